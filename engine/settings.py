@@ -1,0 +1,71 @@
+"""One frozen settings object that flows end to end and is stored with every result.
+
+Everything that changes an output lives here, seed included, so any result can be
+reproduced (same settings -> same output) and restored from history.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Tone = Literal["neutral", "friendly", "premium", "playful", "technical"]
+
+
+class PlatformLimits(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    title_max: int
+    description_max: int
+    bullet_max: int = 250
+    bullets_max: int = 5
+
+
+# Character limits as the platforms document them for product listings.
+PLATFORMS: dict[str, PlatformLimits] = {
+    "generic": PlatformLimits(label="Generic web shop", title_max=150, description_max=2000),
+    "amazon": PlatformLimits(label="Amazon", title_max=200, description_max=2000, bullet_max=500),
+    "shopify": PlatformLimits(label="Shopify (SEO title)", title_max=70, description_max=320),
+    "etsy": PlatformLimits(label="Etsy", title_max=140, description_max=2000),
+    "ebay": PlatformLimits(label="eBay", title_max=80, description_max=1000),
+    "google": PlatformLimits(label="Google Shopping", title_max=150, description_max=5000),
+}
+
+
+class Settings(BaseModel):
+    """Every knob of a generation. Frozen: derive variants with ``settings.replace(...)``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # copy
+    tone: Tone = "neutral"
+    audience: str = Field("everyday shoppers", max_length=120)
+    platform: str = "generic"
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    top_p: float = Field(0.9, gt=0.0, le=1.0)
+    max_new_tokens: int = Field(160, ge=8, le=1024)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    language_model: str = "smollm2-135m"
+    fusion: str = "none"
+    candidates: int = Field(1, ge=1, le=8)
+
+    # creatives
+    style: str = "studio"
+    palette: str = "auto"
+    layout: str = "classic"
+    photo_index: int = Field(0, ge=0)
+    price: str = Field("", max_length=32)
+    call_to_action: str = Field("", max_length=40)
+    narration: bool = False
+
+    def replace(self, **changes) -> "Settings":
+        return self.model_validate({**self.model_dump(), **changes})
+
+    @property
+    def limits(self) -> PlatformLimits:
+        return PLATFORMS[self.platform]
+
+    def model_post_init(self, __context) -> None:
+        if self.platform not in PLATFORMS:
+            raise ValueError(f"unknown platform {self.platform!r}; accepted: {', '.join(PLATFORMS)}")
