@@ -1,0 +1,1 @@
+"""Generators for every output of the studio: copy, ad creatives and video."""
