@@ -1,0 +1,156 @@
+"""Ingest: validate and normalise what a merchant gives us before any model sees it.
+
+``ingest(product)`` cleans the text (HTML, whitespace, length caps), reads attribute lines out
+of the description, decodes photos (content-checked, EXIF-rotated, downscaled) and picks
+keyframes from clips. Anything the user must fix raises ``IngestError`` naming the file;
+anything we fixed for them lands in ``Ingested.warnings``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from engine.errors import IngestError
+from engine.product import Product
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_image_bytes: int = 20 * 2**20
+    max_image_pixels: int = 40_000_000       # decompression bombs refused before decoding
+    max_image_side: int = 1024               # decoded photos are downscaled to this (keep aspect)
+    max_images: int = 12
+    max_video_bytes: int = 200 * 2**20
+    max_video_seconds: float = 60.0
+    max_keyframes_per_video: int = 5
+    max_text_chars: int = 5000
+    max_title_chars: int = 300
+
+
+@dataclass
+class Photo:
+    image: Image.Image              # RGB, EXIF orientation applied, alpha composited on white
+    name: str                       # file name shown to the user
+    alpha: Image.Image | None = None  # original alpha channel (L) when the file has transparency
+
+
+@dataclass
+class Keyframe:
+    image: Image.Image   # RGB
+    timestamp: float     # seconds from the start of the clip
+    source: str          # video file name
+    sharpness: float     # variance of the Laplacian of the grey frame (higher is sharper)
+
+
+# Submodules import the classes above, so they are imported only once those exist.
+from engine.ingest.images import accepted_photos, load_photo  # noqa: E402
+from engine.ingest.text import clean_text, parse_attribute_lines  # noqa: E402
+from engine.ingest.video import extract_keyframes  # noqa: E402
+
+BULLET_MAX_CHARS = 500  # the longest bullet any platform in engine.settings accepts
+ATTRIBUTE_MAX_CHARS = 300
+_BULLET_MARK = re.compile(r"^\s*(?:[-*\u2022\u00b7\u25aa\u2013]|\d+[.)])\s+")  # "- ", "• ", "1. " typed by hand
+
+
+@dataclass
+class Ingested:
+    product: Product        # a copy with cleaned text fields
+    photos: list[Photo]
+    keyframes: list[Keyframe]
+    attributes: dict[str, str]  # product.attributes flattened + `key: value` lines of the description
+    warnings: list[str] = field(default_factory=list)
+
+    def source_text(self) -> str:
+        """Every input text in one string: what generated copy may be grounded in."""
+        p = self.product
+        parts = [p.title, p.description, *p.bullets, p.category, p.brand]
+        parts += [f"{key.replace('_', ' ')}: {value}" for key, value in self.attributes.items()]
+        parts += [_flat(v) for k, v in p.attributes.items() if k.startswith("_")]  # unkeyed spec values
+        if p.price is not None:
+            parts.append(f"price: {p.price:g} {p.currency}".strip())
+        return "\n".join(part for part in parts if part)
+
+    def content_hash(self) -> str:
+        """sha256 over the text and the decoded pixels: the same inputs give the same key."""
+        digest = hashlib.sha256(self.source_text().encode("utf-8"))
+        for photo in self.photos:
+            _hash_image(digest, photo.image)
+            if photo.alpha is not None:
+                _hash_image(digest, photo.alpha)
+        for frame in self.keyframes:
+            digest.update(f"{frame.timestamp:.3f}".encode())
+            _hash_image(digest, frame.image)
+        return digest.hexdigest()
+
+
+def _hash_image(digest, image: Image.Image) -> None:
+    digest.update(f"{image.mode}{image.size}".encode())
+    digest.update(image.tobytes())
+
+
+def _flat(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(_flat(v) for v in value if v not in (None, ""))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_flat(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def _clean_attributes(raw: dict, warnings: list[str]) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    for key, value in raw.items():
+        if key.startswith("_"):  # unkeyed leftovers (flipkart `_other`): grounding text only
+            continue
+        clean, notes = clean_text(_flat(value), ATTRIBUTE_MAX_CHARS, f"attribute {key!r}", single_line=True)
+        warnings += [n for n in notes if "HTML" not in n]
+        if clean:
+            attributes[str(key)] = clean
+    return attributes
+
+
+def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
+    """Validate and normalise one product; raises ``IngestError`` for files the user must fix."""
+    warnings: list[str] = []
+
+    def clean(text, max_chars, name, single_line=True):
+        value, notes = clean_text(text, max_chars, name, single_line=single_line)
+        warnings.extend(notes)
+        return value
+
+    title = clean(product.title, limits.max_title_chars, "title")
+    description = clean(product.description, limits.max_text_chars, "description", single_line=False)
+    parsed, description = parse_attribute_lines(description)
+    bullets = [clean(b, BULLET_MAX_CHARS, f"bullet {i}") for i, b in enumerate(product.bullets, 1)]
+    bullets = [_BULLET_MARK.sub("", b) for b in bullets if b]
+    category = clean(product.category, limits.max_title_chars, "category")
+    brand = clean(product.brand, limits.max_title_chars, "brand")
+
+    attributes = _clean_attributes(product.attributes, warnings)
+    for key, value in parsed.items():
+        attributes.setdefault(key, value)  # the structured attributes win over notes in prose
+    if parsed:
+        warnings.append(f"read {len(parsed)} attribute line(s) from the description: {', '.join(parsed)}")
+
+    image_paths = list(product.images)
+    if len(image_paths) > limits.max_images:
+        warnings.append(f"{len(image_paths)} photos given; only the first {limits.max_images} are used")
+        image_paths = image_paths[: limits.max_images]
+    photos = [load_photo(path, limits=limits) for path in image_paths]
+    keyframes = [frame for path in product.videos for frame in extract_keyframes(path, limits=limits)]
+
+    if not any([title, description, bullets, category, attributes, photos]):
+        raise IngestError(product.id or "product", "has no text left after removing HTML and no photo",
+                          "a title, description, bullets or attributes, or at least one photo")
+    cleaned = product.model_copy(update=dict(
+        title=title, description=description, bullets=bullets, category=category, brand=brand))
+    return Ingested(product=cleaned, photos=photos, keyframes=keyframes, attributes=attributes,
+                    warnings=warnings)
+
+
+__all__ = ["IngestLimits", "Photo", "Keyframe", "Ingested", "ingest", "load_photo",
+           "extract_keyframes", "clean_text", "parse_attribute_lines", "accepted_photos"]
