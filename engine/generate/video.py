@@ -1,0 +1,422 @@
+"""Short product explainer videos: photos with a Ken Burns move, crossfades and captions.
+
+Frames are composed with PIL (C code) rather than moviepy, whose per-frame Python composition
+was measured as the bottleneck: every shot's source is laid out once at the scale it needs, a
+frame is then one box-resize of that source, one paste of a pre-rendered caption and, during a
+crossfade, one blend. Frames stream straight into libx264 through PyAV (H.264, yuv420p,
+``+faststart``), so the mp4 plays in every browser; narration is muxed as AAC.
+
+Sizes: ``9x16`` is 720x1280 by default and ``1x1`` is 720x720 (a 2-core CPU renders these in
+a few seconds); pass ``height=1920`` / ``height=1080`` for full-HD deliverables.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import textwrap
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import av
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from engine.errors import StudioError
+from engine.generate.narration import synthesize, wav_duration
+from engine.scores.registry import Score
+from engine.scores.video import VideoContext, score_video
+
+ASPECTS = {"9x16": (9, 16), "1x1": (1, 1)}
+DEFAULT_HEIGHT = {"9x16": 1280, "1x1": 720}
+MIN_SECONDS, MAX_SECONDS = 6.0, 20.0
+CROSSFADE = 0.5  # seconds; each caption's window runs between crossfade midpoints
+MIN_SHOT = 2.0  # seconds a photo stays before the next one; shorter feels like a flicker
+CHARS_PER_SECOND = 15.0  # reading speed the caption timing is planned for
+CAPTION_LEAD = 0.5  # seconds to notice a new caption before reading starts
+MAX_ZOOM = 1.12  # Ken Burns range: subtle enough that a product stays in frame
+AUDIO_TAIL = 0.6  # silence after the last word before the video ends
+ENCODER = {"codec": "libx264", "preset": "veryfast", "crf": 21, "pix_fmt": "yuv420p"}
+FONT_DIRS = (Path(__file__).resolve().parents[2] / "assets" / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
+
+
+class VideoError(StudioError):
+    pass
+
+
+@dataclass
+class VideoResult:
+    path: Path
+    aspect: str
+    size: tuple[int, int]
+    duration: float
+    fps: int
+    has_audio: bool
+    captions: list[tuple[float, float, str]]
+    scores: list[Score] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One photo on screen from ``start`` to ``end`` (crossfades included), with its move."""
+
+    image: int
+    start: float
+    end: float
+    caption: str
+    zoom: tuple[float, float]  # zoom at start, at end (1 = whole laid-out source)
+    center: tuple[tuple[float, float], tuple[float, float]]  # pan, as fractions of the free range
+
+
+def frame_size(aspect: str, height: int | None = None) -> tuple[int, int]:
+    if aspect not in ASPECTS:
+        raise VideoError(f"unknown aspect {aspect!r}; accepted: {', '.join(ASPECTS)}")
+    h = int(height or DEFAULT_HEIGHT[aspect])
+    aw, ah = ASPECTS[aspect]
+    w = round(h * aw / ah / 2) * 2  # yuv420p needs even sizes
+    return w, h - h % 2
+
+
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    for folder in FONT_DIRS:
+        if (folder / name).exists():
+            return ImageFont.truetype(str(folder / name), size)
+    raise VideoError(f"font {name} not found in {', '.join(map(str, FONT_DIRS))} (install fonts-dejavu-core)")
+
+
+def reading_seconds(text: str) -> float:
+    return CAPTION_LEAD + max(len(text) / CHARS_PER_SECOND, 0.3 * len(text.split()))
+
+
+# -- planning ---------------------------------------------------------------------------------
+
+def plan_shots(n_images: int, title: str, bullets: list[str], seconds: float | None = None,
+               min_seconds: float = MIN_SECONDS, seed: int = 0) -> list[Shot]:
+    """Caption windows long enough to read, one photo each, a seeded pan/zoom per shot.
+
+    Windows partition the timeline; each shot extends half a crossfade into its neighbours.
+    Bullets that do not fit in ``MAX_SECONDS`` are dropped from the end.
+    """
+    captions = [t.strip() for t in [title, *bullets] if t and t.strip()]
+    need = [max(MIN_SHOT, reading_seconds(c)) for c in captions]
+    while len(need) > 1 and sum(need) > MAX_SECONDS:
+        captions.pop(), need.pop()
+    if need and need[0] > MAX_SECONDS:  # a title alone too long to read: shorten it to fit
+        keep = int((MAX_SECONDS - CAPTION_LEAD) * CHARS_PER_SECOND) - 1
+        captions[0] = textwrap.shorten(captions[0], keep, placeholder="…")
+        need[0] = reading_seconds(captions[0])
+    # Photos without a caption of their own still get a shot, as long as they fit.
+    while len(need) < n_images and sum(need) + MIN_SHOT + 0.5 <= max(seconds or 0, MAX_SECONDS * 0.6):
+        captions.append(""), need.append(MIN_SHOT + 0.5)
+    if not need:
+        captions, need = [""], [MIN_SHOT]
+    target = min(MAX_SECONDS, max(min_seconds, seconds or 0, sum(need)))
+    # Spread spare time evenly, so short captions do not end up flashing past.
+    scale = target / sum(need)
+    windows = [d * scale for d in need]
+
+    rng = np.random.default_rng(seed)
+    shots, t = [], 0.0
+    for i, (caption, w) in enumerate(zip(captions, windows)):
+        start = max(0.0, t - CROSSFADE / 2)
+        end = min(target, t + w + CROSSFADE / 2) if i < len(windows) - 1 else target
+        zoom_in = bool(rng.integers(2))
+        z = (1.0, float(rng.uniform(MAX_ZOOM - 0.04, MAX_ZOOM)))
+        a, b = rng.uniform(0.2, 0.8, size=(2, 2))
+        shots.append(Shot(i % max(n_images, 1), round(start, 4), round(end, 4), caption,
+                          z if zoom_in else z[::-1], (tuple(map(float, a)), tuple(map(float, b)))))
+        t += w
+    return shots
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+def _backdrop(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """What fills the frame around a photo: its own border colour when the border is plain
+    (studio shots on white), else a blurred, dimmed cover of the photo."""
+    arr = np.asarray(img.convert("RGB"), dtype=np.float32)
+    border = np.concatenate([arr[:4].reshape(-1, 3), arr[-4:].reshape(-1, 3), arr[:, :4].reshape(-1, 3),
+                             arr[:, -4:].reshape(-1, 3)])
+    median = np.median(border, axis=0)
+    # Plain when most of the border is one colour; a model's feet or a shadow may touch an edge.
+    if (np.abs(border - median).max(axis=1) < 24).mean() > 0.8:
+        return Image.new("RGB", size, tuple(int(v) for v in median))
+    small = _cover(img, (max(1, size[0] // 8), max(1, size[1] // 8)))
+    small = small.filter(ImageFilter.GaussianBlur(6)).point(lambda v: int(v * 0.6))
+    return small.resize(size, Image.BILINEAR)
+
+
+def _cover(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    s = max(size[0] / img.width, size[1] / img.height)
+    w, h = max(size[0], round(img.width * s)), max(size[1], round(img.height * s))
+    big = img.resize((w, h), Image.LANCZOS)
+    x, y = (w - size[0]) // 2, (h - size[1]) // 2
+    return big.crop((x, y, x + size[0], y + size[1]))
+
+
+def layout_source(img: Image.Image, size: tuple[int, int], caption_top: int) -> Image.Image:
+    """The photo laid out once at MAX_ZOOM x the frame: contained (never cropped) above the
+    caption band when the frame is taller than the photo, on its backdrop."""
+    W, H = round(size[0] * MAX_ZOOM), round(size[1] * MAX_ZOOM)
+    img = img.convert("RGB")
+    canvas = _backdrop(img, (W, H))
+    # Keep the product clear of the caption when there is room (tall frames); else fill the frame.
+    box_h = caption_top * MAX_ZOOM if size[1] / size[0] > img.height / img.width * 1.15 else H
+    s = min(W * 0.94 / img.width, box_h * 0.94 / img.height)
+    fg = img.resize((max(1, round(img.width * s)), max(1, round(img.height * s))), Image.LANCZOS)
+    canvas.paste(fg, ((W - fg.width) // 2, round((box_h - fg.height) / 2)))
+    return canvas
+
+
+def placeholder(size: tuple[int, int], seed: int) -> Image.Image:
+    """A soft vertical gradient for a video with no photo at all."""
+    rng = np.random.default_rng(seed)
+    top, bottom = rng.integers(40, 120, 3), rng.integers(150, 230, 3)
+    t = np.linspace(0, 1, size[1])[:, None, None]
+    arr = (top * (1 - t) + bottom * t).astype(np.uint8).repeat(size[0], axis=1)
+    return Image.fromarray(arr, "RGB")
+
+
+def render_caption(text: str, size: tuple[int, int], bold: bool, bottom_margin: int) -> tuple[Image.Image, tuple[int, int]]:
+    """The caption as an RGBA card (white text on a translucent scrim) and where it goes.
+
+    Line height comes from the font's ascent + descent, so descenders are never cut."""
+    W, H = size
+    max_w = int(W * 0.84)
+    pt = round(W * (0.062 if bold else 0.052))
+    for _ in range(6):  # shrink until it fits in three lines
+        f = font(pt, bold)
+        lines = _wrap(text, f, max_w)
+        if len(lines) <= 3 or pt < 14:
+            break
+        pt = round(pt * 0.88)
+    lines = lines[:4]
+    ascent, descent = f.getmetrics()
+    line_h = round((ascent + descent) * 1.12)
+    pad = round(pt * 0.6)
+    text_w = max(round(f.getlength(line)) for line in lines)
+    card_w, card_h = text_w + 2 * pad, line_h * len(lines) + 2 * pad - (line_h - ascent - descent)
+    card = Image.new("RGBA", (card_w, card_h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(card)
+    draw.rounded_rectangle((0, 0, card_w - 1, card_h - 1), radius=pad, fill=(0, 0, 0, 170))
+    for i, line in enumerate(lines):
+        x = (card_w - f.getlength(line)) / 2
+        draw.text((x, pad + i * line_h), line, font=f, fill=(255, 255, 255, 255))
+    return card, ((W - card_w) // 2, H - bottom_margin - card_h)
+
+
+def _wrap(text: str, f: ImageFont.FreeTypeFont, max_w: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and f.getlength(lines[-1] + " " + word) <= max_w:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _ease(u: float) -> float:
+    return u * u * (3 - 2 * u)
+
+
+class _ShotRenderer:
+    """Everything about one shot that does not change per frame, computed once."""
+
+    def __init__(self, shot: Shot, source: Image.Image, size: tuple[int, int], bottom_margin: int, bold: bool):
+        self.shot, self.source, self.size = shot, source, size
+        self.caption = render_caption(shot.caption, size, bold, bottom_margin) if shot.caption else None
+
+    def box(self, t: float) -> tuple[float, float, float, float]:
+        s = self.shot
+        u = _ease(min(1.0, max(0.0, (t - s.start) / max(s.end - s.start, 1e-6))))
+        z = s.zoom[0] + (s.zoom[1] - s.zoom[0]) * u
+        cx = s.center[0][0] + (s.center[1][0] - s.center[0][0]) * u
+        cy = s.center[0][1] + (s.center[1][1] - s.center[0][1]) * u
+        SW, SH = self.source.size
+        w, h = SW / z, SH / z
+        x, y = (SW - w) * cx, (SH - h) * cy
+        return (x, y, x + w, y + h)
+
+    def photo(self, t: float) -> Image.Image:
+        return self.source.resize(self.size, Image.BILINEAR, box=self.box(t), reducing_gap=None)
+
+    def draw_caption(self, img: Image.Image, opacity: float = 1.0) -> None:
+        if self.caption and opacity > 0:
+            card, xy = self.caption
+            mask = card.getchannel("A")
+            if opacity < 1:
+                mask = mask.point(lambda a: round(a * opacity))
+            img.paste(card, xy, mask)
+
+
+def _bottom_margin(aspect: str, size: tuple[int, int]) -> int:
+    # Reels/TikTok/Shorts draw their own buttons over the bottom ~15% of a 9:16 video.
+    return round(size[1] * (0.16 if aspect == "9x16" else 0.06))
+
+
+def _fit_narration(text: str, wav: Path, budget: float) -> float:
+    """Synthesize, and when the speech runs past ``budget`` seconds cut the text at a sentence
+    or word boundary and speak it again."""
+    synthesize(text, wav)
+    spoken = wav_duration(wav)
+    for _ in range(3):
+        if spoken <= budget:
+            break
+        words = text.split()
+        keep = max(1, int(len(words) * budget / spoken * 0.95))
+        cut = " ".join(words[:keep])
+        end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+        text = cut[: end + 1] if end > len(cut) // 2 else cut.rstrip(",;:") + "."
+        synthesize(text, wav)
+        spoken = wav_duration(wav)
+    return min(spoken, budget)
+
+
+def _mux_audio(container, wav: Path, seconds: float):
+    stream = container.add_stream("aac", rate=44100, layout="mono")
+    stream.bit_rate = 96_000
+    resampler = av.AudioResampler(format="fltp", layout="mono", rate=44100)
+    limit = int(seconds * 44100)
+    written = 0
+    with av.open(str(wav)) as src:
+        for frame in src.decode(audio=0):
+            for out in resampler.resample(frame):
+                if written >= limit:
+                    break
+                if written + out.samples > limit:  # trim the tail to the video's length
+                    arr = out.to_ndarray()[:, : limit - written]
+                    out = av.AudioFrame.from_ndarray(np.ascontiguousarray(arr), format="fltp", layout="mono")
+                    out.sample_rate = 44100
+                out.pts = written
+                written += out.samples
+                container.mux(stream.encode(out))
+    container.mux(stream.encode(None))
+
+
+class Storyboard:
+    """The planned shots with their laid-out sources and captions: everything but the frames."""
+
+    def __init__(self, images: list[Image.Image], title: str, bullets: list[str], aspect: str = "9x16",
+                 seconds: float | None = None, seed: int = 0, fps: int = 24, height: int | None = None):
+        self.aspect, self.fps, self.seed = aspect, fps, seed
+        self.size = frame_size(aspect, height)
+        bottom = _bottom_margin(aspect, self.size)
+        self.shots = plan_shots(len(images), title, bullets, seconds, seed=seed)
+        self.n_frames = max(1, round(self.shots[-1].end * fps))
+        self.duration = self.n_frames / fps
+        caption_top = self.size[1] - bottom - round(self.size[1] * 0.12)
+        sources: dict[int, Image.Image] = {}
+        for s in self.shots:
+            if s.image not in sources:
+                src = images[s.image] if images else placeholder(self.size, seed)
+                sources[s.image] = layout_source(src, self.size, caption_top)
+        self.renderers = [_ShotRenderer(s, sources[s.image], self.size, bottom, bold=(i == 0))
+                          for i, s in enumerate(self.shots)]
+
+    def frame(self, k: int) -> Image.Image:
+        t = (k + 0.5) / self.fps
+        live = [r for r in self.renderers if r.shot.start <= t < r.shot.end] or [self.renderers[-1]]
+        img = live[0].photo(t)
+        if len(live) == 1:
+            live[0].draw_caption(img)
+        else:  # crossfade the photos; the captions swap (out, then in) so they never overlap
+            w = min(1.0, max(0.0, (t - live[1].shot.start) / (live[0].shot.end - live[1].shot.start)))
+            img = Image.blend(img, live[1].photo(t), w)
+            live[0].draw_caption(img, 1 - 2 * w)
+            live[1].draw_caption(img, 2 * w - 1)
+        return img
+
+    def frames(self, ahead: int = 6) -> Iterator[Image.Image]:
+        """Frames in order, rendered on a worker thread: PIL releases the GIL while it resizes
+        and blends, so composing the next frames overlaps with x264 encoding this one."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = deque(pool.submit(self.frame, k) for k in range(min(ahead, self.n_frames)))
+            for k in range(ahead, self.n_frames + ahead):
+                img = pending.popleft().result()
+                if k < self.n_frames:
+                    pending.append(pool.submit(self.frame, k))
+                yield img
+
+    def captions(self) -> list[tuple[float, float, str]]:
+        """Caption windows: from the middle of the crossfade in to the middle of the crossfade out."""
+        out = []
+        for i, s in enumerate(self.shots):
+            if s.caption:
+                start = 0.0 if i == 0 else s.start + CROSSFADE / 2
+                end = self.duration if i == len(self.shots) - 1 else min(self.duration, s.end - CROSSFADE / 2)
+                out.append((round(start, 3), round(end, 3), s.caption))
+        return out
+
+
+def encode(frames: Iterable[Image.Image], out_path: Path, size: tuple[int, int], fps: int, n_frames: int,
+           wav: Path | None = None, progress: Callable[[float, str], None] | None = None) -> None:
+    """Stream frames into an H.264 mp4 (yuv420p, moov atom first) and mux the narration as AAC."""
+    container = av.open(str(out_path), "w", options={"movflags": "+faststart"})
+    try:
+        stream = container.add_stream(ENCODER["codec"], rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = ENCODER["pix_fmt"]
+        stream.options = {"preset": ENCODER["preset"], "crf": str(ENCODER["crf"])}
+        for k, img in enumerate(frames):
+            frame = av.VideoFrame.from_image(img)
+            frame.pts = k
+            container.mux(stream.encode(frame))
+            if progress and k % fps == 0:
+                progress(0.05 + 0.85 * k / n_frames, f"Rendering frame {k}/{n_frames}")
+        container.mux(stream.encode(None))
+        if wav:
+            _mux_audio(container, wav, n_frames / fps)
+    finally:
+        container.close()
+
+
+def make_video(images: list[Image.Image], title: str, bullets: list[str], out_path: Path, aspect: str = "9x16",
+               seconds: float | None = None, narration_text: str | None = None, seed: int = 0, fps: int = 24,
+               progress: Callable[[float, str], None] | None = None, height: int | None = None,
+               score: bool = True) -> VideoResult:
+    """Render an H.264 mp4 explainer of 6-20 s: one shot per photo/caption, title first.
+
+    ``seconds`` is a wish: it is raised when captions need more reading time or the narration
+    runs longer, and clamped to 6-20 s. ``height`` overrides the default frame height.
+    ``score=False`` skips decoding the file back for scores.
+    """
+    progress = progress or (lambda fraction, message: None)
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+
+    narration_text = (narration_text or "").strip() or None
+    spoken, wav = 0.0, None
+    if narration_text:
+        progress(0.0, "Narrating")
+        wav = Path(tempfile.mkdtemp(prefix="narration-")) / "narration.wav"
+        spoken = _fit_narration(narration_text, wav, MAX_SECONDS - AUDIO_TAIL)
+    wish = max(seconds or 0.0, spoken + AUDIO_TAIL if wav else 0.0) or None
+
+    progress(0.03, "Laying out photos")
+    board = Storyboard(images, title, bullets, aspect, wish, seed, fps, height)
+    encode(board.frames(), out_path, board.size, fps, board.n_frames, wav, progress)
+    if wav:
+        shutil.rmtree(wav.parent, ignore_errors=True)
+
+    captions = board.captions()
+    result = VideoResult(
+        path=out_path, aspect=aspect, size=board.size, duration=board.duration, fps=fps, has_audio=wav is not None,
+        captions=captions,
+        settings={"seed": seed, "seconds": seconds, "narration": bool(wav), "narration_seconds": round(spoken, 3),
+                  "height": board.size[1], **ENCODER, "plan": [s.__dict__ for s in board.shots]},
+    )
+    if score:
+        progress(0.92, "Scoring")
+        result.scores = score_video(out_path, VideoContext(captions, narration_requested=bool(narration_text)))
+    progress(1.0, "Done")
+    return result
+
+
+def plan_digest(result: VideoResult) -> str:
+    """A short hash of the pan/zoom/timing plan: same seed and inputs -> same digest."""
+    return hashlib.sha256(repr(result.settings["plan"]).encode()).hexdigest()[:16]
