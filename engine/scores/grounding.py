@@ -1,0 +1,189 @@
+"""Grounding: does the copy state only facts the merchant gave?
+
+Small language models invent numbers ("213 cm" becomes "200 cm"), colours and materials.
+This check needs no reference: it extracts the checkable facts from the output and looks
+for each one in the merchant's input (and in the colours measured in the photos).
+
+Matching rules, chosen so that a flagged fact really is new:
+- numbers compare by value; units compare only when both sides give one ("2-pack" is
+  grounded by "Pack of 2"; "2 kg" is not grounded by "2 pcs"); spelled-out numbers in the
+  input count ("two-tone" grounds "2"), but in the output only when a unit follows, because
+  "one of a kind" is not a claim about quantity;
+- colours and materials compare case-, plural- and spelling-insensitively ("Grey" == "grays",
+  "wooden" == "wood"); an output term is grounded when all its words occur in one input term,
+  so "blue" is grounded by "sky blue" but "navy blue" is not grounded by "blue".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .registry import Score, register_metric
+from .text import TextContext
+from .vocab import ALIASES, COLORS, MATERIALS, NUMBER_WORDS, UNITS
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str  # "number" | "color" | "material"
+    text: str  # as written in the text, for display
+    key: str  # normalised value ("213", "navy") used for matching
+    unit: str | None = None  # numbers only
+    words: frozenset[str] = frozenset()  # colour/material words, for containment matching
+
+
+def _singular(word: str) -> str:
+    # Applied identically to vocabulary and text, so it only has to be consistent, not correct.
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _words(text: str) -> list[str]:
+    return [_singular(w) for w in re.findall(r"[a-z]+", text.lower())]
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[dict[tuple[str, ...], tuple[str, frozenset[str]]], int]:
+    """Normalised word tuple -> (canonical term, kinds); and the longest phrase length."""
+    table: dict[tuple[str, ...], tuple[str, set[str]]] = {}
+    for kind, terms in (("color", COLORS), ("material", MATERIALS)):
+        for term in terms:
+            words = tuple(_words(term))
+            canonical = ALIASES.get(term, term)
+            table.setdefault(words, (canonical, set()))[1].add(kind)
+    frozen = {k: (c, frozenset(kinds)) for k, (c, kinds) in table.items()}
+    return frozen, max(len(k) for k in frozen)
+
+
+def _term_facts(text: str) -> list[Fact]:
+    table, longest = _phrases()
+    # Keep the surface spans so the report shows what the copy actually says.
+    spans = list(re.finditer(r"[A-Za-z]+", text))
+    words = [_singular(m.group(0).lower()) for m in spans]
+    facts, i = [], 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            hit = table.get(tuple(words[i:i + n]))
+            if hit:
+                canonical, kinds = hit
+                surface = text[spans[i].start():spans[i + n - 1].end()]
+                all_words = frozenset(words[i:i + n]) | frozenset(_words(canonical))
+                for kind in sorted(kinds):
+                    facts.append(Fact(kind, surface, canonical, words=all_words))
+                i += n
+                break
+        else:
+            i += 1
+    return facts
+
+
+_UNIT_WORDS = "|".join(sorted((re.escape(u) for u in UNITS if u.isalpha()), key=len, reverse=True))
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d+(?:,\d{3})*(?:\.\d+)?)"  # 1,299 / 2.5 / 213, not inside "X200" or "mp3"
+    rf"(?:\s*-?\s*(%|\"|(?:{_UNIT_WORDS})(?:e?s)?\b))?",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = re.compile(
+    rf"\b({'|'.join(NUMBER_WORDS)})\b(?:\s*-?\s*((?:{_UNIT_WORDS})(?:e?s)?\b))?", re.IGNORECASE
+)
+
+
+def _unit(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    raw = raw.lower()
+    for candidate in (raw, raw[:-2] if raw.endswith("es") else raw, raw.rstrip("s")):
+        if candidate in UNITS:
+            return UNITS[candidate]
+    return None
+
+
+def _value(raw: str) -> str:
+    value = float(raw.replace(",", ""))
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def _number_facts(text: str, spelled_out: bool) -> list[Fact]:
+    facts = [Fact("number", m.group(0).strip(), _value(m.group(1)), _unit(m.group(2)))
+             for m in _NUMBER.finditer(text)]
+    for m in _NUMBER_WORD.finditer(text):
+        unit = _unit(m.group(2))
+        if spelled_out or unit:
+            facts.append(Fact("number", m.group(0).strip(), NUMBER_WORDS[m.group(1).lower()], unit))
+    return facts
+
+
+def _facts(text: str, spelled_out: bool) -> list[Fact]:
+    return _number_facts(text, spelled_out) + _term_facts(text)
+
+
+def extract_facts(text: str) -> dict[str, list[str]]:
+    """Numbers (with units: "213 cm", "2-pack"), colours and materials, as written."""
+    found: dict[str, list[str]] = {"numbers": [], "colors": [], "materials": []}
+    plural = {"number": "numbers", "color": "colors", "material": "materials"}
+    for fact in _facts(text, spelled_out=False):
+        bucket = found[plural[fact.kind]]
+        if fact.text not in bucket:
+            bucket.append(fact.text)
+    return found
+
+
+def _is_grounded(fact: Fact, source: list[Fact]) -> bool:
+    if fact.kind == "number":
+        return any(s.kind == "number" and s.key == fact.key
+                   and (s.unit is None or fact.unit is None or s.unit == fact.unit)
+                   for s in source)
+    return any(s.kind != "number" and (s.key == fact.key or fact.words <= s.words
+                                       or frozenset(_words(fact.key)) <= s.words)
+               for s in source)
+
+
+def grounding_report(text: str, source_text: str, extra_allowed=()) -> dict:
+    """Which facts of ``text`` appear in ``source_text`` (or in ``extra_allowed`` terms).
+
+    Returns {"checked": [...], "ungrounded": [...], "share": float | None}; share is None
+    when the text states no checkable fact. A colour that is also a material ("gold") is
+    checked once.
+    """
+    source = _facts(source_text, spelled_out=True)
+    for term in extra_allowed:
+        found = _term_facts(term)
+        source += found or [Fact("color", term, term.lower(), words=frozenset(_words(term)))]
+    checked, ungrounded, seen = [], [], set()
+    for fact in _facts(text, spelled_out=False):
+        identity = (fact.kind == "number", fact.text.lower())
+        if identity in seen:
+            continue
+        seen.add(identity)
+        checked.append(fact.text)
+        if not _is_grounded(fact, source):
+            ungrounded.append(fact.text)
+    share = (len(checked) - len(ungrounded)) / len(checked) if checked else None
+    return {"checked": checked, "ungrounded": ungrounded, "share": share}
+
+
+@register_metric(
+    "grounding", "Grounding", ("title", "description", "bullets", "keywords"),
+    "Share of numbers, colours and materials in the copy that also appear in your input.",
+)
+def grounding(text: str, context: TextContext, *, kind: str = "description") -> Score:
+    report = grounding_report(text, context.source_text, context.photo_colors)
+    if report["share"] is None:
+        return Score("grounding", "Grounding", 1.0, "no facts to check",
+                     "The copy states no numbers, colours or materials, so nothing can be invented.",
+                     True, report)
+    checked, ungrounded = report["checked"], report["ungrounded"]
+    display = f"{len(checked) - len(ungrounded)}/{len(checked)} facts"
+    if ungrounded:
+        shown = ", ".join(f'"{u}"' for u in ungrounded[:3]) + (" ..." if len(ungrounded) > 3 else "")
+        explanation = f"Not in your input or photos: {shown}; check these before publishing."
+    else:
+        explanation = "Every number, colour and material in the copy comes from your input or photos."
+    return Score("grounding", "Grounding", report["share"], display, explanation,
+                 not ungrounded, report)

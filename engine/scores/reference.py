@@ -1,0 +1,129 @@
+"""Reference-based scores: how close the copy is to a reference written by a person.
+
+All three need a reference for the field; without one they say "n/a" rather than guess.
+METEOR needs WordNet, installed offline by ``scripts/setup_wordnet.py`` into
+``<cache_dir>/nltk_data``; this module puts that folder on ``nltk.data.path``.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from functools import lru_cache
+
+import nltk
+from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+from ..paths import cache_dir
+from .registry import Score, register_metric
+from .text import TextContext, not_applicable
+
+NO_REFERENCE = "Needs a reference: add your own copy for this field to compare against."
+NO_WORDNET = "WordNet not installed: run make setup."
+_KINDS = ("title", "description", "bullets", "keywords")
+
+# Words, numbers with decimals ("2.5") and inner hyphens/apostrophes ("anti-wrinkle", "it's").
+# nltk's word_tokenize would need the punkt model, which cannot be downloaded here.
+_TOKEN = re.compile(r"\w+(?:[.'\-]\w+)*")
+
+
+def tokenize(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def nltk_data_dir():
+    return cache_dir() / "nltk_data"
+
+
+def use_nltk_data() -> str:
+    """Put the studio's nltk data folder on nltk's search path (idempotent)."""
+    path = str(nltk_data_dir())
+    if path not in nltk.data.path:
+        nltk.data.path.append(path)
+    return path
+
+
+_READERS: dict[str, WordNetCorpusReader] = {}
+
+
+def _reader(root) -> WordNetCorpusReader:
+    # Loading the index takes a few seconds: one reader per WordNet folder per process.
+    key = str(root)
+    if key not in _READERS:
+        # omw_reader=None: METEOR only needs English synsets, so the multilingual OMW corpus
+        # (which nltk would otherwise try to locate lazily) is never needed; silence the notice.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            _READERS[key] = WordNetCorpusReader(root, None)
+    return _READERS[key]
+
+
+def load_wordnet() -> WordNetCorpusReader | None:
+    """The English WordNet reader, or None when it is not installed anywhere nltk looks."""
+    use_nltk_data()
+    try:
+        root = nltk.data.find("corpora/wordnet")
+    except LookupError:
+        return None
+    return _reader(root)
+
+
+def _reference(context: TextContext) -> str:
+    return (context.reference or "").strip()
+
+
+@register_metric(
+    "bleu", "BLEU", _KINDS,
+    "How many word sequences the copy shares with your reference copy (0-100, higher = closer).",
+)
+def bleu(text: str, context: TextContext, *, kind: str = "description") -> Score:
+    reference = _reference(context)
+    if not reference:
+        return not_applicable("bleu", "BLEU", NO_REFERENCE)
+    import sacrebleu
+
+    value = sacrebleu.sentence_bleu(text, [reference]).score
+    return Score("bleu", "BLEU", value, f"{value:.1f}",
+                 "How many word sequences this copy shares with your reference (0-100).")
+
+
+@register_metric(
+    "meteor", "METEOR", _KINDS,
+    "Word overlap with your reference that also credits stems and synonyms (0-1).",
+)
+def meteor(text: str, context: TextContext, *, kind: str = "description") -> Score:
+    reference = _reference(context)
+    if not reference:
+        return not_applicable("meteor", "METEOR", NO_REFERENCE)
+    wordnet = load_wordnet()
+    if wordnet is None:
+        return not_applicable("meteor", "METEOR", NO_WORDNET)
+    from nltk.translate.meteor_score import meteor_score
+
+    hypothesis = tokenize(text)
+    value = float(meteor_score([tokenize(reference)], hypothesis, wordnet=wordnet)) if hypothesis else 0.0
+    return Score("meteor", "METEOR", value, f"{value:.2f}",
+                 "Overlap with your reference, counting same-stem words and synonyms as matches (0-1).")
+
+
+@lru_cache(maxsize=1)
+def _rouge():
+    from rouge_score import rouge_scorer
+
+    # rougeLsum treats each line as a sentence, which is what bullets are.
+    return rouge_scorer.RougeScorer(["rougeL", "rougeLsum"], use_stemmer=True)
+
+
+@register_metric(
+    "rouge_l", "ROUGE-L", _KINDS,
+    "Longest run of words in the same order as your reference (F1, 0-1).",
+)
+def rouge_l(text: str, context: TextContext, *, kind: str = "description") -> Score:
+    reference = _reference(context)
+    if not reference:
+        return not_applicable("rouge_l", "ROUGE-L", NO_REFERENCE)
+    key = "rougeLsum" if kind == "bullets" else "rougeL"
+    result = _rouge().score(reference, text)[key]
+    value = float(result.fmeasure)
+    return Score("rouge_l", "ROUGE-L", value, f"{value:.2f}",
+                 "How much of your reference appears in the same word order (F1, 0-1).",
+                 details={"precision": result.precision, "recall": result.recall})

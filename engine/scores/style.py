@@ -1,0 +1,169 @@
+"""Reference-free form checks: platform length limits, counts, repetition, readability."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from .registry import Score, register_metric
+from .text import TextContext, split_bullets, split_keywords
+
+BULLETS_MIN = 3  # fewer reads as an unfinished listing; the platform sets the maximum
+KEYWORDS_MIN, KEYWORDS_MAX = 3, 15
+DISTINCT_GOOD = 0.85  # share of distinct word pairs; product copy measured at 0.95-1.0
+LOOP_REPEATS = 3  # the same phrase three times in a row is a decoding loop, not style
+READING_EASE_GOOD = 50.0  # "fairly difficult" or easier: fine for shoppers
+
+
+@register_metric(
+    "length", "Length", ("title", "description", "bullets"),
+    "Whether the copy fits the character limits of the chosen platform.",
+)
+def length(text: str, context: TextContext, *, kind: str = "description") -> Score:
+    limits = context.settings.limits
+    if kind == "bullets":
+        bullets = split_bullets(text)
+        longest = max((len(b) for b in bullets), default=0)
+        too_long = [b for b in bullets if len(b) > limits.bullet_max]
+        value = 1.0 - len(too_long) / len(bullets) if bullets else 0.0
+        good = bool(bullets) and not too_long
+        display = f"longest {longest}/{limits.bullet_max} chars"
+        explanation = (f"{len(too_long)} of {len(bullets)} bullets exceed {limits.label}'s "
+                       f"{limits.bullet_max}-character limit." if too_long else
+                       f"Every bullet fits {limits.label}'s {limits.bullet_max}-character limit.")
+        return Score("length", "Length", value, display, explanation, good,
+                     {"longest": longest, "limit": limits.bullet_max, "too_long": too_long})
+    limit = limits.title_max if kind == "title" else limits.description_max
+    chars = len(text.strip())
+    good = 0 < chars <= limit
+    if good:
+        explanation = f"Fits {limits.label}'s {limit}-character {kind} limit."
+    elif chars == 0:
+        explanation = f"The {kind} is empty."
+    else:
+        explanation = f"{chars - limit} characters over {limits.label}'s {limit}-character limit; it will be cut."
+    return Score("length", "Length", 1.0 if good else 0.0, f"{chars}/{limit} chars", explanation,
+                 good, {"chars": chars, "limit": limit})
+
+
+@register_metric(
+    "count", "Count", ("bullets", "keywords"),
+    "Whether there are as many bullets or keywords as listings usually show.",
+)
+def count(text: str, context: TextContext, *, kind: str = "bullets") -> Score:
+    if kind == "bullets":
+        items, low, high, noun = split_bullets(text), BULLETS_MIN, context.settings.limits.bullets_max, "bullets"
+    else:
+        items, low, high, noun = split_keywords(text), KEYWORDS_MIN, KEYWORDS_MAX, "keywords"
+    seen = Counter(i.lower() for i in items)
+    duplicates = sorted(k for k, n in seen.items() if n > 1)
+    n = len(items)
+    good = low <= n <= high and not duplicates
+    if n < low:
+        explanation = f"Only {n} {noun}; aim for {low} to {high}."
+    elif n > high:
+        explanation = f"{n} {noun}; {high} is the most that shows here."
+    elif duplicates:
+        explanation = f"Repeated {noun}: {', '.join(duplicates[:3])}."
+    else:
+        explanation = f"{n} {noun}, within the {low}-{high} that listings usually show."
+    return Score("count", "Count", float(n), f"{n} {noun}", explanation, good,
+                 {"count": n, "min": low, "max": high, "duplicates": duplicates})
+
+
+def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def _distinct(tokens: list[str], n: int) -> float:
+    grams = _ngrams(tokens, n)
+    return len(set(grams)) / len(grams) if grams else 1.0
+
+
+def _loops(tokens: list[str], max_len: int = 8) -> list[str]:
+    """Phrases repeated back to back at least LOOP_REPEATS times ("great hoodie great hoodie ...")."""
+    found = []
+    for size in range(1, max_len + 1):
+        i = 0
+        while i + size * LOOP_REPEATS <= len(tokens):
+            unit = tokens[i:i + size]
+            repeats = 1
+            while tokens[i + repeats * size:i + (repeats + 1) * size] == unit:
+                repeats += 1
+            if repeats >= LOOP_REPEATS:
+                phrase = " ".join(unit)
+                if phrase not in found:
+                    found.append(phrase)
+                i += repeats * size
+            else:
+                i += 1
+    return found
+
+
+@register_metric(
+    "repetition", "Repetition", ("title", "description", "bullets"),
+    "Share of word pairs that are not repeats (1.0 = no repetition); catches looping text.",
+)
+def repetition(text: str, context: TextContext, *, kind: str = "description") -> Score:
+    tokens = re.findall(r"\w+", text.lower())
+    distinct = {n: _distinct(tokens, n) for n in (1, 2, 3)}
+    loops = _loops(tokens)
+    repeated = [" ".join(g) for g, c in Counter(_ngrams(tokens, 4)).most_common(5) if c > 1]
+    value = distinct[2]
+    good = value >= DISTINCT_GOOD and not loops
+    if loops:
+        explanation = f'The text loops: "{loops[0]}" repeats again and again.'
+    elif repeated:
+        explanation = f'Some phrases repeat, e.g. "{repeated[0]}".'
+    else:
+        explanation = "No repeated phrases."
+    return Score("repetition", "Repetition", value, f"{value:.2f}", explanation, good,
+                 {"distinct_1": distinct[1], "distinct_2": distinct[2], "distinct_3": distinct[3],
+                  "loops": loops, "repeated_phrases": repeated})
+
+
+# Flesch (1948) bands: lower bound of reading ease -> US school level.
+_BANDS = ((90, "very easy", "grade 5"), (80, "easy", "grade 6"), (70, "fairly easy", "grade 7"),
+          (60, "plain English", "grades 8-9"), (50, "fairly difficult", "grades 10-12"),
+          (30, "difficult", "college"), (float("-inf"), "very difficult", "graduate"))
+
+
+@lru_cache(maxsize=1)
+def _hyphenator():
+    import pyphen
+
+    return pyphen.Pyphen(lang="en_US")
+
+
+def reading_ease(text: str) -> float | None:
+    """Flesch reading ease with textstat's word and sentence counts and pyphen syllables.
+
+    textstat 0.7.13 counts syllables with nltk's cmudict and calls nltk.download for it
+    at run time, which cannot work offline; pyphen (textstat's own fallback for words
+    missing from cmudict) runs from its bundled dictionaries, so the formula is applied here.
+    """
+    import textstat
+
+    words = textstat.lexicon_count(text)
+    if not words:
+        return None
+    sentences = max(1, textstat.sentence_count(text))
+    syllables = sum(len(_hyphenator().positions(w)) + 1 for w in re.findall(r"[a-zA-Z]+", text))
+    return 206.835 - 1.015 * (words / sentences) - 84.6 * (syllables / words)
+
+
+@register_metric(
+    "readability", "Readability", ("description", "bullets"),
+    "Flesch reading ease: higher is easier to read (60-70 is plain English).",
+)
+def readability(text: str, context: TextContext, *, kind: str = "description") -> Score:
+    if kind == "bullets":
+        # Bullets are fragments without full stops; read each one as its own sentence.
+        text = " ".join(b if b.endswith((".", "!", "?")) else b + "." for b in split_bullets(text))
+    value = reading_ease(text)
+    if value is None:
+        return Score("readability", "Readability", None, "n/a", "There is no text to read.", None)
+    band, grade = next((b, g) for low, b, g in _BANDS if value >= low)
+    return Score("readability", "Readability", value, f"{value:.0f} · {band}",
+                 f"Reads as {band} (US {grade}); 60-70 suits most shoppers.",
+                 value >= READING_EASE_GOOD, {"band": band, "grade": grade})

@@ -1,0 +1,182 @@
+"""Text quality scores on hand-written copy, with real WordNet, sacrebleu and rouge-score."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import nltk
+import pytest
+
+from engine.scores import TextContext, extract_facts, grounding_report, score_text
+from engine.scores.reference import load_wordnet
+from engine.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = (
+    "Elegance Polyester Multicolor Abstract Eyelet Door Curtain (213 cm in Height, Pack of 2). "
+    "Made from 100% polyester with metal rings. Colour: navy blue."
+)
+DESCRIPTION = (
+    "Brighten any doorway with this multicolor abstract eyelet curtain. Made from soft polyester, "
+    "it hangs 213 cm tall and slides smoothly on metal rings. Comes as a 2-pack."
+)
+
+
+def _setup_script():
+    spec = importlib.util.spec_from_file_location("setup_wordnet", ROOT / "scripts" / "setup_wordnet.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def wordnet_cache(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("mcs-cache")
+    _setup_script().install(cache / "nltk_data")
+    return cache
+
+
+@pytest.fixture
+def with_wordnet(wordnet_cache, monkeypatch):
+    # Only the studio's own data dir is searched, so the test proves the offline install works.
+    monkeypatch.setenv("MCS_CACHE_DIR", str(wordnet_cache))
+    monkeypatch.setattr(nltk.data, "path", [])
+
+
+def _scores(kind, text, **context):
+    return {s.name: s for s in score_text(kind, text, TextContext(source_text=SOURCE, **context))}
+
+
+def test_setup_wordnet_copies_and_is_idempotent(wordnet_cache, capsys):
+    wordnet_dir = wordnet_cache / "nltk_data" / "corpora" / "wordnet"
+    lexnames = (wordnet_dir / "lexnames").read_text().splitlines()
+    assert len(lexnames) == 45
+    assert lexnames[6] == "06\tnoun.artifact\t1" and lexnames[44] == "44\tadj.ppl\t3"
+    assert not any(p.is_symlink() for p in wordnet_dir.iterdir())
+    _setup_script().install(wordnet_cache / "nltk_data")
+    assert capsys.readouterr().out.strip() == f"WordNet already installed in {wordnet_dir}"
+
+
+def test_wordnet_reader_offline(with_wordnet):
+    wordnet = load_wordnet()
+    assert wordnet is not None
+    assert wordnet.synset("dog.n.01").lexname() == "noun.animal"
+    assert "sofa" in {l.name() for s in wordnet.synsets("couch") for l in s.lemmas()}
+
+
+def test_reference_metrics_identical_text(with_wordnet):
+    scores = _scores("description", DESCRIPTION, reference=DESCRIPTION)
+    assert scores["bleu"].value == pytest.approx(100.0)
+    assert scores["meteor"].value > 0.9
+    assert scores["rouge_l"].value == pytest.approx(1.0)
+
+
+def test_reference_metrics_unrelated_text(with_wordnet):
+    scores = _scores("description", "Our lightweight running shoe grips wet trails.", reference=DESCRIPTION)
+    assert scores["bleu"].value < 5
+    assert scores["meteor"].value < 0.15
+    assert scores["rouge_l"].value < 0.15
+
+
+def test_meteor_credits_synonyms(with_wordnet):
+    reference = "a comfortable sofa for the living room"
+    exact = _scores("title", "a comfortable sofa for the living room", reference=reference)["meteor"].value
+    synonym = _scores("title", "a comfortable couch for the living room", reference=reference)["meteor"].value
+    unrelated = _scores("title", "a comfortable table for the living room", reference=reference)["meteor"].value
+    # nltk's METEOR weighs a WordNet synonym match like an exact one.
+    assert synonym == pytest.approx(exact) and synonym > unrelated + 0.1
+
+
+def test_missing_reference_is_not_applicable():
+    scores = _scores("title", "Multicolor Eyelet Door Curtain, 2-Pack", reference="  ")
+    for name in ("bleu", "meteor", "rouge_l"):
+        assert scores[name].value is None and scores[name].display == "n/a"
+        assert "reference" in scores[name].explanation.lower()
+
+
+def test_missing_wordnet_says_run_setup(tmp_path, monkeypatch):
+    monkeypatch.setenv("MCS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(nltk.data, "path", [])
+    meteor = _scores("title", "Eyelet curtain", reference="Eyelet door curtain")["meteor"]
+    assert meteor.value is None and meteor.display == "n/a"
+    assert meteor.explanation == "WordNet not installed: run make setup."
+
+
+def test_extract_facts():
+    facts = extract_facts("Two-tone navy blue 2-pack, 213 cm tall, 100% cotton, stainless-steel rings.")
+    assert facts["numbers"] == ["2-pack", "213 cm", "100%"]
+    assert facts["colors"] == ["navy blue"]
+    assert facts["materials"] == ["cotton", "stainless-steel"]
+
+
+def test_grounding_flags_invented_number_and_colour():
+    scores = _scores("description", DESCRIPTION + " Available in red, 180 cm wide.")
+    grounding = scores["grounding"]
+    assert set(grounding.details["ungrounded"]) == {"red", "180 cm"}
+    assert grounding.value == pytest.approx(5 / 7) and grounding.good is False
+    assert grounding.display == "5/7 facts" and '"red"' in grounding.explanation
+
+
+def test_grounding_normalises_case_plural_spelling_and_units():
+    source = "Pack of two curtains. Colour: Gray. Wooden rods, 84 inches long."
+    report = grounding_report("2-pack of grey curtains on wood rods, 84 inch drop", source)
+    assert report["ungrounded"] == [] and report["share"] == 1.0
+    # A unit that contradicts the input is not grounded by the bare value.
+    assert grounding_report("84 cm drop", source)["ungrounded"] == ["84 cm"]
+    # More specific than the input is an invention; less specific is not.
+    assert grounding_report("navy blue", "blue")["ungrounded"] == ["navy blue"]
+    assert grounding_report("blue", "navy blue")["ungrounded"] == []
+
+
+def test_grounding_allows_photo_colours_and_handles_no_facts():
+    context = TextContext(source_text="Linen cushion cover", photo_colors=("beige",))
+    grounding = {s.name: s for s in score_text("title", "Beige Linen Cushion Cover", context)}["grounding"]
+    assert grounding.value == 1.0 and grounding.good
+    none = _scores("title", "A cushion you will love")["grounding"]
+    assert none.value == 1.0 and none.display == "no facts to check"
+
+
+def test_length_flips_at_platform_limit():
+    shopify = Settings(platform="shopify")  # 70-character SEO title
+    at_limit, over = "x" * 70, "x" * 71
+    fits = _scores("title", at_limit, settings=shopify)["length"]
+    assert fits.good and fits.display == "70/70 chars"
+    too_long = _scores("title", over, settings=shopify)["length"]
+    assert too_long.good is False and too_long.display == "71/70 chars"
+    assert _scores("title", over, settings=Settings(platform="amazon"))["length"].good
+
+
+def test_bullets_length_and_count():
+    bullets = "- Soft polyester\n- 213 cm tall\n- Metal eyelet rings\n- Sold as a 2-pack"
+    scores = _scores("bullets", bullets)
+    assert scores["count"].value == 4 and scores["count"].good
+    assert scores["length"].good and scores["grounding"].good
+    two = _scores("bullets", "- Soft polyester\n- 213 cm tall")["count"]
+    assert two.good is False and two.display == "2 bullets"
+    long_bullet = _scores("bullets", "a\nb\n" + "y" * 251, settings=Settings(platform="generic"))["length"]
+    assert long_bullet.good is False and long_bullet.value == pytest.approx(2 / 3)
+
+
+def test_keywords_count_and_grounding():
+    scores = _scores("keywords", "eyelet curtain, door curtain, polyester curtain, red curtain, door curtain")
+    assert scores["count"].value == 5 and scores["count"].details["duplicates"] == ["door curtain"]
+    assert scores["count"].good is False
+    assert scores["grounding"].details["ungrounded"] == ["red"]
+    assert {"bleu", "meteor", "rouge_l", "grounding", "count"} <= set(scores)
+
+
+def test_repetition_catches_loop():
+    clean = _scores("description", DESCRIPTION)["repetition"]
+    assert clean.value == 1.0 and clean.good
+    looping = _scores("description", "This curtain is great. " + "It is the best curtain. " * 5)["repetition"]
+    assert looping.good is False and looping.value < 0.5
+    assert "it is the best curtain" in looping.details["loops"]
+
+
+def test_readability_bands():
+    easy = _scores("description", "This bag is big. It is red. You can take it to the gym.")["readability"]
+    hard = _scores("description", "Incorporating multifunctional compartmentalization, this organizational "
+                                  "apparatus facilitates comprehensive accessorization.")["readability"]
+    assert easy.value > 80 and easy.good and "easy" in easy.display
+    assert hard.value < 30 and hard.good is False
+    assert "readability" not in _scores("title", "Red Bag")
