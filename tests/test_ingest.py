@@ -22,7 +22,7 @@ from engine.product import Product, load_catalog
 
 from media import SCENE_COLOURS, make_audio_only, make_video
 
-LUMA = Path("/work/shared/data/luma/products.jsonl")
+LUMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "luma" / "products.jsonl"  # ../shared/data
 needs_luma = pytest.mark.skipif(not LUMA.exists(), reason="luma catalog not present")
 
 
@@ -192,6 +192,11 @@ def test_bad_videos_are_refused(tmp_path, clip):
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])  # the index (moov) is at the end
     _refused(lambda: extract_keyframes(cut), "cut.mp4", "not a readable video")
+    damaged = bytearray(clip.read_bytes())
+    start = damaged.find(b"mdat") + 200  # noise over the first frames' compressed data
+    damaged[start:start + 8000] = np.random.default_rng(0).integers(0, 256, 8000, dtype=np.uint8).tobytes()
+    (tmp_path / "damaged.mp4").write_bytes(bytes(damaged))
+    _refused(lambda: extract_keyframes(tmp_path / "damaged.mp4"), "damaged.mp4", "cannot be decoded")
     _refused(lambda: extract_keyframes(make_audio_only(tmp_path / "voice.mp4")), "voice.mp4", "no video track")
     avi = tmp_path / "clip.avi"
     avi.write_bytes(clip.read_bytes())

@@ -48,7 +48,7 @@ class Keyframe:
 # Submodules import the classes above, so they are imported only once those exist.
 from engine.ingest.images import accepted_photos, load_photo  # noqa: E402
 from engine.ingest.text import clean_text, parse_attribute_lines  # noqa: E402
-from engine.ingest.video import extract_keyframes  # noqa: E402
+from engine.ingest.video import accepted_videos, extract_keyframes  # noqa: E402
 
 BULLET_MAX_CHARS = 500  # the longest bullet any platform in engine.settings accepts
 ATTRIBUTE_MAX_CHARS = 300
@@ -153,4 +153,5 @@ def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
 
 
 __all__ = ["IngestLimits", "Photo", "Keyframe", "Ingested", "ingest", "load_photo",
-           "extract_keyframes", "clean_text", "parse_attribute_lines", "accepted_photos"]
+           "extract_keyframes", "clean_text", "parse_attribute_lines", "accepted_photos",
+           "accepted_videos"]

@@ -104,6 +104,9 @@ _ATTRIBUTE_LINE = re.compile(
 )
 
 
+MAX_VALUE_CHARS = 120  # longer than this after a colon is a sentence, not a spec value
+
+
 def attribute_key(label: str) -> str:
     """``Country of Origin`` -> ``country_of_origin``, the catalog's key style."""
     return re.sub(r"[^\w]+", "_", label.strip().lower()).strip("_")
@@ -121,7 +124,7 @@ def parse_attribute_lines(text: str) -> tuple[dict[str, str], str]:
         match = _ATTRIBUTE_LINE.match(line)
         value = match["value"] if match else ""
         is_time = match and match["key"][-1].isdigit() and value[:1].isdigit()
-        if not match or is_time or value.startswith("//") or len(value) > 300:
+        if not match or is_time or value.startswith("//") or len(value) > MAX_VALUE_CHARS:
             remaining.append(line)
             continue
         key = attribute_key(match["key"])

@@ -206,7 +206,7 @@ def extract_keyframes(path: str | Path, limits: IngestLimits = IngestLimits()) -
         try:
             candidates = _sample(container, stream, times, keys, targets, limits, start)
         except av.FFmpegError as exc:
-            raise IngestError(name, f"video frames cannot be decoded ({exc})", accepted_videos(limits)) from exc
+            raise IngestError(name, f"video frames cannot be decoded, the file looks damaged ({exc})", accepted_videos(limits)) from exc
     finally:
         container.close()
     if not candidates:
