@@ -6,9 +6,11 @@ The metrics themselves live beside this file, one family per module (``reference
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..settings import Settings
 from .registry import Score, metrics_for
@@ -43,6 +45,13 @@ def not_applicable(name: str, label: str, explanation: str, **details) -> Score:
     return Score(name, label, None, "n/a", explanation, None, details)
 
 
+@lru_cache(maxsize=None)
+def _takes_kind(fn) -> bool:
+    # The registry contract is fn(output, context); text metrics that depend on the field
+    # (length limits differ for titles and bullets) take an extra keyword ``kind``.
+    return "kind" in inspect.signature(fn).parameters
+
+
 def score_text(kind: str, text: str, context: TextContext) -> list[Score]:
     """Run every registered metric for ``kind`` (title|description|bullets|keywords).
 
@@ -54,7 +63,8 @@ def score_text(kind: str, text: str, context: TextContext) -> list[Score]:
     scores = []
     for metric in metrics_for(kind):
         try:
-            scores.append(metric.fn(text, context, kind=kind))
+            extra = {"kind": kind} if _takes_kind(metric.fn) else {}
+            scores.append(metric.fn(text, context, **extra))
         except Exception as exc:  # noqa: BLE001 - see docstring
             log.exception("metric %s failed on %s", metric.name, kind)
             scores.append(Score(metric.name, metric.label, None, "error",

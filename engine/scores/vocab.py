@@ -3,8 +3,8 @@
 Lists are lower case; multiword entries are matched as phrases (longest first) and a hyphen
 counts as a space ("off-white" == "off white"). Words that are mostly something else in
 product copy ("cream" in hand cream, "coffee" in coffee mug, "clear" in clear instructions,
-"rose", "wine", "olive" on their own) are left out on purpose: a false "invented colour"
-alarm costs the merchant more trust than a missed one. Their multiword forms stay in.
+"crystal" in crystal-clear sound, "rose", "wine", "olive" on their own) are left out on
+purpose: a false "invented colour" alarm costs the merchant more trust than a missed one. Their multiword forms stay in.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ MATERIALS: tuple[str, ...] = (
     # wood, stone, glass, ceramics, paper
     "wood", "wooden", "solid wood", "oak", "teak", "walnut", "pine", "mango wood",
     "sheesham", "rosewood", "mdf", "plywood", "engineered wood", "cork", "rattan", "wicker",
-    "cane", "glass", "tempered glass", "crystal", "ceramic", "porcelain", "stoneware",
+    "cane", "glass", "tempered glass", "ceramic", "porcelain", "stoneware",
     "earthenware", "terracotta", "bone china", "marble", "granite", "stone", "concrete",
     "paper", "cardboard", "paper mache",
 )
@@ -70,10 +70,11 @@ ALIASES: dict[str, str] = {
 }
 
 # Number words a copywriter may spell out; the grounding check compares values, not spelling.
+# "single", "double", "twin" are left out: in "double bed" or "twin pack" they name a size.
 NUMBER_WORDS: dict[str, str] = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
-    "single": "1", "pair": "2", "double": "2", "twin": "2", "triple": "3", "dozen": "12",
+    "dozen": "12",
 }
 
 # Unit spellings folded to one symbol so "213 cm" and "213 centimetres" are the same fact.
@@ -81,7 +82,8 @@ UNITS: dict[str, str] = {
     "mm": "mm", "millimeter": "mm", "millimetre": "mm",
     "cm": "cm", "centimeter": "cm", "centimetre": "cm", "cms": "cm",
     "m": "m", "meter": "m", "metre": "m", "km": "km",
-    "in": "in", "inch": "in", '"': "in", "ft": "ft", "feet": "ft", "foot": "ft", "'": "ft",
+    # A bare "in" or "'" is left out: "5 in a set" and "the 90's" are not measurements.
+    "inch": "in", '"': "in", "ft": "ft", "feet": "ft", "foot": "ft",
     "g": "g", "gm": "g", "gram": "g", "gsm": "gsm", "kg": "kg", "kilogram": "kg",
     "lb": "lb", "pound": "lb", "lbs": "lb", "oz": "oz", "ounce": "oz",
     "ml": "ml", "milliliter": "ml", "millilitre": "ml", "l": "l", "liter": "l", "litre": "l",
