@@ -18,6 +18,7 @@ import textwrap
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -179,7 +180,7 @@ def placeholder(size: tuple[int, int], seed: int) -> Image.Image:
     top, bottom = rng.integers(40, 120, 3), rng.integers(150, 230, 3)
     t = np.linspace(0, 1, size[1])[:, None, None]
     arr = (top * (1 - t) + bottom * t).astype(np.uint8).repeat(size[0], axis=1)
-    return Image.fromarray(arr, "RGB")
+    return Image.fromarray(arr)
 
 
 def render_caption(text: str, size: tuple[int, int], bold: bool, bottom_margin: int) -> tuple[Image.Image, tuple[int, int]]:
@@ -277,9 +278,14 @@ def _fit_narration(text: str, wav: Path, budget: float) -> float:
     return min(spoken, budget)
 
 
-def _mux_audio(container, wav: Path, seconds: float):
+def _add_audio_stream(container):
     stream = container.add_stream("aac", rate=44100, layout="mono")
     stream.bit_rate = 96_000
+    stream.time_base = Fraction(1, 44100)
+    return stream
+
+
+def _mux_audio(container, stream, wav: Path, seconds: float):
     resampler = av.AudioResampler(format="fltp", layout="mono", rate=44100)
     limit = int(seconds * 44100)
     written = 0
@@ -292,7 +298,7 @@ def _mux_audio(container, wav: Path, seconds: float):
                     arr = out.to_ndarray()[:, : limit - written]
                     out = av.AudioFrame.from_ndarray(np.ascontiguousarray(arr), format="fltp", layout="mono")
                     out.sample_rate = 44100
-                out.pts = written
+                out.pts, out.time_base = written, stream.time_base
                 written += out.samples
                 container.mux(stream.encode(out))
     container.mux(stream.encode(None))
@@ -362,6 +368,8 @@ def encode(frames: Iterable[Image.Image], out_path: Path, size: tuple[int, int],
         stream.width, stream.height = size
         stream.pix_fmt = ENCODER["pix_fmt"]
         stream.options = {"preset": ENCODER["preset"], "crf": str(ENCODER["crf"])}
+        # Every stream must exist before the first packet is written (the header goes out then).
+        audio = _add_audio_stream(container) if wav else None
         for k, img in enumerate(frames):
             frame = av.VideoFrame.from_image(img)
             frame.pts = k
@@ -370,7 +378,7 @@ def encode(frames: Iterable[Image.Image], out_path: Path, size: tuple[int, int],
                 progress(0.05 + 0.85 * k / n_frames, f"Rendering frame {k}/{n_frames}")
         container.mux(stream.encode(None))
         if wav:
-            _mux_audio(container, wav, n_frames / fps)
+            _mux_audio(container, audio, wav, n_frames / fps)
     finally:
         container.close()
 

@@ -1,0 +1,149 @@
+"""Product copy from a prompted language model: title, description, bullets; keywords extracted.
+
+The prompt holds only what the merchant gave plus what the photos measurably show (dominant
+colour names), and asks the model to stay within those facts. Re-ranking and grounding
+checks downstream catch what it invents anyway.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Iterator
+
+from engine.settings import Settings
+
+FIELDS = ("title", "description", "bullets")
+
+TONES = {
+    "neutral": "clear and factual",
+    "friendly": "warm and friendly",
+    "premium": "refined and premium",
+    "playful": "upbeat and playful",
+    "technical": "precise and technical",
+}
+
+
+@dataclass
+class Copy:
+    title: str = ""
+    description: str = ""
+    bullets: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def text_of(self, kind: str) -> str:
+        value = getattr(self, kind)
+        if kind == "bullets":
+            return "\n".join(value)
+        if kind == "keywords":
+            return ", ".join(value)
+        return value
+
+
+def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] = ()) -> str:
+    """The product facts the model may use, one per line. ``hide`` drops fields (evaluation)."""
+    product = ingested.product
+    lines = []
+    if product.title and "title" not in hide:
+        lines.append(f"Draft title: {product.title}")
+    if product.brand:
+        lines.append(f"Brand: {product.brand}")
+    if product.category:
+        lines.append(f"Category: {product.category}")
+    for key, value in ingested.attributes.items():
+        if key.lower() != "brand":
+            lines.append(f"{key}: {value}")
+    if product.price:
+        lines.append(f"Price: {product.price:g} {product.currency}".rstrip())
+    if photo_colours:
+        lines.append(f"Colours seen in the photos: {', '.join(photo_colours)}")
+    if product.bullets and "bullets" not in hide:
+        lines.append("Notes: " + " ".join(product.bullets))
+    if product.description and "description" not in hide:
+        lines.append(f"Merchant's description: {product.description[:600]}")
+    return "\n".join(lines) if lines else "(no text given)"
+
+
+def build_messages(kind: str, ingested, settings: Settings, photo_colours: list[str] = (),
+                   hide: tuple[str, ...] = ()) -> list[dict]:
+    limits = settings.limits
+    tone = TONES[settings.tone]
+    ask = {
+        "title": f"Write one product title of at most {min(limits.title_max, 90)} characters. "
+                 "Reply with the title only.",
+        "description": f"Write a product description of 2 to 4 sentences (at most {limits.description_max} characters). "
+                       "Reply with the description only.",
+        "bullets": "Write 4 short bullet points, one per line, each starting with '- '. "
+                   "Reply with the bullet points only.",
+    }[kind]
+    system = (f"You write {tone} product copy for an online shop ({limits.label}) aimed at {settings.audience}. "
+              "Use only the facts given. Do not invent numbers, sizes, colours or materials.")
+    user = f"Product facts:\n{facts_block(ingested, photo_colours, hide)}\n\n{ask}"
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+MAX_TOKENS = {"title": 32, "bullets": 110}
+_PREFIX = re.compile(r"^\s*(product\s+)?(title|description|bullets?)\s*:\s*", re.I)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:- ")
+
+
+def clean_title(raw: str, limit: int) -> str:
+    line = next((l for l in raw.strip().splitlines() if l.strip()), "")
+    line = _PREFIX.sub("", line).strip().strip('"“”*#').strip()
+    return cut_at_word(line.rstrip("."), limit)
+
+
+def clean_description(raw: str, limit: int) -> str:
+    text = _PREFIX.sub("", raw.strip())
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > limit:
+        text = cut_at_word(text, limit)
+    # End on a full sentence when the token budget cut the last one short.
+    if text and text[-1] not in ".!?" and "." in text:
+        text = text[: text.rfind(".") + 1]
+    return text
+
+
+def clean_bullets(raw: str, limit: int, most: int = 5) -> list[str]:
+    bullets = []
+    for line in raw.splitlines():
+        line = re.sub(r"^\s*(?:[-*•·]|\d+[.)])\s*", "", line).strip()
+        line = _PREFIX.sub("", line).strip()
+        if len(line) >= 3 and line.lower() not in {b.lower() for b in bullets}:
+            bullets.append(cut_at_word(line, limit))
+    return bullets[:most]
+
+
+def clean(kind: str, raw: str, settings: Settings):
+    limits = settings.limits
+    if kind == "title":
+        return clean_title(raw, limits.title_max)
+    if kind == "description":
+        return clean_description(raw, limits.description_max)
+    return clean_bullets(raw, limits.bullet_max, limits.bullets_max)
+
+
+def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: list[str] = (),
+                 prefix_embeds=None, hide: tuple[str, ...] = (), seed_offset: int = 0) -> Iterator[str]:
+    """Yield the raw text of one field as it grows."""
+    messages = build_messages(kind, ingested, settings, photo_colours, hide)
+    text = ""
+    for piece in lm.stream(
+        messages,
+        max_new_tokens=MAX_TOKENS.get(kind, settings.max_new_tokens),
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        seed=settings.seed + seed_offset,
+        prefix_embeds=prefix_embeds,
+        stop_strings=("\n",) if kind == "title" else (),
+    ):
+        text += piece
+        yield text

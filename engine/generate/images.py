@@ -1,0 +1,147 @@
+"""Ad-ready creatives: the real product cut out, placed on a generated backdrop, with copy.
+
+No pixel of the product is repainted: it is scaled once and composited with its alpha, so
+where the alpha is opaque the creative holds exactly the scaled photo's pixels.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from engine.generate.backgrounds import Palette, contact_shadow, create_background, resolve_palette
+from engine.generate.cutout import CutOut, cut_out
+from engine.generate.layouts import (DrawnText, Plan, button_size, create_layout, draw_button, draw_text, fit_text,
+                                     font, place_line)
+from engine.scores.registry import Score
+from engine.settings import Settings
+
+SIZES: dict[str, tuple[int, int]] = {
+    "1x1": (1080, 1080),
+    "4x5": (1080, 1350),
+    "9x16": (1080, 1920),
+    "16x9": (1920, 1080),
+    "1.91x1": (1200, 628),
+}
+
+PRODUCT_FILL = 0.92  # share of the product box the product may take, leaving room for its shadow
+
+
+@dataclass
+class Placement:
+    """Where the product landed on the canvas."""
+
+    position: tuple[int, int]  # top-left of the scaled product crop on the canvas
+    size: tuple[int, int]  # scaled product crop (width, height)
+    scale: float  # canvas px per source px
+    source_bbox: tuple[int, int, int, int]  # the crop taken from the source photo
+    rgb: Image.Image = field(repr=False, default=None)  # scaled product RGB exactly as pasted
+    alpha: Image.Image = field(repr=False, default=None)  # scaled alpha exactly as pasted
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        x, y = self.position
+        return (x, y, x + self.size[0], y + self.size[1])
+
+
+@dataclass
+class Creative:
+    size: str
+    image: Image.Image
+    scores: list[Score]
+    settings: dict  # style, palette, layout, photo_index, seed, size (+ resolved palette colours)
+    context: object = field(default=None, repr=False)  # engine.scores.image.ImageContext, to re-score
+
+
+def _rng(seed: int, size: str, style: str) -> np.random.Generator:
+    # One stream per (seed, size, style): changing one size never shifts another's texture.
+    return np.random.default_rng([seed, zlib.crc32(size.encode()), zlib.crc32(style.encode())])
+
+
+def place_product(cutout: CutOut, box: tuple[int, int, int, int]) -> Placement:
+    crop = cutout.crop()
+    left, top, right, bottom = box
+    scale = min((right - left) / crop.width, (bottom - top) / crop.height) * PRODUCT_FILL
+    width, height = max(1, round(crop.width * scale)), max(1, round(crop.height * scale))
+    # RGB and alpha are scaled separately so the opaque pixels are the photo's, not a premultiplied blend.
+    rgb = crop.convert("RGB").resize((width, height), Image.LANCZOS)
+    alpha = crop.getchannel("A").resize((width, height), Image.LANCZOS)
+    x = left + (right - left - width) // 2
+    y = top + (bottom - top - height) // 2
+    return Placement((x, y), (width, height), scale, cutout.bbox, rgb, alpha)
+
+
+def _draw_meta(canvas: Image.Image, box, price: str, cta: str, palette: Palette, on_panel: bool, align: str) -> list[DrawnText]:
+    """Price and call-to-action button side by side, as one group centred (or left-aligned) in ``box``."""
+    left, top, right, bottom = box
+    height, width = bottom - top, right - left
+    price_size, cta_size = int(height * 0.5), int(height * 0.3)
+    while True:  # shrink both together until the group fits the row
+        gap = int(price_size * 0.8) if price and cta else 0
+        price_w = int(font(price_size, True).getlength(price)) if price else 0
+        pill_w = button_size(cta, cta_size)[0] if cta else 0
+        if price_w + gap + pill_w <= width or cta_size <= 10:
+            break
+        price_size, cta_size = int(price_size * 0.9), int(cta_size * 0.9)
+    x = left if align == "left" else left + (width - price_w - gap - pill_w) // 2
+    centre_y = (top + bottom) // 2
+    drawn: list[DrawnText] = []
+    if price:
+        drawn.append(draw_text(canvas, place_line(price, price_size, True, x, centre_y), "price"))
+    if cta:
+        drawn.append(draw_button(canvas, cta, cta_size, x + price_w + gap, centre_y,
+                                 palette.base if on_panel else palette.accent))
+    return drawn
+
+
+def render(cutout: CutOut, title: str, size_key: str, settings: Settings, palette: Palette) -> tuple[Image.Image, Placement, list[DrawnText], Plan]:
+    size = SIZES[size_key]
+    layout = create_layout(settings.layout)
+    background = create_background(settings.style)
+    rng = _rng(settings.seed, size_key, settings.style)
+    has_meta = bool(settings.price or settings.call_to_action) and layout.name != "minimal"
+    plan = layout.plan(size, has_meta)
+    placement = place_product(cutout, plan.product)
+    canvas = background.render(size, palette, rng, floor_y=placement.box[3])
+    if plan.panel:
+        ImageDraw.Draw(canvas).rectangle(plan.panel, fill=palette.accent)
+    if background.shadow > 0:
+        shadow = contact_shadow(size, placement.alpha, placement.position)
+        pixels = np.asarray(canvas, dtype=np.float32) * (1 - background.shadow * shadow)[..., None]
+        canvas = Image.fromarray(pixels.astype(np.uint8), mode="RGB")
+    canvas.paste(placement.rgb, placement.position, placement.alpha)
+    drawn: list[DrawnText] = []
+    if plan.title and title.strip():
+        block = fit_text(title.strip(), plan.title, plan.title_max, min_size=14, bold=layout.name != "minimal",
+                         align=plan.text_align, max_lines=4 if layout.name != "minimal" else 2)
+        drawn.append(draw_text(canvas, block, "title"))
+    if plan.meta:
+        drawn += _draw_meta(canvas, plan.meta, settings.price, settings.call_to_action, palette,
+                            plan.panel is not None, plan.text_align)
+    return canvas, placement, drawn, plan
+
+
+def make_creatives(photo: Image.Image, title: str, settings: Settings, sizes: Iterable[str] = tuple(SIZES),
+                   colour_words: Iterable[str] = (), cutout: CutOut | None = None) -> list[Creative]:
+    """One creative per size key; the cut-out and palette are computed once and reused."""
+    from engine.scores.image import ImageContext, score_creative
+
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        raise ValueError(f"unknown sizes {unknown}; accepted: {', '.join(SIZES)}")
+    cutout = cutout or cut_out(photo)
+    palette = resolve_palette(settings.palette, cutout.crop())
+    creatives = []
+    for size_key in sizes:
+        image, placement, drawn, plan = render(cutout, title, size_key, settings, palette)
+        context = ImageContext(source=photo, cutout=cutout, placement=placement, text=drawn,
+                               colour_words=list(colour_words), title=title)
+        used = {"style": settings.style, "palette": settings.palette, "layout": settings.layout,
+                "photo_index": settings.photo_index, "seed": settings.seed, "size": size_key,
+                "price": settings.price, "call_to_action": settings.call_to_action,
+                "colours": palette.to_dict()}
+        creatives.append(Creative(size_key, image, score_creative(image, context), used, context))
+    return creatives

@@ -1,0 +1,324 @@
+"""Layouts for ad creatives (where the product and text go) and legible typesetting.
+
+A layout turns a canvas size into boxes: one for the product and, when it carries text,
+boxes for the title, price and call to action. Text is set in the shipped DejaVu fonts,
+shrinks and wraps until it fits its box, and gets a colour (and a scrim if needed) that
+keeps the WCAG contrast ratio against the pixels behind it at 4.5 or more.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+REGULAR, BOLD = FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"
+MIN_CONTRAST = 4.5  # WCAG AA for normal text
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
+
+
+# --------------------------------------------------------------------------- contrast
+
+
+def relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2.x relative luminance of sRGB values in 0..255 (last axis = channels)."""
+    c = np.asarray(rgb, dtype=np.float32) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+
+
+def contrast_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    la, lb = relative_luminance(a), relative_luminance(b)
+    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+
+
+def worst_contrast(text_rgb: tuple[int, int, int], behind: np.ndarray) -> float:
+    """Lowest contrast between the text colour and any pixel behind it (1st percentile, so a
+    single noise pixel in a texture does not decide it)."""
+    ratios = contrast_ratio(np.array(text_rgb, np.float32), behind.reshape(-1, 3))
+    return float(np.percentile(ratios, 1))
+
+
+# --------------------------------------------------------------------------- fonts and fitting
+
+
+@lru_cache(maxsize=256)
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(BOLD if bold else REGULAR), size)
+
+
+def _split_long_word(word: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    pieces, current = [], ""
+    for ch in word:
+        if current and face.getlength(current + ch) > width:
+            pieces.append(current)
+            current = ch
+        else:
+            current += ch
+    return pieces + [current] if current else pieces
+
+
+def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy word wrap by measured pixel width; words longer than a line are broken."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        pieces = _split_long_word(word, face, width) if face.getlength(word) > width else [word]
+        for piece in pieces:
+            candidate = f"{current} {piece}".strip()
+            if face.getlength(candidate) <= width or not current:
+                current = candidate
+            else:
+                lines.append(current)
+                current = piece
+    if current:
+        lines.append(current)
+    return lines
+
+
+@dataclass
+class TextBlock:
+    text: str
+    lines: list[str]
+    size: int
+    bold: bool
+    box: Box  # the box the text was fitted into
+    ink: Box  # the box the drawn text actually occupies
+    line_height: int
+    align: str = "center"
+
+
+def fit_text(text: str, box: Box, max_size: int, min_size: int = 14, bold: bool = False,
+             max_lines: int = 4, align: str = "center", valign: str = "center") -> TextBlock:
+    """Largest font size at which ``text`` wraps into ``box``; ellipsised at ``min_size``."""
+    left, top, right, bottom = box
+    width, height = right - left, bottom - top
+    size = max_size
+    while True:
+        face = font(size, bold)
+        lines = wrap(text, face, width)
+        line_height = int(size * 1.22)
+        fits = len(lines) <= max_lines and len(lines) * line_height <= height
+        if fits or size <= min_size:
+            break
+        size = max(min_size, int(size * 0.92))
+    if not fits:  # even the smallest size overflows: keep what fits and ellipsise the last line
+        keep = max(1, min(max_lines, height // line_height))
+        lines = lines[:keep]
+        last = lines[-1]
+        while last and face.getlength(last + "…") > width:
+            last = last[:-1].rstrip()
+        lines[-1] = last + "…"
+    block_h = len(lines) * line_height
+    block_w = int(max(face.getlength(line) for line in lines)) if lines else 0
+    y = top if valign == "top" else bottom - block_h if valign == "bottom" else top + (height - block_h) // 2
+    x = left if align == "left" else left + (width - block_w) // 2
+    ink = (x, y, x + block_w, y + block_h)
+    return TextBlock(text, lines, size, bold, box, ink, line_height, align)
+
+
+# --------------------------------------------------------------------------- drawing with contrast
+
+
+@dataclass
+class DrawnText:
+    """What was drawn, and what it was drawn over, so scores can re-check legibility."""
+
+    role: str  # "title", "price", "cta"
+    block: TextBlock
+    colour: tuple[int, int, int]
+    behind: np.ndarray  # RGB pixels behind the text (after any scrim/button), HxWx3 uint8
+    contrast: float
+    scrim: float = 0.0
+
+
+def pick_text_colour(behind: np.ndarray, preferred: tuple[tuple[int, int, int], ...] = ()) -> tuple[tuple[int, int, int], float]:
+    candidates = list(preferred) + [(17, 17, 17), (255, 255, 255)]
+    scored = [(worst_contrast(c, behind), c) for c in candidates]
+    good = [s for s in scored if s[0] >= MIN_CONTRAST]
+    contrast, colour = good[0] if good else max(scored)
+    return colour, contrast
+
+
+def draw_text(canvas: Image.Image, block: TextBlock, role: str, preferred=(), pad: int | None = None) -> DrawnText:
+    """Draw ``block`` legibly: choose a text colour, add a scrim behind it if none is enough."""
+    pad = int(block.size * 0.45) if pad is None else pad
+    x0, y0, x1, y1 = block.ink
+    region = (max(0, x0 - pad), max(0, y0 - pad // 2), min(canvas.width, x1 + pad), min(canvas.height, y1 + pad // 2))
+    behind = np.asarray(canvas.crop(region).convert("RGB"))
+    colour, contrast = pick_text_colour(behind, preferred)
+    scrim = 0.0
+    if contrast < MIN_CONTRAST:
+        # Darken or lighten the region until the chosen colour reads; mean luminance picks the side.
+        dark = relative_luminance(behind.reshape(-1, 3)).mean() < 0.4
+        colour = (255, 255, 255) if dark else (17, 17, 17)
+        fill = np.array((0, 0, 0) if dark else (255, 255, 255), np.float32)
+        for scrim in (0.35, 0.5, 0.65, 0.8, 0.9, 1.0):
+            blended = (behind * (1 - scrim) + fill * scrim).astype(np.uint8)
+            contrast = worst_contrast(colour, blended)
+            if contrast >= MIN_CONTRAST:
+                break
+        panel = Image.new("RGBA", (region[2] - region[0], region[3] - region[1]),
+                          tuple(int(v) for v in fill) + (int(round(scrim * 255)),))
+        mask = Image.new("L", panel.size, 0)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, panel.width - 1, panel.height - 1),
+                                               radius=max(4, pad // 2), fill=int(round(scrim * 255)))
+        canvas.paste(panel.convert("RGB"), region[:2], mask)
+        behind = np.asarray(canvas.crop(region).convert("RGB"))
+        contrast = worst_contrast(colour, behind)
+    draw = ImageDraw.Draw(canvas)
+    face = font(block.size, block.bold)
+    y = block.ink[1]
+    for line in block.lines:
+        w = face.getlength(line)
+        x = block.ink[0] if block.align == "left" else block.ink[0] + (block.ink[2] - block.ink[0] - w) / 2
+        draw.text((x, y), line, font=face, fill=colour)
+        y += block.line_height
+    return DrawnText(role, block, colour, behind.copy(), contrast, scrim)
+
+
+def place_line(text: str, size: int, bold: bool, x: int, centre_y: int) -> TextBlock:
+    """A one-line block of ``text`` at a given size, left edge ``x``, vertically centred."""
+    face = font(size, bold)
+    line_height = int(size * 1.22)
+    w = int(face.getlength(text))
+    y = centre_y - line_height // 2
+    return TextBlock(text, [text], size, bold, (x, y, x + w, y + line_height), (x, y, x + w, y + line_height), line_height, "left")
+
+
+def button_size(text: str, size: int) -> tuple[int, int, int]:
+    """(pill width, pill height, horizontal padding) for a call-to-action at font ``size``."""
+    pad_x = int(size * 0.9)
+    return int(font(size, True).getlength(text)) + 2 * pad_x, int(size * 1.22) + int(size * 0.9), pad_x
+
+
+def draw_button(canvas: Image.Image, text: str, size: int, x: int, centre_y: int,
+                accent: tuple[int, int, int]) -> DrawnText:
+    """Call-to-action pill in the accent colour, text colour picked for contrast on the pill."""
+    pill_w, pill_h, pad_x = button_size(text, size)
+    pill = (x, centre_y - pill_h // 2, x + pill_w, centre_y - pill_h // 2 + pill_h)
+    block = place_line(text, size, True, x + pad_x, centre_y)
+    for attempt in range(2):
+        ImageDraw.Draw(canvas).rounded_rectangle(pill, radius=pill_h // 2, fill=accent)
+        behind = np.asarray(canvas.crop(block.ink).convert("RGB"))
+        colour, contrast = pick_text_colour(behind)
+        if contrast >= MIN_CONTRAST:
+            break
+        accent = tuple(int(v * 0.55) for v in accent)  # mid-tone accent: darken the pill so white reads
+    # DejaVu's line box carries the descender; nudge so caps sit optically centred in the pill.
+    ImageDraw.Draw(canvas).text((block.ink[0], block.ink[1] + int(size * 0.1)), text, font=font(size, True), fill=colour)
+    block.ink = pill
+    return DrawnText("cta", block, colour, behind.copy(), contrast)
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+@dataclass
+class Plan:
+    """Boxes for one canvas: where the product fits and where each piece of text goes."""
+
+    product: Box
+    title: Box | None = None
+    meta: Box | None = None  # price + call to action row
+    panel: Box | None = None  # solid colour panel under the text (split layout)
+    title_max: int = 64
+    text_align: str = "center"
+    extras: dict = field(default_factory=dict)
+
+
+class Layout:
+    name = "base"
+    label = ""
+    description = ""
+    has_text = True
+
+    def plan(self, size: tuple[int, int], has_meta: bool) -> Plan:
+        raise NotImplementedError
+
+
+LAYOUTS: dict[str, type[Layout]] = {}
+
+
+def register_layout(name: str) -> Callable[[type[Layout]], type[Layout]]:
+    def wrap(cls: type[Layout]) -> type[Layout]:
+        cls.name = name
+        LAYOUTS[name] = cls
+        return cls
+
+    return wrap
+
+
+def create_layout(name: str) -> Layout:
+    if name not in LAYOUTS:
+        raise ValueError(f"unknown layout {name!r}; accepted: {', '.join(LAYOUTS)}")
+    return LAYOUTS[name]()
+
+
+def list_layouts() -> list[str]:
+    return list(LAYOUTS)
+
+
+def _margin(size: tuple[int, int]) -> int:
+    return int(min(size) * 0.06)
+
+
+@register_layout("classic")
+class Classic(Layout):
+    label = "Classic"
+    description = "Product centred, title band below, price and call to action under it."
+
+    def plan(self, size, has_meta):
+        width, height = size
+        m = _margin(size)
+        wide = width / height > 1.4
+        text_h = int(height * (0.30 if wide else 0.26 if height > width * 1.5 else 0.27))
+        meta_h = int(text_h * 0.38) if has_meta else 0
+        text_top = height - m - text_h
+        product = (m, m, width - m, text_top - int(m * 0.4))
+        title = (m, text_top, width - m, height - m - meta_h)
+        meta = (m, height - m - meta_h, width - m, height - m) if has_meta else None
+        return Plan(product, title, meta, title_max=int(min(width, height) * 0.075))
+
+
+@register_layout("split")
+class Split(Layout):
+    label = "Split"
+    description = "Product on one side, text on a colour panel on the other."
+
+    def plan(self, size, has_meta):
+        width, height = size
+        m = _margin(size)
+        if width >= height:  # side by side
+            cut = int(width * 0.55)
+            product = (m, m, cut - m // 2, height - m)
+            panel = (cut, 0, width, height)
+            inner = (cut + m, m, width - m, height - m)
+        else:  # stacked: product above, panel below
+            cut = int(height * 0.6)
+            product = (m, m, width - m, cut - m // 2)
+            panel = (0, cut, width, height)
+            inner = (m, cut + m, width - m, height - m)
+        meta_h = int((inner[3] - inner[1]) * 0.3) if has_meta else 0
+        title = (inner[0], inner[1], inner[2], inner[3] - meta_h)
+        meta = (inner[0], inner[3] - meta_h, inner[2], inner[3]) if has_meta else None
+        return Plan(product, title, meta, panel, title_max=int(min(width, height) * 0.08), text_align="left")
+
+
+@register_layout("minimal")
+class Minimal(Layout):
+    label = "Minimal"
+    description = "Product large and centred, a small caption at the foot, no price or button."
+
+    def plan(self, size, has_meta):
+        width, height = size
+        m = _margin(size)
+        caption_h = int(height * 0.07)
+        product = (m, m, width - m, height - m - caption_h - m // 3)
+        title = (m * 2, height - m - caption_h, width - m * 2, height - m)
+        return Plan(product, title, None, title_max=int(min(width, height) * 0.035))

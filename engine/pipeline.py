@@ -1,0 +1,168 @@
+"""``Studio``: the one facade the UI, the CLI and the Python API call.
+
+ingest -> encode -> (fuse) -> generate -> score, with every step timed and the settings
+stored in the result so it can be reproduced and restored.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Iterator
+
+from engine.encoders.colors import dominant_colours
+from engine.generate.copy import FIELDS, Copy, clean, stream_field
+from engine.generate.keywords import extract_keywords
+from engine.generate.template import template_copy
+from engine.ingest import IngestLimits, Ingested, ingest
+from engine.models.language import load_language_model
+from engine.product import Product
+from engine.scores import Score, TextContext, score_text
+from engine.settings import Settings
+
+TEXT_KINDS = ("title", "description", "bullets", "keywords")
+BASELINES = {"none": "Zero-shot prompt (no fusion)", "template": "Rule-based template"}
+
+
+@dataclass
+class Result:
+    copy: Copy
+    scores: dict[str, list[Score]]
+    settings: Settings
+    product: Product
+    references: dict[str, str] = field(default_factory=dict)
+    photo_colours: list[str] = field(default_factory=list)
+    contributions: dict[str, float] | None = None
+    alternatives: list[Copy] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["settings"] = self.settings.model_dump()
+        data["product"] = self.product.model_dump()
+        return data
+
+
+@dataclass
+class Event:
+    """One step of a streamed generation: a status line, a growing field, or the final result."""
+
+    kind: str  # "status" | "partial" | "result"
+    field: str = ""
+    text: str = ""
+    result: Result | None = None
+
+
+class Studio:
+    def __init__(self, device: str = "auto", limits: IngestLimits = IngestLimits()):
+        self.device = device
+        self.limits = limits
+
+    # -- steps -------------------------------------------------------------------------
+    def ingest(self, product: Product) -> Ingested:
+        return ingest(product, self.limits)
+
+    def language_model(self, settings: Settings):
+        return load_language_model(settings.language_model, self.device)
+
+    def warm_up(self, settings: Settings = Settings()) -> None:
+        """Load the models now so the first click streams at once."""
+        self.language_model(settings)
+        from engine.encoders.image import load_image_encoder
+        from engine.encoders.text import load_text_encoder
+
+        load_text_encoder(self.device)
+        load_image_encoder(self.device)
+
+    def default_references(self, ingested: Ingested) -> dict[str, str]:
+        """Without an operator reference, the merchant's own draft is the reference."""
+        p = ingested.product
+        return {"title": p.title, "description": p.description, "bullets": "\n".join(p.bullets)}
+
+    def score(self, copy: Copy, ingested: Ingested, settings: Settings,
+              references: dict[str, str] | None = None, photo_colours: list[str] = ()) -> dict[str, list[Score]]:
+        references = {**self.default_references(ingested), **{k: v for k, v in (references or {}).items() if v}}
+        source = ingested.source_text()
+        return {
+            kind: score_text(kind, copy.text_of(kind), TextContext(
+                source_text=source, reference=references.get(kind) or None,
+                settings=settings, photo_colors=tuple(photo_colours)))
+            for kind in TEXT_KINDS
+        }
+
+    # -- generation --------------------------------------------------------------------
+    def stream(self, product: Product | Ingested, settings: Settings = Settings(),
+               references: dict[str, str] | None = None) -> Iterator[Event]:
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = round(now - clock, 4)
+            clock = now
+
+        ingested = product if isinstance(product, Ingested) else self.ingest(product)
+        lap("ingest")
+        photo_colours = self.photo_colours(ingested)
+        lap("colours")
+        contributions = None
+        copy = Copy()
+        if settings.fusion == "template":
+            copy = template_copy(ingested, settings)
+        else:
+            lm, prefix_embeds, contributions = self._generator(ingested, settings)
+            lap("encode")
+            for kind in FIELDS:
+                yield Event("status", kind, f"Writing the {kind}...")
+                raw = ""
+                for raw in stream_field(lm, kind, ingested, settings, photo_colours, prefix_embeds):
+                    yield Event("partial", kind, raw)
+                setattr(copy, kind, clean(kind, raw, settings))
+                lap(f"generate_{kind}")
+        copy.keywords = extract_keywords(
+            "\n".join([copy.title, copy.description, *copy.bullets, ingested.source_text()]), device=self.device)
+        lap("keywords")
+        yield Event("status", "", "Scoring...")
+        scores = self.score(copy, ingested, settings, references, photo_colours)
+        lap("score")
+        timings["total"] = round(sum(timings.values()), 4)
+        result = Result(
+            copy=copy, scores=scores, settings=settings, product=ingested.product,
+            references={k: v for k, v in (references or {}).items() if v},
+            photo_colours=photo_colours, contributions=contributions,
+            warnings=list(ingested.warnings), timings=timings,
+            models={"language_model": settings.language_model, "fusion": settings.fusion},
+        )
+        yield Event("result", result=result)
+
+    def generate(self, product: Product | Ingested, settings: Settings = Settings(),
+                 references: dict[str, str] | None = None) -> Result:
+        for event in self.stream(product, settings, references):
+            if event.kind == "result":
+                return event.result
+        raise RuntimeError("generation ended without a result")
+
+    def photo_colours(self, ingested: Ingested) -> list[str]:
+        names: list[str] = []
+        for photo in ingested.photos[:3]:
+            for name in dominant_colours(photo.image):
+                if name not in names:
+                    names.append(name)
+        return names
+
+    def _generator(self, ingested: Ingested, settings: Settings):
+        """The LM to write with, plus a fused-feature prefix when a fusion method is chosen."""
+        if settings.fusion == "none":
+            return self.language_model(settings), None, None
+        from engine.conditioning import load_conditioned  # trained fusion checkpoints
+        from engine.encoders import encode_product
+
+        conditioned = load_conditioned(settings.fusion, self.device)
+        prefix, contributions = conditioned.prefix(encode_product(ingested, self.device))
+        return conditioned.language_model, prefix, contributions
