@@ -149,7 +149,7 @@ def smooth_noise(rng: np.random.Generator, size: tuple[int, int], cell: float) -
     width, height = size
     gw, gh = max(2, int(width / cell) + 2), max(2, int(height / cell) + 2)
     grid = rng.random((gh, gw), dtype=np.float32)
-    up = Image.fromarray(grid, mode="F").resize((width, height), Image.BICUBIC)
+    up = Image.fromarray(grid).resize((width, height), Image.BICUBIC)
     return np.asarray(up, dtype=np.float32)
 
 
@@ -158,7 +158,7 @@ def anisotropic_noise(rng: np.random.Generator, size: tuple[int, int], cell: tup
     width, height = size
     gw, gh = max(2, int(width / cell[0]) + 2), max(2, int(height / cell[1]) + 2)
     grid = rng.random((gh, gw), dtype=np.float32)
-    return np.asarray(Image.fromarray(grid, mode="F").resize((width, height), Image.BICUBIC), dtype=np.float32)
+    return np.asarray(Image.fromarray(grid).resize((width, height), Image.BICUBIC), dtype=np.float32)
 
 
 def fractal_noise(rng: np.random.Generator, size: tuple[int, int], cell: float, octaves: int = 4) -> np.ndarray:
@@ -181,7 +181,7 @@ def vertical_gradient(size: tuple[int, int], top: RGB, bottom: RGB, t: np.ndarra
 
 
 def to_image(array: np.ndarray) -> Image.Image:
-    return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8), mode="RGB")
+    return Image.fromarray(np.clip(array, 0, 255).astype(np.uint8))
 
 
 # --------------------------------------------------------------------------- registry
@@ -309,17 +309,19 @@ class Marble(Background):
 
     def draw(self, size, palette, rng, floor_y=None):
         width, height = size
-        turbulence = fractal_noise(rng, size, min(width, height) / 3, octaves=4)
-        angle = rng.uniform(0.3, 1.2)
+        side = min(width, height)
         yy, xx = np.ogrid[0:height, 0:width]
-        yy, xx = yy.astype(np.float32), xx.astype(np.float32)
-        t = (xx * np.cos(angle) + yy * np.sin(angle)) / min(width, height) * 5.0 + 7.0 * turbulence
-        veins = np.abs(np.sin(t * np.pi)) ** 0.25  # 0 on a vein, ~1 elsewhere
-        cloud = smooth_noise(rng, size, min(width, height) / 4)
-        tint = np.array(palette.base, np.float32) * 0.25 + np.array((246, 245, 243), np.float32) * 0.75
-        vein_colour = np.array((150, 150, 158), np.float32)
-        mix = (1 - veins)[..., None] * 0.55
-        marble = tint * (1 - mix) + vein_colour * mix - 8 * cloud[..., None]
+        yy, xx = yy.astype(np.float32) / side, xx.astype(np.float32) / side
+        tint = np.array(palette.base, np.float32) * 0.2 + np.array((247, 246, 244), np.float32) * 0.8
+        marble = np.broadcast_to(tint, (height, width, 3)).astype(np.float32)
+        marble = marble - 7 * smooth_noise(rng, size, side / 3)[..., None]
+        # Veins: thin lines where a turbulence-warped ramp crosses integers; a bold and a faint family.
+        for strength, frequency, warp, thickness in ((0.5, 1.6, 1.8, 0.010), (0.25, 3.5, 1.2, 0.004)):
+            turbulence = fractal_noise(rng, size, side / 2.5, octaves=4)
+            angle = rng.uniform(0.3, 1.3)
+            t = (xx * np.cos(angle) + yy * np.sin(angle)) * frequency + warp * turbulence
+            vein = np.exp(-np.sin(np.pi * t) ** 2 / thickness)
+            marble = marble - (strength * 95 * vein)[..., None]
         return to_image(marble)
 
 

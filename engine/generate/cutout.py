@@ -25,6 +25,7 @@ IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 MIN_COVERAGE = 0.01
 MAX_COVERAGE = 0.97
 MIN_CONFIDENCE = 0.5
+MIN_SEPARATION = 0.4
 
 _SESSION = None
 _SESSION_LOCK = threading.Lock()
@@ -79,7 +80,7 @@ def predict_saliency(image: Image.Image) -> np.ndarray:
     pred = session.run(None, {session.get_inputs()[0].name: x})[0][0, 0]
     lo, hi = float(pred.min()), float(pred.max())
     pred = (pred - lo) / max(hi - lo, 1e-6)
-    small = Image.fromarray((pred * 255).astype(np.uint8), mode="L")
+    small = Image.fromarray((pred * 255).astype(np.uint8))
     return np.asarray(small.resize(rgb.size, Image.BILINEAR), dtype=np.float32) / 255.0
 
 
@@ -121,10 +122,22 @@ def refine_mask(saliency: np.ndarray, pixels: np.ndarray | None = None) -> np.nd
         # Where the model hesitates and the pixel is exactly the studio backdrop, trust the colour.
         plain = np.abs(pixels.astype(np.float32) - background).max(-1) < 8
         hard &= ~(plain & (saliency < 0.9))
-    alpha = Image.fromarray(hard.astype(np.uint8) * 255, mode="L")
+    alpha = Image.fromarray(hard.astype(np.uint8) * 255)
     # Shrink by one pixel before feathering so the blend never picks up background colour.
     alpha = alpha.filter(ImageFilter.MinFilter(3)).filter(ImageFilter.GaussianBlur(0.8))
     return np.asarray(alpha, dtype=np.uint8).copy()
+
+
+def subject_separation(pixels: np.ndarray, solid: np.ndarray) -> float:
+    """How different the subject is from a ring of background around it: the largest channel
+    difference of means over the mean spread. Noise or texture scores ~0.05; the catalog
+    photos measured 1.2 to 8."""
+    ring = ndimage.binary_dilation(solid, iterations=max(3, int(0.03 * max(solid.shape)))) & ~solid
+    if not ring.any():
+        return 0.0
+    inside, outside = pixels[solid].astype(np.float32), pixels[ring].astype(np.float32)
+    spread = 0.5 * (inside.std(0).mean() + outside.std(0).mean()) + 1.0
+    return float(np.abs(inside.mean(0) - outside.mean(0)).max() / spread)
 
 
 def _describe(name: str, problem: str) -> StudioError:
@@ -152,13 +165,12 @@ def cut_out(image: Image.Image, name: str = "") -> CutOut:
         raise _describe(name, f"the detected subject fills {coverage:.0%} of the frame, so there is no background to remove")
     if confidence < MIN_CONFIDENCE:
         raise _describe(name, f"the model is unsure where the product ends (confidence {confidence:.2f})")
-    # Low contrast between subject and the rest means the saliency is a guess (noise, blank frames).
-    inside, outside = pixels[solid].astype(np.float32).mean(0), pixels[~solid].astype(np.float32).mean(0)
-    spread = float(np.abs(inside - outside).max())
-    if spread < 12.0 and coverage > 0.5:
-        raise _describe(name, "the subject and background look the same (no contrast)")
+    separation = subject_separation(pixels, solid)
+    if separation < MIN_SEPARATION:
+        raise _describe(name, f"the detected subject looks like its surroundings (separation {separation:.2f}, "
+                              f"needs {MIN_SEPARATION})")
     ys, xs = np.nonzero(solid)
     bbox = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
     rgba = rgb.copy()
-    rgba.putalpha(Image.fromarray(mask, mode="L"))
+    rgba.putalpha(Image.fromarray(mask))
     return CutOut(rgba=rgba, mask=mask, bbox=bbox, coverage=coverage, confidence=confidence)

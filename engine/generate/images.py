@@ -111,7 +111,7 @@ def render(cutout: CutOut, title: str, size_key: str, settings: Settings, palett
     if background.shadow > 0:
         shadow = contact_shadow(size, placement.alpha, placement.position)
         pixels = np.asarray(canvas, dtype=np.float32) * (1 - background.shadow * shadow)[..., None]
-        canvas = Image.fromarray(pixels.astype(np.uint8), mode="RGB")
+        canvas = Image.fromarray(pixels.astype(np.uint8))
     canvas.paste(placement.rgb, placement.position, placement.alpha)
     drawn: list[DrawnText] = []
     if plan.title and title.strip():

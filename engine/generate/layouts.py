@@ -294,7 +294,7 @@ class Split(Layout):
     def plan(self, size, has_meta):
         width, height = size
         m = _margin(size)
-        if width >= height:  # side by side
+        if width >= height * 1.2:  # side by side
             cut = int(width * 0.55)
             product = (m, m, cut - m // 2, height - m)
             panel = (cut, 0, width, height)
