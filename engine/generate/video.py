@@ -1,9 +1,9 @@
 """Short product explainer videos: photos with a Ken Burns move, crossfades and captions.
 
 Frames are composed with PIL (C code) rather than moviepy, whose per-frame Python composition
-was measured as the bottleneck: every shot's source is laid out once at the scale it needs, a
-frame is then one box-resize of that source, one paste of a pre-rendered caption and, during a
-crossfade, one blend. Frames stream straight into libx264 through PyAV (H.264, yuv420p,
+was measured as the bottleneck: every shot's source is laid out once at the scale it needs and
+converted once to yuv420p planes; a frame is then one sub-pixel box-resize per plane, one paste
+of a pre-rendered caption and, during a crossfade, one blend, on a worker thread. Frames stream straight into libx264 through PyAV (H.264, yuv420p,
 ``+faststart``), so the mp4 plays in every browser; narration is muxed as AAC.
 
 Sizes: ``9x16`` is 720x1280 by default and ``1x1`` is 720x720 (a 2-core CPU renders these in
@@ -161,14 +161,20 @@ def _cover(img: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def layout_source(img: Image.Image, size: tuple[int, int], caption_top: int) -> Image.Image:
-    """The photo laid out once at MAX_ZOOM x the frame: contained (never cropped) above the
-    caption band when the frame is taller than the photo, on its backdrop."""
-    W, H = round(size[0] * MAX_ZOOM), round(size[1] * MAX_ZOOM)
+    """The photo laid out once on its backdrop, contained (never cropped) above the caption band
+    when the frame is taller than the photo, else filling the frame.
+
+    The layout is MAX_ZOOM x the frame when the photo has the pixels for it, so zooming in
+    shows real detail; a photo that would be upscaled anyway (catalog shots are often ~800 px)
+    is laid out at frame size, which makes every per-frame resample ~30% cheaper at no loss."""
     img = img.convert("RGB")
+    tall = size[1] / size[0] > img.height / img.width * 1.15
+    box_h = caption_top if tall else size[1]
+    fit = min(size[0] * 0.94 / img.width, box_h * 0.94 / img.height)
+    zoom = MAX_ZOOM if fit * MAX_ZOOM <= 1.0 else 1.0
+    W, H = round(size[0] * zoom / 2) * 2, round(size[1] * zoom / 2) * 2  # even: 4:2:0 chroma
     canvas = _backdrop(img, (W, H))
-    # Keep the product clear of the caption when there is room (tall frames); else fill the frame.
-    box_h = caption_top * MAX_ZOOM if size[1] / size[0] > img.height / img.width * 1.15 else H
-    s = min(W * 0.94 / img.width, box_h * 0.94 / img.height)
+    s, box_h = fit * zoom, box_h * zoom
     fg = img.resize((max(1, round(img.width * s)), max(1, round(img.height * s))), Image.LANCZOS)
     canvas.paste(fg, ((W - fg.width) // 2, round((box_h - fg.height) / 2)))
     return canvas
@@ -225,12 +231,43 @@ def _ease(u: float) -> float:
     return u * u * (3 - 2 * u)
 
 
+def to_planes(img: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
+    """RGB -> the Y, U, V planes of yuv420p (BT.601 limited range, swscale: the same conversion
+    the encoder would apply), each as a PIL "L" image. Frames are composed in this form: half
+    the bytes of RGB to resample, and no colour conversion per frame."""
+    frame = av.VideoFrame.from_image(img.convert("RGB")).reformat(format="yuv420p")
+    planes = []
+    for plane in frame.planes:
+        rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+        planes.append(Image.fromarray(np.ascontiguousarray(rows)))
+    return tuple(planes)
+
+
+def from_planes(planes) -> av.VideoFrame:
+    """Copy Y, U, V planes straight into a yuv420p frame's (row-padded) buffers."""
+    frame = av.VideoFrame(planes[0].width, planes[0].height, "yuv420p")
+    for dst, src in zip(frame.planes, planes):
+        rows = np.frombuffer(dst, np.uint8).reshape(dst.height, dst.line_size)
+        rows[:, : dst.width] = np.asarray(src)
+        rows[:, dst.width :] = 0  # the padding is uninitialised; x264 may read it (SIMD), so pin it
+    return frame
+
+
 class _ShotRenderer:
     """Everything about one shot that does not change per frame, computed once."""
 
-    def __init__(self, shot: Shot, source: Image.Image, size: tuple[int, int], bottom_margin: int, bold: bool):
-        self.shot, self.source, self.size = shot, source, size
-        self.caption = render_caption(shot.caption, size, bold, bottom_margin) if shot.caption else None
+    def __init__(self, shot: Shot, source, size: tuple[int, int], bottom_margin: int, bold: bool):
+        self.shot, self.source, self.size = shot, source, size  # source: Y, U, V planes
+        self.half = (size[0] // 2, size[1] // 2)
+        self.caption = None
+        if shot.caption:
+            card, (x, y) = render_caption(shot.caption, size, bold, bottom_margin)
+            # Even position and size keep the caption aligned with the half-resolution chroma.
+            pad = Image.new("RGBA", (card.width + card.width % 2, card.height + card.height % 2), (0, 0, 0, 0))
+            pad.paste(card)
+            alpha = pad.getchannel("A")
+            self.caption = (to_planes(pad), (alpha, alpha.resize((pad.width // 2, pad.height // 2), Image.BOX)),
+                            (x - x % 2, y - y % 2))
 
     def box(self, t: float) -> tuple[float, float, float, float]:
         s = self.shot
@@ -238,21 +275,29 @@ class _ShotRenderer:
         z = s.zoom[0] + (s.zoom[1] - s.zoom[0]) * u
         cx = s.center[0][0] + (s.center[1][0] - s.center[0][0]) * u
         cy = s.center[0][1] + (s.center[1][1] - s.center[0][1]) * u
-        SW, SH = self.source.size
+        SW, SH = self.source[0].size
         w, h = SW / z, SH / z
         x, y = (SW - w) * cx, (SH - h) * cy
         return (x, y, x + w, y + h)
 
-    def photo(self, t: float) -> Image.Image:
-        return self.source.resize(self.size, Image.BILINEAR, box=self.box(t), reducing_gap=None)
+    def photo(self, t: float) -> list[Image.Image]:
+        """The Ken Burns crop at time t: one sub-pixel box resize per plane, no other work."""
+        box = self.box(t)
+        half = tuple(v / 2 for v in box)
+        return [self.source[0].resize(self.size, Image.BILINEAR, box=box),
+                self.source[1].resize(self.half, Image.BILINEAR, box=half),
+                self.source[2].resize(self.half, Image.BILINEAR, box=half)]
 
-    def draw_caption(self, img: Image.Image, opacity: float = 1.0) -> None:
-        if self.caption and opacity > 0:
-            card, xy = self.caption
-            mask = card.getchannel("A")
-            if opacity < 1:
-                mask = mask.point(lambda a: round(a * opacity))
-            img.paste(card, xy, mask)
+    def draw_caption(self, planes: list[Image.Image], opacity: float = 1.0) -> None:
+        if not self.caption or opacity <= 0:
+            return
+        card, (alpha, alpha_half), (x, y) = self.caption
+        if opacity < 1:
+            lut = [round(a * opacity) for a in range(256)]
+            alpha, alpha_half = alpha.point(lut), alpha_half.point(lut)
+        planes[0].paste(card[0], (x, y), alpha)
+        planes[1].paste(card[1], (x // 2, y // 2), alpha_half)
+        planes[2].paste(card[2], (x // 2, y // 2), alpha_half)
 
 
 def _bottom_margin(aspect: str, size: tuple[int, int]) -> int:
@@ -320,24 +365,28 @@ class Storyboard:
         for s in self.shots:
             if s.image not in sources:
                 src = images[s.image] if images else placeholder(self.size, seed)
-                sources[s.image] = layout_source(src, self.size, caption_top)
+                sources[s.image] = to_planes(layout_source(src, self.size, caption_top))
         self.renderers = [_ShotRenderer(s, sources[s.image], self.size, bottom, bold=(i == 0))
                           for i, s in enumerate(self.shots)]
 
-    def frame(self, k: int) -> Image.Image:
+    def frame(self, k: int) -> av.VideoFrame:
+        """Frame k as yuv420p, ready for the encoder."""
         t = (k + 0.5) / self.fps
         live = [r for r in self.renderers if r.shot.start <= t < r.shot.end] or [self.renderers[-1]]
-        img = live[0].photo(t)
+        planes = live[0].photo(t)
         if len(live) == 1:
-            live[0].draw_caption(img)
+            live[0].draw_caption(planes)
         else:  # crossfade the photos; the captions swap (out, then in) so they never overlap
             w = min(1.0, max(0.0, (t - live[1].shot.start) / (live[0].shot.end - live[1].shot.start)))
-            img = Image.blend(img, live[1].photo(t), w)
-            live[0].draw_caption(img, 1 - 2 * w)
-            live[1].draw_caption(img, 2 * w - 1)
-        return img
+            planes = [Image.blend(a, b, w) for a, b in zip(planes, live[1].photo(t))]
+            live[0].draw_caption(planes, 1 - 2 * w)
+            live[1].draw_caption(planes, 2 * w - 1)
+        return from_planes(planes)
 
-    def frames(self, ahead: int = 6) -> Iterator[Image.Image]:
+    def frame_image(self, k: int) -> Image.Image:
+        return self.frame(k).to_image()
+
+    def frames(self, ahead: int = 6) -> Iterator[av.VideoFrame]:
         """Frames in order, rendered on a worker thread: PIL releases the GIL while it resizes
         and blends, so composing the next frames overlaps with x264 encoding this one."""
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -359,7 +408,7 @@ class Storyboard:
         return out
 
 
-def encode(frames: Iterable[Image.Image], out_path: Path, size: tuple[int, int], fps: int, n_frames: int,
+def encode(frames: Iterable[av.VideoFrame], out_path: Path, size: tuple[int, int], fps: int, n_frames: int,
            wav: Path | None = None, progress: Callable[[float, str], None] | None = None) -> None:
     """Stream frames into an H.264 mp4 (yuv420p, moov atom first) and mux the narration as AAC."""
     container = av.open(str(out_path), "w", options={"movflags": "+faststart"})
@@ -370,8 +419,7 @@ def encode(frames: Iterable[Image.Image], out_path: Path, size: tuple[int, int],
         stream.options = {"preset": ENCODER["preset"], "crf": str(ENCODER["crf"])}
         # Every stream must exist before the first packet is written (the header goes out then).
         audio = _add_audio_stream(container) if wav else None
-        for k, img in enumerate(frames):
-            frame = av.VideoFrame.from_image(img)
+        for k, frame in enumerate(frames):
             frame.pts = k
             container.mux(stream.encode(frame))
             if progress and k % fps == 0:
