@@ -305,7 +305,7 @@ class Marble(Background):
     label = "Marble"
     description = "White marble with soft grey veins."
     shadow = 0.35
-    resolution = 0.5
+    resolution = 0.35
 
     def draw(self, size, palette, rng, floor_y=None):
         width, height = size
@@ -319,9 +319,9 @@ class Marble(Background):
         for strength, frequency, warp, thickness in ((0.5, 1.6, 1.8, 0.010), (0.25, 3.5, 1.2, 0.004)):
             turbulence = fractal_noise(rng, size, side / 2.5, octaves=4)
             angle = rng.uniform(0.3, 1.3)
-            t = (xx * np.cos(angle) + yy * np.sin(angle)) * frequency + warp * turbulence
-            vein = np.exp(-np.sin(np.pi * t) ** 2 / thickness)
-            marble = marble - (strength * 95 * vein)[..., None]
+            t = (xx * np.float32(np.cos(angle)) + yy * np.float32(np.sin(angle))) * np.float32(frequency) + np.float32(warp) * turbulence
+            vein = np.exp(-np.sin(np.float32(np.pi) * t) ** 2 / np.float32(thickness))
+            marble = marble - (np.float32(strength * 95) * vein)[..., None]
         return to_image(marble)
 
 
@@ -367,8 +367,9 @@ class Shelf(Background):
 # --------------------------------------------------------------------------- shadow
 
 
-def contact_shadow(size: tuple[int, int], alpha: Image.Image, position: tuple[int, int]) -> np.ndarray:
-    """Shadow strength in [0, 1] for a product whose alpha is pasted at ``position``.
+def contact_shadow(size: tuple[int, int], alpha: Image.Image, position: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
+    """Shadow strength in [0, 1] for a product whose alpha is pasted at ``position``, as a
+    region of the canvas and its top-left corner (nothing outside it is shadowed).
 
     Built from the product's own silhouette so it follows the shape that touches the floor:
     the silhouette squashed flat onto the floor line (ambient shadow) plus the lowest part of
@@ -377,7 +378,7 @@ def contact_shadow(size: tuple[int, int], alpha: Image.Image, position: tuple[in
     width, height = size
     mask = (np.asarray(alpha) > 127).astype(np.uint8) * 255
     if not mask.any():
-        return np.zeros((height, width), np.float32)
+        return np.zeros((1, 1), np.float32), (0, 0)
     ph, pw = mask.shape
     rows = np.flatnonzero(mask.any(1))
     top, bottom = rows[0], rows[-1]
@@ -399,6 +400,4 @@ def contact_shadow(size: tuple[int, int], alpha: Image.Image, position: tuple[in
                 min(height, y0 + bottom + 3 * flat_h))
     # Blur only around the floor line: the rest of the canvas has no shadow.
     region = shadow.crop(crop_box).filter(ImageFilter.GaussianBlur(blur)).filter(ImageFilter.GaussianBlur(blur))
-    shadow = Image.new("L", size, 0)
-    shadow.paste(region, crop_box[:2])
-    return np.asarray(shadow, dtype=np.float32) / 255.0
+    return np.asarray(region, dtype=np.float32) / 255.0, crop_box[:2]

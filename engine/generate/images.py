@@ -109,9 +109,10 @@ def render(cutout: CutOut, title: str, size_key: str, settings: Settings, palett
     if plan.panel:
         ImageDraw.Draw(canvas).rectangle(plan.panel, fill=palette.accent)
     if background.shadow > 0:
-        shadow = contact_shadow(size, placement.alpha, placement.position)
-        pixels = np.asarray(canvas, dtype=np.float32) * (1 - background.shadow * shadow)[..., None]
-        canvas = Image.fromarray(pixels.astype(np.uint8))
+        shadow, (sx, sy) = contact_shadow(size, placement.alpha, placement.position)
+        box = (sx, sy, sx + shadow.shape[1], sy + shadow.shape[0])
+        region = np.asarray(canvas.crop(box), dtype=np.float32) * (1 - background.shadow * shadow)[..., None]
+        canvas.paste(Image.fromarray(region.astype(np.uint8)), box[:2])
     canvas.paste(placement.rgb, placement.position, placement.alpha)
     drawn: list[DrawnText] = []
     if plan.title and title.strip():

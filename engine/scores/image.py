@@ -17,7 +17,7 @@ from skimage.metrics import structural_similarity
 from engine.scores.registry import METRICS, Score, register_metric
 
 SHARPNESS_THRESHOLD = 100.0  # variance of the Laplacian (0-255 grey) below which a photo reads as soft
-SSIM_SIDE = 384  # SSIM runs on the product region scaled to at most this side: fast, still detailed
+SSIM_SIDE = 256  # SSIM runs on the product region scaled to at most this side: fast, still detailed
 COLOUR_MATCH_DELTA_E = 30.0  # CIE76 distance in Lab under which a named colour counts as present
 
 
@@ -44,34 +44,31 @@ def _image(creative_or_image) -> Image.Image:
     return getattr(creative_or_image, "image", creative_or_image)
 
 
-def _product_regions(image: Image.Image, context: ImageContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(creative product region, source product region scaled the same way, alpha), backgrounds
-    neutralised to the same grey so only the product's own pixels are compared."""
-    placement = context.placement
-    region = np.asarray(image.convert("RGB").crop(placement.box), dtype=np.float32)
-    source_crop = context.source.convert("RGB").crop(placement.source_bbox)
-    source = np.asarray(source_crop.resize(placement.size, Image.LANCZOS), dtype=np.float32)
-    alpha = np.asarray(placement.alpha, dtype=np.float32)[..., None] / 255.0
-    grey = np.float32(128)
-    return region * alpha + grey * (1 - alpha), source * alpha + grey * (1 - alpha), alpha[..., 0]
+def _over_grey(rgb: Image.Image, alpha: Image.Image) -> np.ndarray:
+    """The product over a flat grey, so both sides are compared on the product's pixels only."""
+    a = np.asarray(alpha, dtype=np.float32)[..., None] / 255.0
+    return (np.asarray(rgb.convert("RGB"), dtype=np.float32) * a + 128.0 * (1 - a)).astype(np.uint8)
 
 
 @register_metric("product_fidelity", "Product unaltered (SSIM)", ("image",),
                  "SSIM between the product in the creative and in the original photo; ~1.0 proves the "
                  "product's pixels were composited as photographed, not repainted.")
 def product_fidelity(creative, context: ImageContext) -> Score:
-    creative_region, source_region, alpha = _product_regions(_image(creative), context)
-    height, width = alpha.shape
-    factor = min(1.0, SSIM_SIDE / max(height, width))
-    if factor < 1.0:
-        size = (max(7, round(width * factor)), max(7, round(height * factor)))
-        creative_region = np.asarray(Image.fromarray(creative_region.astype(np.uint8)).resize(size, Image.BILINEAR))
-        source_region = np.asarray(Image.fromarray(source_region.astype(np.uint8)).resize(size, Image.BILINEAR))
-    ssim = float(structural_similarity(creative_region.astype(np.uint8), source_region.astype(np.uint8),
-                                       channel_axis=-1, data_range=255))
-    opaque = np.asarray(context.placement.alpha) == 255
-    crop = np.asarray(_image(creative).convert("RGB").crop(context.placement.box))
-    exact = float(np.mean(np.all(crop[opaque] == np.asarray(context.placement.rgb)[opaque], axis=-1))) if opaque.any() else 0.0
+    placement = context.placement
+    width, height = placement.size
+    factor = min(1.0, SSIM_SIDE / max(width, height))
+    size = (max(7, round(width * factor)), max(7, round(height * factor)))
+    # Both sides are scaled to the same small size straight from their own pixels: the creative's
+    # product region, and the source photo's product region (not the copy the renderer pasted).
+    creative_crop = _image(creative).crop(placement.box)
+    source_crop = context.source.crop(placement.source_bbox)
+    source_alpha = context.cutout.rgba.getchannel("A").crop(placement.source_bbox)
+    ours = _over_grey(creative_crop.resize(size, Image.BILINEAR), placement.alpha.resize(size, Image.BILINEAR))
+    theirs = _over_grey(source_crop.resize(size, Image.BILINEAR), source_alpha.resize(size, Image.BILINEAR))
+    ssim = float(structural_similarity(ours, theirs, channel_axis=-1, data_range=255))
+    opaque = np.asarray(placement.alpha) == 255
+    crop = np.asarray(creative_crop.convert("RGB"))
+    exact = float(np.mean(np.all(crop[opaque] == np.asarray(placement.rgb)[opaque], axis=-1))) if opaque.any() else 0.0
     return Score("product_fidelity", "Product unaltered (SSIM)", ssim, f"{ssim:.3f}",
                  "The product was composited from the photo, not redrawn: SSIM vs the source's product region.",
                  good=ssim >= 0.95, details={"opaque_pixels_identical": round(exact, 4)})
