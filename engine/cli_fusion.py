@@ -1,0 +1,95 @@
+"""CLI subcommands for fusion methods: ``train``, ``evaluate`` and ``methods``.
+
+``engine.cli`` calls ``add_subcommands(subparsers)``; every heavy import happens inside the
+command so ``python -m engine --help`` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from engine.training import TrainConfig, train
+
+    cfg = TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, eval_every=args.eval_every,
+                      patience=args.patience, lora_rank=args.lora_rank, prefix_length=args.prefix_length,
+                      val_percent=args.val_percent, seed=args.seed, device=args.device,
+                      time_budget_s=args.time_budget_min * 60 if args.time_budget_min else None)
+    methods = [m.strip() for m in args.fusion.split(",") if m.strip()]
+    results = train(args.catalogs, methods, args.out, cfg, limit=args.limit, state_dir=args.state_dir)
+    print(json.dumps({m: r["validation"] for m, r in results.items()}, indent=2))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from engine.evaluation import evaluate
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    report = evaluate(args.catalog, task=args.task, methods=methods, out=args.out, limit=args.limit,
+                      split=args.split, checkpoints=args.checkpoints, candidates=args.candidates,
+                      device=args.device, val_percent=args.val_percent)
+    print(report["markdown"])
+    return 0
+
+
+def cmd_methods(args: argparse.Namespace) -> int:
+    from engine.conditioning import available_methods, best_method
+
+    methods = available_methods(args.checkpoints)
+    if args.json:
+        print(json.dumps(methods, indent=2))
+        return 0
+    if not methods:
+        print("no trained fusion method yet; train one with `python -m engine train CATALOG.jsonl --fusion all --out assets/checkpoints`")
+        return 0
+    best = best_method(args.checkpoints)
+    print(f"{'method':10} {'val loss':>8} {'ppl':>7}  scores (validation)")
+    for m in methods:
+        v = m["validation"]
+        scores = " ".join(f"{k}={val}" for k, val in v.get("scores", {}).items())
+        mark = "  <- default (won on validation)" if m["name"] == best else ""
+        print(f"{m['name']:10} {v.get('loss', float('nan')):8.3f} {v.get('perplexity', float('nan')):7.2f}  {scores}{mark}")
+    return 0
+
+
+def add_subcommands(subparsers) -> None:
+    train = subparsers.add_parser("train", help="train fusion + mapping (+ LoRA) on catalog JSONL files")
+    train.add_argument("catalogs", type=Path, nargs="+", help="one or more catalog JSONL files")
+    train.add_argument("--fusion", default="all", help="a method name, a comma list, or 'all'")
+    train.add_argument("--out", type=Path, required=True, help="checkpoint folder (one subfolder per method)")
+    train.add_argument("--steps", type=int, default=80)
+    train.add_argument("--batch-size", type=int, default=6)
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--eval-every", type=int, default=20)
+    train.add_argument("--patience", type=int, default=2, help="evaluations without gain before stopping")
+    train.add_argument("--lora-rank", type=int, default=4, help="0 trains fusion + mapping only")
+    train.add_argument("--prefix-length", type=int, default=4)
+    train.add_argument("--val-percent", type=int, default=10)
+    train.add_argument("--limit", type=int, default=None, help="only the first N products of each catalog")
+    train.add_argument("--time-budget-min", type=float, default=None, help="per method")
+    train.add_argument("--state-dir", type=Path, default=Path("runs/training-state"),
+                       help="resumable state (optimizer etc.); rerun the same command to resume")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    train.set_defaults(func=cmd_train)
+
+    ev = subparsers.add_parser("evaluate", help="per-method table of BLEU, METEOR, ROUGE-L, grounding, latency")
+    ev.add_argument("catalog", type=Path)
+    ev.add_argument("--task", choices=["title", "description"], default="title")
+    ev.add_argument("--methods", default="template,none,all",
+                    help="comma list: template, none (zero-shot), trained method names, or all (every trained one)")
+    ev.add_argument("--out", type=Path, required=True)
+    ev.add_argument("--split", choices=["val", "all"], default="val", help="held-out products only (default)")
+    ev.add_argument("--val-percent", type=int, default=10)
+    ev.add_argument("--limit", type=int, default=None, help="at most N products")
+    ev.add_argument("--candidates", type=int, default=1, help="candidates per product, re-ranked")
+    ev.add_argument("--checkpoints", type=Path, default=None)
+    ev.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    ev.set_defaults(func=cmd_evaluate)
+
+    methods = subparsers.add_parser("methods", help="list trained fusion methods with validation scores")
+    methods.add_argument("--checkpoints", type=Path, default=None)
+    methods.add_argument("--json", action="store_true")
+    methods.set_defaults(func=cmd_methods)

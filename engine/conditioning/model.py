@@ -1,0 +1,120 @@
+"""Fusion + mapping network (+ LoRA): the trainable part of a fusion-conditioned copy model.
+
+``prefix(features)`` turns one product's modality features into k prefix embeddings for
+the language model and a per-modality contribution for the UI. ``language_model`` is the
+LM to write with: the shared base model when there is no adapter, else a copy with the
+trained LoRA merged in, whose ``chat_ids`` compacts the prompt exactly as in training.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from engine.conditioning.mapping import MappingNetwork
+from engine.conditioning.prompt import compact_messages
+from engine.encoders.features import MODALITIES, ModalityFeatures
+from engine.errors import ModelLoadError
+from engine.fusion import create_fusion
+from engine.models.language import LanguageModel, load_language_model
+
+DEFAULTS = dict(fusion="gmu", hidden=128, z_dim=256, prefix_length=4, mapping_hidden=256,
+                lora_rank=4, fact_tokens=40, language_model="smollm2-135m", lm_dim=576)
+
+
+@dataclass
+class ConditionedLanguageModel(LanguageModel):
+    """The base LM API, reading the compact prompt the prefix was trained with."""
+
+    fact_tokens: int = 40
+
+    def chat_ids(self, messages: list[dict]) -> torch.Tensor:
+        return super().chat_ids(compact_messages(messages, self.tokenizer, self.fact_tokens))
+
+
+class ConditionedCopyModel(nn.Module):
+    def __init__(self, **config):
+        super().__init__()
+        unknown = set(config) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown config keys {sorted(unknown)}")
+        self.config = {**DEFAULTS, **config}
+        c = self.config
+        self.fusion = create_fusion(c["fusion"], hidden=c["hidden"], z_dim=c["z_dim"])
+        self.mapping = MappingNetwork(c["z_dim"], c["lm_dim"], c["prefix_length"], c["mapping_hidden"])
+        self.lora: dict[str, torch.Tensor] = {}  # trained adapter weights, empty = none
+        self.meta: dict = {}  # provenance and validation numbers, written by training
+        self.device_name = "auto"
+        self._lm: LanguageModel | None = None
+
+    @property
+    def name(self) -> str:
+        return self.config["fusion"]
+
+    def forward(self, features: dict[str, torch.Tensor], mask: torch.Tensor):
+        out = self.fusion(features, mask)
+        return self.mapping(out.z), out
+
+    @torch.no_grad()
+    def prefix(self, features: ModalityFeatures) -> tuple[torch.Tensor, dict[str, float]]:
+        """(1, k, lm_dim) prefix embeddings and {modality: share} summing to 1."""
+        self.eval()
+        batch, mask = features.as_batch()
+        prefix, out = self(batch, mask)
+        return prefix, out.contribution_dict(0)
+
+    # ---- the language model it writes with
+    @property
+    def language_model(self) -> LanguageModel:
+        if self._lm is None:
+            base = load_language_model(self.config["language_model"], self.device_name)
+            model = base.model
+            if self.lora:
+                from engine.conditioning.lora import load_lora
+
+                model = load_lora(copy.deepcopy(base.model), self.config["lora_rank"],
+                                  {k: v.to(base.model.dtype) for k, v in self.lora.items()})
+            self._lm = ConditionedLanguageModel(name=f"{base.name}+{self.name}", model=model,
+                                                tokenizer=base.tokenizer, device=base.device,
+                                                fact_tokens=self.config["fact_tokens"])
+        return self._lm
+
+    # ---- files: config.json + weights.safetensors (+ adapter.safetensors), all small
+    def save(self, folder: Path | str) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        # float16 on disk halves the shipped size; training and inference run in float32.
+        weights = {k: v.detach().cpu().to(torch.float16).contiguous() for k, v in self.state_dict().items()}
+        save_file(weights, folder / "weights.safetensors")
+        if self.lora:
+            save_file({k: v.to(torch.float16).contiguous() for k, v in self.lora.items()}, folder / "adapter.safetensors")
+        (folder / "config.json").write_text(json.dumps({"config": self.config, "meta": self.meta}, indent=2))
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path | str, device: str = "auto") -> "ConditionedCopyModel":
+        folder = Path(folder)
+        try:
+            saved = json.loads((folder / "config.json").read_text())
+            weights = load_file(folder / "weights.safetensors")
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"{folder}: not a fusion checkpoint ({exc}); expected config.json and "
+                                 "weights.safetensors written by `python -m engine train`") from exc
+        model = cls(**saved["config"])
+        model.load_state_dict({k: v.float() for k, v in weights.items()})
+        if (folder / "adapter.safetensors").exists():
+            model.lora = {k: v.float() for k, v in load_file(folder / "adapter.safetensors").items()}
+        model.meta = saved.get("meta", {})
+        model.device_name = device
+        return model.eval()
+
+
+def features_batch(rows: list[dict[str, torch.Tensor]]) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """Stack per-product {modality: vector, "mask": (3,)} rows into a fusion batch."""
+    return ({m: torch.stack([r[m] for r in rows]) for m in MODALITIES},
+            torch.stack([r["mask"] for r in rows]))

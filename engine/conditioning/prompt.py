@@ -1,0 +1,36 @@
+"""The conditioned model's prompt: a compact form of the zero-shot prompt of engine.generate.copy.
+
+The zero-shot prompt spends ~60 tokens on instructions and holds every fact. A CPU-trained
+prefix model cannot afford that per training step, so it reads the same messages compacted:
+the system prompt's first sentence (tone, platform, audience), the first ``fact_tokens``
+tokens of the facts block, and a short ask. Training and serving both go through
+``compact_messages``, so the model is served exactly the prompt shape it was trained on.
+"""
+from __future__ import annotations
+
+ASKS = {"title": "Write the product title.", "description": "Write the product description.",
+        "bullets": "Write 4 bullet points, one per line, each starting with '- '."}
+
+
+def field_of(ask: str) -> str:
+    ask = ask.lower()
+    if "title" in ask:
+        return "title"
+    if "bullet" in ask:
+        return "bullets"
+    return "description"
+
+
+def compact_messages(messages: list[dict], tokenizer, fact_tokens: int = 40) -> list[dict]:
+    system = next((m["content"] for m in messages if m["role"] == "system"), "")
+    user = next((m["content"] for m in messages if m["role"] == "user"), "")
+    facts, _, ask = user.rpartition("\n\n")
+    if not facts:  # not the shape build_messages writes: keep the user text whole
+        facts, ask = user, "description"
+    facts = facts.removeprefix("Product facts:\n")
+    ids = tokenizer(facts, add_special_tokens=False)["input_ids"]
+    if len(ids) > fact_tokens:
+        facts = tokenizer.decode(ids[:fact_tokens]).rstrip() + " ..."
+    first_sentence = system.split(". ")[0].rstrip(".") + "." if system else "You write product copy."
+    return [{"role": "system", "content": first_sentence},
+            {"role": "user", "content": f"{facts}\n\n{ASKS[field_of(ask)]}"}]

@@ -1,0 +1,113 @@
+"""Several candidates, one pick: grounding, length, repetition and photo consistency.
+
+The small LM invents facts when left alone, so a generation samples a few candidates and
+keeps the one that states the fewest things the merchant did not give. Every number,
+colour or material missing from the input counts against a candidate (and is listed so the
+UI can flag it); the others are kept as alternatives the operator can pick.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from engine.scores.grounding import extract_facts, grounding_report
+from engine.settings import Settings
+
+# Where copy reads well, in characters; outside it the length score falls off linearly.
+GOOD_LENGTH = {"title": (25, 110), "description": (120, 700), "bullets": (80, 600)}
+WEIGHTS = {"grounding": 0.45, "length": 0.2, "repetition": 0.2, "consistency": 0.15}
+UNGROUNDED_PENALTY = 0.25  # per invented number, colour or material
+
+
+@dataclass
+class Candidate:
+    text: str
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)
+    ungrounded: list[str] = field(default_factory=list)
+    seed: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def length_score(kind: str, text: str, settings: Settings) -> float:
+    low, high = GOOD_LENGTH.get(kind, (1, 10_000))
+    high = min(high, settings.limits.title_max if kind == "title" else settings.limits.description_max)
+    n = len(text.strip())
+    if n == 0:
+        return 0.0
+    if n < low:
+        return n / low
+    if n > high:
+        return max(0.0, 1 - (n - high) / high)
+    return 1.0
+
+
+def repetition_score(text: str) -> float:
+    """1 - share of repeated word trigrams (1 = no phrase said twice)."""
+    words = re.findall(r"\w+", text.lower())
+    trigrams = list(zip(words, words[1:], words[2:]))
+    if not trigrams:
+        return 1.0 if words else 0.0
+    return len(set(trigrams)) / len(trigrams)
+
+
+def consistency_score(text: str, photo_colours: tuple[str, ...] | list[str], source_text: str) -> float:
+    """Share of colours named in the copy that the photos show or the input states (1 if none named)."""
+    named = [c.lower() for c in extract_facts(text)["colors"]]
+    if not named:
+        return 1.0
+    allowed = {c.lower() for c in photo_colours} | {c.lower() for c in extract_facts(source_text)["colors"]}
+    return sum(any(a in c or c in a for a in allowed) for c in named) / len(named)
+
+
+def score_candidate(kind: str, text: str, source_text: str, settings: Settings = Settings(),
+                    photo_colours=(), seed: int | None = None) -> Candidate:
+    report = grounding_report(text, source_text, tuple(photo_colours))
+    parts = {
+        "grounding": 1.0 if report["share"] is None else report["share"],
+        "length": length_score(kind, text, settings),
+        "repetition": repetition_score(text),
+        "consistency": consistency_score(text, photo_colours, source_text),
+    }
+    total = sum(WEIGHTS[k] * v for k, v in parts.items()) - UNGROUNDED_PENALTY * len(report["ungrounded"])
+    if not text.strip():
+        total = -1.0
+    return Candidate(text, round(total, 4), {k: round(v, 4) for k, v in parts.items()},
+                     list(report["ungrounded"]), seed)
+
+
+def rerank(kind: str, texts: list[str], source_text: str, settings: Settings = Settings(),
+           photo_colours=(), seeds: list[int] | None = None) -> tuple[Candidate, list[Candidate]]:
+    """(best, alternatives best-first). Ties keep generation order, so seed 0 wins a tie."""
+    if not texts:
+        raise ValueError("rerank needs at least one candidate")
+    seeds = seeds or [None] * len(texts)
+    scored = [score_candidate(kind, t, source_text, settings, photo_colours, s) for t, s in zip(texts, seeds)]
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, i))
+    ranked = [scored[i] for i in order]
+    return ranked[0], ranked[1:]
+
+
+def generate_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,
+                        hide: tuple[str, ...] = ()) -> tuple[Candidate, list[Candidate]]:
+    """``settings.candidates`` samples (seed, seed+1, ...), cleaned, then re-ranked.
+
+    With one candidate this is plain generation; with several and temperature 0 the seeds
+    would all agree, so a little temperature is used for the extra ones.
+    """
+    from engine.generate.copy import clean, stream_field
+
+    texts, seeds = [], []
+    for offset in range(settings.candidates):
+        run = settings
+        if offset and settings.temperature == 0:
+            run = settings.replace(temperature=0.7)
+        raw = ""
+        for raw in stream_field(lm, kind, ingested, run, list(photo_colours), prefix_embeds, hide, seed_offset=offset):
+            pass
+        value = clean(kind, raw, settings)
+        texts.append("\n".join(value) if isinstance(value, list) else value)
+        seeds.append(settings.seed + offset)
+    return rerank(kind, texts, ingested.source_text(), settings, photo_colours, seeds)

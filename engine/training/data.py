@@ -1,0 +1,165 @@
+"""Training examples from catalogs: cleaned references, prompts and cached encoder features.
+
+The slow part of training is the encoders (MiniLM, EfficientNet) and photo decoding, not
+the small fusion + mapping networks, so every product is ingested and encoded once and the
+result cached on disk; every fusion method then trains from the same cache.
+
+Targets never leak into inputs: for the title example, the prompt and the text features
+are built with the title hidden; for the description example, with the description hidden.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from engine.encoders.features import _text_pieces  # the same pieces encode_product pools
+from engine.encoders.image import IMAGE_DIM, encode_images
+from engine.encoders.text import TEXT_DIM, encode_texts
+from engine.errors import StudioError
+from engine.paths import cache_dir
+
+TASKS = ("title", "description")
+PIECE_CHARS = 300
+
+# Store boilerplate of the Flipkart crawl (see ../shared/data/README.md): sentences that sell
+# the shop, not the product. A sentence holding any of these is dropped from references.
+_BOILERPLATE = re.compile(
+    r"genuine products|free shipping|cash on delivery|flipkart|replacement guarantee|"
+    r"shop online|buy .{0,120}(?:online|for rs|only for|at best price)|best prices|"
+    r"huge collection|\brs\.?\s?\d", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def clean_reference_description(text: str, title: str = "", flagged_boilerplate: bool = False) -> str:
+    """A reference description with the Flipkart crawl's boilerplate removed ('' if none is left).
+
+    What is removed, in order: whole records flagged ``desc_boilerplate``; the trailing
+    "Specifications of ..." spec dump; the leading "Key Features of <title> ... Price: Rs. N"
+    block (the features list repeats the spec sheet); sentences that advertise the shop
+    (genuine products, free shipping, "Buy X for Rs. N online"...); repeated sentences.
+    What is left must hold at least 8 words, else the product has no description target.
+    """
+    if flagged_boilerplate or not text:
+        return ""
+    text = re.split(r",?\s*Specifications of ", text, maxsplit=1)[0]
+    if text.lstrip().startswith("Key Features of"):
+        parts = re.split(r"Price:\s*Rs\.?\s*[\d,]+", text, maxsplit=1)
+        text = parts[1] if len(parts) == 2 else text.replace("Key Features of", "", 1)
+    text = re.sub(r"Price:\s*Rs\.?\s*[\d,]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,")
+    kept, seen = [], set()
+    for sentence in _SENTENCE.split(text):
+        key = sentence.lower().strip()
+        if not key or key in seen or _BOILERPLATE.search(sentence):
+            continue
+        seen.add(key)
+        kept.append(sentence.strip())
+    cleaned = " ".join(kept).strip()
+    return cleaned if len(cleaned.split()) >= 8 else ""
+
+
+def split_of(product_id: str, val_percent: int = 10) -> str:
+    """'val' or 'train', fixed by the product id so a product never sits on both sides."""
+    bucket = int(hashlib.sha1(product_id.encode("utf-8")).hexdigest(), 16) % 100
+    return "val" if bucket < val_percent else "train"
+
+
+@dataclass
+class ProductRecord:
+    id: str
+    catalog: str
+    split: str
+    references: dict[str, str]  # task -> reference text ('' when the product has none)
+    text_features: dict[str, torch.Tensor]  # task -> (384,) MiniLM pooled with that task's field hidden
+    photo_features: torch.Tensor  # (P, 1280), one row per photo (P may be 0)
+    messages: dict[str, list[dict]]  # task -> chat messages with the target field hidden
+    source_text: dict[str, str]  # task -> what the output may be grounded in (target hidden)
+
+
+def hidden_copy(ingested, task: str):
+    """The ingested product with the target field blanked out."""
+    from dataclasses import replace
+
+    return replace(ingested, product=ingested.product.model_copy(update={task: ""}))
+
+
+def _read_catalog(path: Path) -> list[dict]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def build_records(paths: list[Path], limit: int | None = None, device: str = "auto",
+                  progress: bool = True, max_photos: int = 3) -> list[ProductRecord]:
+    from engine.generate.copy import build_messages
+    from engine.ingest import ingest
+    from engine.product import Product
+    from engine.settings import Settings
+
+    settings = Settings()
+    records: list[ProductRecord] = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_file():
+            raise StudioError(f"{path}: catalog not found (accepted: a JSONL file, one product per line)")
+        rows = _read_catalog(path)[:limit] if limit else _read_catalog(path)
+        for row in tqdm(rows, desc=f"encoding {path.parent.name}", disable=not progress):
+            product = Product.from_record(row, path.parent)
+            # Luma has up to 5 views per product; three carry the look and cut prep time by ~40%.
+            product = product.model_copy(update={"images": product.images[:max_photos]})
+            try:
+                ingested = ingest(product)
+            except StudioError as exc:  # one broken photo must not stop a catalog
+                tqdm.write(f"skipped {product.id}: {exc}")
+                continue
+            title = ingested.product.title
+            references = {
+                "title": title,
+                "description": clean_reference_description(
+                    ingested.product.description, title, bool(row.get("desc_boilerplate"))),
+            }
+            # Encode each text piece once and pool per task, leaving out the hidden field's piece.
+            # Pieces are cut to PIECE_CHARS: MiniLM over long spec dumps is most of the prep time.
+            pieces = [p[:PIECE_CHARS] for p in _text_pieces(ingested)]
+            vectors = encode_texts(pieces, device)
+            text_features, messages, sources = {}, {}, {}
+            for task in TASKS:
+                hidden = hidden_copy(ingested, task)
+                drop = getattr(ingested.product, task)[:PIECE_CHARS]
+                keep = [i for i, p in enumerate(pieces) if not (drop and p == drop)]
+                text_features[task] = vectors[keep].mean(0) if keep else torch.zeros(TEXT_DIM)
+                messages[task] = build_messages(task, hidden, settings, hide=(task,))
+                sources[task] = hidden.source_text()
+            photos = encode_images([p.image for p in ingested.photos], device) if ingested.photos \
+                else torch.zeros(0, IMAGE_DIM)
+            records.append(ProductRecord(
+                id=product.id or f"{path.stem}-{len(records)}", catalog=str(path), split=split_of(product.id),
+                references=references, text_features=text_features, photo_features=photos,
+                messages=messages, source_text=sources))
+    return records
+
+
+def cached_records(paths: list[Path], limit: int | None = None, device: str = "auto",
+                   progress: bool = True) -> list[ProductRecord]:
+    """``build_records`` once per catalog content; later calls load the cache (seconds)."""
+    digest = hashlib.sha256(f"v3 limit={limit} chars={PIECE_CHARS}".encode())
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    target = cache_dir() / "training" / f"records-{digest.hexdigest()[:16]}.pt"
+    if target.exists():
+        return [ProductRecord(**r) for r in torch.load(target, weights_only=False)]
+    records = build_records(paths, limit, device, progress)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    torch.save([r.__dict__ for r in records], partial)
+    partial.rename(target)
+    return records

@@ -1,0 +1,286 @@
+"""A short nanoGPT-style loop: fusion + mapping (+ LoRA) on a frozen LM, cross-entropy on copy.
+
+Per step: fuse a batch of cached modality features into Z, map Z to k prefix embeddings,
+run the frozen LM over [prefix | compact prompt | reference] and take the cross-entropy on
+the reference tokens only (logits are computed for those positions alone: the LM head over
+49k words is a large share of the compute). A fixed validation subset, split by product id,
+is scored every ``eval_every`` steps; the best weights are kept, training stops early after
+``patience`` evaluations without improvement, and a resumable state is written each time.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from engine.conditioning.model import ConditionedCopyModel, features_batch
+from engine.conditioning.prompt import compact_messages
+from engine.encoders.features import MODALITIES
+from engine.encoders.image import IMAGE_DIM
+from engine.models.language import load_language_model
+from engine.training.data import TASKS, ProductRecord, split_of
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 80
+    batch_size: int = 6
+    lr: float = 1e-3
+    warmup: int = 8
+    weight_decay: float = 0.01
+    eval_every: int = 20
+    patience: int = 2
+    val_examples: int = 24
+    prefix_length: int = 4
+    lora_rank: int = 4
+    fact_tokens: int = 40
+    title_tokens: int = 24
+    description_tokens: int = 56
+    modality_dropout: float = 0.1  # drop text or photos now and then: products arrive with either missing
+    video_from_photos: float = 0.3  # catalogs hold no clips: other views of a product stand in for keyframes
+    val_percent: int = 10  # share of products (by id) held out for validation
+    seed: int = 0
+    device: str = "auto"
+    time_budget_s: float | None = None  # per method; stops early (and says so) when spent
+    language_model: str = "smollm2-135m"
+
+
+@dataclass
+class Example:
+    record: ProductRecord
+    task: str
+    prompt_ids: list[int]
+    target_ids: list[int]
+
+
+def make_examples(records: list[ProductRecord], tokenizer, cfg: TrainConfig, split: str) -> list[Example]:
+    end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    end = end if isinstance(end, int) and end != tokenizer.unk_token_id else tokenizer.eos_token_id
+    limits = {"title": cfg.title_tokens, "description": cfg.description_tokens}
+    examples = []
+    for record in records:
+        if split_of(record.id, cfg.val_percent) != split:
+            continue
+        for task in TASKS:
+            reference = record.references.get(task, "")
+            if not reference:
+                continue
+            messages = compact_messages(record.messages[task], tokenizer, cfg.fact_tokens)
+            prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
+                                                   return_dict=True)["input_ids"]
+            target = tokenizer(reference, add_special_tokens=False)["input_ids"]
+            # A cut reference gets no end token: the model must never learn to stop mid-sentence.
+            target = target[: limits[task]] if len(target) > limits[task] else target + [end]
+            examples.append(Example(record, task, list(prompt), target))
+    return examples
+
+
+def modality_row(example: Example, rng: random.Random | None, cfg: TrainConfig) -> dict[str, torch.Tensor]:
+    record = example.record
+    text = record.text_features[example.task]
+    photos = record.photo_features
+    has_text, has_image = bool(text.abs().sum() > 0), len(photos) > 0
+    video, has_video = torch.zeros(IMAGE_DIM), False
+    image = photos.mean(0) if has_image else torch.zeros(IMAGE_DIM)
+    if rng is not None:  # augment training rows only; validation sees products as they are
+        if len(photos) >= 2 and rng.random() < cfg.video_from_photos:
+            image, video, has_video = photos[0], photos[1:].mean(0), True
+        if has_text and has_image and rng.random() < cfg.modality_dropout:
+            if rng.random() < 0.5:
+                has_text = False
+            else:
+                has_image = False
+    mask = torch.tensor([has_text, has_image, has_video])
+    return {"text": text * has_text, "image": image * has_image, "video": video * has_video, "mask": mask}
+
+
+def collate(examples: list[Example], pad_id: int, rng, cfg: TrainConfig):
+    length = max(len(e.prompt_ids) + len(e.target_ids) for e in examples)
+    ids = torch.full((len(examples), length), pad_id, dtype=torch.long)
+    attention = torch.zeros(len(examples), length, dtype=torch.long)
+    is_target = torch.zeros(len(examples), length, dtype=torch.bool)
+    for row, e in enumerate(examples):
+        sequence = e.prompt_ids + e.target_ids
+        ids[row, : len(sequence)] = torch.tensor(sequence)
+        attention[row, : len(sequence)] = 1
+        is_target[row, len(e.prompt_ids) : len(sequence)] = True
+    features, mask = features_batch([modality_row(e, rng, cfg) for e in examples])
+    return ids, attention, is_target, features, mask
+
+
+def batch_loss(model: ConditionedCopyModel, lm, batch, device) -> torch.Tensor:
+    ids, attention, is_target, features, mask = (x.to(device) if torch.is_tensor(x) else x for x in batch)
+    features = {m: v.to(device) for m, v in features.items()}
+    prefix, _ = model(features, mask)
+    k = prefix.shape[1]
+    embeds = torch.cat([prefix.to(lm.dtype), lm.get_input_embeddings()(ids)], 1)
+    full_attention = torch.cat([torch.ones(len(ids), k, dtype=attention.dtype, device=device), attention], 1)
+    hidden = lm.model(inputs_embeds=embeds, attention_mask=full_attention).last_hidden_state
+    # Token t of ids sits at position k + t; it is predicted from the hidden state before it.
+    predicting = hidden[:, k - 1 : k - 1 + ids.shape[1]][is_target]
+    logits = lm.lm_head(predicting).float()
+    return F.cross_entropy(logits, ids[is_target])
+
+
+@torch.no_grad()
+def evaluate_loss(model, lm, examples, pad_id, cfg, device) -> float:
+    model.eval()
+    total, count = 0.0, 0
+    for start in range(0, len(examples), cfg.batch_size):
+        chunk = examples[start : start + cfg.batch_size]
+        loss = batch_loss(model, lm, collate(chunk, pad_id, None, cfg), device)
+        total += float(loss) * len(chunk)
+        count += len(chunk)
+    model.train()
+    return total / max(count, 1)
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def plot_history(history: dict, path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
+    if history["train"]:
+        steps, losses = zip(*history["train"])
+        ax.plot(steps, losses, label="train (EMA)", color="#4c72b0")
+    if history["val"]:
+        steps, losses = zip(*history["val"])
+        ax.plot(steps, losses, "o-", label="validation", color="#dd8452")
+    ax.set_xlabel("step")
+    ax.set_ylabel("cross-entropy")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: TrainConfig,
+                 state_dir: Path | None = None, progress: bool = True) -> dict:
+    """Train one fusion method; writes ``out_dir/<method>/`` (small checkpoint, loss.png, history.json)."""
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    base = load_language_model(cfg.language_model, cfg.device)
+    device, tokenizer = base.device, base.tokenizer
+    lm = copy.deepcopy(base.model) if cfg.lora_rank else base.model
+    if cfg.lora_rank:
+        from engine.conditioning.lora import add_lora, lora_state
+
+        lm = add_lora(lm, cfg.lora_rank)
+        lm.float() if device.type == "cpu" else None
+    for name, param in lm.named_parameters():
+        param.requires_grad_("lora_" in name)
+    lm.eval()  # no dropout in the frozen LM; LoRA has none either
+
+    model = ConditionedCopyModel(fusion=method, prefix_length=cfg.prefix_length, lora_rank=cfg.lora_rank,
+                                 fact_tokens=cfg.fact_tokens, language_model=cfg.language_model).to(device)
+    params = list(model.parameters()) + [p for p in lm.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+    train = make_examples(records, tokenizer, cfg, "train")
+    val = make_examples(records, tokenizer, cfg, "val")
+    if not train or not val:
+        raise ValueError(f"need training and validation examples (got {len(train)} train, {len(val)} val); "
+                         "give a catalog with more products")
+    val = random.Random(0).sample(val, min(cfg.val_examples, len(val)))
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+    state_dir = Path(state_dir or out_dir / ".state") / method
+    state_path = state_dir / "state.pt"
+    step, history, best, stale, elapsed, stop_reason = 0, {"train": [], "val": []}, float("inf"), 0, 0.0, ""
+    best_weights = None
+    if state_path.exists():  # resume where a stopped run left off
+        state = torch.load(state_path, weights_only=False)
+        if state["config"] == asdict(cfg):
+            model.load_state_dict(state["model"])
+            if cfg.lora_rank:
+                from peft import set_peft_model_state_dict
+
+                set_peft_model_state_dict(lm, state["lora"])
+            optimizer.load_state_dict(state["optimizer"])
+            step, history, best, stale = state["step"], state["history"], state["best"], state["stale"]
+            elapsed, best_weights, stop_reason = state["elapsed"], state["best_weights"], state.get("stop_reason", "")
+            rng.setstate(state["rng"])
+            torch.set_rng_state(state["torch_rng"])
+
+    def snapshot() -> dict:
+        return {"model": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+                "lora": lora_state(lm) if cfg.lora_rank else {}}
+
+    def save_state() -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        torch.save({"config": asdict(cfg), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "lora": lora_state(lm) if cfg.lora_rank else {}, "step": step, "history": history,
+                    "best": best, "stale": stale, "elapsed": elapsed, "best_weights": best_weights,
+                    "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "stop_reason": stop_reason},
+                   state_path.with_suffix(".partial"))
+        state_path.with_suffix(".partial").replace(state_path)
+
+    model.train()
+    ema = history["train"][-1][1] if history["train"] else None
+    bar = tqdm(total=cfg.steps, initial=step, desc=f"train {method}", disable=not progress, dynamic_ncols=True)
+    started = time.perf_counter() - elapsed
+    while step < cfg.steps and not stop_reason:
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step, cfg)
+        batch = collate(rng.sample(train, min(cfg.batch_size, len(train))), pad_id, rng, cfg)
+        loss = batch_loss(model, lm, batch, device)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        step += 1
+        value = loss.item()
+        ema = value if ema is None else 0.9 * ema + 0.1 * value
+        history["train"].append((step, ema))
+        bar.update(1)
+        bar.set_postfix(loss=f"{ema:.3f}", best_val=f"{best:.3f}")
+        elapsed = time.perf_counter() - started
+        if step % cfg.eval_every == 0 or step == cfg.steps:
+            val_loss = evaluate_loss(model, lm, val, pad_id, cfg, device)
+            history["val"].append((step, val_loss))
+            if val_loss < best - 1e-4:
+                best, stale, best_weights = val_loss, 0, snapshot()
+            else:
+                stale += 1
+                if stale >= cfg.patience:
+                    stop_reason = f"early stop at step {step}: no validation gain in {stale} evaluations"
+            if cfg.time_budget_s and elapsed > cfg.time_budget_s and not stop_reason:
+                stop_reason = f"time budget of {cfg.time_budget_s:.0f} s spent at step {step}"
+            save_state()
+    bar.close()
+    if best_weights is None:  # not a single evaluation happened (resumed after the end)
+        best_weights = snapshot()
+    stop_reason = stop_reason or f"ran all {cfg.steps} steps"
+
+    model.load_state_dict(best_weights["model"])
+    model.lora = best_weights["lora"]
+    folder = Path(out_dir) / method
+    model.meta = {
+        "validation": {"loss": round(best, 4), "examples": len(val), "perplexity": round(math.exp(best), 2)},
+        "training": {"steps_run": step, "stop": stop_reason, "seconds": round(elapsed, 1),
+                     "train_examples": len(train), "device": str(device), "config": asdict(cfg)},
+    }
+    model.save(folder)
+    plot_history(history, folder / "loss.png", f"{method}: fusion + mapping + LoRA r={cfg.lora_rank}")
+    (folder / "history.json").write_text(json.dumps(history))
+    del lm
+    return model.meta

@@ -1,0 +1,115 @@
+"""Training on a tiny real catalog: cleaning, examples without leaks, a few real steps, resume, loading."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from engine.training import TrainConfig, train
+from engine.training.data import clean_reference_description, split_of
+
+LUMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "luma" / "products.jsonl"
+if not LUMA.exists():
+    LUMA = Path("/work/shared/data/luma/products.jsonl")
+
+
+def test_flipkart_boilerplate_is_cleaned():
+    raw = ("Key Features of Elegance Polyester Curtain Floral Curtain,Elegance Curtain (213 cm) Price: Rs. 899 "
+           "This curtain enhances the look of the interiors. This curtain is made from 100% polyester fabric. "
+           "This curtain is made from 100% polyester fabric. Buy it online for Rs. 899 only at Flipkart.com. "
+           "Free Shipping. Cash On Delivery!,Specifications of Elegance Curtain General Brand Elegance")
+    cleaned = clean_reference_description(raw)
+    assert cleaned == ("This curtain enhances the look of the interiors. "
+                       "This curtain is made from 100% polyester fabric.")
+    assert clean_reference_description("Buy D-Link DSL-2520U only for Rs. 1449 from Flipkart.com. "
+                                       "Only Genuine Products. Free Shipping.") == ""
+    assert clean_reference_description("A perfectly fine description of eight words here.", flagged_boilerplate=True) == ""
+
+
+def test_split_is_fixed_by_product_id():
+    assert split_of("MH06") == split_of("MH06")
+    share = sum(split_of(f"p{i}") == "val" for i in range(2000)) / 2000
+    assert 0.07 < share < 0.13
+
+
+@pytest.fixture(scope="module")
+def tiny_catalog(tmp_path_factory) -> Path:
+    rows = [json.loads(line) for line in LUMA.read_text().splitlines()[:6]]
+    for row in rows:  # one photo each keeps the test fast; absolute paths: the file moves
+        row["images"] = [str(LUMA.parent / row["images"][0])]
+    path = tmp_path_factory.mktemp("catalog") / "products.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_catalog, tmp_path_factory):
+    out = tmp_path_factory.mktemp("ckpt")
+    cfg = TrainConfig(steps=4, batch_size=2, eval_every=2, val_percent=40, lora_rank=2, val_examples=4,
+                      device="cpu", patience=5)
+    results = train([tiny_catalog], ["gmu"], out, cfg, state_dir=out / "state", progress=False,
+                     command="pytest")
+    return out, cfg, results
+
+
+def test_training_writes_a_small_checkpoint_with_provenance(trained):
+    out, cfg, results = trained
+    folder = out / "gmu"
+    for name in ("config.json", "weights.safetensors", "adapter.safetensors", "loss.png",
+                 "history.json", "PROVENANCE.md", "provenance.json"):
+        assert (folder / name).exists(), name
+    assert sum(f.stat().st_size for f in folder.glob("*.safetensors")) < 8 * 2**20
+    validation = results["gmu"]["validation"]
+    assert validation["loss"] > 0 and validation["examples"] > 0
+    history = json.loads((folder / "history.json").read_text())
+    assert [s for s, _ in history["val"]] == [2, 4]
+    assert "pytest" in (folder / "PROVENANCE.md").read_text()
+
+
+def test_rerun_resumes_from_state_instead_of_retraining(trained, tiny_catalog):
+    out, cfg, results = trained
+    again = train([tiny_catalog], ["gmu"], out, cfg, state_dir=out / "state", progress=False, command="pytest")
+    assert again["gmu"]["training"]["steps_run"] == 4
+    assert again["gmu"]["validation"]["loss"] == results["gmu"]["validation"]["loss"]
+
+
+def test_only_trained_methods_are_offered_and_load(trained, tiny_catalog):
+    from engine.conditioning import available_methods, best_method, load_conditioned
+    from engine.encoders import encode_product
+    from engine.errors import StudioError
+    from engine.ingest import ingest
+    from engine.product import load_catalog
+
+    out, _, _ = trained
+    assert [m["name"] for m in available_methods(out)] == ["gmu"]
+    assert best_method(out) == "gmu"
+    with pytest.raises(StudioError, match="no trained checkpoint"):
+        load_conditioned("tfn", "cpu", str(out))
+    model = load_conditioned("gmu", "cpu", str(out))
+    features = encode_product(ingest(load_catalog(tiny_catalog, limit=1)[0]), "cpu")
+    prefix, contributions = model.prefix(features)
+    assert prefix.shape == (1, 4, 576)
+    assert sum(contributions.values()) == pytest.approx(1.0)
+    assert contributions["video"] == 0.0  # no clip in this product
+    # The served LM carries the merged adapter, not the shared base weights.
+    from engine.models.language import load_language_model
+
+    lm = model.language_model
+    base = load_language_model("smollm2-135m", "cpu")
+    assert lm.model is not base.model
+    ids = lm.chat_ids([{"role": "system", "content": "You write clear copy. Use only facts."},
+                       {"role": "user", "content": "Product facts:\nBrand: Luma\n\nWrite one product title."}])
+    assert "Write the product title." in lm.tokenizer.decode(ids[0])
+    text = lm.generate([{"role": "user", "content": "Product facts:\nBrand: Luma\n\nWrite one product title."}],
+                       max_new_tokens=6, temperature=0.0, top_p=1.0, seed=0, prefix_embeds=prefix)
+    assert isinstance(text, str)
+
+
+def test_cli_methods_lists_trained(trained, capsys):
+    from engine.cli import main
+
+    out, _, _ = trained
+    assert main(["methods", "--checkpoints", str(out)]) == 0
+    assert "gmu" in capsys.readouterr().out
