@@ -346,9 +346,9 @@ def _bottom_margin(aspect: str, size: tuple[int, int]) -> int:
     return round(size[1] * (0.16 if aspect == "9x16" else 0.06))
 
 
-def _fit_narration(text: str, wav: Path, budget: float) -> float:
+def _fit_narration(text: str, wav: Path, budget: float) -> tuple[str, float]:
     """Synthesize, and when the speech runs past ``budget`` seconds cut the text at a sentence
-    or word boundary and speak it again."""
+    or word boundary and speak it again. Returns the text spoken and its length in seconds."""
     synthesize(text, wav)
     spoken = wav_duration(wav)
     for _ in range(3):
@@ -361,7 +361,7 @@ def _fit_narration(text: str, wav: Path, budget: float) -> float:
         text = cut[: end + 1] if end > len(cut) // 2 else cut.rstrip(",;:") + "."
         synthesize(text, wav)
         spoken = wav_duration(wav)
-    return min(spoken, budget)
+    return text, min(spoken, budget)
 
 
 def _add_audio_stream(container):
@@ -401,7 +401,10 @@ class Storyboard:
         self.shots = plan_shots(len(images), title, bullets, seconds, seed=seed)
         self.n_frames = max(1, round(self.shots[-1].end * fps))
         self.duration = self.n_frames / fps
-        caption_top = self.size[1] - bottom - round(self.size[1] * 0.12)
+        # The photo sits above the tallest caption, so no caption ever covers the product.
+        tallest = max((render_caption(s.caption, self.size, i == 0, bottom)[0].height
+                       for i, s in enumerate(self.shots) if s.caption), default=0)
+        caption_top = self.size[1] - bottom - tallest - round(self.size[1] * 0.02)
         sources: dict[int, tuple] = {}
         for s in self.shots:
             if s.image not in sources:
@@ -499,7 +502,7 @@ def make_video(images: list[Image.Image], title: str, bullets: list[str], out_pa
     if narration_text:
         progress(0.0, "Narrating")
         wav = Path(tempfile.mkdtemp(prefix="narration-")) / "narration.wav"
-        spoken = _fit_narration(narration_text, wav, MAX_SECONDS - AUDIO_TAIL)
+        narration_text, spoken = _fit_narration(narration_text, wav, MAX_SECONDS - AUDIO_TAIL)
     wish = max(seconds or 0.0, spoken + AUDIO_TAIL if wav else 0.0) or None
 
     progress(0.03, "Laying out photos")
@@ -513,6 +516,7 @@ def make_video(images: list[Image.Image], title: str, bullets: list[str], out_pa
         path=out_path, aspect=aspect, size=board.size, duration=board.duration, fps=fps, has_audio=wav is not None,
         captions=captions,
         settings={"seed": seed, "seconds": seconds, "narration": bool(wav), "narration_seconds": round(spoken, 3),
+                  "narration_text": narration_text,
                   "height": board.size[1], **ENCODER, "plan": [s.__dict__ for s in board.shots]},
     )
     if score:
