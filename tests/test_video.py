@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from engine.generate.video import (
-    CHARS_PER_SECOND, MAX_SECONDS, MIN_SECONDS, Storyboard, frame_size, make_video, plan_digest, plan_shots,
+    CHARS_PER_SECOND, MAX_SECONDS, MIN_SECONDS, caption_windows, frame_size, make_video, plan_digest, plan_shots,
     render_caption,
 )
 from engine.scores.video import audio_seconds, probe
@@ -79,9 +79,7 @@ def test_captions_get_reading_time_and_fit_20_seconds():
     shots = plan_shots(4, "Aurora Thermal Running Jacket", long, seconds=6)
     end = shots[-1].end
     assert MIN_SECONDS < end <= MAX_SECONDS  # extended past the 6 s wish, capped at 20 s
-    captions = Storyboard.__new__(Storyboard)
-    captions.shots, captions.duration = shots, end
-    windows = captions.captions()
+    windows = caption_windows(shots, end)
     assert windows[0][2] == "Aurora Thermal Running Jacket"
     assert len(windows) < 5  # the bullets that could not be read in 20 s were dropped, not rushed
     for start, stop, text in windows:

@@ -450,14 +450,19 @@ class Storyboard:
                 yield frame
 
     def captions(self) -> list[tuple[float, float, str]]:
-        """Caption windows: from the middle of the crossfade in to the middle of the crossfade out."""
-        out = []
-        for i, s in enumerate(self.shots):
-            if s.caption:
-                start = 0.0 if i == 0 else s.start + CROSSFADE / 2
-                end = self.duration if i == len(self.shots) - 1 else min(self.duration, s.end - CROSSFADE / 2)
-                out.append((round(start, 3), round(end, 3), s.caption))
-        return out
+        return caption_windows(self.shots, self.duration)
+
+
+def caption_windows(shots: list[Shot], duration: float) -> list[tuple[float, float, str]]:
+    """(start, end, text) per caption: from the middle of the crossfade in to the middle of the
+    crossfade out, so windows tile the timeline and one caption is readable at a time."""
+    out = []
+    for i, s in enumerate(shots):
+        if s.caption:
+            start = 0.0 if i == 0 else s.start + CROSSFADE / 2
+            end = duration if i == len(shots) - 1 else min(duration, s.end - CROSSFADE / 2)
+            out.append((round(start, 3), round(end, 3), s.caption))
+    return out
 
 
 def encode(frames: Iterable[av.VideoFrame], out_path: Path, size: tuple[int, int], fps: int, n_frames: int,
