@@ -12,7 +12,7 @@ from PIL import Image
 
 from engine.generate.video import (
     CHARS_PER_SECOND, MAX_SECONDS, MIN_SECONDS, caption_windows, frame_size, make_video, plan_digest, plan_shots,
-    render_caption,
+    layout_source, render_caption,
 )
 from engine.scores.video import audio_seconds, probe
 
@@ -126,3 +126,11 @@ def test_narration_is_muxed_and_covered(product, tmp_path):
     assert 2.0 < spoken <= r.duration + 0.1  # the video runs at least as long as the voice
     assert r.settings["narration_seconds"] <= r.duration
     assert {s.name: s for s in r.scores}["video_audio"].good
+
+
+def test_cutouts_go_onto_white_not_black():
+    cut = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    cut.paste((200, 30, 30, 255), (100, 100, 300, 300))
+    canvas, rect = layout_source(cut, (180, 320), caption_top=200)
+    assert canvas.getpixel((0, 0)) == (255, 255, 255)
+    assert rect is not None  # flat backdrop: only the photo is resampled per frame

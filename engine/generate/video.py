@@ -138,6 +138,15 @@ def plan_shots(n_images: int, title: str, bullets: list[str], seconds: float | N
 
 # -- rendering ----------------------------------------------------------------------------
 
+def _flatten(img: Image.Image) -> Image.Image:
+    """RGB; a cut-out (transparency) goes onto white, as on a studio sweep, not onto black."""
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
 def _backdrop(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     """What fills the frame around a photo: its own border colour when the border is plain
     (studio shots on white), else a blurred, dimmed cover of the photo."""
@@ -170,7 +179,7 @@ def layout_source(img: Image.Image, size: tuple[int, int], caption_top: int) -> 
     is laid out at frame size, which makes every per-frame resample ~30% cheaper at no loss.
 
     Returns the canvas and, when the backdrop is one flat colour, the photo's rectangle on it."""
-    img = img.convert("RGB")
+    img = _flatten(img)
     tall = size[1] / size[0] > img.height / img.width * 1.15
     box_h = caption_top if tall else size[1]
     fit = min(size[0] * 0.94 / img.width, box_h * 0.94 / img.height)
