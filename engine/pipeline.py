@@ -63,6 +63,16 @@ class Studio:
         self.device = device
         self.limits = limits
 
+    def device_label(self) -> str:
+        from engine.models.devices import resolve_device
+
+        device = resolve_device(self.device)
+        if device.type == "cuda":
+            import torch
+
+            return f"GPU: {torch.cuda.get_device_name(device)}"
+        return "CPU"
+
     # -- steps -------------------------------------------------------------------------
     def ingest(self, product: Product) -> Ingested:
         return ingest(product, self.limits)
@@ -94,6 +104,14 @@ class Studio:
                 settings=settings, photo_colors=tuple(photo_colours)))
             for kind in TEXT_KINDS
         }
+
+    def rescore(self, result: Result, kind: str, text: str) -> list[Score]:
+        """Scores of one field after the operator edited it."""
+        ingested = self.ingest(result.product)
+        references = {**self.default_references(ingested), **result.references}
+        return score_text(kind, text, TextContext(
+            source_text=ingested.source_text(), reference=references.get(kind) or None,
+            settings=result.settings, photo_colors=tuple(result.photo_colours)))
 
     # -- generation --------------------------------------------------------------------
     def stream(self, product: Product | Ingested, settings: Settings = Settings(),
@@ -166,3 +184,27 @@ class Studio:
         conditioned = load_conditioned(settings.fusion, self.device)
         prefix, contributions = conditioned.prefix(encode_product(ingested, self.device))
         return conditioned.language_model, prefix, contributions
+
+
+def copy_methods() -> dict[str, str]:
+    """Method key -> label: the baselines plus every fusion method with a trained checkpoint."""
+    methods = {}
+    try:
+        from engine.conditioning import available_methods
+    except ImportError:
+        available = []
+    else:
+        available = available_methods()
+    for info in available:
+        methods[info["name"]] = f"Fusion: {info['name']}"
+    methods.update({"none": BASELINES["none"], "template": BASELINES["template"]})
+    return methods
+
+
+def default_copy_method() -> str:
+    """The fusion method that won on validation, else the zero-shot prompt."""
+    try:
+        from engine.conditioning import best_method
+    except ImportError:
+        return "none"
+    return best_method() or "none"

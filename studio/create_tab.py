@@ -1,0 +1,206 @@
+"""The Create tab: product inputs on the left, generated copy with live scores on the right."""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from engine.errors import StudioError
+from engine.pipeline import Result, Studio, copy_methods, default_copy_method
+from engine.product import Product
+from engine.samples import sample_products
+from engine.settings import PLATFORMS, Settings
+from studio.render import contributions_panel, score_badges
+
+log = logging.getLogger(__name__)
+OUTPUT_KINDS = ("title", "description", "bullets", "keywords")
+TONES = ["neutral", "friendly", "premium", "playful", "technical"]
+
+
+def _attributes(rows) -> dict[str, str]:
+    attributes = {}
+    for row in rows or []:
+        if len(row) >= 2 and str(row[0]).strip() and str(row[1]).strip():
+            attributes[str(row[0]).strip()] = str(row[1]).strip()
+    return attributes
+
+
+def _paths(files) -> list[str]:
+    paths = []
+    for item in files or []:
+        if isinstance(item, (tuple, list)):  # gallery items are (path, caption)
+            item = item[0]
+        if isinstance(item, dict):
+            item = item.get("path") or item.get("name")
+        paths.append(str(getattr(item, "name", item)))
+    return paths
+
+
+def product_from_form(title, description, bullets, category, brand, price, attributes, photos, video) -> Product:
+    try:
+        price_value = float(price) if str(price or "").strip() else None
+    except ValueError:
+        raise StudioError(f"price {price!r} is not a number (accepted: e.g. 49.90)") from None
+    return Product(
+        title=title or "", description=description or "",
+        bullets=[b.strip(" -•\t") for b in (bullets or "").splitlines() if b.strip(" -•\t")],
+        category=category or "", brand=brand or "", price=price_value,
+        attributes=_attributes(attributes), images=_paths(photos), videos=_paths([video] if video else []),
+    )
+
+
+def settings_from_form(method, tone, audience, platform, temperature, top_p, max_new_tokens, seed, candidates) -> Settings:
+    return Settings(fusion=method, tone=tone, audience=audience or "everyday shoppers", platform=platform,
+                    temperature=temperature, top_p=top_p, max_new_tokens=int(max_new_tokens),
+                    seed=int(seed), candidates=int(candidates))
+
+
+def load_sample(label):
+    product = sample_products().get(label)
+    if product is None:
+        return [gr.update()] * 9
+    attributes = [[k, ", ".join(v) if isinstance(v, list) else str(v)] for k, v in product.attributes.items()]
+    return (product.title, product.description, "\n".join(product.bullets), product.category, product.brand,
+            "" if product.price is None else f"{product.price:g}", attributes, product.images, None)
+
+
+def build_create_tab(studio: Studio) -> None:
+    methods = copy_methods()
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=360):
+            gr.Markdown("### 1 · Your product")
+            with gr.Row():
+                sample = gr.Dropdown(list(sample_products()), label="Load sample", value=None, scale=4)
+                load = gr.Button("Load", scale=1, size="sm")
+            title_in = gr.Textbox(label="Draft title", placeholder="e.g. Wayfarer messenger bag, black")
+            description_in = gr.Textbox(label="Description or notes", lines=4,
+                                        placeholder="Anything you know: materials, use, care. 'Key: value' lines become attributes.")
+            bullets_in = gr.Textbox(label="Existing bullet points (one per line)", lines=3)
+            with gr.Row():
+                category_in = gr.Textbox(label="Category", placeholder="Gear/Bags")
+                brand_in = gr.Textbox(label="Brand")
+                price_in = gr.Textbox(label="Price", placeholder="45.00")
+            attributes_in = gr.Dataframe(headers=["attribute", "value"], datatype=["str", "str"], type="array",
+                                         row_count=(3, "dynamic"), col_count=(2, "fixed"), label="Attributes")
+            photos_in = gr.Gallery(label="Photos (JPEG, PNG, WebP)", type="filepath", interactive=True,
+                                   file_types=["image"], columns=4, height=200, elem_id="mcs-photos")
+            video_in = gr.Video(label="Short clip (mp4, mov, webm; up to 60 s)", sources=["upload"], height=200)
+            with gr.Accordion("2 · Settings", open=True):
+                method = gr.Dropdown(list(zip(methods.values(), methods.keys())), value=default_copy_method(),
+                                     label="Copy method (fusion)", info="Baselines or a trained fusion method")
+                with gr.Row():
+                    tone = gr.Dropdown(TONES, value="neutral", label="Tone")
+                    platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value="generic", label="Platform")
+                audience = gr.Textbox(label="Audience", value="everyday shoppers")
+                with gr.Row():
+                    temperature = gr.Slider(0, 1.5, value=0.7, step=0.05, label="Temperature", info="0 = greedy")
+                    top_p = gr.Slider(0.1, 1, value=0.9, step=0.05, label="Top-p")
+                with gr.Row():
+                    max_tokens = gr.Slider(40, 400, value=160, step=10, label="Max tokens (description)")
+                    seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
+                    candidates = gr.Slider(1, 4, value=1, step=1, label="Candidates")
+            with gr.Accordion("Reference copy for BLEU / METEOR / ROUGE (optional)", open=False):
+                gr.Markdown("Without a reference, your draft title and description are the reference.")
+                ref_title = gr.Textbox(label="Reference title")
+                ref_description = gr.Textbox(label="Reference description", lines=3)
+            with gr.Row():
+                generate = gr.Button("Generate", variant="primary", elem_id="mcs-generate")
+                regenerate = gr.Button("Regenerate (new seed)", elem_id="mcs-regenerate")
+                reproduce = gr.Button("Reproduce (same seed)", elem_id="mcs-reproduce")
+
+        with gr.Column(scale=7, min_width=420):
+            gr.Markdown("### 3 · Generated copy")
+            status = gr.Markdown("Fill in what you have (or load a sample) and press **Generate**.", elem_id="mcs-status")
+            outputs, badges = {}, {}
+            for kind, lines in (("title", 1), ("description", 6), ("bullets", 5), ("keywords", 2)):
+                outputs[kind] = gr.Textbox(label=kind.capitalize(), lines=lines, interactive=True,
+                                           elem_id=f"mcs-out-{kind}", buttons=["copy"])
+                badges[kind] = gr.HTML(elem_id=f"mcs-scores-{kind}")
+            insight = gr.HTML(elem_id="mcs-insight")
+            with gr.Row():
+                revert = gr.Button("Undo my edits", size="sm")
+                download = gr.DownloadButton("Download result.json", size="sm", value=None, interactive=False)
+
+    result_state = gr.State(None)
+    form = [title_in, description_in, bullets_in, category_in, brand_in, price_in, attributes_in, photos_in, video_in]
+    knobs = [method, tone, audience, platform, temperature, top_p, max_tokens, seed, candidates]
+    out_fields = [outputs[k] for k in OUTPUT_KINDS] + [badges[k] for k in OUTPUT_KINDS]
+
+    load.click(load_sample, sample, form)
+    sample.select(load_sample, sample, form)
+
+    def run(*values, seed_override=None):
+        form_values, knob_values = values[: len(form)], list(values[len(form): len(form) + len(knobs)])
+        refs = dict(zip(("title", "description"), values[len(form) + len(knobs):]))
+        if seed_override is not None:
+            knob_values[7] = seed_override
+        empty = {o: gr.update() for o in out_fields}
+        try:
+            product = product_from_form(*form_values)
+            settings = settings_from_form(*knob_values)
+            texts = {k: "" for k in OUTPUT_KINDS}
+            for event in studio.stream(product, settings, refs):
+                if event.kind == "status":
+                    yield {**empty, status: f"⏳ {event.text}", seed: settings.seed}
+                elif event.kind == "partial":
+                    texts[event.field] = event.text
+                    yield {**empty, outputs[event.field]: event.text}
+                else:
+                    result = event.result
+                    yield _show(result)
+        except (StudioError, ValueError) as exc:
+            yield {**empty, status: f"⚠️ **Nothing generated.** {exc}"}
+            gr.Warning(str(exc))
+        except Exception as exc:  # the server keeps running; the user sees a message, not a trace
+            log.exception("generation failed")
+            yield {**empty, status: f"⚠️ Something went wrong: {type(exc).__name__}: {exc}"}
+
+    def _show(result: Result) -> dict:
+        copy = result.copy
+        path = Path(tempfile.mkdtemp(prefix="mcs-")) / f"{_slug(copy.title or 'product')}-seed{result.settings.seed}.json"
+        path.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        update = {
+            outputs["title"]: copy.title, outputs["description"]: copy.description,
+            outputs["bullets"]: "\n".join(copy.bullets), outputs["keywords"]: ", ".join(copy.keywords),
+            insight: contributions_panel(result.contributions, result.photo_colours),
+            result_state: result, seed: result.settings.seed,
+            download: gr.update(value=str(path), interactive=True),
+            status: _status_line(result),
+        }
+        update.update({badges[k]: score_badges(result.scores[k]) for k in OUTPUT_KINDS})
+        return update
+
+    all_outputs = out_fields + [status, insight, result_state, seed, download]
+    inputs = form + knobs + [ref_title, ref_description]
+    generate.click(run, inputs, all_outputs, concurrency_id="model", api_name=False)
+    regenerate.click(lambda *v: (yield from run(*v, seed_override=random.randint(1, 2**31 - 1))),
+                     inputs, all_outputs, concurrency_id="model", api_name=False)
+    reproduce.click(lambda *v, state=None: (yield from run(*v)), inputs, all_outputs,
+                    concurrency_id="model", api_name=False)
+
+    for kind in OUTPUT_KINDS:
+        def rescore(text, result, kind=kind):
+            if result is None:
+                return ""
+            return score_badges(studio.rescore(result, kind, text))
+        outputs[kind].input(rescore, [outputs[kind], result_state], badges[kind],
+                            trigger_mode="always_last", show_progress="hidden", api_name=False)
+
+    revert.click(lambda r: _show(r) if r is not None else {}, result_state, all_outputs, api_name=False)
+
+
+def _status_line(result: Result) -> str:
+    t = result.timings
+    warn = "".join(f"\n\n⚠️ {w}" for w in result.warnings)
+    return (f"✅ Done in {t.get('total', 0):.1f} s · method **{result.settings.fusion}** · seed **{result.settings.seed}** "
+            f"· {result.settings.limits.label}{warn}")
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "product"

@@ -1,0 +1,69 @@
+"""HTML for score badges and small panels (pure string building)."""
+from __future__ import annotations
+
+import html
+
+from engine.scores import Score
+
+
+def _badge_class(score: Score) -> str:
+    if score.value is None:
+        return "mcs-na"
+    if score.good is None:
+        return "mcs-info"
+    return "mcs-good" if score.good else "mcs-bad"
+
+
+def score_badges(scores: list[Score]) -> str:
+    if not scores:
+        return ""
+    badges = []
+    for s in scores:
+        detail = ""
+        ungrounded = s.details.get("ungrounded") if s.details else None
+        if ungrounded:
+            detail = " — not in the input: " + ", ".join(map(str, ungrounded))
+        tip = html.escape(s.explanation + detail, quote=True)
+        badges.append(
+            f'<span class="mcs-badge {_badge_class(s)}" title="{tip}" data-metric="{s.name}">'
+            f'<b>{html.escape(s.label)}</b> {html.escape(s.display)}</span>'
+        )
+    notes = "".join(
+        f"<li><b>{html.escape(s.label)}</b>: {html.escape(s.explanation)}"
+        + (f" <span class='mcs-flag'>Not in the input: {html.escape(', '.join(map(str, s.details['ungrounded'])))}</span>"
+           if s.details and s.details.get("ungrounded") else "")
+        + "</li>"
+        for s in scores
+    )
+    return (f'<div class="mcs-badges">{"".join(badges)}</div>'
+            f'<details class="mcs-explain"><summary>What these scores mean</summary><ul>{notes}</ul></details>')
+
+
+def contributions_panel(contributions: dict[str, float] | None, photo_colours: list[str]) -> str:
+    parts = []
+    if photo_colours:
+        parts.append("<b>Colours measured in the photos:</b> " + html.escape(", ".join(photo_colours)))
+    if contributions:
+        bars = "".join(
+            f'<div class="mcs-bar"><span>{html.escape(m)}</span>'
+            f'<div style="width:{max(2, round(v * 100))}%"></div><em>{v:.0%}</em></div>'
+            for m, v in contributions.items()
+        )
+        parts.append(f"<b>How much each input shaped the copy</b>{bars}")
+    return "<br>".join(parts)
+
+
+CSS = """
+.mcs-badges {display:flex; flex-wrap:wrap; gap:6px; margin:2px 0 4px}
+.mcs-badge {font-size:12px; padding:2px 8px; border-radius:999px; border:1px solid #d0d5dd; cursor:help; white-space:nowrap}
+.mcs-good {background:#e7f6ec; border-color:#7cc79a; color:#135c2e}
+.mcs-bad {background:#fdecea; border-color:#ec9a92; color:#8a1f11}
+.mcs-info {background:#eef2f8; border-color:#a9b8d3; color:#1f3a66}
+.mcs-na {background:#f4f4f5; color:#71717a}
+.mcs-explain {font-size:12px; color:#52525b}
+.mcs-explain ul {margin:4px 0 0 16px}
+.mcs-flag {color:#8a1f11}
+.mcs-bar {display:grid; grid-template-columns:60px 1fr 44px; align-items:center; gap:6px; font-size:12px}
+.mcs-bar div {height:8px; background:#4f7cff; border-radius:4px}
+#mcs-header h1 {margin-bottom:0}
+"""
