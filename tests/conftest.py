@@ -1,0 +1,55 @@
+"""Shared fixtures. The environment is set at import, before any test module imports
+transformers or gradio: offline hub (transformers otherwise retries a hub for ~47 s),
+no Gradio analytics, quiet transformers logging."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+# CI keeps ../shared beside the checkout: <root>/shared/data next to <root>/main.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+LUMA = SHARED_DATA / "luma" / "products.jsonl"
+SAMPLE_ID = "MT05"  # Rocco Gym Tank: text, attributes and exactly two photos
+
+
+def luma_record(product_id: str = SAMPLE_ID) -> dict:
+    with LUMA.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["id"] == product_id:
+                return record
+    raise LookupError(f"{product_id} not in {LUMA}")
+
+
+@pytest.fixture(scope="session")
+def studio():
+    """One Studio per test session, on CPU, so the language model loads once."""
+    from engine.pipeline import Studio
+
+    return Studio(device="cpu")
+
+
+@pytest.fixture(scope="session")
+def sample_record() -> dict:
+    """The raw catalog line of the sample product, image paths made absolute. Shared: copy before changing."""
+    if not LUMA.exists():
+        pytest.skip(f"sample data not found at {LUMA}")
+    record = luma_record()
+    record["images"] = [str(LUMA.parent / p) for p in record["images"][:2]]
+    return record
+
+
+@pytest.fixture(scope="session")
+def sample_product(sample_record):
+    """A real Luma product (draft title, description, bullets, attributes, two photos)."""
+    from engine.product import Product
+
+    return Product.from_record(sample_record)
