@@ -1,0 +1,268 @@
+"""Every generation, stored in SQLite: inputs, settings, seed, model versions, outputs, scores,
+timings, the operator's edits and chosen candidate, and regenerations as parent -> child.
+
+One short-lived connection per call (WAL journal) so Gradio's worker threads never share a
+connection; a process-wide lock serialises writers so two clicks never race on one row.
+Search uses SQLite's FTS5 when the build has it and falls back to LIKE.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from engine.paths import data_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS generations (
+    id TEXT PRIMARY KEY,
+    parent_id TEXT REFERENCES generations(id),
+    created_at TEXT NOT NULL,
+    product_id TEXT,
+    product_title TEXT,
+    title TEXT,
+    seed INTEGER,
+    product TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    models TEXT NOT NULL,
+    outputs TEXT NOT NULL,
+    alternatives TEXT NOT NULL DEFAULT '[]',
+    scores TEXT NOT NULL,
+    timings TEXT NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}',
+    media TEXT NOT NULL DEFAULT '[]',
+    choice INTEGER
+);
+CREATE INDEX IF NOT EXISTS generations_parent ON generations(parent_id);
+CREATE INDEX IF NOT EXISTS generations_created ON generations(created_at);
+CREATE TABLE IF NOT EXISTS edits (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    generation_id TEXT NOT NULL REFERENCES generations(id),
+    field TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS edits_generation ON edits(generation_id);
+"""
+FTS_SCHEMA = "CREATE VIRTUAL TABLE IF NOT EXISTS generations_fts USING fts5(id UNINDEXED, body)"
+EDITABLE = ("title", "description", "bullets", "keywords")
+_LOCK = threading.Lock()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _scores(scores: dict) -> dict:
+    """{kind: [Score]} -> {kind: [{name, value, ...}]}; already plain dicts pass through."""
+    plain = {}
+    for kind, items in (scores or {}).items():
+        plain[kind] = [item if isinstance(item, dict) else
+                       (item.to_dict() if hasattr(item, "to_dict") else dict(vars(item))) for item in items]
+    return plain
+
+
+class History:
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else data_dir() / "history.sqlite"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+            try:
+                db.execute(FTS_SCHEMA)
+                self.fts = True
+            except sqlite3.OperationalError:  # SQLite built without FTS5
+                self.fts = False
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        try:
+            with db:  # commits on success, rolls back on error
+                yield db
+        finally:
+            db.close()
+
+    # -- writing -------------------------------------------------------------------------
+    def add(self, result, parent_id: str | None = None, media: list[str] = ()) -> str:
+        """Store a ``pipeline.Result``; returns its id. ``parent_id``: the generation it regenerates."""
+        copy = result.copy.to_dict() if hasattr(result.copy, "to_dict") else dict(result.copy)
+        product = result.product.model_dump()
+        settings = result.settings.model_dump()
+        extra = {
+            "references": getattr(result, "references", {}),
+            "photo_colours": getattr(result, "photo_colours", []),
+            "contributions": getattr(result, "contributions", None),
+            "warnings": getattr(result, "warnings", []),
+        }
+        alternatives = [a.to_dict() if hasattr(a, "to_dict") else a for a in getattr(result, "alternatives", [])]
+        with _LOCK, self._connect() as db:
+            if parent_id and not db.execute("SELECT 1 FROM generations WHERE id=?", (parent_id,)).fetchone():
+                raise KeyError(f"no generation {parent_id!r} to regenerate from")
+            db.execute(
+                "INSERT INTO generations (id, parent_id, created_at, product_id, product_title, title, seed, product,"
+                " settings, models, outputs, alternatives, scores, timings, extra, media)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (result.id, parent_id, getattr(result, "created_at", None) or _now(), product.get("id", ""),
+                 product.get("title", ""), copy.get("title", ""), settings.get("seed"), _dump(product),
+                 _dump(settings), _dump(getattr(result, "models", {})), _dump(copy), _dump(alternatives),
+                 _dump(_scores(result.scores)), _dump(getattr(result, "timings", {})), _dump(extra),
+                 _dump([str(m) for m in media])),
+            )
+            self._index(db, result.id)
+        return result.id
+
+    def record_edit(self, generation_id: str, field: str, text: str | list[str]) -> None:
+        """An operator's hand edit of one field; every edit is kept, the latest one wins."""
+        if field not in EDITABLE:
+            raise ValueError(f"cannot edit {field!r}; editable fields: {', '.join(EDITABLE)}")
+        with _LOCK, self._connect() as db:
+            self._require(db, generation_id)
+            db.execute("INSERT INTO edits (generation_id, field, text, at) VALUES (?,?,?,?)",
+                       (generation_id, field, _dump(text), _now()))
+            if field == "title":
+                db.execute("UPDATE generations SET title=? WHERE id=?", (text, generation_id))
+            self._index(db, generation_id)
+
+    def record_choice(self, generation_id: str, candidate_index: int) -> None:
+        """Which candidate the operator kept (0 = the main result, 1.. = ``alternatives``)."""
+        with _LOCK, self._connect() as db:
+            self._require(db, generation_id)
+            db.execute("UPDATE generations SET choice=? WHERE id=?", (int(candidate_index), generation_id))
+
+    def add_media(self, generation_id: str, paths: list[str | Path]) -> None:
+        """Attach generated images/videos (kept in order, no duplicates)."""
+        with _LOCK, self._connect() as db:
+            row = self._require(db, generation_id)
+            media = json.loads(row["media"])
+            media += [str(p) for p in paths if str(p) not in media]
+            db.execute("UPDATE generations SET media=? WHERE id=?", (_dump(media), generation_id))
+
+    def delete(self, generation_id: str) -> None:
+        """Remove one generation; its children keep their place and point at no parent."""
+        with _LOCK, self._connect() as db:
+            db.execute("UPDATE generations SET parent_id=NULL WHERE parent_id=?", (generation_id,))
+            db.execute("DELETE FROM edits WHERE generation_id=?", (generation_id,))
+            db.execute("DELETE FROM generations WHERE id=?", (generation_id,))
+            if self.fts:
+                db.execute("DELETE FROM generations_fts WHERE id=?", (generation_id,))
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, generation_id: str) -> dict:
+        """One generation in full. ``title``/``description``/``bullets``/``keywords`` hold the text
+        after the operator's edits (``outputs`` keeps what the model wrote), so the row feeds
+        ``engine.export`` directly."""
+        with self._connect() as db:
+            row = self._require(db, generation_id)
+            edits = db.execute("SELECT field, text, at FROM edits WHERE generation_id=? ORDER BY seq",
+                               (generation_id,)).fetchall()
+        return self._full(row, edits)
+
+    def search(self, text: str = "", limit: int = 50, offset: int = 0) -> list[dict]:
+        """Newest first. ``text`` matches generated/edited titles and the product's own text."""
+        text = text.strip()
+        with self._connect() as db:
+            if not text:
+                rows = db.execute("SELECT * FROM generations ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+                                  (limit, offset)).fetchall()
+            elif self.fts:
+                # Every word as a quoted prefix term: user input never reaches FTS5 syntax.
+                query = " ".join('"' + w.replace('"', '""') + '"*' for w in text.split())
+                rows = db.execute(
+                    "SELECT g.* FROM generations_fts f JOIN generations g ON g.id = f.id WHERE generations_fts MATCH ?"
+                    " ORDER BY g.created_at DESC, g.rowid DESC LIMIT ? OFFSET ?", (query, limit, offset)).fetchall()
+            else:
+                pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                rows = db.execute(
+                    "SELECT * FROM generations WHERE title LIKE ?1 ESCAPE '\\' OR product_title LIKE ?1 ESCAPE '\\'"
+                    " OR product LIKE ?1 ESCAPE '\\' ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+                    (pattern, limit, offset)).fetchall()
+        return [self._summary(r) for r in rows]
+
+    def children(self, generation_id: str) -> list[dict]:
+        with self._connect() as db:
+            rows = db.execute("SELECT * FROM generations WHERE parent_id=? ORDER BY created_at, rowid",
+                              (generation_id,)).fetchall()
+        return [self._summary(r) for r in rows]
+
+    def lineage(self, generation_id: str) -> list[dict]:
+        """The chain of regenerations from the first ancestor down to ``generation_id``."""
+        chain: list[dict] = []
+        seen: set[str] = set()
+        with self._connect() as db:
+            current: str | None = generation_id
+            while current and current not in seen:
+                seen.add(current)
+                row = self._require(db, current) if not chain else \
+                    db.execute("SELECT * FROM generations WHERE id=?", (current,)).fetchone()
+                if row is None:
+                    break
+                chain.append(self._summary(row))
+                current = row["parent_id"]
+        return chain[::-1]
+
+    def __len__(self) -> int:
+        with self._connect() as db:
+            return db.execute("SELECT COUNT(*) FROM generations").fetchone()[0]
+
+    # -- helpers -------------------------------------------------------------------------
+    @staticmethod
+    def _require(db: sqlite3.Connection, generation_id: str) -> sqlite3.Row:
+        row = db.execute("SELECT * FROM generations WHERE id=?", (generation_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no generation {generation_id!r} in the history")
+        return row
+
+    def _index(self, db: sqlite3.Connection, generation_id: str) -> None:
+        if not self.fts:
+            return
+        row = db.execute("SELECT title, outputs, product FROM generations WHERE id=?", (generation_id,)).fetchone()
+        product, outputs = json.loads(row["product"]), json.loads(row["outputs"])
+        edited = [json.loads(r[0]) for r in db.execute("SELECT text FROM edits WHERE generation_id=?", (generation_id,))]
+        parts = [row["title"] or "", outputs.get("title", ""), product.get("title", ""), product.get("brand", ""),
+                 product.get("category", ""), product.get("description", "")[:2000], product.get("id", "")]
+        parts += [e if isinstance(e, str) else " ".join(map(str, e)) for e in edited]
+        db.execute("DELETE FROM generations_fts WHERE id=?", (generation_id,))
+        db.execute("INSERT INTO generations_fts (id, body) VALUES (?, ?)", (generation_id, "\n".join(parts)))
+
+    @staticmethod
+    def _summary(row: sqlite3.Row) -> dict:
+        settings = json.loads(row["settings"])
+        return {
+            "id": row["id"], "parent_id": row["parent_id"], "created_at": row["created_at"],
+            "product_id": row["product_id"], "product_title": row["product_title"], "title": row["title"],
+            "seed": row["seed"], "fusion": settings.get("fusion"), "tone": settings.get("tone"),
+            "choice": row["choice"],
+        }
+
+    @staticmethod
+    def _full(row: sqlite3.Row, edits: list[sqlite3.Row]) -> dict:
+        outputs = json.loads(row["outputs"])
+        edit_list = [{"field": e["field"], "text": json.loads(e["text"]), "at": e["at"]} for e in edits]
+        current = dict(outputs)
+        alternatives = json.loads(row["alternatives"])
+        choice = row["choice"]
+        if choice and 0 < choice <= len(alternatives):
+            current = dict(alternatives[choice - 1])
+        for edit in edit_list:
+            current[edit["field"]] = edit["text"]
+        extra = json.loads(row["extra"])
+        return {
+            "id": row["id"], "parent_id": row["parent_id"], "created_at": row["created_at"], "seed": row["seed"],
+            "title": current.get("title", ""), "description": current.get("description", ""),
+            "bullets": current.get("bullets", []), "keywords": current.get("keywords", []),
+            "product": json.loads(row["product"]), "settings": json.loads(row["settings"]),
+            "models": json.loads(row["models"]), "outputs": outputs, "alternatives": alternatives,
+            "scores": json.loads(row["scores"]), "timings": json.loads(row["timings"]),
+            "media": json.loads(row["media"]), "edits": edit_list, "choice": choice, **extra,
+        }

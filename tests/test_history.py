@@ -1,0 +1,151 @@
+"""History in SQLite and settings carried inside PNG/MP4 files, on real generations."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from engine.history import History
+from engine.metadata import embed_png, read_settings, save_png, tag_mp4
+from engine.pipeline import Studio
+from engine.product import load_catalog
+from engine.settings import Settings
+
+LUMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "luma" / "products.jsonl"
+if not LUMA.exists():
+    LUMA = Path("/work/shared/data/luma/products.jsonl")
+
+
+@pytest.fixture(scope="module")
+def results():
+    """Three real generations with the template baseline (no LM: fast, deterministic)."""
+    products = [p.model_copy(update={"images": p.images[:1]}) for p in load_catalog(LUMA, limit=3)]
+    studio = Studio(device="cpu")
+    settings = Settings(fusion="template", seed=3, tone="premium")
+    return [studio.generate(p, settings.replace(seed=3 + i)) for i, p in enumerate(products)]
+
+
+def test_add_get_keeps_everything(tmp_path, results):
+    history = History(tmp_path / "h.sqlite")
+    result = results[0]
+    gid = history.add(result)
+    row = history.get(gid)
+    assert row["title"] == result.copy.title and row["bullets"] == result.copy.bullets
+    assert row["product"]["title"] == result.product.title
+    assert Settings.model_validate(row["settings"]) == result.settings  # restorable as-is
+    assert row["seed"] == result.settings.seed
+    assert row["models"] == result.models and row["timings"] == result.timings
+    names = {s["name"] for s in row["scores"]["title"]}
+    assert names == {s.name for s in result.scores["title"]}
+    # A fresh History object on the same file sees the same row (nothing kept only in memory).
+    assert History(tmp_path / "h.sqlite").get(gid)["outputs"]["title"] == result.copy.title
+
+
+def test_edits_choice_and_search(tmp_path, results):
+    history = History(tmp_path / "h.sqlite")
+    ids = [history.add(r) for r in results]
+    history.record_edit(ids[0], "title", "Hand-tuned hoodie for frosty mornings")
+    history.record_edit(ids[0], "bullets", ["Warm", "Soft"])
+    history.record_edit(ids[0], "title", "Hand-tuned hoodie, final")
+    history.record_choice(ids[0], 0)
+    row = history.get(ids[0])
+    assert [e["field"] for e in row["edits"]] == ["title", "bullets", "title"]
+    assert all(e["at"] for e in row["edits"])
+    assert row["title"] == "Hand-tuned hoodie, final" and row["bullets"] == ["Warm", "Soft"]
+    assert row["outputs"]["title"] == results[0].copy.title  # what the generator wrote stays
+    assert row["choice"] == 0
+    with pytest.raises(ValueError):
+        history.record_edit(ids[0], "price", "1")
+    with pytest.raises(KeyError):
+        history.record_choice("nope", 1)
+
+    assert [r["id"] for r in history.search(limit=10)] == ids[::-1]  # newest first
+    assert [r["id"] for r in history.search("frosty")] == [ids[0]]  # edits are searchable
+    product_word = results[1].product.title.split()[0]
+    assert ids[1] in [r["id"] for r in history.search(product_word)]
+    assert history.search('"; DROP TABLE generations; --') == []  # input never reaches SQL/FTS syntax
+    assert len(history) == 3
+
+
+def test_regenerations_form_a_lineage(tmp_path, results):
+    history = History(tmp_path / "h.sqlite")
+    first = history.add(results[0])
+    second = history.add(results[1], parent_id=first)
+    third = history.add(results[2], parent_id=second)
+    assert [r["id"] for r in history.children(first)] == [second]
+    assert [r["id"] for r in history.lineage(third)] == [first, second, third]
+    assert history.get(third)["parent_id"] == second
+    with pytest.raises(KeyError):
+        history.add(results[0].__class__(**{**results[0].__dict__, "id": "x1"}), parent_id="missing")
+
+
+def test_threads_write_without_losing_rows(tmp_path, results):
+    history = History(tmp_path / "h.sqlite")
+    errors = []
+
+    def work(n):
+        try:
+            for k in range(5):
+                result = results[k % 3].__class__(**{**results[k % 3].__dict__, "id": f"t{n}-{k}"})
+                gid = history.add(result)
+                history.record_edit(gid, "description", f"edit {n} {k}")
+                history.get(gid)
+        except Exception as exc:  # surfaced below in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(history) == 30
+    with sqlite3.connect(tmp_path / "h.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM edits").fetchone()[0] == 30
+
+
+def test_png_carries_settings(tmp_path):
+    settings = Settings(seed=42, tone="playful", style="studio", fusion="template")
+    image = Image.new("RGB", (32, 32), "orange")
+    path = save_png(image, tmp_path / "ad.png", settings)
+    assert Settings.model_validate(read_settings(path)) == settings
+    # Re-saving through PIL with embed_png keeps the chunk and any text already there.
+    with Image.open(path) as reopened:
+        reopened.load()
+        reopened.text["Author"] = "team"
+        reopened.save(tmp_path / "again.png", pnginfo=embed_png(reopened, settings.replace(seed=7)))
+    with Image.open(tmp_path / "again.png") as again:
+        assert again.text["Author"] == "team"
+    assert read_settings(tmp_path / "again.png")["seed"] == 7
+    Image.new("RGB", (8, 8)).save(tmp_path / "plain.png")
+    assert read_settings(tmp_path / "plain.png") is None
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    assert read_settings(tmp_path / "broken.png") is None
+
+
+def test_mp4_tag_by_remux(tmp_path):
+    path = tmp_path / "clip.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width = stream.height = 64
+        stream.pix_fmt = "yuv420p"
+        for i in range(12):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), i * 20, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    assert read_settings(path) is None
+    settings = Settings(seed=9, narration=True, layout="classic")
+    tag_mp4(path, settings)
+    assert Settings.model_validate(read_settings(path)) == settings
+    with av.open(str(path)) as container:  # same frames: remuxed, not re-encoded
+        assert sum(1 for _ in container.decode(video=0)) == 12
+        assert json.loads(container.metadata["comment"])["merchant_content_studio"]["settings"]["seed"] == 9
+    assert read_settings(tmp_path / "missing.mp4") is None
