@@ -9,9 +9,11 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterator
 
 from engine.encoders.colors import dominant_colours
+from engine.errors import StudioError
 from engine.generate.copy import FIELDS, Copy, clean, stream_field
 from engine.generate.keywords import extract_keywords
 from engine.generate.template import template_copy
@@ -62,6 +64,7 @@ class Studio:
     def __init__(self, device: str = "auto", limits: IngestLimits = IngestLimits()):
         self.device = device
         self.limits = limits
+        self._cutouts: dict = {}  # last cut-out, so switching style or size does not re-run U2-Net
 
     def device_label(self) -> str:
         from engine.models.devices import resolve_device
@@ -165,6 +168,40 @@ class Studio:
             if event.kind == "result":
                 return event.result
         raise RuntimeError("generation ended without a result")
+
+    # -- creatives -----------------------------------------------------------------------
+    def _photo(self, ingested: Ingested, settings: Settings):
+        if not ingested.photos:
+            raise StudioError("ad images need at least one product photo: upload a JPEG, PNG or WebP")
+        index = min(settings.photo_index, len(ingested.photos) - 1)
+        return ingested.photos[index]
+
+    def images(self, product: Product | Ingested, copy: Copy, settings: Settings,
+               sizes: tuple[str, ...] | None = None) -> list:
+        """Ad-ready images, one per size: the product cut out of its photo, composed, titled."""
+        from engine.generate.cutout import cut_out
+        from engine.generate.images import SIZES, make_creatives
+        from engine.scores.image import colour_words_in
+
+        ingested = product if isinstance(product, Ingested) else self.ingest(product)
+        photo = self._photo(ingested, settings)
+        cutout = self._cutouts.get(id(photo.image)) or cut_out(photo.image, name=photo.name)
+        self._cutouts = {id(photo.image): cutout}
+        copy_text = " ".join([copy.title, copy.description, *copy.bullets])
+        return make_creatives(photo.image, copy.title or ingested.product.title, settings,
+                              sizes=sizes or tuple(SIZES), colour_words=colour_words_in(copy_text), cutout=cutout)
+
+    def video(self, product: Product | Ingested, copy: Copy, settings: Settings, out_path: Path,
+              aspect: str = "9x16", creatives: list | None = None, progress=None):
+        """A 6-20 s explainer from the creatives, photos and clip keyframes, captioned with the copy."""
+        from engine.generate.video import make_video
+
+        ingested = product if isinstance(product, Ingested) else self.ingest(product)
+        frames = [c.image for c in (creatives or []) if c.size == aspect]
+        frames += [p.image for p in ingested.photos] + [k.image for k in ingested.keyframes]
+        narration = copy.description if settings.narration else None
+        return make_video(frames[:6], copy.title or ingested.product.title, copy.bullets[:4], Path(out_path),
+                          aspect=aspect, narration_text=narration, seed=settings.seed, progress=progress)
 
     def photo_colours(self, ingested: Ingested) -> list[str]:
         names: list[str] = []
