@@ -29,29 +29,60 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         data = json.loads(args.settings.read_text())
         base = data.get("settings", data)
     overrides = {k: getattr(args, k) for k in SETTING_FLAGS if getattr(args, k) is not None}
+    if getattr(args, "narration", False):
+        overrides["narration"] = True
     return Settings.model_validate({**base, **overrides})
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from engine.media import write_media
     from engine.pipeline import Studio
     from engine.product import Product
 
     product = Product.from_json_file(args.product)
     studio = Studio(device=args.device)
+    ingested = studio.ingest(product)
     references = {"title": args.reference_title, "description": args.reference_description}
-    result = studio.generate(product, settings_from_args(args), references)
+    result = studio.generate(ingested, settings_from_args(args), references)
     args.out.mkdir(parents=True, exist_ok=True)
+    record = result.to_dict()
+    if not args.no_media:
+        videos = () if args.no_video else ("9x16", "1x1")
+        record["media"] = write_media(studio, ingested, result, args.out, videos=videos)
+        for problem in record["media"]["problems"]:
+            print(f"warning: {problem}", file=sys.stderr)
     path = args.out / "result.json"
-    path.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False))
     print(f"{result.copy.title}\n-> {path}")
     return 0
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from engine.batch import run_batch
+    from engine.batch import read_results, run_batch
 
-    summary = run_batch(args.catalog, args.out, settings_from_args(args), device=args.device, limit=args.limit)
-    print(f"{summary['done']} products written, {summary['failed']} failed -> {summary['path']}")
+    unknown = set(args.export) - {"shopify", "jsonl", "zip"}
+    if unknown:
+        raise StudioError(f"--export {','.join(sorted(unknown))}: unknown export (accepted: shopify, jsonl, zip)")
+    summary = run_batch(args.catalog, args.out, settings_from_args(args), device=args.device, limit=args.limit,
+                        batch_size=args.batch_size)
+    print(f"{summary['done']} products written ({summary['skipped']} already done), "
+          f"{summary['failed']} failed -> {summary['path']}")
+    if args.export:
+        from engine import export
+
+        rows = read_results(args.out)
+        for kind in args.export:
+            if kind == "shopify":
+                path = export.shopify_csv(rows, args.out / "products_shopify.csv", image_base_url=args.image_base_url)
+            elif kind == "jsonl":
+                path = export.jsonl(rows, args.out / "products.jsonl")
+            else:
+                pairs = export.media_names(rows)
+                if not pairs:
+                    print("zip: no generated images or videos to pack")
+                    continue
+                path = export.media_zip(pairs, args.out / "media.zip")
+            print(f"{kind}: {path}")
     return 0 if summary["failed"] == 0 else 1
 
 
@@ -65,13 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--reference-title", default="")
     gen.add_argument("--reference-description", default="")
+    gen.add_argument("--no-media", action="store_true", help="copy only: no images, no videos")
+    gen.add_argument("--no-video", action="store_true", help="images but no videos")
+    gen.add_argument("--narration", action="store_true", help="speak the description over the videos")
     add_setting_flags(gen)
     gen.set_defaults(func=cmd_generate)
 
-    batch = sub.add_parser("batch", help="run a whole catalog (JSONL) into results.jsonl; resumes")
-    batch.add_argument("catalog", type=Path)
+    batch = sub.add_parser("batch", help="run a whole catalog (CSV or JSONL) into results.jsonl; resumes")
+    batch.add_argument("catalog", type=Path, help="CSV (see docs/CATALOG_FORMAT.md) or JSONL")
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--limit", type=int, default=None, help="only the first N products")
+    batch.add_argument("--batch-size", type=int, default=1,
+                       help="products per language-model call (faster; seeds are per batch, see engine/batch.py)")
+    batch.add_argument("--export", type=lambda v: [k.strip() for k in v.split(",") if k.strip()], default=[],
+                       metavar="shopify,jsonl,zip", help="also write these exports into --out when the batch ends")
+    batch.add_argument("--image-base-url", default="", help="prefix for Image Src in the Shopify CSV")
     add_setting_flags(batch)
     batch.set_defaults(func=cmd_batch)
 
