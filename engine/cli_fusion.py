@@ -29,8 +29,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     report = evaluate(args.catalog, task=args.task, methods=methods, out=args.out, limit=args.limit,
                       split=args.split, checkpoints=args.checkpoints, candidates=args.candidates,
-                      device=args.device, val_percent=args.val_percent)
+                      device=args.device, val_percent=args.val_percent,
+                      retrain_methods=tuple(m for m in args.redo.split(",") if m))
     print(report["markdown"])
+    if args.record:
+        from engine.evaluation import record_scores
+
+        print(f"recorded; default method now: {record_scores(report, args.checkpoints)}")
     return 0
 
 
@@ -87,6 +92,9 @@ def add_subcommands(subparsers) -> None:
     ev.add_argument("--candidates", type=int, default=1, help="candidates per product, re-ranked")
     ev.add_argument("--checkpoints", type=Path, default=None)
     ev.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    ev.add_argument("--redo", default="", help="comma list of methods to generate again in an existing --out")
+    ev.add_argument("--record", action="store_true",
+                    help="write the scores into the checkpoints and re-pick the default method")
     ev.set_defaults(func=cmd_evaluate)
 
     methods = subparsers.add_parser("methods", help="list trained fusion methods with validation scores")

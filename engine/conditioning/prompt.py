@@ -2,11 +2,13 @@
 
 The zero-shot prompt spends ~60 tokens on instructions and holds every fact. A CPU-trained
 prefix model cannot afford that per training step, so it reads the same messages compacted:
-the system prompt's first sentence (tone, platform, audience), the first ``fact_tokens``
+the tone from the system prompt, the first ``fact_tokens``
 tokens of the facts block, and a short ask. Training and serving both go through
 ``compact_messages``, so the model is served exactly the prompt shape it was trained on.
 """
 from __future__ import annotations
+
+import re
 
 ASKS = {"title": "Write the product title.", "description": "Write the product description.",
         "bullets": "Write 4 bullet points, one per line, each starting with '- '."}
@@ -21,7 +23,7 @@ def field_of(ask: str) -> str:
     return "description"
 
 
-def compact_messages(messages: list[dict], tokenizer, fact_tokens: int = 40) -> list[dict]:
+def compact_messages(messages: list[dict], tokenizer, fact_tokens: int = 32) -> list[dict]:
     system = next((m["content"] for m in messages if m["role"] == "system"), "")
     user = next((m["content"] for m in messages if m["role"] == "user"), "")
     facts, _, ask = user.rpartition("\n\n")
@@ -31,6 +33,7 @@ def compact_messages(messages: list[dict], tokenizer, fact_tokens: int = 40) -> 
     ids = tokenizer(facts, add_special_tokens=False)["input_ids"]
     if len(ids) > fact_tokens:
         facts = tokenizer.decode(ids[:fact_tokens]).rstrip() + " ..."
-    first_sentence = system.split(". ")[0].rstrip(".") + "." if system else "You write product copy."
-    return [{"role": "system", "content": first_sentence},
+    # Only the tone survives from the system prompt: every token here costs a training step.
+    tone = re.search(r"You write (.+?) product copy", system)
+    return [{"role": "system", "content": f"{tone.group(1) if tone else 'Clear'} product copy.".capitalize()},
             {"role": "user", "content": f"{facts}\n\n{ASKS[field_of(ask)]}"}]

@@ -129,6 +129,25 @@ def _generate(method: str, task: str, item: Item, settings, device: str, checkpo
     return clean(task, raw, settings)
 
 
+def _previous_rows(out, task, catalog, ids, max_new_tokens, candidates) -> dict[str, list[dict]]:
+    """Rows of an earlier run into the same folder, reused when products and settings match.
+
+    An evaluation of eight methods takes a while on a CPU; rerunning with one more method
+    (or after an interruption) only generates what is missing; ``retrain_methods`` names
+    methods to generate again (e.g. after retraining their checkpoint).
+    """
+    path = Path(out) / "results.json" if out else None
+    if not path or not path.exists():
+        return {}
+    old = json.loads(path.read_text())
+    same = (old.get("task") == task and old.get("catalog") == str(catalog) and old.get("max_new_tokens") == max_new_tokens
+            and old.get("candidates") == candidates and [i["id"] for i in old["items"]] == ids)
+    if not same:
+        return {}
+    methods = old["summary"].keys()
+    return {m: [i["outputs"][m] for i in old["items"]] for m in methods}
+
+
 def summarise(rows: list[dict]) -> dict:
     n = max(len(rows), 1)
     checked = sum(r["checked"] for r in rows)
@@ -201,7 +220,7 @@ def bar_chart(summary: dict[str, dict], path: Path, title: str) -> None:
 def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template", "none", "all"),
              out: Path | None = None, limit: int | None = None, split: str = "val", checkpoints: Path | None = None,
              candidates: int = 1, device: str = "auto", val_percent: int = 10, max_new_tokens: int = 80,
-             progress: bool = True) -> dict:
+             progress: bool = True, retrain_methods: tuple[str, ...] = ()) -> dict:
     """Score every method on the same held-out products; returns {summary, items, markdown}."""
     from tqdm.auto import tqdm
 
@@ -217,7 +236,13 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     # Greedy decoding: an evaluation must give the same table twice.
     settings = Settings(temperature=0.0, max_new_tokens=max_new_tokens)
     rows: dict[str, list[dict]] = {m: [] for m in methods}
+    previous = _previous_rows(out, task, catalog, [i.id for i in items], max_new_tokens, candidates)
     for method in methods:
+        if method in previous and method not in retrain_methods:  # resumed: same products, same settings
+            rows[method] = previous[method]
+            for item, row in zip(items, previous[method]):
+                item.outputs[method] = row
+            continue
         for item in tqdm(items, desc=f"{task}: {method}", disable=not progress):
             started = time.perf_counter()
             text = _generate(method, task, item, settings, device, checkpoints, candidates)
@@ -245,4 +270,38 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     return report
 
 
-__all__ = ["evaluate", "score_output", "summarise", "markdown_table", "BASELINES", "METRICS"]
+def record_scores(report: dict, root: Path | None = None) -> str | None:
+    """Write a report's validation scores into each trained checkpoint and re-pick the default.
+
+    Each checkpoint's config.json gains ``meta.validation.scores["<catalog>/<task>"]``; the
+    default method (``summary.json``) is the one with the best mean of METEOR and ROUGE-L
+    over every recorded catalog/task, which is what ``best_method`` and the UI read.
+    """
+    from engine.conditioning import CHECKPOINTS
+
+    root = Path(root or CHECKPOINTS)
+    key = f"{Path(report['catalog']).parent.name}/{report['task']}"
+    for method, summary in report["summary"].items():
+        config = root / method / "config.json"
+        if method in BASELINES or not config.exists():
+            continue
+        saved = json.loads(config.read_text())
+        scores = saved["meta"].setdefault("validation", {}).setdefault("scores", {})
+        scores[key] = {m: round(summary[m], 4) for m in ("bleu", "meteor", "rouge_l", "grounded")} | {"n": summary["n"]}
+        config.write_text(json.dumps(saved, indent=2))
+    summary_path = root / "summary.json"
+    board = json.loads(summary_path.read_text()) if summary_path.exists() else {"reports": {}}
+    board["reports"][key] = {m: {k: round(v, 4) for k, v in s.items()} for m, s in report["summary"].items()}
+    means: dict[str, list[float]] = {}
+    for table in board["reports"].values():
+        for method, s in table.items():
+            if method not in BASELINES:
+                means.setdefault(method, []).append((s["meteor"] + s["rouge_l"]) / 2)
+    complete = {m: sum(v) / len(v) for m, v in means.items() if len(v) == len(board["reports"])}
+    board["best"] = max(complete, key=complete.get) if complete else None
+    board["rule"] = "highest mean of METEOR and ROUGE-L over every recorded validation report"
+    summary_path.write_text(json.dumps(board, indent=2))
+    return board["best"]
+
+
+__all__ = ["evaluate", "record_scores", "score_output", "summarise", "markdown_table", "BASELINES", "METRICS"]

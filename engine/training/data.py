@@ -151,9 +151,10 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
 def cached_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                    progress: bool = True) -> list[ProductRecord]:
     """``build_records`` once per catalog content; later calls load the cache (seconds)."""
-    digest = hashlib.sha256(f"v3 limit={limit} chars={PIECE_CHARS}".encode())
+    digest = hashlib.sha256(f"v3 chars={PIECE_CHARS}".encode())
     for path in paths:
-        digest.update(Path(path).read_bytes())
+        lines = [line for line in Path(path).read_bytes().splitlines() if line.strip()]
+        digest.update(b"\n".join(lines[:limit] if limit else lines))  # same products, same cache
     target = cache_dir() / "training" / f"records-{digest.hexdigest()[:16]}.pt"
     if target.exists():
         return [ProductRecord(**r) for r in torch.load(target, weights_only=False)]

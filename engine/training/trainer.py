@@ -31,19 +31,19 @@ from engine.training.data import TASKS, ProductRecord, split_of
 
 @dataclass
 class TrainConfig:
-    steps: int = 80
-    batch_size: int = 6
-    lr: float = 1e-3
-    warmup: int = 8
+    steps: int = 40
+    batch_size: int = 4
+    lr: float = 2e-3
+    warmup: int = 3
     weight_decay: float = 0.01
-    eval_every: int = 20
-    patience: int = 2
-    val_examples: int = 24
+    eval_every: int = 10
+    patience: int = 3
+    val_examples: int = 12
     prefix_length: int = 4
     lora_rank: int = 4
-    fact_tokens: int = 40
-    title_tokens: int = 24
-    description_tokens: int = 56
+    fact_tokens: int = 32
+    title_tokens: int = 20
+    description_tokens: int = 40
     modality_dropout: float = 0.1  # drop text or photos now and then: products arrive with either missing
     video_from_photos: float = 0.3  # catalogs hold no clips: other views of a product stand in for keyframes
     val_percent: int = 10  # share of products (by id) held out for validation
@@ -192,6 +192,10 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
 
     model = ConditionedCopyModel(fusion=method, prefix_length=cfg.prefix_length, lora_rank=cfg.lora_rank,
                                  fact_tokens=cfg.fact_tokens, language_model=cfg.language_model).to(device)
+    # Start the prefix at the norm of real token embeddings: a prefix far larger than any
+    # token would swamp the frozen LM's attention before training has taught it anything.
+    with torch.no_grad():
+        model.mapping.scale.fill_(float(base.model.get_input_embeddings().weight.float().std()))
     params = list(model.parameters()) + [p for p in lm.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
@@ -254,7 +258,8 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
         bar.update(1)
         bar.set_postfix(loss=f"{ema:.3f}", best_val=f"{best:.3f}")
         elapsed = time.perf_counter() - started
-        if step % cfg.eval_every == 0 or step == cfg.steps:
+        over_budget = bool(cfg.time_budget_s and elapsed > cfg.time_budget_s)
+        if step % cfg.eval_every == 0 or step == cfg.steps or over_budget:
             val_loss = evaluate_loss(model, lm, val, pad_id, cfg, device)
             history["val"].append((step, val_loss))
             if val_loss < best - 1e-4:
@@ -263,7 +268,7 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
                 stale += 1
                 if stale >= cfg.patience:
                     stop_reason = f"early stop at step {step}: no validation gain in {stale} evaluations"
-            if cfg.time_budget_s and elapsed > cfg.time_budget_s and not stop_reason:
+            if over_budget and not stop_reason:
                 stop_reason = f"time budget of {cfg.time_budget_s:.0f} s spent at step {step}"
             save_state()
     bar.close()
