@@ -4,6 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from engine.pipeline import Studio
+from studio.api import build_api
 from studio.create_tab import build_create_tab
 from studio.render import CSS
 
@@ -20,6 +21,7 @@ def build_app(studio: Studio | None = None, notice: str = "") -> gr.Blocks:
             gr.Markdown(notice, elem_id="mcs-notice")  # a callable is re-read on every page load
         with gr.Tab("Create"):
             build_create_tab(studio)
+        build_api(studio)
     return app
 
 

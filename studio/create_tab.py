@@ -14,7 +14,8 @@ from engine.pipeline import Result, Studio, copy_methods, default_copy_method
 from engine.product import Product
 from engine.samples import sample_products
 from engine.settings import PLATFORMS, Settings
-from studio.render import contributions_panel, score_badges
+from studio.creatives_panel import build_creatives_panel
+from studio.render import slug, contributions_panel, score_badges
 
 log = logging.getLogger(__name__)
 OUTPUT_KINDS = ("title", "description", "bullets", "keywords")
@@ -85,7 +86,7 @@ def build_create_tab(studio: Studio) -> None:
                 brand_in = gr.Textbox(label="Brand")
                 price_in = gr.Textbox(label="Price", placeholder="45.00")
             attributes_in = gr.Dataframe(headers=["attribute", "value"], datatype=["str", "str"], type="array",
-                                         row_count=(3, "dynamic"), col_count=(2, "fixed"), label="Attributes")
+                                         row_count=(3, "dynamic"), column_count=(2, "fixed"), label="Attributes")
             photos_in = gr.Gallery(label="Photos (JPEG, PNG, WebP)", type="filepath", interactive=True,
                                    file_types=["image"], columns=4, height=200, elem_id="mcs-photos")
             video_in = gr.Video(label="Short clip (mp4, mov, webm; up to 60 s)", sources=["upload"], height=200)
@@ -124,6 +125,7 @@ def build_create_tab(studio: Studio) -> None:
             with gr.Row():
                 revert = gr.Button("Undo my edits", size="sm")
                 download = gr.DownloadButton("Download result.json", size="sm", value=None, interactive=False)
+            creative_controls = build_creatives_panel(studio)
 
     result_state = gr.State(None)
     form = [title_in, description_in, bullets_in, category_in, brand_in, price_in, attributes_in, photos_in, video_in]
@@ -161,7 +163,7 @@ def build_create_tab(studio: Studio) -> None:
 
     def _show(result: Result) -> dict:
         copy = result.copy
-        path = Path(tempfile.mkdtemp(prefix="mcs-")) / f"{_slug(copy.title or 'product')}-seed{result.settings.seed}.json"
+        path = Path(tempfile.mkdtemp(prefix="mcs-")) / f"{slug(copy.title or 'product')}-seed{result.settings.seed}.json"
         path.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         update = {
             outputs["title"]: copy.title, outputs["description"]: copy.description,
@@ -191,6 +193,7 @@ def build_create_tab(studio: Studio) -> None:
                             trigger_mode="always_last", show_progress="hidden", api_name=False)
 
     revert.click(lambda r: _show(r) if r is not None else {}, result_state, all_outputs, api_name=False)
+    creative_controls.wire(result_state, [outputs["title"], outputs["description"], outputs["bullets"]])
 
 
 def _status_line(result: Result) -> str:
@@ -199,8 +202,3 @@ def _status_line(result: Result) -> str:
     return (f"✅ Done in {t.get('total', 0):.1f} s · method **{result.settings.fusion}** · seed **{result.settings.seed}** "
             f"· {result.settings.limits.label}{warn}")
 
-
-def _slug(text: str) -> str:
-    import re
-
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "product"

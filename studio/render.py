@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import html
+import re
 
 from engine.scores import Score
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of a title, for downloads."""
+    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:60] or "product"
 
 
 def _badge_class(score: Score) -> str:

@@ -1,0 +1,99 @@
+"""Ad images and the product video, each made (and remade) on its own from the current copy."""
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+
+from engine.errors import StudioError
+from engine.generate.backgrounds import NAMED_PALETTES, list_backgrounds
+from engine.generate.copy import Copy
+from engine.generate.layouts import list_layouts
+from engine.media import save_creatives, save_video
+from engine.pipeline import Studio
+from studio.render import slug, score_badges
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CreativesPanel:
+    studio: Studio
+    knobs: list
+    make_images: gr.Button
+    gallery: gr.Gallery
+    image_scores: gr.HTML
+    aspect: gr.Radio
+    narration: gr.Checkbox
+    make_video: gr.Button
+    video: gr.Video
+    video_scores: gr.HTML
+    status: gr.Markdown
+
+    def _settings(self, result, style, layout, palette, price, cta, photo, seed, narration=False):
+        if result is None:
+            raise StudioError("generate the copy first: the images and video use its title and bullets")
+        return result.settings.replace(style=style, layout=layout, palette=palette or "auto", price=price or "",
+                                       call_to_action=cta or "", photo_index=max(0, int(photo or 1) - 1),
+                                       seed=int(seed or 0), narration=bool(narration))
+
+    def wire(self, result_state, copy_fields) -> None:
+        def images(result, title, description, bullets, *knobs):
+            try:
+                settings = self._settings(result, *knobs)
+                copy = Copy(title=title, description=description, bullets=[b for b in bullets.splitlines() if b.strip()])
+                creatives = self.studio.images(result.product, copy, settings)
+                saved = save_creatives(creatives, Path(tempfile.mkdtemp(prefix="mcs-images-")), settings)
+            except (StudioError, ValueError) as exc:
+                return gr.update(), gr.update(), f"⚠️ {exc}"
+            gallery = [(item["path"], f"{item['size']} · {item['pixels'][0]}×{item['pixels'][1]}") for item in saved]
+            panels = "".join(f"<div class='mcs-creative'><b>{c.size}</b>{score_badges(c.scores)}</div>" for c in creatives)
+            return gallery, panels, f"✅ {len(saved)} images · backdrop **{settings.style}** · layout **{settings.layout}**"
+
+        def video(result, title, description, bullets, aspect, narration, *knobs, progress=gr.Progress()):
+            try:
+                settings = self._settings(result, *knobs, narration=narration)
+                copy = Copy(title=title, description=description, bullets=[b for b in bullets.splitlines() if b.strip()])
+                out = Path(tempfile.mkdtemp(prefix="mcs-video-")) / f"{slug(title)}-{aspect}.mp4"
+                made = self.studio.video(result.product, copy, settings, out, aspect=aspect,
+                                         progress=lambda fraction, message: progress(fraction, desc=message))
+                save_video(made, settings)
+            except (StudioError, ValueError) as exc:
+                return gr.update(), gr.update(), f"⚠️ {exc}"
+            return str(made.path), score_badges(made.scores), f"✅ {made.duration:.1f} s video, {made.size[0]}×{made.size[1]}"
+
+        copy_inputs = [result_state, *copy_fields]
+        self.make_images.click(images, copy_inputs + self.knobs, [self.gallery, self.image_scores, self.status],
+                               concurrency_id="model", api_name=False)
+        self.make_video.click(video, copy_inputs + [self.aspect, self.narration] + self.knobs,
+                              [self.video, self.video_scores, self.status], concurrency_id="model", api_name=False)
+
+
+def build_creatives_panel(studio: Studio) -> CreativesPanel:
+    gr.Markdown("### 4 · Ad images and video")
+    status = gr.Markdown("Made from your photo and the copy above (edits included).", elem_id="mcs-media-status")
+    with gr.Row():
+        style = gr.Dropdown(list_backgrounds(), value="studio", label="Backdrop")
+        layout = gr.Dropdown(list_layouts(), value="classic", label="Layout")
+        palette = gr.Dropdown(["auto", *NAMED_PALETTES], value="auto", allow_custom_value=True, label="Palette",
+                              info="auto = from the product's colours; or #hex,#hex,#hex")
+    with gr.Row():
+        price = gr.Textbox(label="Price on image", placeholder="$45")
+        cta = gr.Textbox(label="Call to action", placeholder="Shop now")
+        photo = gr.Number(value=1, precision=0, minimum=1, label="Photo #")
+        seed = gr.Number(value=0, precision=0, minimum=0, label="Image seed")
+    make_images = gr.Button("Make ad images (5 sizes)", elem_id="mcs-make-images")
+    gallery = gr.Gallery(label="Ad images", columns=3, height=360, elem_id="mcs-images", object_fit="contain")
+    image_scores = gr.HTML(elem_id="mcs-image-scores")
+    with gr.Row():
+        aspect = gr.Radio([("9:16 (stories, reels)", "9x16"), ("1:1 (feeds)", "1x1")], value="9x16", label="Video format")
+        narration = gr.Checkbox(label="Spoken narration of the description", value=False)
+    make_video = gr.Button("Make video", elem_id="mcs-make-video")
+    video = gr.Video(label="Product video", elem_id="mcs-video", height=420)
+    video_scores = gr.HTML(elem_id="mcs-video-scores")
+    return CreativesPanel(studio, [style, layout, palette, price, cta, photo, seed], make_images, gallery,
+                          image_scores, aspect, narration, make_video, video, video_scores, status)
+

@@ -1,0 +1,104 @@
+"""The real studio, served on a free local port, driven through gradio_client and Chromium."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from engine.paths import ASSETS
+
+PHOTO = ASSETS / "samples" / "images" / "mb05-black-0.jpg"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(studio):
+    from studio.app import THEME, build_app
+    from studio.render import CSS
+
+    app = build_app(studio)
+    app.queue(default_concurrency_limit=1)
+    port = _free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, theme=THEME, css=CSS)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+def test_api_generate_through_gradio_client(server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    client = Client(server, verbose=False)
+    product = {"title": "Wayfarer messenger bag", "description": "Material: nylon\nAdjustable shoulder strap.",
+               "category": "Gear/Bags"}
+    settings = {"fusion": "template", "seed": 5}
+    result = client.predict(product, settings, [handle_file(str(PHOTO))], api_name="/generate")
+    assert result["settings"]["seed"] == 5
+    assert "Wayfarer" in result["copy"]["title"]
+    assert result["copy"]["keywords"]
+    grounding = {s["name"]: s for s in result["scores"]["title"]}["grounding"]
+    assert grounding["value"] == 1.0
+    assert result["photo_colours"]  # measured from the uploaded photo
+
+
+def test_api_reports_bad_photo_as_error(server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is not an image")
+    client = Client(server, verbose=False)
+    with pytest.raises(Exception, match="notes.png"):
+        client.predict({"title": "Bag"}, {"fusion": "template"}, [handle_file(str(fake))], api_name="/generate")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)")
+def test_browser_upload_generate_and_scores(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(server)
+        page.locator("#mcs-photos input[type=file]").set_input_files(str(PHOTO))
+        page.get_by_label("Draft title").fill("Wayfarer messenger bag")
+        page.get_by_label("Description or notes").fill("Material: nylon\nAdjustable shoulder strap.")
+        page.get_by_label("Max tokens (description)").first.fill("40")
+        page.get_by_label("Max tokens (description)").first.press("Enter")
+        page.locator("#mcs-generate").click()
+        expect(page.locator("#mcs-status")).to_contain_text("Done", timeout=300_000)
+        title = page.locator("#mcs-out-title textarea").input_value()
+        assert title.strip()
+        expect(page.locator("#mcs-scores-title [data-metric=grounding]")).to_be_visible()
+        expect(page.locator("#mcs-scores-description [data-metric=length]")).to_be_visible()
+        expect(page.locator("#mcs-insight")).to_contain_text("Colours measured in the photos")
+        # Editing the title re-scores it live: an invented number is flagged.
+        page.locator("#mcs-out-title textarea").press_sequentially(" 999 pack")
+        expect(page.locator("#mcs-scores-title")).to_contain_text("999", timeout=30_000)
+        page.screenshot(path=str(tmp_path / "studio.png"), full_page=True)
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)")
+def test_browser_bad_photo_shows_clear_error(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(PHOTO.read_bytes()[:2000])  # a truncated JPEG
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(server)
+        page.get_by_label("Draft title").fill("Bag")
+        page.locator("#mcs-photos input[type=file]").set_input_files(str(broken))
+        page.locator("#mcs-generate").click()
+        expect(page.locator("#mcs-status")).to_contain_text("broken.jpg", timeout=60_000)
+        expect(page.get_by_label("Draft title")).to_have_value("Bag")  # nothing the user typed is lost
+        browser.close()
