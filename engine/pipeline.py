@@ -40,6 +40,7 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
+    parent_id: str | None = None  # the generation this one regenerates
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
@@ -61,9 +62,10 @@ class Event:
 
 
 class Studio:
-    def __init__(self, device: str = "auto", limits: IngestLimits = IngestLimits()):
+    def __init__(self, device: str = "auto", limits: IngestLimits = IngestLimits(), history=None):
         self.device = device
         self.limits = limits
+        self.history = history  # an engine.history.History: every generation is stored there
         self._cutouts: dict = {}  # last cut-out, so switching style or size does not re-run U2-Net
 
     def device_label(self) -> str:
@@ -118,7 +120,7 @@ class Studio:
 
     # -- generation --------------------------------------------------------------------
     def stream(self, product: Product | Ingested, settings: Settings = Settings(),
-               references: dict[str, str] | None = None) -> Iterator[Event]:
+               references: dict[str, str] | None = None, parent_id: str | None = None) -> Iterator[Event]:
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -159,12 +161,15 @@ class Studio:
             photo_colours=photo_colours, contributions=contributions,
             warnings=list(ingested.warnings), timings=timings,
             models={"language_model": settings.language_model, "fusion": settings.fusion},
+            parent_id=parent_id,
         )
+        if self.history is not None:
+            self.history.add(result, parent_id=parent_id)
         yield Event("result", result=result)
 
     def generate(self, product: Product | Ingested, settings: Settings = Settings(),
-                 references: dict[str, str] | None = None) -> Result:
-        for event in self.stream(product, settings, references):
+                 references: dict[str, str] | None = None, parent_id: str | None = None) -> Result:
+        for event in self.stream(product, settings, references, parent_id):
             if event.kind == "result":
                 return event.result
         raise RuntimeError("generation ended without a result")
