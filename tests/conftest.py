@@ -8,6 +8,13 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+# One torch thread unless told otherwise: on a small shared CPU two threads that wait on each
+# other made SmolLM2 generation 3-10x slower than one (measured on the 2-core CI machine).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import torch  # noqa: E402
+
+torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
