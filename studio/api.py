@@ -10,12 +10,14 @@ from engine.settings import Settings
 
 
 def build_api(studio: Studio) -> None:
-    """Hidden components carrying the `/generate` endpoint: product JSON + photo files in, result JSON out."""
+    """Hidden components carrying the `/generate` endpoint: product JSON + photo and clip files in,
+    result JSON out. Media paths inside the product JSON are ignored: a remote caller uploads files."""
 
-    def generate(product: dict, settings: dict, photos: list | None) -> dict:
+    def generate(product: dict, settings: dict, photos: list | None, videos: list | None = None) -> dict:
         try:
             record = dict(product or {})
-            record["images"] = [getattr(p, "name", p) for p in photos or []] or record.get("images", [])
+            record["images"] = [getattr(p, "name", p) for p in photos or []]
+            record["videos"] = [getattr(v, "name", v) for v in videos or []]
             result = studio.generate(Product.from_record(record), Settings.model_validate(settings or {}))
         except (StudioError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
@@ -27,7 +29,8 @@ def build_api(studio: Studio) -> None:
         product = gr.JSON(label="product")
         settings = gr.JSON(label="settings")
         photos = gr.File(file_count="multiple", label="photos")
+        videos = gr.File(file_count="multiple", label="videos")
         out = gr.JSON(label="result")
         trigger = gr.Button("api")
-    trigger.click(generate, [product, settings, photos], out, api_name="generate", concurrency_id="model",
+    trigger.click(generate, [product, settings, photos, videos], out, api_name="generate", concurrency_id="model",
                   api_description="Generate title, description, bullets, keywords and scores for one product.")

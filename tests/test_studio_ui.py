@@ -38,7 +38,7 @@ def test_api_generate_through_gradio_client(server, tmp_path):
     product = {"title": "Wayfarer messenger bag", "description": "Material: nylon\nAdjustable shoulder strap.",
                "category": "Gear/Bags"}
     settings = {"fusion": "template", "seed": 5}
-    result = client.predict(product, settings, [handle_file(str(PHOTO))], api_name="/generate")
+    result = client.predict(product, settings, [handle_file(str(PHOTO))], [], api_name="/generate")
     assert result["settings"]["seed"] == 5
     assert "Wayfarer" in result["copy"]["title"]
     assert result["copy"]["keywords"]
@@ -47,14 +47,38 @@ def test_api_generate_through_gradio_client(server, tmp_path):
     assert result["photo_colours"]  # measured from the uploaded photo
 
 
-def test_api_reports_bad_photo_as_error(server, tmp_path):
+def _bad_files(tmp_path: Path) -> dict[str, tuple[list, list, str]]:
+    """name -> (photos, videos, words the error must contain)."""
+    from media import make_video
+    from test_ingest import _png_header
+
+    corrupt = tmp_path / "corrupt.jpg"
+    corrupt.write_bytes(PHOTO.read_bytes()[:1500])
+    text_png = tmp_path / "notes.png"
+    text_png.write_text("this is not an image")
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    huge = tmp_path / "huge.png"  # a PNG header declaring 8000 x 6000 pixels (48 MP, over the 40 MP cap)
+    huge.write_bytes(_png_header(8000, 6000))
+    long_clip = make_video(tmp_path / "long.mp4", seconds=61.0, size=(32, 32), fps=1)
+    return {
+        "corrupt jpeg": ([corrupt], [], "corrupt.jpg"),
+        "text file named .png": ([text_png], [], "notes.png"),
+        "0-byte video": ([], [empty], "empty.mp4"),
+        "oversized image": ([huge], [], "huge.png"),
+        "video over the duration cap": ([], [long_clip], "long.mp4"),
+    }
+
+
+def test_api_reports_each_bad_input_by_name(server, tmp_path):
     from gradio_client import Client, handle_file
 
-    fake = tmp_path / "notes.png"
-    fake.write_text("this is not an image")
     client = Client(server, verbose=False)
-    with pytest.raises(Exception, match="notes.png"):
-        client.predict({"title": "Bag"}, {"fusion": "template"}, [handle_file(str(fake))], api_name="/generate")
+    for case, (photos, videos, words) in _bad_files(tmp_path).items():
+        with pytest.raises(Exception, match=words) as caught:
+            client.predict({"title": "Bag"}, {"fusion": "template"}, [handle_file(str(p)) for p in photos],
+                           [handle_file(str(v)) for v in videos], api_name="/generate")
+        assert "Traceback" not in str(caught.value), case
 
 
 @pytest.mark.browser
