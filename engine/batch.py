@@ -1,46 +1,194 @@
-"""Run a whole catalog. Each finished product is appended (and fsynced) to ``results.jsonl``
-at once, so a stopped or crashed batch resumes where it stopped without redoing any product.
+"""Run a whole catalog, exactly once per product, and batch the language model across products.
+
+Resume: each finished product is appended to ``results.jsonl`` as one line in one write and
+fsynced before the next product starts. On start, a last line cut short by a crash is dropped
+and every id already in the file is skipped, so a stopped, killed or crashed batch resumes
+where it stopped without redoing or losing a finished product. A lock file keeps two batch
+processes from writing the same folder. Products that fail with a ``StudioError`` go to
+``failures.jsonl`` and are tried again on the next run.
+
+LM batching (``batch_size > 1``): the prompts of ``batch_size`` products for one field are
+left-padded into one tensor and decoded together by ``model.generate`` with the same sampling
+settings as the one-product path. Seeds are per batch: ``torch.manual_seed(settings.seed)``
+once before each field's batched call, so a batch run is reproducible for the same catalog,
+order and batch size, but a product's text differs from what ``Studio.generate`` writes for it
+alone (the random draws are shared across the rows of the batch, and padding changes the float
+sums slightly). Greedy decoding (temperature 0) gives the same text in both paths up to those
+float differences.
 """
 from __future__ import annotations
 
 import json
 import os
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator, Sequence
 
+import torch
 from tqdm import tqdm
 
+from engine.catalog import read_catalog
 from engine.errors import StudioError
-from engine.product import Product, load_catalog
+from engine.generate.copy import FIELDS, MAX_TOKENS, Copy, build_messages, clean
+from engine.product import Product
 from engine.settings import Settings
 
+RESULTS, FAILURES, LOCK = "results.jsonl", "failures.jsonl", "batch.lock"
 
+
+# -- batched language-model generation --------------------------------------------------
+def _left_pad(sequences: list[torch.Tensor], pad_value) -> tuple[torch.Tensor, torch.Tensor]:
+    """(1, L_i[, D]) tensors -> (B, L[, D]) left-padded, plus the attention mask."""
+    longest = max(s.shape[1] for s in sequences)
+    rows, masks = [], []
+    for s in sequences:
+        missing = longest - s.shape[1]
+        pad = torch.full((1, missing, *s.shape[2:]), pad_value, dtype=s.dtype, device=s.device)
+        rows.append(torch.cat([pad, s], dim=1))
+        masks.append(torch.cat([torch.zeros(1, missing, dtype=torch.long), torch.ones(1, s.shape[1], dtype=torch.long)], 1))
+    return torch.cat(rows), torch.cat(masks).to(sequences[0].device)
+
+
+def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
+                         photo_colours: Sequence[list[str]] | None = None,
+                         prefixes: Sequence[torch.Tensor | None] | None = None,
+                         hide: tuple[str, ...] = (), max_new_tokens: int | None = None) -> list[str]:
+    """Raw text of one field for several products in one ``model.generate`` call."""
+    from engine.models.language import _sampling_kwargs
+
+    photo_colours = photo_colours or [[] for _ in ingested]
+    prefixes = prefixes or [None] * len(ingested)
+    ids = [lm.chat_ids(build_messages(kind, item, settings, colours, hide))
+           for item, colours in zip(ingested, photo_colours)]
+    pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else lm.tokenizer.eos_token_id
+    kwargs = dict(
+        max_new_tokens=max_new_tokens or MAX_TOKENS.get(kind, settings.max_new_tokens),
+        repetition_penalty=1.15, no_repeat_ngram_size=4, pad_token_id=pad_id,
+        **_sampling_kwargs(settings.temperature, settings.top_p),
+    )
+    if kind == "title":
+        kwargs.update(stop_strings=["\n"], tokenizer=lm.tokenizer)
+    uses_prefix = any(p is not None for p in prefixes)
+    if uses_prefix:  # ClipCap-style conditioning: prefix embeddings go before each prompt
+        embed = lm.model.get_input_embeddings()
+        rows = []
+        for row_ids, prefix in zip(ids, prefixes):
+            embeds = embed(row_ids)
+            if prefix is not None:
+                embeds = torch.cat([prefix.to(embeds.dtype).to(embeds.device), embeds], dim=1)
+            rows.append(embeds)
+        inputs, mask = _left_pad(rows, 0.0)
+        kwargs.update(inputs_embeds=inputs, attention_mask=mask)
+    else:
+        inputs, mask = _left_pad(ids, pad_id)
+        kwargs.update(input_ids=inputs, attention_mask=mask)
+    with lm._lock, torch.inference_mode():  # the LM's own lock: one generate at a time per model
+        torch.manual_seed(settings.seed)
+        output = lm.model.generate(**kwargs)
+    new_tokens = output if uses_prefix else output[:, inputs.shape[1]:]
+    return lm.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+
+
+def generate_batch(studio, products: Sequence[Product], settings: Settings,
+                   kinds: tuple[str, ...] = FIELDS, references: dict[str, str] | None = None) -> list:
+    """``Studio.generate`` for several products with the LM batched across them.
+
+    Returns, in order, a ``pipeline.Result`` or the ``StudioError`` that product raised.
+    The template baseline has no LM to batch and runs one product at a time.
+    """
+    from engine.generate.keywords import extract_keywords
+    from engine.pipeline import Result
+
+    if settings.fusion == "template":
+        out = []
+        for product in products:
+            try:
+                out.append(studio.generate(product, settings, references))
+            except StudioError as exc:
+                out.append(exc)
+        return out
+
+    started = time.perf_counter()
+    outcomes: list = [None] * len(products)
+    live, ingested, colours, prefixes, contributions, lm = [], [], [], [], [], None
+    for index, product in enumerate(products):
+        try:
+            item = studio.ingest(product)
+            item_colours = studio.photo_colours(item)
+            item_lm, prefix, contribution = studio._generator(item, settings)
+        except StudioError as exc:
+            outcomes[index] = exc
+            continue
+        lm = item_lm
+        live.append(index)
+        ingested.append(item)
+        colours.append(item_colours)
+        prefixes.append(prefix)
+        contributions.append(contribution)
+    timings = {"prepare": time.perf_counter() - started}
+    copies = [Copy() for _ in live]
+    for kind in kinds:
+        clock = time.perf_counter()
+        if live:
+            raws = generate_field_batch(lm, kind, ingested, settings, colours, prefixes)
+            for copy, raw in zip(copies, raws):
+                setattr(copy, kind, clean(kind, raw, settings))
+        timings[f"generate_{kind}"] = time.perf_counter() - clock
+    share = {k: round(v / max(len(live), 1), 4) for k, v in timings.items()}  # per product, for the record
+    for slot, (index, item, copy) in enumerate(zip(live, ingested, copies)):
+        clock = time.perf_counter()
+        copy.keywords = extract_keywords(
+            "\n".join([copy.title, copy.description, *copy.bullets, item.source_text()]), device=studio.device)
+        scores = studio.score(copy, item, settings, references, colours[slot])
+        own = {**share, "keywords_and_score": round(time.perf_counter() - clock, 4)}
+        own["total"] = round(sum(own.values()), 4)
+        outcomes[index] = Result(
+            copy=copy, scores=scores, settings=settings, product=item.product,
+            references={k: v for k, v in (references or {}).items() if v}, photo_colours=colours[slot],
+            contributions=contributions[slot], warnings=list(item.warnings), timings=own,
+            models={"language_model": settings.language_model, "fusion": settings.fusion,
+                    "batch_size": str(len(live))},
+        )
+    return outcomes
+
+
+# -- the results file ---------------------------------------------------------------------
 def result_line(product: Product, result) -> dict:
     copy = result.copy
     return {
-        "id": product.id, "title": copy.title, "description": copy.description,
-        "bullets": copy.bullets, "keywords": copy.keywords,
+        "id": product.id, "generation_id": result.id, "created_at": result.created_at,
+        "title": copy.title, "description": copy.description, "bullets": copy.bullets, "keywords": copy.keywords,
         "scores": {kind: {s.name: s.value for s in scores} for kind, scores in result.scores.items()},
-        "settings": result.settings.model_dump(),
+        "settings": result.settings.model_dump(), "models": result.models, "timings": result.timings,
+        "product": product.model_dump(mode="json"),
     }
 
 
-def finished_ids(path: Path) -> set[str]:
-    done = set()
+def read_results(path: Path | str) -> list[dict]:
+    """Finished rows of a batch folder (or its results.jsonl), ready for ``engine.export``."""
+    path = Path(path)
+    path = path / RESULTS if path.is_dir() else path
+    rows = []
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
-                done.add(json.loads(line)["id"])
-            except (json.JSONDecodeError, KeyError):
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
                 continue  # a line cut short by a crash: that product runs again
-    return done
+    return rows
 
 
-def _append(path: Path, record: dict) -> None:
+def finished_ids(path: Path) -> set[str]:
+    return {row["id"] for row in read_results(path) if "id" in row}
+
+
+def _append(path: Path, records: Iterable[dict]) -> None:
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def _drop_partial_last_line(path: Path) -> None:
@@ -50,26 +198,76 @@ def _drop_partial_last_line(path: Path) -> None:
             path.write_bytes(data[: data.rfind(b"\n") + 1])
 
 
-def run_batch(catalog: Path, out: Path, settings: Settings, *, device: str = "auto", limit: int | None = None,
-              progress: Callable[[int, int, dict], None] | None = None) -> dict:
+@contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; one batch per folder is then on the user
+        yield
+        return
+    with (folder / LOCK).open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise StudioError(f"{folder}: another batch is already writing here; wait for it or pick "
+                              "another output folder") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings: Settings, *,
+              device: str = "auto", limit: int | None = None, batch_size: int = 1,
+              progress: Callable[[int, int, dict], None] | None = None,
+              should_stop: Callable[[], bool] | None = None, history=None, studio=None) -> dict:
+    """Generate copy for every product of ``catalog`` (a CSV/JSONL path or products) into ``out``.
+
+    ``progress(done, total, record)`` is called after each product (``record``: its results line,
+    or ``{"id", "error"}``); ``should_stop()`` is checked between batches; ``history``: an
+    ``engine.history.History`` that also stores every result.
+    """
     from engine.pipeline import Studio
 
-    products = load_catalog(catalog, limit=limit)
+    products = read_catalog(catalog, limit) if isinstance(catalog, (str, Path)) else list(catalog)[:limit]
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    results, failures = out / "results.jsonl", out / "failures.jsonl"
-    _drop_partial_last_line(results)
-    done = finished_ids(results)
-    todo = [p for p in products if p.id not in done]
-    studio = Studio(device=device)
-    failed = 0
-    for index, product in enumerate(tqdm(todo, desc="products", unit="product"), start=1):
-        try:
-            record = result_line(product, studio.generate(product, settings))
-            _append(results, record)
-        except StudioError as exc:
-            failed += 1
-            record = {"id": product.id, "error": str(exc)}
-            _append(failures, record)
-        if progress:
-            progress(index, len(todo), record)
-    return {"done": len(finished_ids(results)), "skipped": len(done), "failed": failed, "path": str(results)}
+    results, failures = out / RESULTS, out / FAILURES
+    batch_size = max(1, int(batch_size))
+    with _exclusive(out):
+        _drop_partial_last_line(results)
+        done = finished_ids(results)
+        todo = [p for p in products if p.id not in done]
+        studio = studio or Studio(device=device)
+        failed = finished = 0
+        stopped = False
+        bar = tqdm(total=len(todo), desc="products", unit="product", disable=progress is not None)
+        for start in range(0, len(todo), batch_size):
+            if should_stop and should_stop():
+                stopped = True
+                break
+            chunk = todo[start:start + batch_size]
+            if batch_size == 1:
+                try:
+                    outcomes = [studio.generate(chunk[0], settings)]
+                except StudioError as exc:
+                    outcomes = [exc]
+            else:
+                outcomes = generate_batch(studio, chunk, settings)
+            for product, outcome in zip(chunk, outcomes):
+                if isinstance(outcome, StudioError):
+                    failed += 1
+                    record = {"id": product.id, "error": str(outcome)}
+                    _append(failures, [record])
+                else:
+                    record = result_line(product, outcome)
+                    _append(results, [record])
+                    if history is not None:
+                        history.add(outcome)
+                finished += 1
+                bar.update(1)
+                if progress:
+                    progress(finished, len(todo), record)
+        bar.close()
+    return {"done": len(finished_ids(results)), "skipped": len(done), "new": finished - failed, "failed": failed,
+            "total": len(products), "stopped": stopped, "path": str(results)}

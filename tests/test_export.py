@@ -1,0 +1,116 @@
+"""Exports read back with the standard library: Shopify CSV via csv, JSONL via json, zip via zipfile."""
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+
+import pytest
+from PIL import Image
+
+from engine.export import (SHOPIFY_COLUMNS, body_html, export_all, jsonl, media_zip, row_from_result,
+                           shopify_csv, slugify)
+from engine.metadata import read_settings, save_png
+from engine.settings import Settings
+
+
+def rows_for_test(tmp_path):
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    # Two products whose generated files share a name: the export must keep both.
+    square_a = save_png(Image.new("RGB", (16, 16), "red"), a / "square.png", Settings(seed=1))
+    square_b = save_png(Image.new("RGB", (16, 16), "blue"), b / "square.png", Settings(seed=2))
+    story_a = save_png(Image.new("RGB", (9, 16), "red"), a / "story.png", Settings(seed=1))
+    return [
+        {"id": "MH01", "title": "Chaz Hoodie — Wool & Fleece", "description": 'Warm "winter" hoodie, <b>cosy</b> & soft.',
+         "bullets": ["Drawstring <hood>", "Machine wash, 30°C"], "keywords": ["wool hoodie", "warm, soft"],
+         "product": {"brand": "Luma", "category": "Men/Tops/Hoodies", "price": 52.0, "images": ["/x/mh01.jpg"]},
+         "media": [str(square_a), str(story_a)]},
+        {"id": "MH02", "title": "Chaz Hoodie — Wool & Fleece", "description": "Second with the same title.",
+         "bullets": [], "keywords": [], "product": {"brand": "", "category": "Home > Curtains", "price": None,
+                                                     "images": ["https://cdn.example/p.jpg"]},
+         "media": [str(square_b)]},
+        {"id": "Ünïcode 3", "title": "", "description": "", "bullets": ["Only a bullet"], "keywords": [],
+         "product": {"images": ["photos/local.jpg"]}},
+    ]
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return reader.fieldnames, list(reader)
+
+
+def test_shopify_csv_reads_back(tmp_path):
+    rows = rows_for_test(tmp_path)
+    path = shopify_csv(rows, tmp_path / "shopify.csv", vendor="Fallback Co")
+    header, lines = read_csv(path)
+    assert tuple(header) == SHOPIFY_COLUMNS
+    products = [line for line in lines if line["Title"] or line["Body (HTML)"] or line["Variant SKU"]]
+    assert [p["Variant SKU"] for p in products] == ["MH01", "MH02", "Ünïcode 3"]
+    first, second, third = products
+    assert first["Handle"] == "chaz-hoodie-wool-fleece" and second["Handle"] == "chaz-hoodie-wool-fleece-2"
+    assert third["Handle"] == "unicode-3"  # no title: the id, slugified
+    assert first["Title"] == "Chaz Hoodie — Wool & Fleece"
+    assert first["Body (HTML)"] == ('<p>Warm &quot;winter&quot; hoodie, &lt;b&gt;cosy&lt;/b&gt; &amp; soft.</p>'
+                                    '<ul><li>Drawstring &lt;hood&gt;</li><li>Machine wash, 30°C</li></ul>')
+    assert first["Vendor"] == "Luma" and second["Vendor"] == "Fallback Co"
+    assert first["Type"] == "Hoodies" and second["Type"] == "Curtains"
+    assert first["Tags"] == "wool hoodie, warm  soft"
+    assert first["Variant Price"] == "52.00" and second["Variant Price"] == ""
+    assert first["Published"] == "FALSE" and first["Status"] == "draft"
+    assert first["SEO Title"] == first["Title"] and first["SEO Description"].startswith("Warm")
+    # Generated images replace the source photo, named as they are in the zip.
+    assert first["Image Src"] == "chaz-hoodie-wool-fleece-square.png" and first["Image Position"] == "1"
+    extra = [line for line in lines if line["Handle"] == first["Handle"] and not line["Title"]]
+    assert [(e["Image Src"], e["Image Position"]) for e in extra] == [("chaz-hoodie-wool-fleece-story.png", "2")]
+    assert second["Image Src"] == "chaz-hoodie-wool-fleece-2-square.png"
+    assert third["Image Src"] == "local.jpg"
+    assert len({p["Handle"] for p in products}) == 3
+
+
+def test_image_base_url_and_publish(tmp_path):
+    rows = rows_for_test(tmp_path)[1:]
+    rows[0]["media"] = []
+    _, lines = read_csv(shopify_csv(rows, tmp_path / "s.csv", image_base_url="https://cdn.shop/files/",
+                                    publish=True))
+    assert lines[0]["Image Src"] == "https://cdn.example/p.jpg"  # already a URL: kept
+    assert lines[1]["Image Src"] == "https://cdn.shop/files/local.jpg"
+    assert lines[0]["Published"] == "TRUE" and lines[0]["Status"] == "active"
+
+
+def test_jsonl_and_zip_round_trip(tmp_path):
+    rows = rows_for_test(tmp_path)
+    back = [json.loads(l) for l in jsonl(rows, tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert back == rows
+    files = export_all(rows, tmp_path / "export")
+    with zipfile.ZipFile(files["zip"]) as archive:
+        names = sorted(archive.namelist())
+        assert names == ["chaz-hoodie-wool-fleece-2-square.png", "chaz-hoodie-wool-fleece-square.png",
+                         "chaz-hoodie-wool-fleece-story.png"]
+        archive.extractall(tmp_path / "unzipped")
+    # The files keep their embedded settings through the zip.
+    assert read_settings(tmp_path / "unzipped" / "chaz-hoodie-wool-fleece-2-square.png")["seed"] == 2
+    _, lines = read_csv(files["shopify"])
+    assert {l["Image Src"] for l in lines} >= set(names)
+
+
+def test_media_zip_dedupes_names_and_names_missing_files(tmp_path):
+    rows = rows_for_test(tmp_path)
+    media = [rows[0]["media"][0], rows[1]["media"][0]]  # both called square.png
+    with zipfile.ZipFile(media_zip(media, tmp_path / "m.zip")) as archive:
+        assert archive.namelist() == ["square.png", "square-2.png"]
+    with pytest.raises(FileNotFoundError, match="gone.png"):
+        media_zip([tmp_path / "gone.png"], tmp_path / "bad.zip")
+
+
+def test_export_from_a_real_result(tmp_path, studio, sample_product):
+    result = studio.generate(sample_product, Settings(fusion="template"))
+    _, lines = read_csv(shopify_csv([result], tmp_path / "one.csv"))
+    assert lines[0]["Title"] == result.copy.title
+    assert lines[0]["Handle"] == slugify(result.copy.title)
+    assert lines[0]["Body (HTML)"] == body_html(result.copy.description, result.copy.bullets)
+    assert lines[0]["Vendor"] == (sample_product.brand or "")
+    assert row_from_result(result)["settings"]["fusion"] == "template"
