@@ -225,7 +225,7 @@ def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings
 
     ``progress(done, total, record)`` is called after each product (``record``: its results line,
     or ``{"id", "error"}``); ``should_stop()`` is checked between batches; ``history``: an
-    ``engine.history.History`` that also stores every result.
+    ``engine.history.History`` that also stores every result (a ``studio``'s own history is used too).
     """
     from engine.pipeline import Studio
 
@@ -238,7 +238,8 @@ def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings
         _drop_partial_last_line(results)
         done = finished_ids(results)
         todo = [p for p in products if p.id not in done]
-        studio = studio or Studio(device=device)
+        studio = studio or Studio(device=device, history=history)
+        store = history if history is not None else getattr(studio, "history", None)
         failed = finished = 0
         stopped = False
         bar = tqdm(total=len(todo), desc="products", unit="product", disable=progress is not None)
@@ -262,8 +263,8 @@ def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings
                 else:
                     record = result_line(product, outcome)
                     _append(results, [record])
-                    if history is not None:
-                        history.add(outcome)
+                    if store is not None:  # idempotent: Studio may have stored it already
+                        store.add(outcome)
                 finished += 1
                 bar.update(1)
                 if progress:

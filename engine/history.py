@@ -107,6 +107,8 @@ class History:
         }
         alternatives = [a.to_dict() if hasattr(a, "to_dict") else a for a in getattr(result, "alternatives", [])]
         with _LOCK, self._connect() as db:
+            if db.execute("SELECT 1 FROM generations WHERE id=?", (result.id,)).fetchone():
+                return result.id  # a Result never changes: storing it twice is a no-op
             if parent_id and not db.execute("SELECT 1 FROM generations WHERE id=?", (parent_id,)).fetchone():
                 raise KeyError(f"no generation {parent_id!r} to regenerate from")
             db.execute(

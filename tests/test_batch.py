@@ -146,3 +146,20 @@ def test_batched_sampling_is_reproducible_per_batch(lm_inputs):
     other = generate_field_batch(lm, "description", ingested[:2], settings.replace(seed=6), max_new_tokens=8)
     assert first == again
     assert first != other
+
+
+def test_run_batch_in_process_stores_history_and_stops(tmp_path, studio):
+    from engine.batch import run_batch
+    from engine.history import History
+
+    catalog, ids = text_only_catalog(tmp_path, 4)
+    history = History(tmp_path / "history.sqlite")
+    seen = []
+    summary = run_batch(catalog, tmp_path / "out", Settings(fusion="template"), studio=studio, history=history,
+                        progress=lambda done, total, record: seen.append((done, total, record["id"])),
+                        should_stop=lambda: len(seen) >= 2)
+    assert summary["stopped"] and summary["done"] == 2 and seen == [(1, 4, ids[0]), (2, 4, ids[1])]
+    summary = run_batch(catalog, tmp_path / "out", Settings(fusion="template"), studio=studio, history=history)
+    assert summary == {**summary, "done": 4, "skipped": 2, "new": 2, "failed": 0, "stopped": False}
+    assert len(history) == 4
+    assert {r["product_id"] for r in history.search(limit=10)} == set(ids)

@@ -35,6 +35,7 @@ def test_add_get_keeps_everything(tmp_path, results):
     history = History(tmp_path / "h.sqlite")
     result = results[0]
     gid = history.add(result)
+    assert history.add(result) == gid and len(history) == 1  # storing the same result twice: no-op
     row = history.get(gid)
     assert row["title"] == result.copy.title and row["bullets"] == result.copy.bullets
     assert row["product"]["title"] == result.product.title
