@@ -1,0 +1,272 @@
+"""Copy generation speed: how much the studio adds on top of the language model itself.
+
+On one product (a Luma product with two photos) this measures
+
+  cold start    a fresh ``python -c`` process, from spawn until ``Studio().generate`` returns
+                its first complete result (title, description, bullets, keywords, scores);
+  studio        warm, title + description end to end: ingest, photo colours, prompts, streamed
+                generation of both fields, then keyword extraction and scoring of that copy
+                (the same engine calls ``Studio.stream`` makes);
+  bare          the same prompts and exactly the same number of new tokens through a plain
+                ``AutoModelForCausalLM.generate`` on the same converted weights
+                (min_new_tokens = max_new_tokens = the count the studio produced);
+  first token   from the ``stream()`` call to the first non-empty partial text.
+
+overhead = (studio - bare) / bare; targets: overhead <= 30 %, first token <= 0.5 s.
+Studio and bare runs alternate so both see the same load on a shared machine.
+
+    python benchmarks/generate.py [--runs 5] [--cold-runs 3] [--write]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+LUMA = REPO.parent / "shared" / "data" / "luma" / "products.jsonl"
+DOC = REPO / "docs" / "PERFORMANCE.md"
+SECTION = "## Copy generation"
+
+import torch  # noqa: E402
+
+from engine.generate.copy import Copy, build_messages, clean  # noqa: E402
+from engine.generate.keywords import extract_keywords  # noqa: E402
+from engine.pipeline import Studio  # noqa: E402
+from engine.product import Product  # noqa: E402
+from engine.settings import Settings  # noqa: E402
+
+FIELDS = ("title", "description")
+
+
+def load_product(product_id: str) -> Product:
+    with LUMA.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["id"] == product_id:
+                return Product.from_record(record, LUMA.parent)
+    raise SystemExit(f"{product_id} not in {LUMA}")
+
+
+# ----------------------------------------------------------------------------- cold start
+
+COLD = """
+import json, sys
+from engine.pipeline import Studio
+from engine.product import Product
+from engine.settings import Settings
+product = Product.from_record(json.loads(sys.argv[1]), sys.argv[2])
+Studio(device=sys.argv[4]).generate(product, Settings.model_validate_json(sys.argv[3]))
+print("RESULT", flush=True)
+"""
+
+
+def cold_start(record: dict, settings: Settings, device: str) -> float:
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", COLD, json.dumps(record), str(LUMA.parent), settings.model_dump_json(), device],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in child.stdout:
+        if line.startswith("RESULT"):
+            elapsed = time.perf_counter() - start
+            break
+    else:
+        raise RuntimeError(f"cold-start child exited with {child.wait()} before a result")
+    child.wait()
+    return elapsed
+
+
+# ----------------------------------------------------------------------------- warm studio
+
+class StepCounter:
+    """Counts forward passes of the LM: one per new token, so the bare run can match exactly."""
+
+    def __init__(self, model: torch.nn.Module):
+        self.calls = 0
+        self.handle = model.register_forward_hook(self._hook)
+
+    def _hook(self, *_):
+        self.calls += 1
+
+    def take(self) -> int:
+        calls, self.calls = self.calls, 0
+        return calls
+
+
+def studio_title_description(studio: Studio, product: Product, settings: Settings, counter: StepCounter) -> dict:
+    """Title + description through ``Studio.stream``, stopped before bullets, then keywords + scores."""
+    start = time.perf_counter()
+    first_token = None
+    raw: dict[str, str] = {}
+    tokens: dict[str, int] = {}
+    counter.take()
+    stream = studio.stream(product, settings)
+    for event in stream:
+        if event.kind == "partial":
+            if first_token is None and event.text.strip():
+                first_token = time.perf_counter() - start
+            raw[event.field] = event.text
+        elif event.kind == "status" and event.field in ("description", "bullets"):
+            if "title" in raw and "title" not in tokens:
+                tokens["title"] = counter.take()
+            if event.field == "bullets":
+                tokens["description"] = counter.take()
+                break
+    stream.close()  # between fields: no generation thread is running
+    generated = time.perf_counter() - start
+    ingested = studio.ingest(product)  # the stream's own copy is not exposed; not timed
+    copy = Copy(title=clean("title", raw["title"], settings), description=clean("description", raw["description"], settings))
+    clock = time.perf_counter()
+    copy.keywords = extract_keywords("\n".join([copy.title, copy.description, ingested.source_text()]),
+                                     device=studio.device)
+    keywords = time.perf_counter() - clock
+    clock = time.perf_counter()
+    studio.score(copy, ingested, settings, None, studio.photo_colours(ingested))
+    scoring = time.perf_counter() - clock
+    return {"total": generated + keywords + scoring, "generate": generated, "keywords": keywords,
+            "score": scoring, "first_token": first_token, "tokens": tokens, "ingested": ingested}
+
+
+# ----------------------------------------------------------------------------- bare transformers
+
+def load_bare(settings: Settings, device: torch.device):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from engine.models.language import convert_embedded
+
+    folder = convert_embedded(settings.language_model)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).to(device).eval()
+    return model, tokenizer
+
+
+def bare_generate(model, tokenizer, ingested, settings: Settings, colours, tokens: dict[str, int]) -> float:
+    total = 0.0
+    for kind in FIELDS:
+        ids = tokenizer.apply_chat_template(build_messages(kind, ingested, settings, colours),
+                                            add_generation_prompt=True, return_tensors="pt",
+                                            return_dict=True)["input_ids"].to(model.device)
+        count = tokens[kind]
+        start = time.perf_counter()
+        with torch.inference_mode():
+            torch.manual_seed(settings.seed)
+            out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=True,
+                                 temperature=settings.temperature, top_p=settings.top_p,
+                                 min_new_tokens=count, max_new_tokens=count,
+                                 pad_token_id=tokenizer.eos_token_id)
+        total += time.perf_counter() - start
+        assert out.shape[1] - ids.shape[1] == count, (kind, out.shape[1] - ids.shape[1], count)
+    return total
+
+
+# ----------------------------------------------------------------------------- report
+
+def machine() -> str:
+    model = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                  if l.startswith("model name")), platform.processor() or "unknown CPU")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{os.cpu_count()} CPUs ({model}), torch {torch.__version__} with {torch.get_num_threads()} thread(s), "
+            f"load average {load:.1f} at the end of the run, Python {platform.python_version()}")
+
+
+def write_section(text: str) -> None:
+    DOC.parent.mkdir(exist_ok=True)
+    doc = DOC.read_text() if DOC.exists() else "# Performance\n\nMeasured numbers for each part of the studio, with the command that produced them.\n"
+    start = doc.find(SECTION)
+    if start < 0:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    else:
+        end = doc.find("\n## ", start + len(SECTION))
+        doc = doc[:start] + text + (doc[end + 1:] if end >= 0 else "")
+    DOC.write_text(doc.rstrip("\n") + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--product", default="MT05", help="a Luma product id (MT05 has two photos)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--max-new-tokens", type=int, default=64, help="description budget (the title has its own cap)")
+    parser.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch CPU threads (here and in the cold-start child); default: torch's choice. "
+                             "On a loaded 2-core machine 1 thread is several times faster than 2")
+    parser.add_argument("--write", action="store_true", help=f"replace the '{SECTION}' section of docs/PERFORMANCE.md")
+    args = parser.parse_args()
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)  # the cold-start child inherits it
+    product = load_product(args.product)
+    record = json.loads(next(l for l in LUMA.open() if json.loads(l)["id"] == args.product))
+    settings = Settings(max_new_tokens=args.max_new_tokens, seed=0)
+
+    cold = [cold_start(record, settings, args.device) for _ in range(args.cold_runs)]
+    print(f"cold start: {[round(c, 2) for c in cold]}", flush=True)
+
+    studio = Studio(device=args.device)
+    studio.warm_up(settings)
+    lm = studio.language_model(settings)
+    counter = StepCounter(lm.model)
+    bare_model, tokenizer = load_bare(settings, lm.device)
+    studio_title_description(studio, product, settings, counter)  # first-call caches (WordNet, tokenizers)
+
+    runs = []
+    for index in range(args.runs):
+        run_settings = settings.replace(seed=index)
+        studio_run = studio_title_description(studio, product, run_settings, counter)
+        colours = studio.photo_colours(studio_run["ingested"])
+        studio_run["bare"] = bare_generate(bare_model, tokenizer, studio_run["ingested"], run_settings, colours,
+                                           studio_run["tokens"])
+        runs.append(studio_run)
+        print(f"run {index}: studio {studio_run['total']:.2f} s, bare {studio_run['bare']:.2f} s, "
+              f"tokens {studio_run['tokens']}, first token {studio_run['first_token']:.2f} s", flush=True)
+
+    med = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
+    tokens = statistics.median(sum(r["tokens"].values()) for r in runs)
+    overhead = statistics.median((r["total"] - r["bare"]) / r["bare"] for r in runs)
+    rows = [
+        ("cold start, process start to first full result", f"{statistics.median(cold):.2f} s", f"median of {len(cold)}"),
+        ("studio title + description, end to end", f"{med('total'):.2f} s", f"{tokens:.0f} new tokens (median)"),
+        ("  of which streamed generation (incl. ingest, prompts)", f"{med('generate'):.2f} s", ""),
+        ("  of which keyword extraction", f"{med('keywords'):.2f} s", ""),
+        ("  of which scoring", f"{med('score'):.2f} s", ""),
+        ("bare transformers generate, same tokens", f"{med('bare'):.2f} s", "same prompts, min=max new tokens"),
+        ("engine overhead (studio - bare) / bare", f"{overhead * 100:.0f} %",
+         "target <= 30 %: " + ("met" if overhead <= 0.30 else "MISSED")),
+        ("first streamed token after the call", f"{med('first_token'):.2f} s",
+         "target <= 0.5 s: " + ("met" if med("first_token") <= 0.5 else "MISSED")),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print()
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>8}  {note}")
+
+    command = (f"python benchmarks/generate.py --runs {args.runs} --cold-runs {args.cold_runs} "
+               f"--max-new-tokens {args.max_new_tokens} --device {args.device}"
+               + (f" --threads {args.threads}" if args.threads else "") + (" --write" if args.write else ""))
+    table = "\n".join(f"| {n.strip()} | {v} | {note} |" for n, v, note in rows)
+    text = (f"{SECTION}\n\nProduct {args.product} ({product.title}, {len(product.images)} photos), "
+            f"settings {settings.model_dump(include={'max_new_tokens', 'temperature', 'top_p'})}, seeds 0..{args.runs - 1}; "
+            f"medians of {args.runs} warm runs.\n\n"
+            f"Command: `{command}`  \nMachine: {machine()}. "
+            "The machine is shared with concurrent jobs, so absolute times are noisy; studio and bare runs "
+            "alternate so the ratio is fairer than the seconds.\n\n"
+            f"| measure | value | note |\n|---|---|---|\n{table}\n")
+    if args.write:
+        write_section(text)
+        print(f"\n-> {DOC}")
+
+
+if __name__ == "__main__":
+    main()
