@@ -53,9 +53,13 @@ def best_method(root: Path | None = None) -> str | None:
     return min(scored)[1] if scored else None
 
 
-@lru_cache(maxsize=2)
-def load_conditioned(name: str, device: str = "auto", root: str | None = None) -> ConditionedCopyModel:
+def load_conditioned(name: str, device="auto", root: str | None = None) -> ConditionedCopyModel:
     """A trained method by name (cached: switching back and forth does not reload)."""
+    return _load_conditioned(name, str(device), str(root) if root else None)
+
+
+@lru_cache(maxsize=2)
+def _load_conditioned(name: str, device: str, root: str | None) -> ConditionedCopyModel:
     folder = checkpoint_dir(name, Path(root) if root else None)
     if not (folder / "weights.safetensors").exists():
         offered = ", ".join(m["name"] for m in available_methods(Path(root) if root else None)) or "none trained yet"

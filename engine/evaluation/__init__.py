@@ -141,11 +141,11 @@ def _previous_rows(out, task, catalog, ids, max_new_tokens, candidates) -> dict[
         return {}
     old = json.loads(path.read_text())
     same = (old.get("task") == task and old.get("catalog") == str(catalog) and old.get("max_new_tokens") == max_new_tokens
-            and old.get("candidates") == candidates and [i["id"] for i in old["items"]] == ids)
-    if not same:
+            and old.get("candidates") == candidates and [i["id"] for i in old["items"]][: len(ids)] == ids)
+    if not same:  # (a shorter run over the first products of an earlier one reuses those)
         return {}
     methods = old["summary"].keys()
-    return {m: [i["outputs"][m] for i in old["items"]] for m in methods}
+    return {m: [i["outputs"][m] for i in old["items"][: len(ids)]] for m in methods}
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -289,6 +289,10 @@ def record_scores(report: dict, root: Path | None = None) -> str | None:
         scores = saved["meta"].setdefault("validation", {}).setdefault("scores", {})
         scores[key] = {m: round(summary[m], 4) for m in ("bleu", "meteor", "rouge_l", "grounded")} | {"n": summary["n"]}
         config.write_text(json.dumps(saved, indent=2))
+        if (root / method / "provenance.json").exists():
+            from engine.training import render_provenance
+
+            render_provenance(root / method)
     summary_path = root / "summary.json"
     board = json.loads(summary_path.read_text()) if summary_path.exists() else {"reports": {}}
     board["reports"][key] = {m: {k: round(v, 4) for k, v in s.items()} for m, s in report["summary"].items()}

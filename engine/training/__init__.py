@@ -47,24 +47,36 @@ def write_provenance(folder: Path, method: str, meta: dict, paths: list[Path], c
                    % training["config"]["lora_rank"],
     }
     (folder / "provenance.json").write_text(json.dumps(info, indent=2))
+    render_provenance(folder)
+
+
+def render_provenance(folder: Path) -> Path:
+    """PROVENANCE.md from provenance.json plus the scores evaluation recorded in config.json."""
+    info = json.loads((folder / "provenance.json").read_text())
+    meta = json.loads((folder / "config.json").read_text()).get("meta", {})
+    training, validation = info["training"], meta.get("validation", info["validation"])
+    cleaning = " ".join(clean_reference_description.__doc__.split())
     lines = [
-        f"# {method}: fusion-conditioned copy checkpoint",
+        f"# {info['method']}: fusion-conditioned copy checkpoint",
         "",
         f"- **Trained**: {info['date']} on `{training['device']}`, {training['steps_run']} steps "
-        f"in {training['seconds']:.0f} s ({training['stop']})",
-        f"- **Command**: `{command}`",
-        f"- **Data**: {', '.join(info['data'])} ({len(records)} products, "
-        f"{training['train_examples']} training examples; {info['split']}). Luma: AFL-3.0/OSL-3.0; "
-        "Flipkart 2016 crawl: research use (see ../shared/data/README.md).",
-        f"- **Reference cleaning**: {clean_reference_description.__doc__.strip()}",
-        f"- **Validation** ({validation['examples']} title + description examples of held-out products): "
+        f"in {training['seconds']:.0f} s ({training['stop']}); batch {training['config']['batch_size']}, "
+        f"lr {training['config']['lr']}, prefix {training['config']['prefix_length']} tokens",
+        f"- **Command**: `{info['command']}`",
+        f"- **Data**: {', '.join(info['data'])} ({info['products']} products, {training['train_examples']} "
+        f"training examples; {info['split']}, {info['validation_products']} validation products). "
+        "Luma: AFL-3.0/OSL-3.0; Flipkart 2016 crawl: research use (see ../shared/data/README.md).",
+        f"- **Reference cleaning**: {cleaning}",
+        f"- **Validation loss** ({validation['examples']} title + description examples of held-out products): "
         f"cross-entropy {validation['loss']}, perplexity {validation['perplexity']}",
-        f"- **Weights**: {info['weights']}",
-        f"- **Loss curve**: loss.png",
     ]
-    if "scores" in validation:
-        lines.append(f"- **Evaluation**: {json.dumps(validation['scores'])}")
-    (folder / "PROVENANCE.md").write_text("\n".join(lines) + "\n")
+    for key, scores in validation.get("scores", {}).items():
+        lines.append(f"- **Validation scores, {key}** ({scores.get('n')} held-out products, greedy): "
+                     + ", ".join(f"{k} {v}" for k, v in scores.items() if k != "n"))
+    lines += [f"- **Weights**: {info['weights']}", "- **Loss curve**: loss.png"]
+    path = folder / "PROVENANCE.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def train(paths: list[Path], methods: list[str], out: Path, cfg: TrainConfig = TrainConfig(),

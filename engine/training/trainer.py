@@ -119,28 +119,42 @@ def collate(examples: list[Example], pad_id: int, rng, cfg: TrainConfig):
 def batch_loss(model: ConditionedCopyModel, lm, batch, device) -> torch.Tensor:
     ids, attention, is_target, features, mask = (x.to(device) if torch.is_tensor(x) else x for x in batch)
     features = {m: v.to(device) for m, v in features.items()}
-    prefix, _ = model(features, mask)
-    k = prefix.shape[1]
-    embeds = torch.cat([prefix.to(lm.dtype), lm.get_input_embeddings()(ids)], 1)
+    embeds = lm.get_input_embeddings()(ids)
+    k = 0
+    if model is not None:  # model=None: the plain LM, the reference a trained prefix must beat
+        prefix, _ = model(features, mask)
+        k = prefix.shape[1]
+        embeds = torch.cat([prefix.to(lm.dtype), embeds], 1)
     full_attention = torch.cat([torch.ones(len(ids), k, dtype=attention.dtype, device=device), attention], 1)
     hidden = lm.model(inputs_embeds=embeds, attention_mask=full_attention).last_hidden_state
-    # Token t of ids sits at position k + t; it is predicted from the hidden state before it.
-    predicting = hidden[:, k - 1 : k - 1 + ids.shape[1]][is_target]
+    # Token t of ids sits at position k + t; it is predicted from the hidden state before it
+    # (targets never start at t = 0: a prompt always comes first).
+    before = torch.cat([hidden[:, :1] * 0, hidden], 1)[:, k : k + ids.shape[1]]
+    predicting = before[is_target]
     logits = lm.lm_head(predicting).float()
     return F.cross_entropy(logits, ids[is_target])
 
 
 @torch.no_grad()
 def evaluate_loss(model, lm, examples, pad_id, cfg, device) -> float:
-    model.eval()
+    model.eval() if model is not None else None
     total, count = 0.0, 0
     for start in range(0, len(examples), cfg.batch_size):
         chunk = examples[start : start + cfg.batch_size]
         loss = batch_loss(model, lm, collate(chunk, pad_id, None, cfg), device)
         total += float(loss) * len(chunk)
         count += len(chunk)
-    model.train()
+    model.train() if model is not None else None
     return total / max(count, 1)
+
+
+def reference_loss(records: list[ProductRecord], cfg: TrainConfig) -> float:
+    """Validation loss of the frozen LM alone (no prefix, no adapter) on the same examples."""
+    base = load_language_model(cfg.language_model, cfg.device)
+    val = make_examples(records, base.tokenizer, cfg, "val")
+    val = random.Random(0).sample(val, min(cfg.val_examples, len(val)))
+    pad_id = base.tokenizer.pad_token_id if base.tokenizer.pad_token_id is not None else base.tokenizer.eos_token_id
+    return evaluate_loss(None, base.model, val, pad_id, cfg, base.device)
 
 
 def lr_at(step: int, cfg: TrainConfig) -> float:
