@@ -62,7 +62,7 @@ def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] =
     if product.bullets and "bullets" not in hide:
         lines.append("Notes: " + " ".join(product.bullets))
     if product.description and "description" not in hide:
-        lines.append(f"Merchant's description: {product.description[:600]}")
+        lines.append(f"Merchant's description: {cut_at_word(product.description, 400)}")
     return "\n".join(lines) if lines else "(no text given)"
 
 
@@ -138,7 +138,7 @@ def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: lis
     text = ""
     for piece in lm.stream(
         messages,
-        max_new_tokens=MAX_TOKENS.get(kind, settings.max_new_tokens),
+        max_new_tokens=min(MAX_TOKENS.get(kind, settings.max_new_tokens), settings.max_new_tokens),
         temperature=settings.temperature,
         top_p=settings.top_p,
         seed=settings.seed + seed_offset,

@@ -17,9 +17,10 @@ buy only genuine products free shipping cash delivery specifications features ke
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
 
 
-def candidate_phrases(text: str, longest: int = 3) -> list[str]:
+def candidate_phrases(text: str, longest: int = 3, most: int = 150) -> list[str]:
+    """Phrases without stop words at their ends, most frequent first (ties: first seen first)."""
     words = _WORD.findall(text.lower())
-    phrases = set()
+    phrases: dict[str, int] = {}
     for n in range(1, longest + 1):
         for i in range(len(words) - n + 1):
             gram = words[i : i + n]
@@ -27,12 +28,13 @@ def candidate_phrases(text: str, longest: int = 3) -> list[str]:
                 continue
             if n == 1 and (gram[0].isdigit() or len(gram[0]) < 4):
                 continue
-            phrases.add(" ".join(gram))
-    return sorted(phrases)
+            phrase = " ".join(gram)
+            phrases[phrase] = phrases.get(phrase, 0) + 1
+    return sorted(phrases, key=lambda p: -phrases[p])[:most]
 
 
 def extract_keywords(text: str, top: int = 8, diversity: float = 0.5, device: str = "auto") -> list[str]:
-    candidates = candidate_phrases(text)[:200]
+    candidates = candidate_phrases(text)
     if not candidates:
         return []
     document = encode_texts([text], device)[0]

@@ -112,8 +112,13 @@ class LanguageModel:
         stop_strings: tuple[str, ...] = (),
     ) -> Iterator[str]:
         """Yield decoded text pieces as they are generated. Same seed + inputs = same text."""
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
+        class StopWhenAbandoned(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return abandoned.is_set()
+
+        abandoned = threading.Event()
         input_ids = self.chat_ids(messages)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=prefix_embeds is None, skip_special_tokens=True)
         kwargs = dict(
@@ -122,6 +127,7 @@ class LanguageModel:
             no_repeat_ngram_size=4,
             pad_token_id=self.tokenizer.eos_token_id,
             streamer=streamer,
+            stopping_criteria=StoppingCriteriaList([StopWhenAbandoned()]),
             **_sampling_kwargs(temperature, top_p),
         )
         if stop_strings:
@@ -146,8 +152,12 @@ class LanguageModel:
 
         worker = threading.Thread(target=run, daemon=True)
         worker.start()
-        yield from streamer
-        worker.join()
+        try:
+            yield from streamer
+        finally:
+            # A caller that stops reading (a cancelled UI event) must not leave the model busy.
+            abandoned.set()
+            worker.join()
         if errors:
             raise errors[0]
 
