@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="fonts-dejavu-core wordnet-base wordnet-sense-index chromium espeak-ng"
+APT_PACKAGES="fonts-dejavu-core fonts-noto-color-emoji wordnet-base wordnet-sense-index chromium espeak-ng"
 PYTHON=${PYTHON:-python3}
 VENV=.venv
 STAMP=$VENV/.setup-stamp

@@ -82,9 +82,13 @@ def sharpness(creative, context: ImageContext) -> Score:
     laplacian = ndimage.laplace(grey)
     variance = float(laplacian[inside].var()) if inside.any() else 0.0
     value = variance / (variance + SHARPNESS_THRESHOLD)  # 0.5 exactly at the threshold
+    # Smooth or dark products (a black bag, a foam block) score low however crisp the photo is,
+    # so only a very low value is called soft; otherwise the number is information.
+    soft = variance < SHARPNESS_THRESHOLD / 10
     return Score("sharpness", "Sharpness", value, f"{variance:.0f}",
-                 "Variance of the Laplacian inside the product (edges of the backdrop excluded).",
-                 good=variance >= SHARPNESS_THRESHOLD, details={"laplacian_variance": round(variance, 1)})
+                 "Variance of the Laplacian inside the product (higher is crisper). Smooth or dark products "
+                 "score low naturally; under 10 the product looks soft.",
+                 good=False if soft else None, details={"laplacian_variance": round(variance, 1)})
 
 
 @register_metric("text_contrast", "Text contrast", ("image",),
@@ -106,8 +110,11 @@ def text_contrast(creative, context: ImageContext) -> Score:
 def product_coverage(creative, context: ImageContext) -> Score:
     image = _image(creative)
     covered = float((np.asarray(context.placement.alpha) > 127).sum()) / (image.width * image.height)
+    # Wide banners are height-bound: the product can only fill a smaller share of them.
+    enough = 0.1 if image.width / image.height > 1.5 else 0.2
     return Score("product_coverage", "Product coverage", covered, f"{covered:.0%}",
-                 "How much of the frame the product fills.", good=covered >= 0.2)
+                 f"How much of the frame the product fills (at least {enough:.0%} for this format).",
+                 good=covered >= enough)
 
 
 # Named colours for copy words, as sRGB; matched in Lab. Synonyms share an entry.
