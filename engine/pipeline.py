@@ -16,6 +16,7 @@ from engine.encoders.colors import dominant_colours
 from engine.errors import StudioError
 from engine.generate.copy import FIELDS, Copy, clean, stream_field
 from engine.generate.keywords import extract_keywords
+from engine.generate.rerank import rerank
 from engine.generate.template import template_copy
 from engine.ingest import IngestLimits, Ingested, ingest
 from engine.models.language import load_language_model
@@ -36,7 +37,7 @@ class Result:
     references: dict[str, str] = field(default_factory=dict)
     photo_colours: list[str] = field(default_factory=list)
     contributions: dict[str, float] | None = None
-    alternatives: list[Copy] = field(default_factory=list)
+    alternatives: dict[str, list[dict]] = field(default_factory=dict)  # field -> ranked candidates
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
@@ -136,6 +137,7 @@ class Studio:
         lap("colours")
         contributions = None
         copy = Copy()
+        alternatives: dict[str, list[dict]] = {}
         if settings.fusion == "template":
             copy = template_copy(ingested, settings)
         else:
@@ -143,10 +145,22 @@ class Studio:
             lap("encode")
             for kind in FIELDS:
                 yield Event("status", kind, f"Writing the {kind}...")
-                raw = ""
-                for raw in stream_field(lm, kind, ingested, settings, photo_colours, prefix_embeds):
-                    yield Event("partial", kind, raw)
-                setattr(copy, kind, clean(kind, raw, settings))
+                texts = []
+                for offset in range(settings.candidates):
+                    if offset:
+                        yield Event("status", kind, f"Writing {kind} candidate {offset + 1} of {settings.candidates}...")
+                    run = settings.replace(temperature=0.7) if offset and settings.temperature == 0 else settings
+                    raw = ""
+                    for raw in stream_field(lm, kind, ingested, run, photo_colours, prefix_embeds, seed_offset=offset):
+                        if offset == 0:  # the first candidate streams; the others are written quietly
+                            yield Event("partial", kind, raw)
+                    value = clean(kind, raw, settings)
+                    texts.append("\n".join(value) if isinstance(value, list) else value)
+                best, others = rerank(kind, texts, ingested.source_text(), settings, photo_colours,
+                                      [settings.seed + i for i in range(len(texts))])
+                setattr(copy, kind, [b for b in best.text.split("\n") if b] if kind == "bullets" else best.text)
+                if others:
+                    alternatives[kind] = [best.to_dict()] + [c.to_dict() for c in others]
                 lap(f"generate_{kind}")
         copy.keywords = extract_keywords(
             "\n".join([copy.title, copy.description, *copy.bullets, ingested.source_text()]), device=self.device)
@@ -158,7 +172,7 @@ class Studio:
         result = Result(
             copy=copy, scores=scores, settings=settings, product=ingested.product,
             references={k: v for k, v in (references or {}).items() if v},
-            photo_colours=photo_colours, contributions=contributions,
+            photo_colours=photo_colours, contributions=contributions, alternatives=alternatives,
             warnings=list(ingested.warnings), timings=timings,
             models={"language_model": settings.language_model, "fusion": settings.fusion},
             parent_id=parent_id,

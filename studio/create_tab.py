@@ -5,7 +5,9 @@ import json
 import logging
 import random
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import gradio as gr
 
@@ -64,12 +66,54 @@ def load_sample(label):
     product = sample_products().get(label)
     if product is None:
         return [gr.update()] * 9
+    return form_values(product)
+
+
+def form_values(product: Product) -> tuple:
+    """The Create tab's form fields for a product (photos that no longer exist are left out)."""
     attributes = [[k, ", ".join(v) if isinstance(v, list) else str(v)] for k, v in product.attributes.items()]
     return (product.title, product.description, "\n".join(product.bullets), product.category, product.brand,
-            "" if product.price is None else f"{product.price:g}", attributes, product.images, None)
+            "" if product.price is None else f"{product.price:g}", attributes,
+            _servable([p for p in product.images if Path(p).is_file()]),
+            next(iter(_servable([v for v in product.videos if Path(v).is_file()])), None))
 
 
-def build_create_tab(studio: Studio) -> None:
+def _servable(paths: list[str]) -> list[str]:
+    """Gradio only serves files from its temp folder or the working directory: copy the others."""
+    import shutil
+
+    allowed = (Path(tempfile.gettempdir()).resolve(), Path.cwd().resolve())
+    out, folder = [], None
+    for path in paths:
+        if Path(path).resolve().is_relative_to(allowed[0]) or Path(path).resolve().is_relative_to(allowed[1]):
+            out.append(path)
+            continue
+        folder = folder or Path(tempfile.mkdtemp(prefix="mcs-restore-"))
+        out.append(str(shutil.copy(path, folder / Path(path).name)))
+    return out
+
+
+def knob_values(settings: dict) -> list:
+    """The Create tab's settings widgets for a settings dict (from history or a dropped file)."""
+    defaults = Settings().model_dump()
+    s = {**defaults, **{k: v for k, v in settings.items() if k in defaults}}
+    method = s["fusion"] if s["fusion"] in copy_methods() else gr.update()  # its checkpoint may be gone
+    return [method, s["tone"], s["audience"], s["platform"], s["temperature"], s["top_p"], s["max_new_tokens"],
+            s["seed"], s["candidates"]]
+
+
+@dataclass
+class CreateTab:
+    """What other tabs need to fill the Create tab: its fields, and how to show a result there."""
+
+    form: list
+    knobs: list
+    shown: list  # every component ``show`` updates
+    show: Callable[[Result], dict]
+    status: gr.Markdown
+
+
+def build_create_tab(studio: Studio) -> CreateTab:
     methods = copy_methods()
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=360):
@@ -116,11 +160,14 @@ def build_create_tab(studio: Studio) -> None:
         with gr.Column(scale=7, min_width=420):
             gr.Markdown("### 3 · Generated copy")
             status = gr.Markdown("Fill in what you have (or load a sample) and press **Generate**.", elem_id="mcs-status")
-            outputs, badges = {}, {}
+            outputs, badges, pickers = {}, {}, {}
             for kind, lines in (("title", 1), ("description", 6), ("bullets", 5), ("keywords", 2)):
                 outputs[kind] = gr.Textbox(label=kind.capitalize(), lines=lines, interactive=True,
                                            elem_id=f"mcs-out-{kind}", buttons=["copy"])
                 badges[kind] = gr.HTML(elem_id=f"mcs-scores-{kind}")
+                if kind != "keywords":
+                    pickers[kind] = gr.Dropdown(label=f"Other {kind} candidates (best first)", visible=False,
+                                                interactive=True, elem_id=f"mcs-pick-{kind}")
             insight = gr.HTML(elem_id="mcs-insight")
             with gr.Row():
                 revert = gr.Button("Undo my edits", size="sm")
@@ -135,7 +182,7 @@ def build_create_tab(studio: Studio) -> None:
     load.click(load_sample, sample, form)
     sample.select(load_sample, sample, form)
 
-    def run(*values, seed_override=None):
+    def run(*values, seed_override=None, parent=None):
         form_values, knob_values = values[: len(form)], list(values[len(form): len(form) + len(knobs)])
         refs = dict(zip(("title", "description"), values[len(form) + len(knobs):]))
         if seed_override is not None:
@@ -145,7 +192,7 @@ def build_create_tab(studio: Studio) -> None:
             product = product_from_form(*form_values)
             settings = settings_from_form(*knob_values)
             texts = {k: "" for k in OUTPUT_KINDS}
-            for event in studio.stream(product, settings, refs):
+            for event in studio.stream(product, settings, refs, parent_id=parent.id if parent is not None else None):
                 if event.kind == "status":
                     yield {**empty, status: f"⏳ {event.text}", seed: settings.seed}
                 elif event.kind == "partial":
@@ -174,14 +221,19 @@ def build_create_tab(studio: Studio) -> None:
             status: _status_line(result),
         }
         update.update({badges[k]: score_badges(result.scores[k]) for k in OUTPUT_KINDS})
+        for kind, picker in pickers.items():
+            ranked = result.alternatives.get(kind, [])
+            update[picker] = gr.update(choices=[(_candidate_label(i, c), i) for i, c in enumerate(ranked)],
+                                       value=0 if ranked else None, visible=bool(ranked))
         return update
 
-    all_outputs = out_fields + [status, insight, result_state, seed, download]
+    all_outputs = out_fields + [status, insight, result_state, seed, download] + list(pickers.values())
     inputs = form + knobs + [ref_title, ref_description]
     generate.click(run, inputs, all_outputs, concurrency_id="model", api_name=False)
-    regenerate.click(lambda *v: (yield from run(*v, seed_override=random.randint(1, 2**31 - 1))),
-                     inputs, all_outputs, concurrency_id="model", api_name=False)
-    reproduce.click(lambda *v, state=None: (yield from run(*v)), inputs, all_outputs,
+    # Both remake the result on screen, so it becomes the new one's parent in the history.
+    regenerate.click(lambda *v: (yield from run(*v[:-1], seed_override=random.randint(1, 2**31 - 1), parent=v[-1])),
+                     inputs + [result_state], all_outputs, concurrency_id="model", api_name=False)
+    reproduce.click(lambda *v: (yield from run(*v[:-1], parent=v[-1])), inputs + [result_state], all_outputs,
                     concurrency_id="model", api_name=False)
 
     for kind in OUTPUT_KINDS:
@@ -192,8 +244,38 @@ def build_create_tab(studio: Studio) -> None:
         outputs[kind].input(rescore, [outputs[kind], result_state], badges[kind],
                             trigger_mode="always_last", show_progress="hidden", api_name=False)
 
+        def record_edit(text, result, kind=kind):
+            """On leaving the field (not per keystroke): the history keeps the operator's edit."""
+            if result is None or studio.history is None:
+                return
+            value = [b.strip(" -•\t") for b in text.splitlines() if b.strip(" -•\t")] if kind == "bullets" else \
+                [k.strip() for k in text.split(",") if k.strip()] if kind == "keywords" else text
+            try:
+                if studio.history.get(result.id)[kind] != value:
+                    studio.history.record_edit(result.id, kind, value)
+            except KeyError:  # a result the history never stored
+                pass
+        outputs[kind].blur(record_edit, [outputs[kind], result_state], None, show_progress="hidden", api_name=False)
+
+    for kind, picker in pickers.items():
+        def pick(index, result, kind=kind):
+            ranked = result.alternatives.get(kind, []) if result is not None else []
+            if index is None or not 0 <= int(index) < len(ranked):
+                return gr.update(), gr.update()
+            text = ranked[int(index)]["text"]
+            return text, score_badges(studio.rescore(result, kind, text))
+        picker.input(pick, [picker, result_state], [outputs[kind], badges[kind]], api_name=False)
+
     revert.click(lambda r: _show(r) if r is not None else {}, result_state, all_outputs, api_name=False)
     creative_controls.wire(result_state, [outputs["title"], outputs["description"], outputs["bullets"]])
+    return CreateTab(form=form, knobs=knobs, shown=all_outputs, show=_show, status=status)
+
+
+def _candidate_label(index: int, candidate: dict) -> str:
+    invented = candidate.get("ungrounded") or []
+    note = f" · not in input: {', '.join(invented)}" if invented else " · fully grounded"
+    preview = candidate["text"].replace("\n", " / ")[:70]
+    return f"#{index + 1} (rank score {candidate['score']:.2f}{note}) {preview}"
 
 
 def _status_line(result: Result) -> str:

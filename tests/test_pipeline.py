@@ -122,3 +122,16 @@ def test_reference_scores_na_without_draft_or_reference(studio):
     title = {s.name: s.value for s in given.scores["title"]}
     assert all(title[name] is not None for name in ("bleu", "meteor", "rouge_l"))
     assert title["meteor"] > 0  # the template title shares words with this reference
+
+
+def test_candidates_are_reranked_and_kept_as_alternatives(studio, ingested):
+    settings = Settings(max_new_tokens=12, temperature=0.9, seed=3, candidates=2)
+    result = studio.generate(ingested, settings)
+    for kind in ("title", "description"):
+        ranked = result.alternatives[kind]
+        assert len(ranked) == 2
+        assert ranked[0]["score"] >= ranked[1]["score"]  # best first
+        assert {c["seed"] for c in ranked} == {3, 4}
+    assert result.copy.title == result.alternatives["title"][0]["text"]
+    ungrounded = {s.name: s for s in result.scores["title"]}["grounding"].details.get("ungrounded", [])
+    assert set(ungrounded) == set(result.alternatives["title"][0]["ungrounded"])
