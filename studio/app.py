@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import gradio as gr
 
+from engine.history import History
 from engine.pipeline import Studio
 from studio.api import build_api
+from studio.batch_tab import build_batch_tab
+from studio.compare_tab import build_compare_tab
 from studio.create_tab import build_create_tab
+from studio.history_tab import build_history_tab
 from studio.render import CSS
 
 HEADER = """<div id="mcs-header"><h1>Merchant Content Studio</h1>
@@ -15,12 +19,21 @@ Everything runs on this machine ({device}).</p></div>"""
 
 def build_app(studio: Studio | None = None, notice: str = "") -> gr.Blocks:
     studio = studio or Studio()
+    if studio.history is None:  # every generation of the app is kept, under engine.paths.data_dir()
+        studio.history = History()
     with gr.Blocks(title="Merchant Content Studio") as app:
         gr.HTML(HEADER.format(device=studio.device_label()))
         if notice:
             gr.Markdown(notice, elem_id="mcs-notice")  # a callable is re-read on every page load
-        with gr.Tab("Create"):
-            build_create_tab(studio)
+        with gr.Tabs(elem_id="mcs-tabs") as tabs:
+            with gr.Tab("Create", id="create"):
+                create = build_create_tab(studio)
+            with gr.Tab("Compare", id="compare"):
+                build_compare_tab(studio, create, tabs)
+            with gr.Tab("History", id="history") as history_tab:
+                build_history_tab(studio, create, tabs, history_tab)
+            with gr.Tab("Batch", id="batch"):
+                build_batch_tab(studio)
         build_api(studio)
     return app
 

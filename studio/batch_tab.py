@@ -1,0 +1,181 @@
+"""The Batch tab: a whole catalog through one method, a running table, resume, and exports.
+
+Each catalog writes into its own folder under the data folder (``<data>/batches/<catalog name>``),
+so running the same catalog again resumes it: finished products are kept and skipped.
+"""
+from __future__ import annotations
+
+import queue
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import gradio as gr
+
+from engine import export
+from engine.batch import read_results, run_batch
+from engine.catalog import read_catalog
+from engine.errors import StudioError
+from engine.paths import data_dir
+from engine.pipeline import Studio, copy_methods
+from engine.settings import PLATFORMS, Settings
+from studio.create_tab import TONES
+from studio.render import slug
+
+HEADERS = ["#", "id", "generated title", "description", "grounding", "status"]
+_STOPS: dict[str, threading.Event] = {}  # batch folder -> its stop flag, shared by Run and Stop
+
+
+def batch_folder(catalog_name: str) -> Path:
+    return data_dir() / "batches" / (slug(Path(catalog_name).stem) or "catalog")
+
+
+def _row(number: int, record: dict, status: str) -> list:
+    if "error" in record:
+        return [number, record["id"], "", "", None, f"⚠️ {record['error']}"]
+    grounding = (record.get("scores") or {}).get("description", {}).get("grounding")
+    description = record["description"]
+    return [number, record["id"], record["title"],
+            description if len(description) <= 100 else description[:100].rsplit(" ", 1)[0] + "…",
+            None if grounding is None else round(grounding, 2), status]
+
+
+def _catalog_path(upload, typed) -> Path:
+    if upload:
+        return Path(upload)
+    if typed and typed.strip():
+        return Path(typed.strip()).expanduser()
+    raise StudioError("upload a catalog (CSV or JSONL) or type the path of one on this machine")
+
+
+def _publish(paths: list[Path]) -> list[str]:
+    """Exports live in the data folder; Gradio serves copies from its temp folder."""
+    folder = Path(tempfile.mkdtemp(prefix="mcs-export-"))
+    return [str(shutil.copy(p, folder / p.name)) for p in paths]
+
+
+def build_batch_tab(studio: Studio) -> None:
+    methods = copy_methods()
+    gr.Markdown("### Run a whole catalog\nCSV with the header in `docs/CATALOG_FORMAT.md` (id, title, description, "
+                "bullets, category, brand, price, images, ...) or a JSONL like `../shared/data/*/products.jsonl`. "
+                "Running the same catalog again **resumes** it: finished products are kept, not redone.")
+    with gr.Row():
+        upload = gr.File(label="Catalog (.csv or .jsonl)", file_types=[".csv", ".jsonl", ".json", ".ndjson"],
+                         type="filepath", elem_id="mcs-batch-file", scale=2)
+        with gr.Column(scale=2):
+            typed = gr.Textbox(label="…or a catalog path on this machine", elem_id="mcs-batch-path",
+                               info="Keeps photo paths relative to the catalog's folder working",
+                               placeholder="/path/to/products.jsonl")
+            limit = gr.Number(value=0, precision=0, minimum=0, label="Only the first N products (0 = all)")
+    with gr.Row():
+        method = gr.Dropdown([(label, key) for key, label in methods.items()], value="template",
+                             label="Copy method", elem_id="mcs-batch-method")
+        tone = gr.Dropdown(TONES, value="neutral", label="Tone")
+        platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value="shopify", label="Platform")
+    with gr.Row():
+        temperature = gr.Slider(0, 1.5, value=0.7, step=0.05, label="Temperature")
+        max_tokens = gr.Slider(40, 400, value=160, step=10, label="Max tokens (description)")
+        seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
+        batch_size = gr.Slider(1, 16, value=8, step=1, label="Products per LM call",
+                               info="Batching the language model is faster; 1 = exactly as the Create tab")
+    with gr.Row():
+        run = gr.Button("Run / resume batch", variant="primary", elem_id="mcs-batch-run")
+        stop = gr.Button("Stop after this step", elem_id="mcs-batch-stop")
+    status = gr.Markdown("Upload a catalog and press **Run**.", elem_id="mcs-batch-status")
+    table = gr.Dataframe(headers=HEADERS, interactive=False, wrap=True, elem_id="mcs-batch-table", max_height=420,
+                         label="Products")
+    gr.Markdown("#### Export the finished products")
+    with gr.Row():
+        shopify = gr.Button("Shopify CSV", elem_id="mcs-export-shopify")
+        jsonl = gr.Button("JSONL", elem_id="mcs-export-jsonl")
+        zipped = gr.Button("Zip (CSV, JSONL, images, videos)", elem_id="mcs-export-zip")
+    image_base = gr.Textbox(label="Image URL prefix for the Shopify CSV (optional)",
+                            placeholder="https://cdn.shopify.com/s/files/1/…/files/",
+                            info="Empty: Image Src holds the file names inside the zip")
+    files = gr.File(label="Exports", file_count="multiple", interactive=False, elem_id="mcs-export-files")
+    folder_state = gr.State("")
+
+    def start(upload_path, typed_path, limit_n, method_key, tone_v, platform_v, temp, max_tok, seed_v, size,
+              progress=gr.Progress()):
+        try:
+            catalog = _catalog_path(upload_path, typed_path)
+            products = read_catalog(catalog, int(limit_n or 0) or None)
+            settings = Settings(fusion=method_key, tone=tone_v, platform=platform_v, temperature=temp,
+                                max_new_tokens=int(max_tok), seed=int(seed_v or 0))
+        except (StudioError, ValueError) as exc:
+            yield gr.update(), f"⚠️ {exc}", gr.update()
+            return
+        out = batch_folder(catalog.name)
+        finished = {r["id"]: r for r in read_results(out)}
+        rows = [_row(i, finished[p.id], "✅ done earlier") if p.id in finished else [i, p.id, "", "", None, "⏳"]
+                for i, p in enumerate(products, 1)]
+        position = {p.id: i for i, p in enumerate(products)}
+        total, already = len(products), sum(1 for p in products if p.id in finished)
+        yield rows, f"⏳ {already} of {total} already done in `{out}`; running the rest…", str(out)
+
+        events: queue.Queue = queue.Queue()
+        stop_flag = _STOPS.setdefault(str(out), threading.Event())
+        stop_flag.clear()
+
+        def work():
+            try:
+                summary = run_batch(products, out, settings, limit=None, batch_size=int(size),
+                                    progress=lambda done, todo, record: events.put(("row", done, todo, record)),
+                                    should_stop=stop_flag.is_set, history=studio.history, studio=studio)
+                events.put(("end", summary))
+            except Exception as exc:  # shown in the UI; finished products are already on disk
+                events.put(("error", exc))
+
+        threading.Thread(target=work, daemon=True).start()
+        while True:
+            event = events.get()
+            if event[0] == "row":
+                _, done, todo, record = event
+                rows[position[record["id"]]] = _row(position[record["id"]] + 1, record,
+                                                    "⚠️ failed" if "error" in record else "✅ new")
+                progress(done / max(todo, 1), desc=f"{already + done} of {total} products")
+                yield rows, f"⏳ {already + done} of {total} products…", gr.update()
+            elif event[0] == "end":
+                s = event[1]
+                word = "Stopped" if s["stopped"] else "Done"
+                yield (rows, f"✅ {word}: {s['done']} of {s['total']} products in `{out}` ({s['new']} new, "
+                             f"{s['skipped']} kept from before, {s['failed']} failed). Export below.", gr.update())
+                return
+            else:
+                yield rows, f"⚠️ The batch stopped: {event[1]}. Finished products are kept; Run resumes.", gr.update()
+                return
+
+    run.click(start, [upload, typed, limit, method, tone, platform, temperature, max_tokens, seed, batch_size],
+              [table, status, folder_state], concurrency_id="model", api_name=False, show_progress_on=[status])
+
+    def request_stop(folder):
+        if folder and folder in _STOPS:
+            _STOPS[folder].set()
+            return "⏸ Stopping after the current step; press Run to resume later."
+        return gr.update()
+
+    stop.click(request_stop, folder_state, status, api_name=False)
+
+    def do_export(folder, kind, base_url):
+        if not folder:
+            raise gr.Error("run a batch first")
+        rows = read_results(folder)
+        if not rows:
+            raise gr.Error("no finished products to export yet")
+        target = Path(folder) / "exports"
+        if kind == "shopify":
+            return _publish([export.shopify_csv(rows, target / "products_shopify.csv", image_base_url=base_url or "")])
+        if kind == "jsonl":
+            return _publish([export.jsonl(rows, target / "products.jsonl")])
+        written = export.export_all(rows, target, image_base_url=base_url or "")
+        # The CSV names the merchant's own photos when nothing was generated; ship those too.
+        pairs = [(written["shopify"], "products_shopify.csv"), (written["jsonl"], "products.jsonl")]
+        pairs += export.media_names(rows) or [(Path(p), Path(p).name) for r in rows
+                                              for p in (r.get("product") or {}).get("images") or []
+                                              if Path(p).is_file()]
+        return _publish([export.media_zip(pairs, target / f"{Path(folder).name}.zip")])
+
+    shopify.click(lambda f, u: do_export(f, "shopify", u), [folder_state, image_base], files, api_name=False)
+    jsonl.click(lambda f, u: do_export(f, "jsonl", u), [folder_state, image_base], files, api_name=False)
+    zipped.click(lambda f, u: do_export(f, "zip", u), [folder_state, image_base], files, api_name=False)

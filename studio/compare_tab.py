@@ -1,0 +1,169 @@
+"""The Compare tab: one product, methods (rows) x seeds or another setting (columns), filled in
+cell by cell; click a row of the table to continue with that result in the Create tab."""
+from __future__ import annotations
+
+import html
+import logging
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from engine.compare import (COLUMN_SETTINGS, best_values, column_labels, grid_csv, grid_png, is_best, iter_grid,
+                            parse_values, score_chart, score_columns, table_rows)
+from engine.errors import StudioError
+from engine.pipeline import Studio, copy_methods
+from engine.samples import sample_products
+from studio.create_tab import CreateTab, form_values, knob_values, product_from_form, settings_from_form
+from studio.render import slug
+
+log = logging.getLogger(__name__)
+SOURCES = ("A sample product", "The product in the Create tab")
+
+STYLE = """<style>
+#mcs-compare-grid table {border-collapse:collapse; width:100%; font-size:13px}
+#mcs-compare-grid th, #mcs-compare-grid td {border:1px solid #d0d5dd; padding:6px 8px; vertical-align:top}
+#mcs-compare-grid th {background:#f4f5f8}
+#mcs-compare-grid .mcs-cell-title {font-weight:600}
+#mcs-compare-grid .mcs-cell-desc {color:#52525b; margin:2px 0 4px}
+#mcs-compare-grid .mcs-cell-scores {display:flex; flex-wrap:wrap; gap:4px}
+#mcs-compare-grid .mcs-s {font-size:11px; padding:1px 6px; border-radius:999px; background:#f4f4f5; white-space:nowrap}
+#mcs-compare-grid .mcs-best {background:#e7f6ec; color:#135c2e; font-weight:700; border:1px solid #7cc79a}
+#mcs-compare-grid .mcs-pending {color:#a1a1aa}
+</style>"""
+
+
+def grid_html(cells: list[dict], methods: list[str], values: list, column: str) -> str:
+    """Methods down, column values across; each cell: title, start of description, scores with the
+    best of each score in the grid highlighted. Cells not made yet show as pending."""
+    labels = column_labels(cells)
+    keys = score_columns(cells)
+    best = best_values(cells)
+    by_slot = {(c["method"], c["value"]): c for c in cells}
+    head = "".join(f"<th>{html.escape(column)} = {html.escape(str(v))}</th>" for v in values)
+    rows = []
+    for method in methods:
+        tds = []
+        for value in values:
+            cell = by_slot.get((method, value))
+            if cell is None:
+                tds.append('<td class="mcs-pending">⏳ waiting</td>')
+                continue
+            if cell["error"]:
+                tds.append(f'<td class="mcs-error">⚠️ {html.escape(cell["error"])}</td>')
+                continue
+            text = cell["description"]
+            short = text if len(text) <= 140 else text[:140].rsplit(" ", 1)[0] + "…"
+            scores = "".join(
+                f'<span class="mcs-s{" mcs-best" if is_best(cell, k, best) else ""}" data-metric="{k}">'
+                f'{html.escape(labels.get(k, k))} {cell["scores"][k]:.2f}</span>'
+                for k in keys if k in cell["scores"])
+            tds.append(f'<td data-method="{html.escape(method)}" data-value="{html.escape(str(value))}">'
+                       f'<div class="mcs-cell-title">{html.escape(cell["title"])}</div>'
+                       f'<div class="mcs-cell-desc">{html.escape(short)}</div>'
+                       f'<div class="mcs-cell-scores">{scores}</div></td>')
+        rows.append(f"<tr><th>{html.escape(method)}</th>{''.join(tds)}</tr>")
+    legend = "<p style='font-size:12px'>Green = the best value of that score in the grid.</p>" if cells else ""
+    return f"{STYLE}<table><tr><th>method</th>{head}</tr>{''.join(rows)}</table>{legend}"
+
+
+def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
+    methods = copy_methods()
+    samples = list(sample_products())
+    gr.Markdown("### Compare copy methods on one product\nRows are copy methods, columns are seeds or another "
+                "setting. The other settings (tone, platform, max tokens, ...) come from the **Create** tab.")
+    with gr.Row():
+        source = gr.Radio(list(SOURCES), value=SOURCES[0], label="Product", scale=2)
+        sample = gr.Dropdown(samples, value=samples[0] if samples else None, label="Sample", scale=3)
+    method_box = gr.CheckboxGroup([(label, key) for key, label in methods.items()], value=list(methods),
+                                  label="Methods (rows)", elem_id="mcs-compare-methods",
+                                  info="The baselines plus every fusion method with a trained checkpoint")
+    with gr.Row():
+        column = gr.Dropdown(list(COLUMN_SETTINGS), value="seed", label="Columns vary", scale=1)
+        values = gr.Textbox("1, 2", label="Column values (comma-separated)", elem_id="mcs-compare-values", scale=2,
+                            info="e.g. seeds 1, 2 · tones friendly, premium · temperatures 0, 0.7")
+    run = gr.Button("Run the grid", variant="primary", elem_id="mcs-compare-run")
+    status = gr.Markdown("Pick the methods and columns, then **Run the grid**.", elem_id="mcs-compare-status")
+    grid = gr.HTML(elem_id="mcs-compare-grid")
+    table = gr.Dataframe(label="Click a row to open that result in the Create tab", interactive=False, wrap=True,
+                         elem_id="mcs-compare-table", max_height=360)
+    chart = gr.Image(label="Mean scores per method, and what each input contributed", type="filepath",
+                     elem_id="mcs-compare-chart", interactive=False)
+    with gr.Row():
+        export_png = gr.Button("Export PNG", size="sm", elem_id="mcs-compare-png")
+        export_csv = gr.Button("Export CSV", size="sm", elem_id="mcs-compare-csv")
+    exported = gr.File(label="Exports", file_count="multiple", elem_id="mcs-compare-files", interactive=False)
+    cells_state = gr.State([])
+
+    def compare(source_value, sample_label, chosen, column_value, values_text, *create_values,
+                progress=gr.Progress()):
+        form_part, knob_part = create_values[: len(create.form)], create_values[len(create.form):]
+        try:
+            if source_value == SOURCES[0]:
+                product = sample_products().get(sample_label)
+                if product is None:
+                    raise StudioError("pick a sample product, or switch to the Create tab's product")
+            else:
+                product = product_from_form(*form_part)
+            base = settings_from_form(*knob_part)
+            wanted = parse_values(column_value, values_text)
+            rows = [m for m in methods if m in (chosen or [])]
+            if not rows:
+                raise StudioError("tick at least one method")
+        except (StudioError, ValueError) as exc:
+            yield gr.update(), gr.update(), gr.update(), f"⚠️ {exc}", gr.update()
+            return
+        total = len(rows) * len(wanted)
+        cells: list[dict] = []
+        progress(0, desc=f"0 of {total} cells")
+        yield grid_html(cells, rows, wanted, column_value), None, None, f"⏳ 0 of {total} cells…", cells
+        try:
+            for cell in iter_grid(studio, product, rows, wanted, column_value, base):
+                cells.append(cell)
+                progress(len(cells) / total, desc=f"{len(cells)} of {total} cells")
+                header, data = table_rows(cells)
+                yield (grid_html(cells, rows, wanted, column_value), gr.update(value=data, headers=header), gr.update(),
+                       f"⏳ {len(cells)} of {total} cells…", cells)
+        except StudioError as exc:  # the product itself was refused (e.g. an unreadable photo)
+            yield gr.update(), gr.update(), gr.update(), f"⚠️ {exc}", cells
+            return
+        chart_path = score_chart(cells, Path(tempfile.mkdtemp(prefix="mcs-compare-")) / "chart.png")
+        failed = sum(1 for c in cells if c["error"])
+        note = f" · {failed} failed (see the cells)" if failed else ""
+        yield (gr.update(), gr.update(), str(chart_path),
+               f"✅ {total} cells · {product.title or 'product'}{note}. Click a row below to open it in Create.", cells)
+
+    create_inputs = create.form + create.knobs
+    run.click(compare, [source, sample, method_box, column, values, *create_inputs],
+              [grid, table, chart, status, cells_state], concurrency_id="model", api_name=False,
+              show_progress_on=[status])
+
+    send_targets = list(dict.fromkeys(create.shown + create.form + create.knobs + [tabs]))
+
+    def send(cells, evt: gr.SelectData):
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if not cells or row is None or row >= len(cells) or cells[row]["result"] is None:
+            return {}
+        result = cells[row]["result"]
+        update = dict(zip(create.form, form_values(result.product)))
+        update.update(zip(create.knobs, knob_values(result.settings.model_dump())))
+        update.update(create.show(result))
+        update[create.status] = (f"↩️ From the Compare tab: method **{result.settings.fusion}**, "
+                                 f"{cells[row]['column']} **{cells[row]['value']}**. Edit it, or Regenerate.")
+        update[tabs] = gr.Tabs(selected="create")
+        return update
+
+    table.select(send, cells_state, send_targets, api_name=False)
+
+    def export(cells, kind):
+        if not cells:
+            raise gr.Error("run the grid first")
+        folder = Path(tempfile.mkdtemp(prefix="mcs-compare-"))
+        name = slug(cells[0]["result"].product.title if cells[0]["result"] else "grid")
+        if kind == "png":
+            return [str(grid_png(cells, folder / f"compare-{name}.png"))]
+        return [str(grid_csv(cells, folder / f"compare-{name}.csv"))]
+
+    export_png.click(lambda c: export(c, "png"), cells_state, exported, api_name=False)
+    export_csv.click(lambda c: export(c, "csv"), cells_state, exported, api_name=False)
+

@@ -1,0 +1,173 @@
+"""The History tab: every generation, searchable; one shown in full with its parent -> child
+lineage; restored into the Create tab; or restored from a studio-made PNG/MP4 dropped here."""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import gradio as gr
+
+from engine.generate.copy import Copy
+from engine.metadata import read_settings
+from engine.pipeline import Result, Studio
+from engine.product import Product
+from engine.scores import Score
+from engine.settings import Settings
+from studio.create_tab import CreateTab, form_values, knob_values
+
+HEADERS = ["created", "generated title", "product", "method", "seed", "regenerates", "id"]
+
+
+def result_from_row(row: dict) -> Result:
+    """A ``History.get`` row back into a ``Result`` (same id, the operator's edits applied), so
+    the Create tab can re-score, edit and regenerate it with the lineage kept.
+
+    Kept here, not in engine/history.py (another engineer's file): a ``History.result(id)``
+    there would be the better home."""
+    copy = Copy(title=row["title"], description=row["description"], bullets=list(row["bullets"]),
+                keywords=list(row["keywords"]))
+    scores = {kind: [Score(**s) for s in items] for kind, items in row["scores"].items()}
+    return Result(copy=copy, scores=scores, settings=Settings.model_validate(row["settings"]),
+                  product=Product.model_validate(row["product"]), references=row.get("references") or {},
+                  photo_colours=row.get("photo_colours") or [], contributions=row.get("contributions"),
+                  warnings=row.get("warnings") or [], timings=row["timings"], models=row["models"],
+                  parent_id=row["parent_id"], id=row["id"], created_at=row["created_at"])
+
+
+def _table(rows: list[dict]) -> list[list]:
+    return [[r["created_at"][:19].replace("T", " "), r["title"], r["product_title"], r["fusion"], r["seed"],
+             r["parent_id"] or "", r["id"]] for r in rows]
+
+
+def detail_markdown(row: dict) -> str:
+    s = row["settings"]
+    edited = sorted({e["field"] for e in row["edits"]})
+    lines = [
+        f"#### {html.escape(row['title'] or '(no title)')}",
+        f"`{row['id']}` · {row['created_at']} · method **{s.get('fusion')}** · seed **{row['seed']}** · tone "
+        f"**{s.get('tone')}** · platform **{s.get('platform')}** · temperature {s.get('temperature')} · "
+        f"model {row['models'].get('language_model', '?')}",
+        "", html.escape(row["description"]), "",
+        *[f"- {html.escape(b)}" for b in row["bullets"]], "",
+        f"**Keywords:** {html.escape(', '.join(row['keywords']))}",
+        f"**Product:** {html.escape(row['product'].get('title') or '')} "
+        f"({len(row['product'].get('images') or [])} photos)",
+    ]
+    if edited:
+        lines.append(f"**Edited by the operator:** {', '.join(edited)} (the text above includes the edits)")
+    if row["choice"]:
+        lines.append(f"**Chosen candidate:** #{row['choice']}")
+    if row["media"]:
+        lines.append("**Media:** " + ", ".join(Path(m).name for m in row["media"]))
+    return "\n".join(lines)
+
+
+def lineage_markdown(chain: list[dict], children: list[dict]) -> str:
+    def name(r: dict) -> str:
+        return f"`{r['id']}` seed {r['seed']} · {html.escape((r['title'] or '')[:50])}"
+
+    if len(chain) <= 1 and not children:
+        return "**Lineage:** an original generation, not regenerated yet."
+    lines = ["**Lineage** (parent → child):"]
+    lines += [f"{'  ' * i}- {'**' if i == len(chain) - 1 else ''}{name(r)}{'** ← this one' if i == len(chain) - 1 else ''}"
+              for i, r in enumerate(chain)]
+    lines += [f"{'  ' * len(chain)}- {name(c)}" for c in children]
+    return "\n".join(lines)
+
+
+def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.Tab) -> None:
+    history = studio.history
+    gr.Markdown(f"### Every generation, stored in `{history.path}`\nSearch by words of the title, product, "
+                "brand or category. Click a row to see it in full.")
+    with gr.Row():
+        query = gr.Textbox(label="Search", placeholder="e.g. messenger bag", scale=4, elem_id="mcs-history-query")
+        search = gr.Button("Search", scale=1, elem_id="mcs-history-search")
+    table = gr.Dataframe(headers=HEADERS, interactive=False, wrap=True, elem_id="mcs-history-table", max_height=320,
+                         label="Newest first")
+    with gr.Row():
+        chosen = gr.Textbox(label="Generation id", elem_id="mcs-history-id", scale=3,
+                            info="Filled by clicking a row; you can paste an id too")
+        show = gr.Button("Show", scale=1, elem_id="mcs-history-show")
+        restore = gr.Button("Restore into Create tab", variant="primary", scale=2, elem_id="mcs-history-restore")
+    with gr.Row(equal_height=False):
+        detail = gr.Markdown(elem_id="mcs-history-detail")
+        lineage = gr.Markdown(elem_id="mcs-history-lineage")
+    with gr.Accordion("Everything stored (JSON: inputs, settings, models, outputs, scores, edits, timings)",
+                      open=False):
+        raw = gr.JSON()
+    gr.Markdown("### Restore settings from a file\nDrop an ad image (PNG) or a video (MP4) the studio made: the "
+                "settings it was made with go back into the Create tab.")
+    dropped = gr.File(label="Studio-made PNG or MP4", file_types=[".png", ".mp4", ".mov", ".m4v"],
+                      elem_id="mcs-drop", type="filepath")
+    drop_status = gr.Markdown(elem_id="mcs-drop-status")
+
+    def listing(text):
+        return _table(history.search(text or "", limit=200))
+
+    search.click(listing, query, table, api_name=False)
+    query.submit(listing, query, table, api_name=False)
+    tab.select(listing, query, table, api_name=False, show_progress="hidden")
+
+    def pick(rows, evt: gr.SelectData):
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        try:
+            return rows.iloc[index]["id"] if hasattr(rows, "iloc") else rows[index][-1]
+        except (IndexError, KeyError, TypeError):
+            return gr.update()
+
+    def describe(generation_id):
+        generation_id = (generation_id or "").strip()
+        if not generation_id:
+            return "", "", None
+        try:
+            row = history.get(generation_id)
+        except KeyError:
+            return f"⚠️ No generation `{html.escape(generation_id)}` in the history.", "", None
+        return (detail_markdown(row), lineage_markdown(history.lineage(generation_id), history.children(generation_id)),
+                json.loads(json.dumps(row, default=str)))
+
+    table.select(pick, table, chosen, api_name=False).then(describe, chosen, [detail, lineage, raw], api_name=False)
+    show.click(describe, chosen, [detail, lineage, raw], api_name=False)
+    chosen.submit(describe, chosen, [detail, lineage, raw], api_name=False)
+
+    targets = list(dict.fromkeys(create.shown + create.form + create.knobs + [tabs, detail]))
+
+    def restore_generation(generation_id):
+        try:
+            row = history.get((generation_id or "").strip())
+        except KeyError:
+            return {detail: f"⚠️ Pick a generation first (no `{html.escape(generation_id or '')}` in the history)."}
+        result = result_from_row(row)
+        update = dict(zip(create.form, form_values(result.product)))
+        update.update(zip(create.knobs, knob_values(row["settings"])))
+        update.update(create.show(result))
+        update[create.status] = (f"↩️ Restored generation `{row['id']}` from the history (seed {row['seed']}, method "
+                                 f"**{row['settings'].get('fusion')}**). Regenerate to make a child of it.")
+        update[tabs] = gr.Tabs(selected="create")
+        return update
+
+    restore.click(restore_generation, chosen, targets, api_name=False)
+
+    def restore_file(path):
+        if not path:
+            return {drop_status: ""}
+        settings = read_settings(path)
+        name = Path(path).name
+        if settings is None:
+            return {drop_status: f"⚠️ **{html.escape(name)}** carries no studio settings (accepted: a PNG or MP4 "
+                                 "made by this studio, which stores its settings inside the file)."}
+        try:
+            Settings.model_validate(settings)
+        except ValueError as exc:
+            return {drop_status: f"⚠️ **{html.escape(name)}**: its settings are not valid here: {exc}"}
+        update = dict(zip(create.knobs, knob_values(settings)))
+        message = (f"↩️ Settings restored from **{html.escape(name)}**: method **{settings.get('fusion')}**, seed "
+                   f"**{settings.get('seed')}**, tone **{settings.get('tone')}**. Load the product and Generate.")
+        update[create.status] = message
+        update[drop_status] = message
+        update[tabs] = gr.Tabs(selected="create")
+        return update
+
+    dropped.upload(restore_file, dropped, list(dict.fromkeys(create.knobs + [create.status, drop_status, tabs])),
+                   api_name=False)
