@@ -53,7 +53,8 @@ def cmd_methods(args: argparse.Namespace) -> int:
     print(f"{'method':10} {'val loss':>8} {'ppl':>7}  scores (validation)")
     for m in methods:
         v = m["validation"]
-        scores = " ".join(f"{k}={val}" for k, val in v.get("scores", {}).items())
+        scores = "; ".join(f"{key}: METEOR {s['meteor']:.3f} ROUGE-L {s['rouge_l']:.3f} grounded {s['grounded']:.0%}"
+                           for key, s in v.get("scores", {}).items())
         mark = "  <- default (won on validation)" if m["name"] == best else ""
         print(f"{m['name']:10} {v.get('loss', float('nan')):8.3f} {v.get('perplexity', float('nan')):7.2f}  {scores}{mark}")
     return 0

@@ -113,3 +113,13 @@ def test_cli_methods_lists_trained(trained, capsys):
     out, _, _ = trained
     assert main(["methods", "--checkpoints", str(out)]) == 0
     assert "gmu" in capsys.readouterr().out
+
+
+def test_cli_parses_train_and_evaluate():
+    from engine.cli import build_parser
+
+    args = build_parser().parse_args(["train", "a.jsonl", "b.jsonl", "--fusion", "all", "--out", "ckpt"])
+    assert [str(p) for p in args.catalogs] == ["a.jsonl", "b.jsonl"] and args.fusion == "all"
+    args = build_parser().parse_args(["evaluate", "a.jsonl", "--task", "description", "--methods",
+                                      "template,none,gmu", "--out", "ev"])
+    assert args.task == "description" and args.methods == "template,none,gmu"
