@@ -58,7 +58,7 @@ def test_evaluate_writes_table_json_and_chart(tiny_catalog, tmp_path):
     assert "Rule-based template" in table and "Zero-shot" in table and "METEOR" in table
     # Same folder, same products: the baselines are reused, not generated again.
     again = evaluate(tiny_catalog, task="title", methods=["template", "none"], out=tmp_path, split="all",
-                     limit=2, device="cpu", progress=False)
+                     limit=1, device="cpu", progress=False)
     assert again["summary"] == report["summary"]
 
 
