@@ -1,7 +1,9 @@
 """Serve the app: login, public link, queue sized to the device, honest notices."""
 from __future__ import annotations
 
+import os
 import secrets
+from pathlib import Path
 
 from engine.pipeline import Studio
 from studio.app import THEME, build_app
@@ -25,6 +27,8 @@ def resolve_auth(args) -> tuple[tuple[str, str] | None, str]:
 
 
 def serve(args) -> None:
+    if args.data_dir:
+        os.environ["MCS_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
     auth, message = resolve_auth(args)
     if message:
         print(message, flush=True)
