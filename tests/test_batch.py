@@ -163,3 +163,17 @@ def test_run_batch_in_process_stores_history_and_stops(tmp_path, studio):
     assert summary == {**summary, "done": 4, "skipped": 2, "new": 2, "failed": 0, "stopped": False}
     assert len(history) == 4
     assert {r["product_id"] for r in history.search(limit=10)} == set(ids)
+
+
+def test_generate_batch_returns_scored_results_and_errors_in_order(tmp_path, studio, lm_inputs):
+    from engine.batch import generate_batch
+    from engine.product import Product
+
+    good = [item.product for item in lm_inputs[1][:2]]
+    broken = Product(id="BAD", title="Has a photo that is not there", images=[str(tmp_path / "missing.jpg")])
+    outcomes = generate_batch(studio, [good[0], broken, good[1]], Settings(temperature=0.0), kinds=("title",))
+    assert isinstance(outcomes[1], IngestError) and "missing.jpg" in str(outcomes[1])
+    for product, result in zip(good, (outcomes[0], outcomes[2])):
+        assert result.product.id == product.id and result.copy.title
+        assert result.copy.keywords and "grounding" in {s.name for s in result.scores["title"]}
+        assert result.models["batch_size"] == "2"
