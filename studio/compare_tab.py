@@ -85,10 +85,10 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
     run = gr.Button("Run the grid", variant="primary", elem_id="mcs-compare-run")
     status = gr.Markdown("Pick the methods and columns, then **Run the grid**.", elem_id="mcs-compare-status")
     grid = gr.HTML(elem_id="mcs-compare-grid")
-    table = gr.Dataframe(label="Click a row to open that result in the Create tab", interactive=False, wrap=True,
-                         elem_id="mcs-compare-table", max_height=360)
-    chart = gr.Image(label="Mean scores per method, and what each input contributed", type="filepath",
-                     elem_id="mcs-compare-chart", interactive=False)
+    gr.Markdown("**Click a row** to open that result in the Create tab (settings, product and copy).")
+    table = gr.Dataframe(show_label=False, interactive=False, wrap=False, elem_id="mcs-compare-table",
+                         max_height=300)
+    chart = gr.Image(show_label=False, type="filepath", elem_id="mcs-compare-chart", interactive=False, height=380)
     with gr.Row():
         export_png = gr.Button("Export PNG", size="sm", elem_id="mcs-compare-png")
         export_csv = gr.Button("Export CSV", size="sm", elem_id="mcs-compare-csv")
@@ -131,7 +131,7 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
         failed = sum(1 for c in cells if c["error"])
         note = f" · {failed} failed (see the cells)" if failed else ""
         yield (gr.update(), gr.update(), str(chart_path),
-               f"✅ {total} cells · {product.title or 'product'}{note}. Click a row below to open it in Create.", cells)
+               f"✅ Grid done: {total} cells · {product.title or 'product'}{note}. Click a row below to open it in Create.", cells)
 
     create_inputs = create.form + create.knobs
     run.click(compare, [source, sample, method_box, column, values, *create_inputs],

@@ -111,6 +111,7 @@ class CreateTab:
     shown: list  # every component ``show`` updates
     show: Callable[[Result], dict]
     status: gr.Markdown
+    creative_knobs: list  # backdrop, layout, palette, price, call to action, photo #, image seed
 
 
 def build_create_tab(studio: Studio) -> CreateTab:
@@ -268,7 +269,8 @@ def build_create_tab(studio: Studio) -> CreateTab:
 
     revert.click(lambda r: _show(r) if r is not None else {}, result_state, all_outputs, api_name=False)
     creative_controls.wire(result_state, [outputs["title"], outputs["description"], outputs["bullets"]])
-    return CreateTab(form=form, knobs=knobs, shown=all_outputs, show=_show, status=status)
+    return CreateTab(form=form, knobs=knobs, shown=all_outputs, show=_show, status=status,
+                     creative_knobs=creative_controls.knobs)
 
 
 def _candidate_label(index: int, candidate: dict) -> str:

@@ -35,6 +35,12 @@ def result_from_row(row: dict) -> Result:
                   parent_id=row["parent_id"], id=row["id"], created_at=row["created_at"])
 
 
+def creative_values(settings: dict) -> list:
+    """The Create tab's ad-image widgets for a settings dict (a dropped ad image carries them)."""
+    s = {**Settings().model_dump(), **settings}
+    return [s["style"], s["layout"], s["palette"], s["price"], s["call_to_action"], s["photo_index"] + 1, s["seed"]]
+
+
 def _table(rows: list[dict]) -> list[list]:
     return [[r["created_at"][:19].replace("T", " "), r["title"], r["product_title"], r["fusion"], r["seed"],
              r["parent_id"] or "", r["id"]] for r in rows]
@@ -50,16 +56,16 @@ def detail_markdown(row: dict) -> str:
         f"model {row['models'].get('language_model', '?')}",
         "", html.escape(row["description"]), "",
         *[f"- {html.escape(b)}" for b in row["bullets"]], "",
-        f"**Keywords:** {html.escape(', '.join(row['keywords']))}",
+        f"**Keywords:** {html.escape(', '.join(row['keywords']))}", "",
         f"**Product:** {html.escape(row['product'].get('title') or '')} "
         f"({len(row['product'].get('images') or [])} photos)",
     ]
     if edited:
-        lines.append(f"**Edited by the operator:** {', '.join(edited)} (the text above includes the edits)")
+        lines += ["", f"**Edited by the operator:** {', '.join(edited)} (the text above includes the edits)"]
     if row["choice"]:
-        lines.append(f"**Chosen candidate:** #{row['choice']}")
+        lines += ["", f"**Chosen candidate:** #{row['choice']}"]
     if row["media"]:
-        lines.append("**Media:** " + ", ".join(Path(m).name for m in row["media"]))
+        lines += ["", "**Media:** " + ", ".join(Path(m).name for m in row["media"])]
     return "\n".join(lines)
 
 
@@ -99,7 +105,7 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
     gr.Markdown("### Restore settings from a file\nDrop an ad image (PNG) or a video (MP4) the studio made: the "
                 "settings it was made with go back into the Create tab.")
     dropped = gr.File(label="Studio-made PNG or MP4", file_types=[".png", ".mp4", ".mov", ".m4v"],
-                      elem_id="mcs-drop", type="filepath")
+                      elem_id="mcs-drop", type="filepath", height=140)
     drop_status = gr.Markdown(elem_id="mcs-drop-status")
 
     def listing(text):
@@ -162,6 +168,7 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
         except ValueError as exc:
             return {drop_status: f"⚠️ **{html.escape(name)}**: its settings are not valid here: {exc}"}
         update = dict(zip(create.knobs, knob_values(settings)))
+        update.update(zip(create.creative_knobs, creative_values(settings)))
         message = (f"↩️ Settings restored from **{html.escape(name)}**: method **{settings.get('fusion')}**, seed "
                    f"**{settings.get('seed')}**, tone **{settings.get('tone')}**. Load the product and Generate.")
         update[create.status] = message
@@ -169,5 +176,5 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
         update[tabs] = gr.Tabs(selected="create")
         return update
 
-    dropped.upload(restore_file, dropped, list(dict.fromkeys(create.knobs + [create.status, drop_status, tabs])),
+    dropped.upload(restore_file, dropped, list(dict.fromkeys(create.knobs + create.creative_knobs + [create.status, drop_status, tabs])),
                    api_name=False)

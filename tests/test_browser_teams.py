@@ -107,7 +107,7 @@ def test_compare_grid_three_methods_two_seeds(page):
         pytest.skip("no trained fusion method (python -m engine train); the grid needs a third method")
     rows = ["template", "none", trained[0]]
     # Short descriptions keep the LM cells quick; the Compare tab takes its other settings from Create.
-    tokens = _visible(page.get_by_label("Max tokens (description)"))
+    tokens = _visible(page.get_by_label("Max tokens (description)")).first
     tokens.fill("40")
     tokens.press("Enter")
     page.get_by_role("tab", name="Compare").click()
@@ -118,7 +118,7 @@ def test_compare_grid_three_methods_two_seeds(page):
             box.click()
     page.locator("#mcs-compare-values textarea, #mcs-compare-values input").first.fill("1, 2")
     page.locator("#mcs-compare-run").click()
-    expect(page.locator("#mcs-compare-status")).to_contain_text("6 cells", timeout=420_000)
+    expect(page.locator("#mcs-compare-status")).to_contain_text("Grid done: 6 cells", timeout=420_000)
     filled = page.locator("#mcs-compare-grid td[data-method]")
     expect(filled).to_have_count(6)
     for method in rows:
