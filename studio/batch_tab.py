@@ -93,7 +93,8 @@ def build_batch_tab(studio: Studio) -> None:
     image_base = gr.Textbox(label="Image URL prefix for the Shopify CSV (optional)",
                             placeholder="https://cdn.shopify.com/s/files/1/…/files/",
                             info="Empty: Image Src holds the file names inside the zip")
-    files = gr.File(label="Exports", file_count="multiple", interactive=False, elem_id="mcs-export-files")
+    files = gr.File(label="Exports", file_count="multiple", interactive=False, elem_id="mcs-export-files",
+                    height=110)
     folder_state = gr.State("")
 
     def start(upload_path, typed_path, limit_n, method_key, tone_v, platform_v, temp, max_tok, seed_v, size,

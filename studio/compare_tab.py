@@ -92,7 +92,8 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
     with gr.Row():
         export_png = gr.Button("Export PNG", size="sm", elem_id="mcs-compare-png")
         export_csv = gr.Button("Export CSV", size="sm", elem_id="mcs-compare-csv")
-    exported = gr.File(label="Exports", file_count="multiple", elem_id="mcs-compare-files", interactive=False)
+    exported = gr.File(label="Exports", file_count="multiple", elem_id="mcs-compare-files", interactive=False,
+                       height=110)
     cells_state = gr.State([])
 
     def compare(source_value, sample_label, chosen, column_value, values_text, *create_values,

@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -188,13 +189,22 @@ def test_batch_of_ten_exported_as_shopify_csv(page, tmp_path, data_folder):
     expect(_rows(page, "mcs-batch-table")).to_have_count(10)
     _shot(page, "batch")
     page.locator("#mcs-export-shopify").click()
-    expect(page.locator("#mcs-export-files a").first).to_be_visible(timeout=60_000)
+    expect(page.locator("#mcs-export-files a").first).to_have_attribute("download", "products_shopify.csv",
+                                                                       timeout=60_000)
     rows = list(csv.DictReader(io.StringIO(_fetch(page, "#mcs-export-files a").decode("utf-8"))))
     assert len(rows) == 10 and len({r["Handle"] for r in rows}) == 10
     assert sorted(r["Variant SKU"] for r in rows) == sorted(r["id"] for r in records)
     assert all(r["Title"] and r["Body (HTML)"].startswith("<p>") and r["Vendor"] == "Luma" for r in rows)
     results = data_folder / "batches" / "team-catalog" / "results.jsonl"
     assert len(results.read_text().splitlines()) == 10  # the folder the next run resumes from
+
+    page.locator("#mcs-batch-run").click()  # the same catalog again: everything is kept, nothing redone
+    expect(page.locator("#mcs-batch-status")).to_contain_text("0 new, 10 kept from before", timeout=120_000)
+    assert len(results.read_text().splitlines()) == 10
+    page.locator("#mcs-export-zip").click()
+    expect(page.locator("#mcs-export-files a").first).to_have_attribute("download", "team-catalog.zip", timeout=60_000)
+    with zipfile.ZipFile(io.BytesIO(_fetch(page, "#mcs-export-files a"))) as archive:
+        assert {"products_shopify.csv", "products.jsonl"} <= set(archive.namelist())
 
 
 def test_dropped_png_restores_settings(page, tmp_path):
