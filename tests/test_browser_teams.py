@@ -167,6 +167,19 @@ def test_restore_generation_from_history(page, team_studio, sample_product):
     expect(_visible(page.get_by_label("Seed", exact=True))).to_have_value("8")
     expect(page.locator("#mcs-status")).to_contain_text(child.id)
 
+    # An edit made after restoring is recorded when the field loses focus ...
+    page.locator("#mcs-out-title textarea").press_sequentially(" XL")
+    page.locator("#mcs-out-title textarea").press("Tab")
+    for _ in range(50):
+        if team_studio.history.get(child.id)["title"].endswith(" XL"):
+            break
+        page.wait_for_timeout(200)
+    assert team_studio.history.get(child.id)["title"] == "Rocco tank, edited by the team XL"
+    # ... and Regenerate makes a child of the restored generation.
+    page.locator("#mcs-regenerate").click()
+    expect(page.locator("#mcs-status")).to_contain_text("Done", timeout=120_000)
+    assert [c["parent_id"] for c in team_studio.history.children(child.id)] == [child.id]
+
 
 def test_batch_of_ten_exported_as_shopify_csv(page, tmp_path, data_folder):
     from playwright.sync_api import expect
