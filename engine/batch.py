@@ -217,15 +217,33 @@ def _exclusive(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _render_images(studio, product: Product, result, folder: Path) -> dict:
+    """Ad images for one batch product; a photo without a clear product is noted, not fatal."""
+    import re
+
+    from engine.media import save_creatives
+
+    if not product.images:
+        return {"media": [], "media_problem": "no photo"}
+    try:
+        creatives = studio.images(product, result.copy, result.settings)
+    except StudioError as exc:
+        return {"media": [], "media_problem": str(exc)}
+    target = folder / (re.sub(r"[^A-Za-z0-9._-]+", "-", product.id) or "product")
+    return {"media": [item["path"] for item in save_creatives(creatives, target, result.settings)]}
+
+
 def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings: Settings, *,
               device: str = "auto", limit: int | None = None, batch_size: int = 1,
               progress: Callable[[int, int, dict], None] | None = None,
-              should_stop: Callable[[], bool] | None = None, history=None, studio=None) -> dict:
+              should_stop: Callable[[], bool] | None = None, history=None, studio=None,
+              media: bool = False) -> dict:
     """Generate copy for every product of ``catalog`` (a CSV/JSONL path or products) into ``out``.
 
     ``progress(done, total, record)`` is called after each product (``record``: its results line,
     or ``{"id", "error"}``); ``should_stop()`` is checked between batches; ``history``: an
-    ``engine.history.History`` that also stores every result (a ``studio``'s own history is used too).
+    ``engine.history.History`` that also stores every result (a ``studio``'s own history is used too);
+    ``media``: also render the ad images of every product into ``out/media/<id>/`` (listed in its line).
     """
     from engine.pipeline import Studio
 
@@ -262,6 +280,8 @@ def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings
                     _append(failures, [record])
                 else:
                     record = result_line(product, outcome)
+                    if media:
+                        record.update(_render_images(studio, product, outcome, out / "media"))
                     _append(results, [record])
                     if store is not None:  # idempotent: Studio may have stored it already
                         store.add(outcome)

@@ -64,7 +64,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if unknown:
         raise StudioError(f"--export {','.join(sorted(unknown))}: unknown export (accepted: shopify, jsonl, zip)")
     summary = run_batch(args.catalog, args.out, settings_from_args(args), device=args.device, limit=args.limit,
-                        batch_size=args.batch_size)
+                        batch_size=args.batch_size, media=args.media)
     print(f"{summary['done']} products written ({summary['skipped']} already done), "
           f"{summary['failed']} failed -> {summary['path']}")
     if args.export:
@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("catalog", type=Path, help="CSV (see docs/CATALOG_FORMAT.md) or JSONL")
     batch.add_argument("--out", type=Path, required=True)
     batch.add_argument("--limit", type=int, default=None, help="only the first N products")
+    batch.add_argument("--media", action="store_true", help="also render each product's ad images (5 sizes)")
     batch.add_argument("--batch-size", type=int, default=1,
                        help="products per language-model call (faster; seeds are per batch, see engine/batch.py)")
     batch.add_argument("--export", type=lambda v: [k.strip() for k in v.split(",") if k.strip()], default=[],

@@ -177,3 +177,25 @@ def test_generate_batch_returns_scored_results_and_errors_in_order(tmp_path, stu
         assert result.product.id == product.id and result.copy.title
         assert result.copy.keywords and "grounding" in {s.name for s in result.scores["title"]}
         assert result.models["batch_size"] == "2"
+
+
+def test_batch_with_media_renders_images_and_zips_them(tmp_path, studio):
+    import zipfile
+
+    from engine import export
+    from engine.batch import run_batch
+
+    products = [p for p in read_catalog(ROOT / "assets" / "samples" / "products.jsonl")][:2]
+    summary = run_batch(products, tmp_path / "out", Settings(fusion="template"), studio=studio, media=True)
+    assert summary["done"] == 2
+    rows = read_results(tmp_path / "out")
+    for row in rows:
+        assert len(row["media"]) == 5 and all(Path(p).exists() for p in row["media"])
+    zipped = export.media_zip(export.media_names(rows), tmp_path / "media.zip")
+    with zipfile.ZipFile(zipped) as archive:
+        assert len(archive.namelist()) == 10
+    export.shopify_csv(rows, tmp_path / "shopify.csv")
+    with (tmp_path / "shopify.csv").open(newline="", encoding="utf-8") as handle:
+        image_cells = [r["Image Src"] for r in csv.DictReader(handle) if r["Image Src"]]
+    assert set(image_cells) <= set(archive_names := [n for n in zipfile.ZipFile(zipped).namelist()])
+    assert len(image_cells) == len(archive_names)
