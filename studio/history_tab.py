@@ -32,6 +32,7 @@ def result_from_row(row: dict) -> Result:
                   product=Product.model_validate(row["product"]), references=row.get("references") or {},
                   photo_colours=row.get("photo_colours") or [], contributions=row.get("contributions"),
                   warnings=row.get("warnings") or [], timings=row["timings"], models=row["models"],
+                  alternatives=row["alternatives"] if isinstance(row["alternatives"], dict) else {},
                   parent_id=row["parent_id"], id=row["id"], created_at=row["created_at"])
 
 
