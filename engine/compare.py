@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -78,8 +79,6 @@ def iter_grid(studio, product: Product, methods: Sequence[str], values: Sequence
     The product is ingested once for the whole grid. A cell that fails with a ``StudioError``
     (e.g. a method without a trained checkpoint) carries the message in ``error``; the grid goes on.
     """
-    import time
-
     ingested = studio.ingest(product)
     for method in methods:
         for value in values:
@@ -337,15 +336,13 @@ def cmd_compare(args) -> int:
 
 def add_compare_subcommand(subparsers) -> None:
     """``python -m engine compare PRODUCT.json --methods template,none --values 1,2 --out DIR``."""
-    from pathlib import Path as _Path
-
     from engine.cli import add_setting_flags
 
     parser = subparsers.add_parser("compare", help="a grid of methods x seeds (or another setting) for one product")
-    parser.add_argument("product", type=_Path, help="one product JSON (as for `generate`)")
+    parser.add_argument("product", type=Path, help="one product JSON (as for `generate`)")
     parser.add_argument("--methods", default="template,none", help="comma-separated copy methods (rows)")
     parser.add_argument("--column", default="seed", choices=list(COLUMN_SETTINGS), help="the setting the columns vary")
     parser.add_argument("--values", default="1,2", help="comma-separated values of --column")
-    parser.add_argument("--out", type=_Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
     add_setting_flags(parser)
     parser.set_defaults(func=cmd_compare)

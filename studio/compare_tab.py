@@ -3,7 +3,6 @@ cell by cell; click a row of the table to continue with that result in the Creat
 from __future__ import annotations
 
 import html
-import logging
 import tempfile
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from engine.samples import sample_products
 from studio.create_tab import CreateTab, form_values, knob_values, product_from_form, settings_from_form
 from studio.render import slug
 
-log = logging.getLogger(__name__)
 SOURCES = ("A sample product", "The product in the Create tab")
 
 STYLE = """<style>
