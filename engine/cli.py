@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     plat.set_defaults(func=lambda a: print("\n".join(
         f"{k:8} {p.label}: title <= {p.title_max}, description <= {p.description_max}" for k, p in PLATFORMS.items())) or 0)
 
+    from engine.compare import add_compare_subcommand
+
+    add_compare_subcommand(sub)
     try:
         from engine.cli_fusion import add_subcommands
     except ImportError:

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS generations (
     timings TEXT NOT NULL,
     extra TEXT NOT NULL DEFAULT '{}',
     media TEXT NOT NULL DEFAULT '[]',
-    choice INTEGER
+    choice TEXT
 );
 CREATE INDEX IF NOT EXISTS generations_parent ON generations(parent_id);
 CREATE INDEX IF NOT EXISTS generations_created ON generations(created_at);
@@ -105,7 +105,7 @@ class History:
             "contributions": getattr(result, "contributions", None),
             "warnings": getattr(result, "warnings", []),
         }
-        alternatives = [a.to_dict() if hasattr(a, "to_dict") else a for a in getattr(result, "alternatives", [])]
+        alternatives = dict(getattr(result, "alternatives", None) or {})  # field -> ranked candidates
         with _LOCK, self._connect() as db:
             if db.execute("SELECT 1 FROM generations WHERE id=?", (result.id,)).fetchone():
                 return result.id  # a Result never changes: storing it twice is a no-op
@@ -136,11 +136,20 @@ class History:
                 db.execute("UPDATE generations SET title=? WHERE id=?", (text, generation_id))
             self._index(db, generation_id)
 
-    def record_choice(self, generation_id: str, candidate_index: int) -> None:
-        """Which candidate the operator kept (0 = the main result, 1.. = ``alternatives``)."""
+    def record_choice(self, generation_id: str, field: str, candidate_index: int) -> None:
+        """Which ranked candidate of ``field`` the operator kept (0 = the one the studio picked).
+
+        The chosen text itself is recorded as an edit, so edits and choices apply in the order made.
+        """
         with _LOCK, self._connect() as db:
-            self._require(db, generation_id)
-            db.execute("UPDATE generations SET choice=? WHERE id=?", (int(candidate_index), generation_id))
+            row = self._require(db, generation_id)
+            choice = json.loads(row["choice"]) if isinstance(row["choice"], str) else {}
+            choice[field] = int(candidate_index)
+            db.execute("UPDATE generations SET choice=? WHERE id=?", (json.dumps(choice), generation_id))
+        ranked = json.loads(row["alternatives"] or "{}")
+        if isinstance(ranked, dict) and 0 <= candidate_index < len(ranked.get(field, [])):
+            text = ranked[field][candidate_index]["text"]
+            self.record_edit(generation_id, field, text.split("\n") if field == "bullets" else text)
 
     def add_media(self, generation_id: str, paths: list[str | Path]) -> None:
         """Attach generated images/videos (kept in order, no duplicates)."""
@@ -244,7 +253,7 @@ class History:
             "id": row["id"], "parent_id": row["parent_id"], "created_at": row["created_at"],
             "product_id": row["product_id"], "product_title": row["product_title"], "title": row["title"],
             "seed": row["seed"], "fusion": settings.get("fusion"), "tone": settings.get("tone"),
-            "choice": row["choice"],
+            "choice": json.loads(row["choice"]) if isinstance(row["choice"], str) else {},
         }
 
     @staticmethod
@@ -253,9 +262,7 @@ class History:
         edit_list = [{"field": e["field"], "text": json.loads(e["text"]), "at": e["at"]} for e in edits]
         current = dict(outputs)
         alternatives = json.loads(row["alternatives"])
-        choice = row["choice"]
-        if choice and 0 < choice <= len(alternatives):
-            current = dict(alternatives[choice - 1])
+        choice = json.loads(row["choice"]) if isinstance(row["choice"], str) else {}
         for edit in edit_list:
             current[edit["field"]] = edit["text"]
         extra = json.loads(row["extra"])

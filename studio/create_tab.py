@@ -264,6 +264,8 @@ def build_create_tab(studio: Studio) -> CreateTab:
             if index is None or not 0 <= int(index) < len(ranked):
                 return gr.update(), gr.update()
             text = ranked[int(index)]["text"]
+            if studio.history is not None:
+                studio.history.record_choice(result.id, kind, int(index))
             return text, score_badges(studio.rescore(result, kind, text))
         picker.input(pick, [picker, result_state], [outputs[kind], badges[kind]], api_name=False)
 

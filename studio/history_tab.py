@@ -64,7 +64,8 @@ def detail_markdown(row: dict) -> str:
     if edited:
         lines += ["", f"**Edited by the operator:** {', '.join(edited)} (the text above includes the edits)"]
     if row["choice"]:
-        lines += ["", f"**Chosen candidate:** #{row['choice']}"]
+        picked = ", ".join(f"{field} #{index + 1}" for field, index in row["choice"].items())
+        lines += ["", f"**Chosen candidates:** {picked}"]
     if row["media"]:
         lines += ["", "**Media:** " + ", ".join(Path(m).name for m in row["media"])]
     return "\n".join(lines)

@@ -8,6 +8,8 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+# History and batch folders of a test run never land in the repo's runs/ folder.
+os.environ.setdefault("MCS_DATA_DIR", __import__("tempfile").mkdtemp(prefix="mcs-test-data-"))
 # One torch thread unless told otherwise: on a small shared CPU two threads that wait on each
 # other made SmolLM2 generation 3-10x slower than one (measured on the 2-core CI machine).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -60,3 +62,22 @@ def sample_product(sample_record):
     from engine.product import Product
 
     return Product.from_record(sample_record)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def serve_studio(studio):
+    """Serve the real app for ``studio`` on a free local port; returns (url, app)."""
+    import socket
+
+    from studio.app import THEME, build_app
+    from studio.render import CSS
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = build_app(studio)
+    app.queue(default_concurrency_limit=1)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, theme=THEME, css=CSS)
+    return f"http://127.0.0.1:{port}/", app

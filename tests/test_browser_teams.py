@@ -9,25 +9,18 @@ import csv
 import io
 import json
 import os
-import socket
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM, serve_studio
 from engine.paths import ASSETS
 
-CHROMIUM = Path("/usr/bin/chromium")
 PHOTO = ASSETS / "samples" / "images" / "mb05-black-0.jpg"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)")]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +46,8 @@ def team_studio(studio, data_folder):
 
 @pytest.fixture(scope="module")
 def server(team_studio):
-    from studio.app import THEME, build_app
-    from studio.render import CSS
-
-    app = build_app(team_studio)
-    app.queue(default_concurrency_limit=1)
-    port = _free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, theme=THEME, css=CSS)
-    yield f"http://127.0.0.1:{port}/"
+    url, app = serve_studio(team_studio)
+    yield url
     app.close()
 
 

@@ -54,17 +54,17 @@ def test_edits_choice_and_search(tmp_path, results):
     history.record_edit(ids[0], "title", "Hand-tuned hoodie for frosty mornings")
     history.record_edit(ids[0], "bullets", ["Warm", "Soft"])
     history.record_edit(ids[0], "title", "Hand-tuned hoodie, final")
-    history.record_choice(ids[0], 0)
+    history.record_choice(ids[0], "description", 0)
     row = history.get(ids[0])
     assert [e["field"] for e in row["edits"]] == ["title", "bullets", "title"]
     assert all(e["at"] for e in row["edits"])
     assert row["title"] == "Hand-tuned hoodie, final" and row["bullets"] == ["Warm", "Soft"]
     assert row["outputs"]["title"] == results[0].copy.title  # what the generator wrote stays
-    assert row["choice"] == 0
+    assert row["choice"] == {"description": 0}
     with pytest.raises(ValueError):
         history.record_edit(ids[0], "price", "1")
     with pytest.raises(KeyError):
-        history.record_choice("nope", 1)
+        history.record_choice("nope", "title", 1)
 
     assert [r["id"] for r in history.search(limit=10)] == ids[::-1]  # newest first
     assert [r["id"] for r in history.search("frosty")] == [ids[0]]  # edits are searchable

@@ -1,33 +1,20 @@
 """The real studio, served on a free local port, driven through gradio_client and Chromium."""
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM, serve_studio
 from engine.paths import ASSETS
 
 PHOTO = ASSETS / "samples" / "images" / "mb05-black-0.jpg"
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(studio):
-    from studio.app import THEME, build_app
-    from studio.render import CSS
-
-    app = build_app(studio)
-    app.queue(default_concurrency_limit=1)
-    port = _free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, theme=THEME, css=CSS)
-    yield f"http://127.0.0.1:{port}/"
+    url, app = serve_studio(studio)
+    yield url
     app.close()
 
 
