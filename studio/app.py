@@ -11,6 +11,7 @@ from studio.compare_tab import build_compare_tab
 from studio.create_tab import build_create_tab
 from studio.history_tab import build_history_tab
 from studio.render import CSS
+from studio.train_tab import build_train_tab
 
 HEADER = """<div id="mcs-header"><h1>Merchant Content Studio</h1>
 <p>Drop in what you have for a product; get a title, description, bullets and keywords with quality scores.
@@ -34,6 +35,8 @@ def build_app(studio: Studio | None = None, notice: str = "") -> gr.Blocks:
                 build_history_tab(studio, create, tabs, history_tab)
             with gr.Tab("Batch", id="batch"):
                 build_batch_tab(studio)
+            with gr.Tab("Train & evaluate", id="train"):
+                build_train_tab()
         build_api(studio)
     return app
 

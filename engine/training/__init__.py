@@ -81,7 +81,7 @@ def render_provenance(folder: Path) -> Path:
 
 def train(paths: list[Path], methods: list[str], out: Path, cfg: TrainConfig = TrainConfig(),
           limit: int | None = None, state_dir: Path | None = None, progress: bool = True,
-          command: str | None = None) -> dict[str, dict]:
+          command: str | None = None, on_step=None, should_stop=None) -> dict[str, dict]:
     from engine.fusion import FUSION_METHODS
 
     methods = list(FUSION_METHODS) if methods == ["all"] else methods
@@ -95,7 +95,10 @@ def train(paths: list[Path], methods: list[str], out: Path, cfg: TrainConfig = T
     results = {}
     for method in methods:
         started = time.perf_counter()
-        meta = train_method(method, records, Path(out), cfg, state_dir=state_dir, progress=progress)
+        if should_stop and should_stop():
+            break
+        meta = train_method(method, records, Path(out), cfg, state_dir=state_dir, progress=progress,
+                            on_step=on_step, should_stop=should_stop)
         write_provenance(Path(out) / method, method, meta, paths, command, records)
         results[method] = meta
         print(f"{method}: val loss {meta['validation']['loss']} ({meta['training']['stop']}, "

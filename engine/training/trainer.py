@@ -188,8 +188,13 @@ def plot_history(history: dict, path: Path, title: str) -> None:
 
 
 def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: TrainConfig,
-                 state_dir: Path | None = None, progress: bool = True) -> dict:
-    """Train one fusion method; writes ``out_dir/<method>/`` (small checkpoint, loss.png, history.json)."""
+                 state_dir: Path | None = None, progress: bool = True,
+                 on_step=None, should_stop=None) -> dict:
+    """Train one fusion method; writes ``out_dir/<method>/`` (small checkpoint, loss.png, history.json).
+
+    ``on_step(method, step, history)`` is called after every step (live loss curves);
+    ``should_stop()`` is checked between steps: a cancelled run keeps its best weights so far.
+    """
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     base = load_language_model(cfg.language_model, cfg.device)
@@ -257,6 +262,14 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
     bar = tqdm(total=cfg.steps, initial=step, desc=f"train {method}", disable=not progress, dynamic_ncols=True)
     started = time.perf_counter() - elapsed
     while step < cfg.steps and not stop_reason:
+        if should_stop and should_stop():
+            stop_reason = f"cancelled at step {step}"
+            if best_weights is None and step:  # keep something evaluated to compare with
+                best = evaluate_loss(model, lm, val, pad_id, cfg, device)
+                history["val"].append((step, best))
+                best_weights = snapshot()
+            save_state()
+            break
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, cfg)
         batch = collate(rng.sample(train, min(cfg.batch_size, len(train))), pad_id, rng, cfg)
@@ -285,6 +298,8 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
             if over_budget and not stop_reason:
                 stop_reason = f"time budget of {cfg.time_budget_s:.0f} s spent at step {step}"
             save_state()
+        if on_step:
+            on_step(method, step, history)
     bar.close()
     if best_weights is None:  # not a single evaluation happened (resumed after the end)
         best_weights = snapshot()
