@@ -11,7 +11,7 @@ import gradio as gr
 from engine.compare import (COLUMN_SETTINGS, best_values, column_labels, grid_csv, grid_png, is_best, iter_grid,
                             parse_values, score_chart, score_columns, table_rows)
 from engine.errors import StudioError
-from engine.pipeline import Studio, copy_methods
+from engine.pipeline import default_copy_method, Studio, copy_methods
 from engine.samples import sample_products
 from studio.create_tab import CreateTab, form_values, knob_values, product_from_form, settings_from_form
 from studio.render import slug
@@ -73,7 +73,9 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
     with gr.Row():
         source = gr.Radio(list(SOURCES), value=SOURCES[0], label="Product", scale=2)
         sample = gr.Dropdown(samples, value=samples[0] if samples else None, label="Sample", scale=3)
-    method_box = gr.CheckboxGroup([(label, key) for key, label in methods.items()], value=list(methods),
+    # Every row costs a full generation per column: start from the baselines and the default method.
+    preselected = [m for m in methods if m in ("none", "template", default_copy_method())]
+    method_box = gr.CheckboxGroup([(label, key) for key, label in methods.items()], value=preselected,
                                   label="Methods (rows)", elem_id="mcs-compare-methods",
                                   info="The baselines plus every fusion method with a trained checkpoint")
     with gr.Row():
