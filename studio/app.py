@@ -10,7 +10,6 @@ from studio.batch_tab import build_batch_tab
 from studio.compare_tab import build_compare_tab
 from studio.create_tab import build_create_tab
 from studio.history_tab import build_history_tab
-from studio.render import CSS
 from studio.train_tab import build_train_tab
 
 HEADER = """<div id="mcs-header"><h1>Merchant Content Studio</h1>

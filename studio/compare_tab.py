@@ -13,7 +13,7 @@ from engine.compare import (COLUMN_SETTINGS, best_values, column_labels, grid_cs
 from engine.errors import StudioError
 from engine.pipeline import default_copy_method, Studio, copy_methods
 from engine.samples import sample_products
-from studio.create_tab import CreateTab, form_values, knob_values, product_from_form, settings_from_form
+from studio.create_tab import CreateTab, product_from_form, settings_from_form
 from studio.render import slug
 
 SOURCES = ("A sample product", "The product in the Create tab")
@@ -146,11 +146,9 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
         if not cells or row is None or row >= len(cells) or cells[row]["result"] is None:
             return {}
         result = cells[row]["result"]
-        update = dict(zip(create.form, form_values(result.product)))
-        update.update(zip(create.knobs, knob_values(result.settings.model_dump())))
-        update.update(create.show(result))
-        update[create.status] = (f"↩️ From the Compare tab: method **{result.settings.fusion}**, "
-                                 f"{cells[row]['column']} **{cells[row]['value']}**. Edit it, or Regenerate.")
+        update = create.restore(result, result.settings.model_dump(),
+                                f"↩️ From the Compare tab: method **{result.settings.fusion}**, "
+                                f"{cells[row]['column']} **{cells[row]['value']}**. Edit it, or Regenerate.")
         update[tabs] = gr.Tabs(selected="create")
         return update
 

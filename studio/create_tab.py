@@ -113,6 +113,14 @@ class CreateTab:
     status: gr.Markdown
     creative_knobs: list  # backdrop, layout, palette, price, call to action, photo #, image seed
 
+    def restore(self, result: Result, settings: dict, note: str) -> dict:
+        """Updates that put a result (inputs, settings, copy) into the Create tab, with a status note."""
+        update = dict(zip(self.form, form_values(result.product)))
+        update.update(zip(self.knobs, knob_values(settings)))
+        update.update(self.show(result))
+        update[self.status] = note
+        return update
+
 
 def build_create_tab(studio: Studio) -> CreateTab:
     methods = copy_methods()

@@ -14,7 +14,7 @@ from engine.pipeline import Result, Studio
 from engine.product import Product
 from engine.scores import Score
 from engine.settings import Settings
-from studio.create_tab import CreateTab, form_values, knob_values
+from studio.create_tab import CreateTab, knob_values
 
 HEADERS = ["created", "generated title", "product", "method", "seed", "regenerates", "id"]
 
@@ -147,11 +147,9 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
         except KeyError:
             return {detail: f"⚠️ Pick a generation first (no `{html.escape(generation_id or '')}` in the history)."}
         result = result_from_row(row)
-        update = dict(zip(create.form, form_values(result.product)))
-        update.update(zip(create.knobs, knob_values(row["settings"])))
-        update.update(create.show(result))
-        update[create.status] = (f"↩️ Restored generation `{row['id']}` from the history (seed {row['seed']}, method "
-                                 f"**{row['settings'].get('fusion')}**). Regenerate to make a child of it.")
+        update = create.restore(result, row["settings"],
+                                f"↩️ Restored generation `{row['id']}` from the history (seed {row['seed']}, method "
+                                f"**{row['settings'].get('fusion')}**). Regenerate to make a child of it.")
         update[tabs] = gr.Tabs(selected="create")
         return update
 
