@@ -95,9 +95,17 @@ def cut_at_word(text: str, limit: int) -> str:
     return cut.rstrip(",;:- ")
 
 
+# Small models often answer "The X is perfect for..." when asked for a title: keep the name part.
+_SENTENCE_TAIL = re.compile(r"\s+(?:is|are|has|have|will|can|offers|provides|brings|makes|features)\s+.*$"
+                            r"|\s+[-–—]\s+(?:a|an|the|your)\s+.*$|[!?].*$|\.\s.*$", re.I)
+_LEAD_IN = re.compile(r"^(?:the|introducing|meet)\s+", re.I)
+
+
 def clean_title(raw: str, limit: int) -> str:
     line = next((l for l in raw.strip().splitlines() if l.strip()), "")
     line = _PREFIX.sub("", line).strip().strip('"“”*#').strip()
+    line = _LEAD_IN.sub("", _SENTENCE_TAIL.sub("", line)).strip(" ,;:-")
+    line = line[:1].upper() + line[1:]
     return cut_at_word(line.rstrip("."), limit)
 
 
