@@ -2,7 +2,7 @@
 
 Cheap by design so that every method trains on a 2-core CPU: the LM stays frozen, encoder
 features are computed once per product and cached, sequences are short (compact prompt,
-titles <= 24 tokens, descriptions <= 56), the prefix is 4 tokens and each method runs a
+titles <= 20 tokens, descriptions <= 40), the prefix is 4 tokens and each method runs a
 few dozen to a few hundred steps with early stopping.
 """
 from __future__ import annotations

@@ -32,12 +32,12 @@ from engine.training.data import TASKS, ProductRecord, split_of
 @dataclass
 class TrainConfig:
     steps: int = 40
-    batch_size: int = 4
-    lr: float = 2e-3
+    batch_size: int = 6
+    lr: float = 1e-3
     warmup: int = 3
     weight_decay: float = 0.01
-    eval_every: int = 10
-    patience: int = 3
+    eval_every: int = 20
+    patience: int = 2
     val_examples: int = 12
     prefix_length: int = 4
     lora_rank: int = 4
