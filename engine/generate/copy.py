@@ -98,7 +98,7 @@ def cut_at_word(text: str, limit: int) -> str:
 # Small models often answer "The X is perfect for..." when asked for a title: keep the name part.
 _SENTENCE_TAIL = re.compile(r"\s+(?:is|are|has|have|will|can|offers|provides|brings|makes|features)\s+.*$"
                             r"|\s+[-–—]\s+(?:a|an|the|your)\s+.*$|[!?].*$|\.\s.*$", re.I)
-_LEAD_IN = re.compile(r"^(?:the|introducing|meet)\s+", re.I)
+_LEAD_IN = re.compile(r"^(?:the|introducing|meet|draft)\s+", re.I)
 
 
 def clean_title(raw: str, limit: int) -> str:
