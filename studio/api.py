@@ -34,3 +34,62 @@ def build_api(studio: Studio) -> None:
         trigger = gr.Button("api")
     trigger.click(generate, [product, settings, photos, videos], out, api_name="generate", concurrency_id="model",
                   api_description="Generate title, description, bullets, keywords and scores for one product.")
+
+
+def build_batch_and_evaluate_api(studio: Studio) -> None:
+    """`/batch` (catalog file -> results.jsonl + summary) and `/evaluate` (catalog -> table + numbers)."""
+    import hashlib
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from engine.batch import run_batch
+    from engine.evaluation import evaluate as evaluate_catalog
+    from engine.paths import data_dir
+
+    def _folder(kind: str, catalog: str) -> Path:
+        digest = hashlib.sha256(Path(catalog).read_bytes()).hexdigest()[:10]
+        return data_dir() / kind / f"{Path(catalog).stem}-{digest}"
+
+    def batch(catalog, settings: dict, limit: float | None) -> tuple[str, dict]:
+        try:
+            path = getattr(catalog, "name", catalog)
+            out = _folder("api-batches", path)  # the same catalog resumes instead of starting over
+            summary = run_batch(Path(path), out, Settings.model_validate(settings or {}), studio=studio,
+                                limit=int(limit) if limit else None)
+        except (StudioError, ValueError) as exc:
+            raise gr.Error(str(exc)) from None
+        download = Path(tempfile.mkdtemp(prefix="mcs-batch-")) / f"{Path(path).stem}-results.jsonl"
+        shutil.copy(summary["path"], download)  # Gradio serves files from its temp area, not the data folder
+        # A "path" key in JSON output makes Gradio treat it as a file to serve: name the folder instead.
+        return str(download), {**{k: v for k, v in summary.items() if k != "path"}, "folder": str(out)}
+
+    def evaluate(catalog, task: str, methods: str, limit: float | None) -> tuple[str, dict]:
+        try:
+            path = getattr(catalog, "name", catalog)
+            report = evaluate_catalog(Path(path), task=task or "title",
+                                      methods=[m.strip() for m in (methods or "template,none,all").split(",") if m.strip()],
+                                      out=_folder("api-evaluations", path) / (task or "title"),
+                                      limit=int(limit) if limit else 6, progress=False)
+        except (StudioError, ValueError) as exc:
+            raise gr.Error(str(exc)) from None
+        return report["markdown"], report["summary"]
+
+    with gr.Row(visible=False):
+        catalog = gr.File(label="catalog")
+        settings = gr.JSON(label="settings")
+        limit = gr.Number(label="limit")
+        results = gr.File(label="results.jsonl")
+        summary = gr.JSON(label="summary")
+        run_batch_button = gr.Button("batch")
+        task = gr.Textbox(label="task")
+        methods = gr.Textbox(label="methods")
+        table = gr.Markdown()
+        numbers = gr.JSON(label="numbers")
+        run_eval_button = gr.Button("evaluate")
+    run_batch_button.click(batch, [catalog, settings, limit], [results, summary], api_name="batch",
+                           concurrency_id="model",
+                           api_description="Run a catalog (CSV or JSONL): results.jsonl and a summary; resumes.")
+    run_eval_button.click(evaluate, [catalog, task, methods, limit], [table, numbers], api_name="evaluate",
+                          concurrency_id="model",
+                          api_description="Score copy methods on held-out products of a catalog (title or description).")

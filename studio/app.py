@@ -5,7 +5,7 @@ import gradio as gr
 
 from engine.history import History
 from engine.pipeline import Studio
-from studio.api import build_api
+from studio.api import build_api, build_batch_and_evaluate_api
 from studio.batch_tab import build_batch_tab
 from studio.compare_tab import build_compare_tab
 from studio.create_tab import build_create_tab
@@ -37,6 +37,7 @@ def build_app(studio: Studio | None = None, notice: str = "") -> gr.Blocks:
             with gr.Tab("Train & evaluate", id="train"):
                 build_train_tab()
         build_api(studio)
+        build_batch_and_evaluate_api(studio)
     return app
 
 

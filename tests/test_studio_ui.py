@@ -113,3 +113,25 @@ def test_browser_bad_photo_shows_clear_error(server, tmp_path):
         expect(page.locator("#mcs-status")).to_contain_text("broken.jpg", timeout=60_000)
         expect(page.get_by_label("Draft title")).to_have_value("Bag")  # nothing the user typed is lost
         browser.close()
+
+
+def test_api_batch_and_evaluate_through_gradio_client(server, tmp_path):
+    import json
+
+    from gradio_client import Client, handle_file
+
+    from conftest import LUMA
+
+    rows = [json.loads(line) for line in LUMA.read_text().splitlines()[:40]]
+    catalog = tmp_path / "text-only.jsonl"  # text only: an uploaded catalog's relative photo paths do not travel
+    catalog.write_text("".join(json.dumps({**r, "images": []}) + "\n" for r in rows))
+    client = Client(server, verbose=False)
+
+    results, summary = client.predict(handle_file(str(catalog)), {"fusion": "template"}, 3, api_name="/batch")
+    lines = [json.loads(line) for line in Path(results).read_text().splitlines()]
+    assert summary["done"] == 3 and [line["id"] for line in lines] == [r["id"] for r in rows[:3]]
+    assert all(line["title"] and line["scores"]["title"] for line in lines)
+
+    table, numbers = client.predict(handle_file(str(catalog)), "title", "template", 2, api_name="/evaluate")
+    assert "template" in numbers and numbers["template"]["n"] == 2
+    assert "METEOR" in table
