@@ -15,6 +15,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--share", action="store_true", help="also open a public Gradio link (needs --auth)")
     parser.add_argument("--auth", metavar="USER:PASS", help="require this login")
     parser.add_argument("--insecure-share", action="store_true", help="allow --share without --auth")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: 1 on <= 2 cores, else all)")
     parser.add_argument("--data-dir", help="where history and batch outputs live (default: runs/studio, or $MCS_DATA_DIR)")
     parser.add_argument("--no-warm-up", action="store_true", help="load models on the first click instead of at start")
     return parser.parse_args(argv)

@@ -63,7 +63,11 @@ class Event:
 
 
 class Studio:
-    def __init__(self, device: str = "auto", limits: IngestLimits = IngestLimits(), history=None):
+    def __init__(self, device: str = "auto", limits: IngestLimits = IngestLimits(), history=None,
+                 threads: int | None = None):
+        from engine.models.devices import configure_threads
+
+        configure_threads(threads)
         self.device = device
         self.limits = limits
         self.history = history  # an engine.history.History: every generation is stored there

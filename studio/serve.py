@@ -32,7 +32,7 @@ def serve(args) -> None:
     auth, message = resolve_auth(args)
     if message:
         print(message, flush=True)
-    studio = Studio(device=args.device)
+    studio = Studio(device=args.device, threads=args.threads)
     if not args.no_warm_up:
         print("Loading models...", flush=True)
         studio.warm_up()

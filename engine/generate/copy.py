@@ -53,7 +53,8 @@ def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] =
     if product.category:
         lines.append(f"Category: {product.category}")
     for key, value in ingested.attributes.items():
-        if key.lower() != "brand":
+        # "sale: No", "new: No": catalog flags that say nothing a shopper reads
+        if key.lower() != "brand" and value.strip().lower() not in ("no", "false", "0"):
             lines.append(f"{key}: {value}")
     if product.price:
         lines.append(f"Price: {product.price:g} {product.currency}".rstrip())
@@ -78,9 +79,14 @@ def build_messages(kind: str, ingested, settings: Settings, photo_colours: list[
         "bullets": "Write 4 short bullet points, one per line, each starting with '- '. "
                    "Reply with the bullet points only.",
     }[kind]
-    system = (f"You write {tone} product copy for an online shop ({limits.label}) aimed at {settings.audience}. "
-              "Use only the facts given. Do not invent numbers, sizes, colours or materials.")
-    user = f"Product facts:\n{facts_block(ingested, photo_colours, hide)}\n\n{ask}"
+    system = (f"You write {tone} product copy for {limits.label}, for {settings.audience}. "
+              "Use only the given facts; never invent numbers, sizes, colours or materials.")
+    # A title needs the name and key attributes, not the whole story; a shorter prompt also
+    # streams its first word sooner.
+    if kind == "title":
+        hide = (*hide, "description", "bullets")
+    facts = facts_block(ingested, photo_colours, hide)
+    user = f"Product facts:\n{facts}\n\n{ask}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 

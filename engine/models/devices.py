@@ -14,3 +14,20 @@ def resolve_device(device: str = "auto") -> torch.device:
     if device not in ("cpu", "cuda"):
         raise StudioError(f"unknown device {device!r} (accepted: auto, cpu, cuda)")
     return torch.device(device)
+
+
+def configure_threads(threads: int | None = None) -> int:
+    """Set torch's CPU threads: ``threads`` if given, else 1 on machines with two cores or fewer.
+
+    On 2 cores, a server runs the model in worker threads while other threads also call torch;
+    each thread gets its own OpenMP pool and two pools of 2 oversubscribe the CPU. Measured on
+    the 2-core machine (docs/PERFORMANCE.md): 64 tokens took 4.0 s with 2 threads in one thread,
+    ~6.0 s with 2 threads once a second thread had used torch, and 5.8 s with 1 thread anywhere.
+    """
+    import os
+
+    if threads:
+        torch.set_num_threads(threads)
+    elif (os.cpu_count() or 1) <= 2:
+        torch.set_num_threads(1)
+    return torch.get_num_threads()
