@@ -68,7 +68,7 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
         **_sampling_kwargs(settings.temperature, settings.top_p),
     )
     if kind == "title":
-        kwargs.update(stop_strings=["\n"], tokenizer=lm.tokenizer)
+        kwargs.update(eos_token_id=lm.line_end_ids())
     uses_prefix = any(p is not None for p in prefixes)
     if uses_prefix:  # ClipCap-style conditioning: prefix embeddings go before each prompt
         embed = lm.model.get_input_embeddings()

@@ -133,7 +133,7 @@ def test_batched_generation_matches_single_when_greedy(lm_inputs):
     from engine.generate.copy import build_messages
 
     single = [lm.generate(build_messages("title", item, settings), max_new_tokens=8, temperature=0.0, top_p=0.9,
-                          seed=0, stop_strings=("\n",)) for item in ingested]
+                          seed=0, stop_at_newline=True) for item in ingested]
     # Left padding must not change what each row reads: greedy text equals the one-product path.
     assert [b.strip() for b in batched] == [s.strip() for s in single]
 

@@ -157,7 +157,7 @@ def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: lis
         top_p=settings.top_p,
         seed=settings.seed + seed_offset,
         prefix_embeds=prefix_embeds,
-        stop_strings=("\n",) if kind == "title" else (),
+        stop_at_newline=kind == "title",
     ):
         text += piece
         yield text
