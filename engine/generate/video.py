@@ -11,6 +11,8 @@ a few seconds); pass ``height=1920`` / ``height=1080`` for full-HD deliverables.
 """
 from __future__ import annotations
 
+import os
+
 import hashlib
 import math
 import shutil
@@ -483,6 +485,11 @@ def encode(frames: Iterable[av.VideoFrame], out_path: Path, size: tuple[int, int
         stream.width, stream.height = size
         stream.pix_fmt = ENCODER["pix_fmt"]
         stream.options = {"preset": ENCODER["preset"], "crf": str(ENCODER["crf"])}
+        # PyAV defaults to slice threading, which makes x264 use sliced threads; the ffmpeg CLI
+        # uses frame threads, which keep both cores busier for the same output settings.
+        stream.codec_context.thread_type = "AUTO"
+        stream.codec_context.thread_count = os.cpu_count() or 0  # x264's auto (1.5x cores) oversubscribes
+                                                                 # the cores our frame composer needs too
         # Every stream must exist before the first packet is written (the header goes out then).
         audio = _add_audio_stream(container) if wav else None
         for k, frame in enumerate(frames):
