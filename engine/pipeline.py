@@ -5,6 +5,7 @@ stored in the result so it can be reproduced and restored.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -14,9 +15,9 @@ from typing import Iterator
 
 from engine.encoders.colors import dominant_colours
 from engine.errors import StudioError
-from engine.generate.copy import FIELDS, Copy, clean, stream_field
+from engine.generate.copy import FIELDS, Copy
 from engine.generate.keywords import extract_keywords
-from engine.generate.rerank import rerank
+from engine.generate.rerank import stream_candidates
 from engine.generate.template import template_copy
 from engine.ingest import IngestLimits, Ingested, ingest
 from engine.models.language import load_language_model
@@ -149,19 +150,11 @@ class Studio:
             lap("encode")
             for kind in FIELDS:
                 yield Event("status", kind, f"Writing the {kind}...")
-                texts = []
-                for offset in range(settings.candidates):
-                    if offset:
-                        yield Event("status", kind, f"Writing {kind} candidate {offset + 1} of {settings.candidates}...")
-                    run = settings.replace(temperature=0.7) if offset and settings.temperature == 0 else settings
-                    raw = ""
-                    for raw in stream_field(lm, kind, ingested, run, photo_colours, prefix_embeds, seed_offset=offset):
-                        if offset == 0:  # the first candidate streams; the others are written quietly
-                            yield Event("partial", kind, raw)
-                    value = clean(kind, raw, settings)
-                    texts.append("\n".join(value) if isinstance(value, list) else value)
-                best, others = rerank(kind, texts, ingested.source_text(), settings, photo_colours,
-                                      [settings.seed + i for i in range(len(texts))])
+                for step, value in stream_candidates(lm, kind, ingested, settings, photo_colours, prefix_embeds):
+                    if step == "ranked":
+                        best, others = value
+                    else:
+                        yield Event(step, kind, value)
                 setattr(copy, kind, [b for b in best.text.split("\n") if b] if kind == "bullets" else best.text)
                 if others:
                     alternatives[kind] = [best.to_dict()] + [c.to_dict() for c in others]
@@ -208,8 +201,11 @@ class Studio:
 
         ingested = product if isinstance(product, Ingested) else self.ingest(product)
         photo = self._photo(ingested, settings)
-        cutout = self._cutouts.get(id(photo.image)) or cut_out(photo.image, name=photo.name)
-        self._cutouts = {id(photo.image): cutout}
+        # Keyed by the pixels: every call re-ingests, so object identity would never match
+        # (and a recycled id() could hand back another photo's cut-out).
+        key = hashlib.sha256(photo.image.tobytes()).hexdigest()
+        cutout = self._cutouts.get(key) or cut_out(photo.image, name=photo.name)
+        self._cutouts = {key: cutout}
         copy_text = " ".join([copy.title, copy.description, *copy.bullets])
         return make_creatives(photo.image, copy.title or ingested.product.title, settings,
                               sizes=sizes or tuple(SIZES), colour_words=colour_words_in(copy_text), cutout=cutout)
