@@ -90,24 +90,36 @@ def rerank(kind: str, texts: list[str], source_text: str, settings: Settings = S
     return ranked[0], ranked[1:]
 
 
-def generate_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,
-                        hide: tuple[str, ...] = ()) -> tuple[Candidate, list[Candidate]]:
-    """``settings.candidates`` samples (seed, seed+1, ...), cleaned, then re-ranked.
+def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,
+                      hide: tuple[str, ...] = ()):
+    """``settings.candidates`` samples (seed, seed+1, ...), cleaned, then re-ranked, as events:
+    ``("partial", text)`` while the first candidate is written (the others are written quietly),
+    ``("status", message)`` before each further one, and last ``("ranked", (best, alternatives))``.
 
-    With one candidate this is plain generation; with several and temperature 0 the seeds
-    would all agree, so a little temperature is used for the extra ones.
+    With several candidates and temperature 0 the seeds would all agree, so the extra ones use a
+    little temperature.
     """
     from engine.generate.copy import clean, stream_field
 
-    texts, seeds = [], []
+    texts = []
     for offset in range(settings.candidates):
-        run = settings
-        if offset and settings.temperature == 0:
-            run = settings.replace(temperature=0.7)
+        if offset:
+            yield "status", f"Writing {kind} candidate {offset + 1} of {settings.candidates}..."
+        run = settings.replace(temperature=0.7) if offset and settings.temperature == 0 else settings
         raw = ""
         for raw in stream_field(lm, kind, ingested, run, list(photo_colours), prefix_embeds, hide, seed_offset=offset):
-            pass
+            if offset == 0:
+                yield "partial", raw
         value = clean(kind, raw, settings)
         texts.append("\n".join(value) if isinstance(value, list) else value)
-        seeds.append(settings.seed + offset)
-    return rerank(kind, texts, ingested.source_text(), settings, photo_colours, seeds)
+    seeds = [settings.seed + i for i in range(len(texts))]
+    yield "ranked", rerank(kind, texts, ingested.source_text(), settings, photo_colours, seeds)
+
+
+def generate_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,
+                        hide: tuple[str, ...] = ()) -> tuple[Candidate, list[Candidate]]:
+    """The best candidate and the ranked alternatives (``stream_candidates`` without the events)."""
+    for step, value in stream_candidates(lm, kind, ingested, settings, photo_colours, prefix_embeds, hide):
+        if step == "ranked":
+            return value
+    raise RuntimeError("no candidates were generated")
