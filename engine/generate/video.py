@@ -11,7 +11,6 @@ a few seconds); pass ``height=1920`` / ``height=1080`` for full-HD deliverables.
 """
 from __future__ import annotations
 
-import os
 
 import hashlib
 import math
@@ -485,11 +484,10 @@ def encode(frames: Iterable[av.VideoFrame], out_path: Path, size: tuple[int, int
         stream.width, stream.height = size
         stream.pix_fmt = ENCODER["pix_fmt"]
         stream.options = {"preset": ENCODER["preset"], "crf": str(ENCODER["crf"])}
-        # PyAV defaults to slice threading, which makes x264 use sliced threads; the ffmpeg CLI
-        # uses frame threads, which keep both cores busier for the same output settings.
-        stream.codec_context.thread_type = "AUTO"
-        stream.codec_context.thread_count = os.cpu_count() or 0  # x264's auto (1.5x cores) oversubscribes
-                                                                 # the cores our frame composer needs too
+        # PyAV's default slice threading is kept on purpose: x264's frame threads are ~4 % faster
+        # here (1.51x vs 1.57x of the ffmpeg-only floor) but made the same seed give different
+        # frames now and then (tests/test_video.py::test_same_seed_same_frames), and reproducible
+        # output comes first.
         # Every stream must exist before the first packet is written (the header goes out then).
         audio = _add_audio_stream(container) if wav else None
         for k, frame in enumerate(frames):
