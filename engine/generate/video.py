@@ -11,7 +11,6 @@ a few seconds); pass ``height=1920`` / ``height=1080`` for full-HD deliverables.
 """
 from __future__ import annotations
 
-
 import hashlib
 import math
 import shutil
