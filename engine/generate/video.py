@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import shutil
 import tempfile
 import textwrap
@@ -42,6 +43,7 @@ CAPTION_LEAD = 0.5  # seconds to notice a new caption before reading starts
 MAX_ZOOM = 1.12  # Ken Burns range: subtle enough that a product stays in frame
 AUDIO_TAIL = 0.6  # silence after the last word before the video ends
 ENCODER = {"codec": "libx264", "preset": "veryfast", "crf": 21, "pix_fmt": "yuv420p"}
+X264_PARAMS = "lookahead-threads=1:sync-lookahead=0"  # reproducible with frame threads (see encode)
 FONT_DIRS = (Path(__file__).resolve().parents[2] / "assets" / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
 
 
@@ -482,11 +484,12 @@ def encode(frames: Iterable[av.VideoFrame], out_path: Path, size: tuple[int, int
         stream = container.add_stream(ENCODER["codec"], rate=fps)
         stream.width, stream.height = size
         stream.pix_fmt = ENCODER["pix_fmt"]
-        stream.options = {"preset": ENCODER["preset"], "crf": str(ENCODER["crf"])}
-        # PyAV's default slice threading is kept on purpose: x264's frame threads are ~4 % faster
-        # here (1.51x vs 1.57x of the ffmpeg-only floor) but made the same seed give different
-        # frames now and then (tests/test_video.py::test_same_seed_same_frames), and reproducible
-        # output comes first.
+        stream.options = {"preset": ENCODER["preset"], "crf": str(ENCODER["crf"]), "x264-params": X264_PARAMS}
+        # x264 frame threads, one per core, as the ffmpeg CLI uses (PyAV asks for slice threads,
+        # which are slower here). Frame threads alone made the same seed give different bytes now
+        # and then; x264's threaded, asynchronous lookahead was the cause, so it runs in step.
+        stream.codec_context.thread_type = "FRAME"
+        stream.codec_context.thread_count = os.cpu_count() or 1
         # Every stream must exist before the first packet is written (the header goes out then).
         audio = _add_audio_stream(container) if wav else None
         for k, frame in enumerate(frames):
