@@ -28,6 +28,34 @@ def test_flipkart_boilerplate_is_cleaned():
     assert clean_reference_description("A perfectly fine description of eight words here.", flagged_boilerplate=True) == ""
 
 
+def test_title_task_hides_the_title_inside_the_description_too():
+    from engine.ingest import ingest
+    from engine.product import Product
+    from engine.training.data import hidden_copy
+
+    title = "Skmei DG0939-Red Sports Digital Watch - For Men, Boys"
+    product = Product(title=title, description=f"{title} - Buy {title.upper()} online. Digital chronograph, alarm.",
+                      bullets=[f"Made by the makers of the {title}"], attributes={"Type": "Digital"})
+    hidden = hidden_copy(ingest(product), "title")
+    assert hidden.product.title == ""
+    assert title.lower() not in hidden.source_text().lower()
+    assert "Digital chronograph, alarm." in hidden.product.description
+    assert hidden_copy(ingest(product), "description").product.title == title
+
+
+def test_compact_prompt_keeps_facts_and_drops_flags_and_price():
+    from engine.conditioning.prompt import compact_messages
+    from engine.models.language import load_language_model
+
+    tokenizer = load_language_model("smollm2-135m", "cpu").tokenizer
+    messages = [{"role": "system", "content": "You write playful product copy for Amazon."},
+                {"role": "user", "content": "Product facts:\nCategory: Watches\nCompass: Yes\nStyle Code: DG0939-Red\n"
+                                            "Price: 999 INR\nDial Color: Black, Red\n\nWrite one product title."}]
+    system, user = compact_messages(messages, tokenizer)
+    assert system["content"] == "Playful product copy."
+    assert user["content"] == "Category: Watches\nStyle Code: DG0939-Red\nDial Color: Black, Red\n\nWrite the product title."
+
+
 def test_split_is_fixed_by_product_id():
     assert split_of("MH06") == split_of("MH06")
     share = sum(split_of(f"p{i}") == "val" for i in range(2000)) / 2000

@@ -24,14 +24,14 @@ from engine.fusion import create_fusion
 from engine.models.language import LanguageModel, load_language_model
 
 DEFAULTS = dict(fusion="gmu", hidden=128, z_dim=256, prefix_length=4, mapping_hidden=256,
-                lora_rank=4, fact_tokens=32, language_model="smollm2-135m", lm_dim=576)
+                lora_rank=4, fact_tokens=96, language_model="smollm2-135m", lm_dim=576)
 
 
 @dataclass
 class ConditionedLanguageModel(LanguageModel):
     """The base LM API, reading the compact prompt the prefix was trained with."""
 
-    fact_tokens: int = 32
+    fact_tokens: int = 96
 
     def chat_ids(self, messages: list[dict]) -> torch.Tensor:
         return super().chat_ids(compact_messages(messages, self.tokenizer, self.fact_tokens))

@@ -83,10 +83,21 @@ class ProductRecord:
 
 
 def hidden_copy(ingested, task: str):
-    """The ingested product with the target field blanked out."""
+    """The ingested product with the target field blanked out.
+
+    Flipkart descriptions repeat the title word for word ("Key Features of <title>",
+    "Buy <title> for Rs. N"), so for the title task the title is also cut out of the
+    description and bullets: the generator must not read the answer anywhere.
+    """
     from dataclasses import replace
 
-    return replace(ingested, product=ingested.product.model_copy(update={task: ""}))
+    product = ingested.product
+    update = {task: ""}
+    if task == "title" and product.title.strip():
+        title = re.compile(re.escape(product.title.strip()), re.I)
+        update["description"] = re.sub(r"\s+", " ", title.sub(" ", product.description)).strip()
+        update["bullets"] = [title.sub(" ", b).strip() for b in product.bullets]
+    return replace(ingested, product=product.model_copy(update=update))
 
 
 def _read_catalog(path: Path) -> list[dict]:
@@ -127,18 +138,18 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
                 "description": clean_reference_description(
                     ingested.product.description, title, bool(row.get("desc_boilerplate"))),
             }
-            # Encode each text piece once and pool per task, leaving out the hidden field's piece.
-            # Pieces are cut to PIECE_CHARS: MiniLM over long spec dumps is most of the prep time.
-            pieces = [p[:PIECE_CHARS] for p in _text_pieces(ingested)]
-            vectors = encode_texts(pieces, device)
+            # Each task pools the text pieces of its hidden copy; a piece shared by both tasks is
+            # encoded once. Pieces are cut to PIECE_CHARS: MiniLM over long spec dumps is most of the prep time.
+            hidden = {task: hidden_copy(ingested, task) for task in TASKS}
+            pieces = {task: [p[:PIECE_CHARS] for p in _text_pieces(hidden[task])] for task in TASKS}
+            unique = list(dict.fromkeys(p for task in TASKS for p in pieces[task]))
+            vectors = dict(zip(unique, encode_texts(unique, device))) if unique else {}
             text_features, messages, sources = {}, {}, {}
             for task in TASKS:
-                hidden = hidden_copy(ingested, task)
-                drop = getattr(ingested.product, task)[:PIECE_CHARS]
-                keep = [i for i, p in enumerate(pieces) if not (drop and p == drop)]
-                text_features[task] = vectors[keep].mean(0) if keep else torch.zeros(TEXT_DIM)
-                messages[task] = build_messages(task, hidden, settings, hide=(task,))
-                sources[task] = hidden.source_text()
+                rows = [vectors[p] for p in pieces[task]]
+                text_features[task] = torch.stack(rows).mean(0) if rows else torch.zeros(TEXT_DIM)
+                messages[task] = build_messages(task, hidden[task], settings, hide=(task,))
+                sources[task] = hidden[task].source_text()
             photos = encode_images([p.image for p in ingested.photos], device) if ingested.photos \
                 else torch.zeros(0, IMAGE_DIM)
             records.append(ProductRecord(
@@ -151,7 +162,7 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
 def cached_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                    progress: bool = True) -> list[ProductRecord]:
     """``build_records`` once per catalog content; later calls load the cache (seconds)."""
-    digest = hashlib.sha256(f"v3 chars={PIECE_CHARS}".encode())
+    digest = hashlib.sha256(f"v4 chars={PIECE_CHARS}".encode())
     for path in paths:
         lines = [line for line in Path(path).read_bytes().splitlines() if line.strip()]
         digest.update(b"\n".join(lines[:limit] if limit else lines))  # same products, same cache

@@ -41,7 +41,7 @@ class TrainConfig:
     val_examples: int = 12
     prefix_length: int = 4
     lora_rank: int = 4
-    fact_tokens: int = 32
+    fact_tokens: int = 96
     title_tokens: int = 20
     description_tokens: int = 40
     modality_dropout: float = 0.1  # drop text or photos now and then: products arrive with either missing
