@@ -171,7 +171,7 @@ def read_results(path: Path | str) -> list[dict]:
     path = path / RESULTS if path.is_dir() else path
     rows = []
     if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8").split("\n"):  # not splitlines(): U+2028 may sit inside a string
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError:

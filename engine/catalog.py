@@ -4,6 +4,7 @@ JSONL shape of ../shared/data. One entry point, ``read_catalog``, for both.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def read_csv_catalog(path: Path | str, limit: int | None = None) -> list[Product
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IngestError(path.name, f"not UTF-8 text ({exc.reason})", "UTF-8 CSV") from exc
-    reader = csv.reader(text.splitlines(keepends=True), _dialect(text[:4096]))
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text[:4096]))  # U+2028 in a field is text, not a row break
     header = next(reader, None)
     if not header:
         raise IngestError(path.name, "the file is empty", ACCEPTED)

@@ -75,6 +75,17 @@ def test_catalog_errors_name_file_line_and_fix(tmp_path):
     assert [p.id for p in read_catalog(jsonl_path)] == ids
 
 
+def test_line_separator_inside_a_value_is_not_a_row_break(tmp_path):
+    # U+2028 occurs in real catalogs (pasted from web pages); str.splitlines() breaks rows on it.
+    text = "Soft\u2028Warm"
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps({"id": "A", "title": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert [r["title"] for r in read_results(results)] == [text]
+    path = tmp_path / "catalog.csv"
+    path.write_text(f"ID,Title,Description\nA1,Hoodie,{text}\nA2,Tee,Cotton\n", encoding="utf-8")
+    assert [(p.id, p.description) for p in read_catalog(path)] == [("A1", text), ("A2", "Cotton")]
+
+
 def test_partial_last_line_is_dropped(tmp_path):
     path = tmp_path / "results.jsonl"
     path.write_text('{"id": "A"}\n{"id": "B"}\n{"id": "C', encoding="utf-8")

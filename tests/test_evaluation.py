@@ -68,6 +68,14 @@ def test_unknown_or_untrained_method_is_refused(tiny_catalog, tmp_path):
                  split="all", progress=False)
 
 
+def test_line_separator_inside_a_description_is_not_a_row_break(tmp_path):
+    row = {"id": "A", "title": "Chaz Hoodie", "description": "Warm and soft.\u2028Made for cold-weather training and long days outdoors."}
+    path = tmp_path / "products.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    (item,) = load_items(path, "description", "all", 10, None)
+    assert item.reference.startswith("Warm and soft.")
+
+
 def test_invented_numbers_and_colours_are_counted():
     source = "Brand: Elegance\nColor: Multicolor\nLength: 213 cm\nMaterial: Polyester"
     row = score_output("title", "Elegance Red Silk Curtain 300 cm", "Elegance Polyester Curtain", source)

@@ -56,7 +56,7 @@ def load_items(catalog: Path, task: str, split: str, val_percent: int, limit: in
     if not catalog.is_file():
         raise StudioError(f"{catalog}: catalog not found (accepted: a JSONL file, one product per line)")
     items = []
-    for line in catalog.read_text(encoding="utf-8").splitlines():
+    for line in catalog.read_text(encoding="utf-8").split("\n"):  # not splitlines(): U+2028 may sit inside a string
         if not line.strip():
             continue
         row = json.loads(line)
