@@ -42,16 +42,27 @@ class Copy:
         return value
 
 
-def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] = ()) -> str:
-    """The product facts the model may use, one per line. ``hide`` drops fields (evaluation)."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] = (),
+                short_description: bool = False) -> str:
+    """The product facts the model may use, one per line. ``hide`` drops fields (evaluation).
+
+    ``short_description`` puts only the description's first sentence near the top: it usually
+    names the product, which is what a title needs, for a fraction of the tokens."""
     product = ingested.product
     lines = []
+    show_description = bool(product.description) and "description" not in hide
     if product.title and "title" not in hide:
         lines.append(f"Draft title: {product.title}")
     if product.brand:
         lines.append(f"Brand: {product.brand}")
     if product.category:
         lines.append(f"Category: {product.category}")
+    if show_description and short_description:
+        first = _SENTENCE_END.split(product.description.strip(), maxsplit=1)[0]
+        lines.append(f"Merchant's description: {cut_at_word(first, 160)}")
     for key, value in ingested.attributes.items():
         # "sale: No", "new: No": catalog flags that say nothing a shopper reads
         if key.lower() != "brand" and value.strip().lower() not in ("no", "false", "0"):
@@ -62,7 +73,7 @@ def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] =
         lines.append(f"Colours seen in the photos: {', '.join(photo_colours)}")
     if product.bullets and "bullets" not in hide:
         lines.append("Notes: " + " ".join(product.bullets))
-    if product.description and "description" not in hide:
+    if show_description and not short_description:
         lines.append(f"Merchant's description: {cut_at_word(product.description, 400)}")
     return "\n".join(lines) if lines else "(no text given)"
 
@@ -84,8 +95,8 @@ def build_messages(kind: str, ingested, settings: Settings, photo_colours: list[
     # A title needs the name and key attributes, not the whole story; a shorter prompt also
     # streams its first word sooner.
     if kind == "title":
-        hide = (*hide, "description", "bullets")
-    facts = facts_block(ingested, photo_colours, hide)
+        hide = (*hide, "bullets")
+    facts = facts_block(ingested, photo_colours, hide, short_description=kind == "title")
     user = f"Product facts:\n{facts}\n\n{ask}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

@@ -162,7 +162,7 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
 def cached_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                    progress: bool = True) -> list[ProductRecord]:
     """``build_records`` once per catalog content; later calls load the cache (seconds)."""
-    digest = hashlib.sha256(f"v4 chars={PIECE_CHARS}".encode())
+    digest = hashlib.sha256(f"v5 chars={PIECE_CHARS}".encode())
     for path in paths:
         lines = [line for line in Path(path).read_bytes().splitlines() if line.strip()]
         digest.update(b"\n".join(lines[:limit] if limit else lines))  # same products, same cache
