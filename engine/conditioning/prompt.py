@@ -2,9 +2,9 @@
 
 The zero-shot prompt spends ~60 tokens on instructions and holds every fact. A CPU-trained
 prefix model cannot afford that per training step, so it reads the same messages compacted:
-the tone from the system prompt, the first ``fact_tokens``
-tokens of the facts block without its yes-flags and price (catalog flags like
-"Compass: Yes" and prices fill the token budget and rarely appear in copy), and a short ask. Training and serving both go through
+the tone from the system prompt, the first ``fact_tokens`` tokens of the facts block without
+its yes-flags and price (catalog flags like "Compass: Yes" and prices fill the token budget and
+rarely appear in copy), and a short ask. Training and serving both go through
 ``compact_messages``, so the model is served exactly the prompt shape it was trained on.
 """
 from __future__ import annotations

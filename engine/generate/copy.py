@@ -42,7 +42,7 @@ class Copy:
         return value
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] = (),
@@ -61,7 +61,7 @@ def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] =
     if product.category:
         lines.append(f"Category: {product.category}")
     if show_description and short_description:
-        first = _SENTENCE_END.split(product.description.strip(), maxsplit=1)[0]
+        first = SENTENCE_END.split(product.description.strip(), maxsplit=1)[0]
         lines.append(f"Merchant's description: {cut_at_word(first, 160)}")
     for key, value in ingested.attributes.items():
         # "sale: No", "new: No": catalog flags that say nothing a shopper reads

@@ -22,6 +22,7 @@ from engine.encoders.features import _text_pieces  # the same pieces encode_prod
 from engine.encoders.image import IMAGE_DIM, encode_images
 from engine.encoders.text import TEXT_DIM, encode_texts
 from engine.errors import StudioError
+from engine.generate.copy import SENTENCE_END, build_messages
 from engine.paths import cache_dir
 
 TASKS = ("title", "description")
@@ -33,7 +34,6 @@ _BOILERPLATE = re.compile(
     r"genuine products|free shipping|cash on delivery|flipkart|replacement guarantee|"
     r"shop online|buy .{0,120}(?:online|for rs|only for|at best price)|best prices|"
     r"huge collection|\brs\.?\s?\d", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def clean_reference_description(text: str, title: str = "", flagged_boilerplate: bool = False) -> str:
@@ -54,7 +54,7 @@ def clean_reference_description(text: str, title: str = "", flagged_boilerplate:
     text = re.sub(r"Price:\s*Rs\.?\s*[\d,]+", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,")
     kept, seen = [], set()
-    for sentence in _SENTENCE.split(text):
+    for sentence in SENTENCE_END.split(text):
         key = sentence.lower().strip()
         if not key or key in seen or _BOILERPLATE.search(sentence):
             continue
@@ -111,7 +111,6 @@ def _read_catalog(path: Path) -> list[dict]:
 
 def build_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                   progress: bool = True, max_photos: int = 3) -> list[ProductRecord]:
-    from engine.generate.copy import build_messages
     from engine.ingest import ingest
     from engine.product import Product
     from engine.settings import Settings
