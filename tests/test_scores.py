@@ -146,6 +146,15 @@ def test_length_flips_at_platform_limit():
     assert _scores("title", over, settings=Settings(platform="amazon"))["length"].good
 
 
+def test_a_paragraph_answer_becomes_one_bullet_per_sentence():
+    from engine.generate.copy import clean_bullets
+
+    raw = "- Warm wool shell. Ribbed cuffs seal in heat! Drawstring hood. And then the"
+    assert clean_bullets(raw, 100) == ["Warm wool shell.", "Ribbed cuffs seal in heat!", "Drawstring hood."]
+    assert clean_bullets("- Warm wool shell\n- Ribbed cuffs. Seal in heat.", 100) == [
+        "Warm wool shell", "Ribbed cuffs. Seal in heat."]
+
+
 def test_bullets_length_and_count():
     bullets = "- Soft polyester\n- 213 cm tall\n- Metal eyelet rings\n- Sold as a 2-pack"
     scores = _scores("bullets", bullets)

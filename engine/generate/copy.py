@@ -138,8 +138,14 @@ def clean_description(raw: str, limit: int) -> str:
 
 
 def clean_bullets(raw: str, limit: int, most: int = 5) -> list[str]:
+    """One bullet per line; a small model that answers with a paragraph instead gets one bullet
+    per sentence, and a last sentence cut off by the token budget is dropped."""
+    lines = [l for l in raw.splitlines() if l.strip()]
+    if len(lines) == 1 and len(SENTENCE_END.split(lines[0].strip())) > 1:
+        sentences = SENTENCE_END.split(lines[0].strip())
+        lines = sentences if sentences[-1].rstrip()[-1:] in ".!?" else sentences[:-1]
     bullets = []
-    for line in raw.splitlines():
+    for line in lines:
         line = re.sub(r"^\s*(?:[-*•·]|\d+[.)])\s*", "", line).strip()
         line = _PREFIX.sub("", line).strip()
         if len(line) >= 3 and line.lower() not in {b.lower() for b in bullets}:
