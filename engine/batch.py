@@ -69,6 +69,13 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
     )
     if kind == "title":
         kwargs.update(eos_token_id=lm.line_end_ids())
+    if settings.grounded_decoding:
+        from transformers import LogitsProcessorList
+
+        from engine.generate.grounded import grounded_processor
+
+        sources = [(item.source_text(), list(colours)) for item, colours in zip(ingested, photo_colours)]
+        kwargs.update(logits_processor=LogitsProcessorList([grounded_processor(lm.tokenizer, sources)]))
     uses_prefix = any(p is not None for p in prefixes)
     if uses_prefix:  # ClipCap-style conditioning: prefix embeddings go before each prompt
         embed = lm.model.get_input_embeddings()

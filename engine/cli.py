@@ -21,6 +21,8 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
     for name, kind in SETTING_FLAGS.items():
         group.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None)
     group.add_argument("--settings", type=Path, help="a settings JSON (e.g. from a result.json); flags override it")
+    group.add_argument("--no-grounded-decoding", action="store_true",
+                       help="let the language model write numbers, colours and materials your input lacks")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -31,6 +33,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides = {k: getattr(args, k) for k in SETTING_FLAGS if getattr(args, k) is not None}
     if getattr(args, "narration", False):
         overrides["narration"] = True
+    if getattr(args, "no_grounded_decoding", False):
+        overrides["grounded_decoding"] = False
     return Settings.model_validate({**base, **overrides})
 
 

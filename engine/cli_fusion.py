@@ -16,6 +16,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     cfg = TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, eval_every=args.eval_every,
                       patience=args.patience, lora_rank=args.lora_rank, prefix_length=args.prefix_length,
                       val_percent=args.val_percent, seed=args.seed, device=args.device,
+                      title_tokens=args.title_tokens, description_tokens=args.description_tokens,
+                      val_examples=args.val_examples,
                       time_budget_s=args.time_budget_min * 60 if args.time_budget_min else None)
     methods = [m.strip() for m in args.fusion.split(",") if m.strip()]
     results = train(args.catalogs, methods, args.out, cfg, limit=args.limit, state_dir=args.state_dir)
@@ -30,7 +32,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     report = evaluate(args.catalog, task=args.task, methods=methods, out=args.out, limit=args.limit,
                       split=args.split, checkpoints=args.checkpoints, candidates=args.candidates,
                       device=args.device, val_percent=args.val_percent,
-                      retrain_methods=tuple(m for m in args.redo.split(",") if m))
+                      retrain_methods=tuple(m for m in args.redo.split(",") if m),
+                      grounded_decoding=not args.no_grounded_decoding)
     print(report["markdown"])
     if args.record:
         from engine.evaluation import record_scores
@@ -73,6 +76,12 @@ def add_subcommands(subparsers) -> None:
     train.add_argument("--lora-rank", type=int, default=4, help="0 trains fusion + mapping only")
     train.add_argument("--prefix-length", type=int, default=4)
     train.add_argument("--val-percent", type=int, default=10)
+    train.add_argument("--val-examples", type=int, default=24,
+                       help="held-out examples scored every --eval-every steps")
+    train.add_argument("--title-tokens", type=int, default=20,
+                       help="longest title target in tokens (a longer one is cut and gets no end token)")
+    train.add_argument("--description-tokens", type=int, default=64,
+                       help="longest description target in tokens")
     train.add_argument("--limit", type=int, default=None, help="only the first N products of each catalog")
     train.add_argument("--time-budget-min", type=float, default=None, help="per method")
     train.add_argument("--state-dir", type=Path, default=Path("runs/training-state"),
@@ -91,6 +100,8 @@ def add_subcommands(subparsers) -> None:
     ev.add_argument("--val-percent", type=int, default=10)
     ev.add_argument("--limit", type=int, default=None, help="at most N products")
     ev.add_argument("--candidates", type=int, default=1, help="candidates per product, re-ranked")
+    ev.add_argument("--no-grounded-decoding", action="store_true",
+                    help="let the LM write numbers, colours and materials the input lacks (the old behaviour)")
     ev.add_argument("--checkpoints", type=Path, default=None)
     ev.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     ev.add_argument("--redo", default="", help="comma list of methods to generate again in an existing --out")

@@ -49,6 +49,8 @@ class Settings(BaseModel):
     language_model: str = "smollm2-135m"
     fusion: str = "none"
     candidates: int = Field(1, ge=1, le=8)
+    # The LM may only write numbers, colours and materials the input holds (engine/generate/grounded.py).
+    grounded_decoding: bool = True
 
     # creatives
     style: str = "studio"

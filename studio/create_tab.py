@@ -56,10 +56,11 @@ def product_from_form(title, description, bullets, category, brand, price, attri
     )
 
 
-def settings_from_form(method, tone, audience, platform, temperature, top_p, max_new_tokens, seed, candidates) -> Settings:
+def settings_from_form(method, tone, audience, platform, temperature, top_p, max_new_tokens, seed, candidates,
+                       grounded_decoding=True) -> Settings:
     return Settings(fusion=method, tone=tone, audience=audience or "everyday shoppers", platform=platform,
                     temperature=temperature, top_p=top_p, max_new_tokens=int(max_new_tokens),
-                    seed=int(seed), candidates=int(candidates))
+                    seed=int(seed), candidates=int(candidates), grounded_decoding=bool(grounded_decoding))
 
 
 def load_sample(label):
@@ -99,7 +100,7 @@ def knob_values(settings: dict) -> list:
     s = {**defaults, **{k: v for k, v in settings.items() if k in defaults}}
     method = s["fusion"] if s["fusion"] in copy_methods() else gr.update()  # its checkpoint may be gone
     return [method, s["tone"], s["audience"], s["platform"], s["temperature"], s["top_p"], s["max_new_tokens"],
-            s["seed"], s["candidates"]]
+            s["seed"], s["candidates"], s["grounded_decoding"]]
 
 
 @dataclass
@@ -157,6 +158,10 @@ def build_create_tab(studio: Studio) -> CreateTab:
                     max_tokens = gr.Slider(40, 400, value=160, step=10, label="Max tokens (description)")
                     seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
                     candidates = gr.Slider(1, 4, value=1, step=1, label="Candidates")
+                grounded = gr.Checkbox(value=True, label="Only facts from my input",
+                                       info="The model cannot write a number, colour or material that is not in "
+                                            "your text, attributes or photos (grounded decoding)",
+                                       elem_id="mcs-grounded")
             with gr.Accordion("Reference copy for BLEU / METEOR / ROUGE (optional)", open=False):
                 gr.Markdown("Without a reference, your draft title and description are the reference.")
                 ref_title = gr.Textbox(label="Reference title")
@@ -185,7 +190,7 @@ def build_create_tab(studio: Studio) -> CreateTab:
 
     result_state = gr.State(None)
     form = [title_in, description_in, bullets_in, category_in, brand_in, price_in, attributes_in, photos_in, video_in]
-    knobs = [method, tone, audience, platform, temperature, top_p, max_tokens, seed, candidates]
+    knobs = [method, tone, audience, platform, temperature, top_p, max_tokens, seed, candidates, grounded]
     out_fields = [outputs[k] for k in OUTPUT_KINDS] + [badges[k] for k in OUTPUT_KINDS]
 
     load.click(load_sample, sample, form)

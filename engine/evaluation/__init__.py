@@ -129,7 +129,7 @@ def _generate(method: str, task: str, item: Item, settings, device: str, checkpo
     return clean(task, raw, settings)
 
 
-def _previous_rows(out, task, catalog, ids, max_new_tokens, candidates) -> dict[str, list[dict]]:
+def _previous_rows(out, task, catalog, ids, max_new_tokens, candidates, grounded) -> dict[str, list[dict]]:
     """Rows of an earlier run into the same folder, reused when products and settings match.
 
     An evaluation of eight methods takes a while on a CPU; rerunning with one more method
@@ -141,7 +141,8 @@ def _previous_rows(out, task, catalog, ids, max_new_tokens, candidates) -> dict[
         return {}
     old = json.loads(path.read_text())
     same = (old.get("task") == task and old.get("catalog") == str(catalog) and old.get("max_new_tokens") == max_new_tokens
-            and old.get("candidates") == candidates and [i["id"] for i in old["items"]][: len(ids)] == ids)
+            and old.get("candidates") == candidates and old.get("grounded_decoding", False) == grounded
+            and [i["id"] for i in old["items"]][: len(ids)] == ids)
     if not same:  # (a shorter run over the first products of an earlier one reuses those)
         return {}
     methods = old["summary"].keys()
@@ -220,7 +221,7 @@ def bar_chart(summary: dict[str, dict], path: Path, title: str) -> None:
 def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template", "none", "all"),
              out: Path | None = None, limit: int | None = None, split: str = "val", checkpoints: Path | None = None,
              candidates: int = 1, device: str = "auto", val_percent: int = 10, max_new_tokens: int = 80,
-             progress: bool = True, retrain_methods: tuple[str, ...] = ()) -> dict:
+             progress: bool = True, retrain_methods: tuple[str, ...] = (), grounded_decoding: bool = True) -> dict:
     """Score every method on the same held-out products; returns {summary, items, markdown}."""
     from tqdm.auto import tqdm
 
@@ -234,9 +235,10 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     if not items:
         raise StudioError(f"{catalog}: no {split} products with a reference {task} to evaluate on")
     # Greedy decoding: an evaluation must give the same table twice.
-    settings = Settings(temperature=0.0, max_new_tokens=max_new_tokens)
+    settings = Settings(temperature=0.0, max_new_tokens=max_new_tokens, grounded_decoding=grounded_decoding)
     rows: dict[str, list[dict]] = {m: [] for m in methods}
-    previous = _previous_rows(out, task, catalog, [i.id for i in items], max_new_tokens, candidates)
+    previous = _previous_rows(out, task, catalog, [i.id for i in items], max_new_tokens, candidates,
+                              grounded_decoding)
     for method in methods:
         if method in previous and method not in retrain_methods:  # resumed: same products, same settings
             rows[method] = previous[method]
@@ -257,6 +259,7 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     report = {
         "task": task, "catalog": str(catalog), "split": split, "val_percent": val_percent,
         "candidates": candidates, "decoding": "greedy", "max_new_tokens": max_new_tokens,
+        "grounded_decoding": grounded_decoding,
         "summary": summary,
         "items": [{"id": i.id, "reference": i.reference, "outputs": i.outputs} for i in items],
         "markdown": markdown,

@@ -43,6 +43,7 @@ class Copy:
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s)")
 
 
 def facts_block(ingested, photo_colours: list[str] = (), hide: tuple[str, ...] = (),
@@ -131,9 +132,10 @@ def clean_description(raw: str, limit: int) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > limit:
         text = cut_at_word(text, limit)
-    # End on a full sentence when the token budget cut the last one short.
-    if text and text[-1] not in ".!?" and "." in text:
-        text = text[: text.rfind(".") + 1]
+    # End on a full sentence when the token budget cut the last one short ("2.5 kg" is no end).
+    ends = [m.end() for m in _SENTENCE_STOP.finditer(text)]
+    if text and text[-1] not in ".!?" and ends:
+        text = text[: ends[-1]]
     return text
 
 
@@ -166,6 +168,11 @@ def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: lis
                  prefix_embeds=None, hide: tuple[str, ...] = (), seed_offset: int = 0) -> Iterator[str]:
     """Yield the raw text of one field as it grows."""
     messages = build_messages(kind, ingested, settings, photo_colours, hide)
+    grounded = None
+    if settings.grounded_decoding:
+        from engine.generate.grounded import grounded_processor
+
+        grounded = grounded_processor(lm.tokenizer, [(ingested.source_text(), list(photo_colours))])
     text = ""
     for piece in lm.stream(
         messages,
@@ -175,6 +182,7 @@ def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: lis
         seed=settings.seed + seed_offset,
         prefix_embeds=prefix_embeds,
         stop_at_newline=kind == "title",
+        logits_processor=grounded,
     ):
         text += piece
         yield text

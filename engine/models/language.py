@@ -123,6 +123,7 @@ class LanguageModel:
         seed: int,
         prefix_embeds: torch.Tensor | None = None,
         stop_at_newline: bool = False,
+        logits_processor=None,
     ) -> Iterator[str]:
         """Yield decoded text pieces as they are generated. Same seed + inputs = same text."""
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
@@ -145,6 +146,10 @@ class LanguageModel:
         )
         if stop_at_newline:
             kwargs.update(eos_token_id=self.line_end_ids())
+        if logits_processor is not None:
+            from transformers import LogitsProcessorList
+
+            kwargs.update(logits_processor=LogitsProcessorList([logits_processor]))
         if prefix_embeds is None:
             kwargs.update(input_ids=input_ids, attention_mask=torch.ones_like(input_ids))
         else:

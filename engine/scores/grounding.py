@@ -144,6 +144,36 @@ def _is_grounded(fact: Fact, source: list[Fact]) -> bool:
                for s in source)
 
 
+def _source_facts(source_text: str, extra_allowed=()) -> list[Fact]:
+    source = _facts(source_text, spelled_out=True)
+    for term in extra_allowed:
+        found = _term_facts(term)
+        source += found or [Fact("color", term, term.lower(), words=frozenset(_words(term)))]
+    return source
+
+
+def grounded_vocabulary(source_text: str, extra_allowed=()) -> tuple[dict[str, frozenset[str] | None], list[str]]:
+    """What a generator may say, for grounded decoding.
+
+    Returns the numbers the input states, in every form they may be written ("1,299", "1299"),
+    each with the units it may carry (None: any, because the input gives it without one), and
+    the colour and material terms the input does NOT ground."""
+    source = _source_facts(source_text, extra_allowed)
+    units: dict[str, set[str] | None] = {}
+    spellings = {m.group(1): _value(m.group(1)) for m in _NUMBER.finditer(source_text)}
+    for fact in source:
+        if fact.kind != "number":
+            continue
+        known = units.setdefault(fact.key, set())
+        if known is not None:
+            units[fact.key] = None if fact.unit is None else known | {fact.unit}
+    numbers = {key: (None if allowed is None else frozenset(allowed)) for key, allowed in units.items()}
+    numbers.update({written: numbers[key] for written, key in spellings.items() if key in numbers})
+    terms = [term for term in (*COLORS, *MATERIALS)
+             if not all(_is_grounded(fact, source) for fact in _term_facts(term))]
+    return numbers, list(dict.fromkeys(terms))
+
+
 def grounding_report(text: str, source_text: str, extra_allowed=()) -> dict:
     """Which facts of ``text`` appear in ``source_text`` (or in ``extra_allowed`` terms).
 
@@ -151,10 +181,7 @@ def grounding_report(text: str, source_text: str, extra_allowed=()) -> dict:
     when the text states no checkable fact. A colour that is also a material ("gold") is
     checked once.
     """
-    source = _facts(source_text, spelled_out=True)
-    for term in extra_allowed:
-        found = _term_facts(term)
-        source += found or [Fact("color", term, term.lower(), words=frozenset(_words(term)))]
+    source = _source_facts(source_text, extra_allowed)
     checked, ungrounded, seen = [], [], set()
     for fact in _facts(text, spelled_out=False):
         identity = (fact.kind == "number", fact.text.lower())

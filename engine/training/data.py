@@ -32,7 +32,7 @@ PIECE_CHARS = 300
 # the shop, not the product. A sentence holding any of these is dropped from references.
 _BOILERPLATE = re.compile(
     r"genuine products|free shipping|cash on delivery|flipkart|replacement guarantee|"
-    r"shop online|buy .{0,120}(?:online|for rs|only for|at best price)|best prices|"
+    r"shop online|buy .{0,160}(?:online|for rs|only for|at best price|\bat rs\b)|best prices|"
     r"huge collection|\brs\.?\s?\d", re.I)
 
 
@@ -161,7 +161,7 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
 def cached_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                    progress: bool = True) -> list[ProductRecord]:
     """``build_records`` once per catalog content; later calls load the cache (seconds)."""
-    digest = hashlib.sha256(f"v5 chars={PIECE_CHARS}".encode())
+    digest = hashlib.sha256(f"v6 chars={PIECE_CHARS}".encode())
     for path in paths:
         lines = [line for line in Path(path).read_bytes().splitlines() if line.strip()]
         digest.update(b"\n".join(lines[:limit] if limit else lines))  # same products, same cache

@@ -38,12 +38,12 @@ class TrainConfig:
     weight_decay: float = 0.01
     eval_every: int = 20
     patience: int = 2
-    val_examples: int = 12
+    val_examples: int = 24
     prefix_length: int = 4
     lora_rank: int = 4
     fact_tokens: int = 96
     title_tokens: int = 20
-    description_tokens: int = 40
+    description_tokens: int = 64  # most Luma descriptions fit whole, end token included
     modality_dropout: float = 0.1  # drop text or photos now and then: products arrive with either missing
     video_from_photos: float = 0.3  # catalogs hold no clips: other views of a product stand in for keyframes
     val_percent: int = 10  # share of products (by id) held out for validation
