@@ -138,7 +138,9 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     for kind in kinds:
         clock = time.perf_counter()
         if live:
-            raws = generate_field_batch(lm, kind, ingested, settings, colours, prefixes)
+            writer, _ = studio._writer(kind, settings, lm, next((p for p in prefixes if p is not None), None))
+            trained = writer is lm
+            raws = generate_field_batch(writer, kind, ingested, settings, colours, prefixes if trained else None)
             for copy, raw in zip(copies, raws):
                 setattr(copy, kind, clean(kind, raw, settings))
         timings[f"generate_{kind}"] = time.perf_counter() - clock

@@ -150,7 +150,8 @@ class Studio:
             lap("encode")
             for kind in FIELDS:
                 yield Event("status", kind, f"Writing the {kind}...")
-                for step, value in stream_candidates(lm, kind, ingested, settings, photo_colours, prefix_embeds):
+                writer, prefix = self._writer(kind, settings, lm, prefix_embeds)
+                for step, value in stream_candidates(writer, kind, ingested, settings, photo_colours, prefix):
                     if step == "ranked":
                         best, others = value
                     else:
@@ -229,6 +230,16 @@ class Studio:
                 if name not in names:
                     names.append(name)
         return names
+
+    def _writer(self, kind: str, settings: Settings, lm, prefix):
+        """(LM, prefix) for one field: a fusion model writes the fields it was trained on; the
+        others (bullets) come from the base LM with the full prompt, never from a prefix that
+        was not trained for them."""
+        from engine.conditioning.model import TRAINED_FIELDS
+
+        if prefix is None or kind in TRAINED_FIELDS:
+            return lm, prefix
+        return self.language_model(settings), None
 
     def _generator(self, ingested: Ingested, settings: Settings):
         """The LM to write with, plus a fused-feature prefix when a fusion method is chosen."""

@@ -26,6 +26,8 @@ def test_flipkart_boilerplate_is_cleaned():
     assert clean_reference_description("Buy D-Link DSL-2520U only for Rs. 1449 from Flipkart.com. "
                                        "Only Genuine Products. Free Shipping.") == ""
     assert clean_reference_description("A perfectly fine description of eight words here.", flagged_boilerplate=True) == ""
+    # the bare "Buy <product> at Rs." line left when the crawl lost the price
+    assert clean_reference_description("Buy Raymond Abstract Double Blanket Pink at Rs.") == ""
 
 
 def test_title_task_hides_the_title_inside_the_description_too():
@@ -133,6 +135,14 @@ def test_only_trained_methods_are_offered_and_load(trained, tiny_catalog):
     text = lm.generate([{"role": "user", "content": "Product facts:\nBrand: Luma\n\nWrite one product title."}],
                        max_new_tokens=6, temperature=0.0, top_p=1.0, seed=0, prefix_embeds=prefix)
     assert isinstance(text, str)
+    # Fields the prefix was trained on are written with it; bullets by the base LM, without it.
+    from engine.pipeline import Studio
+    from engine.settings import Settings
+
+    studio = Studio(device="cpu")
+    assert studio._writer("description", Settings(), lm, prefix) == (lm, prefix)
+    writer, no_prefix = studio._writer("bullets", Settings(), lm, prefix)
+    assert writer.model is base.model and no_prefix is None
 
 
 def test_cli_methods_lists_trained(trained, capsys):

@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from engine.conditioning.model import ConditionedCopyModel, ConditionedLanguageModel
+from engine.conditioning.model import TRAINED_FIELDS, ConditionedCopyModel, ConditionedLanguageModel
 from engine.errors import StudioError
 from engine.paths import ASSETS, data_dir
 
@@ -104,5 +104,5 @@ def _load_conditioned(name: str, device: str, root: str | None) -> ConditionedCo
     return ConditionedCopyModel.load(folder, device)
 
 
-__all__ = ["ConditionedCopyModel", "ConditionedLanguageModel", "available_methods", "best_method",
+__all__ = ["TRAINED_FIELDS", "ConditionedCopyModel", "ConditionedLanguageModel", "available_methods", "best_method",
            "load_conditioned", "checkpoint_dir", "promote", "user_checkpoints", "CHECKPOINTS"]

@@ -23,6 +23,9 @@ from engine.errors import ModelLoadError
 from engine.fusion import create_fusion
 from engine.models.language import LanguageModel, load_language_model
 
+# The fields a conditioned model is trained to write; others (bullets) are written by the base LM.
+TRAINED_FIELDS = ("title", "description")
+
 DEFAULTS = dict(fusion="gmu", hidden=128, z_dim=256, prefix_length=4, mapping_hidden=256,
                 lora_rank=4, fact_tokens=96, language_model="smollm2-135m", lm_dim=576)
 

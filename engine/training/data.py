@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from engine.conditioning.model import TRAINED_FIELDS
 from engine.encoders.features import _text_pieces  # the same pieces encode_product pools
 from engine.encoders.image import IMAGE_DIM, encode_images
 from engine.encoders.text import TEXT_DIM, encode_texts
@@ -25,7 +26,7 @@ from engine.errors import StudioError
 from engine.generate.copy import SENTENCE_END, build_messages
 from engine.paths import cache_dir
 
-TASKS = ("title", "description")
+TASKS = TRAINED_FIELDS  # one list for training and serving
 PIECE_CHARS = 300
 
 # Store boilerplate of the Flipkart crawl (see ../shared/data/README.md): sentences that sell
