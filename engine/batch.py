@@ -55,7 +55,7 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
                          prefixes: Sequence[torch.Tensor | None] | None = None,
                          hide: tuple[str, ...] = (), max_new_tokens: int | None = None) -> list[str]:
     """Raw text of one field for several products in one ``model.generate`` call."""
-    from engine.models.language import _sampling_kwargs
+    from engine.models.language import NO_REPEAT_NGRAM, REPETITION_PENALTY, _sampling_kwargs
 
     photo_colours = photo_colours or [[] for _ in ingested]
     prefixes = prefixes or [None] * len(ingested)
@@ -64,7 +64,7 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else lm.tokenizer.eos_token_id
     kwargs = dict(
         max_new_tokens=max_new_tokens or MAX_TOKENS.get(kind, settings.max_new_tokens),
-        repetition_penalty=1.15, no_repeat_ngram_size=4, pad_token_id=pad_id,
+        repetition_penalty=REPETITION_PENALTY, no_repeat_ngram_size=NO_REPEAT_NGRAM, pad_token_id=pad_id,
         **_sampling_kwargs(settings.temperature, settings.top_p),
     )
     if kind == "title":
@@ -75,7 +75,8 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
         from engine.generate.grounded import grounded_processor
 
         sources = [(item.source_text(), list(colours)) for item, colours in zip(ingested, photo_colours)]
-        kwargs.update(logits_processor=LogitsProcessorList([grounded_processor(lm.tokenizer, sources)]))
+        grounded = grounded_processor(lm.tokenizer, sources)
+        kwargs.update(logits_processor=LogitsProcessorList([grounded]))
     uses_prefix = any(p is not None for p in prefixes)
     if uses_prefix:  # ClipCap-style conditioning: prefix embeddings go before each prompt
         embed = lm.model.get_input_embeddings()
@@ -94,7 +95,12 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
         torch.manual_seed(settings.seed)
         output = lm.model.generate(**kwargs)
     new_tokens = output if uses_prefix else output[:, inputs.shape[1]:]
-    return lm.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+    texts = lm.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+    if settings.grounded_decoding and grounded.cut_rows:
+        from engine.generate.grounded import drop_unfinished_number
+
+        texts = [drop_unfinished_number(t) if row in grounded.cut_rows else t for row, t in enumerate(texts)]
+    return texts
 
 
 def generate_batch(studio, products: Sequence[Product], settings: Settings,

@@ -94,3 +94,19 @@ def test_real_generations_state_only_grounded_facts(studio):
         text, invented = describe(product, grounded=True)
         assert text, "grounded decoding must still write a description"
         assert invented == [], text
+
+
+def test_a_number_that_cannot_be_finished_ends_the_text_and_is_dropped(lm):
+    """When the only digit that finishes a stated number is already ruled out (no-repeat rule),
+    the row ends there and its unfinished number is cut, instead of letting any number through."""
+    from engine.generate.grounded import drop_unfinished_number
+
+    tokenizer = lm.tokenizer
+    processor = grounded_processor(tokenizer, [(SOURCE, [])])
+    ids = torch.tensor([tokenizer("It holds 33", add_special_tokens=False)["input_ids"]])
+    scores = torch.zeros(1, len(tokenizer))
+    scores[0, tokenizer.convert_tokens_to_ids("0")] = -float("inf")
+    out = processor(ids, scores)
+    assert set(torch.isfinite(out[0]).nonzero().flatten().tolist()) <= set(processor.end_ids)
+    assert processor.cut_rows == {0}
+    assert drop_unfinished_number("Holds 330 ml (33") == "Holds 330 ml"

@@ -186,3 +186,7 @@ def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: lis
     ):
         text += piece
         yield text
+    if grounded is not None and grounded.cut_rows:
+        from engine.generate.grounded import drop_unfinished_number
+
+        yield drop_unfinished_number(text)

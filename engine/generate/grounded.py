@@ -58,6 +58,15 @@ def _digit_tokens(tokenizer) -> tuple[dict[int, str], frozenset[int]]:
     return numeric, frozenset(mixed)
 
 
+def _unit_of(word: str) -> str | None:
+    from engine.scores.vocab import UNITS
+
+    for stem in (word, word[:-2] if word.endswith("es") else "", word[:-1] if word.endswith("s") else ""):
+        if len(stem) >= 1 and stem in UNITS and (stem == word or len(stem) > 1):
+            return UNITS[stem]
+    return None
+
+
 @lru_cache(maxsize=4)
 def _unit_tokens(tokenizer) -> dict[int, frozenset[str]]:
     """{token id: the canonical units it may start}: tokens that are a unit word on their own
@@ -67,11 +76,11 @@ def _unit_tokens(tokenizer) -> dict[int, frozenset[str]]:
     found: dict[int, set[str]] = {}
     for token, index in tokenizer.get_vocab().items():
         word = tokenizer.convert_tokens_to_string([token]).strip().lower().rstrip(".,;:!?)")
-        unit = UNITS.get(word) or (UNITS.get(word[:-1]) if len(word) > 2 and word.endswith("s") else None)
+        unit = _unit_of(word)
         if unit:
             found.setdefault(index, set()).add(unit)
     for surface, unit in UNITS.items():
-        for form in {surface, surface + "s", surface.capitalize()}:
+        for form in {surface, surface + "s", surface + "es", surface.capitalize()}:
             for text in (" " + form, form):
                 ids = tokenizer(text, add_special_tokens=False)["input_ids"]
                 if len(ids) > 1:
@@ -105,8 +114,11 @@ class GroundedDecoding(LogitsProcessor):
     def __init__(self, tokenizer, rules: list[GroundingRules]):
         self.tokenizer = tokenizer
         self.rules = rules
+        self.cut_rows: set[int] = set()  # rows ended mid-number: their text ends in an unfinished number
         self.numeric, self.mixed = _digit_tokens(tokenizer)
         self.units = _unit_tokens(tokenizer)
+        self.end_ids = [i for i in {tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<|im_end|>")}
+                        if isinstance(i, int) and i != tokenizer.unk_token_id]
         self.mixed_ids = torch.tensor(sorted(self.mixed), dtype=torch.long)
         # Sequences end on the token to forbid: index them by it once.
         self.single, self.multi = [], []
@@ -159,8 +171,21 @@ class GroundedDecoding(LogitsProcessor):
         units = rules.numbers.get(after.group(1)) if after else None
         if units is not None:  # the input gives this number with a unit: no other unit may follow
             allowed[[i for i, found in self.units.items() if not found & units]] = False
-        if bool(allowed.any()) and bool(torch.isfinite(scores[row][allowed]).any()):
-            scores[row, ~allowed] = -float("inf")
+        if not bool(torch.isfinite(scores[row][allowed]).any()):
+            # Every allowed token is already ruled out (by the no-repeat rule): end the text here.
+            # Copy cleaning then drops the unfinished sentence, number and all.
+            allowed[:] = False
+            allowed[self.end_ids] = True
+            self.cut_rows.add(row)
+        scores[row, ~allowed] = -float("inf")
+
+
+_UNFINISHED = re.compile(r"[\s(\[\-–—,:;/]*\d[\d.,]*$")
+
+
+def drop_unfinished_number(text: str) -> str:
+    """The text of a row that grounded decoding had to end mid-number, without that number."""
+    return _UNFINISHED.sub("", text)
 
 
 def grounded_processor(tokenizer, sources: list[tuple[str, list[str]]]) -> GroundedDecoding:
