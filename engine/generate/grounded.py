@@ -88,18 +88,28 @@ def _unit_tokens(tokenizer) -> dict[int, frozenset[str]]:
     return {index: frozenset(units) for index, units in found.items()}
 
 
-def _term_sequences(tokenizer, terms: list[str]) -> tuple[tuple[int, ...], ...]:
-    """Token sequences of each term as a whole word: after a space, lower case, Capitalised and
-    Title Case. Without a leading space only when it takes several tokens: a one-token "red" is
-    also the end of "bored"."""
-    sequences = set()
-    for term in terms:
+@lru_cache(maxsize=4)
+def _term_forms(tokenizer) -> dict[str, tuple[tuple[int, ...], ...]]:
+    """{vocabulary term: its token sequences as a whole word}: after a space, lower case,
+    Capitalised and Title Case; without a leading space only when it takes several tokens (a
+    one-token "red" is also the end of "bored"). Tokenised once per tokenizer."""
+    from engine.scores.vocab import COLORS, MATERIALS
+
+    forms = {}
+    for term in (*COLORS, *MATERIALS):
+        sequences = set()
         for form in {term, term.capitalize(), term.title()}:
             sequences.add(tuple(tokenizer(" " + form, add_special_tokens=False)["input_ids"]))
             bare = tuple(tokenizer(form, add_special_tokens=False)["input_ids"])
             if len(bare) > 1:
                 sequences.add(bare)
-    return tuple(sorted(s for s in sequences if s))
+        forms[term] = tuple(s for s in sequences if s)
+    return forms
+
+
+def _term_sequences(tokenizer, terms: list[str]) -> tuple[tuple[int, ...], ...]:
+    forms = _term_forms(tokenizer)
+    return tuple(sorted({sequence for term in terms for sequence in forms[term]}))
 
 
 def grounding_rules(tokenizer, source_text: str, photo_colours=()) -> GroundingRules:
