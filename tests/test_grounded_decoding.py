@@ -65,35 +65,43 @@ def test_unstated_colours_and_materials_are_banned_whole_words(lm):
     assert "red" in allowed_after(lm, "It got bo"), "a one-token term inside a word stays allowed"
 
 
-def test_real_generations_state_only_grounded_facts(studio):
-    """The zero-shot LM invents a thickness for the mat when left alone ("18mm"); with grounded
-    decoding the grounding score must find nothing to flag in either description."""
+def test_real_generation_keeps_stated_numbers_and_units(lm):
+    """Made to state a weight, the free LM invents one ("6 grams" for a 6 mm mat); grounded
+    decoding may only reuse the stated number with its own unit."""
+    from transformers import LogitsProcessorList
+
+    source = "Yoga mat. Thickness: 6 mm. Colour: purple."
+    prompt = lm.chat_ids([{"role": "user", "content": f"Product facts: {source}\nDescribe the mat."}])
+    lead = "This mat weighs "
+    ids = torch.cat([prompt, lm.tokenizer(lead, return_tensors="pt", add_special_tokens=False)["input_ids"]], 1)
+
+    def continue_with(processors) -> str:
+        out = lm.model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=20, do_sample=False,
+                                logits_processor=processors)
+        return lead + lm.tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
+
+    free = continue_with(LogitsProcessorList())
+    assert grounding_report(free, source)["ungrounded"], f"the free LM was expected to invent a weight: {free}"
+    grounded = continue_with(LogitsProcessorList([grounded_processor(lm.tokenizer, [(source, [])])]))
+    assert grounding_report(grounded, source)["ungrounded"] == [], grounded
+    assert "6" in grounded
+
+
+def test_studio_descriptions_are_grounded_end_to_end(studio):
     from engine.generate.copy import stream_field
     from engine.ingest import ingest
     from engine.product import Product
     from engine.settings import Settings
 
-    lm = studio.language_model(Settings())
-    bottle = Product(title="Trail water bottle", description="Keeps drinks cold on long hikes.",
-                     attributes={"capacity": "750 ml", "material": "stainless steel"})
-    mat = Product(title="Yoga mat", description="A mat for daily practice. Extra grip.",
-                  attributes={"thickness": "6 mm", "colour": "purple"})
-
-    def describe(product, grounded: bool) -> tuple[str, list[str]]:
-        item = ingest(product)
-        raw = ""
-        for raw in stream_field(lm, "description", item, Settings(temperature=0.0, max_new_tokens=70,
-                                                                   grounded_decoding=grounded)):
-            pass
-        text = clean_description(raw, 2000)
-        return text, grounding_report(text, item.source_text())["ungrounded"]
-
-    free_text, invented = describe(mat, grounded=False)
-    assert invented, f"the test needs a product the free LM invents for: {free_text}"
-    for product in (mat, bottle):
-        text, invented = describe(product, grounded=True)
-        assert text, "grounded decoding must still write a description"
-        assert invented == [], text
+    product = Product(title="Trail water bottle", description="Keeps drinks cold on long hikes.",
+                      attributes={"capacity": "750 ml", "material": "stainless steel"})
+    item = ingest(product)
+    raw = ""
+    for raw in stream_field(studio.language_model(Settings()), "description", item,
+                            Settings(temperature=0.0, max_new_tokens=70)):
+        pass
+    text = clean_description(raw, 2000)
+    assert text and grounding_report(text, item.source_text())["ungrounded"] == [], text
 
 
 def test_a_number_that_cannot_be_finished_ends_the_text_and_is_dropped(lm):
