@@ -118,3 +118,8 @@ def test_a_number_that_cannot_be_finished_ends_the_text_and_is_dropped(lm):
     assert set(torch.isfinite(out[0]).nonzero().flatten().tolist()) <= set(processor.end_ids)
     assert processor.cut_rows == {0}
     assert drop_unfinished_number("Holds 330 ml (33") == "Holds 330 ml"
+
+
+def test_plurals_of_unstated_materials_are_banned_too(lm):
+    after = allowed_after(lm, "A set of six", source="Bar set with a shaker and a jigger")
+    assert " glass" not in after and " glasses" not in after and " Glasses" not in after

@@ -91,14 +91,15 @@ def _unit_tokens(tokenizer) -> dict[int, frozenset[str]]:
 @lru_cache(maxsize=4)
 def _term_forms(tokenizer) -> dict[str, tuple[tuple[int, ...], ...]]:
     """{vocabulary term: its token sequences as a whole word}: after a space, lower case,
-    Capitalised and Title Case; without a leading space only when it takes several tokens (a
+    Capitalised and Title Case, plurals too; without a leading space only when it takes several tokens (a
     one-token "red" is also the end of "bored"). Tokenised once per tokenizer."""
     from engine.scores.vocab import COLORS, MATERIALS
 
     forms = {}
     for term in (*COLORS, *MATERIALS):
         sequences = set()
-        for form in {term, term.capitalize(), term.title()}:
+        cased = {term, term.capitalize(), term.title()}
+        for form in cased | {f + "s" for f in cased} | {f + "es" for f in cased}:  # "glasses" is "glass"
             sequences.add(tuple(tokenizer(" " + form, add_special_tokens=False)["input_ids"]))
             bare = tuple(tokenizer(form, add_special_tokens=False)["input_ids"])
             if len(bare) > 1:
