@@ -3,8 +3,8 @@
 Lists are lower case; multiword entries are matched as phrases (longest first) and a hyphen
 counts as a space ("off-white" == "off white"). Words that are mostly something else in
 product copy ("cream" in hand cream, "coffee" in coffee mug, "clear" in clear instructions,
-"crystal" in crystal-clear sound, "rose", "wine", "olive" on their own) are left out on
-purpose: a false "invented colour" alarm costs the merchant more trust than a missed one. Their multiword forms stay in.
+"crystal" in crystal-clear sound, "rose", "wine", "olive" on their own, "down" in pull-down
+and button-down) are left out on purpose: a false "invented colour" alarm costs the merchant more trust than a missed one. Their multiword forms stay in.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ MATERIALS: tuple[str, ...] = (
     "cashmere", "silk", "hemp", "jute", "bamboo", "denim", "canvas", "velvet", "velour",
     "fleece", "flannel", "corduroy", "tweed", "satin", "chiffon", "georgette", "crepe",
     "muslin", "terry", "jersey", "suede", "leather", "genuine leather", "faux leather",
-    "vegan leather", "pu leather", "down",
+    "vegan leather", "pu leather", "duck down", "goose down", "down filled",
     # synthetics
     "polyester", "nylon", "spandex", "elastane", "lycra", "rayon", "viscose", "modal",
     "acrylic", "microfiber", "microfibre", "polycotton", "polypropylene", "polyurethane",
