@@ -153,6 +153,9 @@ def test_a_paragraph_answer_becomes_one_bullet_per_sentence():
     assert clean_bullets(raw, 100) == ["Warm wool shell.", "Ribbed cuffs seal in heat!", "Drawstring hood."]
     assert clean_bullets("- Warm wool shell\n- Ribbed cuffs. Seal in heat.", 100) == [
         "Warm wool shell", "Ribbed cuffs. Seal in heat."]
+    # a bullet cut off by the token budget keeps its complete sentences only
+    assert clean_bullets("- Warm wool shell\n- Ribbed cuffs. Made for cold days. Whether", 100) == [
+        "Warm wool shell", "Ribbed cuffs. Made for cold days."]
 
 
 def test_bullets_length_and_count():

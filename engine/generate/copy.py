@@ -150,6 +150,9 @@ def clean_bullets(raw: str, limit: int, most: int = 5) -> list[str]:
     for line in lines:
         line = re.sub(r"^\s*(?:[-*•·]|\d+[.)])\s*", "", line).strip()
         line = _PREFIX.sub("", line).strip()
+        ends = [m.end() for m in _SENTENCE_STOP.finditer(line + " ")]
+        if line[-1:] not in ".!?" and ends:  # "... for any fitness fan. Whether" (token budget ran out)
+            line = line[: ends[-1]].strip()
         if len(line) >= 3 and line.lower() not in {b.lower() for b in bullets}:
             bullets.append(cut_at_word(line, limit))
     return bullets[:most]
