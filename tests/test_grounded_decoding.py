@@ -123,3 +123,8 @@ def test_a_number_that_cannot_be_finished_ends_the_text_and_is_dropped(lm):
 def test_plurals_of_unstated_materials_are_banned_too(lm):
     after = allowed_after(lm, "A set of six", source="Bar set with a shaker and a jigger")
     assert " glass" not in after and " glasses" not in after and " Glasses" not in after
+
+
+def test_hyphenated_forms_of_unstated_terms_are_banned(lm):
+    after = allowed_after(lm, "A multi-")
+    assert "colored" not in after and "color" not in after

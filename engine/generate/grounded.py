@@ -99,6 +99,7 @@ def _term_forms(tokenizer) -> dict[str, tuple[tuple[int, ...], ...]]:
     for term in (*COLORS, *MATERIALS):
         sequences = set()
         cased = {term, term.capitalize(), term.title()}
+        cased |= {form.replace(" ", "-") for form in cased}  # "multi-colored" is "multi colored"
         for form in cased | {f + "s" for f in cased} | {f + "es" for f in cased}:  # "glasses" is "glass"
             sequences.add(tuple(tokenizer(" " + form, add_special_tokens=False)["input_ids"]))
             bare = tuple(tokenizer(form, add_special_tokens=False)["input_ids"])
