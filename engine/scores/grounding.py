@@ -169,9 +169,15 @@ def grounded_vocabulary(source_text: str, extra_allowed=()) -> tuple[dict[str, f
             units[fact.key] = None if fact.unit is None else known | {fact.unit}
     numbers = {key: (None if allowed is None else frozenset(allowed)) for key, allowed in units.items()}
     numbers.update({written: numbers[key] for written, key in spellings.items() if key in numbers})
-    terms = [term for term in (*COLORS, *MATERIALS)
-             if not all(_is_grounded(fact, source) for fact in _term_facts(term))]
+    source_terms = [f for f in source if f.kind != "number"]
+    terms = [term for term, facts in _vocabulary_facts()
+             if not all(_is_grounded(fact, source_terms) for fact in facts)]
     return numbers, list(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=1)
+def _vocabulary_facts() -> tuple[tuple[str, tuple[Fact, ...]], ...]:
+    return tuple((term, tuple(_term_facts(term))) for term in (*COLORS, *MATERIALS))
 
 
 def grounding_report(text: str, source_text: str, extra_allowed=()) -> dict:
