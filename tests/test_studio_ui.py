@@ -70,7 +70,7 @@ def test_api_reports_each_bad_input_by_name(server, tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)")
-def test_browser_upload_generate_and_scores(server, tmp_path):
+def test_browser_upload_generate_and_scores(server, studio, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:
@@ -82,8 +82,12 @@ def test_browser_upload_generate_and_scores(server, tmp_path):
         page.get_by_label("Description or notes").fill("Material: nylon\nAdjustable shoulder strap.")
         page.get_by_label("Max tokens (description)").first.fill("40")
         page.get_by_label("Max tokens (description)").first.press("Enter")
+        page.get_by_label("Only facts from my input").uncheck()
         page.locator("#mcs-generate").click()
         expect(page.locator("#mcs-status")).to_contain_text("Done", timeout=300_000)
+        # the unticked box reached the settings stored with the result
+        stored = studio.history.get(studio.history.search(limit=1)[0]["id"])["settings"]
+        assert stored["grounded_decoding"] is False and stored["max_new_tokens"] == 40
         title = page.locator("#mcs-out-title textarea").input_value()
         assert title.strip()
         expect(page.locator("#mcs-scores-title [data-metric=grounding]")).to_be_visible()
