@@ -35,7 +35,7 @@ _TAIL_TOKENS = 12
 
 @dataclass(frozen=True)
 class GroundingRules:
-    """What one row of a generation may not write."""
+    """What one row of a generation may write (numbers) and may not (terms)."""
 
     numbers: dict[str, frozenset[str] | None]  # numbers the input states, as written -> units they carry (None: any)
     prefixes: frozenset[str]  # every leading part of those
@@ -59,6 +59,8 @@ def _digit_tokens(tokenizer) -> tuple[dict[int, str], frozenset[int]]:
 
 
 def _unit_of(word: str) -> str | None:
+    """The unit a whole token spells. Stricter than the grounding score's parser, which reads a
+    unit right after a number: here "ves" or "les" alone must not count as a plural of "v"."""
     from engine.scores.vocab import UNITS
 
     for stem in (word, word[:-2] if word.endswith("es") else "", word[:-1] if word.endswith("s") else ""):
