@@ -69,13 +69,13 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
     )
     if kind == "title":
         kwargs.update(eos_token_id=lm.line_end_ids())
-    if settings.grounded_decoding:
+    from engine.generate.grounded import finish, processor_for
+
+    grounded = processor_for(settings, lm.tokenizer, [(item.source_text(), list(colours))
+                                                      for item, colours in zip(ingested, photo_colours)])
+    if grounded is not None:
         from transformers import LogitsProcessorList
 
-        from engine.generate.grounded import grounded_processor
-
-        sources = [(item.source_text(), list(colours)) for item, colours in zip(ingested, photo_colours)]
-        grounded = grounded_processor(lm.tokenizer, sources)
         kwargs.update(logits_processor=LogitsProcessorList([grounded]))
     uses_prefix = any(p is not None for p in prefixes)
     if uses_prefix:  # ClipCap-style conditioning: prefix embeddings go before each prompt
@@ -95,12 +95,7 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
         torch.manual_seed(settings.seed)
         output = lm.model.generate(**kwargs)
     new_tokens = output if uses_prefix else output[:, inputs.shape[1]:]
-    texts = lm.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
-    if settings.grounded_decoding and grounded.cut_rows:
-        from engine.generate.grounded import drop_unfinished_number
-
-        texts = [drop_unfinished_number(t) if row in grounded.cut_rows else t for row, t in enumerate(texts)]
-    return texts
+    return finish(grounded, lm.tokenizer.batch_decode(new_tokens, skip_special_tokens=True))
 
 
 def generate_batch(studio, products: Sequence[Product], settings: Settings,

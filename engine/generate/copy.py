@@ -106,6 +106,15 @@ MAX_TOKENS = {"title": 32, "bullets": 110}
 _PREFIX = re.compile(r"^\s*(product\s+)?(title|description|bullets?)\s*:\s*", re.I)
 
 
+def to_last_sentence(text: str) -> str:
+    """Text the token budget cut mid-sentence, ended at its last full sentence ("2.5 kg" is no
+    end); text without a full sentence stays as it is."""
+    ends = [m.end() for m in _SENTENCE_STOP.finditer(text + " ")]
+    if text and text[-1] not in ".!?" and ends:
+        return text[: ends[-1]].strip()
+    return text
+
+
 def cut_at_word(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -132,11 +141,7 @@ def clean_description(raw: str, limit: int) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > limit:
         text = cut_at_word(text, limit)
-    # End on a full sentence when the token budget cut the last one short ("2.5 kg" is no end).
-    ends = [m.end() for m in _SENTENCE_STOP.finditer(text)]
-    if text and text[-1] not in ".!?" and ends:
-        text = text[: ends[-1]]
-    return text
+    return to_last_sentence(text)
 
 
 def clean_bullets(raw: str, limit: int, most: int = 5) -> list[str]:
@@ -150,9 +155,7 @@ def clean_bullets(raw: str, limit: int, most: int = 5) -> list[str]:
     for line in lines:
         line = re.sub(r"^\s*(?:[-*•·]|\d+[.)])\s*", "", line).strip()
         line = _PREFIX.sub("", line).strip()
-        ends = [m.end() for m in _SENTENCE_STOP.finditer(line + " ")]
-        if line[-1:] not in ".!?" and ends:  # "... for any fitness fan. Whether" (token budget ran out)
-            line = line[: ends[-1]].strip()
+        line = to_last_sentence(line)  # "... for any fitness fan. Whether": the token budget ran out
         if len(line) >= 3 and line.lower() not in {b.lower() for b in bullets}:
             bullets.append(cut_at_word(line, limit))
     return bullets[:most]
@@ -171,11 +174,9 @@ def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: lis
                  prefix_embeds=None, hide: tuple[str, ...] = (), seed_offset: int = 0) -> Iterator[str]:
     """Yield the raw text of one field as it grows."""
     messages = build_messages(kind, ingested, settings, photo_colours, hide)
-    grounded = None
-    if settings.grounded_decoding:
-        from engine.generate.grounded import grounded_processor
+    from engine.generate.grounded import finish, processor_for
 
-        grounded = grounded_processor(lm.tokenizer, [(ingested.source_text(), list(photo_colours))])
+    grounded = processor_for(settings, lm.tokenizer, [(ingested.source_text(), list(photo_colours))])
     text = ""
     for piece in lm.stream(
         messages,
@@ -190,6 +191,4 @@ def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: lis
         text += piece
         yield text
     if grounded is not None and grounded.cut_rows:
-        from engine.generate.grounded import drop_unfinished_number
-
-        yield drop_unfinished_number(text)
+        yield finish(grounded, [text])[0]

@@ -205,3 +205,15 @@ def drop_unfinished_number(text: str) -> str:
 def grounded_processor(tokenizer, sources: list[tuple[str, list[str]]]) -> GroundedDecoding:
     """A processor for a generation whose rows are grounded in ``[(source text, photo colours)]``."""
     return GroundedDecoding(tokenizer, [grounding_rules(tokenizer, text, colours) for text, colours in sources])
+
+
+def processor_for(settings, tokenizer, sources: list[tuple[str, list[str]]]) -> GroundedDecoding | None:
+    """The processor a generation with ``settings`` uses, or None when grounded decoding is off."""
+    return grounded_processor(tokenizer, sources) if settings.grounded_decoding else None
+
+
+def finish(processor: GroundedDecoding | None, texts: list[str]) -> list[str]:
+    """Generated texts with the unfinished number cut from every row the processor had to end."""
+    if processor is None or not processor.cut_rows:
+        return texts
+    return [drop_unfinished_number(t) if row in processor.cut_rows else t for row, t in enumerate(texts)]
