@@ -17,7 +17,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                       patience=args.patience, lora_rank=args.lora_rank, prefix_length=args.prefix_length,
                       val_percent=args.val_percent, seed=args.seed, device=args.device,
                       title_tokens=args.title_tokens, description_tokens=args.description_tokens,
-                      val_examples=args.val_examples,
+                      val_examples=args.val_examples, init_from=str(args.init_from) if args.init_from else None,
                       time_budget_s=args.time_budget_min * 60 if args.time_budget_min else None)
     methods = [m.strip() for m in args.fusion.split(",") if m.strip()]
     results = train(args.catalogs, methods, args.out, cfg, limit=args.limit, state_dir=args.state_dir)
@@ -87,6 +87,8 @@ def add_subcommands(subparsers) -> None:
     train.add_argument("--state-dir", type=Path, default=Path("runs/training-state"),
                        help="resumable state (optimizer etc.); rerun the same command to resume")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--init-from", type=Path, default=None,
+                       help="a checkpoints folder (e.g. assets/checkpoints): fine-tune each method from its weights")
     train.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     train.set_defaults(func=cmd_train)
 

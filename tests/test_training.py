@@ -28,6 +28,10 @@ def test_flipkart_boilerplate_is_cleaned():
     assert clean_reference_description("A perfectly fine description of eight words here.", flagged_boilerplate=True) == ""
     # the bare "Buy <product> at Rs." line left when the crawl lost the price
     assert clean_reference_description("Buy Raymond Abstract Double Blanket Pink at Rs.") == ""
+    # a features list with no prose after it is the spec sheet again, not a description
+    assert clean_reference_description(
+        "Key Features of Fs Mini Klub Baby Boy's Woven Casual Shirt Fit: Regular Fabric: 100% Cotton "
+        "Suitable For: Western Wear Sleeve: Half Sleeve,Specifications of Fs Mini Klub Shirt General") == ""
 
 
 def test_title_task_hides_the_title_inside_the_description_too():
@@ -103,6 +107,35 @@ def test_rerun_resumes_from_state_instead_of_retraining(trained, tiny_catalog):
     again = train([tiny_catalog], ["gmu"], out, cfg, state_dir=out / "state", progress=False, command="pytest")
     assert again["gmu"]["training"]["steps_run"] == 2
     assert again["gmu"]["validation"]["loss"] == results["gmu"]["validation"]["loss"]
+
+
+def test_fine_tuning_starts_from_the_trained_weights(trained, tiny_catalog, tmp_path):
+    import copy
+    from dataclasses import replace
+
+    from engine.conditioning.lora import add_lora, lora_state
+    from engine.conditioning.model import ConditionedCopyModel
+    from engine.errors import StudioError
+    from engine.models.language import load_language_model
+    from engine.training.trainer import start_from
+
+    out, cfg, _ = trained
+    saved = ConditionedCopyModel.load(out / "gmu")
+    model = ConditionedCopyModel(fusion="gmu", prefix_length=cfg.prefix_length, lora_rank=cfg.lora_rank)
+    lm = add_lora(copy.deepcopy(load_language_model("smollm2-135m", "cpu").model), cfg.lora_rank).float()
+    assert not torch.equal(model.state_dict()["mapping.scale"], saved.state_dict()["mapping.scale"])
+    start_from(model, lm, out / "gmu", cfg)
+    for key, value in saved.state_dict().items():
+        assert torch.equal(model.state_dict()[key], value), key
+    loaded = lora_state(lm)
+    assert loaded.keys() == saved.lora.keys()
+    assert all(torch.equal(loaded[k], saved.lora[k]) for k in loaded)
+    with pytest.raises(StudioError, match="prefix_length"):
+        start_from(ConditionedCopyModel(fusion="gmu", prefix_length=8, lora_rank=2), lm, out / "gmu", cfg)
+    # the CLI path: one more step from the shipped weights, recorded in the provenance
+    tuned = train([tiny_catalog], ["gmu"], tmp_path, replace(cfg, steps=1, init_from=str(out)),
+                  state_dir=tmp_path / "state", progress=False, command="pytest")
+    assert tuned["gmu"]["training"]["config"]["init_from"] == str(out)
 
 
 def test_only_trained_methods_are_offered_and_load(trained, tiny_catalog):

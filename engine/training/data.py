@@ -42,16 +42,19 @@ def clean_reference_description(text: str, title: str = "", flagged_boilerplate:
 
     What is removed, in order: whole records flagged ``desc_boilerplate``; the trailing
     "Specifications of ..." spec dump; the leading "Key Features of <title> ... Price: Rs. N"
-    block (the features list repeats the spec sheet); sentences that advertise the shop
-    (genuine products, free shipping, "Buy X for Rs. N online"...); repeated sentences.
+    block (the features list repeats the spec sheet; a block with no price is all features list);
+    sentences that advertise the shop (genuine products, free shipping, "Buy X for Rs. N
+    online"...); repeated sentences.
     What is left must hold at least 8 words, else the product has no description target.
     """
     if flagged_boilerplate or not text:
         return ""
     text = re.split(r",?\s*Specifications of ", text, maxsplit=1)[0]
     if text.lstrip().startswith("Key Features of"):
+        # Prose, if the seller wrote any, follows the price; without a price the block is
+        # only the features list ("Fit: Regular Fabric: Cotton ..."): 31 of 683 products.
         parts = re.split(r"Price:\s*Rs\.?\s*[\d,]+", text, maxsplit=1)
-        text = parts[1] if len(parts) == 2 else text.replace("Key Features of", "", 1)
+        text = parts[1] if len(parts) == 2 else ""
     text = re.sub(r"Price:\s*Rs\.?\s*[\d,]+", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,")
     kept, seen = [], set()
@@ -162,7 +165,7 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
 def cached_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                    progress: bool = True) -> list[ProductRecord]:
     """``build_records`` once per catalog content; later calls load the cache (seconds)."""
-    digest = hashlib.sha256(f"v6 chars={PIECE_CHARS}".encode())
+    digest = hashlib.sha256(f"v7 chars={PIECE_CHARS}".encode())
     for path in paths:
         lines = [line for line in Path(path).read_bytes().splitlines() if line.strip()]
         digest.update(b"\n".join(lines[:limit] if limit else lines))  # same products, same cache

@@ -25,6 +25,7 @@ from engine.conditioning.model import ConditionedCopyModel, features_batch
 from engine.conditioning.prompt import compact_messages
 from engine.encoders.features import MODALITIES
 from engine.encoders.image import IMAGE_DIM
+from engine.errors import StudioError
 from engine.models.language import load_language_model
 from engine.training.data import TASKS, ProductRecord, split_of
 
@@ -51,6 +52,7 @@ class TrainConfig:
     device: str = "auto"
     time_budget_s: float | None = None  # per method; stops early (and says so) when spent
     language_model: str = "smollm2-135m"
+    init_from: str | None = None  # a checkpoints folder: start each method from its weights there (fine-tuning)
 
 
 @dataclass
@@ -187,6 +189,20 @@ def plot_history(history: dict, path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def start_from(model: ConditionedCopyModel, lm, folder: Path, cfg: TrainConfig) -> None:
+    """Load a trained checkpoint's fusion, mapping and LoRA weights to fine-tune further."""
+    saved = ConditionedCopyModel.load(folder)
+    mismatched = {k: (saved.config[k], model.config[k]) for k in model.config if saved.config.get(k) != model.config[k]}
+    if mismatched:
+        raise StudioError(f"{folder}: cannot fine-tune from this checkpoint, its settings differ "
+                          f"(saved vs asked): {mismatched}")
+    model.load_state_dict(saved.state_dict())
+    if cfg.lora_rank and saved.lora:
+        from peft import set_peft_model_state_dict
+
+        set_peft_model_state_dict(lm, saved.lora)
+
+
 def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: TrainConfig,
                  state_dir: Path | None = None, progress: bool = True,
                  on_step=None, should_stop=None) -> dict:
@@ -215,6 +231,8 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
     # token would swamp the frozen LM's attention before training has taught it anything.
     with torch.no_grad():
         model.mapping.scale.fill_(float(base.model.get_input_embeddings().weight.float().std()))
+    if cfg.init_from:
+        start_from(model, lm, Path(cfg.init_from) / method, cfg)
     params = list(model.parameters()) + [p for p in lm.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
