@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from engine.catalog import read_catalog
 from engine.errors import StudioError
-from engine.generate.copy import FIELDS, MAX_TOKENS, Copy, build_messages, clean
+from engine.generate.copy import FIELDS, Copy, build_messages, clean, token_budget
 from engine.product import Product
 from engine.settings import Settings
 
@@ -62,8 +62,10 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
     ids = [lm.chat_ids(build_messages(kind, item, settings, colours, hide))
            for item, colours in zip(ingested, photo_colours)]
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else lm.tokenizer.eos_token_id
+    least, most = token_budget(kind, settings)
+    most = max_new_tokens or most
     kwargs = dict(
-        max_new_tokens=max_new_tokens or MAX_TOKENS.get(kind, settings.max_new_tokens),
+        max_new_tokens=most, min_new_tokens=min(least, most),
         repetition_penalty=REPETITION_PENALTY, no_repeat_ngram_size=NO_REPEAT_NGRAM, pad_token_id=pad_id,
         **_sampling_kwargs(settings.temperature, settings.top_p),
     )

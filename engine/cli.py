@@ -11,7 +11,7 @@ from engine.settings import PLATFORMS, Settings
 
 SETTING_FLAGS = {
     "tone": str, "audience": str, "platform": str, "temperature": float, "top_p": float,
-    "max_new_tokens": int, "seed": int, "language_model": str, "fusion": str, "candidates": int,
+    "max_new_tokens": int, "description_length": str, "seed": int, "language_model": str, "fusion": str, "candidates": int,
     "style": str, "palette": str, "layout": str, "photo_index": int, "price": str, "call_to_action": str,
 }
 

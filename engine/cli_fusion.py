@@ -33,7 +33,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                       split=args.split, checkpoints=args.checkpoints, candidates=args.candidates,
                       device=args.device, val_percent=args.val_percent,
                       retrain_methods=tuple(m for m in args.redo.split(",") if m),
-                      grounded_decoding=not args.no_grounded_decoding)
+                      grounded_decoding=not args.no_grounded_decoding,
+                      description_length=args.description_length)
     print(report["markdown"])
     if args.record:
         from engine.evaluation import record_scores
@@ -53,13 +54,15 @@ def cmd_methods(args: argparse.Namespace) -> int:
         print("no trained fusion method yet; train one with `python -m engine train CATALOG.jsonl --fusion all --out assets/checkpoints`")
         return 0
     best = best_method(args.checkpoints)
-    print(f"{'method':10} {'val loss':>8} {'ppl':>7}  scores (validation)")
+    print(f"{'method':10} {'val loss':>8} {'ppl':>7} {'targets':>7}  scores (validation)")
     for m in methods:
         v = m["validation"]
         scores = "; ".join(f"{key}: METEOR {s['meteor']:.3f} ROUGE-L {s['rouge_l']:.3f} grounded {s['grounded']:.0%}"
                            for key, s in v.get("scores", {}).items())
         mark = "  <- default (won on validation)" if m["name"] == best else ""
-        print(f"{m['name']:10} {v.get('loss', float('nan')):8.3f} {v.get('perplexity', float('nan')):7.2f}  {scores}{mark}")
+        targets = f"{m['description_tokens']} tok" if m.get("description_tokens") else "?"
+        print(f"{m['name']:10} {v.get('loss', float('nan')):8.3f} {v.get('perplexity', float('nan')):7.2f} "
+              f"{targets:>7}  {scores}{mark}")
     return 0
 
 
@@ -102,6 +105,8 @@ def add_subcommands(subparsers) -> None:
     ev.add_argument("--val-percent", type=int, default=10)
     ev.add_argument("--limit", type=int, default=None, help="at most N products")
     ev.add_argument("--candidates", type=int, default=1, help="candidates per product, re-ranked")
+    ev.add_argument("--description-length", choices=["short", "standard", "long"], default="standard",
+                    help="the least a description runs to, as the studio's setting")
     ev.add_argument("--no-grounded-decoding", action="store_true",
                     help="let the LM write numbers, colours and materials the input lacks (the old behaviour)")
     ev.add_argument("--checkpoints", type=Path, default=None)

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Tone = Literal["neutral", "friendly", "premium", "playful", "technical"]
+DescriptionLength = Literal["short", "standard", "long"]
 
 
 class PlatformLimits(BaseModel):
@@ -45,6 +46,9 @@ class Settings(BaseModel):
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)
     max_new_tokens: int = Field(160, ge=8, le=1024)
+    # The least a description runs to (engine/generate/copy.py MIN_TOKENS): "short" lets the model stop
+    # where it likes, which for a fusion model can be a bare "name - size" line.
+    description_length: DescriptionLength = "standard"
     seed: int = Field(0, ge=0, le=2**31 - 1)
     language_model: str = "smollm2-135m"
     fusion: str = "none"

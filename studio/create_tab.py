@@ -22,6 +22,9 @@ from studio.render import slug, contributions_panel, score_badges
 log = logging.getLogger(__name__)
 OUTPUT_KINDS = ("title", "description", "bullets", "keywords")
 TONES = ["neutral", "friendly", "premium", "playful", "technical"]
+DESCRIPTION_LENGTHS = [("Short: the model stops where it likes", "short"),
+                       ("Standard: about 35 words or more", "standard"),
+                       ("Long: about 70 words or more", "long")]
 
 
 def _attributes(rows) -> dict[str, str]:
@@ -57,10 +60,11 @@ def product_from_form(title, description, bullets, category, brand, price, attri
 
 
 def settings_from_form(method, tone, audience, platform, temperature, top_p, max_new_tokens, seed, candidates,
-                       grounded_decoding=True) -> Settings:
+                       grounded_decoding=True, description_length="standard") -> Settings:
     return Settings(fusion=method, tone=tone, audience=audience or "everyday shoppers", platform=platform,
                     temperature=temperature, top_p=top_p, max_new_tokens=int(max_new_tokens),
-                    seed=int(seed), candidates=int(candidates), grounded_decoding=bool(grounded_decoding))
+                    seed=int(seed), candidates=int(candidates), grounded_decoding=bool(grounded_decoding),
+                    description_length=description_length or "standard")
 
 
 def load_sample(label):
@@ -100,7 +104,7 @@ def knob_values(settings: dict) -> list:
     s = {**defaults, **{k: v for k, v in settings.items() if k in defaults}}
     method = s["fusion"] if s["fusion"] in copy_methods() else gr.update()  # its checkpoint may be gone
     return [method, s["tone"], s["audience"], s["platform"], s["temperature"], s["top_p"], s["max_new_tokens"],
-            s["seed"], s["candidates"], s["grounded_decoding"]]
+            s["seed"], s["candidates"], s["grounded_decoding"], s["description_length"]]
 
 
 @dataclass
@@ -150,6 +154,8 @@ def build_create_tab(studio: Studio) -> CreateTab:
                 with gr.Row():
                     tone = gr.Dropdown(TONES, value="neutral", label="Tone")
                     platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value="generic", label="Platform")
+                    length = gr.Dropdown(DESCRIPTION_LENGTHS, value="standard", label="Description length",
+                                         elem_id="mcs-length")
                 audience = gr.Textbox(label="Audience", value="everyday shoppers")
                 with gr.Row():
                     temperature = gr.Slider(0, 1.5, value=0.7, step=0.05, label="Temperature", info="0 = greedy")
@@ -190,7 +196,7 @@ def build_create_tab(studio: Studio) -> CreateTab:
 
     result_state = gr.State(None)
     form = [title_in, description_in, bullets_in, category_in, brand_in, price_in, attributes_in, photos_in, video_in]
-    knobs = [method, tone, audience, platform, temperature, top_p, max_tokens, seed, candidates, grounded]
+    knobs = [method, tone, audience, platform, temperature, top_p, max_tokens, seed, candidates, grounded, length]
     out_fields = [outputs[k] for k in OUTPUT_KINDS] + [badges[k] for k in OUTPUT_KINDS]
 
     load.click(load_sample, sample, form)

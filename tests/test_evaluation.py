@@ -98,3 +98,21 @@ def test_rerank_prefers_grounded_fluent_candidates():
     invented = score_candidate("title", texts[0], source)
     assert len(invented.ungrounded) == 3 and invented.score < best.score
     assert score_candidate("title", "", source).score < 0
+
+
+def test_rerank_breaks_ties_by_consensus():
+    """Equal on grounding, length and repetition: the candidate the others agree with wins."""
+    from engine.generate.rerank import consensus_scores
+
+    source = "Brand: Elegance\nColor: Blue\nMaterial: Cotton"
+    texts = [
+        "A soft blue cotton curtain that keeps the morning light out of your bedroom.",
+        "Bright tropical parrots squawk loudly over the jungle canopy at dawn, every single day.",
+        "A soft blue cotton curtain that keeps harsh light out of any bedroom.",
+    ]
+    agreement = consensus_scores(texts)
+    assert agreement[1] < agreement[0] and max(agreement) == 1.0
+    best, others = rerank("description", texts, source, Settings(), seeds=[0, 1, 2])
+    assert best.text != texts[1] and others[-1].text == texts[1]
+    assert best.parts["consensus"] == 1.0
+    assert consensus_scores(["only one"]) == [1.0]

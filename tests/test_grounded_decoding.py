@@ -117,6 +117,12 @@ def test_a_number_that_cannot_be_finished_ends_the_text_and_is_dropped(lm):
     out = processor(ids, scores)
     assert set(torch.isfinite(out[0]).nonzero().flatten().tolist()) <= set(processor.end_ids)
     assert processor.cut_rows == {0}
+    # a minimum length had ruled the end out as well: the row still ends, no all -inf row
+    scores = torch.zeros(1, len(tokenizer))
+    scores[0, tokenizer.convert_tokens_to_ids("0")] = -float("inf")
+    scores[0, processor.end_ids] = -float("inf")
+    out = grounded_processor(tokenizer, [(SOURCE, [])])(ids, scores)
+    assert set(torch.isfinite(out[0]).nonzero().flatten().tolist()) == set(processor.end_ids)
     assert drop_unfinished_number("Holds 330 ml (33") == "Holds 330 ml"
 
 

@@ -83,11 +83,14 @@ def test_browser_upload_generate_and_scores(server, studio, tmp_path):
         page.get_by_label("Max tokens (description)").first.fill("40")
         page.get_by_label("Max tokens (description)").first.press("Enter")
         page.get_by_label("Only facts from my input").uncheck()
+        page.locator("#mcs-length input").click()
+        page.get_by_role("option", name="Short: the model stops where it likes").click()
         page.locator("#mcs-generate").click()
         expect(page.locator("#mcs-status")).to_contain_text("Done", timeout=300_000)
         # the unticked box reached the settings stored with the result
         stored = studio.history.get(studio.history.search(limit=1)[0]["id"])["settings"]
         assert stored["grounded_decoding"] is False and stored["max_new_tokens"] == 40
+        assert stored["description_length"] == "short"
         title = page.locator("#mcs-out-title textarea").input_value()
         assert title.strip()
         expect(page.locator("#mcs-scores-title [data-metric=grounding]")).to_be_visible()

@@ -136,6 +136,7 @@ def test_fine_tuning_starts_from_the_trained_weights(trained, tiny_catalog, tmp_
     tuned = train([tiny_catalog], ["gmu"], tmp_path, replace(cfg, steps=1, init_from=str(out)),
                   state_dir=tmp_path / "state", progress=False, command="pytest")
     assert tuned["gmu"]["training"]["config"]["init_from"] == str(out)
+    assert "Started from" in (tmp_path / "gmu" / "PROVENANCE.md").read_text()
 
 
 def test_only_trained_methods_are_offered_and_load(trained, tiny_catalog):

@@ -72,6 +72,8 @@ def available_methods(root: Path | None = None) -> list[dict]:
             "label": FUSION_METHODS.get(name, {}).get("label", name),
             "checkpoint": str(folder),
             "validation": meta.get("validation", {}),
+            # validation loss is only comparable between checkpoints trained on equally long targets
+            "description_tokens": meta.get("training", {}).get("config", {}).get("description_tokens"),
         })
     return found
 

@@ -129,24 +129,28 @@ def _generate(method: str, task: str, item: Item, settings, device: str, checkpo
     return clean(task, raw, settings)
 
 
-def _previous_rows(out, task, catalog, ids, max_new_tokens, candidates, grounded) -> dict[str, list[dict]]:
-    """Rows of an earlier run into the same folder, reused when products and settings match.
+# What a report made before a setting existed was generated with (reports store their settings).
+_OLD_DEFAULTS = {"grounded_decoding": False, "description_length": "short"}
+
+
+def _previous_rows(out, task, catalog, items, decoding: dict) -> dict[str, list[dict]]:
+    """Rows of an earlier run into the same folder, reused when settings match and it scored
+    every one of these products against the same reference.
 
     An evaluation of eight methods takes a while on a CPU; rerunning with one more method
-    (or after an interruption) only generates what is missing; ``retrain_methods`` names
-    methods to generate again (e.g. after retraining their checkpoint).
+    (or after an interruption, or over fewer products) only generates what is missing;
+    ``retrain_methods`` names methods to generate again (e.g. after retraining their checkpoint).
     """
     path = Path(out) / "results.json" if out else None
     if not path or not path.exists():
         return {}
     old = json.loads(path.read_text())
-    same = (old.get("task") == task and old.get("catalog") == str(catalog) and old.get("max_new_tokens") == max_new_tokens
-            and old.get("candidates") == candidates and old.get("grounded_decoding", False) == grounded
-            and [i["id"] for i in old["items"]][: len(ids)] == ids)
-    if not same:  # (a shorter run over the first products of an earlier one reuses those)
+    same = (old.get("task") == task and old.get("catalog") == str(catalog)
+            and all(old.get(k, _OLD_DEFAULTS.get(k)) == v for k, v in decoding.items()))
+    scored = {i["id"]: i for i in old["items"]}
+    if not same or any(i.id not in scored or scored[i.id]["reference"] != i.reference for i in items):
         return {}
-    methods = old["summary"].keys()
-    return {m: [i["outputs"][m] for i in old["items"][: len(ids)]] for m in methods}
+    return {m: [scored[i.id]["outputs"][m] for i in items] for m in old["summary"]}
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -167,7 +171,7 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str]) -> str:
+def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str], decoding: dict | None = None) -> str:
     head = "| method | " + " | ".join(LABELS[m] for m in METRICS) + " |"
     lines = [head, "|" + "---|" * (len(METRICS) + 1)]
     for method, s in summary.items():
@@ -182,6 +186,14 @@ def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str]) 
     notes = [f"Task: **{task}**, {n} held-out products; BLEU 0-100 (sacrebleu sentence BLEU, mean), "
              "METEOR and ROUGE-L 0-1 (means), Grounded = share of all numbers/colours/materials in the "
              "outputs that appear in the input, latency = seconds per output on this machine."]
+    if decoding:
+        from engine.generate.copy import MIN_TOKENS
+
+        length = decoding.get("description_length", "short")
+        notes.append(f"Decoding: greedy, {decoding['candidates']} candidate(s), at most {decoding['max_new_tokens']} "
+                     f"new tokens, grounded decoding {'on' if decoding.get('grounded_decoding') else 'off'}"
+                     + (f", description length {length} (at least {MIN_TOKENS[length]} tokens)"
+                        if task == "description" else "") + ".")
     trained = {m: s for m, s in summary.items() if m not in BASELINES}
     if baselines and trained:
         best = max(trained, key=lambda m: trained[m]["meteor"] + trained[m]["rouge_l"])
@@ -221,7 +233,8 @@ def bar_chart(summary: dict[str, dict], path: Path, title: str) -> None:
 def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template", "none", "all"),
              out: Path | None = None, limit: int | None = None, split: str = "val", checkpoints: Path | None = None,
              candidates: int = 1, device: str = "auto", val_percent: int = 10, max_new_tokens: int = 80,
-             progress: bool = True, retrain_methods: tuple[str, ...] = (), grounded_decoding: bool = True) -> dict:
+             progress: bool = True, retrain_methods: tuple[str, ...] = (), grounded_decoding: bool = True,
+             description_length: str = "standard") -> dict:
     """Score every method on the same held-out products; returns {summary, items, markdown}."""
     from tqdm.auto import tqdm
 
@@ -235,10 +248,13 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     if not items:
         raise StudioError(f"{catalog}: no {split} products with a reference {task} to evaluate on")
     # Greedy decoding: an evaluation must give the same table twice.
-    settings = Settings(temperature=0.0, max_new_tokens=max_new_tokens, grounded_decoding=grounded_decoding)
+    settings = Settings(temperature=0.0, max_new_tokens=max_new_tokens, grounded_decoding=grounded_decoding,
+                        description_length=description_length)
+    decoding = {"candidates": candidates, "max_new_tokens": max_new_tokens, "grounded_decoding": grounded_decoding}
+    if task == "description":  # titles do not depend on it: title reports stay reusable
+        decoding["description_length"] = description_length
     rows: dict[str, list[dict]] = {m: [] for m in methods}
-    previous = _previous_rows(out, task, catalog, [i.id for i in items], max_new_tokens, candidates,
-                              grounded_decoding)
+    previous = _previous_rows(out, task, catalog, items, decoding)
     for method in methods:
         if method in previous and method not in retrain_methods:  # resumed: same products, same settings
             rows[method] = previous[method]
@@ -255,11 +271,10 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
             rows[method].append(row)
     summary = {m: summarise(r) for m, r in rows.items()}
     labels = {**BASELINES, **{m: FUSION_METHODS[m]["label"] for m in methods if m in FUSION_METHODS}}
-    markdown = markdown_table(task, summary, labels)
+    markdown = markdown_table(task, summary, labels, decoding)
     report = {
         "task": task, "catalog": str(catalog), "split": split, "val_percent": val_percent,
-        "candidates": candidates, "decoding": "greedy", "max_new_tokens": max_new_tokens,
-        "grounded_decoding": grounded_decoding,
+        "decoding": "greedy", **decoding,
         "summary": summary,
         "items": [{"id": i.id, "reference": i.reference, "outputs": i.outputs} for i in items],
         "markdown": markdown,

@@ -191,6 +191,7 @@ class GroundedDecoding(LogitsProcessor):
             allowed[:] = False
             allowed[self.end_ids] = True
             self.cut_rows.add(row)
+            scores[row, self.end_ids] = 0.0  # a minimum length may have ruled the end out too
         scores[row, ~allowed] = -float("inf")
 
 

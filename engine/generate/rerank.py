@@ -1,9 +1,11 @@
-"""Several candidates, one pick: grounding, length, repetition and photo consistency.
+"""Several candidates, one pick: grounding, length, repetition, photo consistency, consensus.
 
 The small LM invents facts when left alone, so a generation samples a few candidates and
 keeps the one that states the fewest things the merchant did not give. Every number,
 colour or material missing from the input counts against a candidate (and is listed so the
-UI can flag it); the others are kept as alternatives the operator can pick.
+UI can flag it); the others are kept as alternatives the operator can pick. Among candidates
+equal on those counts, the one closest to all the others wins (minimum Bayes risk: what most
+samples agree on is what the model is surest of, while one sample's odd turn is outvoted).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from engine.settings import Settings
 
 # Where copy reads well, in characters; outside it the length score falls off linearly.
 GOOD_LENGTH = {"title": (25, 110), "description": (120, 700), "bullets": (80, 600)}
-WEIGHTS = {"grounding": 0.45, "length": 0.2, "repetition": 0.2, "consistency": 0.15}
+WEIGHTS = {"grounding": 0.4, "length": 0.15, "repetition": 0.15, "consistency": 0.1, "consensus": 0.2}
 UNGROUNDED_PENALTY = 0.25  # per invented number, colour or material
 
 
@@ -62,14 +64,31 @@ def consistency_score(text: str, photo_colours: tuple[str, ...] | list[str], sou
     return sum(any(a in c or c in a for a in allowed) for c in named) / len(named)
 
 
+def consensus_scores(texts: list[str]) -> list[float]:
+    """Each text's mean ROUGE-L F1 against the other texts, rescaled so the closest is 1
+    (all 1 when there is nothing to compare with)."""
+    if len(texts) < 2:
+        return [1.0] * len(texts)
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    pair = {(i, j): scorer.score(texts[i], texts[j])["rougeL"].fmeasure
+            for i in range(len(texts)) for j in range(i + 1, len(texts))}
+    means = [sum(pair[min(i, j), max(i, j)] for j in range(len(texts)) if j != i) / (len(texts) - 1)
+             for i in range(len(texts))]
+    top = max(means)
+    return [m / top if top > 0 else 1.0 for m in means]
+
+
 def score_candidate(kind: str, text: str, source_text: str, settings: Settings = Settings(),
-                    photo_colours=(), seed: int | None = None) -> Candidate:
+                    photo_colours=(), seed: int | None = None, consensus: float = 1.0) -> Candidate:
     report = grounding_report(text, source_text, tuple(photo_colours))
     parts = {
         "grounding": 1.0 if report["share"] is None else report["share"],
         "length": length_score(kind, text, settings),
         "repetition": repetition_score(text),
         "consistency": consistency_score(text, photo_colours, source_text),
+        "consensus": consensus,
     }
     total = sum(WEIGHTS[k] * v for k, v in parts.items()) - UNGROUNDED_PENALTY * len(report["ungrounded"])
     if not text.strip():
@@ -84,7 +103,9 @@ def rerank(kind: str, texts: list[str], source_text: str, settings: Settings = S
     if not texts:
         raise ValueError("rerank needs at least one candidate")
     seeds = seeds or [None] * len(texts)
-    scored = [score_candidate(kind, t, source_text, settings, photo_colours, s) for t, s in zip(texts, seeds)]
+    agreement = consensus_scores(texts)
+    scored = [score_candidate(kind, t, source_text, settings, photo_colours, s, c)
+              for t, s, c in zip(texts, seeds, agreement)]
     order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, i))
     ranked = [scored[i] for i in order]
     return ranked[0], ranked[1:]

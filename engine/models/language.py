@@ -124,6 +124,7 @@ class LanguageModel:
         messages: list[dict],
         *,
         max_new_tokens: int,
+        min_new_tokens: int = 0,
         temperature: float,
         top_p: float,
         seed: int,
@@ -150,6 +151,8 @@ class LanguageModel:
             stopping_criteria=StoppingCriteriaList([StopWhenAbandoned()]),
             **_sampling_kwargs(temperature, top_p),
         )
+        if min_new_tokens:
+            kwargs.update(min_new_tokens=min_new_tokens)
         if stop_at_newline:
             kwargs.update(eos_token_id=self.line_end_ids())
         if logits_processor is not None:

@@ -39,13 +39,16 @@ def write_provenance(folder: Path, method: str, meta: dict, paths: list[Path], c
         "products": len(records),
         "validation_products": sum(split_of(r.id, training["config"]["val_percent"]) == "val" for r in records),
         "split": f"{training['config']['val_percent']}% of products held out by sha1(product id)",
-        "reference_cleaning": clean_reference_description.__doc__.strip().splitlines()[0],
+        "reference_cleaning": " ".join(clean_reference_description.__doc__.split()),
         "validation": validation,
         "training": training,
         "host": f"{platform.machine()} / python {platform.python_version()}",
         "weights": "fusion + mapping network (+ LoRA r=%d on q_proj/v_proj), float16; the LM itself is not included"
                    % training["config"]["lora_rank"],
     }
+    parent = training["config"].get("init_from")
+    if parent and (Path(parent) / method / "provenance.json").exists():  # fine-tuned: keep the lineage
+        info["started_from"] = json.loads((Path(parent) / method / "provenance.json").read_text())
     (folder / "provenance.json").write_text(json.dumps(info, indent=2))
     render_provenance(folder)
 
@@ -55,7 +58,7 @@ def render_provenance(folder: Path) -> Path:
     info = json.loads((folder / "provenance.json").read_text())
     meta = json.loads((folder / "config.json").read_text()).get("meta", {})
     training, validation = info["training"], meta.get("validation", info["validation"])
-    cleaning = " ".join(clean_reference_description.__doc__.split())
+    cleaning = info["reference_cleaning"]
     lines = [
         f"# {info['method']}: fusion-conditioned copy checkpoint",
         "",
@@ -70,6 +73,12 @@ def render_provenance(folder: Path) -> Path:
         f"- **Validation loss** ({validation['examples']} title + description examples of held-out products): "
         f"cross-entropy {validation['loss']}, perplexity {validation['perplexity']}",
     ]
+    earlier = info.get("started_from")
+    while earlier:  # each fine-tuning run started from the one before it
+        before = earlier["training"]
+        lines.append(f"- **Started from** an earlier checkpoint: {before['steps_run']} steps in "
+                     f"{before['seconds']:.0f} s on {earlier['date']}, `{earlier['command']}`")
+        earlier = earlier.get("started_from")
     for key, scores in validation.get("scores", {}).items():
         lines.append(f"- **Validation scores, {key}** ({scores.get('n')} held-out products, greedy): "
                      + ", ".join(f"{k} {v}" for k, v in scores.items() if k != "n"))
