@@ -190,7 +190,9 @@ def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str], 
         from engine.generate.copy import MIN_TOKENS
 
         length = decoding.get("description_length", "short")
-        notes.append(f"Decoding: greedy, {decoding['candidates']} candidate(s), at most {decoding['max_new_tokens']} "
+        n = decoding["candidates"]
+        how = "greedy" if n == 1 else f"{n} candidates (greedy, then {n - 1} sampled at temperature 0.7) re-ranked"
+        notes.append(f"Decoding: {how}, at most {decoding['max_new_tokens']} "
                      f"new tokens, grounded decoding {'on' if decoding.get('grounded_decoding') else 'off'}"
                      + (f", description length {length} (at least {MIN_TOKENS[length]} tokens)"
                         if task == "description" else "") + ".")
