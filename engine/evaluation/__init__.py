@@ -276,7 +276,7 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     markdown = markdown_table(task, summary, labels, decoding)
     report = {
         "task": task, "catalog": str(catalog), "split": split, "val_percent": val_percent,
-        "decoding": "greedy", **decoding,
+        "decoding": "greedy" if candidates == 1 else "greedy, then sampled; re-ranked", **decoding,
         "summary": summary,
         "items": [{"id": i.id, "reference": i.reference, "outputs": i.outputs} for i in items],
         "markdown": markdown,

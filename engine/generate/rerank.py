@@ -72,10 +72,8 @@ def consensus_scores(texts: list[str]) -> list[float]:
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    pair = {(i, j): scorer.score(texts[i], texts[j])["rougeL"].fmeasure
-            for i in range(len(texts)) for j in range(i + 1, len(texts))}
-    means = [sum(pair[min(i, j), max(i, j)] for j in range(len(texts)) if j != i) / (len(texts) - 1)
-             for i in range(len(texts))]
+    means = [sum(scorer.score(text, other)["rougeL"].fmeasure for j, other in enumerate(texts) if j != i)
+             / (len(texts) - 1) for i, text in enumerate(texts)]
     top = max(means)
     return [m / top if top > 0 else 1.0 for m in means]
 
