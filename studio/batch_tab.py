@@ -20,7 +20,7 @@ from engine.errors import StudioError
 from engine.paths import data_dir
 from engine.pipeline import Studio, copy_methods
 from engine.settings import PLATFORMS, Settings
-from studio.create_tab import TONES
+from studio.create_tab import DESCRIPTION_LENGTHS, TONES
 from studio.render import slug
 
 HEADERS = ["#", "id", "generated title", "description", "grounding", "status"]
@@ -73,6 +73,8 @@ def build_batch_tab(studio: Studio) -> None:
                              label="Copy method", elem_id="mcs-batch-method")
         tone = gr.Dropdown(TONES, value="neutral", label="Tone")
         platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value="shopify", label="Platform")
+        length = gr.Dropdown(DESCRIPTION_LENGTHS, value="standard", label="Description length",
+                             elem_id="mcs-batch-length")
     with gr.Row():
         temperature = gr.Slider(0, 1.5, value=0.7, step=0.05, label="Temperature")
         max_tokens = gr.Slider(40, 400, value=160, step=10, label="Max tokens (description)")
@@ -97,13 +99,13 @@ def build_batch_tab(studio: Studio) -> None:
                     height=110)
     folder_state = gr.State("")
 
-    def start(upload_path, typed_path, limit_n, method_key, tone_v, platform_v, temp, max_tok, seed_v, size,
+    def start(upload_path, typed_path, limit_n, method_key, tone_v, platform_v, length_v, temp, max_tok, seed_v, size,
               progress=gr.Progress()):
         try:
             catalog = _catalog_path(upload_path, typed_path)
             products = read_catalog(catalog, int(limit_n or 0) or None)
             settings = Settings(fusion=method_key, tone=tone_v, platform=platform_v, temperature=temp,
-                                max_new_tokens=int(max_tok), seed=int(seed_v or 0))
+                                max_new_tokens=int(max_tok), seed=int(seed_v or 0), description_length=length_v)
         except (StudioError, ValueError) as exc:
             yield gr.update(), f"⚠️ {exc}", gr.update()
             return
@@ -147,7 +149,7 @@ def build_batch_tab(studio: Studio) -> None:
                 yield rows, f"⚠️ The batch stopped: {event[1]}. Finished products are kept; Run resumes.", gr.update()
                 return
 
-    run.click(start, [upload, typed, limit, method, tone, platform, temperature, max_tokens, seed, batch_size],
+    run.click(start, [upload, typed, limit, method, tone, platform, length, temperature, max_tokens, seed, batch_size],
               [table, status, folder_state], concurrency_id="model", api_name=False, show_progress_on=[status])
 
     def request_stop(folder):

@@ -184,6 +184,8 @@ def test_batch_of_ten_exported_as_shopify_csv(page, tmp_path, data_folder):
                              r.get("price") or r.get("price_usd") or ""])
     page.get_by_role("tab", name="Batch").click()
     page.locator("#mcs-batch-file input[type=file]").set_input_files(str(catalog))
+    page.locator("#mcs-batch-length input").click()
+    page.get_by_role("option", name="Long: about 70 words or more").click()
     page.locator("#mcs-batch-run").click()
     expect(page.locator("#mcs-batch-status")).to_contain_text("Done: 10 of 10", timeout=300_000)
     expect(_rows(page, "mcs-batch-table")).to_have_count(10)
@@ -197,6 +199,7 @@ def test_batch_of_ten_exported_as_shopify_csv(page, tmp_path, data_folder):
     assert all(r["Title"] and r["Body (HTML)"].startswith("<p>") and r["Vendor"] == "Luma" for r in rows)
     results = data_folder / "batches" / "team-catalog" / "results.jsonl"
     assert len(results.read_text().splitlines()) == 10  # the folder the next run resumes from
+    assert json.loads(results.read_text().splitlines()[0])["settings"]["description_length"] == "long"
 
     page.locator("#mcs-batch-run").click()  # the same catalog again: everything is kept, nothing redone
     expect(page.locator("#mcs-batch-status")).to_contain_text("0 new, 10 kept from before", timeout=120_000)
