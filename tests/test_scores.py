@@ -126,6 +126,9 @@ def test_grounding_normalises_case_plural_spelling_and_units():
     # More specific than the input is an invention; less specific is not.
     assert grounding_report("navy blue", "blue")["ungrounded"] == ["navy blue"]
     assert grounding_report("blue", "navy blue")["ungrounded"] == []
+    # words across punctuation are no phrase: "Rice Lights (Blue)" names blue, not "light blue"
+    assert grounding_report("Rice Lights (Blue)", "Blue Rice Lights")["ungrounded"] == []
+    assert grounding_report("navy-blue", "navy blue")["ungrounded"] == []
 
 
 def test_grounding_allows_photo_colours_and_handles_no_facts():

@@ -258,15 +258,14 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     rows: dict[str, list[dict]] = {m: [] for m in methods}
     previous = _previous_rows(out, task, catalog, items, decoding)
     for method in methods:
-        if method in previous and method not in retrain_methods:  # resumed: same products, same settings
-            rows[method] = previous[method]
-            for item, row in zip(items, previous[method]):
-                item.outputs[method] = row
-            continue
-        for item in tqdm(items, desc=f"{task}: {method}", disable=not progress):
-            started = time.perf_counter()
-            text = _generate(method, task, item, settings, device, checkpoints, candidates)
-            latency = time.perf_counter() - started
+        reuse = previous.get(method) if method not in retrain_methods else None
+        for index, item in enumerate(tqdm(items, desc=f"{task}: {method}", disable=not progress or bool(reuse))):
+            if reuse:  # resumed: same products, same settings; scored again with today's scorers (cheap)
+                text, latency = reuse[index]["text"], reuse[index]["latency_s"]
+            else:
+                started = time.perf_counter()
+                text = _generate(method, task, item, settings, device, checkpoints, candidates)
+                latency = time.perf_counter() - started
             row = score_output(task, text, item.reference, item.hidden.source_text())
             row.update(id=item.id, text=text, latency_s=latency)
             item.outputs[method] = row

@@ -61,6 +61,9 @@ def _phrases() -> tuple[dict[tuple[str, ...], tuple[str, frozenset[str]]], int]:
     return frozen, max(len(k) for k in frozen)
 
 
+_PHRASE_GAP = re.compile(r"[ \t-]+")
+
+
 def _term_facts(text: str) -> list[Fact]:
     table, longest = _phrases()
     # Keep the surface spans so the report shows what the copy actually says.
@@ -70,7 +73,9 @@ def _term_facts(text: str) -> list[Fact]:
     while i < len(words):
         for n in range(min(longest, len(words) - i), 0, -1):
             hit = table.get(tuple(words[i:i + n]))
-            if hit:
+            # a phrase is words in a row: "Lights (Blue" is no "light blue"
+            gaps = (text[a.end():b.start()] for a, b in zip(spans[i:i + n], spans[i + 1:i + n]))
+            if hit and all(_PHRASE_GAP.fullmatch(gap) for gap in gaps):
                 canonical, kinds = hit
                 surface = text[spans[i].start():spans[i + n - 1].end()]
                 all_words = frozenset(words[i:i + n]) | frozenset(_words(canonical))
