@@ -146,8 +146,11 @@ def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
     if not any([title, description, bullets, category, attributes, photos]):
         raise IngestError(product.id or "product", "has no text left after removing HTML and no photo",
                           "a title, description, bullets or attributes, or at least one photo")
+    # The notes' key: value lines move into the attributes of the stored product, so history, a
+    # restore and a re-score after an edit all see them (the description no longer holds them).
+    kept = {**product.attributes, **{k: v for k, v in parsed.items() if k not in product.attributes}}
     cleaned = product.model_copy(update=dict(
-        title=title, description=description, bullets=bullets, category=category, brand=brand))
+        title=title, description=description, bullets=bullets, category=category, brand=brand, attributes=kept))
     return Ingested(product=cleaned, photos=photos, keyframes=keyframes, attributes=attributes,
                     warnings=warnings)
 

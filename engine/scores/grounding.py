@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .registry import Score, register_metric
-from .text import TextContext
 from .vocab import ALIASES, COLORS, MATERIALS, NUMBER_WORDS, UNITS
 
 
@@ -142,15 +140,25 @@ def extract_facts(text: str) -> dict[str, list[str]]:
 def _is_grounded(fact: Fact, source: list[Fact]) -> bool:
     if fact.kind == "number":
         return any(s.kind == "number" and s.key == fact.key
-                   and (s.unit is None or fact.unit is None or s.unit == fact.unit)
+                   and (s.unit is None or fact.unit is None or s.unit == fact.unit
+                        or (s.unit == CURRENCY and fact.unit in _CURRENCIES))
                    for s in source)
     return any(s.kind != "number" and (s.key == fact.key or fact.words <= s.words
                                        or frozenset(_words(fact.key)) <= s.words)
                for s in source)
 
 
+CURRENCY = "currency"  # the unit of a price given without one: it grounds money, never a measurement
+_CURRENCIES = {None, "rs", "usd", CURRENCY}
+
+
 def _source_facts(source_text: str, extra_allowed=()) -> list[Fact]:
-    source = _facts(source_text, spelled_out=True)
+    source = []
+    for line in source_text.splitlines():
+        facts = _facts(line, spelled_out=True)
+        if line.lower().startswith("price:"):  # "1695" was the price, so "1695 mm" is invented
+            facts = [Fact(f.kind, f.text, f.key, f.unit or CURRENCY, f.words) for f in facts]
+        source += facts
     for term in extra_allowed:
         found = _term_facts(term)
         source += found or [Fact("color", term, term.lower(), words=frozenset(_words(term)))]
@@ -171,7 +179,7 @@ def grounded_vocabulary(source_text: str, extra_allowed=()) -> tuple[dict[str, f
             continue
         known = units.setdefault(fact.key, set())
         if known is not None:
-            units[fact.key] = None if fact.unit is None else known | {fact.unit}
+            units[fact.key] = None if fact.unit is None else known | (_CURRENCIES - {None} if fact.unit == CURRENCY else {fact.unit})
     numbers = {key: (None if allowed is None else frozenset(allowed)) for key, allowed in units.items()}
     numbers.update({written: numbers[key] for written, key in spellings.items() if key in numbers})
     source_terms = [f for f in source if f.kind != "number"]
@@ -204,24 +212,3 @@ def grounding_report(text: str, source_text: str, extra_allowed=()) -> dict:
             ungrounded.append(fact.text)
     share = (len(checked) - len(ungrounded)) / len(checked) if checked else None
     return {"checked": checked, "ungrounded": ungrounded, "share": share}
-
-
-@register_metric(
-    "grounding", "Grounding", ("title", "description", "bullets", "keywords"),
-    "Share of numbers, colours and materials in the copy that also appear in your input.",
-)
-def grounding(text: str, context: TextContext, *, kind: str = "description") -> Score:
-    report = grounding_report(text, context.source_text, context.photo_colors)
-    if report["share"] is None:
-        return Score("grounding", "Grounding", 1.0, "no facts to check",
-                     "The copy states no numbers, colours or materials, so nothing can be invented.",
-                     True, report)
-    checked, ungrounded = report["checked"], report["ungrounded"]
-    display = f"{len(checked) - len(ungrounded)}/{len(checked)} facts"
-    if ungrounded:
-        shown = ", ".join(f'"{u}"' for u in ungrounded[:3]) + (" ..." if len(ungrounded) > 3 else "")
-        explanation = f"Not in your input or photos: {shown}; check these before publishing."
-    else:
-        explanation = "Every number, colour and material in the copy comes from your input or photos."
-    return Score("grounding", "Grounding", report["share"], display, explanation,
-                 not ungrounded, report)

@@ -54,6 +54,9 @@ MATERIALS: tuple[str, ...] = (
     "cane", "glass", "tempered glass", "ceramic", "porcelain", "stoneware",
     "earthenware", "terracotta", "bone china", "marble", "granite", "stone", "concrete",
     "paper", "cardboard", "paper mache",
+    # stones: "sapphire glass" on a watch is a claim about what it is made of
+    "sapphire", "diamond", "ruby", "pearl", "gemstone", "zircon", "cubic zirconia", "quartz", "onyx",
+    "amethyst", "topaz", "opal", "jade",
 )
 
 # Spellings and adjective forms that name the same thing, so "grey" output counts as
