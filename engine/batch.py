@@ -107,7 +107,9 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     Returns, in order, a ``pipeline.Result`` or the ``StudioError`` that product raised.
     The template baseline has no LM to batch and runs one product at a time.
     """
-    from engine.generate.keywords import extract_keywords
+    from engine.generate.bullets import fact_bullets
+    from engine.generate.checks import finish
+    from engine.photo_labels import enough_to_write
     from engine.pipeline import Result
 
     if settings.fusion == "template":
@@ -125,6 +127,9 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     for index, product in enumerate(products):
         try:
             item = studio.ingest(product)
+            if not enough_to_write(item):  # a photo alone: one at a time, where Studio.stream says what is missing
+                outcomes[index] = studio.generate(item, settings, references)
+                continue
             item_colours = studio.photo_colours(item)
             item_lm, prefix, contribution = studio._generator(item, settings)
         except StudioError as exc:
@@ -140,18 +145,21 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     copies = [Copy() for _ in live]
     for kind in kinds:
         clock = time.perf_counter()
-        if live:
+        if kind == "bullets":  # built from each product's facts, as in Studio.stream
+            for copy, item in zip(copies, ingested):
+                copy.bullets = fact_bullets(item, settings.limits.bullets_max, settings.limits.bullet_max)
+        elif live:
             writer, _ = studio._writer(kind, settings, lm, next((p for p in prefixes if p is not None), None))
             trained = writer is lm
             raws = generate_field_batch(writer, kind, ingested, settings, colours, prefixes if trained else None)
-            for copy, raw in zip(copies, raws):
-                setattr(copy, kind, clean(kind, raw, settings))
+            limit = settings.limits.title_max if kind == "title" else None
+            for copy, raw, item in zip(copies, raws, ingested):
+                setattr(copy, kind, finish(kind, clean(kind, raw, settings), item, limit))
         timings[f"generate_{kind}"] = time.perf_counter() - clock
     share = {k: round(v / max(len(live), 1), 4) for k, v in timings.items()}  # per product, for the record
     for slot, (index, item, copy) in enumerate(zip(live, ingested, copies)):
         clock = time.perf_counter()
-        copy.keywords = extract_keywords(
-            "\n".join([copy.title, copy.description, *copy.bullets, item.source_text()]), device=studio.device)
+        copy.keywords = studio.keywords(copy, item, colours[slot])
         scores = studio.score(copy, item, settings, references, colours[slot])
         own = {**share, "keywords_and_score": round(time.perf_counter() - clock, 4)}
         own["total"] = round(sum(own.values()), 4)

@@ -57,7 +57,29 @@ def cmd_generate(args: argparse.Namespace) -> int:
             print(f"warning: {problem}", file=sys.stderr)
     path = args.out / "result.json"
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False))
+    if not any([result.copy.title, result.copy.description, result.copy.bullets]) and result.warnings:
+        print(f"no copy written: {result.warnings[0]}", file=sys.stderr)  # too little input
     print(f"{result.copy.title}\n-> {path}")
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from engine.photo_labels import CONFIDENT
+    from engine.pipeline import Studio
+    from engine.product import Product
+
+    product = Product.from_json_file(args.product)
+    if not product.images:
+        raise StudioError(f"{args.product.name}: has no photo to look at (add image paths under \"images\")")
+    suggestions = Studio(device=args.device).photo_suggestions(product)
+    if args.json:
+        print(json.dumps(suggestions, indent=2, ensure_ascii=False))
+    elif not suggestions:
+        print(f"no confident label: no photo looks enough like an ImageNet class (threshold {CONFIDENT:.2f})")
+    else:
+        for s in suggestions:
+            print(f"{s['label']}\t{s['confidence']:.2f}\t{s['photo']}")
+        print("ImageNet names: hints, not facts. Add one as an attribute (\"Product type\") to use it.", file=sys.stderr)
     return 0
 
 
@@ -118,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--image-base-url", default="", help="prefix for Image Src in the Shopify CSV")
     add_setting_flags(batch)
     batch.set_defaults(func=cmd_batch)
+
+    suggest = sub.add_parser("suggest", help="what the product's photos look like (ImageNet labels to confirm)")
+    suggest.add_argument("product", type=Path)
+    suggest.add_argument("--json", action="store_true", help="[{label, confidence, photo}, ...] as JSON")
+    suggest.set_defaults(func=cmd_suggest)
 
     plat = sub.add_parser("platforms", help="list target platforms and their length limits")
     plat.set_defaults(func=lambda a: print("\n".join(

@@ -97,7 +97,7 @@ def add_subcommands(subparsers) -> None:
 
     ev = subparsers.add_parser("evaluate", help="per-method table of BLEU, METEOR, ROUGE-L, grounding, latency")
     ev.add_argument("catalog", type=Path)
-    ev.add_argument("--task", choices=["title", "description"], default="title")
+    ev.add_argument("--task", choices=["title", "description", "bullets"], default="title")
     ev.add_argument("--methods", default="template,none,all",
                     help="comma list: template, none (zero-shot), trained method names, or all (every trained one)")
     ev.add_argument("--out", type=Path, required=True)

@@ -15,17 +15,21 @@ from typing import Iterator
 
 from engine.encoders.colors import dominant_colours
 from engine.errors import StudioError
-from engine.generate.copy import FIELDS, Copy
+from engine.generate.bullets import fact_bullets
+from engine.generate.copy import Copy
 from engine.generate.keywords import extract_keywords
 from engine.generate.rerank import stream_candidates
 from engine.generate.template import template_copy
 from engine.ingest import IngestLimits, Ingested, ingest
 from engine.models.language import load_language_model
+from engine.photo_labels import enough_to_write, missing_input_message
 from engine.product import Product
 from engine.scores import Score, TextContext, score_text
 from engine.settings import Settings
 
 TEXT_KINDS = ("title", "description", "bullets", "keywords")
+# What the language model writes; bullets are built from the merchant's facts (engine/generate/bullets.py).
+LM_FIELDS = ("title", "description")
 BASELINES = {"none": "Zero-shot prompt (no fusion)", "template": "Rule-based template"}
 
 
@@ -147,12 +151,18 @@ class Studio:
         contributions = None
         copy = Copy()
         alternatives: dict[str, list[dict]] = {}
-        if settings.fusion == "template":
+        notes: list[str] = []  # what the checks changed after writing
+        # Too little input (a photo, a category): no copy is invented. A result with empty copy
+        # and a message, not an error, so ad images and the video stay possible from the photo.
+        missing = "" if enough_to_write(ingested) else missing_input_message(ingested, self.photo_suggestions(ingested))
+        if missing:
+            yield Event("status", "", "Too little input: no copy written")
+        elif settings.fusion == "template":
             copy = template_copy(ingested, settings)
         else:
             lm, prefix_embeds, contributions = self._generator(ingested, settings)
             lap("encode")
-            for kind in FIELDS:
+            for kind in LM_FIELDS:
                 yield Event("status", kind, f"Writing the {kind}...")
                 writer, prefix = self._writer(kind, settings, lm, prefix_embeds)
                 for step, value in stream_candidates(writer, kind, ingested, settings, photo_colours, prefix):
@@ -163,9 +173,11 @@ class Studio:
                 setattr(copy, kind, [b for b in best.text.split("\n") if b] if kind == "bullets" else best.text)
                 if others:
                     alternatives[kind] = [best.to_dict()] + [c.to_dict() for c in others]
+                if best.note:
+                    notes.append(best.note)
                 lap(f"generate_{kind}")
-        copy.keywords = extract_keywords(
-            "\n".join([copy.title, copy.description, *copy.bullets, ingested.source_text()]), device=self.device)
+            copy.bullets = fact_bullets(ingested, settings.limits.bullets_max, settings.limits.bullet_max)
+        copy.keywords = [] if missing else self.keywords(copy, ingested, photo_colours)
         lap("keywords")
         yield Event("status", "", "Scoring...")
         scores = self.score(copy, ingested, settings, references, photo_colours)
@@ -175,7 +187,7 @@ class Studio:
             copy=copy, scores=scores, settings=settings, product=ingested.product,
             references={k: v for k, v in (references or {}).items() if v},
             photo_colours=photo_colours, contributions=contributions, alternatives=alternatives,
-            warnings=list(ingested.warnings), timings=timings,
+            warnings=[missing] * bool(missing) + notes + list(ingested.warnings), timings=timings,
             models={"language_model": settings.language_model, "fusion": settings.fusion},
             parent_id=parent_id,
         )
@@ -227,6 +239,31 @@ class Studio:
         return make_video(frames[:6], copy.title or ingested.product.title, copy.bullets[:4], Path(out_path),
                           aspect=aspect, narration_text=narration, seed=settings.seed, progress=progress)
 
+    def keywords(self, copy: Copy, ingested: Ingested, photo_colours=()) -> list[str]:
+        """Search phrases from the copy and the input, none of them a claim the check flagged."""
+        from engine.scores.claims import claim_report
+
+        source = ingested.source_text()
+        flagged = [f["text"] for text in (copy.title, copy.description)
+                   for f in claim_report(text, source, tuple(photo_colours))["flagged"]]
+        return extract_keywords("\n".join([copy.title, copy.description, *copy.bullets, source]),
+                                device=self.device, exclude=flagged)
+
+    def photo_suggestions(self, product: Product | Ingested) -> list[dict]:
+        """What the photos seem to show: ``[{"label", "confidence", "photo"}]``, most confident
+        first, one entry per label (from the photo where it scored highest), only labels at or
+        above ``engine.photo_labels.CONFIDENT``. ImageNet names, so hints to confirm, never facts:
+        nothing here reaches the prompt until the merchant adds it as an attribute."""
+        from engine.photo_labels import photo_labels
+
+        ingested = product if isinstance(product, Ingested) else self.ingest(product)
+        best: dict[str, dict] = {}
+        for photo, labels in zip(ingested.photos, photo_labels([p.image for p in ingested.photos], self.device)):
+            for label, confidence in labels:
+                if label not in best or confidence > best[label]["confidence"]:
+                    best[label] = {"label": label, "confidence": confidence, "photo": photo.name}
+        return sorted(best.values(), key=lambda s: -s["confidence"])
+
     def photo_colours(self, ingested: Ingested) -> list[str]:
         names: list[str] = []
         for photo in ingested.photos[:3]:
@@ -273,9 +310,7 @@ def copy_methods() -> dict[str, str]:
 
 
 def default_copy_method() -> str:
-    """The fusion method that won on validation, else the zero-shot prompt."""
-    try:
-        from engine.conditioning import best_method
-    except ImportError:
-        return "none"
-    return best_method() or "none"
+    """The fusion method that won on validation, else the zero-shot prompt (what ``Settings()`` uses)."""
+    from engine.settings import default_fusion
+
+    return default_fusion()

@@ -34,6 +34,12 @@ PLATFORMS: dict[str, PlatformLimits] = {
 }
 
 
+def default_fusion() -> str:
+    from engine.conditioning import best_method  # late: checkpoints are read when a default is needed
+
+    return best_method() or "none"
+
+
 class Settings(BaseModel):
     """Every knob of a generation. Frozen: derive variants with ``settings.replace(...)``."""
 
@@ -51,7 +57,9 @@ class Settings(BaseModel):
     description_length: DescriptionLength = "standard"
     seed: int = Field(0, ge=0, le=2**31 - 1)
     language_model: str = "smollm2-135m"
-    fusion: str = "none"
+    # The method that won on validation (engine.conditioning.best_method), the same default for the
+    # studio, the CLI, the API and Python; "none" (zero-shot prompt) when no method is trained.
+    fusion: str = Field(default_factory=lambda: default_fusion())
     candidates: int = Field(1, ge=1, le=8)
     # The LM may only write numbers, colours and materials the input holds (engine/generate/grounded.py).
     grounded_decoding: bool = True

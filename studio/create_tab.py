@@ -46,6 +46,40 @@ def _paths(files) -> list[str]:
     return paths
 
 
+PRODUCT_TYPE = "Product type"  # the attribute a confirmed photo label becomes
+MAX_SUGGESTIONS = 2
+
+
+def add_attribute(rows, key: str, value: str) -> list[list[str]]:
+    """The attributes table with ``key | value`` set: an existing ``key`` row gets the new value,
+    else the first empty row is filled, else a row is appended."""
+    rows = [[str(c) if c is not None else "" for c in row] + [""] * (2 - len(row)) for row in rows or []]
+    for row in rows:
+        if row[0].strip().lower() == key.lower():
+            row[1] = value
+            return rows
+    for row in rows:
+        if not any(c.strip() for c in row):
+            row[:2] = [key, value]
+            return rows
+    return rows + [[key, value]]
+
+
+def open_suggestions(suggestions: list[dict], rows) -> list[dict]:
+    """Photo labels the merchant has not put into the attributes yet (a confirmed one disappears;
+    deleting its row brings it back)."""
+    values = {str(v).strip().lower() for v in _attributes(rows).values()}
+    return [s for s in suggestions or [] if s["label"].lower() not in values][:MAX_SUGGESTIONS]
+
+
+def suggestion_text(suggestions: list[dict]) -> str:
+    if not suggestions:
+        return ""
+    seen = " or ".join(f"**{s['label']}** ({s['confidence']:.2f})" for s in suggestions)
+    return (f"📷 Looks like: {seen} — use it?  \n<small>A guess by an image classifier that knows 1000 everyday "
+            f"objects (ImageNet), not a fact: nothing is added to your product until you click.</small>")
+
+
 def product_from_form(title, description, bullets, category, brand, price, attributes, photos, video) -> Product:
     try:
         price_value = float(price) if str(price or "").strip() else None
@@ -144,9 +178,15 @@ def build_create_tab(studio: Studio) -> CreateTab:
                 brand_in = gr.Textbox(label="Brand")
                 price_in = gr.Textbox(label="Price", placeholder="45.00")
             attributes_in = gr.Dataframe(headers=["attribute", "value"], datatype=["str", "str"], type="array",
-                                         row_count=(3, "dynamic"), column_count=(2, "fixed"), label="Attributes")
+                                         row_count=(3, "dynamic"), column_count=(2, "fixed"), label="Attributes",
+                                         elem_id="mcs-attributes")
             photos_in = gr.Gallery(label="Photos (JPEG, PNG, WebP)", type="filepath", interactive=True,
                                    file_types=["image"], columns=4, height=200, elem_id="mcs-photos")
+            with gr.Column(visible=False, variant="panel", elem_id="mcs-seen") as seen_box:
+                seen_text = gr.Markdown(elem_id="mcs-seen-text")
+                with gr.Row():
+                    seen_buttons = [gr.Button(size="sm", visible=False, elem_id=f"mcs-seen-use-{i}")
+                                    for i in range(MAX_SUGGESTIONS)]
             video_in = gr.Video(label="Short clip (mp4, mov, webm; up to 60 s)", sources=["upload"], height=200)
             with gr.Accordion("2 · Settings", open=True):
                 method = gr.Dropdown(list(zip(methods.values(), methods.keys())), value=default_copy_method(),
@@ -200,6 +240,42 @@ def build_create_tab(studio: Studio) -> CreateTab:
     out_fields = [outputs[k] for k in OUTPUT_KINDS] + [badges[k] for k in OUTPUT_KINDS]
 
     load.click(load_sample, sample, form)
+
+    # What the photos look like: suggestions only. A label becomes a fact when the merchant clicks
+    # it into the attributes table (visible, editable, removable), never on its own.
+    seen_state = gr.State([])
+    seen_outputs = [seen_box, seen_text, *seen_buttons]
+
+    def show_seen(suggestions, rows) -> list:
+        shown = open_suggestions(suggestions, rows)
+        updates = [gr.update(visible=bool(shown)), suggestion_text(shown)]
+        for i in range(len(seen_buttons)):
+            label = f"Use “{shown[i]['label']}” as {PRODUCT_TYPE.lower()}" if i < len(shown) else ""
+            updates.append(gr.update(visible=i < len(shown), value=label))
+        return updates
+
+    def look(photos, rows) -> list:
+        paths = _paths(photos)
+        try:
+            suggestions = studio.photo_suggestions(Product(images=paths)) if paths else []
+        except (StudioError, ValueError):  # an unreadable photo: Generate names it
+            suggestions = []
+        return [suggestions, *show_seen(suggestions, rows)]
+
+    photos_in.change(look, [photos_in, attributes_in], [seen_state, *seen_outputs], show_progress="hidden",
+                     api_name=False)
+    attributes_in.change(show_seen, [seen_state, attributes_in], seen_outputs, show_progress="hidden", api_name=False)
+    for index, button in enumerate(seen_buttons):
+        def use(suggestions, rows, index=index) -> list:
+            shown = open_suggestions(suggestions, rows)
+            if index >= len(shown):
+                return [gr.update()] * (2 + len(seen_outputs))
+            label = shown[index]["label"]
+            rows = add_attribute(rows, PRODUCT_TYPE, label)
+            note = (f"➕ Added **{PRODUCT_TYPE}: {label}** to the attributes (edit or remove it there). "
+                    "Add anything else you know, then press **Generate**.")
+            return [rows, note, *show_seen(suggestions, rows)]
+        button.click(use, [seen_state, attributes_in], [attributes_in, status, *seen_outputs], api_name=False)
     sample.select(load_sample, sample, form)
 
     def run(*values, seed_override=None, parent=None):
@@ -240,7 +316,8 @@ def build_create_tab(studio: Studio) -> CreateTab:
             download: gr.update(value=str(path), interactive=True),
             status: _status_line(result),
         }
-        update.update({badges[k]: score_badges(result.scores[k]) for k in OUTPUT_KINDS})
+        written = any([copy.title, copy.description, copy.bullets])  # else too little input: no scores to show
+        update.update({badges[k]: score_badges(result.scores[k]) if written else "" for k in OUTPUT_KINDS})
         for kind, picker in pickers.items():
             ranked = result.alternatives.get(kind, [])
             update[picker] = gr.update(choices=[(_candidate_label(i, c), i) for i, c in enumerate(ranked)],
@@ -303,7 +380,15 @@ def _candidate_label(index: int, candidate: dict) -> str:
 
 def _status_line(result: Result) -> str:
     t = result.timings
+    if not any([result.copy.title, result.copy.description, result.copy.bullets]) and result.warnings:
+        # Too little input (engine.photo_labels.enough_to_write): the engine wrote nothing on purpose.
+        rest = "".join(f"\n\n⚠️ {w}" for w in result.warnings[1:])
+        return f"✋ **No copy written.** {result.warnings[0]}{rest}"
     warn = "".join(f"\n\n⚠️ {w}" for w in result.warnings)
-    return (f"✅ Done in {t.get('total', 0):.1f} s · method **{result.settings.fusion}** · seed **{result.settings.seed}** "
+    flagged = [kind for kind, scores in result.scores.items()
+               if any(s.name == "grounding" and s.good is False for s in scores)]
+    mark = (f"🟥 **Check before publishing:** the claim check flagged the {' and '.join(flagged)} (marked in red below). "
+            if flagged else "✅ ")
+    return (f"{mark}Done in {t.get('total', 0):.1f} s · method **{result.settings.fusion}** · seed **{result.settings.seed}** "
             f"· {result.settings.limits.label}{warn}")
 

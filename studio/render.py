@@ -25,24 +25,32 @@ def score_badges(scores: list[Score]) -> str:
         return ""
     badges = []
     for s in scores:
-        detail = ""
-        ungrounded = s.details.get("ungrounded") if s.details else None
-        if ungrounded:
-            detail = " — not in the input: " + ", ".join(map(str, ungrounded))
-        tip = html.escape(s.explanation + detail, quote=True)
+        tip = html.escape(s.explanation, quote=True)
         badges.append(
             f'<span class="mcs-badge {_badge_class(s)}" title="{tip}" data-metric="{s.name}">'
             f'<b>{html.escape(s.label)}</b> {html.escape(s.display)}</span>'
         )
     notes = "".join(
-        f"<li><b>{html.escape(s.label)}</b>: {html.escape(s.explanation)}"
-        + (f" <span class='mcs-flag'>Not in the input: {html.escape(', '.join(map(str, s.details['ungrounded'])))}</span>"
-           if s.details and s.details.get("ungrounded") else "")
-        + "</li>"
+        f"<li><b>{html.escape(s.label)}</b>: {html.escape(s.explanation)}</li>"
         for s in scores
     )
-    return (f'<div class="mcs-badges">{"".join(badges)}</div>'
+    return (f'<div class="mcs-badges">{"".join(badges)}</div>{flagged_text(scores)}'
             f'<details class="mcs-explain"><summary>What these scores mean</summary><ul>{notes}</ul></details>')
+
+
+def flagged_text(scores: list[Score]) -> str:
+    """The field's text with every span the claim check flagged marked in red (reason on hover),
+    and the reasons listed; empty when nothing is flagged."""
+    claims = next((s for s in scores if s.details and s.details.get("flagged")), None)
+    if claims is None:
+        return ""
+    marked = "".join(
+        f'<mark class="mcs-claim" title="{html.escape(reason, quote=True)}">{html.escape(piece)}</mark>'
+        if reason else html.escape(piece)
+        for piece, reason in claims.details.get("segments", []))
+    reasons = "".join(f"<li>{html.escape(f['reason'])}</li>" for f in claims.details["flagged"])
+    return (f'<div class="mcs-flagged" data-flagged="{len(claims.details["flagged"])}">'
+            f'<div class="mcs-flagged-text">{marked}</div><ul>{reasons}</ul></div>')
 
 
 def contributions_panel(contributions: dict[str, float] | None, photo_colours: list[str]) -> str:
@@ -69,6 +77,10 @@ CSS = """
 .mcs-explain {font-size:12px; color:#52525b}
 .mcs-explain ul {margin:4px 0 0 16px}
 .mcs-flag {color:#8a1f11}
+.mcs-flagged {font-size:13px; border-left:3px solid #ec9a92; padding:2px 8px; margin:2px 0 4px; background:#fffafa}
+.mcs-flagged-text {white-space:pre-wrap}
+.mcs-flagged ul {margin:2px 0 0 16px; color:#8a1f11; font-size:12px}
+mark.mcs-claim {background:#fbd5d0; color:#8a1f11; text-decoration:underline wavy #d9534f; padding:0 1px}
 .mcs-bar {display:grid; grid-template-columns:60px 1fr 44px; align-items:center; gap:6px; font-size:12px}
 .mcs-bar div {height:8px; background:#4f7cff; border-radius:4px}
 #mcs-header h1 {margin-bottom:0}

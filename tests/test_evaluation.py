@@ -86,7 +86,7 @@ def test_invented_numbers_and_colours_are_counted():
 
 
 def test_rerank_prefers_grounded_fluent_candidates():
-    source = "Brand: Elegance\nColor: Blue\nMaterial: Cotton\nLength: 213 cm"
+    source = "Brand: Elegance\nCategory: Door Curtains\nColor: Blue\nMaterial: Cotton\nLength: 213 cm"
     texts = [
         "Elegance Red Silk Curtain 300 cm",           # three invented facts
         "Elegance Curtain Curtain Curtain Curtain Curtain Curtain",  # repeats itself

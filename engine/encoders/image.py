@@ -49,3 +49,21 @@ def encode_images(images: list[Image.Image], device: str = "auto", batch_size: i
             batch = torch.stack([_to_tensor(im) for im in images[start : start + batch_size]]).to(device_)
             outputs.append(model.extract_features(batch).mean((2, 3)).float().cpu())
     return torch.cat(outputs)
+
+
+def classify_images(images: list[Image.Image], device: str = "auto", batch_size: int = 16) -> torch.Tensor:
+    """(len(images), 1000) ImageNet class probabilities (softmax of the model's own classifier head).
+
+    The same cached model as ``encode_images`` (no second load). ImageNet classes are near-misses
+    for products ("analog clock" for a wrist watch): hints for the merchant, never facts.
+    """
+    if not images:
+        return torch.zeros(0, 1000)
+    model = load_image_encoder(device)
+    device_ = next(model.parameters()).device
+    outputs = []
+    with torch.inference_mode():
+        for start in range(0, len(images), batch_size):
+            batch = torch.stack([_to_tensor(im) for im in images[start : start + batch_size]]).to(device_)
+            outputs.append(model(batch).float().softmax(-1).cpu())
+    return torch.cat(outputs)

@@ -10,6 +10,7 @@ latency. Writes ``results.json``, ``table.md`` and ``chart.png`` to ``out``.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +18,14 @@ from pathlib import Path
 from engine.errors import StudioError
 
 BASELINES = {"template": "Rule-based template", "none": "Zero-shot LM (prompt only)"}
-METRICS = ("bleu", "meteor", "rouge_l", "grounded", "invented_numbers", "invented_colours", "words", "latency_s")
+METRICS = ("bleu", "meteor", "rouge_l", "grounded", "claims_clean", "invented_numbers", "invented_things",
+           "bad_names", "meta_text", "brand_kept", "words", "latency_s")
 LABELS = {"bleu": "BLEU", "meteor": "METEOR", "rouge_l": "ROUGE-L", "grounded": "Grounded",
-          "invented_numbers": "Invented numbers / output", "invented_colours": "Invented colours / output",
-          "words": "Mean words", "latency_s": "Latency (s)"}
+          "claims_clean": "No flagged claim", "invented_numbers": "Invented numbers / output",
+          "invented_colours": "Invented colours / output", "invented_things": "Invented things / output",
+          "bad_names": "Misspelt or unknown names / output", "meta_text": "Meta-text / output",
+          "brand_kept": "Brand or line verbatim", "words": "Mean words", "latency_s": "Latency (s)"}
+TASKS = ("title", "description", "bullets")
 
 
 @dataclass
@@ -69,6 +74,8 @@ def load_items(catalog: Path, task: str, split: str, val_percent: int, limit: in
             continue
         if task == "title":
             reference = ingested.product.title
+        elif task == "bullets":  # most catalogs have none: scored by the claim check alone
+            reference = "\n".join(ingested.product.bullets) or " "
         else:
             reference = clean_reference_description(ingested.product.description, ingested.product.title,
                                                     bool(row.get("desc_boilerplate")))
@@ -80,34 +87,62 @@ def load_items(catalog: Path, task: str, split: str, val_percent: int, limit: in
     return items
 
 
-def score_output(task: str, text: str, reference: str, source_text: str) -> dict:
+def score_output(task: str, text: str, reference: str, source_text: str, names: tuple[str, ...] = ()) -> dict:
+    """Reference metrics, the claim check's flags by kind, and (titles) whether the brand or product line
+    of the input is written exactly as given."""
+    from engine.scores.claims import claim_report
     from engine.scores.grounding import extract_facts, grounding_report
     from engine.scores.reference import bleu, meteor, rouge_l
     from engine.scores.text import TextContext
 
-    context = TextContext(source_text=source_text, reference=reference)
+    reference = reference.strip()
+    context = TextContext(source_text=source_text, reference=reference or None)
     report = grounding_report(text, source_text)
+    claims = claim_report(text, source_text)
+    kinds = [f["kind"] for f in claims["flagged"]]
     facts = extract_facts(text)
     ungrounded = {u.lower() for u in report["ungrounded"]}
+    lines = [l for l in text.splitlines() if l.strip()] if task == "bullets" else [text]
     return {
         "bleu": bleu(text, context, kind=task).value or 0.0,
         "meteor": meteor(text, context, kind=task).value or 0.0,
         "rouge_l": rouge_l(text, context, kind=task).value or 0.0,
+        "has_reference": bool(reference),
         "checked": len(report["checked"]),
         "ungrounded": report["ungrounded"],
         "invented_numbers": sum(n.lower() in ungrounded for n in facts["numbers"]),
         "invented_colours": sum(c.lower() in ungrounded for c in facts["colors"]),
+        "flagged": claims["flagged"],
+        "claims_clean": not claims["flagged"],
+        "invented_things": kinds.count("thing"),
+        "bad_names": kinds.count("misspelt name") + kinds.count("unknown name"),
+        "meta_text": kinds.count("meta-text"),
+        # bullets: each line on its own states a fact of the input and nothing flagged
+        "units": len(lines),
+        "units_stating_a_fact": sum(_states_fact(l, source_text) for l in lines),
+        "brand_kept": None if not names or task != "title" else all(name in text for name in names),
         "words": len(text.split()),
     }
 
 
+def _states_fact(line: str, source_text: str) -> bool:
+    from engine.scores.claims import claim_report
+
+    words = {w for w in re.findall(r"[a-z0-9]+", line.lower()) if len(w) > 2}
+    return bool(words & set(re.findall(r"[a-z0-9]+", source_text.lower()))) and not claim_report(line, source_text)["flagged"]
+
+
 def _generate(method: str, task: str, item: Item, settings, device: str, checkpoints, candidates: int) -> str:
-    from engine.generate.copy import clean, stream_field
+    """What the studio writes for the field: candidates re-ranked by the claim check, more seeds when
+    every one is flagged, names as the input spells them; bullets from the facts."""
+    from engine.generate.bullets import fact_bullets
     from engine.generate.rerank import generate_candidates
     from engine.generate.template import template_copy
 
     if method == "template":
         return template_copy(item.hidden, settings, hide=(task,)).text_of(task)
+    if task == "bullets":
+        return "\n".join(fact_bullets(item.hidden, settings.limits.bullets_max, settings.limits.bullet_max, (task,)))
     if method == "none":
         from engine.models.language import load_language_model
 
@@ -119,18 +154,13 @@ def _generate(method: str, task: str, item: Item, settings, device: str, checkpo
         conditioned = load_conditioned(method, device, str(checkpoints) if checkpoints else None)
         prefix, _ = conditioned.prefix(encode_product(item.hidden, device))
         lm = conditioned.language_model
-    if candidates > 1:
-        best, _ = generate_candidates(lm, task, item.hidden, settings.replace(candidates=candidates),
-                                      prefix_embeds=prefix, hide=(task,))
-        return best.text
-    raw = ""
-    for raw in stream_field(lm, task, item.hidden, settings, [], prefix, hide=(task,)):
-        pass
-    return clean(task, raw, settings)
+    best, _ = generate_candidates(lm, task, item.hidden, settings.replace(candidates=candidates),
+                                  prefix_embeds=prefix, hide=(task,))
+    return best.text
 
 
 # What a report made before a setting existed was generated with (reports store their settings).
-_OLD_DEFAULTS = {"grounded_decoding": False, "description_length": "short"}
+_OLD_DEFAULTS = {"grounded_decoding": False, "description_length": "short", "checked": False}
 
 
 def _previous_rows(out, task, catalog, items, decoding: dict) -> dict[str, list[dict]]:
@@ -157,10 +187,20 @@ def summarise(rows: list[dict]) -> dict:
     n = max(len(rows), 1)
     checked = sum(r["checked"] for r in rows)
     ungrounded = sum(len(r["ungrounded"]) for r in rows)
+    referenced = [r for r in rows if r.get("has_reference", True)] or rows
+    with_names = [r["brand_kept"] for r in rows if r.get("brand_kept") is not None]
+    units = sum(r.get("units", 1) for r in rows)
     return {
-        "bleu": sum(r["bleu"] for r in rows) / n,
-        "meteor": sum(r["meteor"] for r in rows) / n,
-        "rouge_l": sum(r["rouge_l"] for r in rows) / n,
+        "bleu": sum(r["bleu"] for r in referenced) / max(len(referenced), 1),
+        "meteor": sum(r["meteor"] for r in referenced) / max(len(referenced), 1),
+        "rouge_l": sum(r["rouge_l"] for r in referenced) / max(len(referenced), 1),
+        "claims_clean": sum(bool(r.get("claims_clean")) for r in rows) / n,
+        "invented_things": sum(r.get("invented_things", 0) for r in rows) / n,
+        "bad_names": sum(r.get("bad_names", 0) for r in rows) / n,
+        "meta_text": sum(r.get("meta_text", 0) for r in rows) / n,
+        "brand_kept": sum(with_names) / len(with_names) if with_names else None,
+        "with_brand": len(with_names),
+        "states_a_fact": sum(r.get("units_stating_a_fact", 0) for r in rows) / units if units else None,
         # micro share over every checked fact; 1.0 when no output stated any checkable fact
         "grounded": (checked - ungrounded) / checked if checked else 1.0,
         "invented_numbers": sum(r["invented_numbers"] for r in rows) / n,
@@ -177,15 +217,24 @@ def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str], 
     for method, s in summary.items():
         cells = []
         for m in METRICS:
-            value = s[m]
-            cells.append(f"{value:.1%}" if m == "grounded" else f"{value:.1f}" if m in ("bleu", "words")
+            value = s.get(m)
+            cells.append("n/a" if value is None else f"{value:.1%}" if m in ("grounded", "claims_clean", "brand_kept")
+                         else f"{value:.1f}" if m in ("bleu", "words")
                          else f"{value:.3f}" if m in ("meteor", "rouge_l") else f"{value:.2f}")
         lines.append(f"| {labels.get(method, method)} | " + " | ".join(cells) + " |")
     n = next(iter(summary.values()))["n"] if summary else 0
     baselines = [summary[b] for b in BASELINES if b in summary]
     notes = [f"Task: **{task}**, {n} held-out products; BLEU 0-100 (sacrebleu sentence BLEU, mean), "
              "METEOR and ROUGE-L 0-1 (means), Grounded = share of all numbers/colours/materials in the "
-             "outputs that appear in the input, latency = seconds per output on this machine."]
+             "outputs that appear in the input, No flagged claim = share of outputs the claim check passes "
+             "(engine/scores/claims.py), Invented things / names / meta-text = flags of that kind per output, "
+             "Brand or line verbatim = share of titles that write the input's brand (and product line) exactly, "
+             "latency = seconds per output on this machine."]
+    if task == "bullets":
+        share = {m: s.get("states_a_fact") for m, s in summary.items()}
+        notes.append("Bullets stating an input fact (each bullet on its own: shares a word with the input, nothing "
+                     "flagged): " + ", ".join(f"{labels.get(m, m)} {v:.0%}" for m, v in share.items() if v is not None)
+                     + ". METEOR etc. over the products that have real bullets.")
     if decoding:
         from engine.generate.copy import MIN_TOKENS
 
@@ -241,10 +290,11 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     from tqdm.auto import tqdm
 
     from engine.fusion import FUSION_METHODS
+    from engine.generate.checks import product_names
     from engine.settings import Settings
 
-    if task not in ("title", "description"):
-        raise StudioError(f"unknown task {task!r} (accepted: title, description)")
+    if task not in TASKS:
+        raise StudioError(f"unknown task {task!r} (accepted: {', '.join(TASKS)})")
     methods = resolve_methods(list(methods), checkpoints)
     items = load_items(catalog, task, split, val_percent, limit)
     if not items:
@@ -252,7 +302,10 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     # Greedy decoding: an evaluation must give the same table twice.
     settings = Settings(temperature=0.0, max_new_tokens=max_new_tokens, grounded_decoding=grounded_decoding,
                         description_length=description_length)
-    decoding = {"candidates": candidates, "max_new_tokens": max_new_tokens, "grounded_decoding": grounded_decoding}
+    # "checked": names repaired and flagged fields written again (engine/generate/checks.py); older
+    # reports were not, so they are never reused for a new one.
+    decoding = {"candidates": candidates, "max_new_tokens": max_new_tokens, "grounded_decoding": grounded_decoding,
+                "checked": True}
     if task == "description":  # titles do not depend on it: title reports stay reusable
         decoding["description_length"] = description_length
     rows: dict[str, list[dict]] = {m: [] for m in methods}
@@ -266,7 +319,7 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
                 started = time.perf_counter()
                 text = _generate(method, task, item, settings, device, checkpoints, candidates)
                 latency = time.perf_counter() - started
-            row = score_output(task, text, item.reference, item.hidden.source_text())
+            row = score_output(task, text, item.reference, item.hidden.source_text(), tuple(product_names(item.hidden)))
             row.update(id=item.id, text=text, latency_s=latency)
             item.outputs[method] = row
             rows[method].append(row)

@@ -6,7 +6,6 @@ product's contact shadow should be; the product itself is composited by ``images
 """
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -14,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from skimage import color as skcolor
 
-RGB = tuple[int, int, int]
+from engine.color import RGB, product_colours  # noqa: F401 - shared with the image scores
 
 
 # --------------------------------------------------------------------------- colours
@@ -72,39 +71,6 @@ NAMED_PALETTES: dict[str, tuple[str, str, str]] = {
 }
 
 
-_COLOUR_CACHE: dict[tuple, tuple[list[RGB], list[float]]] = {}
-
-
-def product_colours(rgba: Image.Image, k: int = 4) -> tuple[list[RGB], list[float]]:
-    """Dominant colours of the product's opaque pixels (k-means in Lab), largest cluster first.
-
-    Cached by pixel content: the palette and the colour score ask for the same product."""
-    pixels = np.asarray(rgba.convert("RGBA"))
-    key = (pixels.shape, k, zlib.crc32(pixels.tobytes()))
-    if key not in _COLOUR_CACHE:
-        if len(_COLOUR_CACHE) > 32:
-            _COLOUR_CACHE.clear()
-        _COLOUR_CACHE[key] = _kmeans_colours(pixels, k)
-    return _COLOUR_CACHE[key]
-
-
-def _kmeans_colours(pixels: np.ndarray, k: int) -> tuple[list[RGB], list[float]]:
-    from sklearn.cluster import KMeans
-
-    solid = pixels[..., 3] > 200
-    rgb = pixels[..., :3][solid]
-    if len(rgb) == 0:
-        return [(128, 128, 128)], [1.0]
-    # The palette describes the product, not the seed: a fixed sample keeps it stable.
-    sample = rgb[np.random.default_rng(0).choice(len(rgb), size=min(len(rgb), 2000), replace=False)]
-    lab = skcolor.rgb2lab(sample.reshape(-1, 1, 3) / 255.0).reshape(-1, 3)
-    k = min(k, len(np.unique(sample, axis=0)))
-    km = KMeans(n_clusters=k, n_init=1, max_iter=100, random_state=0).fit(lab)
-    counts = np.bincount(km.labels_, minlength=k).astype(float)
-    order = np.argsort(-counts)
-    centres = skcolor.lab2rgb(km.cluster_centers_[order].reshape(-1, 1, 3)).reshape(-1, 3)
-    colours = [tuple(int(round(v * 255)) for v in np.clip(c, 0, 1)) for c in centres]
-    return colours, list(counts[order] / counts.sum())  # type: ignore[return-value]
 
 
 def resolve_palette(spec: str, rgba: Image.Image | None = None) -> Palette:

@@ -17,31 +17,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 REGULAR, BOLD = FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"
-MIN_CONTRAST = 4.5  # WCAG AA for normal text
+from engine.color import MIN_CONTRAST, contrast_ratio, relative_luminance, worst_contrast  # noqa: F401
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 
 
 # --------------------------------------------------------------------------- contrast
-
-
-def relative_luminance(rgb: np.ndarray) -> np.ndarray:
-    """WCAG 2.x relative luminance of sRGB values in 0..255 (last axis = channels)."""
-    c = np.asarray(rgb, dtype=np.float32) / 255.0
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return linear @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-
-
-def contrast_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    la, lb = relative_luminance(a), relative_luminance(b)
-    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
-
-
-def worst_contrast(text_rgb: tuple[int, int, int], behind: np.ndarray) -> float:
-    """Lowest contrast between the text colour and any pixel behind it (1st percentile, so a
-    single noise pixel in a texture does not decide it)."""
-    ratios = contrast_ratio(np.array(text_rgb, np.float32), behind.reshape(-1, 3))
-    return float(np.percentile(ratios, 1))
 
 
 # --------------------------------------------------------------------------- fonts and fitting

@@ -1,24 +1,32 @@
-"""Several candidates, one pick: grounding, length, repetition, photo consistency, consensus.
+"""Several candidates, one pick: the claim check, length, repetition, photo consistency, consensus.
 
 The small LM invents facts when left alone, so a generation samples a few candidates and
-keeps the one that states the fewest things the merchant did not give. Every number,
-colour or material missing from the input counts against a candidate (and is listed so the
-UI can flag it); the others are kept as alternatives the operator can pick. Among candidates
-equal on those counts, the one closest to all the others wins (minimum Bayes risk: what most
-samples agree on is what the model is surest of, while one sample's odd turn is outvoted).
+keeps the one that states the fewest things the merchant did not give. Every claim the check
+flags (a number, colour, material or thing not in the input, a misspelt or unknown name, a
+contradiction, meta-text) counts against a candidate and is listed so the UI can mark it; the
+others are kept as alternatives the operator can pick. Among candidates equal on those counts,
+the one closest to all the others wins (minimum Bayes risk: what most samples agree on is what
+the model is surest of, while one sample's odd turn is outvoted).
+
+When every candidate fails the check, a few more seeds are tried (``RETRIES``) before the best
+one is shown, flagged in red.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
 
-from engine.scores.grounding import extract_facts, grounding_report
+from engine.generate.checks import drop_flagged_sentences, drop_unknown_names, finish
+from engine.scores.claims import claim_report
+from engine.scores.grounding import extract_facts
 from engine.settings import Settings
 
 # Where copy reads well, in characters; outside it the length score falls off linearly.
 GOOD_LENGTH = {"title": (25, 110), "description": (120, 700), "bullets": (80, 600)}
 WEIGHTS = {"grounding": 0.4, "length": 0.15, "repetition": 0.15, "consistency": 0.1, "consensus": 0.2}
-UNGROUNDED_PENALTY = 0.25  # per invented number, colour or material
+UNGROUNDED_PENALTY = 0.25  # per flagged claim
+# Extra seeds when every candidate fails the claim check; a title is cheap to write again, a description is not.
+RETRIES = {"title": 3, "description": 1, "bullets": 1}
 
 
 @dataclass
@@ -26,8 +34,10 @@ class Candidate:
     text: str
     score: float
     parts: dict[str, float] = field(default_factory=dict)
-    ungrounded: list[str] = field(default_factory=list)
+    ungrounded: list[str] = field(default_factory=list)  # the flagged spans, as written
     seed: int | None = None
+    flagged: list[dict] = field(default_factory=list)  # the claim check's flags, with reasons
+    note: str = ""  # what was changed after writing, for the status line
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -80,7 +90,7 @@ def consensus_scores(texts: list[str]) -> list[float]:
 
 def score_candidate(kind: str, text: str, source_text: str, settings: Settings = Settings(),
                     photo_colours=(), seed: int | None = None, consensus: float = 1.0) -> Candidate:
-    report = grounding_report(text, source_text, tuple(photo_colours))
+    report = claim_report(text, source_text, tuple(photo_colours))
     parts = {
         "grounding": 1.0 if report["share"] is None else report["share"],
         "length": length_score(kind, text, settings),
@@ -92,7 +102,7 @@ def score_candidate(kind: str, text: str, source_text: str, settings: Settings =
     if not text.strip():
         total = -1.0
     return Candidate(text, round(total, 4), {k: round(v, 4) for k, v in parts.items()},
-                     list(report["ungrounded"]), seed)
+                     list(report["ungrounded"]), seed, report["flagged"])
 
 
 def rerank(kind: str, texts: list[str], source_text: str, settings: Settings = Settings(),
@@ -111,18 +121,25 @@ def rerank(kind: str, texts: list[str], source_text: str, settings: Settings = S
 
 def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,
                       hide: tuple[str, ...] = ()):
-    """``settings.candidates`` samples (seed, seed+1, ...), cleaned, then re-ranked, as events:
-    ``("partial", text)`` while the first candidate is written (the others are written quietly),
+    """``settings.candidates`` samples (seed, seed+1, ...), cleaned, names fixed, then re-ranked, as
+    events: ``("partial", text)`` while the first candidate is written (the others are written quietly),
     ``("status", message)`` before each further one, and last ``("ranked", (best, alternatives))``.
 
+    When every candidate fails the claim check, up to ``RETRIES[kind]`` more seeds are tried; a title
+    that still names something the input does not have loses that name.
     With several candidates and temperature 0 the seeds would all agree, so the extra ones use a
     little temperature.
     """
     from engine.generate.copy import clean, stream_field
 
-    texts = []
-    for offset in range(settings.candidates):
-        if offset:
+    source = ingested.source_text()
+    texts: list[str] = []
+    wanted = settings.candidates
+    offset = 0
+    while offset < wanted:
+        if offset >= settings.candidates:
+            yield "status", f"Every {kind} so far has a flagged claim: trying seed {settings.seed + offset}..."
+        elif offset:
             yield "status", f"Writing {kind} candidate {offset + 1} of {settings.candidates}..."
         run = settings.replace(temperature=0.7) if offset and settings.temperature == 0 else settings
         raw = ""
@@ -130,9 +147,28 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
             if offset == 0:
                 yield "partial", raw
         value = clean(kind, raw, settings)
+        value = [finish(kind, v, ingested) for v in value] if isinstance(value, list) else \
+            finish(kind, value, ingested, settings.limits.title_max if kind == "title" else None)
         texts.append("\n".join(value) if isinstance(value, list) else value)
+        offset += 1
+        if offset == wanted and wanted < settings.candidates + RETRIES.get(kind, 0) \
+                and all(claim_report(t, source, tuple(photo_colours))["flagged"] for t in texts):
+            wanted += 1
     seeds = [settings.seed + i for i in range(len(texts))]
-    yield "ranked", rerank(kind, texts, ingested.source_text(), settings, photo_colours, seeds)
+    best, others = rerank(kind, texts, source, settings, photo_colours, seeds)
+    repaired = best.text
+    if kind == "title" and any(f["kind"].endswith("name") for f in best.flagged):
+        repaired = drop_unknown_names(best.text, best.flagged)
+    elif kind == "description" and best.flagged:
+        repaired = drop_flagged_sentences(best.text, best.flagged)
+    if repaired != best.text:  # the full text stays among the alternatives, flagged
+        others = [best, *others]
+        what = "the names the input does not have were removed" if kind == "title" else \
+            f"{len(best.text.split('. ')) - len(repaired.split('. '))} sentence(s) with unsupported claims were cut"
+        best = score_candidate(kind, repaired, source, settings, photo_colours, best.seed,
+                               best.parts.get("consensus", 1.0))
+        best.note = f"Every {kind} written had a flagged claim, so {what}; the full text is the second candidate."
+    yield "ranked", (best, others)
 
 
 def generate_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,

@@ -383,7 +383,22 @@ def claim_report(text: str, source_text: str, photo_colours=(), extra_facts: tup
     total = max(len(checked), bad)
     share = None if total == 0 else max(0.0, (total - bad) / total)
     return {"checked": checked, "flagged": [f.to_dict() for f in flags],
-            "ungrounded": [f.text for f in flags], "share": share}
+            "ungrounded": [f.text for f in flags], "share": share, "segments": segments(text, flags)}
+
+
+def segments(text: str, flags: list[Flag]) -> list[tuple[str, str | None]]:
+    """The text cut into (piece, reason or None) in order, for highlighting the flagged spans."""
+    pieces, position = [], 0
+    for flag in flags:
+        if flag.start < position:
+            continue
+        if flag.start > position:
+            pieces.append((text[position:flag.start], None))
+        pieces.append((text[flag.start:flag.end], flag.reason))
+        position = flag.end
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces
 
 
 def _without_overlaps(flags: list[Flag]) -> list[Flag]:

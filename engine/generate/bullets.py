@@ -1,0 +1,94 @@
+"""Bullet points built from the merchant's facts, so every bullet states one and none talks about itself.
+
+Asked for bullets, the 135M model wrote "Sure!", "Here is an example of a response that uses
+bullets...", markdown tables, or foods for a frying pan. Bullets are the one field where a shopper
+wants the facts themselves, so they are built from them: the merchant's own bullets first, then the
+attributes in the order shoppers look for them (material, type, size, colour, care, warranty), then
+short sentences of the merchant's description. ``docs/EVALUATION.md`` ("Bullets") has the
+comparison with bullets phrased by the language model, which is why this is the default.
+"""
+from __future__ import annotations
+
+import re
+
+from engine.generate.copy import SENTENCE_END, cut_at_word
+
+# Attribute keys in the order shoppers read them; a key matches when it contains the word.
+PRIORITY = ("material", "fabric", "type", "ideal for", "pattern", "capacity", "size", "dimension", "length",
+            "width", "height", "weight", "color", "colour", "care", "wash", "warranty", "sales package",
+            "pack of", "occasion", "feature", "style", "climate", "activity")
+# Ids and shop bookkeeping: true, but nothing a shopper reads in a bullet.
+SKIP = ("brand", "price", "style code", "model number", "model id", "sku", "id", "url", "rating", "new", "sale",
+        "erin recommends", "product type", "number of contents in sales package")
+YES = ("yes", "true")
+NO = ("no", "false", "0", "none", "n/a")
+
+
+def _label(key: str) -> str:
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _rank(key: str) -> int:
+    key = key.lower().replace("_", " ")
+    return next((i for i, word in enumerate(PRIORITY) if word in key), len(PRIORITY))
+
+
+def attribute_bullet(key: str, value: str) -> str | None:
+    """``material: Wool`` -> "Material: Wool"; ``eco_collection: Yes`` -> "Eco collection"; a "No" is no bullet."""
+    value = value.strip()
+    if not value or value.lower() in NO or key.lower().replace("_", " ") in SKIP or key.startswith("_"):
+        return None
+    if value.lower() in YES:
+        return _label(key)
+    return f"{_label(key)}: {value}"
+
+
+def fact_bullets(ingested, most: int = 5, limit: int = 250, hide: tuple[str, ...] = ()) -> list[str]:
+    """Up to ``most`` bullets, each one fact of the input, the merchant's own bullets first."""
+    product = ingested.product
+    bullets = [] if "bullets" in hide else [b.strip() for b in product.bullets if b.strip()]
+    ranked = sorted(ingested.attributes.items(), key=lambda item: _rank(item[0]))
+    bullets += [b for b in (attribute_bullet(k, v) for k, v in ranked) if b]
+    if len(bullets) < 3 and product.description and "description" not in hide:
+        sentences = [s.strip() for s in SENTENCE_END.split(product.description) if 4 <= len(s.split()) <= 20]
+        bullets += sentences
+    seen, out = set(), []
+    for bullet in bullets:
+        key = re.sub(r"\W+", " ", bullet.lower()).strip()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(cut_at_word(bullet, limit))
+    return out[:most]
+
+
+def phrased_bullets(lm, ingested, settings, most: int = 5, hide: tuple[str, ...] = ()) -> list[str]:
+    """The same facts, each rephrased by the language model (grounded decoding on); a rephrasing the
+    claim check flags, or that lost the fact's words, falls back to the fact as written.
+    Kept for the comparison in benchmarks/bullets.py."""
+    from engine.generate.grounded import finish, processor_for
+    from engine.scores.claims import claim_report
+
+    facts = fact_bullets(ingested, most, settings.limits.bullet_max, hide)
+    if not facts:
+        return []
+    listing = "\n".join(f"- {fact}" for fact in facts)
+    messages = [
+        {"role": "system", "content": "You rewrite product facts as short, natural bullet points. Keep every "
+                                      "name, number and unit exactly; add nothing."},
+        {"role": "user", "content": f"Facts:\n{listing}\n\nRewrite each fact as one short bullet point, one per "
+                                    f"line, in the same order, each starting with '- '."},
+    ]
+    source = ingested.source_text()
+    grounded = processor_for(settings, lm.tokenizer, [(source, [])])
+    text = "".join(lm.stream(messages, max_new_tokens=24 * len(facts), temperature=settings.temperature,
+                             top_p=settings.top_p, seed=settings.seed, logits_processor=grounded))
+    if grounded is not None and grounded.cut_rows:
+        text = finish(grounded, [text])[0]
+    lines = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", l).strip() for l in text.splitlines() if l.strip()]
+    out = []
+    for fact, line in zip(facts, lines + [""] * len(facts)):
+        fact_words = set(re.findall(r"[a-z0-9]+", fact.lower().split(":", 1)[-1]))
+        keeps_fact = fact_words and fact_words & set(re.findall(r"[a-z0-9]+", line.lower()))
+        out.append(line if line and keeps_fact and not claim_report(line, source)["flagged"] else fact)
+    return out

@@ -1,0 +1,98 @@
+"""Names as given, bullets that state facts, and what happens when every try is flagged."""
+import json
+
+import pytest
+
+from engine.generate.bullets import attribute_bullet, fact_bullets
+from engine.generate.checks import drop_flagged_sentences, drop_unknown_names, finish
+from engine.generate.rerank import score_candidate, stream_candidates
+from engine.generate.template import template_copy
+from engine.ingest import ingest
+from engine.product import Product
+from engine.scores.claims import claim_report
+from engine.settings import Settings
+
+WATCH = Product(title="Analog watch for men", brand="Titan", category="Watches",
+                attributes={"dial_color": "Silver", "strap_color": "Black", "strap_material": "Leather",
+                            "water_resistant": "No"})
+
+
+@pytest.fixture(scope="module")
+def watch():
+    return ingest(WATCH)
+
+
+def test_names_are_written_as_given_and_the_brand_leads_a_title_that_lost_it(watch):
+    assert finish("title", "Tantan Analog Watch for Men", watch) == "Titan Analog Watch for Men"
+    assert finish("title", "Silver Dial Analog Watch", watch) == "Titan Silver Dial Analog Watch"
+    assert finish("description", "A Taman watch with a silver dial.", watch) == "A Titan watch with a silver dial."
+    line = ingest(Product(title="Mirror cabinet", attributes={"product_line": "LILLNGEN"}))
+    assert finish("title", "Lillingen mirror cabinet", line) == "LILLNGEN mirror cabinet"
+
+
+def test_last_resorts_remove_only_what_is_flagged(watch):
+    source = watch.source_text()
+    title = "Titan Jazza Analog Watch"
+    assert drop_unknown_names(title, claim_report(title, source)["flagged"]) == "Titan Analog Watch"
+    text = "A Titan analog watch with a silver dial. It pairs with smartphones and laptops. The strap is black leather."
+    cut = drop_flagged_sentences(text, claim_report(text, source)["flagged"])
+    assert cut == "A Titan analog watch with a silver dial. The strap is black leather."
+    assert claim_report(cut, source)["flagged"] == []
+
+
+def test_bullets_state_one_fact_each_and_never_a_no(watch):
+    bullets = fact_bullets(watch)
+    assert 3 <= len(bullets) <= 5
+    assert "Strap material: Leather" in bullets and not any("Water resistant" in b for b in bullets)
+    for bullet in bullets:
+        assert claim_report(bullet, watch.source_text())["flagged"] == [], bullet
+    assert attribute_bullet("eco_collection", "Yes") == "Eco collection"
+    assert attribute_bullet("sale", "Yes") is None and attribute_bullet("brand", "Titan") is None
+
+
+def test_bullets_of_real_catalog_products_are_facts(catalog_rows):
+    for row in catalog_rows:
+        ingested = ingest(Product.from_record(row).model_copy(update={"images": [], "bullets": []}))
+        bullets = fact_bullets(ingested)
+        assert bullets, row["id"]
+        source = ingested.source_text()
+        assert all(claim_report(b, source)["flagged"] == [] for b in bullets), (row["id"], bullets)
+
+
+@pytest.fixture(scope="module")
+def catalog_rows():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "assets" / "samples" / "products.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    assert len(rows) >= 3
+    return rows
+
+
+def test_template_says_only_what_is_given():
+    towel = ingest(Product(attributes={"Product type": "bath towel"}))
+    copy = template_copy(towel, Settings(fusion="template"))
+    assert copy.title == "Bath towel"
+    hoodie = ingest(Product(title="Chaz Kangeroo Hoodie", attributes={"material": "Wool", "eco_collection": "No"}))
+    copy = template_copy(hoodie, Settings(fusion="template"))
+    assert "Eco collection" not in copy.description and claim_report(copy.description, hoodie.source_text())["flagged"] == []
+
+
+def test_a_flagged_candidate_scores_below_a_clean_one(watch):
+    source = watch.source_text()
+    clean = score_candidate("title", "Titan Silver Dial Analog Watch", source)
+    flagged = score_candidate("title", "Tantan Sapphire Analog Watch", source)
+    assert clean.flagged == [] and {f["kind"] for f in flagged.flagged} == {"misspelt name", "material"}
+    assert flagged.score < clean.score
+
+
+@pytest.mark.slow
+def test_a_written_title_keeps_the_brand_verbatim(watch):
+    from engine.models.language import load_language_model
+
+    lm = load_language_model("smollm2-135m", "cpu")
+    settings = Settings(fusion="none", temperature=0.0)
+    events = list(stream_candidates(lm, "title", watch, settings))
+    best, others = events[-1][1]
+    assert "Titan" in best.text.split(), best.text
+    assert not [f for f in best.flagged if f["kind"].endswith("name")], best.flagged
