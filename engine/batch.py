@@ -151,7 +151,8 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
         elif live:
             writer, _ = studio._writer(kind, settings, lm, next((p for p in prefixes if p is not None), None))
             trained = writer is lm
-            raws = generate_field_batch(writer, kind, ingested, settings, colours, prefixes if trained else None)
+            # measured photo colours are not facts until confirmed (Studio.stream)
+            raws = generate_field_batch(writer, kind, ingested, settings, None, prefixes if trained else None)
             limit = settings.limits.title_max if kind == "title" else None
             for copy, raw, item in zip(copies, raws, ingested):
                 setattr(copy, kind, finish(kind, clean(kind, raw, settings), item, limit))
@@ -159,8 +160,8 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     share = {k: round(v / max(len(live), 1), 4) for k, v in timings.items()}  # per product, for the record
     for slot, (index, item, copy) in enumerate(zip(live, ingested, copies)):
         clock = time.perf_counter()
-        copy.keywords = studio.keywords(copy, item, colours[slot])
-        scores = studio.score(copy, item, settings, references, colours[slot])
+        copy.keywords = studio.keywords(copy, item)
+        scores = studio.score(copy, item, settings, references)
         own = {**share, "keywords_and_score": round(time.perf_counter() - clock, 4)}
         own["total"] = round(sum(own.values()), 4)
         outcomes[index] = Result(

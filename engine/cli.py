@@ -64,7 +64,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from engine.photo_labels import CONFIDENT
+    from engine.photo_labels import CONFIDENT, describe
     from engine.pipeline import Studio
     from engine.product import Product
 
@@ -78,8 +78,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         print(f"no confident label: no photo looks enough like an ImageNet class (threshold {CONFIDENT:.2f})")
     else:
         for s in suggestions:
-            print(f"{s['label']}\t{s['confidence']:.2f}\t{s['photo']}")
-        print("ImageNet names: hints, not facts. Add one as an attribute (\"Product type\") to use it.", file=sys.stderr)
+            print(f"{s['attribute']}\t{describe(s)}\t{s['photo']}")
+        print("Hints, not facts: add one as an attribute (\"Product type: ...\", \"Colour: ...\") to use it.",
+              file=sys.stderr)
     return 0
 
 

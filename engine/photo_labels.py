@@ -99,7 +99,14 @@ def enough_to_write(ingested) -> bool:
 
 def format_suggestions(suggestions: list[dict], limit: int = 2) -> str:
     """``bath towel (0.77), wool (0.41)``"""
-    return ", ".join(f"{s['label']} ({s['confidence']:.2f})" for s in suggestions[:limit])
+    return ", ".join(describe(s) for s in suggestions[:limit])
+
+
+def describe(suggestion: dict) -> str:
+    """"bath towel (0.77)" for a label; "colour black, silver (measured)" for the photo's colours."""
+    if suggestion.get("confidence") is None:
+        return f"{suggestion.get('attribute', 'colour').lower()} {suggestion['label']} (measured)"
+    return f"{suggestion['label']} ({suggestion['confidence']:.2f})"
 
 
 def missing_input_message(ingested, suggestions: list[dict]) -> str:
@@ -109,10 +116,14 @@ def missing_input_message(ingested, suggestions: list[dict]) -> str:
     start = (f"A {' and a '.join(given)} alone {'are' if len(given) > 1 else 'is'} too little to write honest copy from. "
              if given else "Too little to write honest copy from a photo alone. ")
     message = start + "Add a title or a few facts (what it is, brand, material, size) before copy can be written"
-    if suggestions:
-        message += f"; the photo looks like: {format_suggestions(suggestions)}, use it?"
+    labels = [s for s in suggestions if s.get("confidence") is not None]
+    colours = [s for s in suggestions if s.get("confidence") is None]
+    if labels:
+        message += f"; the photo looks like: {format_suggestions(labels)}, use it?"
     elif ingested.photos:
         message += "; the photo did not look enough like anything the image model knows to suggest what it is."
     else:
         message += "."
+    if colours:
+        message += f" Its colours measure {colours[0]['label']}: add them as an attribute if they are right."
     return message

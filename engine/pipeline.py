@@ -130,7 +130,7 @@ class Studio:
         references = {**self.default_references(ingested), **result.references}
         return score_text(kind, text, TextContext(
             source_text=ingested.source_text(), reference=references.get(kind) or None,
-            settings=result.settings, photo_colors=tuple(result.photo_colours)))
+            settings=result.settings))  # measured photo colours are suggestions, not facts
 
     # -- generation --------------------------------------------------------------------
     def stream(self, product: Product | Ingested, settings: Settings = Settings(),
@@ -146,6 +146,8 @@ class Studio:
 
         ingested = product if isinstance(product, Ingested) else self.ingest(product)
         lap("ingest")
+        # Measured and shown, but like a photo label only a suggestion: a colour reaches the prompt, the
+        # grounded decoder and the claim check once the merchant confirms it as an attribute.
         photo_colours = self.photo_colours(ingested)
         lap("colours")
         contributions = None
@@ -165,7 +167,7 @@ class Studio:
             for kind in LM_FIELDS:
                 yield Event("status", kind, f"Writing the {kind}...")
                 writer, prefix = self._writer(kind, settings, lm, prefix_embeds)
-                for step, value in stream_candidates(writer, kind, ingested, settings, photo_colours, prefix):
+                for step, value in stream_candidates(writer, kind, ingested, settings, (), prefix):
                     if step == "ranked":
                         best, others = value
                     else:
@@ -177,10 +179,10 @@ class Studio:
                     notes.append(best.note)
                 lap(f"generate_{kind}")
             copy.bullets = fact_bullets(ingested, settings.limits.bullets_max, settings.limits.bullet_max)
-        copy.keywords = [] if missing else self.keywords(copy, ingested, photo_colours)
+        copy.keywords = [] if missing else self.keywords(copy, ingested)
         lap("keywords")
         yield Event("status", "", "Scoring...")
-        scores = self.score(copy, ingested, settings, references, photo_colours)
+        scores = self.score(copy, ingested, settings, references)
         lap("score")
         timings["total"] = round(sum(timings.values()), 4)
         result = Result(
@@ -250,10 +252,11 @@ class Studio:
                                 device=self.device, exclude=flagged)
 
     def photo_suggestions(self, product: Product | Ingested) -> list[dict]:
-        """What the photos seem to show: ``[{"label", "confidence", "photo"}]``, most confident
-        first, one entry per label (from the photo where it scored highest), only labels at or
-        above ``engine.photo_labels.CONFIDENT``. ImageNet names, so hints to confirm, never facts:
-        nothing here reaches the prompt until the merchant adds it as an attribute."""
+        """What the photos seem to show: ``[{"label", "confidence", "photo", "attribute"}]``, most
+        confident first, one entry per label (from the photo where it scored highest), only labels at
+        or above ``engine.photo_labels.CONFIDENT`` (attribute "Product type"), then the colours measured
+        in the photos (attribute "Colour", confidence None). Hints to confirm, never facts: nothing here
+        reaches the prompt or the claim check until the merchant adds it as an attribute."""
         from engine.photo_labels import photo_labels
 
         ingested = product if isinstance(product, Ingested) else self.ingest(product)
@@ -261,8 +264,14 @@ class Studio:
         for photo, labels in zip(ingested.photos, photo_labels([p.image for p in ingested.photos], self.device)):
             for label, confidence in labels:
                 if label not in best or confidence > best[label]["confidence"]:
-                    best[label] = {"label": label, "confidence": confidence, "photo": photo.name}
-        return sorted(best.values(), key=lambda s: -s["confidence"])
+                    best[label] = {"label": label, "confidence": confidence, "photo": photo.name,
+                                   "attribute": "Product type"}
+        suggestions = sorted(best.values(), key=lambda s: -s["confidence"])
+        colours = self.photo_colours(ingested)
+        if colours:  # what the pixels measure, offered like a label: the merchant confirms it
+            suggestions.append({"label": ", ".join(colours), "confidence": None, "photo": ingested.photos[0].name,
+                                "attribute": "Colour"})
+        return suggestions
 
     def photo_colours(self, ingested: Ingested) -> list[str]:
         names: list[str] = []

@@ -47,7 +47,7 @@ def _paths(files) -> list[str]:
 
 
 PRODUCT_TYPE = "Product type"  # the attribute a confirmed photo label becomes
-MAX_SUGGESTIONS = 2
+MAX_SUGGESTIONS = 3  # two labels at most pass the threshold, plus the measured colours
 
 
 def add_attribute(rows, key: str, value: str) -> list[list[str]]:
@@ -75,9 +75,16 @@ def open_suggestions(suggestions: list[dict], rows) -> list[dict]:
 def suggestion_text(suggestions: list[dict]) -> str:
     if not suggestions:
         return ""
-    seen = " or ".join(f"**{s['label']}** ({s['confidence']:.2f})" for s in suggestions)
-    return (f"📷 Looks like: {seen} — use it?  \n<small>A guess by an image classifier that knows 1000 everyday "
-            f"objects (ImageNet), not a fact: nothing is added to your product until you click.</small>")
+    labels = [s for s in suggestions if s.get("confidence") is not None]
+    colours = [s for s in suggestions if s.get("confidence") is None]
+    lines = []
+    if labels:
+        seen = " or ".join(f"**{s['label']}** ({s['confidence']:.2f})" for s in labels)
+        lines.append(f"📷 Looks like: {seen} — use it?")
+    if colours:
+        lines.append(f"🎨 Colours measured in the photo: **{colours[0]['label']}** — use them?")
+    return ("  \n".join(lines) + "  \n<small>Guesses (an image classifier that knows 1000 everyday objects, and the "
+            "photo's dominant pixels), not facts: nothing is added to your product until you click.</small>")
 
 
 def product_from_form(title, description, bullets, category, brand, price, attributes, photos, video) -> Product:
@@ -250,7 +257,8 @@ def build_create_tab(studio: Studio) -> CreateTab:
         shown = open_suggestions(suggestions, rows)
         updates = [gr.update(visible=bool(shown)), suggestion_text(shown)]
         for i in range(len(seen_buttons)):
-            label = f"Use “{shown[i]['label']}” as {PRODUCT_TYPE.lower()}" if i < len(shown) else ""
+            label = (f"Use “{shown[i]['label']}” as {shown[i].get('attribute', PRODUCT_TYPE).lower()}"
+                     if i < len(shown) else "")
             updates.append(gr.update(visible=i < len(shown), value=label))
         return updates
 
@@ -270,9 +278,9 @@ def build_create_tab(studio: Studio) -> CreateTab:
             shown = open_suggestions(suggestions, rows)
             if index >= len(shown):
                 return [gr.update()] * (2 + len(seen_outputs))
-            label = shown[index]["label"]
-            rows = add_attribute(rows, PRODUCT_TYPE, label)
-            note = (f"➕ Added **{PRODUCT_TYPE}: {label}** to the attributes (edit or remove it there). "
+            label, key = shown[index]["label"], shown[index].get("attribute", PRODUCT_TYPE)
+            rows = add_attribute(rows, key, label)
+            note = (f"➕ Added **{key}: {label}** to the attributes (edit or remove it there). "
                     "Add anything else you know, then press **Generate**.")
             return [rows, note, *show_seen(suggestions, rows)]
         button.click(use, [seen_state, attributes_in], [attributes_in, status, *seen_outputs], api_name=False)

@@ -56,7 +56,8 @@ def flagged_text(scores: list[Score]) -> str:
 def contributions_panel(contributions: dict[str, float] | None, photo_colours: list[str]) -> str:
     parts = []
     if photo_colours:
-        parts.append("<b>Colours measured in the photos:</b> " + html.escape(", ".join(photo_colours)))
+        parts.append("<b>Colours measured in the photos:</b> " + html.escape(", ".join(photo_colours))
+                     + " <small>(a suggestion: add them as an attribute to let the copy use them)</small>")
     if contributions:
         bars = "".join(
             f'<div class="mcs-bar"><span>{html.escape(m)}</span>'

@@ -35,7 +35,10 @@ def test_bath_towel_photo_is_labelled_bath_towel(studio):
     assert suggestions[0]["label"] == "bath towel"
     assert suggestions[0]["confidence"] >= CONFIDENT and suggestions[0]["confidence"] > 0.6  # measured 0.77
     assert suggestions[0]["photo"] == TOWEL.name
-    assert all(s["confidence"] >= CONFIDENT for s in suggestions)
+    labels = [s for s in suggestions if s["attribute"] == "Product type"]
+    assert all(s["confidence"] >= CONFIDENT for s in labels)
+    colours = [s for s in suggestions if s["attribute"] == "Colour"]  # measured, offered to confirm too
+    assert len(colours) == 1 and colours[0]["confidence"] is None and colours[0]["label"]
 
 
 def test_labels_are_imagenet_names_and_cached_by_content(studio, monkeypatch):
@@ -99,7 +102,7 @@ def test_photo_only_still_makes_ad_images(studio):
 def test_confirmed_label_lets_template_copy_be_written(studio):
     result = studio.generate(Product(images=[str(TOWEL)], attributes={"Product type": "bath towel"}),
                              Settings(fusion="template"))
-    assert "bath towel" in result.copy.title
+    assert "bath towel" in result.copy.title.lower()
     assert not any(TOO_LITTLE in w for w in result.warnings)
     grounding = {s.name: s.value for s in result.scores["title"]}["grounding"]
     assert grounding == 1.0  # the confirmed attribute is part of the grounding source
@@ -119,7 +122,9 @@ def test_cli_suggest(tmp_path, capsys):
     path = tmp_path / "photo-only.json"
     path.write_text(json.dumps({"images": [str(TOWEL)]}))
     assert main(["--device", "cpu", "suggest", str(path)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == f"bath towel\t0.77\t{TOWEL.name}"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"Product type\tbath towel (0.77)\t{TOWEL.name}"
+    assert lines[1].startswith("Colour\tcolour ") and lines[1].endswith(f"(measured)\t{TOWEL.name}")
     assert main(["--device", "cpu", "suggest", "--json", str(path)]) == 0
     assert json.loads(capsys.readouterr().out)[0]["label"] == "bath towel"
 
