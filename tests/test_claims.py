@@ -58,6 +58,10 @@ TRUE = [
     (PAN, "Prestige Omega Deluxe aluminium frying pan with a non-stick coating, 24 cm."),
     ("Chaz Kangeroo Hoodie\neco collection: No\nmaterial: Wool", "Chaz Kangeroo Hoodie. Eco collection: No."),
     ("Shopizone 32 GB Pen Drive\nUSB on the go: No\nInterface: USB 2.0", "A 32 GB pen drive with a USB 2.0 interface."),
+    # quoting one of the merchant's own lines contradicts nothing, even beside a "No" on the same word
+    ("Skin cream\nOrganic: No\nOrganic Type: Natural", "Organic type: Natural"),
+    ("Router\nNot Covered in Warranty: Warranty does not cover any external accessories\n"
+     "Covered in Warranty: manufacturing defects only", "Covered in Warranty: manufacturing defects only"),
 ]
 
 

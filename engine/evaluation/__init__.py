@@ -187,13 +187,14 @@ def summarise(rows: list[dict]) -> dict:
     n = max(len(rows), 1)
     checked = sum(r["checked"] for r in rows)
     ungrounded = sum(len(r["ungrounded"]) for r in rows)
-    referenced = [r for r in rows if r.get("has_reference", True)] or rows
+    referenced = [r for r in rows if r.get("has_reference", True)]
     with_names = [r["brand_kept"] for r in rows if r.get("brand_kept") is not None]
     units = sum(r.get("units", 1) for r in rows)
     return {
-        "bleu": sum(r["bleu"] for r in referenced) / max(len(referenced), 1),
-        "meteor": sum(r["meteor"] for r in referenced) / max(len(referenced), 1),
-        "rouge_l": sum(r["rouge_l"] for r in referenced) / max(len(referenced), 1),
+        # None when no product has a reference (most catalogs have no bullets): shown as n/a
+        "bleu": sum(r["bleu"] for r in referenced) / len(referenced) if referenced else None,
+        "meteor": sum(r["meteor"] for r in referenced) / len(referenced) if referenced else None,
+        "rouge_l": sum(r["rouge_l"] for r in referenced) / len(referenced) if referenced else None,
         "claims_clean": sum(bool(r.get("claims_clean")) for r in rows) / n,
         "invented_things": sum(r.get("invented_things", 0) for r in rows) / n,
         "bad_names": sum(r.get("bad_names", 0) for r in rows) / n,
@@ -246,7 +247,7 @@ def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str], 
                      + (f", description length {length} (at least {MIN_TOKENS[length]} tokens)"
                         if task == "description" else "") + ".")
     trained = {m: s for m, s in summary.items() if m not in BASELINES}
-    if baselines and trained:
+    if baselines and trained and all(s["meteor"] is not None for s in summary.values()):
         best = max(trained, key=lambda m: trained[m]["meteor"] + trained[m]["rouge_l"])
         gains = []
         for metric in ("meteor", "rouge_l"):
@@ -263,14 +264,14 @@ def bar_chart(summary: dict[str, dict], path: Path, title: str) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    shown = ("meteor", "rouge_l", "grounded")
+    shown = ("meteor", "rouge_l", "grounded", "claims_clean")
     methods = list(summary)
     x = np.arange(len(methods))
     fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(methods) + 2), 3.8), dpi=100)
     width = 0.8 / (len(shown) + 1)
     for i, metric in enumerate(shown):
-        ax.bar(x + i * width, [summary[m][metric] for m in methods], width, label=LABELS[metric])
-    ax.bar(x + len(shown) * width, [summary[m]["bleu"] / 100 for m in methods], width, label="BLEU / 100")
+        ax.bar(x + i * width, [summary[m][metric] or 0.0 for m in methods], width, label=LABELS[metric])
+    ax.bar(x + len(shown) * width, [(summary[m]["bleu"] or 0.0) / 100 for m in methods], width, label="BLEU / 100")
     ax.set_xticks(x + 0.4 - width / 2, methods, rotation=20)
     ax.set_ylim(0, 1.05)
     ax.set_title(title)

@@ -178,6 +178,7 @@ class InputFacts:
     names: tuple[str, ...]  # words a near-miss is checked against, as the merchant wrote them
     kinds: frozenset  # noun synsets of the input and every kind they belong to (hypernyms)
     negated: tuple[tuple[tuple[str, ...], str], ...]  # (concept words, what the merchant wrote)
+    lines: tuple[str, ...]  # the input's lines without a negation, words only: copy quoting one contradicts nothing
 
 
 def _tokens(text: str) -> list[re.Match]:
@@ -231,7 +232,13 @@ def input_facts(source_text: str, extra: tuple[str, ...] = ()) -> InputFacts:
         for sense in _noun_senses(word)[:4]:
             kinds.add(sense)
             kinds.update(sense.closure(lambda s: s.hypernyms() + s.instance_hypernyms()))
-    return InputFacts(frozenset(words), frozenset(joined), names, frozenset(kinds), tuple(_negations(text)))
+    plain = tuple(flat for flat in map(_flat, text.splitlines())
+                  if flat and not set(flat.split()) & (_NEGATORS | {"none", "false", "do"}))
+    return InputFacts(frozenset(words), frozenset(joined), names, frozenset(kinds), tuple(_negations(text)), plain)
+
+
+def _flat(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _supported(word: str, facts: InputFacts) -> bool:
@@ -351,12 +358,22 @@ def _contradiction_flags(text: str, facts: InputFacts) -> list[Flag]:
             window = lower[max(0, i - 4):i]
             if any(w in _NEGATORS for w in window) or set(lower[end + 1:end + 3]) & {"free", "no", "none"}:
                 continue  # "not for the microwave", "BPA free", "Eco collection: No" agree with the merchant
+            clause = _flat(_clause_around(text, tokens[i].start()))
+            if any(clause in line for line in facts.lines):
+                continue  # the copy quotes the merchant ("Organic type: Natural" beside "Organic: No")
             while end + 1 < len(lower) and lower[end + 1] in _COMPATIBILITY:
                 end += 1
             span = text[tokens[i].start():tokens[end].end()]
             flags.append(Flag("contradiction", span, tokens[i].start(), tokens[end].end(),
                               f"\"{span}\" contradicts your input (\"{said}\")"))
     return flags
+
+
+def _clause_around(text: str, position: int) -> str:
+    """The line or sentence of ``text`` that holds ``position``."""
+    starts = [m.end() for m in re.finditer(r"[\n.!?;]\s*", text[:position])]
+    end = re.search(r"[\n.!?;]", text[position:])
+    return text[starts[-1] if starts else 0: position + (end.start() if end else len(text))]
 
 
 def _meta_flags(text: str) -> list[Flag]:
