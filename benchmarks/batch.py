@@ -25,7 +25,7 @@ import torch  # noqa: E402
 
 from engine.batch import generate_field_batch  # noqa: E402
 from engine.catalog import read_catalog  # noqa: E402
-from engine.generate.copy import clean, stream_field  # noqa: E402
+from engine.copywriting.copy import clean, stream_field  # noqa: E402
 from engine.pipeline import Studio  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 

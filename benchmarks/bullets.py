@@ -15,8 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
-from engine.generate.bullets import fact_bullets, phrased_bullets
-from engine.generate.copy import clean, stream_field
+from engine.copywriting.bullets import fact_bullets, phrased_bullets
+from engine.copywriting.copy import clean, stream_field
 from engine.ingest import ingest
 from engine.models.language import load_language_model
 from engine.product import Product

@@ -18,9 +18,9 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from engine.generate.backgrounds import list_backgrounds  # noqa: E402
-from engine.generate.cutout import cut_out  # noqa: E402
-from engine.generate.images import SIZES, make_creatives  # noqa: E402
+from engine.creatives.backgrounds import list_backgrounds  # noqa: E402
+from engine.creatives.cutout import cut_out  # noqa: E402
+from engine.creatives.images import SIZES, make_creatives  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 
 

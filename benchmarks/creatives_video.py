@@ -22,7 +22,7 @@ from pathlib import Path
 import imageio_ffmpeg
 from PIL import Image
 
-from engine.generate.video import ENCODER, Storyboard, make_video
+from engine.creatives.video import ENCODER, Storyboard, make_video
 
 DATA = Path(os.environ.get("STUDIO_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")) / "luma"
 PRODUCT = "MH01"

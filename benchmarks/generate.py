@@ -40,8 +40,8 @@ SECTION = "## Copy generation"
 
 import torch  # noqa: E402
 
-from engine.generate.copy import Copy, build_messages, clean  # noqa: E402
-from engine.generate.keywords import extract_keywords  # noqa: E402
+from engine.copywriting.copy import Copy, build_messages, clean  # noqa: E402
+from engine.copywriting.keywords import extract_keywords  # noqa: E402
 from engine.pipeline import Studio  # noqa: E402
 from engine.product import Product  # noqa: E402
 from engine.settings import Settings  # noqa: E402

@@ -6,7 +6,7 @@ Products: the first ``--products`` of each catalog (Luma and Flipkart by default
 text is what ``Studio.generate`` hands ``extract_keywords``: the copy (here the template
 baseline's, so no language model has to run) followed by ``Ingested.source_text()``.
 
-A keyword is a *fragment* when it contains a stop word (``engine.generate.keywords.STOP_WORDS``:
+A keyword is a *fragment* when it contains a stop word (``engine.copywriting.keywords.STOP_WORDS``:
 "men the titan") or does not occur in the text as one phrase, its words separated only by
 spaces, case-insensitive ("wash dry" from "wash/dry", "towel set eurospa" across a line
 break). "old" is the hand-written n-gram + MMR extractor this rewrite replaced, kept below
@@ -33,15 +33,15 @@ import torch  # noqa: E402
 
 from engine.catalog import read_catalog  # noqa: E402
 from engine.encoders.text import encode_texts  # noqa: E402
-from engine.generate.keywords import STOP_WORDS, extract_keywords  # noqa: E402
-from engine.generate.template import template_copy  # noqa: E402
+from engine.copywriting.keywords import STOP_WORDS, extract_keywords  # noqa: E402
+from engine.copywriting.template import template_copy  # noqa: E402
 from engine.ingest import ingest  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CATALOGS = [DATA / "luma" / "products.jsonl", DATA / "flipkart-train" / "products.jsonl"]
 
-# --- the extractor before the rewrite (engine/generate/keywords.py at 232fe37), verbatim ---
+# --- the extractor before the rewrite (engine/copywriting/keywords.py at 232fe37), verbatim ---
 _OLD_STOP = set("""a an and are as at be but by for from has have in is it its of on or our that the this
 to with you your will can all any more most very just so than into over under up out not no new
 buy only genuine products free shipping cash delivery specifications features key""".split())

@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from engine.catalog import read_catalog
 from engine.errors import StudioError
-from engine.generate.copy import FIELDS, Copy, build_messages, clean, token_budget
+from engine.copywriting.copy import FIELDS, Copy, build_messages, clean, token_budget
 from engine.product import Product
 from engine.settings import Settings
 
@@ -71,7 +71,7 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
     )
     if kind == "title":
         kwargs.update(eos_token_id=lm.line_end_ids())
-    from engine.generate.grounded import finish, processor_for
+    from engine.copywriting.grounded import finish, processor_for
 
     grounded = processor_for(settings, lm.tokenizer, [(item.source_text(), list(colours))
                                                       for item, colours in zip(ingested, photo_colours)])
@@ -107,8 +107,8 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     Returns, in order, a ``pipeline.Result`` or the ``StudioError`` that product raised.
     The template baseline has no LM to batch and runs one product at a time.
     """
-    from engine.generate.bullets import fact_bullets
-    from engine.generate.checks import finish
+    from engine.copywriting.bullets import fact_bullets
+    from engine.copywriting.checks import finish
     from engine.photo_labels import enough_to_write
     from engine.pipeline import Result
 

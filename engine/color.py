@@ -1,6 +1,6 @@
 """Colour maths shared by the generators (backdrops, layouts) and the image scores that judge them:
 WCAG contrast, and a product's dominant colours. It sits below both so scores import nothing from
-``engine.generate``."""
+``engine.creatives``."""
 from __future__ import annotations
 
 import zlib

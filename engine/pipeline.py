@@ -15,11 +15,11 @@ from typing import Iterator
 
 from engine.encoders.colors import dominant_colours
 from engine.errors import StudioError
-from engine.generate.bullets import fact_bullets
-from engine.generate.copy import Copy
-from engine.generate.keywords import extract_keywords
-from engine.generate.rerank import stream_candidates
-from engine.generate.template import template_copy
+from engine.copywriting.bullets import fact_bullets
+from engine.copywriting.copy import Copy
+from engine.copywriting.keywords import extract_keywords
+from engine.copywriting.rerank import stream_candidates
+from engine.copywriting.template import template_copy
 from engine.ingest import IngestLimits, Ingested, ingest
 from engine.models.language import load_language_model
 from engine.photo_labels import enough_to_write, missing_input_message
@@ -28,7 +28,7 @@ from engine.scores import Score, TextContext, score_text
 from engine.settings import Settings
 
 TEXT_KINDS = ("title", "description", "bullets", "keywords")
-# What the language model writes; bullets are built from the merchant's facts (engine/generate/bullets.py).
+# What the language model writes; bullets are built from the merchant's facts (engine/copywriting/bullets.py).
 LM_FIELDS = ("title", "description")
 BASELINES = {"none": "Zero-shot prompt (no fusion)", "template": "Rule-based template"}
 
@@ -99,7 +99,7 @@ class Studio:
         """Load the models now so the first click streams at once."""
         lm = self.language_model(settings)
         if settings.grounded_decoding:  # its vocabulary tables take ~0.5 s to build, once
-            from engine.generate.grounded import grounded_processor
+            from engine.copywriting.grounded import grounded_processor
 
             grounded_processor(lm.tokenizer, [("", [])])
         from engine.encoders.image import load_image_encoder
@@ -214,8 +214,8 @@ class Studio:
     def images(self, product: Product | Ingested, copy: Copy, settings: Settings,
                sizes: tuple[str, ...] | None = None) -> list:
         """Ad-ready images, one per size: the product cut out of its photo, composed, titled."""
-        from engine.generate.cutout import cut_out
-        from engine.generate.images import SIZES, make_creatives
+        from engine.creatives.cutout import cut_out
+        from engine.creatives.images import SIZES, make_creatives
         from engine.scores.image import colour_words_in
 
         ingested = product if isinstance(product, Ingested) else self.ingest(product)
@@ -232,7 +232,7 @@ class Studio:
     def video(self, product: Product | Ingested, copy: Copy, settings: Settings, out_path: Path,
               aspect: str = "9x16", creatives: list | None = None, progress=None):
         """A 6-20 s explainer from the creatives, photos and clip keyframes, captioned with the copy."""
-        from engine.generate.video import make_video
+        from engine.creatives.video import make_video
 
         ingested = product if isinstance(product, Ingested) else self.ingest(product)
         frames = [c.image for c in (creatives or []) if c.size == aspect]

@@ -52,7 +52,7 @@ class Settings(BaseModel):
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     top_p: float = Field(0.9, gt=0.0, le=1.0)
     max_new_tokens: int = Field(160, ge=8, le=1024)
-    # The least a description runs to (engine/generate/copy.py MIN_TOKENS): "short" lets the model stop
+    # The least a description runs to (engine/copywriting/copy.py MIN_TOKENS): "short" lets the model stop
     # where it likes, which for a fusion model can be a bare "name - size" line.
     description_length: DescriptionLength = "standard"
     seed: int = Field(0, ge=0, le=2**31 - 1)
@@ -61,7 +61,7 @@ class Settings(BaseModel):
     # studio, the CLI, the API and Python; "none" (zero-shot prompt) when no method is trained.
     fusion: str = Field(default_factory=lambda: default_fusion())
     candidates: int = Field(1, ge=1, le=8)
-    # The LM may only write numbers, colours and materials the input holds (engine/generate/grounded.py).
+    # The LM may only write numbers, colours and materials the input holds (engine/copywriting/grounded.py).
     grounded_decoding: bool = True
 
     # creatives

@@ -9,9 +9,9 @@ from pathlib import Path
 import gradio as gr
 
 from engine.errors import StudioError
-from engine.generate.backgrounds import NAMED_PALETTES, list_backgrounds
-from engine.generate.copy import Copy
-from engine.generate.layouts import list_layouts
+from engine.creatives.backgrounds import NAMED_PALETTES, list_backgrounds
+from engine.copywriting.copy import Copy
+from engine.creatives.layouts import list_layouts
 from engine.media import save_creatives, save_video
 from engine.pipeline import Studio
 from studio.render import slug, score_badges

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine.generate.copy import Copy
+from engine.copywriting.copy import Copy
 from engine.metadata import read_settings
 from engine.pipeline import Result, Studio
 from engine.product import Product

@@ -141,7 +141,7 @@ def test_batched_generation_matches_single_when_greedy(lm_inputs):
     settings = Settings(temperature=0.0)
     batched = generate_field_batch(lm, "title", ingested, settings, max_new_tokens=8)
     assert len(batched) == 3 and all(t.strip() for t in batched)
-    from engine.generate.copy import build_messages
+    from engine.copywriting.copy import build_messages
 
     single = [lm.generate(build_messages("title", item, settings), max_new_tokens=8, temperature=0.0, top_p=0.9,
                           seed=0, stop_at_newline=True) for item in ingested]

@@ -3,10 +3,10 @@ import json
 
 import pytest
 
-from engine.generate.bullets import attribute_bullet, fact_bullets
-from engine.generate.checks import drop_flagged_sentences, drop_unknown_names, finish
-from engine.generate.rerank import score_candidate, stream_candidates
-from engine.generate.template import template_copy
+from engine.copywriting.bullets import attribute_bullet, fact_bullets
+from engine.copywriting.checks import drop_flagged_sentences, drop_unknown_names, finish
+from engine.copywriting.rerank import score_candidate, stream_candidates
+from engine.copywriting.template import template_copy
 from engine.ingest import ingest
 from engine.product import Product
 from engine.scores.claims import claim_report

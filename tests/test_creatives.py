@@ -8,10 +8,10 @@ import pytest
 from PIL import Image
 
 from engine.errors import StudioError
-from engine.generate.backgrounds import list_backgrounds, resolve_palette
-from engine.generate.cutout import cut_out
-from engine.generate.images import SIZES, make_creatives, render
-from engine.generate.layouts import MIN_CONTRAST, list_layouts, worst_contrast
+from engine.creatives.backgrounds import list_backgrounds, resolve_palette
+from engine.creatives.cutout import cut_out
+from engine.creatives.images import SIZES, make_creatives, render
+from engine.creatives.layouts import MIN_CONTRAST, list_layouts, worst_contrast
 from engine.settings import Settings
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"

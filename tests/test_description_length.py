@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.generate.copy import MIN_TOKENS, token_budget
+from engine.copywriting.copy import MIN_TOKENS, token_budget
 from engine.settings import Settings
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import StudioError
 from engine.evaluation import evaluate, load_items, score_output
-from engine.generate.rerank import rerank, score_candidate
+from engine.copywriting.rerank import rerank, score_candidate
 from engine.settings import Settings
 
 FLIPKART = Path(__file__).resolve().parents[2] / "shared" / "data" / "flipkart-train" / "products.jsonl"
@@ -29,7 +29,7 @@ def tiny_catalog(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("task", ["title", "description"])
 def test_the_generator_never_sees_the_field_it_writes(tiny_catalog, task):
-    from engine.generate.copy import build_messages
+    from engine.copywriting.copy import build_messages
 
     items = load_items(tiny_catalog, task, split="all", val_percent=10, limit=None)
     assert items
@@ -102,7 +102,7 @@ def test_rerank_prefers_grounded_fluent_candidates():
 
 def test_rerank_breaks_ties_by_consensus():
     """Equal on grounding, length and repetition: the candidate the others agree with wins."""
-    from engine.generate.rerank import consensus_scores
+    from engine.copywriting.rerank import consensus_scores
 
     source = "Brand: Elegance\nColor: Blue\nMaterial: Cotton"
     texts = [

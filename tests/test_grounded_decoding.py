@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from engine.generate.copy import clean_description
-from engine.generate.grounded import grounded_processor
+from engine.copywriting.copy import clean_description
+from engine.copywriting.grounded import grounded_processor
 from engine.scores.grounding import grounded_vocabulary, grounding_report
 
 SOURCE = "Ceramic mug, red, 330 ml, pack of 2. Price: 1,299 rs"
@@ -88,7 +88,7 @@ def test_real_generation_keeps_stated_numbers_and_units(lm):
 
 
 def test_studio_descriptions_are_grounded_end_to_end(studio):
-    from engine.generate.copy import stream_field
+    from engine.copywriting.copy import stream_field
     from engine.ingest import ingest
     from engine.product import Product
     from engine.settings import Settings
@@ -107,7 +107,7 @@ def test_studio_descriptions_are_grounded_end_to_end(studio):
 def test_a_number_that_cannot_be_finished_ends_the_text_and_is_dropped(lm):
     """When the only digit that finishes a stated number is already ruled out (no-repeat rule),
     the row ends there and its unfinished number is cut, instead of letting any number through."""
-    from engine.generate.grounded import drop_unfinished_number
+    from engine.copywriting.grounded import drop_unfinished_number
 
     tokenizer = lm.tokenizer
     processor = grounded_processor(tokenizer, [(SOURCE, [])])

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from engine.generate.keywords import STOP_WORDS, extract_keywords, negated_phrases, phrase_chunks
+from engine.copywriting.keywords import STOP_WORDS, extract_keywords, negated_phrases, phrase_chunks
 
 from conftest import SHARED_DATA
 

@@ -10,9 +10,9 @@ import json
 
 import pytest
 
-from engine.generate.bullets import fact_bullets
-from engine.generate.checks import finish
-from engine.generate.copy import clean
+from engine.copywriting.bullets import fact_bullets
+from engine.copywriting.checks import finish
+from engine.copywriting.copy import clean
 from engine.pipeline import LM_FIELDS, Event, Result
 from engine.product import Product
 from engine.settings import Settings
@@ -20,7 +20,7 @@ from engine.settings import Settings
 pytestmark = pytest.mark.slow  # loads the language model
 
 # The smallest description budget; title (32) and bullets (110) have their own caps in
-# engine.generate.copy (and the title stops at its first line break).
+# engine.copywriting.copy (and the title stops at its first line break).
 LM = Settings(fusion="none", max_new_tokens=8, temperature=0.7, seed=0)  # the zero-shot LM: seeds matter
 DIFFERENT_SEEDS = (0, 1)  # checked once: SmolLM2 writes different titles for these on MT05
 

@@ -150,7 +150,7 @@ def test_length_flips_at_platform_limit():
 
 
 def test_a_paragraph_answer_becomes_one_bullet_per_sentence():
-    from engine.generate.copy import clean_bullets
+    from engine.copywriting.copy import clean_bullets
 
     raw = "- Warm wool shell. Ribbed cuffs seal in heat! Drawstring hood. And then the"
     assert clean_bullets(raw, 100) == ["Warm wool shell.", "Ribbed cuffs seal in heat!", "Drawstring hood."]

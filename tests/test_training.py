@@ -34,6 +34,85 @@ def test_flipkart_boilerplate_is_cleaned():
         "Suitable For: Western Wear Sleeve: Half Sleeve,Specifications of Fs Mini Klub Shirt General") == ""
 
 
+def test_flipkart_second_layout_is_cleaned():
+    """'<title>\\n Price: Rs. N\\n<text>\\n<text again>' (flipkart-text: 327 of 945 products)."""
+    title = "Tapyti Casual Short Sleeve Solid Women's Top"
+    prose = "White front lace yoke with elasticated sleeve top. Team it up with a pair of jeans"
+    raw = f"{title}\n                         Price: Rs. 681\n\t\t\t\t\n\t\t\t{prose}\n{prose}"
+    assert clean_reference_description(raw, title) == prose
+    # the second copy cut short by the crawl goes too
+    assert clean_reference_description(f"{title}\n Price: Rs. 681\n\t{prose}\n{prose[:30]}", title) == prose
+    # "<title> (variant) Price: Rs. N <text>": the name with its variant is no description
+    assert clean_reference_description(
+        "Angelfish Silk Potali Potli (Multicolor) Price: Rs. 399 Made by silk fabric with fancy lace and "
+        "a stylish handle.,Specifications of Angelfish Silk Potali Potli", "Angelfish Silk Potali Potli") == \
+        "Made by silk fabric with fancy lace and a stylish handle."
+    # "... For Only Rs. N Online in India." is one shop sentence, not "... Rs." plus a kept "N Online in India."
+    assert clean_reference_description(
+        "Kaaryah Formal Sleeveless Solid Women's Top - Buy White Kaaryah Formal Sleeveless Solid Women's Top "
+        "For Only Rs. 1390 Online in India. Shop Online For Apparels. Huge Collection of Branded Clothes "
+        "Only at Flipkart.com", "Kaaryah Formal Sleeveless Solid Women's Top") == ""
+
+
+def test_training_never_sees_a_held_out_target():
+    """Variants of one product (same title, other colour) and shared descriptions: the copy a
+    held-out product is validated on is no training target, whatever the product id."""
+    from engine.models.language import load_language_model
+    from engine.training.data import ProductRecord, held_out_targets
+    from engine.training.trainer import make_examples
+
+    def record(pid, title, description):
+        messages = [{"role": "system", "content": "You write clear copy."},
+                    {"role": "user", "content": "Product facts:\nBrand: Alisha\n\nWrite one product title."}]
+        return ProductRecord(id=pid, catalog="c/products.jsonl", split=split_of(pid),
+                             references={"title": title, "description": description},
+                             text_features={t: torch.ones(384) for t in ("title", "description")},
+                             photo_features=torch.zeros(0, 1280), messages={t: messages for t in ("title", "description")},
+                             source_text={t: "" for t in ("title", "description")})
+
+    assert split_of("p14") == "val" and split_of("p1") == split_of("p2") == "train"
+    shared = "Soft cotton lycra cycling shorts in a pack of three for daily wear."
+    records = [record("p14", "Alisha Solid Women's Cycling Shorts", shared),
+               record("p1", "alisha  solid women's cycling shorts", "Another description of eight words or more here."),
+               record("p2", "Alisha Printed Women's Cycling Shorts", shared)]
+    assert held_out_targets(records)["title"] == {"alisha solid women's cycling shorts"}
+    tokenizer = load_language_model("smollm2-135m", "cpu").tokenizer
+    train = make_examples(records, tokenizer, TrainConfig(), "train")
+    assert sorted((e.record.id, e.task) for e in train) == [("p1", "description"), ("p2", "title")]
+    assert len(make_examples(records, tokenizer, TrainConfig(), "val")) == 2
+
+
+def test_text_only_products_take_the_missing_photo_path(tmp_path):
+    """flipkart-text has no photos: records carry no photo rows, the mask says so, and every
+    row of a batch (augmented or not) reaches FiLM with text alone."""
+    import random
+
+    from engine.conditioning.model import ConditionedCopyModel, features_batch
+    from engine.training.data import build_records
+    from engine.training.trainer import Example, modality_row
+
+    rows = [{"id": f"t{i}", "title": f"Alisha Solid Women's Cycling Shorts {i}", "images": [],
+             "description": "Cycling shorts in cotton lycra, a pack of three, navy and red.",
+             "category": "Clothing", "brand": "Alisha", "attributes": {"Fabric": "Cotton Lycra"}}
+            for i in range(3)]
+    path = tmp_path / "products.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    records = build_records([path], device="cpu", progress=False)
+    assert len(records) == 3
+    cfg = TrainConfig(modality_dropout=1.0, video_from_photos=1.0)  # every augmentation that could apply
+    batch = []
+    for record in records:
+        assert record.photo_features.shape == (0, 1280)
+        for rng in (None, random.Random(0)):
+            row = modality_row(Example(record, "title", [], []), rng, cfg)
+            assert row["mask"].tolist() == [True, False, False]
+            assert row["text"].abs().sum() > 0 and row["image"].abs().sum() == 0
+            batch.append(row)
+    features, mask = features_batch(batch)
+    prefix, _ = ConditionedCopyModel(fusion="film", lora_rank=0)(features, mask)
+    assert torch.isfinite(prefix).all()
+
+
 def test_title_task_hides_the_title_inside_the_description_too():
     from engine.ingest import ingest
     from engine.product import Product

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.generate.video import (
+from engine.creatives.video import (
     CHARS_PER_SECOND, MAX_SECONDS, MIN_SECONDS, caption_windows, frame_size, make_video, plan_digest, plan_shots,
     layout_source, render_caption,
 )

@@ -1,4 +1,4 @@
-"""The conditioned model's prompt: a compact form of the zero-shot prompt of engine.generate.copy.
+"""The conditioned model's prompt: a compact form of the zero-shot prompt of engine.copywriting.copy.
 
 The zero-shot prompt spends ~60 tokens on instructions and holds every fact. A CPU-trained
 prefix model cannot afford that per training step, so it reads the same messages compacted:

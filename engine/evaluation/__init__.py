@@ -135,9 +135,9 @@ def _states_fact(line: str, source_text: str) -> bool:
 def _generate(method: str, task: str, item: Item, settings, device: str, checkpoints, candidates: int) -> str:
     """What the studio writes for the field: candidates re-ranked by the claim check, more seeds when
     every one is flagged, names as the input spells them; bullets from the facts."""
-    from engine.generate.bullets import fact_bullets
-    from engine.generate.rerank import generate_candidates
-    from engine.generate.template import template_copy
+    from engine.copywriting.bullets import fact_bullets
+    from engine.copywriting.rerank import generate_candidates
+    from engine.copywriting.template import template_copy
 
     if method == "template":
         return template_copy(item.hidden, settings, hide=(task,)).text_of(task)
@@ -237,7 +237,7 @@ def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str], 
                      "flagged): " + ", ".join(f"{labels.get(m, m)} {v:.0%}" for m, v in share.items() if v is not None)
                      + ". METEOR etc. over the products that have real bullets.")
     if decoding:
-        from engine.generate.copy import MIN_TOKENS
+        from engine.copywriting.copy import MIN_TOKENS
 
         length = decoding.get("description_length", "short")
         n = decoding["candidates"]
@@ -291,7 +291,7 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     from tqdm.auto import tqdm
 
     from engine.fusion import FUSION_METHODS
-    from engine.generate.checks import product_names
+    from engine.copywriting.checks import product_names
     from engine.settings import Settings
 
     if task not in TASKS:
@@ -303,7 +303,7 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     # Greedy decoding: an evaluation must give the same table twice.
     settings = Settings(temperature=0.0, max_new_tokens=max_new_tokens, grounded_decoding=grounded_decoding,
                         description_length=description_length)
-    # "checked": names repaired and flagged fields written again (engine/generate/checks.py); older
+    # "checked": names repaired and flagged fields written again (engine/copywriting/checks.py); older
     # reports were not, so they are never reused for a new one.
     decoding = {"candidates": candidates, "max_new_tokens": max_new_tokens, "grounded_decoding": grounded_decoding,
                 "checked": True}

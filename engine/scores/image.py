@@ -24,9 +24,9 @@ COLOUR_MATCH_DELTA_E = 30.0  # CIE76 distance in Lab under which a named colour 
 @dataclass
 class ImageContext:
     source: Image.Image
-    cutout: Any  # engine.generate.cutout.CutOut
-    placement: Any  # engine.generate.images.Placement
-    text: list = field(default_factory=list)  # engine.generate.layouts.DrawnText
+    cutout: Any  # engine.creatives.cutout.CutOut
+    placement: Any  # engine.creatives.images.Placement
+    text: list = field(default_factory=list)  # engine.creatives.layouts.DrawnText
     colour_words: list[str] = field(default_factory=list)
     title: str = ""
     _colours: tuple | None = field(default=None, repr=False)

@@ -38,7 +38,8 @@ def write_provenance(folder: Path, method: str, meta: dict, paths: list[Path], c
         "data": [str(p) for p in paths],
         "products": len(records),
         "validation_products": sum(split_of(r.id, training["config"]["val_percent"]) == "val" for r in records),
-        "split": f"{training['config']['val_percent']}% of products held out by sha1(product id)",
+        "split": f"{training['config']['val_percent']}% of products held out by sha1(product id); a training "
+                 "example whose target (title or description) is also a held-out product's target is left out",
         "reference_cleaning": " ".join(clean_reference_description.__doc__.split()),
         "validation": validation,
         "training": training,

@@ -23,7 +23,7 @@ from engine.encoders.features import _text_pieces  # the same pieces encode_prod
 from engine.encoders.image import IMAGE_DIM, encode_images
 from engine.encoders.text import TEXT_DIM, encode_texts
 from engine.errors import StudioError
-from engine.generate.copy import SENTENCE_END, build_messages
+from engine.copywriting.copy import SENTENCE_END, build_messages
 from engine.paths import cache_dir
 
 TASKS = TRAINED_FIELDS  # one list for training and serving
@@ -43,8 +43,11 @@ def clean_reference_description(text: str, title: str = "", flagged_boilerplate:
     What is removed, in order: whole records flagged ``desc_boilerplate``; the trailing
     "Specifications of ..." spec dump; the leading "Key Features of <title> ... Price: Rs. N"
     block (the features list repeats the spec sheet; a block with no price is all features list);
-    sentences that advertise the shop (genuine products, free shipping, "Buy X for Rs. N
-    online"...); repeated sentences.
+    the "<title>\n Price: Rs. N" header of the crawl's other layout, and a "<title> (variant)
+    Price: Rs. N" header; lines that repeat an earlier line (that layout holds its text twice,
+    the second copy sometimes cut short); sentences that advertise the shop (genuine products,
+    free shipping, "Buy X for Rs. N online", "Buy X For Only Rs. N Online in India"...; "Rs. N"
+    does not end a sentence); repeated sentences.
     What is left must hold at least 8 words, else the product has no description target.
     """
     if flagged_boilerplate or not text:
@@ -55,10 +58,13 @@ def clean_reference_description(text: str, title: str = "", flagged_boilerplate:
         # only the features list ("Fit: Regular Fabric: Cotton ..."): 31 of 683 products.
         parts = re.split(r"Price:\s*Rs\.?\s*[\d,]+", text, maxsplit=1)
         text = parts[1] if len(parts) == 2 else ""
+    else:
+        text = _drop_name_header(text, title)
+    text = _drop_repeated_lines(text)
     text = re.sub(r"Price:\s*Rs\.?\s*[\d,]+", " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,")
     kept, seen = [], set()
-    for sentence in SENTENCE_END.split(text):
+    for sentence in _SENTENCE_END.split(text):
         key = sentence.lower().strip()
         if not key or key in seen or _BOILERPLATE.search(sentence):
             continue
@@ -68,10 +74,72 @@ def clean_reference_description(text: str, title: str = "", flagged_boilerplate:
     return cleaned if len(cleaned.split()) >= 8 else ""
 
 
+# Sentence ends as in engine.copywriting.copy.SENTENCE_END, except after "Rs." ("For Only Rs. 1390
+# Online in India." is one sentence, so the boilerplate rule sees all of it).
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[Rr][Ss]\.)\s+")
+_PRICE = re.compile(r"Price:\s*Rs\.?\s*[\d,]+")
+
+
+def _drop_name_header(text: str, title: str) -> str:
+    """Text after a leading "<product name> Price: Rs. N" header (the crawl's second layout).
+
+    The header is dropped when it stands on a line of its own ("<title>\\n  Price: Rs. 699\\n")
+    or starts with the product's title ("<title> (Multicolor) Price: Rs. 399 ..."): it is the
+    product's name, not description.
+    """
+    price = _PRICE.search(text)
+    if not price:
+        return text
+    head, rest = text[: price.start()], text[price.end():]
+    own_line = head.rstrip(" \t").endswith("\n") and "\n" not in head.strip()
+    if own_line and len(head.strip()) <= 300:
+        return rest
+    name = " ".join(title.split()).lower()
+    if name and " ".join(head.split()).lower().startswith(name) and not re.search(r"[.!?]\s", head):
+        return rest
+    return text
+
+
+def _drop_repeated_lines(text: str) -> str:
+    """Lines that repeat an earlier line, or an earlier line's beginning (a copy cut short), go."""
+    if "\n" not in text:
+        return text
+    kept: list[str] = []
+    for line in text.split("\n"):
+        key = " ".join(line.split()).lower()
+        if key and any(k.startswith(key) for k in (" ".join(x.split()).lower() for x in kept)):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def split_of(product_id: str, val_percent: int = 10) -> str:
     """'val' or 'train', fixed by the product id so a product never sits on both sides."""
     bucket = int(hashlib.sha1(product_id.encode("utf-8")).hexdigest(), 16) % 100
     return "val" if bucket < val_percent else "train"
+
+
+def target_key(text: str) -> str:
+    """What makes two targets the same: case and spacing aside."""
+    return " ".join(text.lower().split())
+
+
+def held_out_targets(records, val_percent: int = 10) -> dict[str, set[str]]:
+    """task -> the targets (``target_key``) of validation products.
+
+    The Flipkart crawl lists colour and size variants as separate products with the same title
+    (flipkart-text: 409 of 945 products share a title with another) and sellers reuse one
+    description for a whole range (Rockmantra mugs): split by product id alone, a held-out
+    title or description is often also a training target. A training example whose target is
+    in this set is left out (``make_examples``), so validation never scores a seen target.
+    """
+    targets: dict[str, set[str]] = {task: set() for task in TASKS}
+    for record in records:
+        if split_of(record.id, val_percent) == "val":
+            for task in TASKS:
+                if record.references.get(task):
+                    targets[task].add(target_key(record.references[task]))
+    return targets
 
 
 @dataclass
@@ -155,8 +223,9 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
                 sources[task] = hidden[task].source_text()
             photos = encode_images([p.image for p in ingested.photos], device) if ingested.photos \
                 else torch.zeros(0, IMAGE_DIM)
+            record_id = product.id or f"{path.stem}-{len(records)}"
             records.append(ProductRecord(
-                id=product.id or f"{path.stem}-{len(records)}", catalog=str(path), split=split_of(product.id),
+                id=record_id, catalog=str(path), split=split_of(record_id),
                 references=references, text_features=text_features, photo_features=photos,
                 messages=messages, source_text=sources))
     return records
@@ -165,7 +234,7 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
 def cached_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                    progress: bool = True) -> list[ProductRecord]:
     """``build_records`` once per catalog content; later calls load the cache (seconds)."""
-    digest = hashlib.sha256(f"v7 chars={PIECE_CHARS}".encode())
+    digest = hashlib.sha256(f"v8 chars={PIECE_CHARS}".encode())  # v8: references re-cleaned
     for path in paths:
         lines = [line for line in Path(path).read_bytes().splitlines() if line.strip()]
         digest.update(b"\n".join(lines[:limit] if limit else lines))  # same products, same cache

@@ -27,7 +27,7 @@ from engine.encoders.features import MODALITIES
 from engine.encoders.image import IMAGE_DIM
 from engine.errors import StudioError
 from engine.models.language import load_language_model
-from engine.training.data import TASKS, ProductRecord, split_of
+from engine.training.data import TASKS, ProductRecord, held_out_targets, split_of, target_key
 
 
 @dataclass
@@ -67,13 +67,16 @@ def make_examples(records: list[ProductRecord], tokenizer, cfg: TrainConfig, spl
     end = tokenizer.convert_tokens_to_ids("<|im_end|>")
     end = end if isinstance(end, int) and end != tokenizer.unk_token_id else tokenizer.eos_token_id
     limits = {"title": cfg.title_tokens, "description": cfg.description_tokens}
+    # Variants of a held-out product (same title) and shared descriptions train nothing they would
+    # be validated on: a training example whose target is also a validation target is left out.
+    held_out = held_out_targets(records, cfg.val_percent) if split == "train" else None
     examples = []
     for record in records:
         if split_of(record.id, cfg.val_percent) != split:
             continue
         for task in TASKS:
             reference = record.references.get(task, "")
-            if not reference:
+            if not reference or (held_out and target_key(reference) in held_out[task]):
                 continue
             messages = compact_messages(record.messages[task], tokenizer, cfg.fact_tokens)
             prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
@@ -159,6 +162,42 @@ def reference_loss(records: list[ProductRecord], cfg: TrainConfig) -> float:
     return evaluate_loss(None, base.model, val, pad_id, cfg, base.device)
 
 
+def validation_examples(records: list[ProductRecord], tokenizer, cfg: TrainConfig, every: bool = False) -> list[Example]:
+    """The validation examples training scores: a fixed sample of ``cfg.val_examples`` (all with ``every``)."""
+    val = make_examples(records, tokenizer, cfg, "val")
+    return val if every else random.Random(0).sample(val, min(cfg.val_examples, len(val)))
+
+
+@torch.no_grad()
+def checkpoint_loss(records: list[ProductRecord], cfg: TrainConfig, folder: Path | None = None,
+                    every: bool = False) -> dict[str, float]:
+    """Validation loss of a saved checkpoint (``folder``; None: the frozen LM alone) on the
+    examples training scores, so checkpoints trained on different data compare on one set.
+
+    Returns the mean over all examples ("all") and per catalog folder name ("luma", ...).
+    """
+    base = load_language_model(cfg.language_model, cfg.device)
+    lm, model = base.model, None
+    if folder is not None:
+        model = ConditionedCopyModel.load(Path(folder)).to(base.device)
+        if model.lora:
+            from peft import set_peft_model_state_dict
+
+            from engine.conditioning.lora import add_lora
+
+            lm = add_lora(copy.deepcopy(base.model), model.config["lora_rank"])
+            lm.float() if base.device.type == "cpu" else None
+            set_peft_model_state_dict(lm, model.lora)
+        lm.eval()
+    pad_id = base.tokenizer.pad_token_id if base.tokenizer.pad_token_id is not None else base.tokenizer.eos_token_id
+    val = validation_examples(records, base.tokenizer, cfg, every)
+    groups: dict[str, list[Example]] = {"all": val}
+    for example in val:
+        groups.setdefault(Path(example.record.catalog).parent.name, []).append(example)
+    return {name: round(evaluate_loss(model, lm, examples, pad_id, cfg, base.device), 4)
+            for name, examples in groups.items()} | {"examples": len(val)}
+
+
 def lr_at(step: int, cfg: TrainConfig) -> float:
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
@@ -237,11 +276,10 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
     optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
     train = make_examples(records, tokenizer, cfg, "train")
-    val = make_examples(records, tokenizer, cfg, "val")
+    val = validation_examples(records, tokenizer, cfg)
     if not train or not val:
         raise ValueError(f"need training and validation examples (got {len(train)} train, {len(val)} val); "
                          "give a catalog with more products")
-    val = random.Random(0).sample(val, min(cfg.val_examples, len(val)))
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
     state_dir = Path(state_dir or out_dir / ".state") / method

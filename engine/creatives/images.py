@@ -12,9 +12,9 @@ from typing import Iterable
 import numpy as np
 from PIL import Image, ImageDraw
 
-from engine.generate.backgrounds import Palette, contact_shadow, create_background, resolve_palette
-from engine.generate.cutout import CutOut, cut_out
-from engine.generate.layouts import (DrawnText, Plan, button_size, create_layout, draw_button, draw_text, fit_text,
+from engine.creatives.backgrounds import Palette, contact_shadow, create_background, resolve_palette
+from engine.creatives.cutout import CutOut, cut_out
+from engine.creatives.layouts import (DrawnText, Plan, button_size, create_layout, draw_button, draw_text, fit_text,
                                      font, place_line)
 from engine.scores.registry import Score
 from engine.settings import Settings

@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine.errors import StudioError
-from engine.generate.narration import synthesize, wav_duration
+from engine.creatives.narration import synthesize, wav_duration
 from engine.scores.registry import Score
 from engine.scores.video import VideoContext, score_video
 

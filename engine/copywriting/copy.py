@@ -186,7 +186,7 @@ def stream_field(lm, kind: str, ingested, settings: Settings, photo_colours: lis
                  prefix_embeds=None, hide: tuple[str, ...] = (), seed_offset: int = 0) -> Iterator[str]:
     """Yield the raw text of one field as it grows."""
     messages = build_messages(kind, ingested, settings, photo_colours, hide)
-    from engine.generate.grounded import finish, processor_for
+    from engine.copywriting.grounded import finish, processor_for
 
     grounded = processor_for(settings, lm.tokenizer, [(ingested.source_text(), list(photo_colours))])
     least, most = token_budget(kind, settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from engine.generate.copy import SENTENCE_END, cut_at_word
+from engine.copywriting.copy import SENTENCE_END, cut_at_word
 
 # Attribute keys in the order shoppers read them; a key matches when it contains the word.
 PRIORITY = ("material", "fabric", "type", "ideal for", "pattern", "capacity", "size", "dimension", "length",
@@ -66,7 +66,7 @@ def phrased_bullets(lm, ingested, settings, most: int = 5, hide: tuple[str, ...]
     """The same facts, each rephrased by the language model (grounded decoding on); a rephrasing the
     claim check flags, or that lost the fact's words, falls back to the fact as written.
     Kept for the comparison in benchmarks/bullets.py."""
-    from engine.generate.grounded import finish, processor_for
+    from engine.copywriting.grounded import finish, processor_for
     from engine.scores.claims import claim_report
 
     facts = fact_bullets(ingested, most, settings.limits.bullet_max, hide)

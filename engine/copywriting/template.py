@@ -1,8 +1,8 @@
 """The rule-based baseline every model is compared with: brand + key attributes + category."""
 from __future__ import annotations
 
-from engine.generate.bullets import attribute_bullet, fact_bullets
-from engine.generate.copy import Copy, cut_at_word
+from engine.copywriting.bullets import attribute_bullet, fact_bullets
+from engine.copywriting.copy import Copy, cut_at_word
 from engine.settings import Settings
 
 _TITLE_KEYS = ("color", "colour", "material", "type", "pattern", "style", "size")

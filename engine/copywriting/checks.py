@@ -3,7 +3,7 @@
 A small LM misspells names it has just read ("Tantan" for "Titan"), drops the brand from a title and
 now and then invents a name. Names are fixed deterministically (the input says how they are spelled);
 everything else the claim check flags makes the field fail, so the writer tries another candidate or
-seed (``engine.generate.rerank``) and, when every try fails, shows the best one with its problems
+seed (``engine.copywriting.rerank``) and, when every try fails, shows the best one with its problems
 marked in red.
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
         if missing:
             text = " ".join([*missing, text])
         if limit and len(text) > limit:
-            from engine.generate.copy import cut_at_word
+            from engine.copywriting.copy import cut_at_word
 
             text = cut_at_word(text, limit)
     return text
@@ -60,7 +60,7 @@ def drop_unknown_names(title: str, flagged: list[dict]) -> str:
 def drop_flagged_sentences(text: str, flagged: list[dict]) -> str:
     """The description without the sentences that hold a flagged claim, when at least one sentence is
     left; else the text as it was (shown with its problems marked)."""
-    from engine.generate.copy import SENTENCE_END
+    from engine.copywriting.copy import SENTENCE_END
 
     kept, position = [], 0
     for sentence in SENTENCE_END.split(text):

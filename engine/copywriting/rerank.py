@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from engine.generate.checks import drop_flagged_sentences, drop_unknown_names, finish
+from engine.copywriting.checks import drop_flagged_sentences, drop_unknown_names, finish
 from engine.scores.claims import claim_report
 from engine.scores.grounding import extract_facts
 from engine.settings import Settings
@@ -130,7 +130,7 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
     With several candidates and temperature 0 the seeds would all agree, so the extra ones use a
     little temperature.
     """
-    from engine.generate.copy import clean, stream_field
+    from engine.copywriting.copy import clean, stream_field
 
     source = ingested.source_text()
     texts: list[str] = []

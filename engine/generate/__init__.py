@@ -1,1 +1,0 @@
-"""Generators for every output of the studio: copy, ad creatives and video."""
