@@ -119,6 +119,13 @@ def rerank(kind: str, texts: list[str], source_text: str, settings: Settings = S
     return ranked[0], ranked[1:]
 
 
+def fails(kind: str, text: str, source_text: str, photo_colours=()) -> bool:
+    """A field not fit to show as it is: a flagged claim, or too short to be the field ("The")."""
+    from engine.scores.style import TOO_SHORT
+
+    return len(text.strip()) < TOO_SHORT.get(kind, 0) or bool(claim_report(text, source_text, tuple(photo_colours))["flagged"])
+
+
 def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,
                       hide: tuple[str, ...] = ()):
     """``settings.candidates`` samples (seed, seed+1, ...), cleaned, names fixed, then re-ranked, as
@@ -152,7 +159,7 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
         texts.append("\n".join(value) if isinstance(value, list) else value)
         offset += 1
         if offset == wanted and wanted < settings.candidates + RETRIES.get(kind, 0) \
-                and all(claim_report(t, source, tuple(photo_colours))["flagged"] for t in texts):
+                and all(fails(kind, t, source, photo_colours) for t in texts):
             wanted += 1
     seeds = [settings.seed + i for i in range(len(texts))]
     best, others = rerank(kind, texts, source, settings, photo_colours, seeds)

@@ -13,6 +13,9 @@ KEYWORDS_MIN, KEYWORDS_MAX = 3, 15
 DISTINCT_GOOD = 0.85  # share of distinct word pairs; product copy measured at 0.95-1.0
 LOOP_REPEATS = 3  # the same phrase three times in a row is a decoding loop, not style
 READING_EASE_GOOD = 50.0  # "fairly difficult" or easier: fine for shoppers
+# Fewer characters is no title or description ("The", "Soft."): the shortest real catalog titles
+# ("Bath towel", "Wool Cap") have about 10, a one-sentence description about 40.
+TOO_SHORT = {"title": 8, "description": 40}
 
 
 @register_metric(
@@ -35,15 +38,19 @@ def length(text: str, context: TextContext, *, kind: str = "description") -> Sco
                      {"longest": longest, "limit": limits.bullet_max, "too_long": too_long})
     limit = limits.title_max if kind == "title" else limits.description_max
     chars = len(text.strip())
-    good = 0 < chars <= limit
+    least = TOO_SHORT[kind]
+    good = least <= chars <= limit
     if good:
         explanation = f"Fits {limits.label}'s {limit}-character {kind} limit."
     elif chars == 0:
         explanation = f"The {kind} is empty."
+    elif chars < least:
+        explanation = f"Only {chars} characters: too short to be a {kind} (at least {least})."
     else:
         explanation = f"{chars - limit} characters over {limits.label}'s {limit}-character limit; it will be cut."
-    return Score("length", "Length", 1.0 if good else 0.0, f"{chars}/{limit} chars", explanation,
-                 good, {"chars": chars, "limit": limit})
+    value = 1.0 if good else min(1.0, chars / least) if chars < least else 0.0
+    return Score("length", "Length", value, f"{chars}/{limit} chars", explanation,
+                 good, {"chars": chars, "limit": limit, "least": least})
 
 
 @register_metric(
