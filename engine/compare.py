@@ -27,6 +27,8 @@ SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("title", "grounding"), ("title", "length"), ("title", "meteor"),
     ("description", "grounding"), ("description", "rouge_l"), ("description", "readability"),
     ("bullets", "grounding"), ("bullets", "repetition"), ("keywords", "grounding"),
+    # the claim check on the first text a method wrote, before retries and repairs (Result.checks)
+    ("title", "as_written"), ("description", "as_written"),
 )
 # Scores on a 0-100 scale; the chart divides them by 100 so every bar shares one axis.
 PERCENT_SCALE = {"bleu", "readability"}
@@ -69,6 +71,10 @@ def cell_dict(method: str, column: str, value, result=None, error: str = "", sec
                 if score.name == metric and score.value is not None:
                     cell["scores"][column_key(kind, metric)] = float(score.value)
                     cell["labels"][column_key(kind, metric)] = f"{kind.capitalize()} {score.label}"
+        for kind, check in (getattr(result, "checks", None) or {}).items():
+            if check.get("as_written") is not None:  # what the method wrote, before retries and repairs
+                cell["scores"][column_key(kind, "as_written")] = float(check["as_written"])
+                cell["labels"][column_key(kind, "as_written")] = f"{kind.capitalize()} claims as written"
     return cell
 
 

@@ -44,6 +44,9 @@ class Result:
     contributions: dict[str, float] | None = None
     alternatives: dict[str, list[dict]] = field(default_factory=dict)  # field -> ranked candidates
     warnings: list[str] = field(default_factory=list)
+    # field -> {"tries", "as_written"}: how many texts the writer produced, and the claim check's share on
+    # the first one (before retries and repairs), so methods compare on what they write, not on what the checks fixed
+    checks: dict[str, dict] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     parent_id: str | None = None  # the generation this one regenerates
@@ -154,6 +157,7 @@ class Studio:
         copy = Copy()
         alternatives: dict[str, list[dict]] = {}
         notes: list[str] = []  # what the checks changed after writing
+        checks: dict[str, dict] = {}
         # Too little input (a photo, a category): no copy is invented. A result with empty copy
         # and a message, not an error, so ad images and the video stay possible from the photo.
         missing = "" if enough_to_write(ingested) else missing_input_message(ingested, self.photo_suggestions(ingested))
@@ -161,6 +165,7 @@ class Studio:
             yield Event("status", "", "Too little input: no copy written")
         elif settings.fusion == "template":
             copy = template_copy(ingested, settings)
+            checks = {kind: {"tries": 1, "as_written": _share(copy.text_of(kind), ingested)} for kind in LM_FIELDS}
         else:
             lm, prefix_embeds, contributions = self._generator(ingested, settings)
             lap("encode")
@@ -177,6 +182,7 @@ class Studio:
                     alternatives[kind] = [best.to_dict()] + [c.to_dict() for c in others]
                 if best.note:
                     notes.append(best.note)
+                checks[kind] = {"tries": best.tries, "as_written": best.as_written}
                 lap(f"generate_{kind}")
             copy.bullets = fact_bullets(ingested, settings.limits.bullets_max, settings.limits.bullet_max)
         copy.keywords = [] if missing else self.keywords(copy, ingested)
@@ -188,7 +194,7 @@ class Studio:
         result = Result(
             copy=copy, scores=scores, settings=settings, product=ingested.product,
             references={k: v for k, v in (references or {}).items() if v},
-            photo_colours=photo_colours, contributions=contributions, alternatives=alternatives,
+            photo_colours=photo_colours, contributions=contributions, alternatives=alternatives, checks=checks,
             warnings=[missing] * bool(missing) + notes + list(ingested.warnings), timings=timings,
             models={"language_model": settings.language_model, "fusion": settings.fusion},
             parent_id=parent_id,
@@ -301,6 +307,13 @@ class Studio:
         conditioned = load_conditioned(settings.fusion, self.device)
         prefix, contributions = conditioned.prefix(encode_product(ingested, self.device))
         return conditioned.language_model, prefix, contributions
+
+
+def _share(text: str, ingested: Ingested) -> float:
+    from engine.scores.claims import claim_report
+
+    share = claim_report(text, ingested.source_text())["share"]
+    return 1.0 if share is None else share
 
 
 def copy_methods() -> dict[str, str]:

@@ -48,6 +48,9 @@ FLAGGED = [
     (PAN, "Polenta", "Polenta", "thing"),
     (BULB, "Jazza Art", "Jazza", "unknown name"),
     (BULB, "A smartphone with fitness tracking", "smartphone", "thing"),
+    (BULB, "60-currency product name", "product name", "meta-text"),
+    (WATCH, "We love it. Our customers have praised it for its style.", "Our customers", "praise"),
+    (WATCH, "A timeless watch praised by numerous industry experts.", "praised by", "praise"),
 ]
 
 TRUE = [

@@ -30,6 +30,8 @@ def test_grid_cells_carry_copy_scores_and_settings(cells, sample_product):
         assert cell["result"].settings.seed == cell["value"]
         assert cell["result"].settings.tone == "premium"  # base settings kept, only the column varies
         assert cell["scores"]["title.grounding"] == 1.0  # the template only repeats the input
+        assert cell["scores"]["description.as_written"] == 1.0  # what it wrote, before any check touched it
+        assert cell["labels"]["description.as_written"] == "Description claims as written"
     broken = [c for c in cells if c["method"] == "no-such-method"]
     assert all("no-such-method" in c["error"] and not c["scores"] for c in broken)  # named, and the grid went on
 

@@ -40,6 +40,13 @@ def test_flipkart_second_layout_is_cleaned():
     prose = "White front lace yoke with elasticated sleeve top. Team it up with a pair of jeans"
     raw = f"{title}\n                         Price: Rs. 681\n\t\t\t\t\n\t\t\t{prose}\n{prose}"
     assert clean_reference_description(raw, title) == prose
+    # as training and evaluation read it: ingest has taken "Price: Rs. 681" out as an attribute line
+    from engine.ingest import ingest
+    from engine.product import Product
+
+    ingested = ingest(Product(title=title, description=raw)).product
+    assert "Price" not in ingested.description
+    assert clean_reference_description(ingested.description, ingested.title) == prose
     # the second copy cut short by the crawl goes too
     assert clean_reference_description(f"{title}\n Price: Rs. 681\n\t{prose}\n{prose[:30]}", title) == prose
     # "<title> (variant) Price: Rs. N <text>": the name with its variant is no description

@@ -38,6 +38,8 @@ class Candidate:
     seed: int | None = None
     flagged: list[dict] = field(default_factory=list)  # the claim check's flags, with reasons
     note: str = ""  # what was changed after writing, for the status line
+    tries: int = 1  # candidates written for the field, retries included
+    as_written: float | None = None  # the claim check's share on the first text the writer produced
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -163,6 +165,7 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
             wanted += 1
     seeds = [settings.seed + i for i in range(len(texts))]
     best, others = rerank(kind, texts, source, settings, photo_colours, seeds)
+    first = claim_report(texts[0], source, tuple(photo_colours))
     repaired = best.text
     if kind == "title" and any(f["kind"].endswith("name") for f in best.flagged):
         repaired = drop_unknown_names(best.text, best.flagged)
@@ -175,6 +178,8 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
         best = score_candidate(kind, repaired, source, settings, photo_colours, best.seed,
                                best.parts.get("consensus", 1.0))
         best.note = f"Every {kind} written had a flagged claim, so {what}; the full text is the second candidate."
+    best.tries = len(texts)
+    best.as_written = 1.0 if first["share"] is None else first["share"]
     yield "ranked", (best, others)
 
 

@@ -18,7 +18,8 @@ say why, and MiniLM rates "sapphire crystal" close to "mineral glass"):
   that is not common catalog copy ("gift", "home"): "sapphire", "removable lid", "laptops";
 - contradictions: something the merchant said no to ("Microwave safe: No", "Not for microwave")
   stated without a negation ("microwave safe");
-- meta-text: the model talking about its answer ("Sure!", "Here is an example of a response").
+- meta-text: the model talking about its answer ("Sure!", "Here is an example of a response");
+- praise nobody gave: "our customers have praised it", "award-winning", "best-selling", "experts".
 """
 from __future__ import annotations
 
@@ -52,15 +53,22 @@ _META = re.compile(
     r"|\bhere (?:is|are)\b|\b(?:an? )?example of\b|\bresponse\b|\bthe following\b|\bas requested\b"
     r"|\b(?:bullet points?|bullets)\b|\bI(?:'ll| will| can|'m| am| have)\b|\blanguage model\b|\bAI\b"
     r"|\b(?:this|the above|my) (?:description|title|answer|list|text|copy)\b"
-    r"|\|[^|\n]*\||^\s*#{1,6}\s|```",
+    r"|\bproduct (?:name|title)\b|\|[^|\n]*\||^\s*#{1,6}\s|```",
     re.I | re.M,
+)
+# Praise nobody gave: reviews, awards and rankings the merchant did not mention.
+_PRAISE = re.compile(
+    r"\b(?:(?:our|many|happy|satisfied) customers|customers (?:love|rave|praise)\w*|praised by|loved by|"
+    r"rave reviews?|award[- ]winning|best[- ]?sell(?:er|ing)|number one|#1|top[- ]rated|highly rated|"
+    r"(?:industry )?experts?|recommended by|trusted by)\b",
+    re.I,
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # number | colour | material | misspelt name | unknown name | thing | contradiction | meta-text
+    kind: str  # number | colour | material | misspelt name | unknown name | thing | contradiction | meta-text | praise
     text: str  # the flagged span as written
     start: int
     end: int
@@ -382,6 +390,11 @@ def _meta_flags(text: str) -> list[Flag]:
             for m in _META.finditer(text) if m.group(0).strip()]
 
 
+def _praise_flags(text: str, facts: InputFacts) -> list[Flag]:
+    return [Flag("praise", m.group(0), m.start(), m.end(), f"\"{m.group(0)}\": praise or a ranking your input does not give")
+            for m in _PRAISE.finditer(text) if not set(_flat(m.group(0)).split()) <= facts.words]
+
+
 def claim_report(text: str, source_text: str, photo_colours=(), extra_facts: tuple[str, ...] = ()) -> dict:
     """Every claim of ``text`` checked against the merchant's input.
 
@@ -393,7 +406,7 @@ def claim_report(text: str, source_text: str, photo_colours=(), extra_facts: tup
     fact_spans = [(f.start, f.end) for f in fact_flags if f.start >= 0]
     # numbers and fact terms are judged by the fact check; the word check skips the flagged spans
     word_flags, word_checked = _word_flags(text, facts, fact_spans)
-    flags = fact_flags + word_flags + _contradiction_flags(text, facts) + _meta_flags(text)
+    flags = fact_flags + word_flags + _contradiction_flags(text, facts) + _meta_flags(text) + _praise_flags(text, facts)
     flags = _without_overlaps(sorted(flags, key=lambda f: (f.start, -(f.end - f.start))))
     checked = fact_checked + word_checked
     bad = len({(f.start, f.end) for f in flags})

@@ -83,19 +83,22 @@ _PRICE = re.compile(r"Price:\s*Rs\.?\s*[\d,]+")
 def _drop_name_header(text: str, title: str) -> str:
     """Text after a leading "<product name> Price: Rs. N" header (the crawl's second layout).
 
-    The header is dropped when it stands on a line of its own ("<title>\\n  Price: Rs. 699\\n")
+    The header is dropped when it stands on a line of its own ("<title>\\n  Price: Rs. 699\\n";
+    after ingest, which takes "Price: Rs. 699" out as an attribute line, "<title>\\n\\n<text>")
     or starts with the product's title ("<title> (Multicolor) Price: Rs. 399 ..."): it is the
     product's name, not description.
     """
-    price = _PRICE.search(text)
-    if not price:
-        return text
-    head, rest = text[: price.start()], text[price.end():]
-    own_line = head.rstrip(" \t").endswith("\n") and "\n" not in head.strip()
-    if own_line and len(head.strip()) <= 300:
-        return rest
     name = " ".join(title.split()).lower()
-    if name and " ".join(head.split()).lower().startswith(name) and not re.search(r"[.!?]\s", head):
+    price = _PRICE.search(text)
+    if price:
+        head, rest = text[: price.start()], text[price.end():]
+        if head.rstrip(" \t").endswith("\n") and "\n" not in head.strip() and len(head.strip()) <= 300:
+            return rest
+        if name and " ".join(head.split()).lower().startswith(name) and not re.search(r"[.!?]\s", head):
+            return rest
+    first, newline, rest = text.strip().partition("\n")
+    if newline and name and " ".join(first.split()).lower().startswith(name) and len(first) <= 300 \
+            and not re.search(r"[.!?](?:\s|$)", first.strip()):
         return rest
     return text
 
@@ -234,7 +237,7 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
 def cached_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                    progress: bool = True) -> list[ProductRecord]:
     """``build_records`` once per catalog content; later calls load the cache (seconds)."""
-    digest = hashlib.sha256(f"v8 chars={PIECE_CHARS}".encode())  # v8: references re-cleaned
+    digest = hashlib.sha256(f"v9 chars={PIECE_CHARS}".encode())  # v9: references re-cleaned
     for path in paths:
         lines = [line for line in Path(path).read_bytes().splitlines() if line.strip()]
         digest.update(b"\n".join(lines[:limit] if limit else lines))  # same products, same cache
