@@ -32,6 +32,8 @@ def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
     in front (catalog titles lead with the brand)."""
     source = ingested.source_text()
     text = repair_names(text, source)
+    for name in product_names(ingested):  # "TITAN" or "titan" for "Titan": as given
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", lambda m: name, text, flags=re.I)
     if kind == "title" and text:
         missing = [name for name in product_names(ingested) if not _contains(text, name)]
         if missing:
