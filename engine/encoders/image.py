@@ -37,18 +37,23 @@ def _to_tensor(image: Image.Image) -> torch.Tensor:
     return torch.from_numpy(array).permute(2, 0, 1)
 
 
-def encode_images(images: list[Image.Image], device: str = "auto", batch_size: int = 16) -> torch.Tensor:
-    """(len(images), 1280) pooled features on the CPU."""
-    if not images:
-        return torch.zeros(0, IMAGE_DIM)
+def _run_batches(images: list[Image.Image], device: str, batch_size: int, head) -> torch.Tensor:
+    """``head(model, batch)`` over the images in batches, on the one cached model, results on the CPU."""
     model = load_image_encoder(device)
     device_ = next(model.parameters()).device
     outputs = []
     with torch.inference_mode():
         for start in range(0, len(images), batch_size):
             batch = torch.stack([_to_tensor(im) for im in images[start : start + batch_size]]).to(device_)
-            outputs.append(model.extract_features(batch).mean((2, 3)).float().cpu())
+            outputs.append(head(model, batch).float().cpu())
     return torch.cat(outputs)
+
+
+def encode_images(images: list[Image.Image], device: str = "auto", batch_size: int = 16) -> torch.Tensor:
+    """(len(images), 1280) pooled features on the CPU."""
+    if not images:
+        return torch.zeros(0, IMAGE_DIM)
+    return _run_batches(images, device, batch_size, lambda model, batch: model.extract_features(batch).mean((2, 3)))
 
 
 def classify_images(images: list[Image.Image], device: str = "auto", batch_size: int = 16) -> torch.Tensor:
@@ -59,11 +64,4 @@ def classify_images(images: list[Image.Image], device: str = "auto", batch_size:
     """
     if not images:
         return torch.zeros(0, 1000)
-    model = load_image_encoder(device)
-    device_ = next(model.parameters()).device
-    outputs = []
-    with torch.inference_mode():
-        for start in range(0, len(images), batch_size):
-            batch = torch.stack([_to_tensor(im) for im in images[start : start + batch_size]]).to(device_)
-            outputs.append(model(batch).float().softmax(-1).cpu())
-    return torch.cat(outputs)
+    return _run_batches(images, device, batch_size, lambda model, batch: model(batch).softmax(-1))
