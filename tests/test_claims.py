@@ -49,6 +49,9 @@ FLAGGED = [
     (BULB, "Jazza Art", "Jazza", "unknown name"),
     (BULB, "A smartphone with fitness tracking", "smartphone", "thing"),
     (BULB, "60-currency product name", "product name", "meta-text"),
+    (PAN, "Prestige Omega Deluxe frying pan, 24 cm. Write the product description.", "Write the product description",
+     "meta-text"),
+    (PAN, "Draft Title: Prestige frying pan", "Draft Title", "meta-text"),
     (WATCH, "We love it. Our customers have praised it for its style.", "Our customers", "praise"),
     (WATCH, "A timeless watch praised by numerous industry experts.", "praised by", "praise"),
 ]

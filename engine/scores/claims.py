@@ -53,7 +53,10 @@ _META = re.compile(
     r"|\bhere (?:is|are)\b|\b(?:an? )?example of\b|\bresponse\b|\bthe following\b|\bas requested\b"
     r"|\b(?:bullet points?|bullets)\b|\bI(?:'ll| will| can|'m| am| have)\b|\blanguage model\b|\bAI\b"
     r"|\b(?:this|the above|my) (?:description|title|answer|list|text|copy)\b"
-    r"|\bproduct (?:name|title)\b|\|[^|\n]*\||^\s*#{1,6}\s|```",
+    r"|\bproduct (?:name|title)\b|\|[^|\n]*\||^\s*#{1,6}\s|```"
+    # the prompt echoed back: "Draft Title: ...", "Write the product description."
+    r"|\bdraft title\b|\bproduct facts\b|\bmerchant's description\b"
+    r"|\bwrite (?:the |a )?(?:product )?(?:description|title|bullet points?)\b",
     re.I | re.M,
 )
 # Praise nobody gave: reviews, awards and rankings the merchant did not mention.
