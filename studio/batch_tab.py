@@ -23,7 +23,7 @@ from engine.settings import PLATFORMS, Settings
 from studio.create_tab import DESCRIPTION_LENGTHS, TONES
 from studio.render import slug
 
-HEADERS = ["#", "id", "generated title", "description", "grounding", "status"]
+HEADERS = ["#", "id", "generated title", "description", "claims", "status"]
 _STOPS: dict[str, threading.Event] = {}  # batch folder -> its stop flag, shared by Run and Stop
 
 
