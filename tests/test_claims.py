@@ -49,6 +49,7 @@ FLAGGED = [
     (BULB, "Jazza Art", "Jazza", "unknown name"),
     (BULB, "A smartphone with fitness tracking", "smartphone", "thing"),
     (BULB, "60-currency product name", "product name", "meta-text"),
+    ("Balboa Persistence Tee\nmaterial: Cotton", "Philadelphia Tee", "Philadelphia", "unknown name"),
     (PAN, "Prestige Omega Deluxe frying pan, 24 cm. Write the product description.", "Write the product description",
      "meta-text"),
     (PAN, "Draft Title: Prestige frying pan", "Draft Title", "meta-text"),

@@ -26,6 +26,8 @@ def test_names_are_written_as_given_and_the_brand_leads_a_title_that_lost_it(wat
     assert finish("title", "Tantan Analog Watch for Men", watch) == "Titan Analog Watch for Men"
     assert finish("title", "Silver Dial Analog Watch", watch) == "Titan Silver Dial Analog Watch"
     assert finish("title", "TITAN Silver Dial Analog Watch", watch) == "Titan Silver Dial Analog Watch"
+    bees = ingest(Product(title="Hair conditioner", brand="Burt s Bees"))
+    assert finish("title", "Burt's Bees Conditioner", bees) == "Burt s Bees Conditioner"  # not "Burt s Bees Burt's Bees"
     assert finish("description", "A Taman watch with a silver dial.", watch) == "A Titan watch with a silver dial."
     line = ingest(Product(title="Mirror cabinet", attributes={"product_line": "LILLNGEN"}))
     assert finish("title", "Lillingen mirror cabinet", line) == "LILLNGEN mirror cabinet"

@@ -23,8 +23,15 @@ def product_names(ingested) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
+def _name_pattern(name: str) -> re.Pattern:
+    """The name, in any case, with any punctuation or spacing between its words: "Burt s Bees" also
+    matches "Burt's Bees" and "burt's bees"."""
+    words = [re.escape(w) for w in re.findall(r"[^\W_]+", name)]
+    return re.compile(r"(?<!\w)" + r"[\W_]*".join(words) + r"(?!\w)", re.I)
+
+
 def _contains(text: str, name: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.I) is not None
+    return _name_pattern(name).search(text) is not None
 
 
 def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
@@ -33,7 +40,7 @@ def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
     source = ingested.source_text()
     text = repair_names(text, source)
     for name in product_names(ingested):  # "TITAN" or "titan" for "Titan": as given
-        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", lambda m: name, text, flags=re.I)
+        text = _name_pattern(name).sub(lambda m: name, text)
     if kind == "title" and text:
         missing = [name for name in product_names(ingested) if not _contains(text, name)]
         if missing:

@@ -309,6 +309,11 @@ def _word_flags(text: str, facts: InputFacts, skip: list[tuple[int, int]]) -> tu
             if word[:1].isupper() and not is_english(word):
                 checked.append(word)  # a name, spelled as given
             continue
+        if word[:1].isupper() and is_proper_name(lower):
+            checked.append(word)
+            flags.append(Flag("unknown name", word, match.start(), match.end(),
+                              f"\"{word}\" names a place, person or brand your input does not have"))
+            continue
         if not is_english(word):
             checked.append(word)
             near = _near_miss(word, facts)
@@ -335,6 +340,15 @@ def _word_flags(text: str, facts: InputFacts, skip: list[tuple[int, int]]) -> tu
         flags.append(Flag("thing", text[start:match.end()], start, match.end(),
                           f"\"{text[start:match.end()]}\" is not in your input"))
     return flags, checked
+
+
+@lru_cache(maxsize=50_000)
+def is_proper_name(word: str) -> bool:
+    """WordNet's first sense of the word is one particular thing: a city, a person, a brand
+    ("Philadelphia", "Nike", "India"), not a kind of thing ("eclipse", "titan" the giant)."""
+    wn = _wordnet()
+    senses = wn.synsets(word, "n") if wn is not None else []
+    return bool(senses) and bool(senses[0].instance_hypernyms()) and not wn.synsets(word, "a")
 
 
 @lru_cache(maxsize=50_000)
