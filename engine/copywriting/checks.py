@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from engine.scores.claims import claim_report, repair_names
+from engine.scores.claims import repair_names
 
 # Attributes that name the product line, kept verbatim in a title like the brand.
 LINE_KEYS = ("product line", "line")
@@ -50,12 +50,6 @@ def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
 
             text = cut_at_word(text, limit)
     return text
-
-
-def hard_problems(text: str, source_text: str, photo_colours=()) -> list[dict]:
-    """Every flag of the claim check: a misspelt or unknown name, an invented number, colour, material or
-    thing, a contradiction, meta-text. Any one of them means the field is not fine as it is."""
-    return claim_report(text, source_text, tuple(photo_colours))["flagged"]
 
 
 def drop_unknown_names(title: str, flagged: list[dict]) -> str:
