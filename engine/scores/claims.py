@@ -7,7 +7,7 @@ the notes, confirmed photo labels) plus the colours measured in the photos.
 
 What is checked, and how (lexical support against the input, with WordNet for lemmas, synonyms and
 kinds of things; chosen over embedding similarity because a flag must point at the exact words and
-say why, and MiniLM rates "sapphire crystal" close to "mineral glass"):
+say why):
 - numbers, colours and materials: ``engine.scores.grounding`` (a number stated as the price grounds
   no measurement: "1695 mm" is not the price 1695);
 - names: a word that is neither English (WordNet, the catalogs' everyday words) nor in the input is
