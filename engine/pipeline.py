@@ -107,9 +107,11 @@ class Studio:
             grounded_processor(lm.tokenizer, [("", [])])
         from engine.encoders.image import load_image_encoder
         from engine.encoders.text import load_text_encoder
+        from engine.scores.claims import claim_report
 
         load_text_encoder(self.device)
         load_image_encoder(self.device)
+        claim_report("A warm-up sentence.", "warm-up")  # WordNet and the catalog words: ~3 s, once
 
     def default_references(self, ingested: Ingested) -> dict[str, str]:
         """Without an operator reference, the merchant's own draft is the reference."""

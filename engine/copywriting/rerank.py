@@ -121,11 +121,12 @@ def rerank(kind: str, texts: list[str], source_text: str, settings: Settings = S
     return ranked[0], ranked[1:]
 
 
-def fails(kind: str, text: str, source_text: str, photo_colours=()) -> bool:
-    """A field not fit to show as it is: a flagged claim, or too short to be the field ("The")."""
+def fails(kind: str, text: str, report: dict) -> bool:
+    """A field not fit to show as it is: a flagged claim (``report`` is its ``claim_report``), or too short
+    to be the field ("The")."""
     from engine.scores.style import TOO_SHORT
 
-    return len(text.strip()) < TOO_SHORT.get(kind, 0) or bool(claim_report(text, source_text, tuple(photo_colours))["flagged"])
+    return len(text.strip()) < TOO_SHORT.get(kind, 0) or bool(report["flagged"])
 
 
 def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,
@@ -141,8 +142,11 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
     """
     from engine.copywriting.copy import clean, stream_field
 
+    from engine.copywriting.copy import SENTENCE_END
+
     source = ingested.source_text()
     texts: list[str] = []
+    failing: list[bool] = []  # checked once per text as it is written
     wanted = settings.candidates
     offset = 0
     while offset < wanted:
@@ -159,13 +163,15 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
         value = [finish(kind, v, ingested) for v in value] if isinstance(value, list) else \
             finish(kind, value, ingested, settings.limits.title_max if kind == "title" else None)
         texts.append("\n".join(value) if isinstance(value, list) else value)
+        report = claim_report(texts[-1], source, tuple(photo_colours))
+        if offset == 0:
+            as_written = 1.0 if report["share"] is None else report["share"]
+        failing.append(fails(kind, texts[-1], report))
         offset += 1
-        if offset == wanted and wanted < settings.candidates + RETRIES.get(kind, 0) \
-                and all(fails(kind, t, source, photo_colours) for t in texts):
+        if offset == wanted and wanted < settings.candidates + RETRIES.get(kind, 0) and all(failing):
             wanted += 1
     seeds = [settings.seed + i for i in range(len(texts))]
     best, others = rerank(kind, texts, source, settings, photo_colours, seeds)
-    first = claim_report(texts[0], source, tuple(photo_colours))
     repaired = best.text
     if kind == "title" and any(f["kind"].endswith("name") for f in best.flagged):
         repaired = drop_unknown_names(best.text, best.flagged)
@@ -174,12 +180,12 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
     if repaired != best.text:  # the full text stays among the alternatives, flagged
         others = [best, *others]
         what = "the names the input does not have were removed" if kind == "title" else \
-            f"{len(best.text.split('. ')) - len(repaired.split('. '))} sentence(s) with unsupported claims were cut"
+            f"{len(SENTENCE_END.split(best.text)) - len(SENTENCE_END.split(repaired))} sentence(s) with unsupported claims were cut"
         best = score_candidate(kind, repaired, source, settings, photo_colours, best.seed,
                                best.parts.get("consensus", 1.0))
         best.note = f"Every {kind} written had a flagged claim, so {what}; the full text is the second candidate."
     best.tries = len(texts)
-    best.as_written = 1.0 if first["share"] is None else first["share"]
+    best.as_written = as_written
     yield "ranked", (best, others)
 
 
