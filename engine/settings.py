@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Tone = Literal["neutral", "friendly", "premium", "playful", "technical"]
 DescriptionLength = Literal["short", "standard", "long"]
+NAME_MAX = 80  # model, method, style, palette and layout names are short keys
 
 
 class PlatformLimits(BaseModel):
@@ -48,27 +49,29 @@ class Settings(BaseModel):
     # copy
     tone: Tone = "neutral"
     audience: str = Field("everyday shoppers", max_length=120)
-    platform: str = "generic"
-    temperature: float = Field(0.7, ge=0.0, le=2.0)
-    top_p: float = Field(0.9, gt=0.0, le=1.0)
+    # One of PLATFORMS (a Literal, so a bad name is refused with the list of accepted ones).
+    platform: Literal[tuple(PLATFORMS)] = "generic"  # type: ignore[valid-type]
+    # allow_inf_nan=False: a NaN is then refused as "not a finite number", not as "over the maximum".
+    temperature: float = Field(0.7, ge=0.0, le=2.0, allow_inf_nan=False)
+    top_p: float = Field(0.9, gt=0.0, le=1.0, allow_inf_nan=False)
     max_new_tokens: int = Field(160, ge=8, le=1024)
     # The least a description runs to (engine/copywriting/copy.py MIN_TOKENS): "short" lets the model stop
     # where it likes, which for a fusion model can be a bare "name - size" line.
     description_length: DescriptionLength = "standard"
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    language_model: str = "smollm2-135m"
+    language_model: str = Field("smollm2-135m", max_length=NAME_MAX)
     # The method that won on validation (engine.conditioning.best_method), the same default for the
     # studio, the CLI, the API and Python; "none" (zero-shot prompt) when no method is trained.
-    fusion: str = Field(default_factory=lambda: default_fusion())
+    fusion: str = Field(default_factory=lambda: default_fusion(), max_length=NAME_MAX)
     candidates: int = Field(1, ge=1, le=8)
     # The LM may only write numbers, colours and materials the input holds (engine/copywriting/grounded.py).
     grounded_decoding: bool = True
 
     # creatives
-    style: str = "studio"
-    palette: str = "auto"
-    layout: str = "classic"
-    photo_index: int = Field(0, ge=0)
+    style: str = Field("studio", max_length=NAME_MAX)
+    palette: str = Field("auto", max_length=NAME_MAX)
+    layout: str = Field("classic", max_length=NAME_MAX)
+    photo_index: int = Field(0, ge=0, le=99)  # past the last photo means the last one (engine.pipeline)
     price: str = Field("", max_length=32)
     call_to_action: str = Field("", max_length=40)
     narration: bool = False
@@ -79,7 +82,3 @@ class Settings(BaseModel):
     @property
     def limits(self) -> PlatformLimits:
         return PLATFORMS[self.platform]
-
-    def model_post_init(self, __context) -> None:
-        if self.platform not in PLATFORMS:
-            raise ValueError(f"unknown platform {self.platform!r}; accepted: {', '.join(PLATFORMS)}")

@@ -187,8 +187,8 @@ def build_create_tab(studio: Studio) -> CreateTab:
             attributes_in = gr.Dataframe(headers=["attribute", "value"], datatype=["str", "str"], type="array",
                                          row_count=(3, "dynamic"), column_count=(2, "fixed"), label="Attributes",
                                          elem_id="mcs-attributes")
-            photos_in = gr.Gallery(label="Photos (JPEG, PNG, WebP)", type="filepath", interactive=True,
-                                   file_types=["image"], columns=4, height=200, elem_id="mcs-photos")
+            photos_in = gr.Gallery(label="Photos (JPEG, PNG, WebP, GIF, HEIC)", type="filepath", interactive=True,
+                                   file_types=["image", ".heic", ".heif"], columns=4, height=200, elem_id="mcs-photos")
             with gr.Column(visible=False, variant="panel", elem_id="mcs-seen") as seen_box:
                 seen_text = gr.Markdown(elem_id="mcs-seen-text")
                 with gr.Row():

@@ -62,7 +62,7 @@ def test_truncated_jpeg_is_refused(tmp_path):
     path = tmp_path / "cut.jpg"
     path.write_bytes(data.getvalue()[: len(data.getvalue()) // 2])
     error = _refused(lambda: load_photo(path), "cut.jpg", "corrupt or truncated")
-    assert "JPEG, PNG or WebP" in error.accepted
+    assert "JPEG, PNG, WebP, GIF or HEIC" in error.accepted
 
 
 def test_text_named_png_is_not_an_image(tmp_path):
@@ -71,9 +71,9 @@ def test_text_named_png_is_not_an_image(tmp_path):
     _refused(lambda: load_photo(path), "notes.png", "not an image")
 
 
-def test_gif_is_refused_by_content(tmp_path):
-    path = _save(_photo(), tmp_path / "anim.jpg", format="GIF")  # a GIF wearing a .jpg name
-    _refused(lambda: load_photo(path), "anim.jpg", "not an image")
+def test_bmp_is_refused_by_content(tmp_path):
+    path = _save(_photo(), tmp_path / "scan.jpg", format="BMP")  # a BMP wearing a .jpg name
+    _refused(lambda: load_photo(path), "scan.jpg", "not an image")
 
 
 def test_empty_and_missing_photos_are_refused(tmp_path):

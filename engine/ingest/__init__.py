@@ -13,21 +13,26 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from engine import product as caps
 from engine.errors import IngestError
 from engine.product import Product
 
 
 @dataclass(frozen=True)
 class IngestLimits:
+    """Per-file caps and the text lengths cut with a warning; the defaults for text and counts are
+    engine.product's caps (input far over those is refused there, before ingest)."""
+
     max_image_bytes: int = 20 * 2**20
     max_image_pixels: int = 40_000_000       # decompression bombs refused before decoding
     max_image_side: int = 1024               # decoded photos are downscaled to this (keep aspect)
-    max_images: int = 12
+    max_images: int = caps.MAX_IMAGES
+    max_videos: int = caps.MAX_VIDEOS
     max_video_bytes: int = 200 * 2**20
     max_video_seconds: float = 60.0
     max_keyframes_per_video: int = 5
-    max_text_chars: int = 5000
-    max_title_chars: int = 300
+    max_text_chars: int = caps.TEXT_CHARS
+    max_title_chars: int = caps.TITLE_CHARS
 
 
 @dataclass
@@ -50,8 +55,8 @@ from engine.ingest.images import accepted_photos, load_photo  # noqa: E402
 from engine.ingest.text import clean_text, parse_attribute_lines  # noqa: E402
 from engine.ingest.video import accepted_videos, extract_keyframes  # noqa: E402
 
-BULLET_MAX_CHARS = 500  # the longest bullet any platform in engine.settings accepts
-ATTRIBUTE_MAX_CHARS = 300
+BULLET_MAX_CHARS = caps.BULLET_CHARS
+ATTRIBUTE_MAX_CHARS = caps.ATTRIBUTE_CHARS
 _BULLET_MARK = re.compile(r"^\s*(?:[-*\u2022\u00b7\u25aa\u2013]|\d+[.)])\s+")  # "- ", "• ", "1. " typed by hand
 
 
@@ -141,7 +146,11 @@ def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
         warnings.append(f"{len(image_paths)} photos given; only the first {limits.max_images} are used")
         image_paths = image_paths[: limits.max_images]
     photos = [load_photo(path, limits=limits) for path in image_paths]
-    keyframes = [frame for path in product.videos for frame in extract_keyframes(path, limits=limits)]
+    video_paths = list(product.videos)
+    if len(video_paths) > limits.max_videos:
+        warnings.append(f"{len(video_paths)} clips given; only the first {limits.max_videos} are used")
+        video_paths = video_paths[: limits.max_videos]
+    keyframes = [frame for path in video_paths for frame in extract_keyframes(path, limits=limits)]
 
     if not any([title, description, bullets, category, attributes, photos]):
         raise IngestError(product.id or "product", "has no text left after removing HTML and no photo",

@@ -1,4 +1,8 @@
-"""Photos in: only JPEG, PNG and WebP, recognised by content, checked before they are decoded."""
+"""Photos in: JPEG, PNG, WebP, GIF and HEIC/HEIF, recognised by content, checked before they are decoded.
+
+GIF and animated WebP/PNG give their first frame. HEIC (iPhone photos) needs pillow-heif, a
+requirement; without it HEIC is refused with how to convert it.
+"""
 from __future__ import annotations
 
 import io
@@ -9,12 +13,30 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import IngestError
 from engine.ingest import IngestLimits, Photo
+from engine.product import URL_ADVICE, is_url
 
-FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+try:
+    import pillow_heif
+except ImportError:  # an older install: HEIC is refused with advice instead
+    pillow_heif = None
+else:
+    pillow_heif.register_heif_opener()
+
+FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
+if pillow_heif is not None:
+    FORMATS["HEIF"] = "HEIC"
+HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+HEIC_ADVICE = ("convert it to JPEG first: on an iPhone set Settings > Camera > Formats > Most Compatible, "
+               "or open it in Preview (Mac) or Photos (Windows) and export as JPEG")
+
+
+def format_names() -> str:
+    names = list(FORMATS.values())
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def accepted_photos(limits: IngestLimits) -> str:
-    return (f"JPEG, PNG or WebP up to {limits.max_image_bytes / 2**20:g} MB "
+    return (f"{format_names()} up to {limits.max_image_bytes / 2**20:g} MB "
             f"and {limits.max_image_pixels / 1e6:g} megapixels")
 
 
@@ -26,15 +48,22 @@ def _read(source: str | Path | bytes, name: str, limits: IngestLimits) -> bytes:
     accepted = accepted_photos(limits)
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
+    elif is_url(str(source)):
+        raise IngestError(str(source)[:200], "is a web address; photos are not downloaded", URL_ADVICE)
     else:
         path = Path(source)
-        if not path.is_file():
-            raise IngestError(name, "file not found", accepted)
-        size = path.stat().st_size  # refuse a huge file before reading it into memory
-        if size > limits.max_image_bytes:
-            raise IngestError(name, f"file is {size / 2**20:.1f} MB, over the "
-                                    f"{limits.max_image_bytes / 2**20:g} MB limit", accepted)
-        data = path.read_bytes()
+        try:
+            if not path.is_file():
+                raise IngestError(name, "file not found", accepted)
+            size = path.stat().st_size  # refuse a huge file before reading it into memory
+            if size > limits.max_image_bytes:
+                raise IngestError(name, f"file is {size / 2**20:.1f} MB, over the "
+                                        f"{limits.max_image_bytes / 2**20:g} MB limit", accepted)
+            data = path.read_bytes()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
+            if isinstance(exc, IngestError):
+                raise
+            raise IngestError(name, f"cannot be read ({getattr(exc, 'strerror', None) or exc})", accepted) from None
     if not data:
         raise IngestError(name, "file is empty (0 bytes)", accepted)
     if len(data) > limits.max_image_bytes:
@@ -44,19 +73,21 @@ def _read(source: str | Path | bytes, name: str, limits: IngestLimits) -> bytes:
 
 
 def _open_checked(data: bytes, name: str, limits: IngestLimits) -> Image.Image:
-    """Open (header only) and refuse anything that is not a sane JPEG/PNG/WebP."""
+    """Open (header only) and refuse anything that is not a sane photo in one of FORMATS."""
     accepted = accepted_photos(limits)
     try:
         with warnings.catch_warnings():
             # PIL warns between its limit and twice it; our own cap below is the one that counts.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            # Only our three parsers ever see the bytes: a GIF, TIFF or PSD is refused unparsed.
+            # Only our parsers ever see the bytes: a TIFF, PSD or SVG is refused unparsed.
             image = Image.open(io.BytesIO(data), formats=list(FORMATS))
     except Image.DecompressionBombError as exc:
         raise IngestError(name, f"image dimensions are too large to open safely ({exc})", accepted) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise IngestError(name, "not an image in a supported format (the content is not "
-                                "JPEG, PNG or WebP data)", accepted) from exc
+        if pillow_heif is None and data[4:8] == b"ftyp" and data[8:12] in HEIC_BRANDS:
+            raise IngestError(name, "is a HEIC photo, which this install cannot read", HEIC_ADVICE) from exc
+        raise IngestError(name, f"not an image in a supported format (the content is not "
+                                f"{format_names()} data)", accepted) from exc
     width, height = image.size
     if width * height > limits.max_image_pixels:
         raise IngestError(name, f"image is {width}x{height} = {_size_words(width * height)}, "

@@ -18,6 +18,7 @@ from scipy import ndimage
 
 from engine.errors import IngestError
 from engine.ingest import IngestLimits, Keyframe
+from engine.product import URL_ADVICE, is_url
 
 EXTENSIONS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".webm": "webm"}
 # ffmpeg demuxer names that hold these containers (the mov demuxer reads mp4 and mov alike).
@@ -182,6 +183,8 @@ def _sample(container, stream, times: list[float], keys: list[float], targets: l
 
 def extract_keyframes(path: str | Path, limits: IngestLimits = IngestLimits()) -> list[Keyframe]:
     """Validate a clip and return at most ``max_keyframes_per_video`` sharp, distinct frames in time order."""
+    if is_url(str(path)):  # Path() would fold "https://x/c.mp4" into a relative path named c.mp4
+        raise IngestError(str(path)[:200], "is a web address; clips are not downloaded", URL_ADVICE)
     path = Path(path)
     name = path.name
     container = _open(path, limits)
