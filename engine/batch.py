@@ -4,8 +4,16 @@ Resume: each finished product is appended to ``results.jsonl`` as one line in on
 fsynced before the next product starts. On start, a last line cut short by a crash is dropped
 and every id already in the file is skipped, so a stopped, killed or crashed batch resumes
 where it stopped without redoing or losing a finished product. A lock file keeps two batch
-processes from writing the same folder. Products that fail with a ``StudioError`` go to
-``failures.jsonl`` and are tried again on the next run.
+processes from writing the same folder.
+
+Bad rows and failed products: a catalog row that cannot be read (see ``engine.catalog``) and a
+product whose generation raises (a ``StudioError``, or any other exception: one product's bug
+must not stop a catalog of thousands) are each written to ``failures.jsonl`` as
+``{"line", "id", "stage": "read"|"generate", "error", "failed_at"}`` and the batch goes on.
+``failures.jsonl`` describes the latest run only: it is replaced when a run starts (with that
+run's bad rows) and appended to as products fail, so a product that failed before and finishes
+now is no longer listed. Failed products are not in ``results.jsonl`` and so are tried again on
+the next run; bad rows are read, and reported, again.
 
 LM batching (``batch_size > 1``): the prompts of ``batch_size`` products for one field are
 left-padded into one tensor and decoded together by ``model.generate`` with the same sampling
@@ -19,22 +27,34 @@ float differences.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 import torch
 from tqdm import tqdm
 
-from engine.catalog import read_catalog
+from engine.catalog import CatalogRows, read_catalog_rows
 from engine.errors import StudioError
 from engine.copywriting.copy import FIELDS, Copy, build_messages, clean, token_budget
 from engine.product import Product
 from engine.settings import Settings
 
 RESULTS, FAILURES, LOCK = "results.jsonl", "failures.jsonl", "batch.lock"
+SUMMARY_FAILURES = 20  # failures listed in the summary; failures.jsonl holds them all
+log = logging.getLogger(__name__)
+
+
+class StepFailed(StudioError):
+    """An unexpected exception in one product's step, kept as that product's failure."""
+
+    def __init__(self, step: str, exc: BaseException):
+        text = " ".join(str(exc).split())
+        super().__init__(f"{step}: {type(exc).__name__}: {text}" if text else f"{step}: {type(exc).__name__}")
 
 
 # -- batched language-model generation --------------------------------------------------
@@ -104,8 +124,9 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
                    kinds: tuple[str, ...] = FIELDS, references: dict[str, str] | None = None) -> list:
     """``Studio.generate`` for several products with the LM batched across them.
 
-    Returns, in order, a ``pipeline.Result`` or the ``StudioError`` that product raised.
-    The template baseline has no LM to batch and runs one product at a time.
+    Returns, in order, a ``pipeline.Result`` or the ``StudioError`` that product raised (an
+    unexpected exception in one product's step comes back as a ``StepFailed``). The template
+    baseline has no LM to batch and runs one product at a time.
     """
     from engine.copywriting.bullets import fact_bullets
     from engine.copywriting.checks import finish
@@ -115,10 +136,7 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     if settings.fusion == "template":
         out = []
         for product in products:
-            try:
-                out.append(studio.generate(product, settings, references))
-            except StudioError as exc:
-                out.append(exc)
+            out.append(_generate_one(studio, product, settings, references))
         return out
 
     started = time.perf_counter()
@@ -128,12 +146,15 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
         try:
             item = studio.ingest(product)
             if not enough_to_write(item):  # a photo alone: one at a time, where Studio.stream says what is missing
-                outcomes[index] = studio.generate(item, settings, references)
+                outcomes[index] = studio.generate(item, settings, references, store=False)
                 continue
             item_colours = studio.photo_colours(item)
             item_lm, prefix, contribution = studio._generator(item, settings)
         except StudioError as exc:
             outcomes[index] = exc
+            continue
+        except Exception as exc:  # this product's bug: it fails, the rest of the batch goes on
+            outcomes[index] = StepFailed("prepare", exc)
             continue
         lm = item_lm
         live.append(index)
@@ -160,8 +181,15 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     share = {k: round(v / max(len(live), 1), 4) for k, v in timings.items()}  # per product, for the record
     for slot, (index, item, copy) in enumerate(zip(live, ingested, copies)):
         clock = time.perf_counter()
-        copy.keywords = studio.keywords(copy, item)
-        scores = studio.score(copy, item, settings, references)
+        try:
+            copy.keywords = studio.keywords(copy, item)
+            scores = studio.score(copy, item, settings, references)
+        except StudioError as exc:
+            outcomes[index] = exc
+            continue
+        except Exception as exc:
+            outcomes[index] = StepFailed("score", exc)
+            continue
         own = {**share, "keywords_and_score": round(time.perf_counter() - clock, 4)}
         own["total"] = round(sum(own.values()), 4)
         outcomes[index] = Result(
@@ -172,6 +200,26 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
                     "batch_size": str(len(live))},
         )
     return outcomes
+
+
+def _generate_one(studio, product: Product, settings: Settings, references: dict[str, str] | None = None):
+    """``Studio.generate`` for one product; what it raises becomes that product's outcome."""
+    try:
+        return studio.generate(product, settings, references, store=False)
+    except StudioError as exc:
+        return exc
+    except Exception as exc:  # one product's bug must not stop the other products of the catalog
+        return StepFailed("generate", exc)
+
+
+def _generate_chunk(studio, chunk: list[Product], settings: Settings, batched: bool) -> list:
+    if not batched:  # exactly the Create tab's path
+        return [_generate_one(studio, product, settings) for product in chunk]
+    try:
+        return generate_batch(studio, chunk, settings)
+    except Exception:  # the shared LM call failed: one at a time, so only the product at fault fails
+        log.warning("batched generation failed; running these %d products one at a time", len(chunk), exc_info=True)
+        return [_generate_one(studio, product, settings) for product in chunk]
 
 
 # -- the results file ---------------------------------------------------------------------
@@ -204,12 +252,44 @@ def finished_ids(path: Path) -> set[str]:
     return {row["id"] for row in read_results(path) if "id" in row}
 
 
+def read_failures(path: Path | str) -> list[dict]:
+    """The bad rows and failed products of a batch folder's latest run (its failures.jsonl)."""
+    path = Path(path)
+    return read_results(path / FAILURES if path.is_dir() else path)
+
+
+def failure_record(line: int | None, product_id: str, stage: str, error: str) -> dict:
+    """One failures.jsonl line; ``stage`` is "read" (a bad catalog row) or "generate"."""
+    return {"line": line, "id": product_id, "stage": stage, "error": error,
+            "failed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def _start_failures(path: Path, records: list[dict]) -> None:
+    """Replace failures.jsonl with this run's bad rows: it shows current failures, never stale ones."""
+    partial = path.with_name(path.name + ".part")
+    with partial.open("w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(record, ensure_ascii=False, default=str) + "\n" for record in records)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+
+
 def _append(path: Path, records: Iterable[dict]) -> None:
-    with path.open("a", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+    from engine.paths import storage_problem
+
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+    except OSError as exc:
+        problem = storage_problem(exc, path.parent)
+        if problem is None:
+            raise
+        # A line cut short here is dropped when the batch starts again (_drop_partial_last_line).
+        raise StudioError(f"could not write {path}: {problem}. Every product finished before is kept; free some "
+                          "space or pick a writable output folder, then run the same batch again to resume") from exc
 
 
 def _drop_partial_last_line(path: Path) -> None:
@@ -246,29 +326,57 @@ def _render_images(studio, product: Product, result, folder: Path) -> dict:
 
     if not product.images:
         return {"media": [], "media_problem": "no photo"}
+    target = folder / (re.sub(r"[^A-Za-z0-9._-]+", "-", product.id) or "product")
     try:
         creatives = studio.images(product, result.copy, result.settings)
+        return {"media": [item["path"] for item in save_creatives(creatives, target, result.settings)]}
     except StudioError as exc:
         return {"media": [], "media_problem": str(exc)}
-    target = folder / (re.sub(r"[^A-Za-z0-9._-]+", "-", product.id) or "product")
-    return {"media": [item["path"] for item in save_creatives(creatives, target, result.settings)]}
+    except Exception as exc:  # the copy is written; missing images are noted like a StudioError
+        return {"media": [], "media_problem": str(StepFailed("media", exc))}
 
 
-def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings: Settings, *,
+def _catalog_rows(catalog, limit: int | None) -> CatalogRows:
+    if isinstance(catalog, (str, Path)):
+        return read_catalog_rows(catalog, limit)
+    if isinstance(catalog, CatalogRows):
+        return catalog.first(limit)
+    return CatalogRows.of(list(catalog)[:limit])  # no file, so no lines; a repeated id is still refused
+
+
+def _store(store, result, product_id: str) -> None:
+    """Keep a finished product in the history too; it is already safe in results.jsonl either way."""
+    try:
+        store.add(result)  # idempotent: Studio may have stored it already
+    except Exception:  # a history hiccup must not fail a product whose result is already written
+        log.warning("%s: written to results.jsonl but not stored in the history", product_id, exc_info=True)
+
+
+def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path | str, settings: Settings, *,
               device: str = "auto", limit: int | None = None, batch_size: int = 1,
               progress: Callable[[int, int, dict], None] | None = None,
               should_stop: Callable[[], bool] | None = None, history=None, studio=None,
-              media: bool = False) -> dict:
-    """Generate copy for every product of ``catalog`` (a CSV/JSONL path or products) into ``out``.
+              media: bool = False, on_failure: Callable[[dict], None] | None = None) -> dict:
+    """Generate copy for every good product of ``catalog`` into ``out``; report every bad one.
 
+    ``catalog``: a CSV/JSONL path, the ``CatalogRows`` already read from one, or products.
     ``progress(done, total, record)`` is called after each product (``record``: its results line,
-    or ``{"id", "error"}``); ``should_stop()`` is checked between batches; ``history``: an
-    ``engine.history.History`` that also stores every result (a ``studio``'s own history is used too);
-    ``media``: also render the ad images of every product into ``out/media/<id>/`` (listed in its line).
+    or its failure record, which has an ``error``); ``on_failure(record)`` for each bad row (at
+    the start) and each failed product (as it fails), e.g. to print them; ``should_stop()`` is
+    checked between batches; ``history``: an ``engine.history.History`` that also stores every
+    result (a ``studio``'s own history is used too); ``media``: also render the ad images of every
+    product into ``out/media/<id>/`` (listed in its line).
+
+    Returns a summary: ``done`` (ids in results.jsonl), ``skipped`` (done before this run),
+    ``new``, ``failed`` (products that failed now), ``rejected`` (bad catalog rows), ``total``
+    (good products), ``stopped``, ``path`` (results.jsonl), ``failures_path`` (failures.jsonl),
+    ``failures`` (the first ``SUMMARY_FAILURES`` failure records, bad rows first) and
+    ``failures_not_listed`` (how many more failures.jsonl holds).
     """
     from engine.pipeline import Studio
 
-    products = read_catalog(catalog, limit) if isinstance(catalog, (str, Path)) else list(catalog)[:limit]
+    rows = _catalog_rows(catalog, limit)
+    products = rows.products
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results, failures = out / RESULTS, out / FAILURES
@@ -277,6 +385,11 @@ def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings
         _drop_partial_last_line(results)
         done = finished_ids(results)
         todo = [p for p in products if p.id not in done]
+        problems = [failure_record(r["line"], r["id"], "read", r["error"]) for r in rows.rejected]
+        _start_failures(failures, problems)
+        for record in problems:
+            if on_failure:
+                on_failure(record)
         studio = studio or Studio(device=device, history=history)
         store = history if history is not None else getattr(studio, "history", None)
         failed = finished = 0
@@ -287,29 +400,31 @@ def run_batch(catalog: Path | str | Sequence[Product], out: Path | str, settings
                 stopped = True
                 break
             chunk = todo[start:start + batch_size]
-            if batch_size == 1:
-                try:
-                    outcomes = [studio.generate(chunk[0], settings)]
-                except StudioError as exc:
-                    outcomes = [exc]
-            else:
-                outcomes = generate_batch(studio, chunk, settings)
-            for product, outcome in zip(chunk, outcomes):
-                if isinstance(outcome, StudioError):
+            for product, outcome in zip(chunk, _generate_chunk(studio, chunk, settings, batch_size > 1)):
+                if not isinstance(outcome, Exception):
+                    try:
+                        record = result_line(product, outcome)
+                    except Exception as exc:  # e.g. a value that does not serialise: that product fails
+                        outcome = StepFailed("record", exc)
+                if isinstance(outcome, Exception):
                     failed += 1
-                    record = {"id": product.id, "error": str(outcome)}
+                    record = failure_record(rows.lines.get(product.id), product.id, "generate", str(outcome))
+                    problems.append(record)
                     _append(failures, [record])
+                    if on_failure:
+                        on_failure(record)
                 else:
-                    record = result_line(product, outcome)
                     if media:
                         record.update(_render_images(studio, product, outcome, out / "media"))
                     _append(results, [record])
-                    if store is not None:  # idempotent: Studio may have stored it already
-                        store.add(outcome)
+                    if store is not None:
+                        _store(store, outcome, product.id)
                 finished += 1
                 bar.update(1)
                 if progress:
                     progress(finished, len(todo), record)
         bar.close()
     return {"done": len(finished_ids(results)), "skipped": len(done), "new": finished - failed, "failed": failed,
-            "total": len(products), "stopped": stopped, "path": str(results)}
+            "rejected": len(rows.rejected), "total": len(products), "stopped": stopped, "path": str(results),
+            "failures_path": str(failures), "failures": problems[:SUMMARY_FAILURES],
+            "failures_not_listed": max(0, len(problems) - SUMMARY_FAILURES)}
