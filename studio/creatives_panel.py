@@ -9,6 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from engine.errors import StudioError
+from engine.creatives.steps import StepError
 from engine.creatives.backgrounds import NAMED_PALETTES, list_backgrounds
 from engine.copywriting.copy import Copy
 from engine.creatives.layouts import list_layouts
@@ -44,25 +45,30 @@ class CreativesPanel:
         def images(result, title, description, bullets, *knobs):
             try:
                 settings = self._settings(result, *knobs)
-                copy = Copy(title=title, description=description, bullets=[b for b in bullets.splitlines() if b.strip()])
-                creatives = self.studio.images(result.product, copy, settings)
-                saved = save_creatives(creatives, Path(tempfile.mkdtemp(prefix="mcs-images-")), settings)
             except (StudioError, ValueError) as exc:
                 return gr.update(), gr.update(), f"⚠️ {exc}"
+            saved, creatives, problem = make_images(self.studio, result.product, _copy(title, description, bullets),
+                                                    settings)
+            if not saved:  # nothing to show: the gallery keeps what it had
+                return gr.update(), gr.update(), f"⚠️ {problem}"
             gallery = [(item["path"], f"{item['size']} · {item['pixels'][0]}×{item['pixels'][1]}") for item in saved]
             panels = "".join(f"<div class='mcs-creative'><b>{c.size}</b>{score_badges(c.scores)}</div>" for c in creatives)
-            return gallery, panels, f"✅ {len(saved)} images · backdrop **{settings.style}** · layout **{settings.layout}**"
+            done = f"{len(saved)} images · backdrop **{settings.style}** · layout **{settings.layout}**"
+            return gallery, panels, f"⚠️ {done}; the rest failed: {problem}" if problem else f"✅ {done}"
 
         def video(result, title, description, bullets, aspect, narration, *knobs, progress=gr.Progress()):
             try:
                 settings = self._settings(result, *knobs, narration=narration)
-                copy = Copy(title=title, description=description, bullets=[b for b in bullets.splitlines() if b.strip()])
+                copy = _copy(title, description, bullets)
                 out = Path(tempfile.mkdtemp(prefix="mcs-video-")) / f"{slug(title)}-{aspect}.mp4"
                 made = self.studio.video(result.product, copy, settings, out, aspect=aspect,
                                          progress=lambda fraction, message: progress(fraction, desc=message))
                 save_video(made, settings)
             except (StudioError, ValueError) as exc:
                 return gr.update(), gr.update(), f"⚠️ {exc}"
+            except Exception as exc:  # last resort: the copy and images on screen stay, the server runs on
+                log.exception("video failed")
+                return gr.update(), gr.update(), f"⚠️ video {aspect} failed unexpectedly ({type(exc).__name__}: {exc})"
             return str(made.path), score_badges(made.scores), f"✅ {made.duration:.1f} s video, {made.size[0]}×{made.size[1]}"
 
         copy_inputs = [result_state, *copy_fields]
@@ -70,6 +76,29 @@ class CreativesPanel:
                                concurrency_id="model", api_name=False)
         self.make_video.click(video, copy_inputs + [self.aspect, self.narration] + self.knobs,
                               [self.video, self.video_scores, self.status], concurrency_id="model", api_name=False)
+
+
+def _copy(title, description, bullets) -> Copy:
+    return Copy(title=title, description=description, bullets=[b for b in (bullets or "").splitlines() if b.strip()])
+
+
+def make_images(studio: Studio, product, copy: Copy, settings) -> tuple[list[dict], list, str]:
+    """(saved images, their creatives, what failed): the images made before a failure are kept
+    and shown, with the failure named beside them (an empty string when all went well)."""
+    try:
+        creatives, problem = studio.images(product, copy, settings), ""
+    except StepError as exc:  # the sizes rendered before the failing step are in exc.made
+        creatives, problem = exc.made, str(exc)
+    except (StudioError, ValueError) as exc:
+        return [], [], str(exc)
+    except Exception as exc:  # last resort: the server keeps running, the user reads what broke
+        log.exception("images failed")
+        return [], [], f"ad images failed unexpectedly ({type(exc).__name__}: {exc})"
+    try:
+        saved = save_creatives(creatives, Path(tempfile.mkdtemp(prefix="mcs-images-")), settings)
+    except StepError as exc:
+        saved, problem = exc.made, str(exc)
+    return saved, creatives[: len(saved)], problem
 
 
 def build_creatives_panel(studio: Studio) -> CreativesPanel:

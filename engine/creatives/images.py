@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 import numpy as np
@@ -15,7 +16,9 @@ from PIL import Image, ImageDraw
 from engine.creatives.backgrounds import Palette, contact_shadow, create_background, resolve_palette
 from engine.creatives.cutout import CutOut, cut_out
 from engine.creatives.layouts import (DrawnText, Plan, button_size, create_layout, draw_button, draw_text, fit_text,
-                                     font, place_line)
+                                     place_line)
+from engine.creatives.steps import step
+from engine.creatives.text_fit import fit_line, font, text_width
 from engine.scores.registry import Score
 from engine.settings import Settings
 
@@ -74,18 +77,36 @@ def place_product(cutout: CutOut, box: tuple[int, int, int, int]) -> Placement:
     return Placement((x, y), (width, height), scale, cutout.bbox, rgb, alpha)
 
 
+MIN_CTA_SIZE = 10  # px: below this a button's words stop reading as words
+
+
+def _meta_widths(price: str, cta: str, price_size: int, cta_size: int) -> tuple[int, int, int]:
+    """(price width, gap, button width) of the price + call-to-action row at these sizes."""
+    gap = int(price_size * 0.8) if price and cta else 0
+    price_w = text_width(font(price_size, True), price) if price else 0
+    pill_w = button_size(cta, cta_size)[0] if cta else 0
+    return price_w, gap, pill_w
+
+
 def _draw_meta(canvas: Image.Image, box, price: str, cta: str, palette: Palette, on_panel: bool, align: str) -> list[DrawnText]:
     """Price and call-to-action button side by side, as one group centred (or left-aligned) in ``box``."""
     left, top, right, bottom = box
     height, width = bottom - top, right - left
+    price, cta = " ".join(price.split()), " ".join(cta.split())
     price_size, cta_size = int(height * 0.5), int(height * 0.3)
     while True:  # shrink both together until the group fits the row
-        gap = int(price_size * 0.8) if price and cta else 0
-        price_w = int(font(price_size, True).getlength(price)) if price else 0
-        pill_w = button_size(cta, cta_size)[0] if cta else 0
-        if price_w + gap + pill_w <= width or cta_size <= 10:
+        price_w, gap, pill_w = _meta_widths(price, cta, price_size, cta_size)
+        if price_w + gap + pill_w <= width or cta_size <= MIN_CTA_SIZE:
             break
         price_size, cta_size = int(price_size * 0.9), int(cta_size * 0.9)
+    if price_w + gap + pill_w > width:
+        # Too long even at the smallest size (a price field holding a sentence): each keeps its
+        # share of the row and is cut with an ellipsis, rather than running off the image.
+        room = max(0, width - gap)
+        price_room = room * price_w // max(1, price_w + pill_w)
+        price = fit_line(price, price_room, price_size, True)
+        cta = fit_line(cta, room - price_room - 2 * button_size("", cta_size)[2], cta_size, True)
+        price_w, gap, pill_w = _meta_widths(price, cta, price_size, cta_size)
     x = left if align == "left" else left + (width - price_w - gap - pill_w) // 2
     centre_y = (top + bottom) // 2
     drawn: list[DrawnText] = []
@@ -97,52 +118,74 @@ def _draw_meta(canvas: Image.Image, box, price: str, cta: str, palette: Palette,
     return drawn
 
 
-def render(cutout: CutOut, title: str, size_key: str, settings: Settings, palette: Palette) -> tuple[Image.Image, Placement, list[DrawnText], Plan]:
+def render(cutout: CutOut, title: str, size_key: str, settings: Settings, palette: Palette,
+           label: str = "") -> tuple[Image.Image, Placement, list[DrawnText], Plan]:
+    """One ad image. ``label`` names it in errors ("ad image 4x5 from photo front.jpg"): an
+    unexpected failure says which of its steps broke."""
+    label = label or f"ad image {size_key}"
     size = SIZES[size_key]
-    layout = create_layout(settings.layout)
+    layout = create_layout(settings.layout)  # unknown names are the user's ValueError, not a step failure
     background = create_background(settings.style)
     rng = _rng(settings.seed, size_key, settings.style)
     has_meta = bool(settings.price or settings.call_to_action) and layout.name != "minimal"
-    plan = layout.plan(size, has_meta)
-    placement = place_product(cutout, plan.product)
-    canvas = background.render(size, palette, rng, floor_y=placement.box[3])
-    if plan.panel:
-        ImageDraw.Draw(canvas).rectangle(plan.panel, fill=palette.accent)
-    if background.shadow > 0:
-        shadow, (sx, sy) = contact_shadow(size, placement.alpha, placement.position)
-        box = (sx, sy, sx + shadow.shape[1], sy + shadow.shape[0])
-        region = np.asarray(canvas.crop(box), dtype=np.float32) * (1 - background.shadow * shadow)[..., None]
-        canvas.paste(Image.fromarray(region.astype(np.uint8)), box[:2])
-    canvas.paste(placement.rgb, placement.position, placement.alpha)
+    with step(f"{label}: placing the product"):
+        plan = layout.plan(size, has_meta)
+        placement = place_product(cutout, plan.product)
+    with step(f"{label}: painting the {settings.style} backdrop"):
+        canvas = background.render(size, palette, rng, floor_y=placement.box[3])
+        if plan.panel:
+            ImageDraw.Draw(canvas).rectangle(plan.panel, fill=palette.accent)
+    with step(f"{label}: drawing the product and its shadow"):
+        if background.shadow > 0:
+            shadow, (sx, sy) = contact_shadow(size, placement.alpha, placement.position)
+            box = (sx, sy, sx + shadow.shape[1], sy + shadow.shape[0])
+            region = np.asarray(canvas.crop(box), dtype=np.float32) * (1 - background.shadow * shadow)[..., None]
+            canvas.paste(Image.fromarray(region.astype(np.uint8)), box[:2])
+        canvas.paste(placement.rgb, placement.position, placement.alpha)
     drawn: list[DrawnText] = []
     if plan.title and title.strip():
-        block = fit_text(title.strip(), plan.title, plan.title_max, min_size=14, bold=layout.name != "minimal",
-                         align=plan.text_align, max_lines=4 if layout.name != "minimal" else 2)
-        drawn.append(draw_text(canvas, block, "title"))
+        with step(f"{label}: setting the title"):
+            block = fit_text(title.strip(), plan.title, plan.title_max, min_size=14, bold=layout.name != "minimal",
+                             align=plan.text_align, max_lines=4 if layout.name != "minimal" else 2)
+            if block.lines:
+                drawn.append(draw_text(canvas, block, "title"))
     if plan.meta:
-        drawn += _draw_meta(canvas, plan.meta, settings.price, settings.call_to_action, palette,
-                            plan.panel is not None, plan.text_align)
+        with step(f"{label}: drawing the price and call to action"):
+            drawn += _draw_meta(canvas, plan.meta, settings.price, settings.call_to_action, palette,
+                                plan.panel is not None, plan.text_align)
     return canvas, placement, drawn, plan
 
 
 def make_creatives(photo: Image.Image, title: str, settings: Settings, sizes: Iterable[str] = tuple(SIZES),
-                   colour_words: Iterable[str] = (), cutout: CutOut | None = None) -> list[Creative]:
-    """One creative per size key; the cut-out and palette are computed once and reused."""
+                   colour_words: Iterable[str] = (), cutout: CutOut | None = None, name: str = "") -> list[Creative]:
+    """One creative per size key; the cut-out and palette are computed once and reused.
+
+    An unexpected failure raises ``StepError`` naming the size, the photo (``name``) and the
+    step, with the creatives of the sizes already done in ``made``."""
     from engine.scores.image import ImageContext, score_creative
 
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         raise ValueError(f"unknown sizes {unknown}; accepted: {', '.join(SIZES)}")
-    cutout = cutout or cut_out(photo)
+    name = name or Path(str(getattr(photo, "filename", "") or "")).name
+    source = f" from photo {name}" if name else ""
+    with step(f"ad images{source}: cutting out the product"):
+        cutout = cutout or cut_out(photo, name)
+    # The user's choices are checked first, so a bad name is their ValueError, not a failed step.
+    create_layout(settings.layout), create_background(settings.style)
     palette = resolve_palette(settings.palette, cutout.crop())
-    creatives = []
+    creatives: list[Creative] = []
     for size_key in sizes:
-        image, placement, drawn, plan = render(cutout, title, size_key, settings, palette)
-        context = ImageContext(source=photo, cutout=cutout, placement=placement, text=drawn,
-                               colour_words=list(colour_words), title=title)
+        label = f"ad image {size_key}{source}"
+        with step(label, made=creatives):
+            image, placement, drawn, plan = render(cutout, title, size_key, settings, palette, label)
+        with step(f"{label}: scoring", made=creatives):
+            context = ImageContext(source=photo, cutout=cutout, placement=placement, text=drawn,
+                                   colour_words=list(colour_words), title=title)
+            scores = score_creative(image, context)
         used = {"style": settings.style, "palette": settings.palette, "layout": settings.layout,
                 "photo_index": settings.photo_index, "seed": settings.seed, "size": size_key,
                 "price": settings.price, "call_to_action": settings.call_to_action,
                 "colours": palette.to_dict()}
-        creatives.append(Creative(size_key, image, score_creative(image, context), used, context))
+        creatives.append(Creative(size_key, image, scores, used, context))
     return creatives

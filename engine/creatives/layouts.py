@@ -8,16 +8,16 @@ keeps the WCAG contrast ratio against the pixels behind it at 4.5 or more.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
-REGULAR, BOLD = FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"
 from engine.color import MIN_CONTRAST, contrast_ratio, relative_luminance, worst_contrast  # noqa: F401
+from engine.creatives.text_fit import font, text_width, wrap  # noqa: F401  (wrap: re-exported)
+from engine.creatives.text_fit import fit_text as fit_lines
+
+LEADING = 1.05  # DejaVu's ascent + descent is ~1.16 em: lines ~1.22 em apart
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 
@@ -26,40 +26,6 @@ Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
 
 
 # --------------------------------------------------------------------------- fonts and fitting
-
-
-@lru_cache(maxsize=256)
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(BOLD if bold else REGULAR), size)
-
-
-def _split_long_word(word: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    pieces, current = [], ""
-    for ch in word:
-        if current and face.getlength(current + ch) > width:
-            pieces.append(current)
-            current = ch
-        else:
-            current += ch
-    return pieces + [current] if current else pieces
-
-
-def wrap(text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy word wrap by measured pixel width; words longer than a line are broken."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        pieces = _split_long_word(word, face, width) if face.getlength(word) > width else [word]
-        for piece in pieces:
-            candidate = f"{current} {piece}".strip()
-            if face.getlength(candidate) <= width or not current:
-                current = candidate
-            else:
-                lines.append(current)
-                current = piece
-    if current:
-        lines.append(current)
-    return lines
 
 
 @dataclass
@@ -76,31 +42,16 @@ class TextBlock:
 
 def fit_text(text: str, box: Box, max_size: int, min_size: int = 14, bold: bool = False,
              max_lines: int = 4, align: str = "center", valign: str = "center") -> TextBlock:
-    """Largest font size at which ``text`` wraps into ``box``; ellipsised at ``min_size``."""
+    """Largest font size at which ``text`` wraps into ``box``; ellipsised at ``min_size``.
+    The ink box is measured and always inside ``box`` (see ``text_fit.fit_text``)."""
     left, top, right, bottom = box
     width, height = right - left, bottom - top
-    size = max_size
-    while True:
-        face = font(size, bold)
-        lines = wrap(text, face, width)
-        line_height = int(size * 1.22)
-        fits = len(lines) <= max_lines and len(lines) * line_height <= height
-        if fits or size <= min_size:
-            break
-        size = max(min_size, int(size * 0.92))
-    if not fits:  # even the smallest size overflows: keep what fits and ellipsise the last line
-        keep = max(1, min(max_lines, height // line_height))
-        lines = lines[:keep]
-        last = lines[-1]
-        while last and face.getlength(last + "…") > width:
-            last = last[:-1].rstrip()
-        lines[-1] = last + "…"
-    block_h = len(lines) * line_height
-    block_w = int(max(face.getlength(line) for line in lines)) if lines else 0
+    fitted = fit_lines(text, width, height, max_size, min_size, bold, max_lines, leading=LEADING)
+    block_w, block_h = fitted.width, fitted.height
     y = top if valign == "top" else bottom - block_h if valign == "bottom" else top + (height - block_h) // 2
     x = left if align == "left" else left + (width - block_w) // 2
     ink = (x, y, x + block_w, y + block_h)
-    return TextBlock(text, lines, size, bold, box, ink, line_height, align)
+    return TextBlock(text, fitted.lines, fitted.size, bold, box, ink, fitted.line_height, align)
 
 
 # --------------------------------------------------------------------------- drawing with contrast
@@ -156,7 +107,7 @@ def draw_text(canvas: Image.Image, block: TextBlock, role: str, preferred=(), pa
     face = font(block.size, block.bold)
     y = block.ink[1]
     for line in block.lines:
-        w = face.getlength(line)
+        w = text_width(face, line)
         x = block.ink[0] if block.align == "left" else block.ink[0] + (block.ink[2] - block.ink[0] - w) / 2
         draw.text((x, y), line, font=face, fill=colour)
         y += block.line_height
@@ -167,7 +118,7 @@ def place_line(text: str, size: int, bold: bool, x: int, centre_y: int) -> TextB
     """A one-line block of ``text`` at a given size, left edge ``x``, vertically centred."""
     face = font(size, bold)
     line_height = int(size * 1.22)
-    w = int(face.getlength(text))
+    w = text_width(face, text)
     y = centre_y - line_height // 2
     return TextBlock(text, [text], size, bold, (x, y, x + w, y + line_height), (x, y, x + w, y + line_height), line_height, "left")
 
@@ -175,7 +126,7 @@ def place_line(text: str, size: int, bold: bool, x: int, centre_y: int) -> TextB
 def button_size(text: str, size: int) -> tuple[int, int, int]:
     """(pill width, pill height, horizontal padding) for a call-to-action at font ``size``."""
     pad_x = int(size * 0.9)
-    return int(font(size, True).getlength(text)) + 2 * pad_x, int(size * 1.22) + int(size * 0.9), pad_x
+    return text_width(font(size, True), text) + 2 * pad_x, int(size * 1.22) + int(size * 0.9), pad_x
 
 
 def draw_button(canvas: Image.Image, text: str, size: int, x: int, centre_y: int,

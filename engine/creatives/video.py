@@ -27,10 +27,12 @@ from typing import Callable, Iterable, Iterator
 import av
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
 from engine.errors import StudioError
 from engine.creatives.narration import synthesize, wav_duration
+from engine.creatives.steps import step
+from engine.creatives.text_fit import FittedText, fit_text, font, text_width  # noqa: F401  (font: re-exported)
 from engine.scores.registry import Score
 from engine.scores.video import VideoContext, score_video
 
@@ -48,7 +50,10 @@ CAPTION_LEAD = 0.5  # seconds to notice a new caption before reading starts
 MAX_ZOOM = 1.12  # Ken Burns range: subtle enough that a product stays in frame
 AUDIO_TAIL = 0.6  # silence after the last word before the video ends
 ENCODER = {"codec": "libx264", "preset": "veryfast", "crf": 21, "pix_fmt": "yuv420p"}
-FONT_DIRS = (Path(__file__).resolve().parents[2] / "assets" / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
+CAPTION_WIDTH = 0.84  # share of the frame width a caption's text may take
+CAPTION_HEIGHT = 0.34  # share of the frame height a caption card may take
+CAPTION_LINES = 3
+CAPTION_LEADING = 1.12  # line spacing, times the font's ascent + descent
 
 
 class VideoError(StudioError):
@@ -87,14 +92,6 @@ def frame_size(aspect: str, height: int | None = None) -> tuple[int, int]:
     aw, ah = ASPECTS[aspect]
     w = round(h * aw / ah / 2) * 2  # yuv420p needs even sizes
     return w, h - h % 2
-
-
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    for folder in FONT_DIRS:
-        if (folder / name).exists():
-            return ImageFont.truetype(str(folder / name), size)
-    raise VideoError(f"font {name} not found in {', '.join(map(str, FONT_DIRS))} (install fonts-dejavu-core)")
 
 
 def reading_seconds(text: str) -> float:
@@ -209,42 +206,46 @@ def placeholder(size: tuple[int, int], seed: int) -> Image.Image:
     return Image.fromarray(arr)
 
 
+@dataclass
+class CaptionLayout:
+    """Where a caption goes: its fitted text, the card around it and the card's top-left."""
+
+    fit: FittedText
+    room: tuple[int, int]  # the width and height the text was fitted into
+    pad: int
+    card: tuple[int, int]  # width, height
+    position: tuple[int, int]
+
+
+def caption_layout(text: str, size: tuple[int, int], bold: bool, bottom_margin: int) -> CaptionLayout:
+    """Fit a caption into the frame: at most three lines in 84% of the width, words longer than
+    a line broken, the font shrunk to half size at most, then cut with an ellipsis. The card
+    (text plus padding) is inside the frame whatever the text."""
+    W, H = size
+    pt = round(W * (0.062 if bold else 0.052))
+    max_pad = round(pt * 0.6)
+    room = (max(1, min(int(W * CAPTION_WIDTH), W - 2 * max_pad)),
+            max(1, min(round(H * CAPTION_HEIGHT), H - bottom_margin) - 2 * max_pad))
+    fit = fit_text(text, *room, max_size=pt, min_size=max(8, round(pt * 0.5)), bold=bold,
+                   max_lines=CAPTION_LINES, leading=CAPTION_LEADING)
+    pad = round(fit.size * 0.6)
+    card = (fit.width + 2 * pad, fit.height + 2 * pad)
+    return CaptionLayout(fit, room, pad, card, ((W - card[0]) // 2, H - bottom_margin - card[1]))
+
+
 def render_caption(text: str, size: tuple[int, int], bold: bool, bottom_margin: int) -> tuple[Image.Image, tuple[int, int]]:
     """The caption as an RGBA card (white text on a translucent scrim) and where it goes.
 
     Line height comes from the font's ascent + descent, so descenders are never cut."""
-    W, H = size
-    max_w = int(W * 0.84)
-    pt = round(W * (0.062 if bold else 0.052))
-    for _ in range(6):  # shrink until it fits in three lines
-        f = font(pt, bold)
-        lines = _wrap(text, f, max_w)
-        if len(lines) <= 3 or pt < 14:
-            break
-        pt = round(pt * 0.88)
-    lines = lines[:4]
-    ascent, descent = f.getmetrics()
-    line_h = round((ascent + descent) * 1.12)
-    pad = round(pt * 0.6)
-    text_w = max(round(f.getlength(line)) for line in lines)
-    card_w, card_h = text_w + 2 * pad, line_h * len(lines) + 2 * pad - (line_h - ascent - descent)
+    layout = caption_layout(text, size, bold, bottom_margin)
+    fit, pad, (card_w, card_h) = layout.fit, layout.pad, layout.card
     card = Image.new("RGBA", (card_w, card_h), (0, 0, 0, 0))
     draw = ImageDraw.Draw(card)
     draw.rounded_rectangle((0, 0, card_w - 1, card_h - 1), radius=pad, fill=(0, 0, 0, 170))
-    for i, line in enumerate(lines):
-        x = (card_w - f.getlength(line)) / 2
-        draw.text((x, pad + i * line_h), line, font=f, fill=(255, 255, 255, 255))
-    return card, ((W - card_w) // 2, H - bottom_margin - card_h)
-
-
-def _wrap(text: str, f: ImageFont.FreeTypeFont, max_w: int) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        if lines and f.getlength(lines[-1] + " " + word) <= max_w:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines or [""]
+    for i, line in enumerate(fit.lines):
+        x = (card_w - text_width(fit.font, line)) / 2
+        draw.text((x, pad + i * fit.line_height), line, font=fit.font, fill=(255, 255, 255, 255))
+    return card, layout.position
 
 
 def _ease(u: float) -> float:
@@ -287,16 +288,21 @@ def resample(plane: np.ndarray, box: tuple[float, float, float, float], size: tu
 class _Caption:
     """A caption card as yuv420p planes with its alpha, premultiplied once, pasted per frame."""
 
-    def __init__(self, card: Image.Image, position: tuple[int, int]):
+    def __init__(self, card: Image.Image, position: tuple[int, int], frame: tuple[int, int]):
         # Even position and size keep the caption aligned with the half-resolution chroma.
         pad = Image.new("RGBA", (card.width + card.width % 2, card.height + card.height % 2), (0, 0, 0, 0))
+        x, y = position[0] - position[0] % 2, position[1] - position[1] % 2
+        if x < 0 or y < 0 or x + pad.width > frame[0] or y + pad.height > frame[1]:
+            # Checked once here: pasting it would fail on every frame with a numpy broadcast error.
+            raise ValueError(f"caption card {pad.width}x{pad.height} at ({x}, {y}) is outside the "
+                             f"{frame[0]}x{frame[1]} frame")
         pad.paste(card)
         alpha = pad.getchannel("A")
         alphas = (np.asarray(alpha), np.asarray(alpha.resize((pad.width // 2, pad.height // 2), Image.BOX)))
         self.planes = to_planes(pad)
         self.alphas = [alphas[0], alphas[1], alphas[1]]
         self.premultiplied = [p.astype(np.uint32) * a for p, a in zip(self.planes, self.alphas)]
-        self.x, self.y = position[0] - position[0] % 2, position[1] - position[1] % 2
+        self.x, self.y = x, y
 
     def paste(self, planes: list[np.ndarray], opacity: float = 1.0) -> None:
         for i, (plane, alpha) in enumerate(zip(planes, self.alphas)):
@@ -322,7 +328,7 @@ class _ShotRenderer:
         self.half = (size[0] // 2, size[1] // 2)
         self.caption = None
         if shot.caption:
-            self.caption = _Caption(*render_caption(shot.caption, size, bold, bottom_margin))
+            self.caption = _Caption(*render_caption(shot.caption, size, bold, bottom_margin), size)
 
     def box(self, t: float) -> tuple[float, float, float, float]:
         s = self.shot
@@ -438,32 +444,40 @@ class Storyboard:
         self.shots = plan_shots(len(images), title, bullets, seconds, seed=seed)
         self.n_frames = max(1, round(self.shots[-1].end * fps))
         self.duration = self.n_frames / fps
+        self.label = f"video {aspect}"  # names this video in errors
         # The photo sits above the tallest caption, so no caption ever covers the product.
-        tallest = max((render_caption(s.caption, self.size, i == 0, bottom)[0].height
+        tallest = max((caption_layout(s.caption, self.size, i == 0, bottom).card[1]
                        for i, s in enumerate(self.shots) if s.caption), default=0)
         caption_top = self.size[1] - bottom - tallest - round(self.size[1] * 0.02)
         sources: dict[int, tuple] = {}
         for s in self.shots:
             if s.image not in sources:
-                src = images[s.image] if images else placeholder(self.size, seed)
-                canvas, rect = layout_source(src, self.size, caption_top)
-                sources[s.image] = (to_planes(canvas), rect)
-        self.renderers = [_ShotRenderer(s, sources[s.image][0], self.size, bottom, bold=(i == 0),
-                                        photo_rect=sources[s.image][1]) for i, s in enumerate(self.shots)]
+                with step(f"{self.label}: laying out photo {s.image + 1}"):
+                    src = images[s.image] if images else placeholder(self.size, seed)
+                    canvas, rect = layout_source(src, self.size, caption_top)
+                    sources[s.image] = (to_planes(canvas), rect)
+        self.renderers = []
+        for i, s in enumerate(self.shots):
+            with step(f"{self.label}: rendering caption {i + 1} of {len(self.shots)}"):
+                self.renderers.append(_ShotRenderer(s, sources[s.image][0], self.size, bottom, bold=(i == 0),
+                                                    photo_rect=sources[s.image][1]))
 
     def frame(self, k: int, out: av.VideoFrame | None = None) -> av.VideoFrame:
         """Frame k as yuv420p, ready for the encoder (written into ``out`` when given)."""
         t = (k + 0.5) / self.fps
         live = [r for r in self.renderers if r.shot.start <= t < r.shot.end] or [self.renderers[-1]]
-        planes = live[0].photo(t)
-        if len(live) == 1:
-            live[0].draw_caption(planes)
-        else:  # crossfade the photos; the captions swap (out, then in) so they never overlap
-            w = min(1.0, max(0.0, (t - live[1].shot.start) / (live[0].shot.end - live[1].shot.start)))
-            planes = [cv2.addWeighted(a, 1 - w, b, w, 0) for a, b in zip(planes, live[1].photo(t))]
-            live[0].draw_caption(planes, 1 - 2 * w)
-            live[1].draw_caption(planes, 2 * w - 1)
-        return from_planes(planes, out)
+        with step(f"{self.label}: rendering frame {k}"):
+            planes = live[0].photo(t)
+            if len(live) > 1:  # crossfade the photos; the captions swap (out, then in) so they never overlap
+                w = min(1.0, max(0.0, (t - live[1].shot.start) / (live[0].shot.end - live[1].shot.start)))
+                planes = [cv2.addWeighted(a, 1 - w, b, w, 0) for a, b in zip(planes, live[1].photo(t))]
+            with step(f"{self.label}: rendering the caption for frame {k}"):
+                if len(live) == 1:
+                    live[0].draw_caption(planes)
+                else:
+                    live[0].draw_caption(planes, 1 - 2 * w)
+                    live[1].draw_caption(planes, 2 * w - 1)
+            return from_planes(planes, out)
 
     def frame_image(self, k: int) -> Image.Image:
         return self.frame(k).to_image()
@@ -542,20 +556,31 @@ def make_video(images: list[Image.Image], title: str, bullets: list[str], out_pa
     progress = progress or (lambda fraction, message: None)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    frame_size(aspect)  # an unknown aspect is the caller's error, raised before any step
+    label = f"video {aspect}"
 
     narration_text = (narration_text or "").strip() or None
     spoken, wav = 0.0, None
-    if narration_text:
-        progress(0.0, "Narrating")
-        wav = Path(tempfile.mkdtemp(prefix="narration-")) / "narration.wav"
-        narration_text, spoken = _fit_narration(narration_text, wav, MAX_SECONDS - AUDIO_TAIL)
-    wish = max(seconds or 0.0, spoken + AUDIO_TAIL if wav else 0.0) or None
+    try:
+        if narration_text:
+            progress(0.0, "Narrating")
+            wav = Path(tempfile.mkdtemp(prefix="narration-")) / "narration.wav"
+            with step(f"{label}: narrating"):
+                narration_text, spoken = _fit_narration(narration_text, wav, MAX_SECONDS - AUDIO_TAIL)
+        wish = max(seconds or 0.0, spoken + AUDIO_TAIL if wav else 0.0) or None
 
-    progress(0.03, "Laying out photos")
-    board = Storyboard(images, title, bullets, aspect, wish, seed, fps, height)
-    encode(board.frames(), out_path, board.size, fps, board.n_frames, wav, progress)
-    if wav:
-        shutil.rmtree(wav.parent, ignore_errors=True)
+        progress(0.03, "Laying out photos")
+        with step(f"{label}: planning the shots"):
+            board = Storyboard(images, title, bullets, aspect, wish, seed, fps, height)
+        with step(f"{label}: encoding {out_path.name}"):
+            encode(board.frames(), out_path, board.size, fps, board.n_frames, wav, progress)
+    except BaseException:
+        if out_path.is_file():  # a half-written mp4 would look like a video that plays
+            out_path.unlink()
+        raise
+    finally:
+        if wav:
+            shutil.rmtree(wav.parent, ignore_errors=True)
 
     captions = board.captions()
     result = VideoResult(
@@ -567,7 +592,8 @@ def make_video(images: list[Image.Image], title: str, bullets: list[str], out_pa
     )
     if score:
         progress(0.92, "Scoring")
-        result.scores = score_video(out_path, VideoContext(captions, narration_requested=bool(narration_text)))
+        with step(f"{label}: scoring"):
+            result.scores = score_video(out_path, VideoContext(captions, narration_requested=bool(narration_text)))
     progress(1.0, "Done")
     return result
 
