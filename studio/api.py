@@ -6,7 +6,7 @@ import gradio as gr
 from engine.errors import StudioError
 from engine.pipeline import Studio
 from engine.product import Product
-from engine.settings import Settings
+from engine.uploads import confine_jsonl, confine_rows, network_settings, refusal_message, unpack_upload
 
 
 def build_api(studio: Studio) -> None:
@@ -15,10 +15,12 @@ def build_api(studio: Studio) -> None:
 
     def generate(product: dict, settings: dict, photos: list | None, videos: list | None = None) -> dict:
         try:
+            if product is not None and not isinstance(product, dict):
+                Product.from_record(product)  # raises the one-line message for a list, text, number ...
             record = dict(product or {})
             record["images"] = [getattr(p, "name", p) for p in photos or []]
             record["videos"] = [getattr(v, "name", v) for v in videos or []]
-            result = studio.generate(Product.from_record(record), Settings.model_validate(settings or {}))
+            result = studio.generate(Product.from_record(record), network_settings(settings))
         except (StudioError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
         data = result.to_dict()
@@ -36,49 +38,70 @@ def build_api(studio: Studio) -> None:
                   api_description="Generate title, description, bullets, keywords and scores for one product.")
 
 
+def _nothing_runs(catalog, refused: list[dict]) -> StudioError:
+    shown = "\n".join(refusal_message(catalog.name, r) for r in refused[:5])
+    more = f"\n… and {len(refused) - 5} more" if len(refused) > 5 else ""
+    return StudioError(f"no product of {catalog.name} can run:\n{shown}{more}")
+
+
 def build_batch_and_evaluate_api(studio: Studio) -> None:
-    """`/batch` (catalog file -> results.jsonl + summary) and `/evaluate` (catalog -> table + numbers)."""
+    """`/batch` (catalog file -> results.jsonl + summary) and `/evaluate` (catalog -> table + numbers).
+
+    Both take the catalog alone, with its photos and videos uploaded alongside, or one zip of both;
+    the catalog may name only those files (engine/uploads.py), anything else is refused by name."""
     import hashlib
     import shutil
     import tempfile
     from pathlib import Path
 
     from engine.batch import run_batch
+    from engine.catalog import read_catalog_rows
     from engine.evaluation import evaluate as evaluate_catalog
     from engine.paths import data_dir
 
-    def _folder(kind: str, catalog: str) -> Path:
-        digest = hashlib.sha256(Path(catalog).read_bytes()).hexdigest()[:10]
-        return data_dir() / kind / f"{Path(catalog).stem}-{digest}"
+    def _folder(kind: str, catalog: Path) -> Path:
+        digest = hashlib.sha256(catalog.read_bytes()).hexdigest()[:10]
+        return data_dir() / kind / f"{catalog.stem}-{digest}"
 
-    def batch(catalog, settings: dict, limit: float | None) -> tuple[str, dict]:
+    def batch(catalog, settings: dict, limit: float | None, media: list | None = None) -> tuple[str, dict]:
         try:
-            path = getattr(catalog, "name", catalog)
-            out = _folder("api-batches", path)  # the same catalog resumes instead of starting over
-            summary = run_batch(Path(path), out, Settings.model_validate(settings or {}), studio=studio,
-                                limit=int(limit) if limit else None)
+            chosen = network_settings(settings)
+            source = unpack_upload([catalog, *(media or [])])
+            rows, refused = confine_rows(read_catalog_rows(source, int(limit) if limit else None), source.parent)
+            if not rows.products:
+                raise _nothing_runs(source, refused)
+            out = _folder("api-batches", source)  # the same catalog resumes instead of starting over
+            summary = run_batch(rows, out, chosen, studio=studio)
         except (StudioError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
-        download = Path(tempfile.mkdtemp(prefix="mcs-batch-")) / f"{Path(path).stem}-results.jsonl"
+        download = Path(tempfile.mkdtemp(prefix="mcs-batch-")) / f"{source.stem}-results.jsonl"
         shutil.copy(summary["path"], download)  # Gradio serves files from its temp area, not the data folder
         # A "path" key in JSON output makes Gradio treat it as a file to serve: name the folder instead.
-        return str(download), {**{k: v for k, v in summary.items() if k != "path"}, "folder": str(out)}
+        return str(download), {**{k: v for k, v in summary.items() if k != "path"}, "folder": str(out),
+                               "refused": refused}
 
-    def evaluate(catalog, task: str, methods: str, limit: float | None) -> tuple[str, dict]:
+    def evaluate(catalog, task: str, methods: str, limit: float | None, media: list | None = None) -> tuple[str, dict]:
         try:
-            path = getattr(catalog, "name", catalog)
-            report = evaluate_catalog(Path(path), task=task or "title",
+            source = unpack_upload([catalog, *(media or [])])
+            confined, refused = confine_jsonl(source)
+            if refused and not confined.read_text(encoding="utf-8").strip():
+                raise _nothing_runs(source, refused)
+            report = evaluate_catalog(confined, task=task or "title",
                                       methods=[m.strip() for m in (methods or "template,none,all").split(",") if m.strip()],
-                                      out=_folder("api-evaluations", path) / (task or "title"),
+                                      out=_folder("api-evaluations", source) / (task or "title"),
                                       limit=int(limit) if limit else 6, progress=False)
         except (StudioError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
-        return report["markdown"], report["summary"]
+        if not refused:
+            return report["markdown"], report["summary"]
+        note = "\n\n**Refused, not evaluated:**\n" + "\n".join(f"- {refusal_message(source.name, r)}" for r in refused)
+        return report["markdown"] + note, {**report["summary"], "refused": refused}
 
     with gr.Row(visible=False):
         catalog = gr.File(label="catalog")
         settings = gr.JSON(label="settings")
         limit = gr.Number(label="limit")
+        media = gr.File(file_count="multiple", label="media")
         results = gr.File(label="results.jsonl")
         summary = gr.JSON(label="summary")
         run_batch_button = gr.Button("batch")
@@ -87,9 +110,10 @@ def build_batch_and_evaluate_api(studio: Studio) -> None:
         table = gr.Markdown()
         numbers = gr.JSON(label="numbers")
         run_eval_button = gr.Button("evaluate")
-    run_batch_button.click(batch, [catalog, settings, limit], [results, summary], api_name="batch",
+    run_batch_button.click(batch, [catalog, settings, limit, media], [results, summary], api_name="batch",
                            concurrency_id="model",
-                           api_description="Run a catalog (CSV or JSONL): results.jsonl and a summary; resumes.")
-    run_eval_button.click(evaluate, [catalog, task, methods, limit], [table, numbers], api_name="evaluate",
+                           api_description="Run a catalog (CSV or JSONL, or a zip with its media): results.jsonl "
+                                           "and a summary; resumes.")
+    run_eval_button.click(evaluate, [catalog, task, methods, limit, media], [table, numbers], api_name="evaluate",
                           concurrency_id="model",
                           api_description="Score copy methods on held-out products of a catalog (title or description).")
