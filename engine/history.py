@@ -4,6 +4,10 @@ timings, the operator's edits and chosen candidate, and regenerations as parent 
 One short-lived connection per call (WAL journal) so Gradio's worker threads never share a
 connection; a process-wide lock serialises writers so two clicks never race on one row.
 Search uses SQLite's FTS5 when the build has it and falls back to LIKE.
+
+A full disk or a read-only data folder never costs what is stored: a write that cannot happen
+raises ``HistoryWriteError`` (a ``StudioError`` saying why and what to do) after SQLite has rolled
+it back, and reading falls back to a read-only connection so the History tab keeps working.
 """
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from engine.paths import data_dir
+from engine.errors import StudioError
+from engine.paths import data_dir, storage_problem
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS generations (
@@ -53,6 +58,10 @@ EDITABLE = ("title", "description", "bullets", "keywords")
 _LOCK = threading.Lock()
 
 
+class HistoryWriteError(StudioError):
+    """Something could not be stored (full disk, read-only folder); all stored before is intact."""
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -70,28 +79,104 @@ def _scores(scores: dict) -> dict:
     return plain
 
 
+def _existing(folder: Path) -> Path:
+    """``folder`` or its nearest existing parent: the one whose disk and permissions matter."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
 class History:
     def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path else data_dir() / "history.sqlite"
+        self.path = Path(path) if path else data_dir(create=False) / "history.sqlite"
+        self.fts = False
+        self._ready = False  # schema in place; retried before each write while the folder refuses writes
+        try:
+            with self._writing():
+                pass
+        except HistoryWriteError:
+            # The studio still starts and shows what is stored; each write says why it fails.
+            with self._connect() as db:
+                self.fts = bool(db.execute("SELECT 1 FROM sqlite_master WHERE name='generations_fts'").fetchone())
+
+    def _create_schema(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        with self._transaction() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
             try:
                 db.execute(FTS_SCHEMA)
                 self.fts = True
-            except sqlite3.OperationalError:  # SQLite built without FTS5
-                self.fts = False
+            except sqlite3.OperationalError as exc:  # SQLite built without FTS5
+                if "fts5" not in str(exc):
+                    raise
+        self._ready = True
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._open(self.path)
         try:
             with db:  # commits on success, rolls back on error
                 yield db
         finally:
             db.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; a full or read-only folder raises ``HistoryWriteError``.
+
+        SQLite rolls a failed transaction back (a crash leaves it uncommitted in the -wal), so
+        every row stored before stays exactly as it was."""
+        try:
+            if not self._ready:
+                self._create_schema()
+            with self._transaction() as db:
+                yield db
+        except (sqlite3.Error, OSError) as exc:
+            problem = storage_problem(exc, _existing(self.path.parent))
+            if problem is None:
+                raise
+            raise HistoryWriteError(
+                f"could not save to history at {self.path}: {problem}. Everything saved before is kept; "
+                "free some space or make the folder writable, or start the studio with --data-dir "
+                "pointing at a writable folder") from exc
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reading; read-only when the folder takes no writes."""
+        try:
+            db = self._open(self.path)
+            db.execute("SELECT 1 FROM sqlite_master LIMIT 1")  # SQLite opens its -wal/-shm files here
+        except (sqlite3.Error, OSError) as exc:
+            if storage_problem(exc, _existing(self.path.parent)) is None:
+                raise
+            db = self._open_read_only()
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    @staticmethod
+    def _open(target) -> sqlite3.Connection:
+        db = sqlite3.connect(target, timeout=30, uri=isinstance(target, str))
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Read what is stored although the folder takes no writes.
+
+        A WAL database closed cleanly keeps no -wal file (or an empty one, where a full disk
+        stopped SQLite from setting up its -shm), and SQLite can not build its -shm here, so it is
+        opened immutable: every row is in the main file and nothing can change it meanwhile. A
+        -wal with rows in it (left by a crash) needs plain read-only mode, which reads them too."""
+        if not self.path.exists():  # nothing stored yet: an empty history, not an error
+            db = self._open(":memory:")
+            db.executescript(SCHEMA)
+            return db
+        wal = self.path.with_name(self.path.name + "-wal")
+        flags = "mode=ro" if wal.exists() and wal.stat().st_size else "mode=ro&immutable=1"
+        return self._open(f"{self.path.resolve().as_uri()}?{flags}")
 
     # -- writing -------------------------------------------------------------------------
     def add(self, result, parent_id: str | None = None, media: list[str] = ()) -> str:
@@ -106,7 +191,7 @@ class History:
             "warnings": getattr(result, "warnings", []),
         }
         alternatives = dict(getattr(result, "alternatives", None) or {})  # field -> ranked candidates
-        with _LOCK, self._connect() as db:
+        with _LOCK, self._writing() as db:
             if db.execute("SELECT 1 FROM generations WHERE id=?", (result.id,)).fetchone():
                 return result.id  # a Result never changes: storing it twice is a no-op
             if parent_id and not db.execute("SELECT 1 FROM generations WHERE id=?", (parent_id,)).fetchone():
@@ -128,7 +213,7 @@ class History:
         """An operator's hand edit of one field; every edit is kept, the latest one wins."""
         if field not in EDITABLE:
             raise ValueError(f"cannot edit {field!r}; editable fields: {', '.join(EDITABLE)}")
-        with _LOCK, self._connect() as db:
+        with _LOCK, self._writing() as db:
             self._require(db, generation_id)
             db.execute("INSERT INTO edits (generation_id, field, text, at) VALUES (?,?,?,?)",
                        (generation_id, field, _dump(text), _now()))
@@ -141,7 +226,7 @@ class History:
 
         The chosen text itself is recorded as an edit, so edits and choices apply in the order made.
         """
-        with _LOCK, self._connect() as db:
+        with _LOCK, self._writing() as db:
             row = self._require(db, generation_id)
             choice = json.loads(row["choice"]) if isinstance(row["choice"], str) else {}
             choice[field] = int(candidate_index)
@@ -153,7 +238,7 @@ class History:
 
     def add_media(self, generation_id: str, paths: list[str | Path]) -> None:
         """Attach generated images/videos (kept in order, no duplicates)."""
-        with _LOCK, self._connect() as db:
+        with _LOCK, self._writing() as db:
             row = self._require(db, generation_id)
             media = json.loads(row["media"])
             media += [str(p) for p in paths if str(p) not in media]
@@ -161,7 +246,7 @@ class History:
 
     def delete(self, generation_id: str) -> None:
         """Remove one generation; its children keep their place and point at no parent."""
-        with _LOCK, self._connect() as db:
+        with _LOCK, self._writing() as db:
             db.execute("UPDATE generations SET parent_id=NULL WHERE parent_id=?", (generation_id,))
             db.execute("DELETE FROM edits WHERE generation_id=?", (generation_id,))
             db.execute("DELETE FROM generations WHERE id=?", (generation_id,))

@@ -139,7 +139,10 @@ class Studio:
 
     # -- generation --------------------------------------------------------------------
     def stream(self, product: Product | Ingested, settings: Settings = Settings(),
-               references: dict[str, str] | None = None, parent_id: str | None = None) -> Iterator[Event]:
+               references: dict[str, str] | None = None, parent_id: str | None = None,
+               store: bool = True) -> Iterator[Event]:
+        """Events while one product's copy is written, the result last; it is stored in the history unless
+        ``store=False`` (a batch stores it itself, once its results line is safe on disk)."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -201,13 +204,19 @@ class Studio:
             models={"language_model": settings.language_model, "fusion": settings.fusion},
             parent_id=parent_id,
         )
-        if self.history is not None:
-            self.history.add(result, parent_id=parent_id)
+        if self.history is not None and store:
+            from engine.history import HistoryWriteError
+
+            try:
+                self.history.add(result, parent_id=parent_id)
+            except HistoryWriteError as exc:  # a full or read-only disk must not cost the copy just written
+                result.warnings.append(f"Not saved to history: {exc}")
         yield Event("result", result=result)
 
     def generate(self, product: Product | Ingested, settings: Settings = Settings(),
-                 references: dict[str, str] | None = None, parent_id: str | None = None) -> Result:
-        for event in self.stream(product, settings, references, parent_id):
+                 references: dict[str, str] | None = None, parent_id: str | None = None,
+                 store: bool = True) -> Result:
+        for event in self.stream(product, settings, references, parent_id, store):
             if event.kind == "result":
                 return event.result
         raise RuntimeError("generation ended without a result")
@@ -215,7 +224,7 @@ class Studio:
     # -- creatives -----------------------------------------------------------------------
     def _photo(self, ingested: Ingested, settings: Settings):
         if not ingested.photos:
-            raise StudioError("ad images need at least one product photo: upload a JPEG, PNG or WebP")
+            raise StudioError("ad images need at least one product photo: upload a JPEG, PNG, WebP, GIF or HEIC photo")
         index = min(settings.photo_index, len(ingested.photos) - 1)
         return ingested.photos[index]
 
@@ -224,30 +233,38 @@ class Studio:
         """Ad-ready images, one per size: the product cut out of its photo, composed, titled."""
         from engine.creatives.cutout import cut_out
         from engine.creatives.images import SIZES, make_creatives
+        from engine.creatives.steps import step
         from engine.scores.image import colour_words_in
 
         ingested = product if isinstance(product, Ingested) else self.ingest(product)
         photo = self._photo(ingested, settings)
-        # Keyed by the pixels: every call re-ingests, so object identity would never match
-        # (and a recycled id() could hand back another photo's cut-out).
-        key = hashlib.sha256(photo.image.tobytes()).hexdigest()
-        cutout = self._cutouts.get(key) or cut_out(photo.image, name=photo.name)
-        self._cutouts = {key: cutout}
-        copy_text = " ".join([copy.title, copy.description, *copy.bullets])
-        return make_creatives(photo.image, copy.title or ingested.product.title, settings,
-                              sizes=sizes or tuple(SIZES), colour_words=colour_words_in(copy_text), cutout=cutout)
+        # An unexpected failure becomes a StepError naming the size and photo; the sizes already
+        # rendered ride along in its ``made`` so callers keep them.
+        with step(f"ad images from photo {photo.name}: cutting out the product"):
+            # Keyed by the pixels: every call re-ingests, so object identity would never match
+            # (and a recycled id() could hand back another photo's cut-out).
+            key = hashlib.sha256(photo.image.tobytes()).hexdigest()
+            cutout = self._cutouts.get(key) or cut_out(photo.image, name=photo.name)
+            self._cutouts = {key: cutout}
+        with step(f"ad images from photo {photo.name}"):
+            copy_text = " ".join([copy.title, copy.description, *copy.bullets])
+            return make_creatives(photo.image, copy.title or ingested.product.title, settings,
+                                  sizes=sizes or tuple(SIZES), colour_words=colour_words_in(copy_text),
+                                  cutout=cutout, name=photo.name)
 
     def video(self, product: Product | Ingested, copy: Copy, settings: Settings, out_path: Path,
               aspect: str = "9x16", creatives: list | None = None, progress=None):
         """A 6-20 s explainer from the creatives, photos and clip keyframes, captioned with the copy."""
+        from engine.creatives.steps import step
         from engine.creatives.video import make_video
 
         ingested = product if isinstance(product, Ingested) else self.ingest(product)
         frames = [c.image for c in (creatives or []) if c.size == aspect]
         frames += [p.image for p in ingested.photos] + [k.image for k in ingested.keyframes]
         narration = copy.description if settings.narration else None
-        return make_video(frames[:6], copy.title or ingested.product.title, copy.bullets[:4], Path(out_path),
-                          aspect=aspect, narration_text=narration, seed=settings.seed, progress=progress)
+        with step(f"video {aspect}"):  # make_video names its own steps; this catches the rest
+            return make_video(frames[:6], copy.title or ingested.product.title, copy.bullets[:4], Path(out_path),
+                              aspect=aspect, narration_text=narration, seed=settings.seed, progress=progress)
 
     def keywords(self, copy: Copy, ingested: Ingested, photo_colours=()) -> list[str]:
         """Search phrases from the copy and the input, none of them a claim the check flagged."""

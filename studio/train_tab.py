@@ -9,10 +9,17 @@ import gradio as gr
 from engine.conditioning import promote
 from engine.errors import StudioError
 from engine.fusion import FUSION_METHODS
-from engine.training.session import TrainingSession
+from engine.training.session import TrainingSession, last_run, resumable_folder, stopped_notice
+from engine.uploads import named_catalog
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 CATALOG_HINTS = [str(p) for p in (SHARED / "luma" / "products.jsonl", SHARED / "flipkart-train" / "products.jsonl") if p.exists()]
+
+
+def _status_on_load() -> str:
+    """After a restart, a run the old studio left unfinished is named, not forgotten."""
+    notice = stopped_notice(last_run())
+    return f"⚠️ {notice}" if notice else "Nothing running."
 
 
 def build_train_tab() -> None:
@@ -42,14 +49,21 @@ def build_train_tab() -> None:
     session_state = gr.State(None)
 
     def run(catalog_path, chosen, n_steps, n_products, n_eval):
-        if not catalog_path or not Path(catalog_path).exists():
+        try:  # the menu takes typed paths: a network input, confined like the Batch tab's (engine/uploads.py)
+            named_catalog(catalog_path)
+        except StudioError as exc:
+            yield None, f"⚠️ {exc}", None, "", None, gr.update()
+            return
+        if not Path(catalog_path).exists():
             yield None, f"⚠️ Catalog `{catalog_path}` not found (accepted: a JSONL or CSV path on this machine).", None, "", None, gr.update()
             return
         if not chosen:
             yield None, "⚠️ Pick at least one fusion method.", None, "", None, gr.update()
             return
-        session = TrainingSession([Path(catalog_path)], list(chosen), steps=int(n_steps), limit=int(n_products),
-                                  eval_limit=int(n_eval)).start()
+        settings = dict(catalogs=[Path(catalog_path)], methods=list(chosen), steps=int(n_steps), limit=int(n_products),
+                        eval_limit=int(n_eval))
+        folder = resumable_folder(**settings)  # a run the studio lost when it stopped: resume it
+        session = TrainingSession(**settings, **({"folder": folder} if folder else {})).start()
         while session.running:
             yield session, f"⏳ {session.status}", session.loss_plot(), "", None, gr.update()
             time.sleep(2)
@@ -78,6 +92,8 @@ def build_train_tab() -> None:
             return f"⚠️ {exc}"
         return f"✅ **{method}** is now the default copy method (saved in `{target}`); reload the page to see it in Create."
 
+    # Re-read on every page load, so a run a killed studio left behind is reported after a restart.
+    gr.on(None, _status_on_load, None, status, api_visibility="private", show_progress="hidden", queue=False)
     start.click(run, [catalog, methods, steps, limit, eval_limit], [session_state, status, curve, table, chart, winner],
                 concurrency_id="training", concurrency_limit=1, api_name=False)
     cancel.click(stop, session_state, status, queue=False, api_name=False)

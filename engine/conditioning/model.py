@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,10 +94,14 @@ class ConditionedCopyModel(nn.Module):
         folder.mkdir(parents=True, exist_ok=True)
         # float16 on disk halves the shipped size; training and inference run in float32.
         weights = {k: v.detach().cpu().to(torch.float16).contiguous() for k, v in self.state_dict().items()}
-        save_file(weights, folder / "weights.safetensors")
+        # Each file is written beside its final name and renamed into place, so a run killed while
+        # saving leaves the previous file whole, never a half-written one.
+        _replace(folder / "weights.safetensors", lambda tmp: save_file(weights, tmp))
         if self.lora:
-            save_file({k: v.to(torch.float16).contiguous() for k, v in self.lora.items()}, folder / "adapter.safetensors")
-        (folder / "config.json").write_text(json.dumps({"config": self.config, "meta": self.meta}, indent=2))
+            adapter = {k: v.to(torch.float16).contiguous() for k, v in self.lora.items()}
+            _replace(folder / "adapter.safetensors", lambda tmp: save_file(adapter, tmp))
+        config = json.dumps({"config": self.config, "meta": self.meta}, indent=2)
+        _replace(folder / "config.json", lambda tmp: tmp.write_text(config))
         return folder
 
     @classmethod
@@ -121,3 +126,9 @@ def features_batch(rows: list[dict[str, torch.Tensor]]) -> tuple[dict[str, torch
     """Stack per-product {modality: vector, "mask": (3,)} rows into a fusion batch."""
     return ({m: torch.stack([r[m] for r in rows]) for m in MODALITIES},
             torch.stack([r["mask"] for r in rows]))
+
+
+def _replace(path: Path, write) -> None:
+    temporary = path.with_name(path.name + ".saving")
+    write(temporary)
+    os.replace(temporary, path)

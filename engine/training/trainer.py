@@ -242,14 +242,31 @@ def start_from(model: ConditionedCopyModel, lm, folder: Path, cfg: TrainConfig) 
         set_peft_model_state_dict(lm, saved.lora)
 
 
+def _write_json(path: Path, data: dict) -> None:
+    partial = path.with_suffix(".partial.json")
+    partial.write_text(json.dumps(data))
+    partial.replace(path)
+
+
+def saved_step(state_dir: Path, method: str) -> int | None:
+    """The step a rerun of ``method`` resumes from (its last saved state), or None."""
+    try:
+        return int(json.loads((Path(state_dir) / method / "state.json").read_text())["step"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: TrainConfig,
                  state_dir: Path | None = None, progress: bool = True,
-                 on_step=None, should_stop=None) -> dict:
+                 on_step=None, should_stop=None, say=None) -> dict:
     """Train one fusion method; writes ``out_dir/<method>/`` (small checkpoint, loss.png, history.json).
 
     ``on_step(method, step, history)`` is called after every step (live loss curves);
     ``should_stop()`` is checked between steps: a cancelled run keeps its best weights so far.
+    The state is saved at every evaluation; a rerun with the same settings resumes from it and
+    ``say``s so (a killed run loses at most ``eval_every`` steps).
     """
+    say = say or (lambda message: print(message, flush=True))
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     base = load_language_model(cfg.language_model, cfg.device)
@@ -286,9 +303,13 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
     state_path = state_dir / "state.pt"
     step, history, best, stale, elapsed, stop_reason = 0, {"train": [], "val": []}, float("inf"), 0, 0.0, ""
     best_weights = None
-    if state_path.exists():  # resume where a stopped run left off
+    if state_path.exists():  # resume where a stopped (cancelled, killed, crashed) run left off
         state = torch.load(state_path, weights_only=False)
-        if state["config"] == asdict(cfg):
+        changed = sorted(k for k in asdict(cfg) if state["config"].get(k) != asdict(cfg)[k])
+        say(f"{method}: resuming from step {state['step']} of {cfg.steps} (saved state {state_path})" if not changed
+            else f"{method}: the saved state {state_path} was for other settings ({', '.join(changed)}); "
+                 "starting from step 0")
+        if not changed:
             model.load_state_dict(state["model"])
             if cfg.lora_rank:
                 from peft import set_peft_model_state_dict
@@ -297,6 +318,8 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
             optimizer.load_state_dict(state["optimizer"])
             step, history, best, stale = state["step"], state["history"], state["best"], state["stale"]
             elapsed, best_weights, stop_reason = state["elapsed"], state["best_weights"], state.get("stop_reason", "")
+            if stop_reason.startswith("cancelled"):  # a cancel pauses; an early stop or spent budget is final
+                stop_reason = ""
             rng.setstate(state["rng"])
             torch.set_rng_state(state["torch_rng"])
 
@@ -305,6 +328,7 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
                 "lora": lora_state(lm) if cfg.lora_rank else {}}
 
     def save_state() -> None:
+        # Written aside, then renamed: a kill mid-write leaves the previous state whole.
         state_dir.mkdir(parents=True, exist_ok=True)
         torch.save({"config": asdict(cfg), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                     "lora": lora_state(lm) if cfg.lora_rank else {}, "step": step, "history": history,
@@ -312,6 +336,7 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
                     "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "stop_reason": stop_reason},
                    state_path.with_suffix(".partial"))
         state_path.with_suffix(".partial").replace(state_path)
+        _write_json(state_dir / "state.json", {"step": step, "steps": cfg.steps})  # cheap to read for the studio
 
     model.train()
     ema = history["train"][-1][1] if history["train"] else None
