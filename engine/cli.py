@@ -6,7 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from engine.errors import StudioError
+from pydantic import ValidationError
+
+from engine.errors import IngestError, StudioError, describe_value, read_json_file, validation_error
 from engine.settings import PLATFORMS, Settings
 
 SETTING_FLAGS = {
@@ -25,17 +27,40 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
                        help="let the language model write numbers, colours and materials your input lacks")
 
 
+SETTINGS_FILE_BYTES = 4 * 2**20  # a result.json (copy, scores, media list) is accepted as a settings file
+SETTINGS_ACCEPTED = "a JSON object of settings, e.g. {\"tone\": \"friendly\", \"seed\": 3}, or a result.json"
+
+
+def _settings_file(path: Path) -> dict:
+    """The settings object of a settings JSON or a result.json, refused by name when it is neither."""
+    data = read_json_file(path, SETTINGS_ACCEPTED, SETTINGS_FILE_BYTES)
+    if not isinstance(data, dict):
+        raise IngestError(path.name, f"got {describe_value(data)}, not an object", SETTINGS_ACCEPTED)
+    base = data.get("settings", data)
+    if not isinstance(base, dict):
+        raise IngestError(path.name, f"got {describe_value(base)}, not an object", SETTINGS_ACCEPTED,
+                          field="settings")
+    return base
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    base = {}
-    if args.settings:
-        data = json.loads(args.settings.read_text())
-        base = data.get("settings", data)
+    """``--settings FILE`` overridden by flags; a bad value is named by its flag or by the file."""
+    base = _settings_file(args.settings) if args.settings else {}
     overrides = {k: getattr(args, k) for k in SETTING_FLAGS if getattr(args, k) is not None}
     if getattr(args, "narration", False):
         overrides["narration"] = True
     if getattr(args, "no_grounded_decoding", False):
         overrides["grounded_decoding"] = False
-    return Settings.model_validate({**base, **overrides})
+    try:
+        return Settings.model_validate({**base, **overrides})
+    except ValidationError as exc:
+        loc = exc.errors()[0]["loc"]
+        field = str(loc[0]) if loc else ""
+        if field in overrides:
+            flag = "--" + field.replace("_", "-")
+            error = validation_error(exc, "", Settings)
+            raise IngestError(flag, error.problem, error.accepted) from None
+        raise validation_error(exc, args.settings.name if args.settings else "settings", Settings) from None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -44,10 +69,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from engine.product import Product
 
     product = Product.from_json_file(args.product)
+    settings = settings_from_args(args)  # both checked before any model loads: a typo costs nothing
     studio = Studio(device=args.device)
     ingested = studio.ingest(product)
     references = {"title": args.reference_title, "description": args.reference_description}
-    result = studio.generate(ingested, settings_from_args(args), references)
+    result = studio.generate(ingested, settings, references)
     args.out.mkdir(parents=True, exist_ok=True)
     record = result.to_dict()
     if not args.no_media:
@@ -70,7 +96,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     product = Product.from_json_file(args.product)
     if not product.images:
-        raise StudioError(f"{args.product.name}: has no photo to look at (add image paths under \"images\")")
+        raise IngestError(args.product.name, "no photo to look at", 'photo paths, e.g. ["front.jpg"]', field="images")
     suggestions = Studio(device=args.device).photo_suggestions(product)
     if args.json:
         print(json.dumps(suggestions, indent=2, ensure_ascii=False))
@@ -85,15 +111,23 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from engine.batch import read_results, run_batch
+    from engine.catalog import describe
 
     unknown = set(args.export) - {"shopify", "jsonl", "zip"}
     if unknown:
         raise StudioError(f"--export {','.join(sorted(unknown))}: unknown export (accepted: shopify, jsonl, zip)")
+    # Each bad row and failed product gets its own stderr line as it happens (tqdm.write keeps the bar intact).
     summary = run_batch(args.catalog, args.out, settings_from_args(args), device=args.device, limit=args.limit,
-                        batch_size=args.batch_size, media=args.media)
+                        batch_size=args.batch_size, media=args.media,
+                        on_failure=lambda record: tqdm.write(describe(record), file=sys.stderr))
     print(f"{summary['done']} products written ({summary['skipped']} already done), "
-          f"{summary['failed']} failed -> {summary['path']}")
+          f"{summary['failed']} failed, {summary['rejected']} bad rows skipped -> {summary['path']}")
+    if summary["failed"] or summary["rejected"]:
+        print(f"{summary['failed'] + summary['rejected']} rows not written, each with its line and reason: "
+              f"{summary['failures_path']}", file=sys.stderr)
     if args.export:
         from engine import export
 
@@ -110,7 +144,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                     continue
                 path = export.media_zip(pairs, args.out / "media.zip")
             print(f"{kind}: {path}")
-    return 0 if summary["failed"] == 0 else 1
+    return 0 if summary["failed"] == 0 and summary["rejected"] == 0 else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +204,15 @@ def main(argv: list[str] | None = None) -> int:
     except (StudioError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug, not the user's input: one line, the trace only on request
+        import os
+        import traceback
+
+        if os.environ.get("MCS_DEBUG"):
+            traceback.print_exc()
+        print(f"error: {args.command} failed unexpectedly: {type(exc).__name__}: {exc}\n"
+              "hint: run with MCS_DEBUG=1 for the traceback", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

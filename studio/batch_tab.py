@@ -1,7 +1,8 @@
 """The Batch tab: a whole catalog through one method, a running table, resume, and exports.
 
 Each catalog writes into its own folder under the data folder (``<data>/batches/<catalog name>``),
-so running the same catalog again resumes it: finished products are kept and skipped.
+so running the same catalog again resumes it: finished products are kept and skipped. Bad rows
+and failed products are listed under the progress (line, id, reason) and offered as failures.jsonl.
 """
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from pathlib import Path
 import gradio as gr
 
 from engine import export
-from engine.batch import read_results, run_batch
-from engine.catalog import read_catalog
+from engine.batch import FAILURES, read_failures, read_results, run_batch
+from engine.catalog import read_catalog_rows
 from engine.errors import StudioError
 from engine.paths import data_dir
 from engine.pipeline import Studio, copy_methods
 from engine.settings import PLATFORMS, Settings
+from engine.uploads import confine_rows, named_catalog, unpack_upload
 from studio.create_tab import DESCRIPTION_LENGTHS, TONES
 from studio.render import slug
 
 HEADERS = ["#", "id", "generated title", "description", "claims", "status"]
+FAILURE_HEADERS = ["line", "id", "stage", "error"]
 _STOPS: dict[str, threading.Event] = {}  # batch folder -> its stop flag, shared by Run and Stop
 
 
@@ -41,11 +44,93 @@ def _row(number: int, record: dict, status: str) -> list:
             None if grounding is None else round(grounding, 2), status]
 
 
+def failure_rows(records: list[dict]) -> list[list]:
+    """failures.jsonl records -> rows of the table under the progress."""
+    return [["" if r.get("line") is None else r["line"], r.get("id") or "", r.get("stage", ""), r["error"]]
+            for r in records]
+
+
+def _problems(records: list[dict]) -> tuple[dict, str]:
+    """The table of bad rows and failed products, shown only when there are some, and its count."""
+    count = f" · ⚠️ {len(records)} not run (listed below)" if records else ""
+    return gr.update(value=failure_rows(records), visible=bool(records)), count
+
+
+def run_catalog(studio: Studio, catalog: Path, limit: int | None, settings: Settings, batch_size: int,
+                progress=None):
+    """What the Run button does, as a generator of (products table, status, batch folder,
+    bad rows and failures table, failures.jsonl download) updates."""
+    hidden = gr.update(visible=False)
+    try:
+        # The catalog arrived over the network: it may name only the files beside it (engine/uploads.py).
+        catalog_rows, _ = confine_rows(read_catalog_rows(catalog, limit), catalog.parent)
+    except (StudioError, ValueError) as exc:  # the file as a whole cannot be used
+        yield gr.update(), f"⚠️ {exc}", gr.update(), hidden, hidden
+        return
+    products = catalog_rows.products
+    out = batch_folder(catalog.name)
+    finished = {r["id"]: r for r in read_results(out)}
+    rows = [_row(i, finished[p.id], "✅ done earlier") if p.id in finished else [i, p.id, "", "", None, "⏳"]
+            for i, p in enumerate(products, 1)]
+    position = {p.id: i for i, p in enumerate(products)}
+    total, already = len(products), sum(1 for p in products if p.id in finished)
+    problems = [{**r, "stage": "read"} for r in catalog_rows.rejected]
+    table, count = _problems(problems)
+    yield rows, f"⏳ {already} of {total} already done in `{out}`; running the rest…{count}", str(out), table, hidden
+
+    events: queue.Queue = queue.Queue()
+    stop_flag = _STOPS.setdefault(str(out), threading.Event())
+    stop_flag.clear()
+
+    def work():
+        try:
+            summary = run_batch(catalog_rows, out, settings, limit=None, batch_size=batch_size,
+                                progress=lambda done, todo, record: events.put(("row", done, todo, record)),
+                                should_stop=stop_flag.is_set, history=studio.history, studio=studio)
+            events.put(("end", summary))
+        except Exception as exc:  # shown in the UI; finished products are already on disk
+            events.put(("error", exc))
+
+    threading.Thread(target=work, daemon=True).start()
+    while True:
+        event = events.get()
+        if event[0] == "row":
+            _, done, todo, record = event
+            rows[position[record["id"]]] = _row(position[record["id"]] + 1, record,
+                                                "⚠️ failed" if "error" in record else "✅ new")
+            if "error" in record:
+                problems.append(record)
+                table, count = _problems(problems)
+            else:
+                table = gr.update()
+            if progress:
+                progress(done / max(todo, 1), desc=f"{already + done} of {total} products")
+            yield rows, f"⏳ {already + done} of {total} products…{count}", gr.update(), table, gr.update()
+        elif event[0] == "end":
+            s = event[1]
+            word = "Stopped" if s["stopped"] else "Done"
+            problems = read_failures(out)  # the whole list, as the file holds it
+            table, _ = _problems(problems)
+            download = gr.update(value=_publish([out / FAILURES]), visible=True) if problems else hidden
+            rejected = f", {s['rejected']} bad rows skipped" if s["rejected"] else ""
+            listed = "; the rows not run are listed below" if problems else ""
+            yield (rows, f"{'⚠️' if problems else '✅'} {word}: {s['done']} of {s['total']} products in `{out}` "
+                         f"({s['new']} new, {s['skipped']} kept from before, {s['failed']} failed{rejected}){listed}. "
+                         "Export below.", gr.update(), table, download)
+            return
+        else:
+            yield (rows, f"⚠️ The batch stopped: {event[1]}. Finished products are kept; Run resumes.", gr.update(),
+                   gr.update(), gr.update())
+            return
+
+
 def _catalog_path(upload, typed) -> Path:
+    # Both come from the browser: an upload (a catalog, or a zip of it and its photos) is unpacked
+    # into a folder of its own; a typed path must lie in a catalog folder this studio offers.
     if upload:
-        return Path(upload)
+        return unpack_upload([upload])
     if typed and typed.strip():
-        return Path(typed.strip()).expanduser()
+        return named_catalog(typed)
     raise StudioError("upload a catalog (CSV or JSONL) or type the path of one on this machine")
 
 
@@ -61,7 +146,8 @@ def build_batch_tab(studio: Studio) -> None:
                 "bullets, category, brand, price, images, ...) or a JSONL like `../shared/data/*/products.jsonl`. "
                 "Running the same catalog again **resumes** it: finished products are kept, not redone.")
     with gr.Row():
-        upload = gr.File(label="Catalog (.csv or .jsonl)", file_types=[".csv", ".jsonl", ".json", ".ndjson"],
+        upload = gr.File(label="Catalog (.csv or .jsonl, or a .zip of it and its photos)",
+                         file_types=[".csv", ".jsonl", ".json", ".ndjson", ".zip"],
                          type="filepath", elem_id="mcs-batch-file", scale=2)
         with gr.Column(scale=2):
             typed = gr.Textbox(label="…or a catalog path on this machine", elem_id="mcs-batch-path",
@@ -85,6 +171,11 @@ def build_batch_tab(studio: Studio) -> None:
         run = gr.Button("Run / resume batch", variant="primary", elem_id="mcs-batch-run")
         stop = gr.Button("Stop after this step", elem_id="mcs-batch-stop")
     status = gr.Markdown("Upload a catalog and press **Run**.", elem_id="mcs-batch-status")
+    problems = gr.Dataframe(headers=FAILURE_HEADERS, interactive=False, wrap=True, elem_id="mcs-batch-failures",
+                            max_height=260, label="Rows not run: fix these lines in the catalog and press Run again",
+                            visible=False)
+    failures_file = gr.File(label="failures.jsonl (every row not run, with its line and reason)", interactive=False,
+                            elem_id="mcs-batch-failures-file", height=60, visible=False)
     table = gr.Dataframe(headers=HEADERS, interactive=False, wrap=True, elem_id="mcs-batch-table", max_height=420,
                          label="Products")
     gr.Markdown("#### Export the finished products")
@@ -103,54 +194,16 @@ def build_batch_tab(studio: Studio) -> None:
               progress=gr.Progress()):
         try:
             catalog = _catalog_path(upload_path, typed_path)
-            products = read_catalog(catalog, int(limit_n or 0) or None)
             settings = Settings(fusion=method_key, tone=tone_v, platform=platform_v, temperature=temp,
                                 max_new_tokens=int(max_tok), seed=int(seed_v or 0), description_length=length_v)
         except (StudioError, ValueError) as exc:
-            yield gr.update(), f"⚠️ {exc}", gr.update()
+            yield gr.update(), f"⚠️ {exc}", gr.update(), gr.update(visible=False), gr.update(visible=False)
             return
-        out = batch_folder(catalog.name)
-        finished = {r["id"]: r for r in read_results(out)}
-        rows = [_row(i, finished[p.id], "✅ done earlier") if p.id in finished else [i, p.id, "", "", None, "⏳"]
-                for i, p in enumerate(products, 1)]
-        position = {p.id: i for i, p in enumerate(products)}
-        total, already = len(products), sum(1 for p in products if p.id in finished)
-        yield rows, f"⏳ {already} of {total} already done in `{out}`; running the rest…", str(out)
-
-        events: queue.Queue = queue.Queue()
-        stop_flag = _STOPS.setdefault(str(out), threading.Event())
-        stop_flag.clear()
-
-        def work():
-            try:
-                summary = run_batch(products, out, settings, limit=None, batch_size=int(size),
-                                    progress=lambda done, todo, record: events.put(("row", done, todo, record)),
-                                    should_stop=stop_flag.is_set, history=studio.history, studio=studio)
-                events.put(("end", summary))
-            except Exception as exc:  # shown in the UI; finished products are already on disk
-                events.put(("error", exc))
-
-        threading.Thread(target=work, daemon=True).start()
-        while True:
-            event = events.get()
-            if event[0] == "row":
-                _, done, todo, record = event
-                rows[position[record["id"]]] = _row(position[record["id"]] + 1, record,
-                                                    "⚠️ failed" if "error" in record else "✅ new")
-                progress(done / max(todo, 1), desc=f"{already + done} of {total} products")
-                yield rows, f"⏳ {already + done} of {total} products…", gr.update()
-            elif event[0] == "end":
-                s = event[1]
-                word = "Stopped" if s["stopped"] else "Done"
-                yield (rows, f"✅ {word}: {s['done']} of {s['total']} products in `{out}` ({s['new']} new, "
-                             f"{s['skipped']} kept from before, {s['failed']} failed). Export below.", gr.update())
-                return
-            else:
-                yield rows, f"⚠️ The batch stopped: {event[1]}. Finished products are kept; Run resumes.", gr.update()
-                return
+        yield from run_catalog(studio, catalog, int(limit_n or 0) or None, settings, int(size), progress)
 
     run.click(start, [upload, typed, limit, method, tone, platform, length, temperature, max_tokens, seed, batch_size],
-              [table, status, folder_state], concurrency_id="model", api_name=False, show_progress_on=[status])
+              [table, status, folder_state, problems, failures_file], concurrency_id="model", api_name=False,
+              show_progress_on=[status])
 
     def request_stop(folder):
         if folder and folder in _STOPS:
