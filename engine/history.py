@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS edits (
     generation_id TEXT NOT NULL REFERENCES generations(id),
     field TEXT NOT NULL,
     text TEXT NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    action TEXT NOT NULL DEFAULT 'edit'
 );
 CREATE INDEX IF NOT EXISTS edits_generation ON edits(generation_id);
 """
@@ -79,6 +80,12 @@ def _scores(scores: dict) -> dict:
     return plain
 
 
+def _add_edit_action(db: sqlite3.Connection) -> None:
+    """Histories written before undo was logged lack ``edits.action``; their rows are all edits."""
+    if "action" not in {column[1] for column in db.execute("PRAGMA table_info(edits)")}:
+        db.execute("ALTER TABLE edits ADD COLUMN action TEXT NOT NULL DEFAULT 'edit'")
+
+
 def _existing(folder: Path) -> Path:
     """``folder`` or its nearest existing parent: the one whose disk and permissions matter."""
     while not folder.exists() and folder.parent != folder:
@@ -104,6 +111,7 @@ class History:
         with self._transaction() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            _add_edit_action(db)
             try:
                 db.execute(FTS_SCHEMA)
                 self.fts = True
@@ -215,10 +223,30 @@ class History:
             raise ValueError(f"cannot edit {field!r}; editable fields: {', '.join(EDITABLE)}")
         with _LOCK, self._writing() as db:
             self._require(db, generation_id)
-            db.execute("INSERT INTO edits (generation_id, field, text, at) VALUES (?,?,?,?)",
+            db.execute("INSERT INTO edits (generation_id, field, text, at, action) VALUES (?,?,?,?,'edit')",
                        (generation_id, field, _dump(text), _now()))
             if field == "title":
                 db.execute("UPDATE generations SET title=? WHERE id=?", (text, generation_id))
+            self._index(db, generation_id)
+
+    def undo_edits(self, generation_id: str) -> None:
+        """The operator's "Undo my edits": every field back to what the generator wrote.
+
+        The edits stay in the log; an ``undo`` entry per edited field (holding the generated text)
+        follows them, so the current state and the title in listings and lineage are the generated
+        text again, and chosen candidates no longer apply."""
+        with _LOCK, self._writing() as db:
+            row = self._require(db, generation_id)
+            outputs = json.loads(row["outputs"])
+            latest = {e["field"]: e["action"] for e in db.execute(
+                "SELECT field, action FROM edits WHERE generation_id=? ORDER BY seq", (generation_id,))}
+            at = _now()
+            for field, action in latest.items():
+                if action != "undo":
+                    db.execute("INSERT INTO edits (generation_id, field, text, at, action) VALUES (?,?,?,?,'undo')",
+                               (generation_id, field, _dump(outputs.get(field, [] if field in ("bullets", "keywords")
+                                                                        else "")), at))
+            db.execute("UPDATE generations SET title=?, choice=NULL WHERE id=?", (outputs.get("title", ""), generation_id))
             self._index(db, generation_id)
 
     def record_choice(self, generation_id: str, field: str, candidate_index: int) -> None:
@@ -260,8 +288,7 @@ class History:
         ``engine.export`` directly."""
         with self._connect() as db:
             row = self._require(db, generation_id)
-            edits = db.execute("SELECT field, text, at FROM edits WHERE generation_id=? ORDER BY seq",
-                               (generation_id,)).fetchall()
+            edits = db.execute("SELECT * FROM edits WHERE generation_id=? ORDER BY seq", (generation_id,)).fetchall()
         return self._full(row, edits)
 
     def search(self, text: str = "", limit: int = 50, offset: int = 0) -> list[dict]:
@@ -344,7 +371,9 @@ class History:
     @staticmethod
     def _full(row: sqlite3.Row, edits: list[sqlite3.Row]) -> dict:
         outputs = json.loads(row["outputs"])
-        edit_list = [{"field": e["field"], "text": json.loads(e["text"]), "at": e["at"]} for e in edits]
+        # A read-only history written before undo was logged has no action column: all its rows are edits.
+        edit_list = [{"field": e["field"], "text": json.loads(e["text"]), "at": e["at"],
+                      "action": e["action"] if "action" in e.keys() else "edit"} for e in edits]
         current = dict(outputs)
         alternatives = json.loads(row["alternatives"])
         choice = json.loads(row["choice"]) if isinstance(row["choice"], str) else {}

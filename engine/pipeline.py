@@ -25,11 +25,14 @@ from engine.models.language import load_language_model
 from engine.photo_labels import enough_to_write, missing_input_message
 from engine.product import Product
 from engine.scores import Score, TextContext, score_text
+from engine.scores.reference import with_reference_source
 from engine.settings import Settings
 
 TEXT_KINDS = ("title", "description", "bullets", "keywords")
 # What the language model writes; bullets are built from the merchant's facts (engine/copywriting/bullets.py).
 LM_FIELDS = ("title", "description")
+# Fewer words than this in the description are notes, not a draft to compare the copy against.
+DRAFT_MIN_WORDS = 15
 BASELINES = {"none": "Zero-shot prompt (no fusion)", "template": "Rule-based template"}
 
 
@@ -43,7 +46,8 @@ class Result:
     photo_colours: list[str] = field(default_factory=list)
     contributions: dict[str, float] | None = None
     alternatives: dict[str, list[dict]] = field(default_factory=dict)  # field -> ranked candidates
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # problems: shown with a warning sign
+    notes: list[str] = field(default_factory=list)  # news that is no problem (attribute lines read): shown as info
     # field -> {"tries", "as_written"}: how many texts the writer produced, and the claim check's share on
     # the first one (before retries and repairs), so methods compare on what they write, not on what the checks fixed
     checks: dict[str, dict] = field(default_factory=dict)
@@ -114,28 +118,43 @@ class Studio:
         claim_report("A warm-up sentence.", "warm-up")  # WordNet and the catalog words: ~3 s, once
 
     def default_references(self, ingested: Ingested) -> dict[str, str]:
-        """Without an operator reference, the merchant's own draft is the reference."""
+        """Without an operator reference, the merchant's own draft of a field is its reference: the draft
+        title, the bullets they wrote, and the description when it reads as one. A few words of notes
+        (often what is left once the attribute lines are taken out) are no draft, and BLEU against them
+        would be a number about nothing."""
         p = ingested.product
-        return {"title": p.title, "description": p.description, "bullets": "\n".join(p.bullets)}
+        description = p.description if len(p.description.split()) >= DRAFT_MIN_WORDS else ""
+        return {"title": p.title, "description": description, "bullets": "\n".join(p.bullets)}
+
+    def references_for(self, ingested: Ingested, references: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
+        """field -> (reference text, what it is): the operator's reference, else the merchant's draft."""
+        drafts = {kind: (text, f"your draft {kind}") for kind, text in self.default_references(ingested).items()
+                  if text.strip()}
+        given = {kind: (text, f"your reference {kind}") for kind, text in (references or {}).items()
+                 if text and text.strip()}
+        return {**drafts, **given}
 
     def score(self, copy: Copy, ingested: Ingested, settings: Settings,
               references: dict[str, str] | None = None, photo_colours: list[str] = ()) -> dict[str, list[Score]]:
-        references = {**self.default_references(ingested), **{k: v for k, v in (references or {}).items() if v}}
+        picked = self.references_for(ingested, references)
         source = ingested.source_text()
-        return {
-            kind: score_text(kind, copy.text_of(kind), TextContext(
-                source_text=source, reference=references.get(kind) or None,
-                settings=settings, photo_colors=tuple(photo_colours)))
-            for kind in TEXT_KINDS
-        }
+        return {kind: self._score_field(kind, copy.text_of(kind), source, picked.get(kind), settings, photo_colours)
+                for kind in TEXT_KINDS}
 
     def rescore(self, result: Result, kind: str, text: str) -> list[Score]:
         """Scores of one field after the operator edited it."""
         ingested = self.ingest(result.product)
-        references = {**self.default_references(ingested), **result.references}
-        return score_text(kind, text, TextContext(
-            source_text=ingested.source_text(), reference=references.get(kind) or None,
-            settings=result.settings))  # measured photo colours are suggestions, not facts
+        picked = self.references_for(ingested, result.references)
+        # measured photo colours are suggestions, not facts: not passed
+        return self._score_field(kind, text, ingested.source_text(), picked.get(kind), result.settings)
+
+    @staticmethod
+    def _score_field(kind: str, text: str, source: str, reference: tuple[str, str] | None, settings: Settings,
+                     photo_colours=()) -> list[Score]:
+        reference_text, reference_from = reference or ("", "")
+        scores = score_text(kind, text, TextContext(source_text=source, reference=reference_text or None,
+                                                    settings=settings, photo_colors=tuple(photo_colours)))
+        return with_reference_source(scores, reference_text, reference_from)
 
     # -- generation --------------------------------------------------------------------
     def stream(self, product: Product | Ingested, settings: Settings = Settings(),
@@ -200,7 +219,8 @@ class Studio:
             copy=copy, scores=scores, settings=settings, product=ingested.product,
             references={k: v for k, v in (references or {}).items() if v},
             photo_colours=photo_colours, contributions=contributions, alternatives=alternatives, checks=checks,
-            warnings=[missing] * bool(missing) + notes + list(ingested.warnings), timings=timings,
+            warnings=[missing] * bool(missing) + notes + list(ingested.warnings), notes=list(ingested.notes),
+            timings=timings,
             models={"language_model": settings.language_model, "fusion": settings.fusion},
             parent_id=parent_id,
         )

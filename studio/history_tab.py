@@ -49,7 +49,7 @@ def _table(rows: list[dict]) -> list[list]:
 
 def detail_markdown(row: dict) -> str:
     s = row["settings"]
-    edited = sorted({e["field"] for e in row["edits"]})
+    in_force, undone = _edit_state(row["edits"])
     lines = [
         f"#### {html.escape(row['title'] or '(no title)')}",
         f"`{row['id']}` · {row['created_at']} · method **{s.get('fusion')}** · seed **{row['seed']}** · tone "
@@ -61,14 +61,23 @@ def detail_markdown(row: dict) -> str:
         f"**Product:** {html.escape(row['product'].get('title') or '')} "
         f"({len(row['product'].get('images') or [])} photos)",
     ]
-    if edited:
-        lines += ["", f"**Edited by the operator:** {', '.join(edited)} (the text above includes the edits)"]
+    if in_force:
+        lines += ["", f"**Edited by the operator:** {', '.join(in_force)} (the text above includes the edits)"]
+    if undone:
+        lines += ["", f"**Edits undone:** {', '.join(undone)} (the text above is what the generator wrote; "
+                      f"the {sum(e.get('action', 'edit') == 'edit' for e in row['edits'])} edit(s) stay in the log)"]
     if row["choice"]:
         picked = ", ".join(f"{field} #{index + 1}" for field, index in row["choice"].items())
         lines += ["", f"**Chosen candidates:** {picked}"]
     if row["media"]:
         lines += ["", "**Media:** " + ", ".join(Path(m).name for m in row["media"])]
     return "\n".join(lines)
+
+
+def _edit_state(edits: list[dict]) -> tuple[list[str], list[str]]:
+    """(fields whose edit is in force, fields whose edits were undone), each sorted."""
+    last = {e["field"]: e.get("action", "edit") for e in edits}  # the log is oldest first: the latest wins
+    return (sorted(f for f, a in last.items() if a != "undo"), sorted(f for f, a in last.items() if a == "undo"))
 
 
 def lineage_markdown(chain: list[dict], children: list[dict]) -> str:
@@ -91,7 +100,9 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
     with gr.Row():
         query = gr.Textbox(label="Search", placeholder="e.g. messenger bag", scale=4, elem_id="mcs-history-query")
         search = gr.Button("Search", scale=1, elem_id="mcs-history-search")
+    # Shares of the width, so the id column stays on screen whatever the titles' length (issue 14.13).
     table = gr.Dataframe(headers=HEADERS, interactive=False, wrap=True, elem_id="mcs-history-table", max_height=320,
+                         column_widths=["15%", "27%", "18%", "9%", "6%", "12%", "13%"], elem_classes=["mcs-fit-table"],
                          label="Newest first")
     with gr.Row():
         chosen = gr.Textbox(label="Generation id", elem_id="mcs-history-id", scale=3,

@@ -150,3 +150,46 @@ def test_mp4_tag_by_remux(tmp_path):
         assert sum(1 for _ in container.decode(video=0)) == 12
         assert json.loads(container.metadata["comment"])["merchant_content_studio"]["settings"]["seed"] == 9
     assert read_settings(tmp_path / "missing.mp4") is None
+
+
+def test_undo_keeps_the_log_and_shows_the_generated_text(tmp_path, results):
+    # Issue 14.2: after "Undo my edits" the title, detail and lineage showed the undone text.
+    history = History(tmp_path / "h.sqlite")
+    parent = history.add(results[0])
+    child = history.add(results[1], parent_id=parent)
+    history.record_edit(parent, "title", "Undone title")
+    history.record_edit(parent, "bullets", ["Undone bullet"])
+    history.record_edit(parent, "description", "Undone description")
+    history.record_choice(parent, "description", 0)  # a template result has no candidates: no text, a choice
+    history.undo_edits(parent)
+    row = history.get(parent)
+    generated = results[0].copy
+    assert row["title"] == generated.title and row["bullets"] == generated.bullets
+    assert row["description"] == generated.description
+    assert row["outputs"]["title"] == generated.title
+    assert row["choice"] == {}  # no chosen candidate is in force after an undo
+    log = [(e["field"], e.get("action")) for e in row["edits"]]
+    assert log[:3] == [("title", "edit"), ("bullets", "edit"), ("description", "edit")]  # the log is kept
+    assert sorted(log[3:]) == [("bullets", "undo"), ("description", "undo"), ("title", "undo")]
+    assert history.search(limit=10)[-1]["title"] == generated.title
+    assert history.lineage(child)[0]["title"] == generated.title
+    assert history.lineage(parent)[0]["title"] == generated.title
+    history.record_edit(parent, "title", "Edited again")  # edits after an undo apply on top of it
+    assert history.get(parent)["title"] == "Edited again"
+    history.undo_edits(parent)
+    assert history.get(parent)["title"] == generated.title
+
+
+def test_an_old_history_file_gains_the_edit_action(tmp_path, results):
+    # A history written before undo was logged: its edits table has no action column.
+    path = tmp_path / "old.sqlite"
+    history = History(path)
+    gid = history.add(results[0])
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE edits DROP COLUMN action")
+        db.execute("INSERT INTO edits (generation_id, field, text, at) VALUES (?, 'title', '\"Old edit\"', 'then')",
+                   (gid,))
+    reopened = History(path)
+    assert reopened.get(gid)["title"] == "Old edit"
+    reopened.undo_edits(gid)
+    assert reopened.get(gid)["title"] == results[0].copy.title

@@ -264,7 +264,8 @@ def test_ingest_cleans_text_and_merges_attributes(tmp_path, clip):
                    "fit: relaxed", "1 year warranty", "52"):
         assert needle in source
     assert product.title == "  <b>Chaz</b>   Hoodie "  # the caller's product is left as it was
-    assert any("attribute line" in w for w in result.warnings)
+    assert any("attribute line" in n for n in result.notes)  # news, not a problem: not a warning
+    assert not any("attribute line" in w for w in result.warnings)
     assert result.content_hash() == ingest(product).content_hash()
     assert result.content_hash() != ingest(product.model_copy(update={"title": "Chaz Hoodie 2"})).content_hash()
 
@@ -282,6 +283,31 @@ def test_ingest_names_the_bad_file(tmp_path):
     bad = tmp_path / "label.png"
     bad.write_text("hello")
     _refused(lambda: ingest(Product(title="Mug", images=[str(bad)])), "label.png", "not an image")
+
+
+def test_a_bad_photo_beside_good_ones_is_skipped_by_name(tmp_path):
+    # Issue 14.12: one bad photo used to stop everything although a good one was there.
+    good = str(_save(_photo(), tmp_path / "front.jpg"))
+    also_good = str(_save(_photo(colour=(0, 120, 0)), tmp_path / "back.png"))
+    bad = tmp_path / "label.png"
+    bad.write_text("hello")
+    result = ingest(Product(title="Mug", images=[good, str(bad), also_good]))
+    assert [p.name for p in result.photos] == ["front.jpg", "back.png"]
+    skipped = [w for w in result.warnings if "label.png" in w]
+    assert len(skipped) == 1 and "skipped" in skipped[0] and "not an image" in skipped[0]
+    assert result.product.images == [good, also_good]  # history and a restore keep the photos used
+    # Only bad files: nothing to go on, the clear message as before (naming the first).
+    worse = tmp_path / "empty.jpg"
+    worse.write_bytes(b"")
+    _refused(lambda: ingest(Product(title="Mug", images=[str(bad), str(worse)])), "label.png", "not an image")
+
+
+def test_attribute_lines_read_are_a_note_not_a_warning():
+    # Issue 14.6: a successful read showed as "⚠️ read 2 attribute line(s)".
+    result = ingest(Product(title="Watch", description="A sturdy watch.\nStrap Color: Black\nCase: Steel"))
+    assert result.notes == ["read 2 attribute line(s) from the description: strap_color, case"]
+    assert result.warnings == []
+    assert result.product.attributes == {"strap_color": "Black", "case": "Steel"}  # stored, so a restore has them
 
 
 @needs_luma

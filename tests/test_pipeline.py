@@ -141,3 +141,47 @@ def test_candidates_are_reranked_and_kept_as_alternatives(studio, ingested):
     assert result.copy.title == result.alternatives["title"][0]["text"]
     ungrounded = {s.name: s for s in result.scores["title"]}["grounding"].details.get("ungrounded", [])
     assert set(ungrounded) == set(result.alternatives["title"][0]["ungrounded"])
+
+
+def test_leftover_notes_are_no_reference_and_attribute_lines_are_news(studio):
+    # Issue 14.5 and 14.6: once the `key: value` lines are taken out, a short notes line is no draft
+    # description; BLEU/METEOR/ROUGE say n/a there, and name the reference where there is one.
+    notes = "A sturdy watch for daily wear.\nStrap Color: Black\nCase Material: Steel\nWeight: 40 g"
+    result = studio.generate(Product(title="Field watch", description=notes), Settings(fusion="template"))
+    described = {s.name: s for s in result.scores["description"]}
+    for name in ("bleu", "meteor", "rouge_l"):
+        assert described[name].value is None and described[name].display == "n/a", name
+    titled = {s.name: s for s in result.scores["title"]}
+    assert titled["bleu"].value is not None and titled["bleu"].details["reference_from"] == "your draft title"
+    assert "Field watch" in titled["bleu"].explanation
+    assert result.notes == ["read 3 attribute line(s) from the description: strap_color, case_material, weight"]
+    assert not any("attribute line" in w for w in result.warnings)
+
+    given = studio.generate(Product(title="Field watch", description=notes), Settings(fusion="template"),
+                            {"description": "A black steel field watch that weighs 40 g."})
+    described = {s.name: s for s in given.scores["description"]}
+    assert described["bleu"].value is not None
+    assert described["bleu"].details["reference_from"] == "your reference description"
+    rescored = {s.name: s for s in studio.rescore(given, "description", "A black steel watch.")}
+    assert rescored["rouge_l"].details["reference_from"] == "your reference description"
+
+
+def test_restored_product_reproduces_the_same_copy(studio, tmp_path):
+    # Issue 14.1: the notes' attribute lines are stored with the product, come back in the form, and the
+    # same seed writes the same copy from the restored form (a real LM, not the template).
+    from engine.history import History
+    from studio.create_tab import form_values, product_from_form
+    from studio.history_tab import result_from_row
+
+    history = History(tmp_path / "h.sqlite")
+    notes = "A sturdy watch for daily wear.\nStrap Color: Black\nCase Material: Steel\nWeight: 40 g"
+    first = studio.generate(Product(title="Field watch", description=notes), LM.replace(seed=5))
+    history.add(first)
+    row = history.get(first.id)
+    assert row["product"]["attributes"] == {"strap_color": "Black", "case_material": "Steel", "weight": "40 g"}
+    form = form_values(result_from_row(row).product)
+    assert form[1] == "A sturdy watch for daily wear."
+    assert [row for row in form[6] if any(row)] == [["strap_color", "Black"], ["case_material", "Steel"],
+                                                    ["weight", "40 g"]]  # blank rows to type in may follow
+    again = studio.generate(product_from_form(*form), Settings.model_validate(row["settings"]))
+    assert again.copy.to_dict() == first.copy.to_dict()

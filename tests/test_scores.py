@@ -195,3 +195,17 @@ def test_readability_bands():
     assert easy.value > 80 and easy.good and "easy" in easy.display
     assert hard.value < 30 and hard.good is False
     assert "readability" not in _scores("title", "Red Bag")
+
+
+def test_reference_scores_say_what_the_reference_was(with_wordnet):
+    # Issue 14.5: a BLEU badge must say which text it was measured against.
+    from engine.scores.reference import with_reference_source
+
+    scores = list(_scores("title", "Black steel field watch", reference="Field watch").values())
+    marked = {s.name: s for s in with_reference_source(scores, "Field watch", "your draft title")}
+    for name in ("bleu", "meteor", "rouge_l"):
+        assert marked[name].details["reference"] == "Field watch"
+        assert marked[name].details["reference_from"] == "your draft title"
+        assert "Compared with your draft title: “Field watch”" in marked[name].explanation
+    assert "reference_from" not in marked["length"].details  # only the reference scores are marked
+    assert with_reference_source(scores, "", "") == scores

@@ -3,7 +3,8 @@
 ``ingest(product)`` cleans the text (HTML, whitespace, length caps), reads attribute lines out
 of the description, decodes photos (content-checked, EXIF-rotated, downscaled) and picks
 keyframes from clips. Anything the user must fix raises ``IngestError`` naming the file;
-anything we fixed for them lands in ``Ingested.warnings``.
+anything we fixed or skipped for them lands in ``Ingested.warnings``; news that is no problem
+(attribute lines read from the notes) in ``Ingested.notes``.
 """
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ class Ingested:
     photos: list[Photo]
     keyframes: list[Keyframe]
     attributes: dict[str, str]  # product.attributes flattened + `key: value` lines of the description
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # problems we fixed or skipped for the merchant
+    notes: list[str] = field(default_factory=list)     # what we did that is no problem, shown as info
 
     def source_text(self) -> str:
         """Every input text in one string: what generated copy may be grounded in."""
@@ -121,10 +123,11 @@ def _clean_attributes(raw: dict, warnings: list[str]) -> dict[str, str]:
 def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
     """Validate and normalise one product; raises ``IngestError`` for files the user must fix."""
     warnings: list[str] = []
+    notes: list[str] = []
 
     def clean(text, max_chars, name, single_line=True):
-        value, notes = clean_text(text, max_chars, name, single_line=single_line)
-        warnings.extend(notes)
+        value, fixes = clean_text(text, max_chars, name, single_line=single_line)
+        warnings.extend(fixes)
         return value
 
     title = clean(product.title, limits.max_title_chars, "title")
@@ -139,13 +142,13 @@ def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
     for key, value in parsed.items():
         attributes.setdefault(key, value)  # the structured attributes win over notes in prose
     if parsed:
-        warnings.append(f"read {len(parsed)} attribute line(s) from the description: {', '.join(parsed)}")
+        notes.append(f"read {len(parsed)} attribute line(s) from the description: {', '.join(parsed)}")
 
     image_paths = list(product.images)
     if len(image_paths) > limits.max_images:
         warnings.append(f"{len(image_paths)} photos given; only the first {limits.max_images} are used")
         image_paths = image_paths[: limits.max_images]
-    photos = [load_photo(path, limits=limits) for path in image_paths]
+    photos, skipped = _load_photos(image_paths, limits, warnings)
     video_paths = list(product.videos)
     if len(video_paths) > limits.max_videos:
         warnings.append(f"{len(video_paths)} clips given; only the first {limits.max_videos} are used")
@@ -159,9 +162,27 @@ def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
     # restore and a re-score after an edit all see them (the description no longer holds them).
     kept = {**product.attributes, **{k: v for k, v in parsed.items() if k not in product.attributes}}
     cleaned = product.model_copy(update=dict(
-        title=title, description=description, bullets=bullets, category=category, brand=brand, attributes=kept))
+        title=title, description=description, bullets=bullets, category=category, brand=brand, attributes=kept,
+        images=[p for p in product.images if p not in skipped]))  # history and a restore keep the photos used
     return Ingested(product=cleaned, photos=photos, keyframes=keyframes, attributes=attributes,
-                    warnings=warnings)
+                    warnings=warnings, notes=notes)
+
+
+def _load_photos(paths: list, limits: IngestLimits, warnings: list[str]) -> tuple[list[Photo], list]:
+    """The photos that load, and the paths skipped. A bad file beside good ones is skipped with a warning
+    naming it (one broken upload should not block the rest); when none loads, the first file's error
+    is raised, as it names the file and the problem."""
+    photos, skipped, errors = [], [], []
+    for path in paths:
+        try:
+            photos.append(load_photo(path, limits=limits))
+        except IngestError as exc:
+            skipped.append(path)
+            errors.append(exc)
+    if errors and not photos:
+        raise errors[0]
+    warnings += [f"photo skipped: {exc}" for exc in errors]
+    return photos, skipped
 
 
 __all__ = ["IngestLimits", "Photo", "Keyframe", "Ingested", "ingest", "load_photo",

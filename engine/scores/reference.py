@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import replace
 from functools import lru_cache
 
 import nltk
@@ -17,7 +18,9 @@ from ..paths import cache_dir
 from .registry import Score, register_metric
 from .text import TextContext, not_applicable
 
-NO_REFERENCE = "Needs a reference: add your own copy for this field to compare against."
+NO_REFERENCE = ("Needs a reference: add your own copy for this field (or a draft of it) to compare against; "
+                "short notes are no draft.")
+REFERENCE_METRICS = ("bleu", "meteor", "rouge_l")
 NO_WORDNET = "WordNet not installed: run make setup."
 _KINDS = ("title", "description", "bullets", "keywords")
 
@@ -69,6 +72,21 @@ def load_wordnet() -> WordNetCorpusReader | None:
 
 def _reference(context: TextContext) -> str:
     return (context.reference or "").strip()
+
+
+def with_reference_source(scores: list[Score], reference: str, source: str) -> list[Score]:
+    """The reference scores, saying which text they were measured against (``source``, e.g. "your draft
+    title"): a number against a text the merchant never meant as a reference misleads."""
+    if not reference:
+        return scores
+    return [replace(s, explanation=f"{s.explanation} Compared with {source}: \u201c{_preview(reference)}\u201d.",
+                    details={**s.details, "reference": reference, "reference_from": source})
+            if s.name in REFERENCE_METRICS and s.value is not None else s for s in scores]
+
+
+def _preview(text: str, most: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[: most - 1].rstrip() + "\u2026"
 
 
 @register_metric(
