@@ -2,9 +2,17 @@
 
 Resume: each finished product is appended to ``results.jsonl`` as one line in one write and
 fsynced before the next product starts. On start, a last line cut short by a crash is dropped
-and every id already in the file is skipped, so a stopped, killed or crashed batch resumes
-where it stopped without redoing or losing a finished product. A lock file keeps two batch
-processes from writing the same folder.
+and every product already in the file *under the same settings* is skipped, so a stopped,
+killed or crashed batch resumes where it stopped without redoing or losing a finished product.
+A lock file keeps two batch processes from writing the same folder.
+
+Settings: a finished row counts for a run only when its stored settings have the run's
+``settings_key`` (every setting that changes the copy; the ad-image ones too when media is
+made). A run with another method, tone, seed ... runs every product again; its rows are
+appended beside the older ones, which stay in the file. ``read_results(folder, settings)``
+returns one settings' rows only, and that is what the exports take, so an export never mixes
+copy written under two settings. ``start_over`` (``--start-over``, the Batch tab's button)
+moves a folder's results aside into ``previous-<UTC time>/``; nothing is deleted.
 
 Bad rows and failed products: a catalog row that cannot be read (see ``engine.catalog``) and a
 product whose generation raises (a ``StudioError``, or any other exception: one product's bug
@@ -26,9 +34,11 @@ float differences.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -44,7 +54,11 @@ from engine.copywriting.copy import FIELDS, Copy, build_messages, clean, token_b
 from engine.product import Product
 from engine.settings import Settings
 
-RESULTS, FAILURES, LOCK = "results.jsonl", "failures.jsonl", "batch.lock"
+RESULTS, FAILURES, LOCK, MEDIA = "results.jsonl", "failures.jsonl", "batch.lock", "media"
+# Settings that only shape the ad images (engine.pipeline.Studio.images): a change of one of them
+# runs a product again only when the batch renders media. Every other setting changes the copy,
+# including any added later, so a new knob can never make resume hand back stale copy.
+MEDIA_SETTINGS = ("style", "palette", "layout", "photo_index", "price", "call_to_action", "narration")
 SUMMARY_FAILURES = 20  # failures listed in the summary; failures.jsonl holds them all
 log = logging.getLogger(__name__)
 
@@ -195,7 +209,7 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
         outcomes[index] = Result(
             copy=copy, scores=scores, settings=settings, product=item.product,
             references={k: v for k, v in (references or {}).items() if v}, photo_colours=colours[slot],
-            contributions=contributions[slot], warnings=list(item.warnings), timings=own,
+            contributions=contributions[slot], warnings=list(item.warnings), notes=list(item.notes), timings=own,
             models={"language_model": settings.language_model, "fusion": settings.fusion,
                     "batch_size": str(len(live))},
         )
@@ -234,8 +248,43 @@ def result_line(product: Product, result) -> dict:
     }
 
 
-def read_results(path: Path | str) -> list[dict]:
-    """Finished rows of a batch folder (or its results.jsonl), ready for ``engine.export``."""
+def settings_key(settings: Settings, media: bool = False) -> str:
+    """A short hash of what a run's rows depend on: the copy settings (and the image ones with media)."""
+    values = settings.model_dump(mode="json")
+    if not media:
+        for name in MEDIA_SETTINGS:
+            values.pop(name, None)
+    values["media"] = bool(media)
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def row_key(row: dict) -> str | None:
+    """The ``settings_key`` a results line was written under; None when its settings cannot be read
+    (a line from a version with other settings: it then matches no run and its product runs again)."""
+    try:
+        return settings_key(Settings.model_validate(row["settings"]), media="media" in row)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def settings_label(settings: Settings, media: bool = False) -> str:
+    """The settings a merchant picks, in words, for status lines: "method template, tone neutral, ..."."""
+    parts = [f"method {settings.fusion}"]
+    if settings.fusion != "template":
+        parts.append(f"model {settings.language_model}")
+    parts += [f"tone {settings.tone}", f"platform {settings.platform}", f"{settings.description_length} length",
+              f"temperature {settings.temperature:g}", f"max {settings.max_new_tokens} tokens", f"seed {settings.seed}"]
+    if media:
+        parts.append(f"images {settings.style}/{settings.palette}/{settings.layout}")
+    return ", ".join(parts)
+
+
+def read_results(path: Path | str, settings: Settings | None = None, media: bool = False) -> list[dict]:
+    """Finished rows of a batch folder (or its results.jsonl), ready for ``engine.export``.
+
+    With ``settings``: only the rows written under them (``settings_key``), which is what an
+    export of that run takes; without: every row in the file, older settings' included.
+    """
     path = Path(path)
     path = path / RESULTS if path.is_dir() else path
     rows = []
@@ -245,11 +294,34 @@ def read_results(path: Path | str) -> list[dict]:
                 rows.append(json.loads(line))
             except json.JSONDecodeError:
                 continue  # a line cut short by a crash: that product runs again
-    return rows
+    if settings is None:
+        return rows
+    key = settings_key(settings, media)
+    return [row for row in rows if row_key(row) == key]
 
 
-def finished_ids(path: Path) -> set[str]:
-    return {row["id"] for row in read_results(path) if "id" in row}
+def finished_ids(path: Path, settings: Settings | None = None, media: bool = False) -> set[str]:
+    return {row["id"] for row in read_results(path, settings, media) if "id" in row}
+
+
+def start_over(folder: Path | str) -> Path | None:
+    """Move a batch folder's results, failures and media aside into ``previous-<UTC time>/``, so
+    the next run starts from nothing; returns that folder, or None when there was nothing to move.
+    Never deletes: a merchant who pressed it by mistake moves the files back."""
+    folder = Path(folder)
+    present = [folder / name for name in (RESULTS, FAILURES, MEDIA) if (folder / name).exists()]
+    if not present:
+        return None
+    with _exclusive(folder):  # never under a batch that is still writing here
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        backup, n = folder / f"previous-{stamp}", 1
+        while backup.exists():
+            n += 1
+            backup = folder / f"previous-{stamp}-{n}"
+        backup.mkdir()
+        for item in present:
+            shutil.move(str(item), str(backup / item.name))
+    return backup
 
 
 def read_failures(path: Path | str) -> list[dict]:
@@ -356,7 +428,8 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
               device: str = "auto", limit: int | None = None, batch_size: int = 1,
               progress: Callable[[int, int, dict], None] | None = None,
               should_stop: Callable[[], bool] | None = None, history=None, studio=None,
-              media: bool = False, on_failure: Callable[[dict], None] | None = None) -> dict:
+              media: bool = False, on_failure: Callable[[dict], None] | None = None,
+              start_over_first: bool = False) -> dict:
     """Generate copy for every good product of ``catalog`` into ``out``; report every bad one.
 
     ``catalog``: a CSV/JSONL path, the ``CatalogRows`` already read from one, or products.
@@ -365,13 +438,17 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
     the start) and each failed product (as it fails), e.g. to print them; ``should_stop()`` is
     checked between batches; ``history``: an ``engine.history.History`` that also stores every
     result (a ``studio``'s own history is used too); ``media``: also render the ad images of every
-    product into ``out/media/<id>/`` (listed in its line).
+    product into ``out/media/<settings key>/<id>/`` (listed in its line), so two settings' images
+    never overwrite each other; ``start_over_first``: ``start_over(out)`` before running.
 
-    Returns a summary: ``done`` (ids in results.jsonl), ``skipped`` (done before this run),
-    ``new``, ``failed`` (products that failed now), ``rejected`` (bad catalog rows), ``total``
-    (good products), ``stopped``, ``path`` (results.jsonl), ``failures_path`` (failures.jsonl),
-    ``failures`` (the first ``SUMMARY_FAILURES`` failure records, bad rows first) and
-    ``failures_not_listed`` (how many more failures.jsonl holds).
+    Returns a summary: ``done`` (ids in results.jsonl under these settings), ``skipped`` (done
+    before this run under these settings), ``new``, ``failed`` (products that failed now),
+    ``rejected`` (bad catalog rows), ``total`` (good products), ``stopped``, ``path``
+    (results.jsonl), ``failures_path`` (failures.jsonl), ``failures`` (the first
+    ``SUMMARY_FAILURES`` failure records, bad rows first), ``failures_not_listed`` (how many more
+    failures.jsonl holds), ``settings`` (``settings_label``), ``settings_key``,
+    ``other_settings`` (rows in results.jsonl written under other settings: kept, not exported)
+    and ``moved_to`` (the backup folder ``start_over_first`` made, or None).
     """
     from engine.pipeline import Studio
 
@@ -381,9 +458,11 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
     out.mkdir(parents=True, exist_ok=True)
     results, failures = out / RESULTS, out / FAILURES
     batch_size = max(1, int(batch_size))
+    moved_to = start_over(out) if start_over_first else None
+    key = settings_key(settings, media)
     with _exclusive(out):
         _drop_partial_last_line(results)
-        done = finished_ids(results)
+        done = finished_ids(results, settings, media)
         todo = [p for p in products if p.id not in done]
         problems = [failure_record(r["line"], r["id"], "read", r["error"]) for r in rows.rejected]
         _start_failures(failures, problems)
@@ -415,7 +494,7 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
                         on_failure(record)
                 else:
                     if media:
-                        record.update(_render_images(studio, product, outcome, out / "media"))
+                        record.update(_render_images(studio, product, outcome, out / MEDIA / key))
                     _append(results, [record])
                     if store is not None:
                         _store(store, outcome, product.id)
@@ -424,7 +503,11 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
                 if progress:
                     progress(finished, len(todo), record)
         bar.close()
-    return {"done": len(finished_ids(results)), "skipped": len(done), "new": finished - failed, "failed": failed,
-            "rejected": len(rows.rejected), "total": len(products), "stopped": stopped, "path": str(results),
-            "failures_path": str(failures), "failures": problems[:SUMMARY_FAILURES],
-            "failures_not_listed": max(0, len(problems) - SUMMARY_FAILURES)}
+    everything = read_results(results)
+    ours = [row for row in everything if row_key(row) == key]
+    return {"done": len({row.get("id") for row in ours}), "skipped": len(done), "new": finished - failed,
+            "failed": failed, "rejected": len(rows.rejected), "total": len(products), "stopped": stopped,
+            "path": str(results), "failures_path": str(failures), "failures": problems[:SUMMARY_FAILURES],
+            "failures_not_listed": max(0, len(problems) - SUMMARY_FAILURES),
+            "settings": settings_label(settings, media), "settings_key": key,
+            "other_settings": len(everything) - len(ours), "moved_to": str(moved_to) if moved_to else None}

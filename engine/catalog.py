@@ -36,6 +36,18 @@ ALIASES = {
 }
 LIST_SEPARATOR = "|"
 _PRICE = re.compile(r"-?\d+(?:[.,]\d+)*")
+# Ids we make up for rows without one (``line-<n>`` in a JSONL, ``row-<n>`` in a CSV): stable for
+# resume, but not the merchant's, so exports must not hand them on as a SKU (engine.export).
+GENERATED_ID = re.compile(r"(?:line|row)-\d+")
+
+
+def generated_id(kind: str, number: int) -> str:
+    """The id of a row that has none: ``kind`` is "line" (JSONL) or "row" (CSV)."""
+    return f"{kind}-{number}"
+
+
+def is_generated_id(product_id: str) -> bool:
+    return bool(GENERATED_ID.fullmatch(product_id or ""))
 # What building one product can raise. TypeError and AttributeError are here too: a wrong-shaped
 # line (attributes as a list, say) must cost that line, never the rest of the file.
 ROW_ERRORS = (ValueError, StudioError, TypeError, AttributeError)
@@ -156,7 +168,7 @@ def _dialect(sample: str) -> type[csv.Dialect]:
 
 
 def _csv_record(row: dict[str, str], number: int) -> dict:
-    record: dict = {"id": row.get("id") or f"row-{number}", "attributes": {}}
+    record: dict = {"id": row.get("id") or generated_id("row", number), "attributes": {}}
     for key, value in row.items():
         if not value:
             continue
@@ -215,7 +227,7 @@ def _jsonl_product(record: Any, base: Path, number: int) -> Product:
         raise ValueError(f"expected one product as a JSON object {{...}}, found {kind}")
     product = Product.from_record(record, base)
     # A line without an id still needs one that stays the same when the batch resumes.
-    return product if product.id else product.model_copy(update={"id": f"line-{number}"})
+    return product if product.id else product.model_copy(update={"id": generated_id("line", number)})
 
 
 def _read_jsonl(path: Path, rows: CatalogRows, limit: int | None) -> None:

@@ -119,19 +119,26 @@ def cmd_batch(args: argparse.Namespace) -> int:
     unknown = set(args.export) - {"shopify", "jsonl", "zip"}
     if unknown:
         raise StudioError(f"--export {','.join(sorted(unknown))}: unknown export (accepted: shopify, jsonl, zip)")
+    settings = settings_from_args(args)
     # Each bad row and failed product gets its own stderr line as it happens (tqdm.write keeps the bar intact).
-    summary = run_batch(args.catalog, args.out, settings_from_args(args), device=args.device, limit=args.limit,
-                        batch_size=args.batch_size, media=args.media,
+    summary = run_batch(args.catalog, args.out, settings, device=args.device, limit=args.limit,
+                        batch_size=args.batch_size, media=args.media, start_over_first=args.start_over,
                         on_failure=lambda record: tqdm.write(describe(record), file=sys.stderr))
+    if summary["moved_to"]:
+        print(f"earlier results moved aside into {summary['moved_to']}")
     print(f"{summary['done']} products written ({summary['skipped']} already done), "
           f"{summary['failed']} failed, {summary['rejected']} bad rows skipped -> {summary['path']}")
+    print(f"settings: {summary['settings']} (key {summary['settings_key']})")
+    if summary["other_settings"]:
+        print(f"{summary['other_settings']} earlier results under other settings stay in results.jsonl and are "
+              "not exported; --start-over moves them aside")
     if summary["failed"] or summary["rejected"]:
         print(f"{summary['failed'] + summary['rejected']} rows not written, each with its line and reason: "
               f"{summary['failures_path']}", file=sys.stderr)
     if args.export:
         from engine import export
 
-        rows = read_results(args.out)
+        rows = read_results(args.out, settings, args.media)  # this run's settings only, never a mix
         for kind in args.export:
             if kind == "shopify":
                 path = export.shopify_csv(rows, args.out / "products_shopify.csv", image_base_url=args.image_base_url)
@@ -173,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--export", type=lambda v: [k.strip() for k in v.split(",") if k.strip()], default=[],
                        metavar="shopify,jsonl,zip", help="also write these exports into --out when the batch ends")
     batch.add_argument("--image-base-url", default="", help="prefix for Image Src in the Shopify CSV")
+    batch.add_argument("--start-over", action="store_true",
+                       help="move --out's earlier results aside (into previous-<time>/) and run every product again")
     add_setting_flags(batch)
     batch.set_defaults(func=cmd_batch)
 

@@ -13,8 +13,11 @@ import json
 import re
 import unicodedata
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
+
+from engine.catalog import is_generated_id
 
 # Shopify's product CSV template (Products > Import > sample CSV). Columns we have nothing for
 # stay empty; the importer accepts them so.
@@ -27,6 +30,14 @@ SHOPIFY_COLUMNS = (
 )
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
 SEO_TITLE_MAX, SEO_DESCRIPTION_MAX = 70, 320  # what Shopify's SEO fields show
+# Tags are storefront filters and search terms: a short list of product words, not every keyword.
+TAGS_MAX, TAG_WORDS_MAX = 13, 3
+# Words about the sale, not the product: a shopper never filters a collection by them.
+COMMERCE_WORDS = frozenset("""price prices priced cost buy buying bought sale sales sell offer offers deal deals
+discount discounts discounted cheap cheapest best bestseller order orders shop shopping store online shipping
+delivery free new item items product products quality guarantee warranty""".split())
+_TAG_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+_CATEGORY_SPLIT = re.compile(r"\s*[>/|,]\s*")
 
 
 def row_from_result(result, media: Iterable[str | Path] = ()) -> dict:
@@ -62,6 +73,101 @@ def unique_handles(rows: list[dict]) -> list[str]:
         used.add(handle)
         handles.append(handle)
     return handles
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    # scikit-learn's English list (nltk's stopwords corpus is not installed offline) plus the
+    # keyword extractor's own, which adds contractions and listing boilerplate.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from engine.copywriting.keywords import STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | STOP_WORDS
+
+
+def _words(text: str) -> list[str]:
+    return _TAG_WORD.findall(text.lower().replace("’", "'"))
+
+
+def _input_words(product: dict) -> set[str]:
+    """Every word the merchant wrote for the product: title, description, bullets, category,
+    brand, attribute names and values. A tag built of other words came from generated text."""
+    parts = [product.get(k) or "" for k in ("title", "description", "category", "brand")]
+    parts += [str(b) for b in product.get("bullets") or []]
+    for name, value in (product.get("attributes") or {}).items():
+        parts += [str(name), ", ".join(map(str, value)) if isinstance(value, list) else str(value)]
+    return set(_words("\n".join(parts)))
+
+
+def _known(word: str, known: set[str]) -> bool:
+    """In the input, allowing a plural for a singular and back ("bulbs" for "bulb")."""
+    return any(form in known for form in (word, word + "s", word + "es", word.removesuffix("s"),
+                                          word.removesuffix("es")))
+
+
+def _contraction(word: str) -> bool:
+    """ "i'll", "don't", "he's": yes; a possessive such as "men's" is a product word: no."""
+    if "'" not in word:
+        return False
+    base, _, ending = word.rpartition("'")
+    return ending != "s" or base in _stop_words()
+
+
+def clean_tag(keyword: str, known: set[str]) -> str | None:
+    """``keyword`` as a tag, or None when it is not a clean product phrase: 1-3 words, no stop
+    word, pronoun, contraction or number at either end, no word about the sale (price, buy ...),
+    and every word present in the product's own input (``known``)."""
+    text = " ".join(keyword.replace(",", " ").replace("’", "'").split())
+    words = text.lower().split(" ")
+    if not text or len(words) > TAG_WORDS_MAX or _words(text) != words:  # stray punctuation: not a phrase
+        return None
+    for end in {words[0], words[-1]}:
+        if _contraction(end) or end in _stop_words() or not any(c.isalpha() for c in end):
+            return None
+    if any(w in COMMERCE_WORDS for w in words) or not all(_known(w, known) for w in words):
+        return None
+    return text
+
+
+def category_terms(category: str) -> list[str]:
+    """"Home > Lighting > Bulbs" or "Men/Tops/Hoodies" -> its levels, each a tag."""
+    return [part.strip() for part in _CATEGORY_SPLIT.split(category or "") if part.strip()]
+
+
+def shopify_tags(row: dict) -> list[str]:
+    """Clean keywords first, then the category levels and the brand, which always get room;
+    case-insensitively unique and at most ``TAGS_MAX``."""
+    product = row.get("product") or {}
+    fixed = list(dict.fromkeys(t.replace(",", " ") for t in [*category_terms(product.get("category") or ""),
+                                                              (product.get("brand") or "").strip()] if t))
+    known = _input_words(product)
+    tags, seen = [], set()
+    for keyword in row.get("keywords") or []:
+        tag = clean_tag(str(keyword), known)
+        if tag is None or tag.lower() in seen:
+            continue
+        still_to_come = sum(1 for f in fixed if f.lower() not in seen | {tag.lower()})
+        if len(tags) + 1 + still_to_come > TAGS_MAX:
+            continue  # a later keyword may be a category term, which costs no extra room
+        tags.append(tag)
+        seen.add(tag.lower())
+    for term in fixed:
+        if term.lower() not in seen:
+            tags.append(term)
+            seen.add(term.lower())
+    return tags[:TAGS_MAX]
+
+
+def variant_sku(row: dict, handle: str) -> str:
+    """The merchant's ``sku`` attribute, else the product id they gave, else the handle: an id we
+    made up for a row without one (``line-3``, engine.catalog) means nothing in their shop."""
+    product = row.get("product") or {}
+    for name, value in (product.get("attributes") or {}).items():
+        if str(name).strip().lower() == "sku" and str(value).strip():
+            return str(value).strip()
+    given = str(row.get("id") or product.get("id") or "").strip()
+    return given if given and not is_generated_id(given) else handle
 
 
 def body_html(description: str, bullets: list[str]) -> str:
@@ -118,14 +224,13 @@ def shopify_csv(rows: Iterable, path: Path | str, *, image_base_url: str = "", v
             description = row.get("description") or ""
             price = product.get("price")
             images = _images(row, handle, image_base_url)
-            tags = [k.replace(",", " ").strip() for k in row.get("keywords") or [] if k.strip()]
             writer.writerow({
                 "Handle": handle, "Title": title, "Body (HTML)": body_html(description, row.get("bullets") or []),
                 "Vendor": product.get("brand") or vendor,
                 # Shopify's "Product Category" only takes its own taxonomy; the merchant's goes to Type.
                 "Type": re.split(r"\s*[>/]\s*", category)[-1] if category else "",
-                "Tags": ", ".join(dict.fromkeys(tags)), "Published": "TRUE" if publish else "FALSE",
-                "Option1 Name": "Title", "Option1 Value": "Default Title", "Variant SKU": str(row.get("id") or ""),
+                "Tags": ", ".join(shopify_tags(row)), "Published": "TRUE" if publish else "FALSE",
+                "Option1 Name": "Title", "Option1 Value": "Default Title", "Variant SKU": variant_sku(row, handle),
                 "Variant Inventory Policy": "deny", "Variant Fulfillment Service": "manual",
                 "Variant Price": f"{price:.2f}" if isinstance(price, (int, float)) else "",
                 "Variant Requires Shipping": "TRUE", "Variant Taxable": "TRUE",

@@ -50,13 +50,13 @@ def build_batch_and_evaluate_api(studio: Studio) -> None:
     Both take the catalog alone, with its photos and videos uploaded alongside, or one zip of both;
     the catalog may name only those files (engine/uploads.py), anything else is refused by name."""
     import hashlib
-    import shutil
     import tempfile
     from pathlib import Path
 
-    from engine.batch import run_batch
+    from engine.batch import read_results, run_batch
     from engine.catalog import read_catalog_rows
     from engine.evaluation import evaluate as evaluate_catalog
+    from engine.export import jsonl
     from engine.paths import data_dir
 
     def _folder(kind: str, catalog: Path) -> Path:
@@ -74,8 +74,9 @@ def build_batch_and_evaluate_api(studio: Studio) -> None:
             summary = run_batch(rows, out, chosen, studio=studio)
         except (StudioError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
-        download = Path(tempfile.mkdtemp(prefix="mcs-batch-")) / f"{source.stem}-results.jsonl"
-        shutil.copy(summary["path"], download)  # Gradio serves files from its temp area, not the data folder
+        # Gradio serves files from its temp area, not the data folder; and only these settings' rows go
+        # out (the folder may also hold rows an earlier call wrote with other settings).
+        download = jsonl(read_results(out, chosen), Path(tempfile.mkdtemp(prefix="mcs-batch-")) / f"{source.stem}-results.jsonl")
         # A "path" key in JSON output makes Gradio treat it as a file to serve: name the folder instead.
         return str(download), {**{k: v for k, v in summary.items() if k != "path"}, "folder": str(out),
                                "refused": refused}

@@ -1,8 +1,11 @@
 """The Batch tab: a whole catalog through one method, a running table, resume, and exports.
 
 Each catalog writes into its own folder under the data folder (``<data>/batches/<catalog name>``),
-so running the same catalog again resumes it: finished products are kept and skipped. Bad rows
-and failed products are listed under the progress (line, id, reason) and offered as failures.jsonl.
+so running the same catalog again with the same settings resumes it: finished products are kept
+and skipped. Other settings (method, tone, seed ...) run every product again, and the exports take
+the rows of the settings on screen only (engine/batch.py). **Start over** moves a catalog's results
+aside. Bad rows and failed products are listed under the progress (line, id, reason) and offered
+as failures.jsonl.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 import gradio as gr
 
 from engine import export
-from engine.batch import FAILURES, read_failures, read_results, run_batch
+from engine.batch import FAILURES, read_failures, read_results, run_batch, settings_label, start_over
 from engine.catalog import read_catalog_rows
 from engine.errors import StudioError
 from engine.paths import data_dir
@@ -27,6 +30,10 @@ from studio.render import slug
 
 HEADERS = ["#", "id", "generated title", "description", "claims", "status"]
 FAILURE_HEADERS = ["line", "id", "stage", "error"]
+# Shares of the table's width: without them Gradio sizes columns by their text, and a long
+# description pushed the status column past the right edge (issue 14.13).
+COLUMN_WIDTHS = ["5%", "11%", "24%", "38%", "8%", "14%"]
+FAILURE_WIDTHS = ["8%", "16%", "10%", "66%"]
 _STOPS: dict[str, threading.Event] = {}  # batch folder -> its stop flag, shared by Run and Stop
 
 
@@ -69,14 +76,18 @@ def run_catalog(studio: Studio, catalog: Path, limit: int | None, settings: Sett
         return
     products = catalog_rows.products
     out = batch_folder(catalog.name)
-    finished = {r["id"]: r for r in read_results(out)}
+    finished = {r["id"]: r for r in read_results(out, settings)}  # these settings' rows only
     rows = [_row(i, finished[p.id], "✅ done earlier") if p.id in finished else [i, p.id, "", "", None, "⏳"]
             for i, p in enumerate(products, 1)]
     position = {p.id: i for i, p in enumerate(products)}
     total, already = len(products), sum(1 for p in products if p.id in finished)
     problems = [{**r, "stage": "read"} for r in catalog_rows.rejected]
     table, count = _problems(problems)
-    yield rows, f"⏳ {already} of {total} already done in `{out}`; running the rest…{count}", str(out), table, hidden
+    others = len(read_results(out)) - len(finished)
+    older = (f" ({others} earlier results under other settings are kept but not exported; **Start over** moves "
+             "them aside)") if others else ""
+    yield (rows, f"⏳ {already} of {total} already done in `{out}` under these settings: {settings_label(settings)}"
+                 f"{older}; running the rest…{count}", str(out), table, hidden)
 
     events: queue.Queue = queue.Queue()
     stop_flag = _STOPS.setdefault(str(out), threading.Event())
@@ -116,7 +127,8 @@ def run_catalog(studio: Studio, catalog: Path, limit: int | None, settings: Sett
             listed = "; the rows not run are listed below" if problems else ""
             yield (rows, f"{'⚠️' if problems else '✅'} {word}: {s['done']} of {s['total']} products in `{out}` "
                          f"({s['new']} new, {s['skipped']} kept from before, {s['failed']} failed{rejected}){listed}. "
-                         "Export below.", gr.update(), table, download)
+                         f"Settings: {s['settings']}. Export below (these settings' copy only).", gr.update(), table,
+                   download)
             return
         else:
             yield (rows, f"⚠️ The batch stopped: {event[1]}. Finished products are kept; Run resumes.", gr.update(),
@@ -131,7 +143,26 @@ def _catalog_path(upload, typed) -> Path:
         return unpack_upload([upload])
     if typed and typed.strip():
         return named_catalog(typed)
-    raise StudioError("upload a catalog (CSV or JSONL) or type the path of one on this machine")
+    raise StudioError("upload a catalog (CSV or JSONL, or a zip of it with its photos) first")
+
+
+def _settings(method_key, tone_v, platform_v, length_v, temp, max_tok, seed_v) -> Settings:
+    """The settings on screen; Run writes under them and the exports read the rows written under them."""
+    return Settings(fusion=method_key, tone=tone_v, platform=platform_v, temperature=temp,
+                    max_new_tokens=int(max_tok), seed=int(seed_v or 0), description_length=length_v)
+
+
+def clear_catalog(upload, typed, folder: str) -> str:
+    """What Start over does: the chosen catalog's (or the last run's) results move into a backup folder."""
+    out = batch_folder(_catalog_path(upload, typed).name) if upload or (typed and typed.strip()) else None
+    if out is None and not folder:
+        raise StudioError("upload the catalog to start over first")
+    out = out or Path(folder)
+    backup = start_over(out)
+    if backup is None:
+        return f"Nothing to start over: `{out.name}` has no results yet. Press **Run**."
+    return (f"🗂 Earlier results moved aside into `{backup}` (nothing deleted). Press **Run** to write every "
+            "product again.")
 
 
 def _publish(paths: list[Path]) -> list[str]:
@@ -142,17 +173,21 @@ def _publish(paths: list[Path]) -> list[str]:
 
 def build_batch_tab(studio: Studio) -> None:
     methods = copy_methods()
-    gr.Markdown("### Run a whole catalog\nCSV with the header in `docs/CATALOG_FORMAT.md` (id, title, description, "
-                "bullets, category, brand, price, images, ...) or a JSONL like `../shared/data/*/products.jsonl`. "
-                "Running the same catalog again **resumes** it: finished products are kept, not redone.")
+    gr.Markdown("### Run a whole catalog\nUpload your product list as a **CSV** (columns such as id, title, "
+                "description, bullets, category, brand, price, images) or a **JSONL** file (one product per line), "
+                "or a **.zip** of it together with its photos. Running the same catalog again with the same "
+                "settings **resumes** it: finished products are kept, not redone. Changed settings write every "
+                "product again; **Start over** moves earlier results aside.")
     with gr.Row():
         upload = gr.File(label="Catalog (.csv or .jsonl, or a .zip of it and its photos)",
                          file_types=[".csv", ".jsonl", ".json", ".ndjson", ".zip"],
                          type="filepath", elem_id="mcs-batch-file", scale=2)
         with gr.Column(scale=2):
-            typed = gr.Textbox(label="…or a catalog path on this machine", elem_id="mcs-batch-path",
-                               info="Keeps photo paths relative to the catalog's folder working",
-                               placeholder="/path/to/products.jsonl")
+            typed = gr.Textbox(label="…or the name of a catalog already on the studio's computer",
+                               elem_id="mcs-batch-path",
+                               info="Only for catalogs your admin placed in the studio's catalog folders; "
+                                    "otherwise upload the file above",
+                               placeholder="Leave empty and upload your CSV, JSONL or zip above")
             limit = gr.Number(value=0, precision=0, minimum=0, label="Only the first N products (0 = all)")
     with gr.Row():
         method = gr.Dropdown([(label, key) for key, label in methods.items()], value="template",
@@ -170,14 +205,16 @@ def build_batch_tab(studio: Studio) -> None:
     with gr.Row():
         run = gr.Button("Run / resume batch", variant="primary", elem_id="mcs-batch-run")
         stop = gr.Button("Stop after this step", elem_id="mcs-batch-stop")
+        restart = gr.Button("Start over (move earlier results aside)", variant="stop", elem_id="mcs-batch-start-over")
     status = gr.Markdown("Upload a catalog and press **Run**.", elem_id="mcs-batch-status")
     problems = gr.Dataframe(headers=FAILURE_HEADERS, interactive=False, wrap=True, elem_id="mcs-batch-failures",
+                            column_widths=FAILURE_WIDTHS, elem_classes=["mcs-fit-table"],
                             max_height=260, label="Rows not run: fix these lines in the catalog and press Run again",
                             visible=False)
     failures_file = gr.File(label="failures.jsonl (every row not run, with its line and reason)", interactive=False,
                             elem_id="mcs-batch-failures-file", height=60, visible=False)
     table = gr.Dataframe(headers=HEADERS, interactive=False, wrap=True, elem_id="mcs-batch-table", max_height=420,
-                         label="Products")
+                         label="Products", column_widths=COLUMN_WIDTHS, elem_classes=["mcs-fit-table"])
     gr.Markdown("#### Export the finished products")
     with gr.Row():
         shopify = gr.Button("Shopify CSV", elem_id="mcs-export-shopify")
@@ -194,8 +231,7 @@ def build_batch_tab(studio: Studio) -> None:
               progress=gr.Progress()):
         try:
             catalog = _catalog_path(upload_path, typed_path)
-            settings = Settings(fusion=method_key, tone=tone_v, platform=platform_v, temperature=temp,
-                                max_new_tokens=int(max_tok), seed=int(seed_v or 0), description_length=length_v)
+            settings = _settings(method_key, tone_v, platform_v, length_v, temp, max_tok, seed_v)
         except (StudioError, ValueError) as exc:
             yield gr.update(), f"⚠️ {exc}", gr.update(), gr.update(visible=False), gr.update(visible=False)
             return
@@ -213,12 +249,22 @@ def build_batch_tab(studio: Studio) -> None:
 
     stop.click(request_stop, folder_state, status, api_name=False)
 
-    def do_export(folder, kind, base_url):
+    def request_start_over(upload_path, typed_path, folder):
+        try:
+            return clear_catalog(upload_path, typed_path, folder), []
+        except (StudioError, ValueError) as exc:  # e.g. a batch still writing into that folder
+            return f"⚠️ {exc}", gr.update()
+
+    restart.click(request_start_over, [upload, typed, folder_state], [status, table], api_name=False)
+    shown = [method, tone, platform, length, temperature, max_tokens, seed]
+
+    def do_export(folder, kind, base_url, *on_screen):
         if not folder:
             raise gr.Error("run a batch first")
-        rows = read_results(folder)
+        settings = _settings(*on_screen)
+        rows = read_results(folder, settings)  # what the dropdowns say, never another run's copy
         if not rows:
-            raise gr.Error("no finished products to export yet")
+            raise gr.Error(f"no finished products under these settings ({settings_label(settings)}); press Run")
         target = Path(folder) / "exports"
         if kind == "shopify":
             return _publish([export.shopify_csv(rows, target / "products_shopify.csv", image_base_url=base_url or "")])
@@ -232,6 +278,9 @@ def build_batch_tab(studio: Studio) -> None:
                                               if Path(p).is_file()]
         return _publish([export.media_zip(pairs, target / f"{Path(folder).name}.zip")])
 
-    shopify.click(lambda f, u: do_export(f, "shopify", u), [folder_state, image_base], files, api_name=False)
-    jsonl.click(lambda f, u: do_export(f, "jsonl", u), [folder_state, image_base], files, api_name=False)
-    zipped.click(lambda f, u: do_export(f, "zip", u), [folder_state, image_base], files, api_name=False)
+    shopify.click(lambda f, u, *v: do_export(f, "shopify", u, *v), [folder_state, image_base, *shown], files,
+                  api_name=False)
+    jsonl.click(lambda f, u, *v: do_export(f, "jsonl", u, *v), [folder_state, image_base, *shown], files,
+                api_name=False)
+    zipped.click(lambda f, u, *v: do_export(f, "zip", u, *v), [folder_state, image_base, *shown], files,
+                 api_name=False)

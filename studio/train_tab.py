@@ -31,7 +31,8 @@ def build_train_tab() -> None:
             catalog = gr.Dropdown(CATALOG_HINTS, value=CATALOG_HINTS[0] if CATALOG_HINTS else None, allow_custom_value=True,
                                   label="Catalog (JSONL or CSV path on this machine)")
             methods = gr.CheckboxGroup(list(FUSION_METHODS), value=["gmu"], label="Fusion methods")
-            with gr.Row():
+            # One slider a line: three side by side in this narrow column cut their labels and ends.
+            with gr.Column(elem_id="mcs-train-sliders"):
                 steps = gr.Slider(5, 400, value=30, step=5, label="Steps per method")
                 limit = gr.Slider(20, 1000, value=80, step=10, label="Products used")
                 eval_limit = gr.Slider(2, 40, value=4, step=1, label="Held-out products scored")

@@ -209,3 +209,73 @@ def test_batch_with_media_renders_images_and_zips_them(tmp_path, studio):
         image_cells = [r["Image Src"] for r in csv.DictReader(handle) if r["Image Src"]]
     assert set(image_cells) <= set(archive_names := [n for n in zipfile.ZipFile(zipped).namelist()])
     assert len(image_cells) == len(archive_names)
+
+
+def test_changed_settings_run_every_product_again_and_exports_follow_them(tmp_path, studio):
+    """Issue 14.3: a second run with another setting answered "0 new, 3 kept" and exported the old copy."""
+    from engine import export
+    from engine.batch import run_batch
+
+    catalog, ids = text_only_catalog(tmp_path, 3)
+    out = tmp_path / "out"
+    first, changed = Settings(fusion="template"), Settings(fusion="template", seed=7, tone="friendly")
+    assert run_batch(catalog, out, first, studio=studio)["new"] == 3
+    summary = run_batch(catalog, out, changed, studio=studio)
+    assert (summary["new"], summary["skipped"], summary["done"]) == (3, 0, 3)
+    assert summary["other_settings"] == 3  # the first run's rows stay in the file, not in the exports
+    again = run_batch(catalog, out, changed, studio=studio)  # the same settings still resume exactly once
+    assert (again["new"], again["skipped"]) == (0, 3)
+    assert "seed 7" in again["settings"] and "friendly" in again["settings"]
+
+    rows = read_results(out, settings=changed)
+    assert sorted(r["id"] for r in rows) == sorted(ids)
+    assert {(r["settings"]["seed"], r["settings"]["tone"]) for r in rows} == {(7, "friendly")}
+    exported = [json.loads(line) for line in
+                export.jsonl(rows, tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["settings"]["seed"] for r in exported} == {7}
+    # Settings that only shape the ad images do not make copy run again when no media is made.
+    restyled = run_batch(catalog, out, changed.replace(style="bold", palette="dark"), studio=studio)
+    assert (restyled["new"], restyled["skipped"]) == (0, 3)
+
+
+def test_start_over_moves_results_aside_and_cli_flag(tmp_path, studio):
+    from engine.batch import run_batch, start_over
+
+    catalog, ids = text_only_catalog(tmp_path, 2)
+    out = tmp_path / "out"
+    run_batch(catalog, out, Settings(fusion="template"), studio=studio)
+    backup = start_over(out)
+    assert backup is not None and backup.parent == out and backup.name.startswith("previous-")
+    assert sorted(r["id"] for r in read_results(backup)) == sorted(ids)  # kept, never deleted silently
+    assert read_results(out) == [] and start_over(out) is None  # nothing left to move
+
+    command = [sys.executable, "-m", "engine", "--device", "cpu", "batch", str(catalog), "--out", str(out),
+               "--fusion", "template"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "MCS_DATA_DIR": str(tmp_path / "data")}
+    for extra, already in (([], 0), ([], 2), (["--start-over"], 0)):
+        finished = subprocess.run([*command, *extra], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert finished.returncode == 0, finished.stderr[-2000:]
+        assert f"({already} already done)" in finished.stdout and "settings: method template" in finished.stdout
+    assert "moved aside" in finished.stdout
+    assert len(list(out.glob("previous-*"))) == 2
+    assert Counter(r["id"] for r in read_results(out)) == Counter(ids)
+
+
+def test_batch_tab_status_names_the_settings_and_start_over_clears(tmp_path, studio):
+    from studio.batch_tab import batch_folder, clear_catalog, run_catalog
+
+    source, ids = text_only_catalog(tmp_path, 2)
+    catalog = source.rename(tmp_path / "tab-settings-catalog.jsonl")
+    template = Settings(fusion="template")
+    list(run_catalog(studio, catalog, None, template, 1))
+    status = list(run_catalog(studio, catalog, None, template, 1))[-1][1]
+    assert "0 new, 2 kept from before" in status and "method template" in status and "seed 0" in status
+    updates = list(run_catalog(studio, catalog, None, template.replace(seed=3), 1))
+    assert "2 earlier results under other settings" in updates[0][1]
+    assert "2 new, 0 kept from before" in updates[-1][1] and "seed 3" in updates[-1][1]
+
+    message = clear_catalog(None, None, str(batch_folder(catalog.name)))
+    assert "moved aside" in message
+    assert read_results(batch_folder(catalog.name)) == []
+    [backup] = batch_folder(catalog.name).glob("previous-*")
+    assert len(read_results(backup)) == 4

@@ -26,7 +26,8 @@ def rows_for_test(tmp_path):
     return [
         {"id": "MH01", "title": "Chaz Hoodie — Wool & Fleece", "description": 'Warm "winter" hoodie, <b>cosy</b> & soft.',
          "bullets": ["Drawstring <hood>", "Machine wash, 30°C"], "keywords": ["wool hoodie", "warm, soft"],
-         "product": {"brand": "Luma", "category": "Men/Tops/Hoodies", "price": 52.0, "images": ["/x/mh01.jpg"]},
+         "product": {"title": "Chaz hoodie", "description": "Warm and soft wool fleece.", "brand": "Luma",
+                     "category": "Men/Tops/Hoodies", "price": 52.0, "images": ["/x/mh01.jpg"]},
          "media": [str(square_a), str(story_a)]},
         {"id": "MH02", "title": "Chaz Hoodie — Wool & Fleece", "description": "Second with the same title.",
          "bullets": [], "keywords": [], "product": {"brand": "", "category": "Home > Curtains", "price": None,
@@ -58,7 +59,7 @@ def test_shopify_csv_reads_back(tmp_path):
                                     '<ul><li>Drawstring &lt;hood&gt;</li><li>Machine wash, 30°C</li></ul>')
     assert first["Vendor"] == "Luma" and second["Vendor"] == "Fallback Co"
     assert first["Type"] == "Hoodies" and second["Type"] == "Curtains"
-    assert first["Tags"] == "wool hoodie, warm  soft"
+    assert first["Tags"] == "wool hoodie, warm soft, Men, Tops, Hoodies, Luma"
     assert first["Variant Price"] == "52.00" and second["Variant Price"] == ""
     assert first["Published"] == "FALSE" and first["Status"] == "draft"
     assert first["SEO Title"] == first["Title"] and first["SEO Description"].startswith("Warm")
@@ -114,3 +115,42 @@ def test_export_from_a_real_result(tmp_path, studio, sample_product):
     assert lines[0]["Body (HTML)"] == body_html(result.copy.description, result.copy.bullets)
     assert lines[0]["Vendor"] == (sample_product.brand or "")
     assert row_from_result(result)["settings"]["fusion"] == "template"
+
+
+def test_variant_sku_is_the_given_id_or_sku_never_a_generated_line_number(tmp_path):
+    """Issue 14.4: SKUs came out as line-1, line-2 ... for a JSONL without ids."""
+    from engine.catalog import read_catalog
+
+    catalog = tmp_path / "no-ids.jsonl"
+    catalog.write_text("\n".join(json.dumps(r) for r in (
+        {"title": "Linen tea towel", "description": "Natural linen."},
+        {"title": "Oak board", "description": "Solid oak.", "attributes": {"SKU": "OAK-200"}},
+        {"id": "MUG-7", "title": "Stoneware mug"},
+    )) + "\n", encoding="utf-8")
+    csv_catalog = tmp_path / "no-ids.csv"
+    csv_catalog.write_text("title,description\nWool blanket,Merino wool\n", encoding="utf-8")
+    products = read_catalog(catalog) + read_catalog(csv_catalog)
+    rows = [{"id": p.id, "title": p.title, "description": p.description, "product": p.model_dump()} for p in products]
+    _, lines = read_csv(shopify_csv(rows, tmp_path / "s.csv"))
+    assert [(line["Handle"], line["Variant SKU"]) for line in lines] == [
+        ("linen-tea-towel", "linen-tea-towel"), ("oak-board", "OAK-200"), ("stoneware-mug", "MUG-7"),
+        ("wool-blanket", "wool-blanket")]
+
+
+def test_tags_are_clean_product_keywords_category_terms_and_brand(tmp_path):
+    """Issue 14.4: Tags held 'i'll keep', 'sure house', 'bulb white price'."""
+    junk = ["i'll keep", "sure house", "bulb white price", "the lamp", "buy now", "led bulb", "warm white",
+            "LED Bulb", "bulbs", "a very long phrase of many words", "lamp you"]
+    row = {"id": "B1", "title": "Warm white LED bulb", "description": "",
+           "keywords": junk + ["bulb 9", "i’ll", "lamp", "house", "white led", "house lamp", "led lamp", "white lamp",
+                               "warm bulb", "lamp bulb", "white", "warm", "bulb", "led"],
+           "product": {"title": "LED bulb", "description": "A warm white LED bulb for the house lamp, 9 W.",
+                       "category": "Home > Lighting > Bulbs", "brand": "Lumo"}}
+    _, [line] = read_csv(shopify_csv([row], tmp_path / "t.csv"))
+    tags = line["Tags"].split(", ")
+    assert tags[:3] == ["led bulb", "warm white", "bulbs"]
+    assert tags[-3:] == ["Home", "Lighting", "Lumo"]  # "Bulbs" is already there as "bulbs"
+    for bad in ("i'll keep", "sure house", "bulb white price", "the lamp", "buy now", "lamp you", "LED Bulb",
+                "bulb 9", "i’ll"):
+        assert bad not in tags
+    assert len(tags) == 13 and len({t.lower() for t in tags}) == len(tags)  # many keywords: still room for the rest
