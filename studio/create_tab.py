@@ -5,6 +5,7 @@ import json
 import logging
 import random
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -12,6 +13,7 @@ from typing import Callable
 import gradio as gr
 
 from engine.errors import StudioError
+from engine.fusion.descriptions import method_label
 from engine.pipeline import Result, Studio, copy_methods, default_copy_method
 from engine.product import Product
 from engine.samples import sample_products
@@ -27,12 +29,63 @@ DESCRIPTION_LENGTHS = [("Short: the model stops where it likes", "short"),
                        ("Long: about 70 words or more", "long")]
 
 
+def _cell(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
 def _attributes(rows) -> dict[str, str]:
+    """The table's filled rows; the empty ones kept for typing (and half-filled ones) are left out."""
     attributes = {}
     for row in rows or []:
-        if len(row) >= 2 and str(row[0]).strip() and str(row[1]).strip():
-            attributes[str(row[0]).strip()] = str(row[1]).strip()
+        if len(row) >= 2 and _cell(row[0]) and _cell(row[1]):
+            attributes[_cell(row[0])] = _cell(row[1])
     return attributes
+
+
+ATTRIBUTE_ROWS = 5  # empty rows ready to type into: adding one through the table's menu is hard to find
+SPARE_ROWS = 2  # blank rows kept below a loaded product's attributes
+
+
+def attribute_rows(attributes: dict) -> list[list[str]]:
+    """The attributes table for a product: its attributes, then blank rows to type more into."""
+    rows = [[k, ", ".join(v) if isinstance(v, list) else str(v)] for k, v in attributes.items()]
+    blanks = max(ATTRIBUTE_ROWS - len(rows), SPARE_ROWS)
+    return rows + [["", ""] for _ in range(blanks)]
+
+
+def method_choices() -> list[tuple[str, str]]:
+    """(plain description, key) for the copy method dropdown; the key stays what settings store."""
+    recommended = default_copy_method()
+    return [(method_label(key, recommended), key) for key in copy_methods()]
+
+
+# Gradio 6's Dataframe starts editing on the first key press in a selected cell but mounts its
+# text box only afterwards, so that key (and any typed before the box has focus) is dropped.
+# Keep those keys and put them into the box when it takes focus. Tables opt in by CSS class.
+TYPED_TABLE = "mcs-typed-table"
+CELL_TYPING_JS = """
+(() => {
+  if (window.mcsCellTyping) return;
+  window.mcsCellTyping = true;
+  let pending = "";
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (!(target instanceof Element) || target.tagName === "TEXTAREA") return;
+    if (!target.closest(".%(cls)s [role=gridcell]")) return;
+    if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
+    pending += event.key;
+  }, true);
+  document.addEventListener("focusin", (event) => {
+    const box = event.target;
+    if (!pending || !(box instanceof HTMLTextAreaElement) || !box.closest(".%(cls)s")) return;
+    const text = pending;
+    pending = "";
+    box.setRangeText(text, box.selectionStart, box.selectionEnd, "end");
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }, true);
+  document.addEventListener("mousedown", () => { pending = ""; }, true);
+})();
+""" % {"cls": TYPED_TABLE}
 
 
 def _paths(files) -> list[str]:
@@ -117,9 +170,8 @@ def load_sample(label):
 
 def form_values(product: Product) -> tuple:
     """The Create tab's form fields for a product (photos that no longer exist are left out)."""
-    attributes = [[k, ", ".join(v) if isinstance(v, list) else str(v)] for k, v in product.attributes.items()]
     return (product.title, product.description, "\n".join(product.bullets), product.category, product.brand,
-            "" if product.price is None else f"{product.price:g}", attributes,
+            "" if product.price is None else f"{product.price:g}", attribute_rows(product.attributes),
             _servable([p for p in product.images if Path(p).is_file()]),
             next(iter(_servable([v for v in product.videos if Path(v).is_file()])), None))
 
@@ -168,8 +220,21 @@ class CreateTab:
         return update
 
 
+IDLE_STATUS = "Fill in what you have (or load a sample) and press **Generate**."
+STARTING = "⏳ Reading your product and photos..."  # shown on the click, before any work
+
+
 def build_create_tab(studio: Studio) -> CreateTab:
-    methods = copy_methods()
+    # The action bar comes first and stays in view (CSS in studio/render.py): the form below is
+    # long, and a new merchant has to see how to start without scrolling.
+    with gr.Row(equal_height=True, elem_id="mcs-actionbar"):
+        method = gr.Dropdown(method_choices(), value=default_copy_method(), label="Copy method (fusion)",
+                             info="What writes the copy; “recommended” scored best on validation",
+                             scale=7, min_width=420, elem_id="mcs-method")
+        generate = gr.Button("Generate", variant="primary", size="lg", scale=2, min_width=150, elem_id="mcs-generate")
+        regenerate = gr.Button("Regenerate (new seed)", size="md", scale=2, min_width=170, elem_id="mcs-regenerate")
+        reproduce = gr.Button("Reproduce (same seed)", size="md", scale=2, min_width=170, elem_id="mcs-reproduce")
+        seed = gr.Number(value=0, precision=0, minimum=0, label="Seed", scale=1, min_width=90)
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=360):
             gr.Markdown("### 1 · Your product")
@@ -184,9 +249,11 @@ def build_create_tab(studio: Studio) -> CreateTab:
                 category_in = gr.Textbox(label="Category", placeholder="Gear/Bags")
                 brand_in = gr.Textbox(label="Brand")
                 price_in = gr.Textbox(label="Price", placeholder="45.00")
-            attributes_in = gr.Dataframe(headers=["attribute", "value"], datatype=["str", "str"], type="array",
-                                         row_count=(3, "dynamic"), column_count=(2, "fixed"), label="Attributes",
-                                         elem_id="mcs-attributes")
+            attributes_in = gr.Dataframe(value=attribute_rows({}), headers=["attribute", "value"],
+                                         datatype=["str", "str"], type="array", row_count=ATTRIBUTE_ROWS,
+                                         column_count=(2, "fixed"), label="Attributes (click a cell and type)",
+                                         elem_id="mcs-attributes", elem_classes=[TYPED_TABLE])
+            gr.HTML("", js_on_load=CELL_TYPING_JS, padding=False, container=False, elem_id="mcs-cell-typing")
             photos_in = gr.Gallery(label="Photos (JPEG, PNG, WebP, GIF, HEIC)", type="filepath", interactive=True,
                                    file_types=["image", ".heic", ".heif"], columns=4, height=200, elem_id="mcs-photos")
             with gr.Column(visible=False, variant="panel", elem_id="mcs-seen") as seen_box:
@@ -196,37 +263,32 @@ def build_create_tab(studio: Studio) -> CreateTab:
                                     for i in range(MAX_SUGGESTIONS)]
             video_in = gr.Video(label="Short clip (mp4, mov, webm; up to 60 s)", sources=["upload"], height=200)
             with gr.Accordion("2 · Settings", open=True):
-                method = gr.Dropdown(list(zip(methods.values(), methods.keys())), value=default_copy_method(),
-                                     label="Copy method (fusion)", info="Baselines or a trained fusion method")
                 with gr.Row():
                     tone = gr.Dropdown(TONES, value="neutral", label="Tone")
                     platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value="generic", label="Platform")
                     length = gr.Dropdown(DESCRIPTION_LENGTHS, value="standard", label="Description length",
                                          elem_id="mcs-length")
-                audience = gr.Textbox(label="Audience", value="everyday shoppers")
                 with gr.Row():
-                    temperature = gr.Slider(0, 1.5, value=0.7, step=0.05, label="Temperature", info="0 = greedy")
-                    top_p = gr.Slider(0.1, 1, value=0.9, step=0.05, label="Top-p")
-                with gr.Row():
-                    max_tokens = gr.Slider(40, 400, value=160, step=10, label="Max tokens (description)")
-                    seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
-                    candidates = gr.Slider(1, 4, value=1, step=1, label="Candidates")
+                    audience = gr.Textbox(label="Audience", value="everyday shoppers", scale=2)
+                    max_tokens = gr.Slider(40, 400, value=160, step=10, label="Max tokens (description)", scale=2)
                 grounded = gr.Checkbox(value=True, label="Only facts from my input",
                                        info="The model cannot write a number, colour or material that is not in "
                                             "your text, attributes or photos (grounded decoding)",
                                        elem_id="mcs-grounded")
+                # Sampling is for people comparing runs; the defaults suit everyone else.
+                with gr.Accordion("Sampling (temperature, top-p, candidates)", open=False, elem_id="mcs-sampling"):
+                    with gr.Row():
+                        temperature = gr.Slider(0, 1.5, value=0.7, step=0.05, label="Temperature", info="0 = greedy")
+                        top_p = gr.Slider(0.1, 1, value=0.9, step=0.05, label="Top-p")
+                        candidates = gr.Slider(1, 4, value=1, step=1, label="Candidates")
             with gr.Accordion("Reference copy for BLEU / METEOR / ROUGE (optional)", open=False):
                 gr.Markdown("Without a reference, your draft title and description are the reference.")
                 ref_title = gr.Textbox(label="Reference title")
                 ref_description = gr.Textbox(label="Reference description", lines=3)
-            with gr.Row():
-                generate = gr.Button("Generate", variant="primary", elem_id="mcs-generate")
-                regenerate = gr.Button("Regenerate (new seed)", elem_id="mcs-regenerate")
-                reproduce = gr.Button("Reproduce (same seed)", elem_id="mcs-reproduce")
 
         with gr.Column(scale=7, min_width=420):
             gr.Markdown("### 3 · Generated copy")
-            status = gr.Markdown("Fill in what you have (or load a sample) and press **Generate**.", elem_id="mcs-status")
+            status = gr.Markdown(IDLE_STATUS, elem_id="mcs-status")
             outputs, badges, pickers = {}, {}, {}
             for kind, lines in (("title", 1), ("description", 6), ("bullets", 5), ("keywords", 2)):
                 outputs[kind] = gr.Textbox(label=kind.capitalize(), lines=lines, interactive=True,
@@ -293,10 +355,13 @@ def build_create_tab(studio: Studio) -> CreateTab:
             knob_values[7] = seed_override
         empty = {o: gr.update() for o in out_fields}
         try:
+            yield {**empty, status: STARTING}  # before any work: the click is answered at once
             product = product_from_form(*form_values)
             settings = settings_from_form(*knob_values)
+            ingested = studio.ingest(product)
+            yield {**empty, status: _preparing(settings), seed: settings.seed}
             texts = {k: "" for k in OUTPUT_KINDS}
-            for event in studio.stream(product, settings, refs, parent_id=parent.id if parent is not None else None):
+            for event in studio.stream(ingested, settings, refs, parent_id=parent.id if parent is not None else None):
                 if event.kind == "status":
                     yield {**empty, status: f"⏳ {event.text}", seed: settings.seed}
                 elif event.kind == "partial":
@@ -334,7 +399,9 @@ def build_create_tab(studio: Studio) -> CreateTab:
 
     all_outputs = out_fields + [status, insight, result_state, seed, download] + list(pickers.values())
     inputs = form + knobs + [ref_title, ref_description]
-    generate.click(run, inputs, all_outputs, concurrency_id="model", api_name=False)
+    # The first status comes from the browser on the click itself, even while the model queue is busy.
+    generate.click(None, None, status, js=f"() => {json.dumps(STARTING)}", queue=False, api_name=False) \
+        .then(run, inputs, all_outputs, concurrency_id="model", api_name=False)
     # Both remake the result on screen, so it becomes the new one's parent in the history.
     regenerate.click(lambda *v: (yield from run(*v[:-1], seed_override=random.randint(1, 2**31 - 1), parent=v[-1])),
                      inputs + [result_state], all_outputs, concurrency_id="model", api_name=False)
@@ -355,11 +422,9 @@ def build_create_tab(studio: Studio) -> CreateTab:
                 return
             value = [b.strip(" -•\t") for b in text.splitlines() if b.strip(" -•\t")] if kind == "bullets" else \
                 [k.strip() for k in text.split(",") if k.strip()] if kind == "keywords" else text
-            try:
+            with _history_write():
                 if studio.history.get(result.id)[kind] != value:
                     studio.history.record_edit(result.id, kind, value)
-            except KeyError:  # a result the history never stored
-                pass
         outputs[kind].blur(record_edit, [outputs[kind], result_state], None, show_progress="hidden", api_name=False)
 
     for kind, picker in pickers.items():
@@ -369,14 +434,42 @@ def build_create_tab(studio: Studio) -> CreateTab:
                 return gr.update(), gr.update()
             text = ranked[int(index)]["text"]
             if studio.history is not None:
-                studio.history.record_choice(result.id, kind, int(index))
+                with _history_write():
+                    studio.history.record_choice(result.id, kind, int(index))
             return text, score_badges(studio.rescore(result, kind, text))
         picker.input(pick, [picker, result_state], [outputs[kind], badges[kind]], api_name=False)
 
-    revert.click(lambda r: _show(r) if r is not None else {}, result_state, all_outputs, api_name=False)
+    def undo(result):
+        """The generated copy back on screen, and in the history (the edits stay in its log)."""
+        if result is None:
+            return {}
+        if studio.history is not None:
+            with _history_write():
+                studio.history.undo_edits(result.id)
+        return _show(result)
+    revert.click(undo, result_state, all_outputs, api_name=False)
     creative_controls.wire(result_state, [outputs["title"], outputs["description"], outputs["bullets"]])
     return CreateTab(form=form, knobs=knobs, shown=all_outputs, show=_show, status=status,
                      creative_knobs=creative_controls.knobs)
+
+
+def _preparing(settings: Settings) -> str:
+    """The step between reading the input and writing the first field (the slow one on a first run)."""
+    if settings.fusion == "template":
+        return "⏳ Filling in the template..."
+    return (f"⏳ Loading the writer ({method_label(settings.fusion).split(' — ')[0]}) and encoding your photos... "
+            "the first run also loads the model, which can take a minute on a CPU")
+
+
+@contextmanager
+def _history_write():
+    """An edit, a pick or an undo stays on screen even when the history cannot keep it."""
+    try:
+        yield
+    except KeyError:  # a result the history never stored
+        pass
+    except StudioError as exc:  # a full or read-only data folder (engine.history.HistoryWriteError)
+        gr.Warning(f"Not saved to history: {exc}")
 
 
 def _candidate_label(index: int, candidate: dict) -> str:
@@ -390,13 +483,14 @@ def _status_line(result: Result) -> str:
     t = result.timings
     if not any([result.copy.title, result.copy.description, result.copy.bullets]) and result.warnings:
         # Too little input (engine.photo_labels.enough_to_write): the engine wrote nothing on purpose.
-        rest = "".join(f"\n\n⚠️ {w}" for w in result.warnings[1:])
+        rest = "".join(f"\n\n⚠️ {w}" for w in result.warnings[1:]) + "".join(f"\n\nℹ️ {n}" for n in result.notes)
         return f"✋ **No copy written.** {result.warnings[0]}{rest}"
-    warn = "".join(f"\n\n⚠️ {w}" for w in result.warnings)
+    warn = "".join(f"\n\n⚠️ {w}" for w in result.warnings)  # problems only
+    info = "".join(f"\n\nℹ️ {n}" for n in result.notes)  # what went as expected (attribute lines read)
     flagged = [kind for kind, scores in result.scores.items()
                if any(s.name == "grounding" and s.good is False for s in scores)]
     mark = (f"🟥 **Check before publishing:** the claim check flagged the {' and '.join(flagged)} (marked in red below). "
             if flagged else "✅ ")
     return (f"{mark}Done in {t.get('total', 0):.1f} s · method **{result.settings.fusion}** · seed **{result.settings.seed}** "
-            f"· {result.settings.limits.label}{warn}")
+            f"· {result.settings.limits.label}{warn}{info}")
 

@@ -33,6 +33,7 @@ class CreativesPanel:
     video: gr.Video
     video_scores: gr.HTML
     status: gr.Markdown
+    stale_note: gr.Markdown
 
     def _settings(self, result, style, layout, palette, price, cta, photo, seed, narration=False):
         if result is None:
@@ -42,40 +43,79 @@ class CreativesPanel:
                                        seed=int(seed or 0), narration=bool(narration))
 
     def wire(self, result_state, copy_fields) -> None:
-        def images(result, title, description, bullets, *knobs):
+        # The title each creative was made from ({"images": ..., "video": ...}): a new generation (or an
+        # edit) changes the title on screen, and images showing another title must say so.
+        made_for = gr.State({})
+
+        def images(result, title, description, bullets, made, *knobs):
             try:
                 settings = self._settings(result, *knobs)
             except (StudioError, ValueError) as exc:
-                return gr.update(), gr.update(), f"⚠️ {exc}"
+                return gr.update(), gr.update(), f"⚠️ {exc}", made
             saved, creatives, problem = make_images(self.studio, result.product, _copy(title, description, bullets),
                                                     settings)
             if not saved:  # nothing to show: the gallery keeps what it had
-                return gr.update(), gr.update(), f"⚠️ {problem}"
+                return gr.update(), gr.update(), f"⚠️ {problem}", made
             gallery = [(item["path"], f"{item['size']} · {item['pixels'][0]}×{item['pixels'][1]}") for item in saved]
             panels = "".join(f"<div class='mcs-creative'><b>{c.size}</b>{score_badges(c.scores)}</div>" for c in creatives)
             done = f"{len(saved)} images · backdrop **{settings.style}** · layout **{settings.layout}**"
-            return gallery, panels, f"⚠️ {done}; the rest failed: {problem}" if problem else f"✅ {done}"
+            shown = gr.update(value=gallery, label=f"{IMAGES_LABEL} · made for “{title}”")
+            return (shown, panels, f"⚠️ {done}; the rest failed: {problem}" if problem else f"✅ {done}",
+                    {**made, "images": title})
 
-        def video(result, title, description, bullets, aspect, narration, *knobs, progress=gr.Progress()):
+        def video(result, title, description, bullets, made, aspect, narration, *knobs, progress=gr.Progress()):
             try:
                 settings = self._settings(result, *knobs, narration=narration)
                 copy = _copy(title, description, bullets)
                 out = Path(tempfile.mkdtemp(prefix="mcs-video-")) / f"{slug(title)}-{aspect}.mp4"
-                made = self.studio.video(result.product, copy, settings, out, aspect=aspect,
-                                         progress=lambda fraction, message: progress(fraction, desc=message))
-                save_video(made, settings)
+                made_video = self.studio.video(result.product, copy, settings, out, aspect=aspect,
+                                               progress=lambda fraction, message: progress(fraction, desc=message))
+                save_video(made_video, settings)
             except (StudioError, ValueError) as exc:
-                return gr.update(), gr.update(), f"⚠️ {exc}"
+                return gr.update(), gr.update(), f"⚠️ {exc}", made
             except Exception as exc:  # last resort: the copy and images on screen stay, the server runs on
                 log.exception("video failed")
-                return gr.update(), gr.update(), f"⚠️ video {aspect} failed unexpectedly ({type(exc).__name__}: {exc})"
-            return str(made.path), score_badges(made.scores), f"✅ {made.duration:.1f} s video, {made.size[0]}×{made.size[1]}"
+                return (gr.update(), gr.update(),
+                        f"⚠️ video {aspect} failed unexpectedly ({type(exc).__name__}: {exc})", made)
+            shown = gr.update(value=str(made_video.path), label=f"{VIDEO_LABEL} · made for “{title}”")
+            return (shown, score_badges(made_video.scores),
+                    f"✅ {made_video.duration:.1f} s video, {made_video.size[0]}×{made_video.size[1]}",
+                    {**made, "video": title})
 
-        copy_inputs = [result_state, *copy_fields]
-        self.make_images.click(images, copy_inputs + self.knobs, [self.gallery, self.image_scores, self.status],
-                               concurrency_id="model", api_name=False)
+        def mark_stale(title, made):
+            stale = stale_kinds(made, title)
+            note = stale_text(made, stale)
+            return (gr.update(elem_classes=["mcs-stale"] if "images" in stale else []),
+                    gr.update(elem_classes=["mcs-stale"] if "video" in stale else []),
+                    gr.update(value=note, visible=bool(note)))
+
+        copy_inputs = [result_state, *copy_fields, made_for]
+        staleness = dict(fn=mark_stale, inputs=[copy_fields[0], made_for],
+                         outputs=[self.gallery, self.video, self.stale_note], show_progress="hidden", api_name=False)
+        self.make_images.click(images, copy_inputs + self.knobs,
+                               [self.gallery, self.image_scores, self.status, made_for],
+                               concurrency_id="model", api_name=False).then(**staleness)
         self.make_video.click(video, copy_inputs + [self.aspect, self.narration] + self.knobs,
-                              [self.video, self.video_scores, self.status], concurrency_id="model", api_name=False)
+                              [self.video, self.video_scores, self.status, made_for],
+                              concurrency_id="model", api_name=False).then(**staleness)
+        # Any new title on screen: a generation, a restore, a picked candidate or the merchant's edit.
+        copy_fields[0].change(trigger_mode="always_last", **staleness)
+
+
+IMAGES_LABEL, VIDEO_LABEL = "Ad images", "Product video"
+AGAIN = {"images": "generate images again for the new copy", "video": "make the video again for the new copy"}
+NAMES = {"images": "ad images", "video": "video"}
+
+
+def stale_kinds(made: dict, title: str) -> list[str]:
+    """The creatives on screen that were made from another title than the one shown now."""
+    return [kind for kind in ("images", "video") if kind in (made or {}) and made[kind] != (title or "")]
+
+
+def stale_text(made: dict, stale: list[str]) -> str:
+    """'⚠️ The ad images below were made for the title “…” — generate images again for the new copy.'"""
+    return "  \n".join(f"⚠️ The {NAMES[kind]} below {'were' if kind == 'images' else 'was'} made for the title "
+                       f"“{made[kind]}” — {AGAIN[kind]}." for kind in stale)
 
 
 def _copy(title, description, bullets) -> Copy:
@@ -115,14 +155,15 @@ def build_creatives_panel(studio: Studio) -> CreativesPanel:
         photo = gr.Number(value=1, precision=0, minimum=1, label="Photo #")
         seed = gr.Number(value=0, precision=0, minimum=0, label="Image seed")
     make_images = gr.Button("Make ad images (5 sizes)", elem_id="mcs-make-images")
-    gallery = gr.Gallery(label="Ad images", columns=3, height=360, elem_id="mcs-images", object_fit="contain")
+    stale = gr.Markdown(visible=False, elem_id="mcs-media-stale")
+    gallery = gr.Gallery(label=IMAGES_LABEL, columns=3, height=360, elem_id="mcs-images", object_fit="contain")
     image_scores = gr.HTML(elem_id="mcs-image-scores")
     with gr.Row():
         aspect = gr.Radio([("9:16 (stories, reels)", "9x16"), ("1:1 (feeds)", "1x1")], value="9x16", label="Video format")
         narration = gr.Checkbox(label="Spoken narration of the description", value=False)
     make_video = gr.Button("Make video", elem_id="mcs-make-video")
-    video = gr.Video(label="Product video", elem_id="mcs-video", height=420)
+    video = gr.Video(label=VIDEO_LABEL, elem_id="mcs-video", height=420)
     video_scores = gr.HTML(elem_id="mcs-video-scores")
     return CreativesPanel(studio, [style, layout, palette, price, cta, photo, seed], make_images, gallery,
-                          image_scores, aspect, narration, make_video, video, video_scores, status)
+                          image_scores, aspect, narration, make_video, video, video_scores, status, stale)
 
