@@ -19,6 +19,7 @@ from engine.creatives.layouts import (DrawnText, Plan, button_size, create_layou
                                      place_line)
 from engine.creatives.steps import step
 from engine.creatives.text_fit import fit_line, font, text_width
+from engine.scores.image import coverage_target, product_share
 from engine.scores.registry import Score
 from engine.settings import Settings
 
@@ -30,7 +31,8 @@ SIZES: dict[str, tuple[int, int]] = {
     "1.91x1": (1200, 628),
 }
 
-PRODUCT_FILL = 0.92  # share of the product box the product may take, leaving room for its shadow
+PRODUCT_FILL = 0.92  # share of the product box's height the product may take, leaving room for its shadow
+SIDE_FILL = 0.98  # the shadow falls below the product, so it may nearly fill the box's width
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Placement:
     source_bbox: tuple[int, int, int, int]  # the crop taken from the source photo
     rgb: Image.Image = field(repr=False, default=None)  # scaled product RGB exactly as pasted
     alpha: Image.Image = field(repr=False, default=None)  # scaled alpha exactly as pasted
+    limit: str = ""  # why the product covers less than its size's target, when no layout room helps
 
     @property
     def box(self) -> tuple[int, int, int, int]:
@@ -64,17 +67,51 @@ def _rng(seed: int, size: str, style: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(size.encode()), zlib.crc32(style.encode())])
 
 
-def place_product(cutout: CutOut, box: tuple[int, int, int, int]) -> Placement:
+def place_product(cutout: CutOut, box: tuple[int, int, int, int], with_rgb: bool = True) -> Placement:
+    """The cut-out scaled to fit ``box`` (less a margin for its shadow) and centred in it.
+    ``with_rgb=False`` scales the alpha only: enough to measure a candidate box."""
     crop = cutout.crop()
     left, top, right, bottom = box
-    scale = min((right - left) / crop.width, (bottom - top) / crop.height) * PRODUCT_FILL
+    scale = min((right - left) * SIDE_FILL / crop.width, (bottom - top) * PRODUCT_FILL / crop.height)
     width, height = max(1, round(crop.width * scale)), max(1, round(crop.height * scale))
     # RGB and alpha are scaled separately so the opaque pixels are the photo's, not a premultiplied blend.
-    rgb = crop.convert("RGB").resize((width, height), Image.LANCZOS)
+    rgb = crop.convert("RGB").resize((width, height), Image.LANCZOS) if with_rgb else None
     alpha = crop.getchannel("A").resize((width, height), Image.LANCZOS)
     x = left + (right - left - width) // 2
     y = top + (bottom - top - height) // 2
     return Placement((x, y), (width, height), scale, cutout.bbox, rgb, alpha)
+
+
+def choose_placement(cutout: CutOut, layout, size: tuple[int, int], has_meta: bool) -> tuple[Plan, Placement]:
+    """The layout's first arrangement in which the product covers its size's coverage target,
+    else the one showing it largest, with ``Placement.limit`` saying why it stays short."""
+    target = coverage_target(size)
+    best = None
+    for plan in layout.plans(size, has_meta):
+        placement = place_product(cutout, plan.product, with_rgb=False)
+        share = product_share(placement.alpha, size)
+        if share >= target:
+            best = (plan, share)
+            break
+        if best is None or share > best[1]:
+            best = (plan, share)
+    plan, share = best
+    placement = place_product(cutout, plan.product)
+    if share < target:
+        placement.limit = _why_short(cutout, size, share, target)
+    return plan, placement
+
+
+def _why_short(cutout: CutOut, size: tuple[int, int], share: float, target: float) -> str:
+    """One sentence for the coverage badge: the product's shape against this canvas."""
+    left, top, right, bottom = cutout.bbox
+    w, h = right - left, bottom - top
+    fill = float((cutout.mask[top:bottom, left:right] > 127).mean())
+    shape = f"{h / w:.1f}x taller than wide" if h >= w else f"{w / h:.1f}x wider than tall"
+    frame = "wide" if size[0] > size[1] * 1.1 else "tall" if size[1] > size[0] * 1.1 else "square"
+    return (f"The product cannot reach {target:.0%} on this {size[0]}x{size[1]} ({frame}) canvas: it is {shape} "
+            f"and its outline fills {fill:.0%} of its bounding box, so even in the largest box this layout "
+            f"leaves beside its text it covers {share:.0%}.")
 
 
 MIN_CTA_SIZE = 10  # px: below this a button's words stop reading as words
@@ -129,8 +166,7 @@ def render(cutout: CutOut, title: str, size_key: str, settings: Settings, palett
     rng = _rng(settings.seed, size_key, settings.style)
     has_meta = bool(settings.price or settings.call_to_action) and layout.name != "minimal"
     with step(f"{label}: placing the product"):
-        plan = layout.plan(size, has_meta)
-        placement = place_product(cutout, plan.product)
+        plan, placement = choose_placement(cutout, layout, size, has_meta)
     with step(f"{label}: painting the {settings.style} backdrop"):
         canvas = background.render(size, palette, rng, floor_y=placement.box[3])
         if plan.panel:

@@ -171,7 +171,14 @@ class Layout:
     has_text = True
 
     def plan(self, size: tuple[int, int], has_meta: bool) -> Plan:
+        """The layout's usual arrangement for this canvas."""
         raise NotImplementedError
+
+    def plans(self, size: tuple[int, int], has_meta: bool) -> list[Plan]:
+        """Arrangements to try, the usual one first: the renderer keeps the first that lets the
+        product cover enough of the canvas. A fixed box suits one product shape only (a tall
+        watch in a wide box below a 16:9 title band covered 6%), so layouts offer others."""
+        return [self.plan(size, has_meta)]
 
 
 LAYOUTS: dict[str, type[Layout]] = {}
@@ -200,16 +207,53 @@ def _margin(size: tuple[int, int]) -> int:
     return int(min(size) * 0.06)
 
 
+def _text_column(size: tuple[int, int], has_meta: bool, text_share: float) -> tuple[Box, Box, Box | None]:
+    """Product on the left, text in a column on the right taking ``text_share`` of the width:
+    (product box, title box, price/button row)."""
+    width, height = size
+    m = _margin(size)
+    cut = int(width * (1 - text_share))
+    product = (m, m, cut - m // 2, height - m)
+    meta_h = int(min(width, height) * 0.11) if has_meta else 0
+    left = cut + m // 2
+    title = (left, m, width - m, height - m - meta_h)
+    meta = (left, height - m - meta_h, width - m, height - m) if has_meta else None
+    return product, title, meta
+
+
 @register_layout("classic")
 class Classic(Layout):
     label = "Classic"
-    description = "Product centred, title band below, price and call to action under it."
+    description = ("Product centred, title band below, price and call to action under it; a product "
+                   "too tall for the room left above the band gets the text beside it instead.")
 
     def plan(self, size, has_meta):
         width, height = size
-        m = _margin(size)
         wide = width / height > 1.4
-        text_h = int(height * (0.30 if wide else 0.26 if height > width * 1.5 else 0.27))
+        return self._below(size, has_meta, 0.30 if wide else 0.26 if height > width * 1.5 else 0.27)
+
+    def plans(self, size, has_meta):
+        width, height = size
+        usual = self.plan(size, has_meta)
+        # A slimmer title band first (the title shrinks a little), then the text beside the
+        # product, where a tall product gains the canvas's full height.
+        compact = self._below(size, has_meta, 0.22)
+        if height > width * 1.5:  # a 9:16 column is too narrow to share sideways
+            return [usual, compact]
+        beside = []
+        for share in (0.42, 0.36):  # the narrower column still holds a word at a readable size
+            product, title, meta = _text_column(size, has_meta, share)
+            # Capped by the column width too, so a long word shrinks rather than breaking mid-word.
+            title_max = min(int(min(width, height) * 0.07), int((title[2] - title[0]) / 5.5))
+            beside.append(Plan(product, title, meta, title_max=title_max, text_align="left",
+                               extras={"arrangement": "text beside"}))
+        return [usual, compact, *beside]
+
+    @staticmethod
+    def _below(size, has_meta, text_share):
+        width, height = size
+        m = _margin(size)
+        text_h = int(height * text_share)
         meta_h = int(text_h * 0.38) if has_meta else 0
         text_top = height - m - text_h
         product = (m, m, width - m, text_top - int(m * 0.4))
@@ -225,21 +269,41 @@ class Split(Layout):
 
     def plan(self, size, has_meta):
         width, height = size
+        if width >= height * 1.2:
+            return self._side_by_side(size, has_meta, 0.55)
+        return self._stacked(size, has_meta, 0.6)
+
+    def plans(self, size, has_meta):
+        usual = self.plan(size, has_meta)
+        # The other orientation and a larger product share, for shapes the usual one starves.
+        others = [self._side_by_side(size, has_meta, 0.55), self._side_by_side(size, has_meta, 0.62),
+                  self._stacked(size, has_meta, 0.6), self._stacked(size, has_meta, 0.72)]
+        return [usual, *(p for p in others if p.product != usual.product)]
+
+    def _side_by_side(self, size, has_meta, product_share):
+        width, height = size
         m = _margin(size)
-        if width >= height * 1.2:  # side by side
-            cut = int(width * 0.55)
-            product = (m, m, cut - m // 2, height - m)
-            panel = (cut, 0, width, height)
-            inner = (cut + m, m, width - m, height - m)
-        else:  # stacked: product above, panel below
-            cut = int(height * 0.6)
-            product = (m, m, width - m, cut - m // 2)
-            panel = (0, cut, width, height)
-            inner = (m, cut + m, width - m, height - m)
+        cut = int(width * product_share)
+        product = (m, m, cut - m // 2, height - m)
+        panel = (cut, 0, width, height)
+        inner = (cut + m, m, width - m, height - m)
+        return self._finish(size, has_meta, product, panel, inner)
+
+    def _stacked(self, size, has_meta, product_share):
+        width, height = size
+        m = _margin(size)
+        cut = int(height * product_share)
+        product = (m, m, width - m, cut - m // 2)
+        panel = (0, cut, width, height)
+        inner = (m, cut + m, width - m, height - m)
+        return self._finish(size, has_meta, product, panel, inner)
+
+    @staticmethod
+    def _finish(size, has_meta, product, panel, inner):
         meta_h = int((inner[3] - inner[1]) * 0.3) if has_meta else 0
         title = (inner[0], inner[1], inner[2], inner[3] - meta_h)
         meta = (inner[0], inner[3] - meta_h, inner[2], inner[3]) if has_meta else None
-        return Plan(product, title, meta, panel, title_max=int(min(width, height) * 0.08), text_align="left")
+        return Plan(product, title, meta, panel, title_max=int(min(size) * 0.08), text_align="left")
 
 
 @register_layout("minimal")
@@ -254,3 +318,17 @@ class Minimal(Layout):
         product = (m, m, width - m, height - m - caption_h - m // 3)
         title = (m * 2, height - m - caption_h, width - m * 2, height - m)
         return Plan(product, title, None, title_max=int(min(width, height) * 0.035))
+
+    def plans(self, size, has_meta):
+        width, height = size
+        if height > width * 1.5:
+            return [self.plan(size, has_meta)]
+        # A tall product on a square or wide canvas: full height, the caption in the corner beside it.
+        m = _margin(size)
+        caption_h = int(height * 0.07)
+        cut = int(width * 0.64)
+        product = (m, m, cut - m // 2, height - m)
+        title = (cut + m // 2, height - m - 2 * caption_h, width - m, height - m)
+        side = Plan(product, title, None, title_max=int(min(width, height) * 0.035), text_align="left",
+                    extras={"arrangement": "caption beside"})
+        return [self.plan(size, has_meta), side]

@@ -19,7 +19,7 @@ import tempfile
 import textwrap
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -83,6 +83,7 @@ class Shot:
     caption: str
     zoom: tuple[float, float]  # zoom at start, at end (1 = whole laid-out source)
     center: tuple[tuple[float, float], tuple[float, float]]  # pan, as fractions of the free range
+    transition: str = "crossfade"  # into this shot: "crossfade", or "dip" through the backdrop
 
 
 def frame_size(aspect: str, height: int | None = None) -> tuple[int, int]:
@@ -126,15 +127,18 @@ def plan_shots(n_images: int, title: str, bullets: list[str], seconds: float | N
     windows = [d * scale for d in need]
 
     rng = np.random.default_rng(seed)
+    # One zoom chain: each shot's move ends where the next one's starts, so at a crossfade both
+    # photos are framed alike (a jump in zoom or pan there showed the product twice).
+    levels = [1.0, float(rng.uniform(MAX_ZOOM - 0.04, MAX_ZOOM))]
+    first = int(rng.integers(2))
+    zooms = [levels[(first + i) % 2] for i in range(len(windows) + 1)]
     shots, t = [], 0.0
     for i, (caption, w) in enumerate(zip(captions, windows)):
         start = max(0.0, t - CROSSFADE / 2)
         end = min(target, t + w + CROSSFADE / 2) if i < len(windows) - 1 else target
-        zoom_in = bool(rng.integers(2))
-        z = (1.0, float(rng.uniform(MAX_ZOOM - 0.04, MAX_ZOOM)))
-        a, b = rng.uniform(0.2, 0.8, size=(2, 2))
+        # The zoom holds the middle still; the storyboard moves that point onto the product.
         shots.append(Shot(i % max(n_images, 1), round(start, 4), round(end, 4), caption,
-                          z if zoom_in else z[::-1], (tuple(map(float, a)), tuple(map(float, b)))))
+                          (zooms[i], zooms[i + 1]), ((0.5, 0.5), (0.5, 0.5))))
         t += w
     return shots
 
@@ -173,28 +177,78 @@ def _cover(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     return big.crop((x, y, x + size[0], y + size[1]))
 
 
-def layout_source(img: Image.Image, size: tuple[int, int], caption_top: int) -> tuple[Image.Image, tuple | None]:
-    """The photo laid out once on its backdrop, contained (never cropped) above the caption band
-    when the frame is taller than the photo, else filling the frame.
+@dataclass
+class SourceLayout:
+    """A photo laid out once for its shots, and where its product sits on that canvas."""
+
+    canvas: Image.Image
+    photo_rect: tuple | None  # the photo's rectangle when the backdrop is one flat colour
+    product: tuple[float, float, float, float]  # the product's box on the canvas (canvas px)
+
+    @property
+    def anchor(self) -> tuple[float, float]:
+        """The product's centre as fractions of the canvas: the point every zoom holds still."""
+        x0, y0, x1, y1 = self.product
+        return ((x0 + x1) / 2 / self.canvas.width, (y0 + y1) / 2 / self.canvas.height)
+
+
+def product_bbox(img: Image.Image) -> tuple[int, int, int, int]:
+    """The product's box in the photo: from its alpha when it has one, else from the U2-Netp
+    cut-out; the whole photo when no clear product is found (a lifestyle shot)."""
+    if img.mode in ("RGBA", "LA"):
+        box = img.getchannel("A").point(lambda v: 255 if v > 127 else 0).getbbox()
+        return box or (0, 0, img.width, img.height)
+    from engine.creatives.cutout import cut_out
+
+    try:
+        return cut_out(img, "video photo").bbox
+    except StudioError:
+        return (0, 0, img.width, img.height)
+
+
+def layout_shot(img: Image.Image, size: tuple[int, int], caption_top: int,
+                product: tuple[int, int, int, int] | None = None) -> SourceLayout:
+    """The photo laid out once on its backdrop with its product box centred in the space above
+    the caption band, small enough to stay there at the deepest Ken Burns zoom (which holds the
+    product's centre still). Every photo's product lands on the same centre, so consecutive
+    shots frame their products alike and a crossfade does not show two offset copies.
 
     The layout is MAX_ZOOM x the frame when the photo has the pixels for it, so zooming in
     shows real detail; a photo that would be upscaled anyway (catalog shots are often ~800 px)
-    is laid out at frame size, which makes every per-frame resample ~30% cheaper at no loss.
-
-    Returns the canvas and, when the backdrop is one flat colour, the photo's rectangle on it."""
+    is laid out at frame size, which makes every per-frame resample ~30% cheaper at no loss."""
     img = _flatten(img)
-    tall = size[1] / size[0] > img.height / img.width * 1.15
-    box_h = caption_top if tall else size[1]
-    fit = min(size[0] * 0.94 / img.width, box_h * 0.94 / img.height)
+    px0, py0, px1, py1 = product or (0, 0, img.width, img.height)
+    margin = round(min(size) * 0.03)
+    room = (size[0] - 2 * margin, max(1, caption_top - 2 * margin))
+    fit = min(room[0] / (px1 - px0), room[1] / (py1 - py0)) / MAX_ZOOM
     zoom = MAX_ZOOM if fit * MAX_ZOOM <= 1.0 else 1.0
     W, H = round(size[0] * zoom / 2) * 2, round(size[1] * zoom / 2) * 2  # even: 4:2:0 chroma
     canvas = _backdrop(img, (W, H))
-    s, box_h = fit * zoom, box_h * zoom
+    s = fit * zoom
     fg = img.resize((max(1, round(img.width * s)), max(1, round(img.height * s))), Image.LANCZOS)
-    x, y = (W - fg.width) // 2, round((box_h - fg.height) / 2)
+    centre = (W / 2, (margin + room[1] / 2) * zoom)
+    x = round(centre[0] - (px0 + px1) / 2 * s)
+    y = round(centre[1] - (py0 + py1) / 2 * s)
     canvas.paste(fg, (x, y))
+    box = (x + px0 * s, y + py0 * s, x + px1 * s, y + py1 * s)
     plain = canvas.getpixel((0, 0)) == canvas.getpixel((W - 1, H - 1)) == canvas.getpixel((0, H - 1))
-    return canvas, ((x, y, x + fg.width, y + fg.height) if plain else None)
+    rect = (max(0, x), max(0, y), min(W, x + fg.width), min(H, y + fg.height))
+    return SourceLayout(canvas, rect if plain else None, box)
+
+
+def layout_source(img: Image.Image, size: tuple[int, int], caption_top: int) -> tuple[Image.Image, tuple | None]:
+    """``layout_shot`` for the whole photo: the canvas and, on a flat backdrop, the photo's rectangle."""
+    laid = layout_shot(img, size, caption_top)
+    return laid.canvas, laid.photo_rect
+
+
+def boxes_iou(a, b) -> float:
+    inter = max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+FADE_IOU = 0.8  # product boxes of two shots that overlap less than this dip through the backdrop
 
 
 def placeholder(size: tuple[int, int], seed: int) -> Image.Image:
@@ -449,18 +503,36 @@ class Storyboard:
         tallest = max((caption_layout(s.caption, self.size, i == 0, bottom).card[1]
                        for i, s in enumerate(self.shots) if s.caption), default=0)
         caption_top = self.size[1] - bottom - tallest - round(self.size[1] * 0.02)
-        sources: dict[int, tuple] = {}
+        sources: dict[int, SourceLayout] = {}
         for s in self.shots:
             if s.image not in sources:
                 with step(f"{self.label}: laying out photo {s.image + 1}"):
                     src = images[s.image] if images else placeholder(self.size, seed)
-                    canvas, rect = layout_source(src, self.size, caption_top)
-                    sources[s.image] = (to_planes(canvas), rect)
+                    sources[s.image] = layout_shot(src, self.size, caption_top,
+                                                   product_bbox(src) if images else None)
+        self.shots = self._aim(self.shots, sources)
         self.renderers = []
         for i, s in enumerate(self.shots):
             with step(f"{self.label}: rendering caption {i + 1} of {len(self.shots)}"):
-                self.renderers.append(_ShotRenderer(s, sources[s.image][0], self.size, bottom, bold=(i == 0),
-                                                    photo_rect=sources[s.image][1]))
+                laid = sources[s.image]
+                self.renderers.append(_ShotRenderer(s, to_planes(laid.canvas), self.size, bottom, bold=(i == 0),
+                                                    photo_rect=laid.photo_rect))
+
+    def _aim(self, shots: list[Shot], sources: dict[int, SourceLayout]) -> list[Shot]:
+        """Zoom every shot about its product's centre, and dip through the backdrop instead of
+        crossfading where two products' boxes differ (a front view after a side view)."""
+        aimed = []
+        for i, shot in enumerate(shots):
+            laid = sources[shot.image]
+            transition = "crossfade"
+            if i:
+                before = sources[shots[i - 1].image]
+                # Canvases of one storyboard may differ in scale (MAX_ZOOM or 1): compare in frame units.
+                a = [v / before.canvas.width * self.size[0] for v in before.product]
+                b = [v / laid.canvas.width * self.size[0] for v in laid.product]
+                transition = "crossfade" if boxes_iou(a, b) >= FADE_IOU else "dip"
+            aimed.append(replace(shot, center=(laid.anchor, laid.anchor), transition=transition))
+        return aimed
 
     def frame(self, k: int, out: av.VideoFrame | None = None) -> av.VideoFrame:
         """Frame k as yuv420p, ready for the encoder (written into ``out`` when given)."""
@@ -468,9 +540,14 @@ class Storyboard:
         live = [r for r in self.renderers if r.shot.start <= t < r.shot.end] or [self.renderers[-1]]
         with step(f"{self.label}: rendering frame {k}"):
             planes = live[0].photo(t)
-            if len(live) > 1:  # crossfade the photos; the captions swap (out, then in) so they never overlap
+            if len(live) > 1:  # fade the photos; the captions swap (out, then in) so they never overlap
                 w = min(1.0, max(0.0, (t - live[1].shot.start) / (live[0].shot.end - live[1].shot.start)))
-                planes = [cv2.addWeighted(a, 1 - w, b, w, 0) for a, b in zip(planes, live[1].photo(t))]
+                if live[1].shot.transition == "dip":  # out to the backdrop colour, then in from it
+                    dip = [np.full_like(p, (a + b) // 2) for p, a, b in zip(planes, live[0].flat, live[1].flat)]
+                    planes = ([cv2.addWeighted(a, 1 - 2 * w, d, 2 * w, 0) for a, d in zip(planes, dip)] if w < 0.5
+                              else [cv2.addWeighted(d, 2 - 2 * w, b, 2 * w - 1, 0) for d, b in zip(dip, live[1].photo(t))])
+                else:
+                    planes = [cv2.addWeighted(a, 1 - w, b, w, 0) for a, b in zip(planes, live[1].photo(t))]
             with step(f"{self.label}: rendering the caption for frame {k}"):
                 if len(live) == 1:
                     live[0].draw_caption(planes)

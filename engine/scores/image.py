@@ -105,16 +105,33 @@ def text_contrast(creative, context: ImageContext) -> Score:
                  good=worst >= MIN_CONTRAST, details={"per_text": per_box})
 
 
+def coverage_target(size: tuple[int, int]) -> float:
+    """Share of a canvas the product should cover to hold its own in a feed."""
+    width, height = size
+    # Wide banners are height-bound: the product can only fill a smaller share of them.
+    return 0.1 if width / height > 1.5 else 0.2
+
+
+def product_share(alpha, size: tuple[int, int]) -> float:
+    """Share of a ``size`` canvas covered by a placed product's (mostly) opaque pixels."""
+    return float((np.asarray(alpha) > 127).sum()) / (size[0] * size[1])
+
+
 @register_metric("product_coverage", "Product coverage", ("image",),
-                 "Share of the canvas covered by the product; under 20% it gets lost in the feed.")
+                 "Share of the canvas covered by the product; under 20% (10% on wide banners) it gets lost in the feed.")
 def product_coverage(creative, context: ImageContext) -> Score:
     image = _image(creative)
-    covered = float((np.asarray(context.placement.alpha) > 127).sum()) / (image.width * image.height)
-    # Wide banners are height-bound: the product can only fill a smaller share of them.
-    enough = 0.1 if image.width / image.height > 1.5 else 0.2
-    return Score("product_coverage", "Product coverage", covered, f"{covered:.0%}",
-                 f"How much of the frame the product fills (at least {enough:.0%} for this format).",
-                 good=covered >= enough)
+    covered = product_share(context.placement.alpha, image.size)
+    enough = coverage_target(image.size)
+    explanation = f"How much of the frame the product fills (at least {enough:.0%} for this format)."
+    details = {"target": enough}
+    # The renderer notes why a product could not be scaled up to the target (its shape against
+    # the room the layout leaves); the badge's tooltip passes that on rather than a bare fail.
+    limit = getattr(context.placement, "limit", "")
+    if limit and covered < enough:
+        explanation, details["limit"] = f"{explanation} {limit}", limit
+    return Score("product_coverage", "Product coverage", covered, f"{covered:.0%}", explanation,
+                 good=covered >= enough, details=details)
 
 
 # Named colours for copy words, as sRGB; matched in Lab. Synonyms share an entry.
