@@ -241,7 +241,8 @@ def _draw_chart(cells: Sequence[dict], score_ax, share_ax=None) -> None:
         share_ax.barh(list(shares), values, left=left, label=modality)
         left += values
     share_ax.set_xlim(0, 1)
-    share_ax.set_title("What each input contributed", fontsize=10)
+    # Gate weights say where the fusion looks, not what the copy loses without an input (engine.ablation).
+    share_ax.set_title("Gate weight per input\n(fusion attention, not effect on the copy)", fontsize=9)
     share_ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=len(modalities))
 
 
@@ -324,9 +325,11 @@ def cmd_compare(args) -> int:
     from engine.pipeline import Studio
 
     product = Product.from_json_file(args.product)
+    studio = Studio(device=args.device)
+    if args.ablate:
+        return cmd_ablate(studio, product, args)
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     values = parse_values(args.column, args.values)
-    studio = Studio(device=args.device)
 
     def report(cell: dict) -> None:
         print(f"{cell['method']:>10} {args.column}={cell['value']}: {cell['title'] or 'error: ' + cell['error']}",
@@ -340,8 +343,27 @@ def cmd_compare(args) -> int:
     return 0 if not any(c["error"] for c in cells) else 1
 
 
+def cmd_ablate(studio, product: Product, args) -> int:
+    """``--ablate METHOD``: the method's copy with every input, then without each one (engine.ablation)."""
+    from engine.ablation import ablation_csv, ablation_jsonl, leave_one_out, summary
+    from engine.cli import settings_from_args
+
+    def report(row: dict) -> None:
+        gate = "" if row["gate_weight"] is None else f" (gate weight {row['gate_weight']:.0%})"
+        deltas = ", ".join(f"{k} {v:+.3f}" for k, v in row["deltas"].items() if v)
+        print(f"{row['label']:>15}{gate}: {summary(row)}" + (f" | {row['title']}" if row["title"] else "")
+              + (f" | {deltas}" if deltas else ""), flush=True)
+
+    rows = leave_one_out(studio, product, args.ablate.strip(), settings_from_args(args), on_row=report)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in (ablation_csv(rows, args.out / "ablation.csv"), ablation_jsonl(rows, args.out / "ablation.jsonl")):
+        print(f"-> {path}")
+    return 0
+
+
 def add_compare_subcommand(subparsers) -> None:
-    """``python -m engine compare PRODUCT.json --methods template,none --values 1,2 --out DIR``."""
+    """``python -m engine compare PRODUCT.json --methods template,none --values 1,2 --out DIR``, or
+    ``... --ablate METHOD --out DIR`` for what each input changes."""
     from engine.cli import add_setting_flags
 
     parser = subparsers.add_parser("compare", help="a grid of methods x seeds (or another setting) for one product")
@@ -349,6 +371,9 @@ def add_compare_subcommand(subparsers) -> None:
     parser.add_argument("--methods", default="template,none", help="comma-separated copy methods (rows)")
     parser.add_argument("--column", default="seed", choices=list(COLUMN_SETTINGS), help="the setting the columns vary")
     parser.add_argument("--values", default="1,2", help="comma-separated values of --column")
+    parser.add_argument("--ablate", metavar="METHOD", default="",
+                        help="instead of a grid: METHOD's copy with every input, then without the photos, the text "
+                             "and the video (same seed and settings), with what changed and the score deltas")
     parser.add_argument("--out", type=Path, required=True)
     add_setting_flags(parser)
     parser.set_defaults(func=cmd_compare)

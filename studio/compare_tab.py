@@ -10,8 +10,11 @@ import gradio as gr
 
 from engine.compare import (COLUMN_SETTINGS, best_values, column_labels, grid_csv, grid_png, is_best, iter_grid,
                             parse_values, score_chart, score_columns, table_rows)
+from engine.ablation import DELTA_COLUMNS, iter_leave_one_out
+from engine.ablation import table_rows as ablation_rows
 from engine.errors import StudioError
 from engine.pipeline import default_copy_method, Studio, copy_methods
+from engine.product import Product
 from engine.samples import sample_products
 from studio.create_tab import CreateTab, product_from_form, settings_from_form
 from studio.render import slug
@@ -65,6 +68,16 @@ def grid_html(cells: list[dict], methods: list[str], values: list, column: str) 
     return f"{STYLE}<table><tr><th>method</th>{head}</tr>{''.join(rows)}</table>{legend}"
 
 
+def chosen_product(source_value: str, sample_label: str, form_part) -> Product:
+    """The sample picked in this tab, or the product typed in the Create tab."""
+    if source_value != SOURCES[0]:
+        return product_from_form(*form_part)
+    product = sample_products().get(sample_label)
+    if product is None:
+        raise StudioError("pick a sample product, or switch to the Create tab's product")
+    return product
+
+
 def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
     methods = copy_methods()
     samples = list(sample_products())
@@ -95,17 +108,13 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
     exported = gr.File(label="Exports", file_count="multiple", elem_id="mcs-compare-files", interactive=False,
                        height=110)
     cells_state = gr.State([])
+    ablation = build_ablation_section(methods)
 
     def compare(source_value, sample_label, chosen, column_value, values_text, *create_values,
                 progress=gr.Progress()):
         form_part, knob_part = create_values[: len(create.form)], create_values[len(create.form):]
         try:
-            if source_value == SOURCES[0]:
-                product = sample_products().get(sample_label)
-                if product is None:
-                    raise StudioError("pick a sample product, or switch to the Create tab's product")
-            else:
-                product = product_from_form(*form_part)
+            product = chosen_product(source_value, sample_label, form_part)
             base = settings_from_form(*knob_part)
             wanted = parse_values(column_value, values_text)
             rows = [m for m in methods if m in (chosen or [])]
@@ -165,4 +174,59 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
 
     export_png.click(lambda c: export(c, "png"), cells_state, exported, api_name=False)
     export_csv.click(lambda c: export(c, "csv"), cells_state, exported, api_name=False)
+
+    def ablate(source_value, sample_label, method, seed, *create_values, progress=gr.Progress()):
+        form_part, knob_part = create_values[: len(create.form)], create_values[len(create.form):]
+        try:
+            product = chosen_product(source_value, sample_label, form_part)
+            settings = settings_from_form(*knob_part).replace(seed=int(seed or 0))
+            if not method:
+                raise StudioError("pick the method whose inputs to take away")
+        except (StudioError, ValueError) as exc:
+            yield gr.update(), f"⚠️ {exc}"
+            return
+        rows: list[dict] = []
+        progress(0, desc="all inputs")
+        yield gr.update(value=None), f"⏳ Writing **{method}**'s copy with every input…"
+        try:
+            for row in iter_leave_one_out(studio, product, method, settings):
+                rows.append(row)
+                progress(len(rows) / 4, desc=row["label"])
+                header, data = ablation_rows(rows, description_chars=90)
+                yield gr.update(value=data, headers=header), f"⏳ {len(rows)} of 4 versions…"
+        except (StudioError, ValueError) as exc:
+            yield gr.update(), f"⚠️ {exc}"
+            return
+        taken = [r for r in rows[1:] if r["status"] in ("ran", "no copy")]
+        changed = sum(1 for r in taken if r["changed"])
+        notes = "".join(f"\n- **{r['label']}**: {r['note']}" for r in rows[1:] if r["note"])
+        yield gr.update(), (f"✅ **{method}**, seed {settings.seed}, {product.title or 'product'}: taking away "
+                            f"{changed} of the {len(taken)} inputs it could changed the copy. "
+                            f"Δ = that version's score minus the first row's.{notes}")
+
+    ablation["run"].click(ablate, [source, sample, ablation["method"], ablation["seed"], *create_inputs],
+                          [ablation["table"], ablation["status"]], concurrency_id="model", api_name=False,
+                          show_progress_on=[ablation["status"]])
+
+
+def build_ablation_section(methods: dict[str, str]) -> dict:
+    """Leave one input out (engine.ablation): what the copy loses without the photos, the text or
+    the video; the measured counterpart of the gate-weight bars."""
+    gr.Markdown("### What each input changes\nWrites one method's copy with every input, then again without "
+                "the photos, without the text (photos and category only) and without the video, with the same "
+                "seed and settings, and scores every version against the full product. **Gate weight** is what "
+                "the fusion's bars show (how much it attends to an input); **what changed** and the **Δ** "
+                "columns are what taking the input away actually did to the copy (the first row holds the scores "
+                "the Δ are measured from).")
+    with gr.Row():
+        method = gr.Dropdown([(label, key) for key, label in methods.items()], value=default_copy_method(),
+                             label="Method", elem_id="mcs-ablate-method", scale=3)
+        seed = gr.Number(1, precision=0, minimum=0, label="Seed (every version)", elem_id="mcs-ablate-seed", scale=1)
+        run = gr.Button("What each input changes", elem_id="mcs-ablate-run", scale=2)
+    status = gr.Markdown("", elem_id="mcs-ablate-status")
+    # Narrow number columns, room for the texts; the table scrolls sideways for the deltas.
+    widths = ["110px", "70px", "190px", "170px", "300px"] + ["90px"] * len(DELTA_COLUMNS)
+    table = gr.Dataframe(show_label=False, interactive=False, wrap=True, elem_id="mcs-ablate-table", max_height=420,
+                         column_widths=widths)
+    return {"method": method, "seed": seed, "run": run, "status": status, "table": table}
 
