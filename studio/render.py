@@ -34,8 +34,22 @@ def score_badges(scores: list[Score]) -> str:
         f"<li><b>{html.escape(s.label)}</b>: {html.escape(s.explanation)}</li>"
         for s in scores
     )
-    return (f'<div class="mcs-badges">{"".join(badges)}</div>{flagged_text(scores)}'
+    return (f'<div class="mcs-badges">{"".join(badges)}</div>{reference_note(scores)}{flagged_text(scores)}'
             f'<details class="mcs-explain"><summary>What these scores mean</summary><ul>{notes}</ul></details>')
+
+
+def reference_note(scores: list[Score]) -> str:
+    """Which text BLEU/METEOR/ROUGE were measured against (the merchant's draft or their reference), so a
+    number is never read as a comparison with something nobody gave; empty when they are n/a."""
+    compared = [s for s in scores if s.details and s.details.get("reference_from")]
+    if not compared:
+        return ""
+    reference = " ".join(str(compared[0].details.get("reference", "")).split())
+    shown = reference if len(reference) <= 90 else reference[:89].rstrip() + "…"
+    labels = "/".join(html.escape(s.label) for s in compared)
+    return (f'<div class="mcs-ref-note" data-reference-from="{html.escape(compared[0].details["reference_from"], quote=True)}">'
+            f'{labels} compared with {html.escape(compared[0].details["reference_from"])}: '
+            f'<q>{html.escape(shown)}</q></div>')
 
 
 def flagged_text(scores: list[Score]) -> str:
@@ -64,7 +78,11 @@ def contributions_panel(contributions: dict[str, float] | None, photo_colours: l
             f'<div style="width:{max(2, round(v * 100))}%"></div><em>{v:.0%}</em></div>'
             for m, v in contributions.items()
         )
-        parts.append(f"<b>How much each input shaped the copy</b>{bars}")
+        # Gate weights are where the fusion looks, not what the copy depends on: removing the photos
+        # changed far fewer titles than an "image 47%" bar suggests. The Compare tab measures the effect.
+        parts.append("<b>Gate weight per input</b> <small class='mcs-gate-note'>how much the fusion attends to "
+                     "each input, not how much the copy changes without it: see Compare › "
+                     "<i>What each input changes</i></small>" + bars)
     return "<br>".join(parts)
 
 
@@ -76,6 +94,7 @@ CSS = """
 .mcs-info {background:#eef2f8; border-color:#a9b8d3; color:#1f3a66}
 .mcs-na {background:#f4f4f5; color:#71717a}
 .mcs-explain {font-size:12px; color:#52525b}
+.mcs-ref-note {font-size:12px; color:#52525b; margin:0 0 4px}
 .mcs-explain ul {margin:4px 0 0 16px}
 .mcs-flag {color:#8a1f11}
 .mcs-flagged {font-size:13px; border-left:3px solid #ec9a92; padding:2px 8px; margin:2px 0 4px; background:#fffafa}
@@ -85,4 +104,22 @@ mark.mcs-claim {background:#fbd5d0; color:#8a1f11; text-decoration:underline wav
 .mcs-bar {display:grid; grid-template-columns:60px 1fr 44px; align-items:center; gap:6px; font-size:12px}
 .mcs-bar div {height:8px; background:#4f7cff; border-radius:4px}
 #mcs-header h1 {margin-bottom:0}
+/* Create tab (studio/create_tab.py, creatives_panel.py). The action bar (method, seed, Generate) stays at the
+   top of the window while the long form scrolls under it, so starting never needs a search. Ad images and
+   the video that no longer match the copy on screen are dimmed, with a note saying which title they show. */
+#mcs-actionbar {position:sticky; top:0; z-index:1000; background:var(--background-fill-primary);
+  border:1px solid var(--border-color-primary); border-radius:var(--radius-lg); padding:8px 12px;
+  box-shadow:0 2px 8px rgba(15, 23, 42, 0.08); align-items:end}
+#mcs-actionbar button {min-height:44px}
+.gradio-container:has(#mcs-actionbar) {overflow:clip !important} /* hidden would stop sticky; clip clips alike */
+#mcs-generate {font-size:var(--text-lg); font-weight:600}
+#mcs-cell-typing {display:none}
+.mcs-stale img, .mcs-stale video {opacity:0.45; filter:grayscale(0.7)}
+#mcs-media-stale {border-left:3px solid #e0a100; background:#fff8e1; padding:4px 10px; border-radius:4px}
+/* -- Tables and sliders that fit their box (issue 14.13; studio/batch_tab.py, history_tab.py, train_tab.py).
+   The column shares come from each table's column_widths; here a long unbroken value (an id, a
+   file name, an error) wraps inside its cell instead of widening the column and pushing the last
+   column (Batch's status, History's id) past the right edge, and a long slider label wraps. */
+.mcs-fit-table th, .mcs-fit-table td {overflow-wrap:anywhere}
+#mcs-train-sliders [data-testid="block-info"] {white-space:normal}
 """
