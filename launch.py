@@ -2,9 +2,23 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives each new thread its own heap arena (up to 8 per core), each keeping its freed memory,
+    and Gradio runs every request on a pool thread: under many sessions RSS kept creeping up. With two
+    arenas it levels off (docs/PERFORMANCE.md, "Load"); one model call runs at a time, so there is
+    little lock contention to pay. Must run before torch and Gradio start threads."""
+    if "MALLOC_ARENA_MAX" in os.environ:  # the user's own setting, already applied by glibc
+        return
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8: M_ARENA_MAX in glibc's malloc.h
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to tune
+        pass
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -23,6 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
+    limit_malloc_arenas()
     from studio.serve import serve
 
     serve(args)

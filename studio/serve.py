@@ -10,6 +10,11 @@ from studio.app import THEME, build_app
 from studio.render import CSS
 
 SERVER_STATE = {"notice": ""}
+# Gradio keeps a per-session copy of the whole app's component config (~0.4 MB for this app,
+# measured) plus the session's last outputs, for up to 10000 sessions by default: under load
+# that read as a leak (RSS +20-30 MB per 50 new gradio_client sessions, never flat). The least
+# recently used sessions beyond this many are dropped; a handful of operators never get near it.
+SESSION_CAPACITY = 128
 
 
 def resolve_auth(args) -> tuple[tuple[str, str] | None, str]:
@@ -41,7 +46,8 @@ def serve(args) -> None:
     # 135M model is fast there), so two users never load two copies or run out of memory.
     app.queue(default_concurrency_limit=1)
     app.launch(server_name=args.host, server_port=args.port, share=args.share, auth=auth,
-               theme=THEME, css=CSS, prevent_thread_lock=True, show_error=False, quiet=False)
+               theme=THEME, css=CSS, prevent_thread_lock=True, show_error=False, quiet=False,
+               state_session_capacity=SESSION_CAPACITY)
     if args.share and not app.share_url:
         SERVER_STATE["notice"] = ("⚠️ The public share link could not be created (this machine looks offline). "
                                   f"The studio keeps working locally at http://{args.host}:{args.port}.")
