@@ -197,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.compare import add_compare_subcommand
 
     add_compare_subcommand(sub)
+    from engine.variants import add_variants_subcommand
+
+    add_variants_subcommand(sub)
+    from engine.qa import add_ask_subcommand
+
+    add_ask_subcommand(sub)
     try:
         from engine.cli_fusion import add_subcommands
     except ImportError:

@@ -10,7 +10,9 @@ from studio.batch_tab import build_batch_tab
 from studio.compare_tab import build_compare_tab
 from studio.create_tab import build_create_tab
 from studio.history_tab import build_history_tab
+from studio.qa_tab import build_qa_tab
 from studio.train_tab import build_train_tab
+from studio.variants_tab import build_variants_tab
 
 HEADER = """<div id="mcs-header"><h1>Merchant Content Studio</h1>
 <p>Drop in what you have for a product; get a title, description, bullets and keywords with quality scores.
@@ -30,8 +32,12 @@ def build_app(studio: Studio | None = None, notice: str = "") -> gr.Blocks:
                 create = build_create_tab(studio)
             with gr.Tab("Compare", id="compare"):
                 build_compare_tab(studio, create, tabs)
+            with gr.Tab("Variants", id="variants"):
+                build_variants_tab(studio, create)
             with gr.Tab("History", id="history") as history_tab:
                 build_history_tab(studio, create, tabs, history_tab)
+            with gr.Tab("Shopper Q&A", id="qa"):
+                build_qa_tab(studio)
             with gr.Tab("Batch", id="batch"):
                 build_batch_tab(studio)
             with gr.Tab("Train & evaluate", id="train"):

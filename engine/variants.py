@@ -1,0 +1,504 @@
+"""Audience variants: the same product's copy and ad images, one variant per shopper segment.
+
+A segment is who the ad speaks to and what those shoppers look for ("students": price, weight,
+size; "parents": care, safety, durability). A variant does not say anything new to them: it picks,
+from the merchant's own facts (attributes, bullets, description sentences, price), the ones that
+segment cares about and leads with them. Why facts and not a language model: a variant is the
+same product told to another shopper, so the only thing that may change is the order and the
+hook, and a reordered fact cannot be a false claim. Every text still goes through the claim check
+(``engine.scores.claims``): a hooked text it flags is replaced by the plain fact-built one.
+
+Free-text segments ("remote workers who travel") are matched against the facts by the MiniLM
+encoder the studio already ships (cosine similarity) plus word overlap, so "travel" finds
+``activity: Travel`` and "laptop bag for the office" finds "Laptop Sleeve".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from engine.copywriting.bullets import attribute_bullet
+from engine.copywriting.copy import SENTENCE_END
+from engine.ingest import Ingested
+
+# Flipkart's sales pitch in descriptions ("Buy ... Cash On Delivery!"): not a fact about the product.
+_BOILERPLATE = re.compile(r"\bbuy\b.{0,400}?\bcash on delivery\b!?|\bonly genuine products\b|\bfree shipping\b"
+                          r"|\bflipkart\.com\b|\bgreat discounts\b|\b\d+ day replacement guarantee\b", re.I | re.S)
+# Flipkart's listing headers: the title repeated with a price cut off ("Key Features of ... Price: Rs.").
+_LISTING = re.compile(r"^key features of\b|\bprice: rs\b", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+SEMANTIC_WEIGHT = 2.0  # one strong encoder match (cosine ~0.5) counts about as much as one shared word
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    label: str          # shown in the studio and written in the hook ("For students")
+    cares: tuple[str, ...]  # words matched against a fact's attribute name and text
+    call_to_action: str  # drawn on the ad images; each one passes the claim check on its own
+    hook: str = ""      # the title hook; "For <label>" when empty
+
+    @property
+    def title_hook(self) -> str:
+        return self.hook or f"For {self.label.lower()}"
+
+
+# What each preset cares about, in words a merchant's facts use (attribute names and values).
+PRESETS: dict[str, Segment] = {s.key: s for s in (
+    Segment("students", "Students", ("price", "lightweight", "light", "compact", "portable", "laptop", "pocket",
+                                      "pockets", "size", "sizes", "backpack", "class", "study", "casual", "value",
+                                      "pack", "digital", "alarm"), "Order now"),
+    Segment("parents", "Parents", ("care", "wash", "washable", "machine", "durable", "safe", "safety", "kids",
+                                   "boys", "girls", "baby", "soft", "cotton", "easy", "clean", "warranty",
+                                   "sales", "package", "pack", "water", "resistant"), "Learn more"),
+    Segment("gift-buyers", "Gift buyers", ("gift", "occasion", "party", "wedding", "festive", "colour", "color",
+                                           "colors", "design", "pattern", "style", "box", "dial", "elegant",
+                                           "available", "women", "men"), "Order now", hook="A gift idea"),
+    Segment("professionals", "Professionals", ("warranty", "quality", "material", "leather", "steel", "metal",
+                                               "office", "formal", "work", "laptop", "analog", "chronograph",
+                                               "model", "performance", "organizational", "type"), "Learn more"),
+    Segment("athletes", "Athletes", ("performance", "moisture", "wicking", "sport", "sports", "running", "gym",
+                                     "yoga", "training", "breathable", "climate", "lightweight", "activity",
+                                     "water", "resistant", "shock", "fit", "stretch", "fabric"), "Buy now"),
+    Segment("eco-minded", "Eco-minded shoppers", ("eco", "organic", "recycled", "natural", "cotton", "bamboo",
+                                                  "sustainable", "collection", "wool", "jute"), "Learn more"),
+    Segment("travellers", "Travellers", ("travel", "overnight", "lightweight", "compact", "waterproof", "water",
+                                         "resistant", "strap", "pockets", "portable", "size", "weight"), "Buy now"),
+)}
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str        # as it will be written: "Material: Nylon, Polyester", "Made of durable nylon."
+    key: str = ""    # the attribute name, "" for bullets and sentences
+    source: str = "attribute"  # attribute | bullet | description | price
+
+    def words(self) -> set[str]:
+        return set(_WORD.findall(f"{self.key} {self.text}".lower().replace("_", " ")))
+
+
+@dataclass
+class Variant:
+    segment: str                  # the segment's key
+    label: str
+    title: str
+    description: str
+    bullets: list[str]
+    call_to_action: str
+    lead_facts: list[str]         # the facts it leads with, most relevant first
+    checks: dict = field(default_factory=dict)  # field -> {"ok", "flagged"}; see check_variant
+    fallbacks: list[str] = field(default_factory=list)  # fields whose hooked text failed the check
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- segments --------------------------------------------------------------------------------------
+
+def _stem(word: str) -> str:
+    """A plural and its singular match ("pockets" ~ "pocket"); good enough for short fact words."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def free_segment(text: str) -> Segment:
+    """A segment typed by the merchant: its own words are what it cares about."""
+    text = " ".join(text.split())[:60]
+    if not text:
+        raise ValueError("a segment needs a name, e.g. students or 'remote workers who travel'")
+    key = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "segment"
+    from engine.copywriting.keywords import STOP_WORDS
+
+    cares = tuple(w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS)
+    return Segment(key, text[:1].upper() + text[1:], cares, "Learn more")
+
+
+def resolve_segments(names) -> list[Segment]:
+    """Preset keys or labels ("students", "Gift buyers") and free text, in order, without repeats.
+    ``names`` is a list or one comma-separated string."""
+    if isinstance(names, str):
+        names = names.split(",")
+    by_label = {s.label.lower(): s for s in PRESETS.values()}
+    out: dict[str, Segment] = {}
+    for name in names:
+        name = " ".join(str(name).split())
+        if not name:
+            continue
+        wanted = name.lower().replace(" ", "-")
+        segment = PRESETS.get(wanted) or PRESETS.get(wanted + "s") or by_label.get(name.lower()) or free_segment(name)
+        out.setdefault(segment.key, segment)
+    if not out:
+        raise ValueError(f"name at least one segment (presets: {', '.join(PRESETS)}, or free text)")
+    return list(out.values())
+
+
+# -- facts -----------------------------------------------------------------------------------------
+
+def _sentences(description: str) -> list[str]:
+    text = _BOILERPLATE.sub(" ", description)
+    out = []
+    for sentence in SENTENCE_END.split(text):
+        sentence = " ".join(sentence.split()).strip(" -")
+        if 4 <= len(sentence.split()) <= 30 and not _LISTING.search(sentence):
+            out.append(sentence if sentence[-1] in ".!?" else sentence + ".")
+    return out
+
+
+def product_facts(ingested: Ingested) -> list[Fact]:
+    """Every fact the merchant gave, once each, in the order the studio's bullets use."""
+    from engine.copywriting.bullets import _rank
+
+    product = ingested.product
+    facts: list[Fact] = []
+    for key, value in sorted(ingested.attributes.items(), key=lambda item: _rank(item[0])):
+        text = attribute_bullet(key, value)
+        if text and len(value) < 80:
+            facts.append(Fact(text, key, "attribute"))
+    facts += [Fact(b.strip(), "", "bullet") for b in product.bullets if b.strip()]
+    facts += [Fact(s, "", "description") for s in _sentences(product.description)]
+    if product.price is not None:
+        facts.append(Fact(f"Price: {product.price:g} {product.currency}".strip(), "price", "price"))
+    # A merchant's sentence can contradict their own attributes ("wicking fabric" beside "Performance
+    # fabric: No"): a fact the claim check flags on its own is left out of every variant.
+    source = ingested.source_text()
+    seen, unique = set(), []
+    for fact in facts:
+        norm = " ".join(_WORD.findall(fact.text.lower()))
+        if norm and norm not in seen and check_text(fact.text, source)["ok"]:
+            seen.add(norm)
+            unique.append(fact)
+    return unique
+
+
+def relevance(segment: Segment, facts: list[Fact], device: str = "cpu", preset: bool | None = None) -> list[float]:
+    """How much each fact speaks to the segment: shared words (attribute names count double, as
+    "Warranty: 2 years" is about warranty whatever its value) plus, for free-text segments, the
+    MiniLM cosine between the segment's words and the fact."""
+    cares = {_stem(w) for w in segment.cares}
+    scores = []
+    for fact in facts:
+        key_words = {_stem(w) for w in _WORD.findall(fact.key.lower().replace("_", " "))}
+        text_words = {_stem(w) for w in fact.words()}
+        scores.append(float(len(cares & text_words) + len(cares & key_words)))
+    is_preset = segment.key in PRESETS if preset is None else preset
+    if not is_preset and facts:
+        from engine.encoders.text import encode_texts
+
+        vectors = encode_texts([segment.label] + [f.text for f in facts], device)
+        cosine = (vectors[1:] @ vectors[0]).tolist()
+        scores = [s + SEMANTIC_WEIGHT * max(0.0, c) for s, c in zip(scores, cosine)]
+    return scores
+
+
+def rank_facts(segment: Segment, facts: list[Fact], device: str = "cpu", avoid_lead: set[str] = frozenset(),
+               shift: int = 0) -> list[tuple[Fact, float]]:
+    """Facts most relevant first (ties keep the merchant's order). ``avoid_lead``: facts another
+    segment already leads with; one of them moves back when this segment has another relevant fact,
+    so two segments lead with different facts wherever the product has them. ``shift`` (regenerate)
+    rotates the relevant facts, so a new draft leads with the next one."""
+    scores = relevance(segment, facts, device)
+    order = sorted(range(len(facts)), key=lambda i: (-scores[i], i))
+    ranked = [(facts[i], scores[i]) for i in order]
+    relevant = [r for r in ranked if r[1] > 0]
+    if shift and len(relevant) > 1:
+        k = shift % len(relevant)
+        relevant = relevant[k:] + relevant[:k]
+    fresh = [r for r in relevant if r[0].text not in avoid_lead]
+    if fresh and relevant and relevant[0][0].text in avoid_lead:
+        relevant.remove(fresh[0])
+        relevant.insert(0, fresh[0])
+    return relevant + [r for r in ranked if r[1] <= 0]
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+def product_name(ingested: Ingested) -> str:
+    """What the product is called in a hook: the merchant's title, else brand + category leaf."""
+    product = ingested.product
+    if product.title:
+        return product.title
+    leaf = product.category.replace(">", "/").split("/")[-1].strip()
+    return " ".join(w for w in (product.brand, leaf) if w) or "This product"
+
+
+def _as_sentence(fact: Fact) -> str:
+    text = fact.text.strip()
+    return text if text[-1:] in ".!?" else text + "."
+
+
+def check_text(text: str, source: str, colours=()) -> dict:
+    """The claim check of one field: ok when nothing is flagged."""
+    from engine.scores.claims import claim_report
+
+    flagged = claim_report(text, source, tuple(colours))["flagged"] if text.strip() else []
+    return {"ok": not flagged, "flagged": [f["text"] for f in flagged]}
+
+
+def write_variant(ingested: Ingested, segment: Segment, ranked: list[tuple[Fact, float]], colours=(),
+                  lead: int = 3, most_bullets: int = 5) -> Variant:
+    """Title = hook + name; description and bullets lead with the facts the segment cares about.
+    A hooked field the claim check flags is written again from the facts alone."""
+    source = ingested.source_text()
+    name = product_name(ingested)
+    leads = [f for f, score in ranked if score > 0][:lead]
+    ordered = [f for f, _ in ranked]
+    body = [_as_sentence(f) for f in ordered if f.source != "price"][:8]
+    plain = {
+        "title": name,
+        "description": " ".join([f"{name}."] + body),
+        "bullets": [f.text.rstrip(".") for f in ordered if f.source in ("attribute", "bullet", "price")][:most_bullets],
+    }
+    hooked = {
+        "title": f"{segment.title_hook}: {name}",
+        "description": " ".join([f"{segment.title_hook}: {name}."] + body),
+        "bullets": plain["bullets"],
+    }
+    fields, checks, fallbacks = {}, {}, []
+    for key, text in hooked.items():
+        joined = "\n".join(text) if isinstance(text, list) else text
+        check = check_text(joined, source, colours)
+        if not check["ok"]:
+            fallbacks.append(key)
+            text = plain[key]
+            joined = "\n".join(text) if isinstance(text, list) else text
+            check = check_text(joined, source, colours)
+        fields[key], checks[key] = text, check
+    return Variant(segment.key, segment.label, fields["title"], fields["description"], fields["bullets"],
+                   segment.call_to_action, [f.text for f in leads], checks, fallbacks)
+
+
+def make_variants(ingested: Ingested, segments, device: str = "cpu", colours=(), shifts: dict | None = None):
+    """One variant (with its ad set, see ``engine.adsets``) per segment, in the order given.
+    Returns ``[(Variant, AdSet)]``."""
+    from engine.adsets import build_adset
+
+    facts = product_facts(ingested)
+    used_leads: set[str] = set()
+    out = []
+    for segment in resolve_segments(segments) if not all(isinstance(s, Segment) for s in segments) else segments:
+        ranked = rank_facts(segment, facts, device, used_leads, (shifts or {}).get(segment.key, 0))
+        variant = write_variant(ingested, segment, ranked, colours)
+        if variant.lead_facts:
+            used_leads.add(variant.lead_facts[0])
+        out.append((variant, build_adset(ingested, segment, ranked, colours)))
+    return out
+
+
+def regenerate(ingested: Ingested, segment, others: list[Variant], shift: int, device: str = "cpu", colours=()):
+    """A new draft for one segment: its relevant facts rotated by ``shift``, still leading with a fact
+    the ``others`` do not lead with where it can."""
+    from engine.adsets import build_adset
+
+    segment = segment if isinstance(segment, Segment) else resolve_segments([segment])[0]
+    avoid = {v.lead_facts[0] for v in others if v.lead_facts and v.segment != segment.key}
+    ranked = rank_facts(segment, product_facts(ingested), device, avoid, shift)
+    return write_variant(ingested, segment, ranked, colours), build_adset(ingested, segment, ranked, colours)
+
+
+def recheck(ingested: Ingested, variant: Variant, colours=()) -> Variant:
+    """The claim check again after a hand edit (fields as the merchant left them)."""
+    source = ingested.source_text()
+    variant.checks = {"title": check_text(variant.title, source, colours),
+                      "description": check_text(variant.description, source, colours),
+                      "bullets": check_text("\n".join(variant.bullets), source, colours)}
+    return variant
+
+
+# -- images and export -----------------------------------------------------------------------------
+
+IMAGE_SIZES = ("1x1", "1.91x1")  # Meta feed square and Google's landscape display size
+
+
+def variant_images(studio, ingested: Ingested, variant: Variant, settings=None, sizes=IMAGE_SIZES) -> list:
+    """Ad images whose headline is the variant's hooked title and whose button is the segment's call
+    to action; the product cut-out is shared across segments (``Studio.images`` caches it)."""
+    from engine.copywriting.copy import Copy
+    from engine.settings import Settings
+
+    settings = (settings or Settings(fusion="none")).replace(call_to_action=variant.call_to_action)
+    copy = Copy(title=variant.title, description=variant.description, bullets=variant.bullets)
+    return studio.images(ingested, copy, settings, sizes=tuple(sizes))
+
+
+def export_variants(pairs, out: Path | str, campaign: str, final_url: str = "", images: dict | None = None) -> dict:
+    """``google_ads.csv`` (Google Ads Editor columns), ``meta_ads.csv`` (Meta bulk sheet),
+    ``variants.json`` and, with ``images`` ({segment: [Creative]}), ``images.zip``. Returns the paths."""
+    import json
+
+    from engine import adsets
+    from engine.export import media_zip
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    labels = {v.segment: v.label for v, _ in pairs}
+    ctas = {v.segment: v.call_to_action for v, _ in pairs}
+    sets = [a for _, a in pairs]
+    paths = {
+        "google": adsets.write_csv(adsets.google_ads_rows(sets, campaign, final_url, labels), adsets.GOOGLE_COLUMNS,
+                                   out / "google_ads.csv"),
+        "meta": adsets.write_csv(adsets.meta_rows(sets, campaign, final_url, labels, ctas), adsets.META_COLUMNS,
+                                 out / "meta_ads.csv"),
+    }
+    paths["json"] = out / "variants.json"
+    paths["json"].write_text(json.dumps([{"variant": v.to_dict(), "adset": a.to_dict()} for v, a in pairs],
+                                        indent=1, ensure_ascii=False), encoding="utf-8")
+    if images:
+        files = []
+        for segment, creatives in images.items():
+            for creative in creatives:  # a Creative, or the path of one already saved
+                if isinstance(creative, (str, Path)):
+                    name = Path(creative).name
+                    files.append((Path(creative), name if name.startswith(f"{segment}-") else f"{segment}-{name}"))
+                    continue
+                path = out / "images" / f"{segment}-{creative.size}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                creative.image.save(path)
+                files.append((path, path.name))
+        paths["zip"] = media_zip(files, out / "images.zip")
+    return paths
+
+
+def variant_passes(variant: Variant, adset) -> bool:
+    """Every text field passes the claim check and the ad set holds every platform rule."""
+    return all(c["ok"] for c in variant.checks.values()) and not adset.problems
+
+
+def evaluate(catalogs, segments=("students", "parents", "gift buyers", "professionals", "athletes"),
+             split: str = "val", limit: int | None = None, device: str = "cpu") -> dict:
+    """Variants for every held-out product of the catalogs: the share that pass the claim check
+    (every field, every ad line), the share of ad sets within every limit with distinct headlines,
+    and how often two segments lead with different facts."""
+    import json as _json
+
+    from engine.adsets import check_adset, duplicates
+    from engine.ingest import ingest
+    from engine.product import Product
+    from engine.training.data import split_of
+
+    report = {"products": 0, "variants": 0, "claims_pass": 0, "fallbacks": 0, "adsets_ok": 0, "headlines": 0,
+              "near_duplicates": 0, "distinct_leads": 0, "segment_pairs": 0, "problems": []}
+    segments = resolve_segments(list(segments))
+    for catalog in catalogs:
+        catalog = Path(catalog)
+        seen = 0
+        for line in catalog.read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
+            row = _json.loads(line)
+            if split == "val" and split_of(str(row.get("id", "")), 10) != "val":
+                continue
+            ingested = ingest(Product.from_record(row, catalog.parent))
+            pairs = make_variants(ingested, segments, device)
+            report["products"] += 1
+            for variant, adset in pairs:
+                report["variants"] += 1
+                lines = adset.google_headlines + adset.google_descriptions + [
+                    adset.meta_headline, adset.meta_primary_text, adset.amazon_headline]
+                ad_ok = all(check_text(l, ingested.source_text())["ok"] for l in lines if l)
+                report["claims_pass"] += all(c["ok"] for c in variant.checks.values()) and ad_ok
+                report["fallbacks"] += bool(variant.fallbacks)
+                report["adsets_ok"] += not check_adset(adset)
+                report["headlines"] += len(adset.google_headlines)
+                report["near_duplicates"] += len(duplicates(adset.google_headlines))
+                if adset.problems:
+                    report["problems"].append(f"{row.get('id')}/{variant.segment}: {adset.problems[0]}")
+            leads = [v.lead_facts[0] for v, _ in pairs if v.lead_facts]
+            pairs_n = len(leads) * (len(leads) - 1) // 2
+            report["segment_pairs"] += pairs_n
+            report["distinct_leads"] += sum(a != b for i, a in enumerate(leads) for b in leads[i + 1:])
+            seen += 1
+            if limit and seen >= limit:
+                break
+    n = max(report["variants"], 1)
+    report["claims_pass_rate"] = report["claims_pass"] / n
+    report["adsets_ok_rate"] = report["adsets_ok"] / n
+    report["distinct_lead_rate"] = report["distinct_leads"] / max(report["segment_pairs"], 1)
+    return report
+
+
+# -- command line ----------------------------------------------------------------------------------
+
+def add_variants_subcommand(sub) -> None:
+    """``python -m engine variants PRODUCT.json --segments a,b,c --out DIR``."""
+    variants = sub.add_parser("variants", help="copy, ad sets and images per shopper segment, exported for "
+                                               "Google Ads Editor and Meta bulk upload")
+    variants.add_argument("product", type=Path)
+    variants.add_argument("--segments", default="students,parents,gift buyers",
+                          help=f"comma-separated presets ({', '.join(PRESETS)}) or free text")
+    variants.add_argument("--out", type=Path, required=True)
+    variants.add_argument("--campaign", default="", help="campaign name in the exports (default: the product title)")
+    variants.add_argument("--final-url", default="", help="landing page written in the exports")
+    variants.add_argument("--no-images", action="store_true", help="copy and ad sets only")
+    variants.set_defaults(func=_cmd_variants)
+
+
+def _cmd_variants(args) -> int:
+    from engine.pipeline import Studio
+    from engine.product import Product
+
+    product = Product.from_json_file(args.product)
+    segments = resolve_segments(args.segments)  # a bad list is refused before any model loads
+    studio = Studio(device=args.device)
+    ingested = studio.ingest(product)
+    colours = studio.photo_colours(ingested)
+    pairs = make_variants(ingested, segments, studio.device, colours)
+    images = None
+    if not args.no_images and ingested.photos:
+        images = {v.segment: variant_images(studio, ingested, v) for v, _ in pairs}
+    paths = export_variants(pairs, args.out, args.campaign or product_name(ingested), args.final_url, images)
+    for variant, adset in pairs:
+        state = "ok" if variant_passes(variant, adset) else "; ".join(adset.problems) or "claim check flagged"
+        print(f"{variant.label}: {variant.title} [{state}]")
+    for kind, path in paths.items():
+        print(f"{kind}: {path}")
+    return 0 if all(variant_passes(v, a) for v, a in pairs) else 1
+
+
+# -- cells: one field of one segment, as the studio's grid shows and edits it -----------------------
+
+# (field, label, where it lives, character limit per line or None)
+FIELDS = (
+    ("title", "Title", "variant", None),
+    ("description", "Description", "variant", None),
+    ("bullets", "Bullets", "variant", None),
+    ("google_headlines", "Google headlines (≤30)", "adset", "google_headline"),
+    ("google_descriptions", "Google descriptions (≤90)", "adset", "google_description"),
+    ("meta_headline", "Meta headline (≤40)", "adset", "meta_headline"),
+    ("meta_primary_text", "Meta primary text (≤125)", "adset", "meta_primary_text"),
+    ("amazon_headline", "Amazon headline (≤50)", "adset", "amazon_headline"),
+)
+
+
+def cell_text(variant: Variant, adset, name: str) -> str:
+    """A field as one text: lists one item a line."""
+    value = getattr(variant if hasattr(variant, name) else adset, name)
+    return "\n".join(value) if isinstance(value, list) else value
+
+
+def cell_scores(ingested: Ingested, variant: Variant, adset, name: str, colours=()) -> dict:
+    """{"claims": ok, "flagged": [...], "limit": ok or None, "distinct": ok or None} for one cell."""
+    from engine.adsets import LIMITS, duplicates
+
+    _, _, _, limit_key = next(f for f in FIELDS if f[0] == name)
+    text = cell_text(variant, adset, name)
+    lines = [l for l in text.split("\n") if l.strip()]
+    flagged = [f for l in lines for f in check_text(l, ingested.source_text(), colours)["flagged"]]
+    scores = {"claims": not flagged, "flagged": flagged, "limit": None, "distinct": None}
+    if limit_key:
+        scores["limit"] = all(len(l) <= LIMITS[limit_key] for l in lines) and bool(lines)
+    if name == "google_headlines":
+        scores["distinct"] = not duplicates(lines)
+    return scores
+
+
+def edit_cell(ingested: Ingested, variant: Variant, adset, name: str, text: str, colours=()):
+    """The merchant's text in one cell, checked again (claims on the copy, platform rules on the ad set)."""
+    from engine.adsets import check_adset
+
+    target = variant if hasattr(variant, name) else adset
+    current = getattr(target, name)
+    value = [l.strip() for l in text.split("\n") if l.strip()] if isinstance(current, list) else " ".join(text.split())
+    setattr(target, name, value)
+    recheck(ingested, variant, colours)
+    adset.problems = check_adset(adset)
+    return variant, adset
