@@ -26,6 +26,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.task == "qa":  # its own question set, built from the shared catalogs (engine/evaluation/qa.py)
+        from engine.evaluation.qa import evaluate_qa
+
+        report = evaluate_qa([args.catalog] if args.catalog else None, args.out or Path("docs/evaluation/qa"),
+                             per_catalog=args.limit or 40, lm_limit=args.lm_questions, device=args.device)
+        print(report["markdown"])
+        return 0
+    if args.catalog is None or args.out is None:
+        raise SystemExit("error: evaluate needs CATALOG and --out (only --task qa has defaults)")
     from engine.evaluation import evaluate
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -96,11 +105,13 @@ def add_subcommands(subparsers) -> None:
     train.set_defaults(func=cmd_train)
 
     ev = subparsers.add_parser("evaluate", help="per-method table of BLEU, METEOR, ROUGE-L, grounding, latency")
-    ev.add_argument("catalog", type=Path)
-    ev.add_argument("--task", choices=["title", "description", "bullets"], default="title")
+    ev.add_argument("catalog", type=Path, nargs="?", help="catalog JSONL (--task qa: defaults to the shared catalogs)")
+    ev.add_argument("--task", choices=["title", "description", "bullets", "qa"], default="title")
+    ev.add_argument("--lm-questions", type=int, default=60,
+                    help="--task qa: questions the language-model writer answers (CPU time)")
     ev.add_argument("--methods", default="template,none,all",
                     help="comma list: template, none (zero-shot), trained method names, or all (every trained one)")
-    ev.add_argument("--out", type=Path, required=True)
+    ev.add_argument("--out", type=Path, default=None, help="required, except for --task qa (docs/evaluation/qa)")
     ev.add_argument("--split", choices=["val", "all"], default="val", help="held-out products only (default)")
     ev.add_argument("--val-percent", type=int, default=10)
     ev.add_argument("--limit", type=int, default=None, help="at most N products")

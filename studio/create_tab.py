@@ -19,7 +19,7 @@ from engine.product import Product
 from engine.samples import sample_products
 from engine.settings import PLATFORMS, Settings
 from studio.creatives_panel import build_creatives_panel
-from studio.render import slug, contributions_panel, score_badges
+from studio.render import contributions_panel, score_badges, servable, slug
 
 log = logging.getLogger(__name__)
 OUTPUT_KINDS = ("title", "description", "bullets", "keywords")
@@ -172,23 +172,8 @@ def form_values(product: Product) -> tuple:
     """The Create tab's form fields for a product (photos that no longer exist are left out)."""
     return (product.title, product.description, "\n".join(product.bullets), product.category, product.brand,
             "" if product.price is None else f"{product.price:g}", attribute_rows(product.attributes),
-            _servable([p for p in product.images if Path(p).is_file()]),
-            next(iter(_servable([v for v in product.videos if Path(v).is_file()])), None))
-
-
-def _servable(paths: list[str]) -> list[str]:
-    """Gradio only serves files from its temp folder or the working directory: copy the others."""
-    import shutil
-
-    allowed = (Path(tempfile.gettempdir()).resolve(), Path.cwd().resolve())
-    out, folder = [], None
-    for path in paths:
-        if Path(path).resolve().is_relative_to(allowed[0]) or Path(path).resolve().is_relative_to(allowed[1]):
-            out.append(path)
-            continue
-        folder = folder or Path(tempfile.mkdtemp(prefix="mcs-restore-"))
-        out.append(str(shutil.copy(path, folder / Path(path).name)))
-    return out
+            servable([p for p in product.images if Path(p).is_file()]),
+            next(iter(servable([v for v in product.videos if Path(v).is_file()])), None))
 
 
 def knob_values(settings: dict) -> list:

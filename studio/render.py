@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import html
 import re
+import tempfile
+from pathlib import Path
 
 from engine.scores import Score
 
@@ -123,3 +125,18 @@ mark.mcs-claim {background:#fbd5d0; color:#8a1f11; text-decoration:underline wav
 .mcs-fit-table th, .mcs-fit-table td {overflow-wrap:anywhere}
 #mcs-train-sliders [data-testid="block-info"] {white-space:normal}
 """
+
+
+def servable(paths: list[str]) -> list[str]:
+    """Gradio only serves files from its temp folder or the working directory: copy the others."""
+    import shutil
+
+    allowed = (Path(tempfile.gettempdir()).resolve(), Path.cwd().resolve())
+    out, folder = [], None
+    for path in paths:
+        if Path(path).resolve().is_relative_to(allowed[0]) or Path(path).resolve().is_relative_to(allowed[1]):
+            out.append(path)
+            continue
+        folder = folder or Path(tempfile.mkdtemp(prefix="mcs-restore-"))
+        out.append(str(shutil.copy(path, folder / Path(path).name)))
+    return out
