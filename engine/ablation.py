@@ -14,7 +14,6 @@ A row is a plain dict (see ``_row``), like a compare cell.
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -219,9 +218,6 @@ def ablation_csv(rows: Sequence[dict], path: Path | str) -> Path:
 
 
 def ablation_jsonl(rows: Sequence[dict], path: Path | str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps({k: v for k, v in row.items() if k != "result"}, ensure_ascii=False) + "\n")
-    return path
+    from engine.export import jsonl
+
+    return jsonl([{k: v for k, v in row.items() if k != "result"} for row in rows], path)

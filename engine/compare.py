@@ -8,7 +8,6 @@ keeps the full ``pipeline.Result`` for callers that want it (the UI sends it to 
 from __future__ import annotations
 
 import csv
-import json
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -192,12 +191,9 @@ def grid_csv(cells: Sequence[dict], path: Path | str) -> Path:
 
 
 def grid_jsonl(cells: Sequence[dict], path: Path | str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for cell in cells:
-            handle.write(json.dumps({k: v for k, v in cell.items() if k != "result"}, ensure_ascii=False) + "\n")
-    return path
+    from engine.export import jsonl
+
+    return jsonl([{k: v for k, v in cell.items() if k != "result"} for cell in cells], path)
 
 
 def _short_label(label: str) -> str:

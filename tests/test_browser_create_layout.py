@@ -181,6 +181,11 @@ def test_typing_into_an_empty_attribute_cell_reaches_the_product(page, studio):
     page.keyboard.press("Tab")
     page.keyboard.type("waxed canvas")
     page.keyboard.press("Enter")
+    from playwright.sync_api import expect
+
+    # The edit is committed to the table's value asynchronously; generate only once it shows.
+    expect(rows.nth(0).locator("[role=gridcell]").nth(0)).to_contain_text("Material", timeout=10_000)
+    expect(rows.nth(0).locator("[role=gridcell]").nth(1)).to_contain_text("waxed canvas", timeout=10_000)
     _use_template(page)
     _generate(page, "Market tote bag")
     stored = studio.history.get(studio.history.search(limit=1)[0]["id"])

@@ -602,10 +602,11 @@ def encode(frames: Iterable[av.VideoFrame], out_path: Path, size: tuple[int, int
         stream.width, stream.height = size
         stream.pix_fmt = ENCODER["pix_fmt"]
         stream.options = {"preset": ENCODER["preset"], "crf": str(ENCODER["crf"])}
-        # PyAV's slice threading is kept on purpose. x264's frame threads (as the ffmpeg CLI uses)
-        # made the same seed give different bytes now and then, from its threaded lookahead and,
-        # with that made synchronous, after other videos had been encoded in the process; the
-        # synchronous variant was also slower here (1.46x vs 1.37x of the ffmpeg-only floor).
+        # x264 runs on one thread: with its slice threads (PyAV's default) the second video a
+        # process encoded could differ from the first for the same seed (pixels off by up to 19 in
+        # a fade), and frame threads were worse. One thread is deterministic and cost ~5% here
+        # (1.48 s vs 1.40 s for a 720x1280 6 s video; the Ken Burns render overlaps it anyway).
+        stream.codec_context.thread_count = 1
         # Every stream must exist before the first packet is written (the header goes out then).
         audio = _add_audio_stream(container) if wav else None
         for k, frame in enumerate(frames):
