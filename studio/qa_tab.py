@@ -100,7 +100,7 @@ def build_qa_tab(studio: Studio) -> None:
     status = gr.Markdown(PLACEHOLDER, elem_id="mcs-qa-status")
     conversation = gr.State(None)
     last = gr.State("")
-    chat = gr.Chatbot(label="Shopper Q&A", elem_id="mcs-qa-chat", height=360)
+    chat = gr.Chatbot(label="Shopper Q&A", elem_id="mcs-qa-chat", height=360, buttons=["copy"], layout="panel")
     with gr.Row():
         question = gr.Textbox(label="Shopper's question", placeholder="Is it machine washable?", scale=4,
                               elem_id="mcs-qa-question")

@@ -1,9 +1,13 @@
 """The Shopper Q&A tab in the real studio (headless Chromium): a merchant loads a product JSON and
 asks three questions; an answerable one shows its fact, an unanswerable one is declined and listed
-under "Unanswered questions", a follow-up borrows the previous subject."""
+under "Unanswered questions", a follow-up borrows the previous subject.
+
+Set ``MCS_SCREENSHOTS=<folder>`` to keep a screenshot."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +57,7 @@ def test_three_questions_in_the_qa_tab(studio, tmp_path):
             page.locator("#mcs-qa-ask").click()
             expect(chat).to_contain_text("Yes — Colors: Blue, Black.", timeout=30_000)
             expect(facts).to_contain_text("Colors: Blue, Black")
+            page.screenshot(path=str(Path(os.environ.get("MCS_SCREENSHOTS") or tmp_path) / "qa.png"), full_page=True)
             browser.close()
     finally:
         app.close()
