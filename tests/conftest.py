@@ -81,3 +81,17 @@ def serve_studio(studio):
     app.queue(default_concurrency_limit=1)
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, theme=THEME, css=CSS)
     return f"http://127.0.0.1:{port}/", app
+
+
+@pytest.fixture(scope="module")
+def server(studio):
+    """The real app served for one test module (a module with its own studio overrides this)."""
+    url, app = serve_studio(studio)
+    yield url
+    app.close()
+
+
+def edit(box, text: str) -> None:
+    """Type as a merchant does (``fill`` alone sends no key events, and re-scoring listens to typing)."""
+    box.fill(text[:-1])
+    box.press_sequentially(text[-1])

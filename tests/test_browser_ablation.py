@@ -10,18 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, serve_studio
+from conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)")]
 METHOD = "concat"  # a fusion method that reads the photos and is quick on CPU
-
-
-@pytest.fixture(scope="module")
-def server(studio):
-    url, app = serve_studio(studio)
-    yield url
-    app.close()
 
 
 def test_what_each_input_changes(server):

@@ -11,23 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, serve_studio
+from conftest import CHROMIUM, edit
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)")]
-
-
-@pytest.fixture(scope="module")
-def server(studio):
-    url, app = serve_studio(studio)
-    yield url
-    app.close()
-
-
-def edit(box, text: str) -> None:
-    """Type as a merchant does (``fill`` alone sends no key events, and re-scoring listens to typing)."""
-    box.fill(text[:-1])
-    box.press_sequentially(text[-1])
 
 
 def test_flagged_words_are_marked_and_true_facts_pass(server, tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, serve_studio
+from conftest import CHROMIUM
 from engine.paths import ASSETS
 
 IDLE = "Fill in what you have"
@@ -54,13 +54,6 @@ def test_empty_attribute_rows_are_left_out_of_the_product():
 def browser_only(test):
     test = pytest.mark.browser(test)
     return pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)")(test)
-
-
-@pytest.fixture(scope="module")
-def server(studio):
-    url, app = serve_studio(studio)
-    yield url
-    app.close()
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, serve_studio
+from conftest import CHROMIUM, edit
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)")]
@@ -19,19 +19,6 @@ pytestmark = [pytest.mark.browser,
 NOTES = ("A sturdy field watch for daily wear.\nStrap Color: Black\nCase Material: Steel\nWater Resistance: 50 m\n"
          "Weight: 40 g\nBattery Life: 2 years")
 FIELDS = ("title", "description", "bullets", "keywords")
-
-
-@pytest.fixture(scope="module")
-def server(studio):
-    url, app = serve_studio(studio)
-    yield url
-    app.close()
-
-
-def edit(box, text: str) -> None:
-    """Type as a merchant does (``fill`` alone sends no key events, and re-scoring listens to typing)."""
-    box.fill(text[:-1])
-    box.press_sequentially(text[-1])
 
 
 def copy_on_screen(page) -> dict[str, str]:

@@ -11,19 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, SHARED_DATA, serve_studio
+from conftest import CHROMIUM, SHARED_DATA
 
 TOWEL = SHARED_DATA / "flipkart-train" / "images" / "d0fee79693c7dc3132d30491323b6407.jpg"  # a cotton bath towel
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup installs it)"),
               pytest.mark.skipif(not TOWEL.exists(), reason=f"catalog photo not found: {TOWEL}")]
-
-
-@pytest.fixture(scope="module")
-def server(studio):
-    url, app = serve_studio(studio)
-    yield url
-    app.close()
 
 
 def test_photo_only_shows_what_it_sees_and_asks_before_using_it(server, tmp_path):

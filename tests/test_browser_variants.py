@@ -13,18 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, serve_studio
+from conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(),
                                  reason="Debian chromium not installed (make setup installs it)")]
-
-
-@pytest.fixture(scope="module")
-def server(studio):
-    url, app = serve_studio(studio)
-    yield url
-    app.close()
 
 
 def test_variants_for_two_segments_are_scored_edited_and_exported(server, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from conftest import SHARED_DATA, serve_studio
+from conftest import SHARED_DATA
 from engine.cli import main
 from engine.errors import StudioError
 from engine.ingest import ingest, load_photo
@@ -281,12 +281,6 @@ def test_bad_flag_is_named_by_the_flag(tmp_path):
 
 
 # ---------------------------------------------------------------- the served app's /generate
-
-@pytest.fixture(scope="module")
-def server(studio):
-    url, app = serve_studio(studio)
-    yield url
-    app.close()
 
 
 def test_api_generate_returns_the_same_line(server):

@@ -5,17 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, serve_studio
+from conftest import CHROMIUM
 from engine.paths import ASSETS
 
 PHOTO = ASSETS / "samples" / "images" / "mb05-black-0.jpg"
-
-
-@pytest.fixture(scope="module")
-def server(studio):
-    url, app = serve_studio(studio)
-    yield url
-    app.close()
 
 
 def test_api_generate_through_gradio_client(server, tmp_path):
