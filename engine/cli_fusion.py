@@ -101,7 +101,10 @@ def add_subcommands(subparsers) -> None:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--init-from", type=Path, default=None,
                        help="a checkpoints folder (e.g. assets/checkpoints): fine-tune each method from its weights")
-    train.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    # SUPPRESS: no default here, or it would overwrite `python -m engine --device cuda train ...`'s
+    # value with "auto" (argparse lets a subcommand's defaults win over the main parser's values).
+    train.add_argument("--device", default=argparse.SUPPRESS, choices=["auto", "cpu", "cuda"],
+                       help="where to train: auto (a GPU when present), cpu or cuda")
     train.set_defaults(func=cmd_train)
 
     ev = subparsers.add_parser("evaluate", help="per-method table of BLEU, METEOR, ROUGE-L, grounding, latency")
@@ -121,7 +124,7 @@ def add_subcommands(subparsers) -> None:
     ev.add_argument("--no-grounded-decoding", action="store_true",
                     help="let the LM write numbers, colours and materials the input lacks (the old behaviour)")
     ev.add_argument("--checkpoints", type=Path, default=None)
-    ev.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    ev.add_argument("--device", default=argparse.SUPPRESS, choices=["auto", "cpu", "cuda"])
     ev.add_argument("--redo", default="", help="comma list of methods to generate again in an existing --out")
     ev.add_argument("--record", action="store_true",
                     help="write the scores into the checkpoints and re-pick the default method")

@@ -7,11 +7,11 @@ studio and promoted into ``<data dir>/checkpoints`` (``promote``), which take pr
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 from engine.conditioning.model import TRAINED_FIELDS, ConditionedCopyModel, ConditionedLanguageModel
 from engine.errors import StudioError
+from engine.models.cache import load_once
 from engine.paths import ASSETS, data_dir
 
 CHECKPOINTS = ASSETS / "checkpoints"
@@ -96,7 +96,7 @@ def load_conditioned(name: str, device="auto", root: str | None = None) -> Condi
     return _load_conditioned(name, str(device), str(root) if root else None)
 
 
-@lru_cache(maxsize=2)
+@load_once(maxsize=2)
 def _load_conditioned(name: str, device: str, root: str | None) -> ConditionedCopyModel:
     folder = checkpoint_dir(name, Path(root) if root else None)
     if not (folder / "weights.safetensors").exists():

@@ -21,13 +21,16 @@ def lora_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def load_lora(model: torch.nn.Module, rank: int, state: dict[str, torch.Tensor], merge: bool = True) -> torch.nn.Module:
-    """Inject, load and (for serving) merge: a merged model runs exactly as fast as the base."""
+    """Inject, load and (for serving) merge: a merged model is a plain model again, as fast as the
+    base and ready for the same float16 weights (engine.models.language.for_inference)."""
     model = add_lora(model, rank)
     set_peft_model_state_dict(model, state)
     for param in model.parameters():
         param.requires_grad_(False)
     if merge:
-        for module in model.modules():
-            if isinstance(module, LoraLayer):
-                module.merge()
+        wrapped = [(name, module) for name, module in model.named_modules() if isinstance(module, LoraLayer)]
+        for name, module in wrapped:
+            module.merge()
+            parent_name, _, child = name.rpartition(".")
+            setattr(model.get_submodule(parent_name) if parent_name else model, child, module.get_base_layer())
     return model

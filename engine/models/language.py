@@ -7,16 +7,18 @@ copy in the cache, which then loads in about a second.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import threading
+import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 import torch
 
-from engine.errors import ModelLoadError
+from engine.errors import ModelLoadError, StudioError
+from engine.models.cache import load_once
 from engine.models.devices import resolve_device
 from engine.paths import cache_dir
 
@@ -94,8 +96,10 @@ class LanguageModel:
     model: torch.nn.Module
     tokenizer: object
     device: torch.device
+    precision: str = "float32"  # how the weights are held: float32, float16 or bfloat16 (resolve_precision)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _line_end_ids: list[int] | None = field(default=None, repr=False)
+    _batcher: object | None = field(default=None, repr=False)  # engine.models.batching.RequestBatcher
 
     def line_end_ids(self) -> list[int]:
         """End-of-text plus every token holding a line break: stops a one-line answer (a title).
@@ -132,7 +136,25 @@ class LanguageModel:
         stop_at_newline: bool = False,
         logits_processor=None,
     ) -> Iterator[str]:
-        """Yield decoded text pieces as they are generated. Same seed + inputs = same text."""
+        """Yield decoded text pieces as they are generated. Same seed + inputs = same text.
+
+        With request batching on (the studio server), concurrent calls share one batched decode
+        (engine/models/batching.py); each keeps its own seed and settings."""
+        from engine.models.batching import Request, batcher_for, request_batching
+
+        if request_batching()["enabled"]:
+            stops = {self.tokenizer.eos_token_id, *(self.line_end_ids() if stop_at_newline else ())}
+            yield from batcher_for(self).stream(Request(
+                input_ids=self.chat_ids(messages), prefix_embeds=prefix_embeds, max_new_tokens=max_new_tokens,
+                min_new_tokens=min_new_tokens, temperature=temperature, top_p=top_p, seed=seed,
+                stop_ids=frozenset(stops), processor=logits_processor))
+            return
+        yield from self._stream_alone(messages, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
+                                      temperature=temperature, top_p=top_p, seed=seed, prefix_embeds=prefix_embeds,
+                                      stop_at_newline=stop_at_newline, logits_processor=logits_processor)
+
+    def _stream_alone(self, messages, *, max_new_tokens, min_new_tokens, temperature, top_p, seed, prefix_embeds,
+                      stop_at_newline, logits_processor) -> Iterator[str]:
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         class StopWhenAbandoned(StoppingCriteria):
@@ -192,17 +214,88 @@ class LanguageModel:
         return "".join(self.stream(messages, **kwargs))
 
 
-@lru_cache(maxsize=4)
-def load_language_model(name: str = "smollm2-135m", device: str = "auto") -> LanguageModel:
-    """Load once per process. ``name``: an embedded model key, a local folder or a hub id."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+# -- precision --------------------------------------------------------------------------
+# Decoding one token reads every weight once, so on a CPU it is bound by memory bandwidth. On
+# the CPU the default holds the linear layers' weights in float16 (PyTorch dynamic quantization
+# with fbgemm's fp16 GEMM: half the bytes, activations and sums stay float32): measured 2-3x
+# faster than float32 with the same greedy tokens (docs/PERFORMANCE.md, docs/EVALUATION.md).
+# int8 dynamic quantization was measured too and not kept: slower than this here, it changed the
+# text from the first token, and its one activation scale per batch made a request's text depend
+# on who it was batched with. bf16 is emulated on this AVX2-only CPU and slower than float32.
+PRECISIONS = ("auto", "float16", "float32")
+_precision = {"default": os.environ.get("MCS_PRECISION", "auto")}
 
+
+def set_precision(precision: str) -> None:
+    """The process-wide precision: ``auto`` (the default), ``float16`` or ``float32`` (the reference)."""
+    _check_precision(precision)
+    _precision["default"] = precision
+
+
+def default_precision() -> str:
+    """The process-wide precision ``set_precision`` (or ``$MCS_PRECISION``) chose."""
+    return _precision["default"]
+
+
+def _check_precision(precision: str) -> None:
+    if precision not in PRECISIONS:
+        raise StudioError(f"unknown precision {precision!r} (accepted: {', '.join(PRECISIONS)})")
+
+
+def resolve_precision(device: torch.device, precision: str | None = None) -> str:
+    """How the weights are held on ``device``: float32, float16 (weights only, on a CPU) or, on a
+    GPU, half precision (bfloat16 where the GPU has it natively)."""
+    from engine.models.devices import preferred_dtype
+
+    precision = precision or _precision["default"]
+    _check_precision(precision)
+    if precision == "float32":
+        return "float32"
+    if device.type == "cuda" and precision == "auto":
+        return str(preferred_dtype(device)).removeprefix("torch.")
+    return "float16"
+
+
+def load_weights(source: str, device: torch.device, precision: str) -> torch.nn.Module:
+    """The model's weights as trained; half precision only on a GPU (a CPU quantizes after any LoRA merge)."""
+    from transformers import AutoModelForCausalLM
+
+    dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(precision, torch.float32)
+    if device.type != "cuda":
+        dtype = torch.float32
+    return AutoModelForCausalLM.from_pretrained(source, dtype=dtype).to(device).eval()
+
+
+def for_inference(model: torch.nn.Module, precision: str) -> torch.nn.Module:
+    """The model as it serves; on a CPU at float16, its linear layers get float16 weights (in place)."""
+    if precision != "float16" or next(model.parameters()).device.type != "cpu":
+        return model
+    with warnings.catch_warnings():  # torch.ao's quantize_dynamic is deprecated in favour of torchao; it still ships
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.float16, inplace=True)
+
+
+def model_source(name: str) -> str:
+    return str(convert_embedded(name)) if name in EMBEDDED_LANGUAGE_MODELS else name
+
+
+def load_language_model(name: str = "smollm2-135m", device: str = "auto", precision: str | None = None) -> LanguageModel:
+    """Load once per process. ``name``: an embedded model key, a local folder or a hub id.
+
+    ``precision``: None for the process default (``set_precision``); training asks for float32."""
     torch_device = resolve_device(device)
-    source = str(convert_embedded(name)) if name in EMBEDDED_LANGUAGE_MODELS else name
+    return _load_language_model(name, str(torch_device), resolve_precision(torch_device, precision))
+
+
+@load_once(maxsize=4)
+def _load_language_model(name: str, device: str, precision: str) -> LanguageModel:
+    from transformers import AutoTokenizer
+
+    torch_device = torch.device(device)
     try:
+        source = model_source(name)
         tokenizer = AutoTokenizer.from_pretrained(source)
-        dtype = torch.float16 if torch_device.type == "cuda" else torch.float32
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype).to(torch_device).eval()
+        model = for_inference(load_weights(source, torch_device, precision), precision)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(
             f"could not load language model {name!r}: {exc}. Use an embedded model "
@@ -210,4 +303,4 @@ def load_language_model(name: str = "smollm2-135m", device: str = "auto") -> Lan
         ) from exc
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    return LanguageModel(name=name, model=model, tokenizer=tokenizer, device=torch_device)
+    return LanguageModel(name=name, model=model, tokenizer=tokenizer, device=torch_device, precision=precision)

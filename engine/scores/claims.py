@@ -28,6 +28,7 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from engine.models.cache import load_once
 from engine.paths import ASSETS
 
 from .grounding import grounding_report
@@ -83,7 +84,7 @@ class Flag:
 
 # -- dictionaries ------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
+@load_once(maxsize=1)  # ~3 s to parse: two concurrent first requests must not both parse it
 def _wordnet():
     from .reference import load_wordnet
 

@@ -121,17 +121,35 @@ def collate(examples: list[Example], pad_id: int, rng, cfg: TrainConfig):
     return ids, attention, is_target, features, mask
 
 
+def autocast_for(lm, device: torch.device):
+    """bfloat16 autocast for a float32 LM on a GPU that runs bfloat16 natively; else no autocast.
+
+    Training keeps float32 weights (``train_method``): AdamW on float16 LoRA weights underflows
+    (eps 1e-8 and small squared gradients round to 0 in float16). Autocast then runs the matmuls
+    in bfloat16, which needs no loss scaling. A float16-only GPU trains in plain float32.
+    """
+    from contextlib import nullcontext
+
+    from engine.models.devices import preferred_dtype
+
+    device = torch.device(device)
+    if device.type == "cuda" and lm.dtype == torch.float32 and preferred_dtype(device) == torch.bfloat16:
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
 def batch_loss(model: ConditionedCopyModel, lm, batch, device) -> torch.Tensor:
     ids, attention, is_target, features, mask = (x.to(device) if torch.is_tensor(x) else x for x in batch)
     features = {m: v.to(device) for m, v in features.items()}
-    embeds = lm.get_input_embeddings()(ids)
-    k = 0
-    if model is not None:  # model=None: the plain LM, the reference a trained prefix must beat
-        prefix, _ = model(features, mask)
-        k = prefix.shape[1]
-        embeds = torch.cat([prefix.to(lm.dtype), embeds], 1)
-    full_attention = torch.cat([torch.ones(len(ids), k, dtype=attention.dtype, device=device), attention], 1)
-    hidden = lm.model(inputs_embeds=embeds, attention_mask=full_attention).last_hidden_state
+    with autocast_for(lm, device):
+        embeds = lm.get_input_embeddings()(ids)
+        k = 0
+        if model is not None:  # model=None: the plain LM, the reference a trained prefix must beat
+            prefix, _ = model(features, mask)
+            k = prefix.shape[1]
+            embeds = torch.cat([prefix.to(embeds.dtype), embeds], 1)
+        full_attention = torch.cat([torch.ones(len(ids), k, dtype=attention.dtype, device=device), attention], 1)
+        hidden = lm.model(inputs_embeds=embeds, attention_mask=full_attention).last_hidden_state
     # Token t of ids sits at position k + t; it is predicted from the hidden state before it
     # (targets never start at t = 0: a prompt always comes first).
     before = torch.cat([hidden[:, :1] * 0, hidden], 1)[:, k : k + ids.shape[1]]
@@ -155,7 +173,7 @@ def evaluate_loss(model, lm, examples, pad_id, cfg, device) -> float:
 
 def reference_loss(records: list[ProductRecord], cfg: TrainConfig) -> float:
     """Validation loss of the frozen LM alone (no prefix, no adapter) on the same examples."""
-    base = load_language_model(cfg.language_model, cfg.device)
+    base = load_language_model(cfg.language_model, cfg.device, precision="float32")
     val = make_examples(records, base.tokenizer, cfg, "val")
     val = random.Random(0).sample(val, min(cfg.val_examples, len(val)))
     pad_id = base.tokenizer.pad_token_id if base.tokenizer.pad_token_id is not None else base.tokenizer.eos_token_id
@@ -176,7 +194,7 @@ def checkpoint_loss(records: list[ProductRecord], cfg: TrainConfig, folder: Path
 
     Returns the mean over all examples ("all") and per catalog folder name ("luma", ...).
     """
-    base = load_language_model(cfg.language_model, cfg.device)
+    base = load_language_model(cfg.language_model, cfg.device, precision="float32")
     lm, model = base.model, None
     if folder is not None:
         model = ConditionedCopyModel.load(Path(folder)).to(base.device)
@@ -269,14 +287,19 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
     say = say or (lambda message: print(message, flush=True))
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-    base = load_language_model(cfg.language_model, cfg.device)
+    base = load_language_model(cfg.language_model, cfg.device, precision="float32")
     device, tokenizer = base.device, base.tokenizer
-    lm = copy.deepcopy(base.model) if cfg.lora_rank else base.model
+    # Train in float32 on every device: gradients through a float16 LM, or AdamW on float16 LoRA
+    # weights, underflow. The base is asked for in float32 above; the ``.float()`` keeps that true
+    # should it ever come in half precision (what serving uses on a GPU). The shared model is used
+    # as it is when nothing of it trains. On a bfloat16 GPU the matmuls run under autocast.
+    own_copy = bool(cfg.lora_rank) or base.model.dtype != torch.float32
+    lm = copy.deepcopy(base.model).float() if own_copy else base.model
     if cfg.lora_rank:
         from engine.conditioning.lora import add_lora, lora_state
 
         lm = add_lora(lm, cfg.lora_rank)
-        lm.float() if device.type == "cpu" else None
+        lm.float()  # the adapter takes the base layer's dtype: float32 here
     for name, param in lm.named_parameters():
         param.requires_grad_("lora_" in name)
     lm.eval()  # no dropout in the frozen LM; LoRA has none either
@@ -304,7 +327,7 @@ def train_method(method: str, records: list[ProductRecord], out_dir: Path, cfg: 
     step, history, best, stale, elapsed, stop_reason = 0, {"train": [], "val": []}, float("inf"), 0, 0.0, ""
     best_weights = None
     if state_path.exists():  # resume where a stopped (cancelled, killed, crashed) run left off
-        state = torch.load(state_path, weights_only=False)
+        state = torch.load(state_path, weights_only=False, map_location="cpu")  # load_state_dict moves it
         changed = sorted(k for k in asdict(cfg) if state["config"].get(k) != asdict(cfg)[k])
         say(f"{method}: resuming from step {state['step']} of {cfg.steps} (saved state {state_path})" if not changed
             else f"{method}: the saved state {state_path} was for other settings ({', '.join(changed)}); "
