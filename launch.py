@@ -1,4 +1,5 @@
-"""Start the studio: `python launch.py [--host H] [--port P] [--device auto|cpu|cuda] [--share] [--auth USER:PASS]`."""
+"""Start the studio: `python launch.py [--host H] [--port P] [--device auto|cpu|cuda] [--share] [--auth USER:PASS]`
+(`--help` lists the rest)."""
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--insecure-share", action="store_true", help="allow --share without --auth")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: 1 on <= 2 cores, else all)")
     parser.add_argument("--data-dir", help="where history and batch outputs live (default: runs/studio, or $MCS_DATA_DIR)")
-    parser.add_argument("--no-warm-up", action="store_true", help="load models on the first click instead of at start")
+    parser.add_argument("--no-batching", action="store_true",
+                        help="write one request's copy at a time (default: concurrent requests are decoded together)")
+    parser.add_argument("--precision", default="auto", choices=["auto", "float16", "float32"],
+                        help="language-model weights: auto = float16 weights on a CPU, bf16/fp16 on a GPU; "
+                             "float32 = the slower reference path")
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="load models on the first click instead of in the background at start")
     return parser.parse_args(argv)
 
 

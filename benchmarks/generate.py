@@ -15,14 +15,20 @@ On one product (a Luma product with two photos) this measures
 overhead = (studio - bare) / bare; targets: overhead <= 30 %, first token <= 0.5 s.
 Studio and bare runs alternate so both see the same load on a shared machine.
 
-    python benchmarks/generate.py [--runs 5] [--cold-runs 3] [--write]
+Then, in the same process, the CPU precision A/B (section "CPU precision"): today's float32 path
+against the default (float16 weights), alternating run by run:
+
+  tokens/s      a plain greedy ``generate`` of exactly ``--max-new-tokens`` tokens with the base LM;
+  full Create   ``Studio.generate`` with the studio's default settings: title and description by the
+                default method, bullets, keywords and every score, as the Create button does.
+
+    python benchmarks/generate.py [--runs 5] [--cold-runs 3] [--precision-only] [--write]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -34,17 +40,20 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 LUMA = REPO.parent / "shared" / "data" / "luma" / "products.jsonl"
-DOC = REPO / "docs" / "PERFORMANCE.md"
 SECTION = "## Copy generation"
+PRECISION_SECTION = "## CPU precision"
 
 import torch  # noqa: E402
 
 from engine.copywriting.copy import Copy, build_messages, clean  # noqa: E402
 from engine.copywriting.keywords import extract_keywords  # noqa: E402
+from engine.models.language import load_language_model, set_precision  # noqa: E402
 from engine.pipeline import Studio  # noqa: E402
 from engine.product import Product  # noqa: E402
 from engine.settings import Settings  # noqa: E402
+from report import machine, write_section  # noqa: E402
 
 FIELDS = ("title", "description")
 
@@ -169,27 +178,79 @@ def bare_generate(model, tokenizer, ingested, settings: Settings, colours, token
     return total
 
 
+# ----------------------------------------------------------------------------- precision A/B
+
+PRECISIONS = ("float32", "auto")
+
+
+def tokens_per_second(precision: str, count: int, device: str) -> float:
+    lm = load_language_model("smollm2-135m", device, precision)
+    ids = lm.chat_ids([{"role": "user", "content": "Write a product description for a blue cotton bath towel, "
+                                                   "500 gsm, 70 x 140 cm, machine washable."}])
+    start = time.perf_counter()
+    with torch.inference_mode():
+        lm.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=False, min_new_tokens=count,
+                          max_new_tokens=count, pad_token_id=lm.tokenizer.eos_token_id)
+    return count / (time.perf_counter() - start)
+
+
+def full_create(studio: Studio, product: Product, settings: Settings) -> tuple[float, dict]:
+    start = time.perf_counter()
+    result = studio.generate(product, settings, store=False)
+    return time.perf_counter() - start, result.copy.to_dict()
+
+
+def precision_ab(studio: Studio, product: Product, runs: int, count: int, device: str) -> dict:
+    """Alternating float32 / default runs: tokens/s and full-Create seconds, medians, and whether the copy matched."""
+    settings = Settings()  # the Create tab's defaults: default method, grounded decoding, standard length
+    numbers = {p: {"tps": [], "create": []} for p in PRECISIONS}
+    same_copy = []
+    for precision in PRECISIONS:  # load, merge and warm both before timing
+        set_precision(precision)
+        studio.warm_up(settings)
+        tokens_per_second(precision, 8, device)
+        full_create(studio, product, settings)
+    for index in range(runs):
+        copies = {}
+        for precision in PRECISIONS:
+            set_precision(precision)
+            numbers[precision]["tps"].append(tokens_per_second(precision, count, device))
+            seconds, copies[precision] = full_create(studio, product, settings.replace(seed=index))
+            numbers[precision]["create"].append(seconds)
+        same_copy.append(copies["float32"] == copies["auto"])
+        print(f"precision run {index}: " + ", ".join(
+            f"{p}: {numbers[p]['tps'][-1]:.1f} tok/s, Create {numbers[p]['create'][-1]:.2f} s" for p in PRECISIONS)
+            + f", same copy: {same_copy[-1]}", flush=True)
+    set_precision("auto")
+    med = {p: {k: statistics.median(v) for k, v in numbers[p].items()} for p in PRECISIONS}
+    paired = statistics.median(a / b for a, b in zip(numbers["float32"]["create"], numbers["auto"]["create"]))
+    return {"median": med, "paired": paired, "same_copy": sum(same_copy), "runs": runs, "settings": settings,
+            "default_precision": load_language_model("smollm2-135m", device).precision}
+
+
+def precision_text(ab: dict, product: Product, command: str) -> str:
+    f32, new = ab["median"]["float32"], ab["median"]["auto"]
+    tps_ratio, create_ratio = new["tps"] / f32["tps"], f32["create"] / new["create"]
+    rows = [
+        ("tokens/s, base LM, greedy", f"{f32['tps']:.1f}", f"{new['tps']:.1f}", f"{tps_ratio:.2f}x"),
+        ("full Create (title, description, bullets, keywords, scores)", f"{f32['create']:.2f} s",
+         f"{new['create']:.2f} s", f"{create_ratio:.2f}x"),
+        ("full Create, median of the per-seed speed-ups", "", "", f"{ab['paired']:.2f}x"),
+    ]
+    table = "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows)
+    settings = ab["settings"]
+    return (f"{PRECISION_SECTION}\n\nThe CPU default holds the linear weights of the language model and of the MiniLM "
+            f"encoder in float16 (`{ab['default_precision']}`; fbgemm fp16 GEMM, activations float32) against today's float32 path, "
+            f"in one process, alternating run by run; medians of {ab['runs']} runs. Product {product.id} "
+            f"({product.title}); the Create tab's default settings (method {settings.fusion}, seeds 0..{ab['runs'] - 1}).\n\n"
+            f"Command: `{command}`  \nMachine: {machine()}.\n\n"
+            f"| measure | float32 | default (float16 weights) | speed-up |\n|---|---|---|---|\n{table}\n\n"
+            f"Same copy from both precisions for the same seed: {ab['same_copy']} of {ab['runs']} runs (where it "
+            "differs, the claim check may retry one precision's text and not the other's). Target: at least 2x "
+            "on the full Create (per seed, median): " + ("met" if ab["paired"] >= 2 else "MISSED") + ".\n")
+
+
 # ----------------------------------------------------------------------------- report
-
-def machine() -> str:
-    model = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                  if l.startswith("model name")), platform.processor() or "unknown CPU")
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{os.cpu_count()} CPUs ({model}), torch {torch.__version__} with {torch.get_num_threads()} thread(s), "
-            f"load average {load:.1f} at the end of the run, Python {platform.python_version()}")
-
-
-def write_section(text: str) -> None:
-    DOC.parent.mkdir(exist_ok=True)
-    doc = DOC.read_text() if DOC.exists() else "# Performance\n\nMeasured numbers for each part of the studio, with the command that produced them.\n"
-    start = doc.find(SECTION)
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = doc.find("\n## ", start + len(SECTION))
-        doc = doc[:start] + text + (doc[end + 1:] if end >= 0 else "")
-    DOC.write_text(doc.rstrip("\n") + "\n")
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -201,7 +262,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (here and in the cold-start child); default: torch's choice. "
                              "On a loaded 2-core machine 1 thread is several times faster than 2")
-    parser.add_argument("--write", action="store_true", help=f"replace the '{SECTION}' section of docs/PERFORMANCE.md")
+    parser.add_argument("--precision-only", action="store_true", help="only the CPU precision A/B")
+    parser.add_argument("--write", action="store_true",
+                        help=f"replace the '{SECTION}' and '{PRECISION_SECTION}' sections of docs/PERFORMANCE.md")
     args = parser.parse_args()
 
     if args.threads:
@@ -210,6 +273,17 @@ def main() -> None:
     product = load_product(args.product)
     record = json.loads(next(l for l in LUMA.open() if json.loads(l)["id"] == args.product))
     settings = Settings(max_new_tokens=args.max_new_tokens, seed=0)
+    command = (f"python benchmarks/generate.py --runs {args.runs} --cold-runs {args.cold_runs} "
+               f"--max-new-tokens {args.max_new_tokens} --device {args.device}"
+               + (f" --threads {args.threads}" if args.threads else "")
+               + (" --precision-only" if args.precision_only else "") + (" --write" if args.write else ""))
+    if args.precision_only:
+        ab = precision_ab(Studio(device=args.device), product, args.runs, args.max_new_tokens, args.device)
+        text = precision_text(ab, product, command)
+        print("\n" + text)
+        if args.write:
+            write_section(text, PRECISION_SECTION)
+        return
 
     cold = [cold_start(record, settings, args.device) for _ in range(args.cold_runs)]
     print(f"cold start: {[round(c, 2) for c in cold]}", flush=True)
@@ -252,9 +326,9 @@ def main() -> None:
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>8}  {note}")
 
-    command = (f"python benchmarks/generate.py --runs {args.runs} --cold-runs {args.cold_runs} "
-               f"--max-new-tokens {args.max_new_tokens} --device {args.device}"
-               + (f" --threads {args.threads}" if args.threads else "") + (" --write" if args.write else ""))
+    ab = precision_ab(studio, product, args.runs, args.max_new_tokens, args.device)
+    precision_section = precision_text(ab, product, command)
+    print("\n" + precision_section)
     table = "\n".join(f"| {n.strip()} | {v} | {note} |" for n, v, note in rows)
     text = (f"{SECTION}\n\nProduct {args.product} ({product.title}, {len(product.images)} photos), "
             f"settings {settings.model_dump(include={'max_new_tokens', 'temperature', 'top_p'})}, seeds 0..{args.runs - 1}; "
@@ -264,8 +338,9 @@ def main() -> None:
             "alternate so the ratio is fairer than the seconds.\n\n"
             f"| measure | value | note |\n|---|---|---|\n{table}\n")
     if args.write:
-        write_section(text)
-        print(f"\n-> {DOC}")
+        write_section(text, SECTION)
+        write_section(precision_section, PRECISION_SECTION)
+        print("\n-> docs/PERFORMANCE.md")
 
 
 if __name__ == "__main__":

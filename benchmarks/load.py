@@ -77,7 +77,7 @@ class StudioProcess:
 
 
 def start_studio(data_dir: Path, port: int | None = None, env: dict | None = None,
-                 timeout: float = 300) -> StudioProcess:
+                 timeout: float = 300, extra_args: tuple[str, ...] = ()) -> StudioProcess:
     """``launch.py`` in a subprocess, as a user starts it; returns once it answers HTTP."""
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -85,7 +85,7 @@ def start_studio(data_dir: Path, port: int | None = None, env: dict | None = Non
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "launch.py", "--port", str(port), "--no-warm-up",
-                                    "--data-dir", str(data_dir)],
+                                    "--data-dir", str(data_dir), *extra_args],
                                    cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     studio = StudioProcess(process, f"http://127.0.0.1:{port}/", data_dir, log)
     deadline = time.monotonic() + timeout

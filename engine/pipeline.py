@@ -88,12 +88,15 @@ class Studio:
     def device_label(self) -> str:
         from engine.models.devices import resolve_device
 
+        from engine.models.language import resolve_precision
+
         device = resolve_device(self.device)
+        weights = f"{resolve_precision(device)} weights"
         if device.type == "cuda":
             import torch
 
-            return f"GPU: {torch.cuda.get_device_name(device)}"
-        return "CPU"
+            return f"GPU: {torch.cuda.get_device_name(device)}, {weights}"
+        return f"CPU, {weights}"
 
     # -- steps -------------------------------------------------------------------------
     def ingest(self, product: Product) -> Ingested:
@@ -102,20 +105,55 @@ class Studio:
     def language_model(self, settings: Settings):
         return load_language_model(settings.language_model, self.device)
 
-    def warm_up(self, settings: Settings = Settings()) -> None:
-        """Load the models now so the first click streams at once."""
-        lm = self.language_model(settings)
-        if settings.grounded_decoding:  # its vocabulary tables take ~0.5 s to build, once
-            from engine.copywriting.grounded import grounded_processor
+    def warm_up(self, settings: Settings = Settings(), progress=None) -> None:
+        """Load the models now so the first click streams at once: the language model and its grounded-
+        decoding tables, the default fusion checkpoint (its LoRA-merged writer), the text and image
+        encoders (one tiny forward pass each) and WordNet with the claim-check words.
 
-            grounded_processor(lm.tokenizer, [("", [])])
-        from engine.encoders.image import load_image_encoder
-        from engine.encoders.text import load_text_encoder
-        from engine.scores.claims import claim_report
+        Safe from several threads (studio/serve.py runs it in the background while the page is already
+        served): the loaders' ``lru_cache`` does not stop two threads from loading the same model at
+        once, so one process-wide lock is held for the whole warm-up; a concurrent call waits on it and
+        then returns, and a later call with the same settings returns at once. ``progress(step)``, if
+        given, is told each step before it starts. It calls the loaders, never an overridable method of
+        ``self`` (a subclass that waits for the warm-up in those would wait on itself)."""
+        import threading  # (kept inside: this method is all of the warm-up)
 
-        load_text_encoder(self.device)
-        load_image_encoder(self.device)
-        claim_report("A warm-up sentence.", "warm-up")  # WordNet and the catalog words: ~3 s, once
+        # dict.setdefault is atomic under the GIL: exactly one lock and one record, however many callers.
+        lock = globals().setdefault("_WARM_UP_LOCK", threading.Lock())
+        warmed = globals().setdefault("_WARMED_UP", set())
+        key = (settings.language_model, settings.fusion, settings.grounded_decoding, str(self.device))
+        say = progress or (lambda step: None)
+        with lock:
+            if key in warmed:
+                return
+            say("the language model")
+            lm = load_language_model(settings.language_model, self.device)
+            if settings.grounded_decoding:  # its vocabulary tables take ~0.5 s to build, once
+                from engine.copywriting.grounded import grounded_processor
+
+                say("the grounded-decoding tables")
+                grounded_processor(lm.tokenizer, [("", [])])
+            if settings.fusion not in BASELINES:  # the default copy method is a trained fusion checkpoint
+                from engine.conditioning import load_conditioned
+
+                say(f"the {settings.fusion} fusion checkpoint")
+                writer = load_conditioned(settings.fusion, self.device).language_model  # LoRA merge: ~1.3 s
+                if settings.grounded_decoding and writer.tokenizer is not lm.tokenizer:
+                    grounded_processor(writer.tokenizer, [("", [])])
+            from PIL import Image
+
+            from engine.encoders.image import encode_images
+            from engine.encoders.text import encode_texts
+
+            say("the text encoder")
+            encode_texts(["A warm-up sentence."], self.device)  # the first forward pass is the slow one
+            say("the image encoder")
+            encode_images([Image.new("RGB", (32, 32))], self.device)
+            from engine.scores.claims import claim_report
+
+            say("WordNet and the claim-check words")
+            claim_report("A warm-up sentence.", "warm-up")  # WordNet and the catalog words: ~3 s, once
+            warmed.add(key)
 
     def default_references(self, ingested: Ingested) -> dict[str, str]:
         """Without an operator reference, the merchant's own draft of a field is its reference: the draft
@@ -178,6 +216,7 @@ class Studio:
         photo_colours = self.photo_colours(ingested)
         lap("colours")
         contributions = None
+        models = {"language_model": settings.language_model, "fusion": settings.fusion}
         copy = Copy()
         alternatives: dict[str, list[dict]] = {}
         notes: list[str] = []  # what the checks changed after writing
@@ -192,6 +231,7 @@ class Studio:
             checks = {kind: {"tries": 1, "as_written": _share(copy.text_of(kind), ingested)} for kind in LM_FIELDS}
         else:
             lm, prefix_embeds, contributions = self._generator(ingested, settings)
+            models["precision"] = lm.precision  # float16 weights on a CPU by default: part of what wrote the text
             lap("encode")
             for kind in LM_FIELDS:
                 yield Event("status", kind, f"Writing the {kind}...")
@@ -221,8 +261,7 @@ class Studio:
             photo_colours=photo_colours, contributions=contributions, alternatives=alternatives, checks=checks,
             warnings=[missing] * bool(missing) + notes + list(ingested.warnings), notes=list(ingested.notes),
             timings=timings,
-            models={"language_model": settings.language_model, "fusion": settings.fusion},
-            parent_id=parent_id,
+            models=models, parent_id=parent_id,
         )
         if self.history is not None and store:
             from engine.history import HistoryWriteError

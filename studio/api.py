@@ -7,6 +7,7 @@ from engine.errors import StudioError
 from engine.pipeline import Studio
 from engine.product import Product
 from engine.uploads import confine_jsonl, confine_rows, network_settings, refusal_message, unpack_upload
+from studio.queueing import copy_events
 
 
 def build_api(studio: Studio) -> None:
@@ -34,7 +35,7 @@ def build_api(studio: Studio) -> None:
         videos = gr.File(file_count="multiple", label="videos")
         out = gr.JSON(label="result")
         trigger = gr.Button("api")
-    trigger.click(generate, [product, settings, photos, videos], out, api_name="generate", concurrency_id="model",
+    trigger.click(generate, [product, settings, photos, videos], out, api_name="generate", **copy_events(),
                   api_description="Generate title, description, bullets, keywords and scores for one product.")
 
 

@@ -19,6 +19,7 @@ from engine.product import Product
 from engine.samples import sample_products
 from engine.settings import PLATFORMS, Settings
 from studio.creatives_panel import build_creatives_panel
+from studio.queueing import copy_events
 from studio.render import contributions_panel, score_badges, servable, slug
 
 log = logging.getLogger(__name__)
@@ -386,12 +387,12 @@ def build_create_tab(studio: Studio) -> CreateTab:
     inputs = form + knobs + [ref_title, ref_description]
     # The first status comes from the browser on the click itself, even while the model queue is busy.
     generate.click(None, None, status, js=f"() => {json.dumps(STARTING)}", queue=False, api_name=False) \
-        .then(run, inputs, all_outputs, concurrency_id="model", api_name=False)
+        .then(run, inputs, all_outputs, api_name=False, **copy_events())
     # Both remake the result on screen, so it becomes the new one's parent in the history.
     regenerate.click(lambda *v: (yield from run(*v[:-1], seed_override=random.randint(1, 2**31 - 1), parent=v[-1])),
-                     inputs + [result_state], all_outputs, concurrency_id="model", api_name=False)
+                     inputs + [result_state], all_outputs, api_name=False, **copy_events())
     reproduce.click(lambda *v: (yield from run(*v[:-1], parent=v[-1])), inputs + [result_state], all_outputs,
-                    concurrency_id="model", api_name=False)
+                    api_name=False, **copy_events())
 
     for kind in OUTPUT_KINDS:
         def rescore(text, result, kind=kind):

@@ -113,3 +113,34 @@ def test_names_are_repaired_to_the_input_spelling():
     assert repair_names("Taman watch for men", WATCH) == "Titan watch for men"
     assert repair_names("Lillingen mirror cabinet", "LILLNGEN mirror cabinet, white") == "LILLNGEN mirror cabinet"
     assert repair_names("A classic analog watch", WATCH) == "A classic analog watch"  # English stays
+
+
+def test_wordnet_is_safe_to_share_between_concurrent_requests():
+    """Copy requests are scored in parallel threads (engine/models/batching.py); nltk's reader seeks
+    shared files, and without SharedWordNet 8 threads like these all failed (WordNetError, StopIteration)."""
+    import random
+    import threading
+
+    from engine.scores.reference import SharedWordNet, load_wordnet
+
+    wordnet = load_wordnet()
+    assert isinstance(wordnet, SharedWordNet)
+    words = ["towel", "cotton", "bottle", "steel", "lid", "watch", "sheet", "shoe", "glass", "bag", "sugar", "case"]
+    errors: list[str] = []
+
+    def read(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for _ in range(150):
+                for synset in wordnet.synsets(rng.choice(words)):
+                    synset.hypernyms(), synset.lexname(), synset.hypernym_paths()
+                    [lemma.count() for lemma in synset.lemmas()]
+        except Exception as exc:  # collected: the assertion below names them
+            errors.append(repr(exc)[:200])
+
+    threads = [threading.Thread(target=read, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

@@ -7,6 +7,7 @@ METEOR needs WordNet, installed offline by ``scripts/setup_wordnet.py`` into
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from dataclasses import replace
 from functools import lru_cache
@@ -45,18 +46,46 @@ def use_nltk_data() -> str:
     return path
 
 
+class SharedWordNet(WordNetCorpusReader):
+    """nltk's WordNet reader, safe to share between threads.
+
+    It reads synsets and sense counts by seeking in shared open files: two requests scored at once
+    (concurrent copy requests, engine/models/batching.py) read each other's lines ("not enough
+    values to unpack", a None synset). The methods that seek run one at a time."""
+
+    _files = threading.RLock()
+
+    def synset_from_pos_and_offset(self, pos, offset):
+        with self._files:
+            return super().synset_from_pos_and_offset(pos, offset)
+
+    def lemma_count(self, lemma):
+        with self._files:
+            return super().lemma_count(lemma)
+
+    def lemma_from_key(self, key):
+        with self._files:
+            return super().lemma_from_key(key)
+
+    def get_version(self):  # seeks the adjective data file to its start and back
+        with self._files:
+            return super().get_version()
+
+
 _READERS: dict[str, WordNetCorpusReader] = {}
+_LOADING = threading.Lock()
 
 
 def _reader(root) -> WordNetCorpusReader:
     # Loading the index takes a few seconds: one reader per WordNet folder per process.
     key = str(root)
-    if key not in _READERS:
-        # omw_reader=None: METEOR only needs English synsets, so the multilingual OMW corpus
-        # (which nltk would otherwise try to locate lazily) is never needed; silence the notice.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            _READERS[key] = WordNetCorpusReader(root, None)
+    with _LOADING:
+        if key not in _READERS:
+            # omw_reader=None: METEOR only needs English synsets, so the multilingual OMW corpus
+            # (which nltk would otherwise try to locate lazily) is never needed; silence the notice.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                _READERS[key] = SharedWordNet(root, None)
     return _READERS[key]
 
 
