@@ -7,6 +7,15 @@ Only language-model generation is timed (title, then description, as ``Studio`` 
 ingest and photo colours are computed once beforehand for both paths, since batching does not
 change them. Runs alternate one-at-a-time / batched so background load hits both alike; the
 median of ``--runs`` is reported. Writes a JSON summary with ``--json``.
+
+    python benchmarks/batch.py --ray --products 16 --batch-size 4 --runs 3 --workers 2
+
+``--ray``: whole catalog runs instead (``engine.batch.run_batch``: ingest, copy, scores, the
+results file), this process with one Studio vs. ``--workers`` actors on a local Ray instance,
+same products, same settings, alternating runs into fresh folders; models are loaded and the
+actors started before timing (both reported apart). Also measures what would cap a cluster:
+results lines per second the single writer (``_append``, one fsync each) sustains, the pickled
+size of a product's outcome, and catalog reading speed.
 """
 from __future__ import annotations
 
@@ -58,6 +67,102 @@ def batched(lm, items, colours, settings, batch_size: int) -> list[dict]:
     return out
 
 
+def writer_rate(folder: Path, line: dict, seconds: float = 5.0) -> float:
+    """Results lines per second ``_append`` (one write + fsync per line) sustains in ``folder``."""
+    from engine.batch import _append
+
+    path = folder / "writer-test.jsonl"
+    count, clock = 0, time.perf_counter()
+    while time.perf_counter() - clock < seconds:
+        _append(path, [line])
+        count += 1
+    rate = count / (time.perf_counter() - clock)
+    path.unlink()
+    return rate
+
+
+def ray_vs_local(args) -> dict:
+    import pickle
+    import shutil
+    import tempfile
+
+    from engine.batch import result_line, run_batch
+    from engine.catalog import read_catalog_rows
+    from engine.distributed import RayRunner
+
+    threads = args.threads or 1
+    torch.set_num_threads(threads)
+    products = read_catalog(args.catalog, limit=args.products)
+    overrides = {"temperature": args.temperature}
+    if args.max_new_tokens:
+        overrides["max_new_tokens"] = args.max_new_tokens
+    settings = Settings(**overrides)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-ray-"))
+    quiet = lambda done, total, record: None  # noqa: E731  (no progress bar)
+
+    clock = time.perf_counter()
+    studio = Studio(device=args.device, threads=threads)
+    run_batch(products[:2], scratch / "warm-local", settings, studio=studio, batch_size=2, progress=quiet)
+    local_warm_up = time.perf_counter() - clock
+    clock = time.perf_counter()
+    runner = RayRunner(workers=args.workers, device=args.device)
+    runner.worker_pids()
+    ray_start = time.perf_counter() - clock
+    clock = time.perf_counter()
+    # every worker loads its models: one 2-product chunk each
+    run_batch(products[:2 * args.workers], scratch / "warm-ray", settings, runner=runner, batch_size=2, progress=quiet)
+    ray_warm_up = time.perf_counter() - clock
+
+    times = {"local": [], "ray": []}
+    failures = {}  # the first failure of each path: a benchmark with failed products measures nothing
+    try:
+        for run in range(args.runs):
+            for name in times:
+                out = scratch / f"{name}-{run}"
+                clock = time.perf_counter()
+                summary = run_batch(products, out, settings, batch_size=args.batch_size, progress=quiet,
+                                    **({"studio": studio} if name == "local" else {"runner": runner}))
+                times[name].append(time.perf_counter() - clock)
+                assert summary["new"] + summary["failed"] == len(products), summary
+                if summary["failed"]:
+                    failures.setdefault(name, summary["failures"][0]["error"])
+                print(f"run {run + 1}/{args.runs} {name:6} {times[name][-1]:7.1f} s "
+                      f"({len(products) / times[name][-1] * 60:.1f} products/min, {summary['failed']} failed)",
+                      flush=True)
+    finally:
+        runner.close()
+
+    row = json.loads((scratch / "local-0" / "results.jsonl").read_text().splitlines()[0])
+    result = studio.generate(products[0], settings, store=False)
+    rows_read = read_catalog_rows(args.catalog)
+    clock = time.perf_counter()
+    for _ in range(5):
+        read_catalog_rows(args.catalog)
+    catalog_rate = 5 * len(rows_read.products) / (time.perf_counter() - clock)
+    writer = {"this_disk": round(writer_rate(scratch, row), 1)}
+    if Path("/dev/shm").is_dir():
+        with tempfile.TemporaryDirectory(dir="/dev/shm") as memory:
+            writer["tmpfs"] = round(writer_rate(Path(memory), row), 1)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+    per_minute = {name: len(products) / statistics.median(t) * 60 for name, t in times.items()}
+    return {
+        "products": len(products), "batch_size": args.batch_size, "runs": args.runs, "workers": args.workers,
+        "device": args.device, "torch_threads": threads, "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg(), "settings": {"fusion": settings.fusion, **overrides},
+        "seconds": times, "products_per_minute": {k: round(v, 2) for k, v in per_minute.items()},
+        "ratio_ray_vs_local": round(per_minute["ray"] / per_minute["local"], 2),
+        "first_failure": failures, "ray_stats": runner.stats,
+        "per_worker_products_per_minute": round(per_minute["ray"] / args.workers, 2),
+        "setup_seconds": {"local_model_load_and_2_products": round(local_warm_up, 1),
+                          "ray_start_and_actors": round(ray_start, 1),
+                          "ray_workers_model_load_and_2_products_each": round(ray_warm_up, 1)},
+        "limits": {"writer_lines_per_s": writer, "results_line_bytes": len(json.dumps(row)),
+                   "pickled_outcome_bytes": len(pickle.dumps(result)),
+                   "catalog_products_read_per_s": round(catalog_rate, 1)},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
@@ -68,9 +173,19 @@ def main() -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--temperature", type=float, default=0.7)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--ray", action="store_true", help="whole catalog runs: this process vs. Ray workers")
+    parser.add_argument("--workers", type=int, default=2, help="with --ray: local Ray workers")
+    parser.add_argument("--max-new-tokens", type=int, default=None, help="with --ray: shorter outputs")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.ray:
+        summary = ray_vs_local(args)
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+        return 0
 
     studio = Studio(device=args.device)
     settings = Settings(temperature=args.temperature)

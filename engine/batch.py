@@ -23,6 +23,11 @@ run's bad rows) and appended to as products fail, so a product that failed befor
 now is no longer listed. Failed products are not in ``results.jsonl`` and so are tried again on
 the next run; bad rows are read, and reported, again.
 
+Runners: ``run_batch`` is the only writer; what turns chunks of products into outcomes is a
+runner, ``LocalRunner`` (this process, the default) or ``engine.distributed.RayRunner`` (Ray
+actors, ``--ray``: each loads the models once, a killed one's chunks are sent again), so a
+Ray run keeps the same folder, lock, resume and exactly-once guarantees.
+
 LM batching (``batch_size > 1``): the prompts of ``batch_size`` products for one field are
 left-padded into one tensor and decoded together by ``model.generate`` with the same sampling
 settings as the one-product path. Seeds are per batch: ``torch.manual_seed(settings.seed)``
@@ -50,6 +55,7 @@ from tqdm import tqdm
 
 from engine.catalog import CatalogRows, read_catalog_rows
 from engine.errors import StudioError
+from engine.models.batching import left_pad
 from engine.copywriting.copy import FIELDS, Copy, build_messages, clean, token_budget
 from engine.product import Product
 from engine.settings import Settings
@@ -72,18 +78,6 @@ class StepFailed(StudioError):
 
 
 # -- batched language-model generation --------------------------------------------------
-def _left_pad(sequences: list[torch.Tensor], pad_value) -> tuple[torch.Tensor, torch.Tensor]:
-    """(1, L_i[, D]) tensors -> (B, L[, D]) left-padded, plus the attention mask."""
-    longest = max(s.shape[1] for s in sequences)
-    rows, masks = [], []
-    for s in sequences:
-        missing = longest - s.shape[1]
-        pad = torch.full((1, missing, *s.shape[2:]), pad_value, dtype=s.dtype, device=s.device)
-        rows.append(torch.cat([pad, s], dim=1))
-        masks.append(torch.cat([torch.zeros(1, missing, dtype=torch.long), torch.ones(1, s.shape[1], dtype=torch.long)], 1))
-    return torch.cat(rows), torch.cat(masks).to(sequences[0].device)
-
-
 def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
                          photo_colours: Sequence[list[str]] | None = None,
                          prefixes: Sequence[torch.Tensor | None] | None = None,
@@ -122,10 +116,10 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
             if prefix is not None:
                 embeds = torch.cat([prefix.to(embeds.dtype).to(embeds.device), embeds], dim=1)
             rows.append(embeds)
-        inputs, mask = _left_pad(rows, 0.0)
+        inputs, mask = left_pad(rows, 0.0)
         kwargs.update(inputs_embeds=inputs, attention_mask=mask)
     else:
-        inputs, mask = _left_pad(ids, pad_id)
+        inputs, mask = left_pad(ids, pad_id)
         kwargs.update(input_ids=inputs, attention_mask=mask)
     with lm._lock, torch.inference_mode():  # the LM's own lock: one generate at a time per model
         torch.manual_seed(settings.seed)
@@ -234,6 +228,35 @@ def _generate_chunk(studio, chunk: list[Product], settings: Settings, batched: b
     except Exception:  # the shared LM call failed: one at a time, so only the product at fault fails
         log.warning("batched generation failed; running these %d products one at a time", len(chunk), exc_info=True)
         return [_generate_one(studio, product, settings) for product in chunk]
+
+
+def _chunk_outcomes(studio, chunk: list[Product], settings: Settings, batched: bool,
+                    media_dir: Path | None) -> Iterator[tuple[Product, object, dict]]:
+    """(product, Result or the error it raised, media fields of its results line) for one chunk.
+    Lazy: each product's images are rendered just before it is handed back."""
+    for product, outcome in zip(chunk, _generate_chunk(studio, chunk, settings, batched)):
+        extra = {}
+        if media_dir is not None and not isinstance(outcome, Exception):
+            extra = _render_images(studio, product, outcome, media_dir)
+        yield product, outcome, extra
+
+
+class LocalRunner:
+    """Runs every chunk in this process, one after another, with one ``Studio``.
+
+    A runner's ``run(chunks, settings, batched, media_dir)`` takes an iterator of product chunks
+    (``run_batch`` stops it when ``should_stop()`` says so) and yields ``(product, outcome,
+    media fields)`` for each product exactly once; ``run_batch`` writes them. See
+    ``engine.distributed.RayRunner`` for the same on a Ray cluster.
+    """
+
+    def __init__(self, studio):
+        self.studio = studio
+
+    def run(self, chunks: Iterable[list[Product]], settings: Settings, batched: bool,
+            media_dir: Path | None = None) -> Iterator[tuple[Product, object, dict]]:
+        for chunk in chunks:
+            yield from _chunk_outcomes(self.studio, chunk, settings, batched, media_dir)
 
 
 # -- the results file ---------------------------------------------------------------------
@@ -429,7 +452,7 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
               progress: Callable[[int, int, dict], None] | None = None,
               should_stop: Callable[[], bool] | None = None, history=None, studio=None,
               media: bool = False, on_failure: Callable[[dict], None] | None = None,
-              start_over_first: bool = False) -> dict:
+              start_over_first: bool = False, runner=None) -> dict:
     """Generate copy for every good product of ``catalog`` into ``out``; report every bad one.
 
     ``catalog``: a CSV/JSONL path, the ``CatalogRows`` already read from one, or products.
@@ -439,7 +462,10 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
     checked between batches; ``history``: an ``engine.history.History`` that also stores every
     result (a ``studio``'s own history is used too); ``media``: also render the ad images of every
     product into ``out/media/<settings key>/<id>/`` (listed in its line), so two settings' images
-    never overwrite each other; ``start_over_first``: ``start_over(out)`` before running.
+    never overwrite each other; ``start_over_first``: ``start_over(out)`` before running;
+    ``runner``: what turns chunks of products into outcomes, ``LocalRunner(studio)`` (this
+    process; the default) or ``engine.distributed.RayRunner`` (actors on a Ray cluster). Either
+    way only this process writes the folder.
 
     Returns a summary: ``done`` (ids in results.jsonl under these settings), ``skipped`` (done
     before this run under these settings), ``new``, ``failed`` (products that failed now),
@@ -469,39 +495,50 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
         for record in problems:
             if on_failure:
                 on_failure(record)
-        studio = studio or Studio(device=device, history=history)
+        if runner is None:
+            studio = studio or Studio(device=device, history=history)
+            runner = LocalRunner(studio)
         store = history if history is not None else getattr(studio, "history", None)
         failed = finished = 0
         stopped = False
+        written: set[str] = set()  # exactly once, whatever a runner hands back
+
+        def chunks() -> Iterator[list[Product]]:
+            nonlocal stopped
+            for start in range(0, len(todo), batch_size):
+                if should_stop and should_stop():
+                    stopped = True
+                    return
+                yield todo[start:start + batch_size]
+
+        media_dir = out / MEDIA / key if media else None
         bar = tqdm(total=len(todo), desc="products", unit="product", disable=progress is not None)
-        for start in range(0, len(todo), batch_size):
-            if should_stop and should_stop():
-                stopped = True
-                break
-            chunk = todo[start:start + batch_size]
-            for product, outcome in zip(chunk, _generate_chunk(studio, chunk, settings, batch_size > 1)):
-                if not isinstance(outcome, Exception):
-                    try:
-                        record = result_line(product, outcome)
-                    except Exception as exc:  # e.g. a value that does not serialise: that product fails
-                        outcome = StepFailed("record", exc)
-                if isinstance(outcome, Exception):
-                    failed += 1
-                    record = failure_record(rows.lines.get(product.id), product.id, "generate", str(outcome))
-                    problems.append(record)
-                    _append(failures, [record])
-                    if on_failure:
-                        on_failure(record)
-                else:
-                    if media:
-                        record.update(_render_images(studio, product, outcome, out / MEDIA / key))
-                    _append(results, [record])
-                    if store is not None:
-                        _store(store, outcome, product.id)
-                finished += 1
-                bar.update(1)
-                if progress:
-                    progress(finished, len(todo), record)
+        for product, outcome, extra in runner.run(chunks(), settings, batch_size > 1, media_dir):
+            if product.id in written:  # never expected; a runner bug must not write a product twice
+                log.warning("%s: handed back twice by %s; written once", product.id, type(runner).__name__)
+                continue
+            written.add(product.id)
+            if not isinstance(outcome, Exception):
+                try:
+                    record = result_line(product, outcome)
+                except Exception as exc:  # e.g. a value that does not serialise: that product fails
+                    outcome = StepFailed("record", exc)
+            if isinstance(outcome, Exception):
+                failed += 1
+                record = failure_record(rows.lines.get(product.id), product.id, "generate", str(outcome))
+                problems.append(record)
+                _append(failures, [record])
+                if on_failure:
+                    on_failure(record)
+            else:
+                record.update(extra)
+                _append(results, [record])
+                if store is not None:
+                    _store(store, outcome, product.id)
+            finished += 1
+            bar.update(1)
+            if progress:
+                progress(finished, len(todo), record)
         bar.close()
     everything = read_results(results)
     ours = [row for row in everything if row_key(row) == key]

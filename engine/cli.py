@@ -110,6 +110,9 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+LOCAL_RAY = "local"  # --ray without an address
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -120,10 +123,21 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if unknown:
         raise StudioError(f"--export {','.join(sorted(unknown))}: unknown export (accepted: shopify, jsonl, zip)")
     settings = settings_from_args(args)
+    runner = None
+    if args.ray is not None:
+        if args.workers < 1:
+            raise StudioError(f"--workers {args.workers}: give at least 1")
+        from engine.distributed import RayRunner
+
+        runner = RayRunner(None if args.ray == LOCAL_RAY else args.ray, workers=args.workers, device=args.device)
     # Each bad row and failed product gets its own stderr line as it happens (tqdm.write keeps the bar intact).
-    summary = run_batch(args.catalog, args.out, settings, device=args.device, limit=args.limit,
-                        batch_size=args.batch_size, media=args.media, start_over_first=args.start_over,
-                        on_failure=lambda record: tqdm.write(describe(record), file=sys.stderr))
+    try:
+        summary = run_batch(args.catalog, args.out, settings, device=args.device, limit=args.limit,
+                            batch_size=args.batch_size, media=args.media, start_over_first=args.start_over,
+                            on_failure=lambda record: tqdm.write(describe(record), file=sys.stderr), runner=runner)
+    finally:
+        if runner is not None:
+            runner.close()
     if summary["moved_to"]:
         print(f"earlier results moved aside into {summary['moved_to']}")
     print(f"{summary['done']} products written ({summary['skipped']} already done), "
@@ -157,6 +171,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--precision", default="auto", choices=["auto", "float16", "float32"],
+                        help="language-model weights: auto = float16 weights on a CPU (2x+ faster, same text; "
+                             "docs/EVALUATION.md), bf16/fp16 on a GPU; float32 = the slower reference path")
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write copy and scores for one product JSON")
@@ -182,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--image-base-url", default="", help="prefix for Image Src in the Shopify CSV")
     batch.add_argument("--start-over", action="store_true",
                        help="move --out's earlier results aside (into previous-<time>/) and run every product again")
+    batch.add_argument("--ray", nargs="?", const=LOCAL_RAY, default=None, metavar="ADDRESS",
+                       help="spread the catalog over Ray workers: a cluster's address, or none for a local "
+                            "instance (needs pip install .[ray]; see engine/distributed.py)")
+    batch.add_argument("--workers", type=int, default=2, help="with --ray: worker actors, each loads the models once")
     add_setting_flags(batch)
     batch.set_defaults(func=cmd_batch)
 
@@ -214,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from engine.models.language import set_precision
+
+    set_precision(args.precision)
     try:
         return args.func(args)
     except (StudioError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
