@@ -177,9 +177,10 @@ and times from just before the spawn:
 - **page up**: `GET /` answers 200, the whole UI is there. While models still load, the page says so
   in a status line under the header ("Loading models in the background ...") and a click waits for
   the load already under way, never starting a second one.
-- **models ready**: the background warm-up printed `Models ready` (language model, grounded-decoding
-  tables, default fusion checkpoint, text and image encoders, WordNet and the claim-check words).
-- **first generation done** (our definition of *usable*): the moment the page answers, a
+- **models ready** (our definition of *usable*: the page is there and a click streams at once): the
+  background warm-up printed `Models ready` (language model, grounded-decoding tables, default fusion
+  checkpoint, text and image encoders, WordNet and the claim-check words).
+- **first generation done**: the moment the page answers, a
   `gradio_client` calls `/generate` with the first Luma product and its photo, default settings
   (the default copy method `{fusion}`, grounded decoding, claim check, scores), seed 0, and gets the
   full result back: title, description, bullets, keywords and scores.

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import torch
-from peft import LoraConfig, get_peft_model_state_dict, inject_adapter_in_model, set_peft_model_state_dict
-from peft.tuners.lora import LoraLayer
+from peft import LoraConfig, get_peft_model_state_dict, inject_adapter_in_model
 
 TARGET_MODULES = ["q_proj", "v_proj"]
 
@@ -20,17 +19,26 @@ def lora_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu().clone() for k, v in get_peft_model_state_dict(model).items()}
 
 
-def load_lora(model: torch.nn.Module, rank: int, state: dict[str, torch.Tensor], merge: bool = True) -> torch.nn.Module:
-    """Inject, load and (for serving) merge: a merged model is a plain model again, as fast as the
-    base and ready for the same float16 weights (engine.models.language.for_inference)."""
-    model = add_lora(model, rank)
-    set_peft_model_state_dict(model, state)
-    for param in model.parameters():
-        param.requires_grad_(False)
-    if merge:
-        wrapped = [(name, module) for name, module in model.named_modules() if isinstance(module, LoraLayer)]
-        for name, module in wrapped:
-            module.merge()
-            parent_name, _, child = name.rpartition(".")
-            setattr(model.get_submodule(parent_name) if parent_name else model, child, module.get_base_layer())
-    return model
+def merged_sharing(base: torch.nn.Module, weights: dict[str, torch.Tensor], rank: int,
+                   state: dict[str, torch.Tensor], prepare) -> torch.nn.Module:
+    """The base model with the adapter merged into the layers it adapts, sharing every other layer
+    with ``base`` (no second copy of the model: ~300 MB and ~2 s less per fusion method on a CPU).
+
+    ``weights``: the adapted layers' original weights by name (``<module>.weight``), as trained on;
+    ``prepare(linear)``: how a merged layer is held for serving (e.g. float16 weights). The merge is
+    PEFT's own arithmetic: ``W + (B @ A) * alpha / r``, with ``alpha = 2r`` as in ``add_lora``."""
+    import copy
+
+    targets = sorted({key.rsplit(".lora_", 1)[0] for key in state})
+    on_path = {".".join(t.split(".")[:i]) for t in targets for i in range(len(t.split(".")))}
+    shared = {id(module): module for name, module in base.named_modules() if name not in on_path}
+    merged = copy.deepcopy(base, memo=shared)  # copies the containers down to the adapted layers only
+    scaling = (2 * rank) / rank
+    for target in targets:
+        weight = weights[f"{target}.weight"]
+        delta = state[f"{target}.lora_B.weight"].to(weight.dtype) @ state[f"{target}.lora_A.weight"].to(weight.dtype)
+        layer = torch.nn.Linear(weight.shape[1], weight.shape[0], bias=False, dtype=weight.dtype)
+        layer.weight.data = weight + delta * scaling
+        parent, _, child = target.rpartition(".")
+        setattr(merged.get_submodule(parent), child, prepare(layer))
+    return merged

@@ -22,7 +22,7 @@ from engine.conditioning.prompt import compact_messages
 from engine.encoders.features import MODALITIES, ModalityFeatures
 from engine.errors import ModelLoadError
 from engine.fusion import create_fusion
-from engine.models.language import LanguageModel, for_inference, load_language_model, load_weights, model_source
+from engine.models.language import LanguageModel, for_inference, load_language_model, model_source
 
 _MERGE_LOCK = threading.Lock()
 # The fields a conditioned model is trained to write; others (bullets) are written by the base LM.
@@ -84,13 +84,13 @@ class ConditionedCopyModel(nn.Module):
 
     def _merged_language_model(self, base: LanguageModel) -> LanguageModel:
         model = base.model
-        if self.lora:  # merged into a fresh unquantized copy, then held like the base
-            from engine.conditioning.lora import load_lora
+        if self.lora:  # the adapted layers merged from their original weights; every other layer shared
+            from engine.conditioning.lora import merged_sharing
 
-            weights = load_weights(model_source(base.name), base.device, base.precision)
-            dtype = next(weights.parameters()).dtype
-            model = for_inference(load_lora(weights, self.config["lora_rank"],
-                                            {k: v.to(dtype) for k, v in self.lora.items()}), base.precision)
+            weights = adapted_weights(model_source(base.name), self.lora)
+            model = merged_sharing(base.model, {k: v.to(base.device) for k, v in weights.items()},
+                                   self.config["lora_rank"], {k: v.to(base.device) for k, v in self.lora.items()},
+                                   lambda layer: _serving_layer(layer.to(base.device), base.precision))
         return ConditionedLanguageModel(name=f"{base.name}+{self.name}", model=model, tokenizer=base.tokenizer,
                                         device=base.device, precision=base.precision,
                                         fact_tokens=self.config["fact_tokens"])
@@ -127,6 +127,38 @@ class ConditionedCopyModel(nn.Module):
         model.meta = saved.get("meta", {})
         model.device_name = device
         return model.eval()
+
+
+def adapted_weights(source: str, adapter: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The original float32 weights of the layers an adapter adapts, read from the model's files alone
+    (the loaded base may hold them in float16 already)."""
+    from pathlib import Path
+
+    from safetensors import safe_open
+
+    names = sorted({key.rsplit(".lora_", 1)[0] + ".weight" for key in adapter})
+    files = sorted(Path(source).glob("*.safetensors")) if Path(source).is_dir() else []
+    if not files:  # a hub id: its weights are in the HF cache, under its own layout
+        from engine.models.language import load_weights
+
+        state = load_weights(source, torch.device("cpu"), "float32").state_dict()
+        return {name: state[name].float() for name in names}
+    found = {}
+    for file in files:
+        with safe_open(str(file), "pt") as handle:
+            found.update({name: handle.get_tensor(name).float() for name in names if name in handle.keys()})
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ModelLoadError(f"{source}: the adapter adapts layers the model does not have ({', '.join(missing[:3])})")
+    return found
+
+
+def _serving_layer(layer: nn.Linear, precision: str) -> nn.Module:
+    """One merged layer held like the rest of the model it joins (float16 weights on a CPU)."""
+    holder = nn.Sequential(layer)  # quantize_dynamic swaps children, never the module it is given
+    if precision in ("float16", "bfloat16") and next(layer.parameters()).device.type == "cuda":
+        return layer.to(getattr(torch, precision))
+    return for_inference(holder, precision)[0]
 
 
 def features_batch(rows: list[dict[str, torch.Tensor]]) -> tuple[dict[str, torch.Tensor], torch.Tensor]:

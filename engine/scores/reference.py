@@ -55,6 +55,11 @@ class SharedWordNet(WordNetCorpusReader):
 
     _files = threading.RLock()
 
+    def map_wn(self, version="wordnet"):
+        # nltk maps every synset to another WordNet version at start (~2 s of the studio's start-up)
+        # for its multilingual data only; the studio reads English WordNet alone (omw_reader=None).
+        return None
+
     def synset_from_pos_and_offset(self, pos, offset):
         with self._files:
             return super().synset_from_pos_and_offset(pos, offset)
