@@ -38,6 +38,22 @@ def luma_record(product_id: str = SAMPLE_ID) -> dict:
     raise LookupError(f"{product_id} not in {LUMA}")
 
 
+def luma_catalog(folder: Path, count: int, photos: int = 0) -> tuple[Path, list[str]]:
+    """The first ``count`` Luma products as ``folder/catalog.jsonl``, each with its first ``photos`` photos
+    (absolute paths, so the catalog can sit anywhere); returns the path and the product ids."""
+    records = []
+    with LUMA.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            record["images"] = [str(LUMA.parent / p) for p in record["images"][:photos]]
+            records.append(record)
+            if len(records) == count:
+                break
+    path = folder / "catalog.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path, [r["id"] for r in records]
+
+
 @pytest.fixture(scope="session")
 def studio():
     """One Studio per test session, on CPU, so the language model loads once."""

@@ -17,24 +17,10 @@ from engine.batch import _drop_partial_last_line, generate_field_batch, read_res
 from engine.catalog import read_catalog
 from engine.errors import IngestError
 from engine.settings import Settings
+from conftest import luma_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 LUMA = ROOT.parent / "shared" / "data" / "luma" / "products.jsonl"
-
-
-def text_only_catalog(folder: Path, count: int) -> tuple[Path, list[str]]:
-    """Real Luma products without photos, so each takes a fraction of a second with the template."""
-    records = []
-    with LUMA.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            record["images"] = []
-            records.append(record)
-            if len(records) == count:
-                break
-    path = folder / "catalog.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path, [r["id"] for r in records]
 
 
 def test_csv_catalog_with_documented_header(tmp_path):
@@ -70,7 +56,7 @@ def test_catalog_errors_name_file_line_and_fix(tmp_path):
     with pytest.raises(IngestError, match="unsupported catalog type '.xlsx'"):
         (tmp_path / "c.xlsx").write_bytes(b"PK")
         read_catalog(tmp_path / "c.xlsx")
-    jsonl_path, ids = text_only_catalog(tmp_path, 3)
+    jsonl_path, ids = luma_catalog(tmp_path, 3)
     assert [p.id for p in read_catalog(jsonl_path)] == ids
 
 
@@ -93,7 +79,7 @@ def test_partial_last_line_is_dropped(tmp_path):
 
 
 def test_sigkill_mid_batch_then_resume_gives_every_product_once(tmp_path):
-    catalog, ids = text_only_catalog(tmp_path, 40)
+    catalog, ids = luma_catalog(tmp_path, 40)
     out = tmp_path / "out"
     results = out / "results.jsonl"
     command = [sys.executable, "-m", "engine", "--device", "cpu", "batch", str(catalog), "--out", str(out),
@@ -162,7 +148,7 @@ def test_run_batch_in_process_stores_history_and_stops(tmp_path, studio):
     from engine.batch import run_batch
     from engine.history import History
 
-    catalog, ids = text_only_catalog(tmp_path, 4)
+    catalog, ids = luma_catalog(tmp_path, 4)
     history = History(tmp_path / "history.sqlite")
     seen = []
     summary = run_batch(catalog, tmp_path / "out", Settings(fusion="template"), studio=studio, history=history,
@@ -216,7 +202,7 @@ def test_changed_settings_run_every_product_again_and_exports_follow_them(tmp_pa
     from engine import export
     from engine.batch import run_batch
 
-    catalog, ids = text_only_catalog(tmp_path, 3)
+    catalog, ids = luma_catalog(tmp_path, 3)
     out = tmp_path / "out"
     first, changed = Settings(fusion="template"), Settings(fusion="template", seed=7, tone="friendly")
     assert run_batch(catalog, out, first, studio=studio)["new"] == 3
@@ -241,7 +227,7 @@ def test_changed_settings_run_every_product_again_and_exports_follow_them(tmp_pa
 def test_start_over_moves_results_aside_and_cli_flag(tmp_path, studio):
     from engine.batch import run_batch, start_over
 
-    catalog, ids = text_only_catalog(tmp_path, 2)
+    catalog, ids = luma_catalog(tmp_path, 2)
     out = tmp_path / "out"
     run_batch(catalog, out, Settings(fusion="template"), studio=studio)
     backup = start_over(out)
@@ -264,7 +250,7 @@ def test_start_over_moves_results_aside_and_cli_flag(tmp_path, studio):
 def test_batch_tab_status_names_the_settings_and_start_over_clears(tmp_path, studio):
     from studio.batch_tab import batch_folder, clear_catalog, run_catalog
 
-    source, ids = text_only_catalog(tmp_path, 2)
+    source, ids = luma_catalog(tmp_path, 2)
     catalog = source.rename(tmp_path / "tab-settings-catalog.jsonl")
     template = Settings(fusion="template")
     list(run_catalog(studio, catalog, None, template, 1))

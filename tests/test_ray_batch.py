@@ -17,6 +17,7 @@ import pytest
 from engine.batch import StepFailed, read_failures, read_results, run_batch
 from engine.errors import IngestError, StudioError
 from engine.settings import Settings
+from conftest import luma_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 LUMA = ROOT.parent / "shared" / "data" / "luma" / "products.jsonl"
@@ -24,21 +25,6 @@ PRODUCTS = 20
 SHORT = Settings(max_new_tokens=12)  # the default (trained) method, a few tokens per field
 
 pytestmark = pytest.mark.skipif(not LUMA.exists(), reason=f"sample data not found at {LUMA}")
-
-
-def photo_catalog(folder: Path, count: int = PRODUCTS) -> tuple[Path, list[str]]:
-    """Real Luma products with their first photo, its path made absolute so the catalog can sit anywhere."""
-    records = []
-    with LUMA.open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            record["images"] = [str(LUMA.parent / p) for p in record["images"][:1]]
-            records.append(record)
-            if len(records) == count:
-                break
-    path = folder / "catalog.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path, [r["id"] for r in records]
 
 
 def ids_written(out: Path) -> Counter:
@@ -79,7 +65,7 @@ def runner():
 
 @pytest.mark.slow
 def test_killed_worker_loses_nothing_and_writes_nothing_twice_then_resumes(tmp_path, runner):
-    catalog, ids = photo_catalog(tmp_path)
+    catalog, ids = luma_catalog(tmp_path, PRODUCTS, photos=1)
     out = tmp_path / "out"
     pids = runner.worker_pids()
     killed = []
@@ -104,7 +90,7 @@ def test_killed_worker_loses_nothing_and_writes_nothing_twice_then_resumes(tmp_p
 
 @pytest.mark.slow
 def test_stopped_ray_run_resumes_where_it_stopped(tmp_path, runner):
-    catalog, ids = photo_catalog(tmp_path)
+    catalog, ids = luma_catalog(tmp_path, PRODUCTS, photos=1)
     out = tmp_path / "out"
     seen = []
     first = run_batch(catalog, out, SHORT, batch_size=2, runner=runner,
