@@ -29,13 +29,11 @@ actors, ``--ray``: each loads the models once, a killed one's chunks are sent ag
 Ray run keeps the same folder, lock, resume and exactly-once guarantees.
 
 LM batching (``batch_size > 1``): the prompts of ``batch_size`` products for one field are
-left-padded into one tensor and decoded together by ``model.generate`` with the same sampling
-settings as the one-product path. Seeds are per batch: ``torch.manual_seed(settings.seed)``
-once before each field's batched call, so a batch run is reproducible for the same catalog,
-order and batch size, but a product's text differs from what ``Studio.generate`` writes for it
-alone (the random draws are shared across the rows of the batch, and padding changes the float
-sums slightly). Greedy decoding (temperature 0) gives the same text in both paths up to those
-float differences.
+left-padded into one tensor and decoded together (``engine.models.batching``, the same decoder that
+batches concurrent studio requests). Each product keeps its own random draws from ``settings.seed``,
+its own grounding rules and stop tokens, so it writes the text ``Studio.generate`` writes for it alone
+with the same settings; padding could change float sums in the last bits, which changed no token in
+tests/test_batch.py. A batch run is reproducible whatever the batch size or order.
 """
 from __future__ import annotations
 
@@ -55,7 +53,7 @@ from tqdm import tqdm
 
 from engine.catalog import CatalogRows, read_catalog_rows
 from engine.errors import StudioError
-from engine.models.batching import left_pad
+from engine.models.batching import Request, decode_together
 from engine.copywriting.copy import FIELDS, Copy, build_messages, clean, token_budget
 from engine.product import Product
 from engine.settings import Settings
@@ -82,50 +80,28 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
                          photo_colours: Sequence[list[str]] | None = None,
                          prefixes: Sequence[torch.Tensor | None] | None = None,
                          hide: tuple[str, ...] = (), max_new_tokens: int | None = None) -> list[str]:
-    """Raw text of one field for several products in one ``model.generate`` call."""
-    from engine.models.language import NO_REPEAT_NGRAM, REPETITION_PENALTY, _sampling_kwargs
+    """Raw text of one field for several products, decoded together (``engine.models.batching``).
+
+    Each product keeps its own random draws (``settings.seed``), grounding rules and stop tokens, so it
+    writes the text it writes alone with the same seed."""
+    from engine.copywriting.grounded import finish, processor_for
 
     photo_colours = photo_colours or [[] for _ in ingested]
     prefixes = prefixes or [None] * len(ingested)
-    ids = [lm.chat_ids(build_messages(kind, item, settings, colours, hide))
-           for item, colours in zip(ingested, photo_colours)]
-    pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else lm.tokenizer.eos_token_id
     least, most = token_budget(kind, settings)
     most = max_new_tokens or most
-    kwargs = dict(
-        max_new_tokens=most, min_new_tokens=min(least, most),
-        repetition_penalty=REPETITION_PENALTY, no_repeat_ngram_size=NO_REPEAT_NGRAM, pad_token_id=pad_id,
-        **_sampling_kwargs(settings.temperature, settings.top_p),
-    )
-    if kind == "title":
-        kwargs.update(eos_token_id=lm.line_end_ids())
-    from engine.copywriting.grounded import finish, processor_for
-
-    grounded = processor_for(settings, lm.tokenizer, [(item.source_text(), list(colours))
-                                                      for item, colours in zip(ingested, photo_colours)])
-    if grounded is not None:
-        from transformers import LogitsProcessorList
-
-        kwargs.update(logits_processor=LogitsProcessorList([grounded]))
-    uses_prefix = any(p is not None for p in prefixes)
-    if uses_prefix:  # ClipCap-style conditioning: prefix embeddings go before each prompt
-        embed = lm.model.get_input_embeddings()
-        rows = []
-        for row_ids, prefix in zip(ids, prefixes):
-            embeds = embed(row_ids)
-            if prefix is not None:
-                embeds = torch.cat([prefix.to(embeds.dtype).to(embeds.device), embeds], dim=1)
-            rows.append(embeds)
-        inputs, mask = left_pad(rows, 0.0)
-        kwargs.update(inputs_embeds=inputs, attention_mask=mask)
-    else:
-        inputs, mask = left_pad(ids, pad_id)
-        kwargs.update(input_ids=inputs, attention_mask=mask)
-    with lm._lock, torch.inference_mode():  # the LM's own lock: one generate at a time per model
-        torch.manual_seed(settings.seed)
-        output = lm.model.generate(**kwargs)
-    new_tokens = output if uses_prefix else output[:, inputs.shape[1]:]
-    return finish(grounded, lm.tokenizer.batch_decode(new_tokens, skip_special_tokens=True))
+    stops = frozenset({lm.tokenizer.eos_token_id, *(lm.line_end_ids() if kind == "title" else ())})
+    requests = [Request(input_ids=lm.chat_ids(build_messages(kind, item, settings, colours, hide)), prefix_embeds=prefix,
+                        max_new_tokens=most, min_new_tokens=min(least, most), temperature=settings.temperature,
+                        top_p=settings.top_p, seed=settings.seed, stop_ids=stops,
+                        processor=processor_for(settings, lm.tokenizer, [(item.source_text(), list(colours))]))
+                for item, colours, prefix in zip(ingested, photo_colours, prefixes)]
+    decode_together(lm, requests)
+    for request in requests:
+        error = next((p for p in request.pieces.queue if isinstance(p, BaseException)), None)
+        if error is not None:
+            raise error
+    return [finish(r.processor, [lm.tokenizer.decode(r.tokens, skip_special_tokens=True)])[0] for r in requests]
 
 
 def generate_batch(studio, products: Sequence[Product], settings: Settings,

@@ -134,6 +134,24 @@ def test_batched_generation_matches_single_when_greedy(lm_inputs):
     assert [b.strip() for b in batched] == [s.strip() for s in single]
 
 
+def test_batched_sampling_writes_each_products_own_text(lm_inputs):
+    """Sampled, each product of a batch draws from its own seed: the text it writes alone, whatever its
+    batch-mates (a description needs its least tokens, so rows end at different lengths)."""
+    from engine.copywriting.copy import build_messages, token_budget
+    from engine.copywriting.grounded import processor_for
+
+    lm, ingested = lm_inputs
+    settings = Settings(temperature=0.9, seed=5)
+    batched = generate_field_batch(lm, "description", ingested, settings, max_new_tokens=12)
+    least, _ = token_budget("description", settings)
+    single = [lm.generate(build_messages("description", item, settings), max_new_tokens=12, min_new_tokens=min(least, 12),
+                          temperature=0.9, top_p=settings.top_p, seed=5,
+                          logits_processor=processor_for(settings, lm.tokenizer, [(item.source_text(), [])]))
+              for item in ingested]
+    assert batched == single
+    assert generate_field_batch(lm, "description", ingested[1:], settings, max_new_tokens=12) == single[1:]
+
+
 def test_batched_sampling_is_reproducible_per_batch(lm_inputs):
     lm, ingested = lm_inputs
     settings = Settings(temperature=0.9, seed=5)

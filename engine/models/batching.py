@@ -221,54 +221,61 @@ class RequestBatcher:
                 if request.abandoned.is_set():  # its caller left while it waited
                     request.close()
             batch = [r for r in batch if not r.closed]
-            groups: dict[bool, list[Request]] = {}
-            for request in batch:
-                groups.setdefault(request.prefix_embeds is not None, []).append(request)
-            for rows in groups.values():
-                try:
-                    self._decode(rows)
-                except BaseException as exc:  # every caller of this batch gets the error, the worker goes on
-                    for row in rows:
-                        row.close(exc)
+            if batch:
+                self.sizes.append(len(batch))
+                decode_together(self.lm, batch)
 
-    def _decode(self, rows: list[Request]) -> None:
-        from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
+def decode_together(lm, requests: list[Request]) -> None:
+    """Decode ``requests`` together with ``lm``, each with its own prompt, seed and settings: their text
+    streams into each request's ``pieces`` and its tokens into ``tokens``. Requests with a fusion prefix
+    and without one are decoded as two batches. An error closes every request of its batch with it."""
+    groups: dict[bool, list[Request]] = {}
+    for request in requests:
+        groups.setdefault(request.prefix_embeds is not None, []).append(request)
+    for rows in groups.values():
+        try:
+            _decode(lm, rows)
+        except BaseException as exc:  # every caller of this batch gets the error; the others go on
+            for row in rows:
+                row.close(exc)
 
-        from engine.models.language import NO_REPEAT_NGRAM, REPETITION_PENALTY
 
-        lm = self.lm
-        tokenizer = lm.tokenizer
-        eos_id = tokenizer.eos_token_id
-        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos_id
+def _decode(lm, rows: list[Request]) -> None:
+    from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
-        class AllAbandoned(StoppingCriteria):
-            def __call__(self, input_ids, scores, **kwargs):
-                return all(row.abandoned.is_set() for row in rows)
+    from engine.models.language import NO_REPEAT_NGRAM, REPETITION_PENALTY
 
-        if rows[0].prefix_embeds is None:
-            inputs, mask = left_pad([r.input_ids.to(lm.device) for r in rows], pad_id)
-            offsets = [inputs.shape[1] - r.input_ids.shape[1] for r in rows]
-            model_inputs = dict(input_ids=inputs, attention_mask=mask)
-        else:  # generate then returns only new tokens, and processors see only those
-            embed = lm.model.get_input_embeddings()
-            sequences = []
-            for r in rows:
-                embeds = embed(r.input_ids.to(lm.device))
-                sequences.append(torch.cat([r.prefix_embeds.to(embeds.dtype).to(lm.device), embeds], dim=1))
-            inputs, mask = left_pad(sequences, 0.0)
-            offsets = [0] * len(rows)
-            model_inputs = dict(inputs_embeds=inputs, attention_mask=mask)
-        self.sizes.append(len(rows))
-        with lm._lock, torch.inference_mode():
-            lm.model.generate(
-                **model_inputs,
-                max_new_tokens=max(r.max_new_tokens for r in rows) + 1,  # +1: room for a row's closing pad
-                repetition_penalty=REPETITION_PENALTY, no_repeat_ngram_size=NO_REPEAT_NGRAM,
-                do_sample=False, pad_token_id=pad_id, eos_token_id=eos_id,
-                logits_processor=LogitsProcessorList([RowSampler(rows, offsets, eos_id, lm.device)]),
-                stopping_criteria=StoppingCriteriaList([AllAbandoned()]),
-                streamer=RowStreamer(rows, tokenizer),
-            )
+    tokenizer = lm.tokenizer
+    eos_id = tokenizer.eos_token_id
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos_id
+
+    class AllAbandoned(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            return all(row.abandoned.is_set() for row in rows)
+
+    if rows[0].prefix_embeds is None:
+        inputs, mask = left_pad([r.input_ids.to(lm.device) for r in rows], pad_id)
+        offsets = [inputs.shape[1] - r.input_ids.shape[1] for r in rows]
+        model_inputs = dict(input_ids=inputs, attention_mask=mask)
+    else:  # generate then returns only new tokens, and processors see only those
+        embed = lm.model.get_input_embeddings()
+        sequences = []
+        for r in rows:
+            embeds = embed(r.input_ids.to(lm.device))
+            sequences.append(torch.cat([r.prefix_embeds.to(embeds.dtype).to(lm.device), embeds], dim=1))
+        inputs, mask = left_pad(sequences, 0.0)
+        offsets = [0] * len(rows)
+        model_inputs = dict(inputs_embeds=inputs, attention_mask=mask)
+    with lm._lock, torch.inference_mode():  # the LM's own lock: one generate at a time per model
+        lm.model.generate(
+            **model_inputs,
+            max_new_tokens=max(r.max_new_tokens for r in rows) + 1,  # +1: room for a row's closing pad
+            repetition_penalty=REPETITION_PENALTY, no_repeat_ngram_size=NO_REPEAT_NGRAM,
+            do_sample=False, pad_token_id=pad_id, eos_token_id=eos_id,
+            logits_processor=LogitsProcessorList([RowSampler(rows, offsets, eos_id, lm.device)]),
+            stopping_criteria=StoppingCriteriaList([AllAbandoned()]),
+            streamer=RowStreamer(rows, tokenizer),
+        )
 
 
 def batcher_for(lm) -> RequestBatcher:
