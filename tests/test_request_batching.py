@@ -82,7 +82,7 @@ def test_concurrent_requests_share_one_decode_and_keep_their_own_text(lm):
         sizes = batcher_for(lm).sizes[before:]
     finally:
         set_request_batching(False)
-    # A request alone in its batch draws exactly the plain path's tokens (sampled ones too) ...
+    # With batching on, one request alone writes what it writes with batching off (sampled ones too) ...
     assert alone == plain
     # ... and the three asked at once were decoded as one batch of three, each with its own seed and
     # settings: float16 weights keep float32 activations, so padding leaves every row's text unchanged.

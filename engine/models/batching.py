@@ -1,20 +1,23 @@
 """Concurrent requests share one decode: a short gathering window, then one batched ``generate``.
 
-Decoding on a CPU (and on a GPU) is bound by reading the weights once per token, so eight
-prompts decoded together cost little more than one. When several users ask for copy at once,
-their ``LanguageModel.stream`` calls become rows of one ``model.generate``; each row still
-streams to its own caller as it grows, and ends for that caller as soon as the row is done.
+Every ``LanguageModel.stream`` call is decoded here. Decoding on a CPU (and on a GPU) is bound by
+reading the weights once per token, so eight prompts decoded together cost little more than one:
+with request batching on (the studio server), the calls of several users that arrive within
+``window_s`` become rows of one ``model.generate``, each row streaming to its own caller as it
+grows and ending for that caller as soon as it is done. Off (the default, and ``--no-batching``),
+calls are decoded one at a time.
 
 Each request keeps its own prompt, seed, temperature, top-p, token budget, stop tokens and
 grounded-decoding rules: ``RowSampler``, the last logits processor, applies a row's own rules
-and warpers and draws its next token with the row's own ``torch.Generator``, then hands
-``generate`` (running greedy) a score that leaves only that token. A request alone in its
-batch draws exactly the tokens of the plain path with the same seed; in a batch with others,
-left padding changes the float sums slightly, as in ``engine.batch``
-(tests/test_request_batching.py checks both).
+and warpers (in transformers' own order and with its defaults) and draws its next token with the
+row's own ``torch.Generator``, then hands ``generate`` (running greedy) a score that leaves only
+that token. So a request writes the same text alone or batched: left padding changes no token with
+float16 weights, whose activations stay float32 (tests/test_request_batching.py; the same text as
+transformers' own sampling with ``torch.manual_seed``, checked when this replaced it).
 
 Rows are batched with rows of the same model and the same kind of input (token ids, or
-embeddings with a fusion prefix); a request waits at most ``window_s`` for company.
+embeddings with a fusion prefix). ``engine.batch`` decodes a catalog's products through
+``decode_together`` too.
 """
 from __future__ import annotations
 
@@ -163,10 +166,8 @@ class RowStreamer:
 class RequestBatcher:
     """Gathers one language model's concurrent requests and decodes them in batches."""
 
-    def __init__(self, lm, window_s: float | None = None, max_batch: int | None = None):
+    def __init__(self, lm):
         self.lm = lm
-        self.window_s = _config["window_s"] if window_s is None else window_s
-        self.max_batch = _config["max_batch"] if max_batch is None else max_batch
         self.pending: queue.Queue[Request] = queue.Queue()
         self.sizes: list[int] = []  # rows per decode, for tests and benchmarks
         self._worker: threading.Thread | None = None
@@ -206,8 +207,10 @@ class RequestBatcher:
             if first is None:
                 return
             batch = [first]
-            deadline = time.monotonic() + self.window_s
-            while len(batch) < self.max_batch:
+            # Read each time: the server turns batching on after models may have loaded. Off, one at a time.
+            window, most = (_config["window_s"], _config["max_batch"]) if _config["enabled"] else (0.0, 1)
+            deadline = time.monotonic() + window
+            while len(batch) < most:
                 remaining = deadline - time.monotonic()
                 try:
                     request = self.pending.get(timeout=remaining) if remaining > 0 else self.pending.get_nowait()

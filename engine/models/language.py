@@ -84,12 +84,6 @@ REPETITION_PENALTY = 1.05
 NO_REPEAT_NGRAM = 4
 
 
-def _sampling_kwargs(temperature: float, top_p: float) -> dict:
-    if temperature <= 0:
-        return {"do_sample": False}
-    return {"do_sample": True, "temperature": temperature, "top_p": top_p}
-
-
 @dataclass
 class LanguageModel:
     name: str
@@ -138,77 +132,17 @@ class LanguageModel:
     ) -> Iterator[str]:
         """Yield decoded text pieces as they are generated. Same seed + inputs = same text.
 
-        With request batching on (the studio server), concurrent calls share one batched decode
-        (engine/models/batching.py); each keeps its own seed and settings."""
-        from engine.models.batching import Request, batcher_for, request_batching
+        Every call goes through the model's request batcher (engine/models/batching.py): with request
+        batching on (the studio server), concurrent calls share one batched decode, each keeping its
+        own seed and settings; off, they are decoded one at a time. A caller that stops reading (a
+        cancelled UI event) frees the model at the next token."""
+        from engine.models.batching import Request, batcher_for
 
-        if request_batching()["enabled"]:
-            stops = {self.tokenizer.eos_token_id, *(self.line_end_ids() if stop_at_newline else ())}
-            yield from batcher_for(self).stream(Request(
-                input_ids=self.chat_ids(messages), prefix_embeds=prefix_embeds, max_new_tokens=max_new_tokens,
-                min_new_tokens=min_new_tokens, temperature=temperature, top_p=top_p, seed=seed,
-                stop_ids=frozenset(stops), processor=logits_processor))
-            return
-        yield from self._stream_alone(messages, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
-                                      temperature=temperature, top_p=top_p, seed=seed, prefix_embeds=prefix_embeds,
-                                      stop_at_newline=stop_at_newline, logits_processor=logits_processor)
-
-    def _stream_alone(self, messages, *, max_new_tokens, min_new_tokens, temperature, top_p, seed, prefix_embeds,
-                      stop_at_newline, logits_processor) -> Iterator[str]:
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
-        class StopWhenAbandoned(StoppingCriteria):
-            def __call__(self, input_ids, scores, **kwargs):
-                return abandoned.is_set()
-
-        abandoned = threading.Event()
-        input_ids = self.chat_ids(messages)
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=prefix_embeds is None, skip_special_tokens=True)
-        kwargs = dict(
-            max_new_tokens=max_new_tokens,
-            repetition_penalty=REPETITION_PENALTY,
-            no_repeat_ngram_size=NO_REPEAT_NGRAM,
-            pad_token_id=self.tokenizer.eos_token_id,
-            streamer=streamer,
-            stopping_criteria=StoppingCriteriaList([StopWhenAbandoned()]),
-            **_sampling_kwargs(temperature, top_p),
-        )
-        if min_new_tokens:
-            kwargs.update(min_new_tokens=min_new_tokens)
-        if stop_at_newline:
-            kwargs.update(eos_token_id=self.line_end_ids())
-        if logits_processor is not None:
-            from transformers import LogitsProcessorList
-
-            kwargs.update(logits_processor=LogitsProcessorList([logits_processor]))
-        if prefix_embeds is None:
-            kwargs.update(input_ids=input_ids, attention_mask=torch.ones_like(input_ids))
-        else:
-            embeds = self.model.get_input_embeddings()(input_ids)
-            embeds = torch.cat([prefix_embeds.to(embeds.dtype).to(self.device), embeds], dim=1)
-            kwargs.update(inputs_embeds=embeds, attention_mask=torch.ones(embeds.shape[:2], dtype=torch.long, device=self.device))
-
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                with self._lock, torch.inference_mode():
-                    torch.manual_seed(seed)
-                    self.model.generate(**kwargs)
-            except BaseException as exc:  # surfaced in the caller's thread below
-                errors.append(exc)
-                streamer.end()
-
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        try:
-            yield from streamer
-        finally:
-            # A caller that stops reading (a cancelled UI event) must not leave the model busy.
-            abandoned.set()
-            worker.join()
-        if errors:
-            raise errors[0]
+        stops = {self.tokenizer.eos_token_id, *(self.line_end_ids() if stop_at_newline else ())}
+        yield from batcher_for(self).stream(Request(
+            input_ids=self.chat_ids(messages), prefix_embeds=prefix_embeds, max_new_tokens=max_new_tokens,
+            min_new_tokens=min_new_tokens, temperature=temperature, top_p=top_p, seed=seed,
+            stop_ids=frozenset(stops), processor=logits_processor))
 
     def generate(self, messages: list[dict], **kwargs) -> str:
         return "".join(self.stream(messages, **kwargs))
