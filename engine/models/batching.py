@@ -30,7 +30,8 @@ from typing import Iterator
 
 import torch
 
-# transformers samples from the 50 likeliest tokens unless told otherwise; the plain path does too.
+# transformers samples from the 50 likeliest tokens unless told otherwise: kept, so the text is what
+# generate(do_sample=True) wrote for the same seed before this decoder replaced it.
 SAMPLING_TOP_K = 50
 DEFAULT_WINDOW_S = 0.05
 DEFAULT_MAX_BATCH = 8
