@@ -53,7 +53,7 @@ from tqdm import tqdm
 
 from engine.catalog import CatalogRows, read_catalog_rows
 from engine.errors import StudioError
-from engine.models.batching import Request, decode_together
+from engine.models.batching import decode_together
 from engine.copywriting.copy import FIELDS, Copy, build_messages, clean, token_budget
 from engine.product import Product
 from engine.settings import Settings
@@ -90,11 +90,10 @@ def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
     prefixes = prefixes or [None] * len(ingested)
     least, most = token_budget(kind, settings)
     most = max_new_tokens or most
-    stops = frozenset({lm.tokenizer.eos_token_id, *(lm.line_end_ids() if kind == "title" else ())})
-    requests = [Request(input_ids=lm.chat_ids(build_messages(kind, item, settings, colours, hide)), prefix_embeds=prefix,
-                        max_new_tokens=most, min_new_tokens=min(least, most), temperature=settings.temperature,
-                        top_p=settings.top_p, seed=settings.seed, stop_ids=stops,
-                        processor=processor_for(settings, lm.tokenizer, [(item.source_text(), list(colours))]))
+    requests = [lm.request(build_messages(kind, item, settings, colours, hide), max_new_tokens=most,
+                           min_new_tokens=min(least, most), temperature=settings.temperature, top_p=settings.top_p,
+                           seed=settings.seed, prefix_embeds=prefix, stop_at_newline=kind == "title",
+                           logits_processor=processor_for(settings, lm.tokenizer, [(item.source_text(), list(colours))]))
                 for item, colours, prefix in zip(ingested, photo_colours, prefixes)]
     decode_together(lm, requests)
     for request in requests:

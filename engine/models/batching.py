@@ -35,6 +35,7 @@ import torch
 SAMPLING_TOP_K = 50
 DEFAULT_WINDOW_S = 0.05
 DEFAULT_MAX_BATCH = 8
+SIZES_KEPT = 1000
 _config = {"enabled": False, "window_s": DEFAULT_WINDOW_S, "max_batch": DEFAULT_MAX_BATCH}
 
 
@@ -170,7 +171,7 @@ class RequestBatcher:
     def __init__(self, lm):
         self.lm = lm
         self.pending: queue.Queue[Request] = queue.Queue()
-        self.sizes: list[int] = []  # rows per decode, for tests and benchmarks
+        self.sizes: list[int] = []  # rows per recent decode (the last SIZES_KEPT), for tests and benchmarks
         self._worker: threading.Thread | None = None
         self._start = threading.Lock()
 
@@ -227,6 +228,7 @@ class RequestBatcher:
             batch = [r for r in batch if not r.closed]
             if batch:
                 self.sizes.append(len(batch))
+                del self.sizes[:-SIZES_KEPT]  # a server runs for weeks: keep a window, not a history
                 decode_together(self.lm, batch)
 
 def decode_together(lm, requests: list[Request]) -> None:

@@ -136,13 +136,23 @@ class LanguageModel:
         batching on (the studio server), concurrent calls share one batched decode, each keeping its
         own seed and settings; off, they are decoded one at a time. A caller that stops reading (a
         cancelled UI event) frees the model at the next token."""
-        from engine.models.batching import Request, batcher_for
+        from engine.models.batching import batcher_for
+
+        yield from batcher_for(self).stream(self.request(
+            messages, max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens, temperature=temperature,
+            top_p=top_p, seed=seed, prefix_embeds=prefix_embeds, stop_at_newline=stop_at_newline,
+            logits_processor=logits_processor))
+
+    def request(self, messages: list[dict], *, max_new_tokens: int, min_new_tokens: int = 0, temperature: float,
+                top_p: float, seed: int, prefix_embeds: torch.Tensor | None = None, stop_at_newline: bool = False,
+                logits_processor=None):
+        """One generation as the decoder takes it (``engine.models.batching.Request``)."""
+        from engine.models.batching import Request
 
         stops = {self.tokenizer.eos_token_id, *(self.line_end_ids() if stop_at_newline else ())}
-        yield from batcher_for(self).stream(Request(
-            input_ids=self.chat_ids(messages), prefix_embeds=prefix_embeds, max_new_tokens=max_new_tokens,
-            min_new_tokens=min_new_tokens, temperature=temperature, top_p=top_p, seed=seed,
-            stop_ids=frozenset(stops), processor=logits_processor))
+        return Request(input_ids=self.chat_ids(messages), prefix_embeds=prefix_embeds, max_new_tokens=max_new_tokens,
+                       min_new_tokens=min_new_tokens, temperature=temperature, top_p=top_p, seed=seed,
+                       stop_ids=frozenset(stops), processor=logits_processor)
 
     def generate(self, messages: list[dict], **kwargs) -> str:
         return "".join(self.stream(messages, **kwargs))
