@@ -134,11 +134,17 @@ class GroundedDecoding(LogitsProcessor):
         self.end_ids = [i for i in {tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<|im_end|>")}
                         if isinstance(i, int) and i != tokenizer.unk_token_id]
         self.mixed_ids = torch.tensor(sorted(self.mixed), dtype=torch.long)
-        # Sequences end on the token to forbid: index them by it once.
+        # A sequence's last token is the one to forbid once the text ends with the rest of it. Indexed
+        # once by the length and ids of that rest: a step then makes one lookup per length, not one
+        # comparison per sequence (thousands: every form of every colour and material not in the input).
         self.single, self.multi = [], []
         for r in rules:
             self.single.append(torch.tensor([s[0] for s in r.banned if len(s) == 1], dtype=torch.long))
-            self.multi.append([s for s in r.banned if len(s) > 1])
+            by_length: dict[int, dict[tuple[int, ...], list[int]]] = {}
+            for s in r.banned:
+                if len(s) > 1:
+                    by_length.setdefault(len(s) - 1, {}).setdefault(tuple(s[:-1]), []).append(s[-1])
+            self.multi.append(by_length)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         for row in range(scores.shape[0]):
@@ -146,9 +152,10 @@ class GroundedDecoding(LogitsProcessor):
             history = input_ids[row].tolist()
             banned = self.single[which].to(scores.device)
             scores[row, banned] = -float("inf")
-            for sequence in self.multi[which]:
-                if history[-(len(sequence) - 1):] == list(sequence[:-1]):
-                    scores[row, sequence[-1]] = -float("inf")
+            for length, endings in self.multi[which].items():
+                last = endings.get(tuple(history[-length:]))
+                if last:
+                    scores[row, last] = -float("inf")
             self._numbers(row, history, scores, self.rules[which])
         return scores
 

@@ -1,23 +1,24 @@
-"""Concurrent requests share one decode: a short gathering window, then one batched ``generate``.
+"""Concurrent requests share one running decode: rows join and leave it between tokens.
 
 Every ``LanguageModel.stream`` call is decoded here. Decoding on a CPU (and on a GPU) is bound by
-reading the weights once per token, so eight prompts decoded together cost little more than one:
-with request batching on (the studio server), the calls of several users that arrive within
-``window_s`` become rows of one ``model.generate``, each row streaming to its own caller as it
-grows and ending for that caller as soon as it is done. Off (the default, and ``--no-batching``),
-calls are decoded one at a time.
+reading the weights once per token, so eight rows decoded together cost little more than one. With
+request batching on (the studio server), a request that arrives while others are being decoded is
+prefilled on its own and joins the running batch at the next token; a row that is done leaves at
+once, streams its last piece to its caller and frees its place (continuous batching). Nobody waits
+for the longest description of a batch to start their title. Off (the default, and
+``--no-batching``), requests are decoded one at a time.
 
 Each request keeps its own prompt, seed, temperature, top-p, token budget, stop tokens and
-grounded-decoding rules: ``RowSampler``, the last logits processor, applies a row's own rules
-and warpers (in transformers' own order and with its defaults) and draws its next token with the
-row's own ``torch.Generator``, then hands ``generate`` (running greedy) a score that leaves only
-that token. So a request writes the same text alone or batched: left padding changes no token with
-float16 weights, whose activations stay float32 (tests/test_request_batching.py; the same text as
-transformers' own sampling with ``torch.manual_seed``, checked when this replaced it).
+grounded-decoding rules: ``RowSampler`` applies a row's own rules and warpers, in transformers' own
+order and with its defaults, to that row's logits and draws its next token with the row's own
+``torch.Generator``. So a request writes the same text alone or batched (tests/test_request_batching.py),
+and the same text ``model.generate`` wrote before this loop replaced it.
 
-Rows are batched with rows of the same model and the same kind of input (token ids, or
-embeddings with a fusion prefix). ``engine.batch`` decodes a catalog's products through
-``decode_together`` too.
+The loop is ours rather than ``model.generate`` because ``generate`` takes a fixed batch: rows cannot
+join it, and a finished row still costs a place until the longest one ends. The batch's key/value
+cache is left-padded: a joining row's cache is padded on the left (or the batch's is) to the same
+length, and columns that only padding uses are dropped when rows leave. ``engine.batch`` decodes a
+catalog's products through ``decode_together``, the same loop with every row joining at the start.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import torch
+import torch.nn.functional as F
 
 # transformers samples from the 50 likeliest tokens unless told otherwise: kept, so the text is what
 # generate(do_sample=True) wrote for the same seed before this decoder replaced it.
@@ -40,7 +42,8 @@ _config = {"enabled": False, "window_s": DEFAULT_WINDOW_S, "max_batch": DEFAULT_
 
 
 def set_request_batching(enabled: bool, window_s: float = DEFAULT_WINDOW_S, max_batch: int = DEFAULT_MAX_BATCH) -> None:
-    """Batch concurrent ``LanguageModel.stream`` calls (the studio server turns this on)."""
+    """Batch concurrent ``LanguageModel.stream`` calls (the studio server turns this on). ``window_s``: how
+    long an idle decoder waits for more requests before it starts, so that they prefill together."""
     _config.update(enabled=bool(enabled), window_s=float(window_s), max_batch=max(1, int(max_batch)))
 
 
@@ -64,7 +67,6 @@ class Request:
     pieces: queue.Queue = field(default_factory=queue.Queue)  # text pieces, then None (or an exception)
     abandoned: threading.Event = field(default_factory=threading.Event)
     tokens: list[int] = field(default_factory=list)
-    finishing: bool = False  # the token chosen last ends this row
     closed: bool = False  # the caller has its last piece
     sent: str = ""
 
@@ -87,91 +89,208 @@ def left_pad(sequences: list[torch.Tensor], pad_value) -> tuple[torch.Tensor, to
 
 
 class RowSampler:
-    """The last logits processor: every row's own rules, warpers and random draws."""
+    """One row's next token: its own rules and warpers applied to its logits, then its own random draw.
 
-    def __init__(self, rows: list[Request], offsets: list[int], eos_id: int, device: torch.device):
-        from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+    The order is ``generate``'s: repetition penalty, no repeated n-gram, the least length, the row's
+    grounded-decoding rules, then temperature, top-k and top-p. The rules see the ids ``generate``
+    showed them: prompt and new tokens for a prompt of token ids, the new tokens alone after a fusion
+    prefix (embeddings have no ids)."""
 
-        self.rows, self.offsets, self.eos_id = rows, offsets, eos_id
-        self.warpers, self.generators = [], []
-        for row in rows:
-            warpers = []
-            if row.temperature > 0:  # the order and thresholds of transformers' own sampling
-                if row.temperature != 1.0:
-                    warpers.append(TemperatureLogitsWarper(row.temperature))
-                warpers.append(TopKLogitsWarper(SAMPLING_TOP_K))
-                if row.top_p < 1.0:
-                    warpers.append(TopPLogitsWarper(row.top_p))
-            self.warpers.append(warpers)
-            self.generators.append(torch.Generator(device=device).manual_seed(row.seed))
+    def __init__(self, request: Request, eos_id: int, device: torch.device):
+        from transformers import (NoRepeatNGramLogitsProcessor, RepetitionPenaltyLogitsProcessor,
+                                  TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper)
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        chosen = torch.full_like(scores, -float("inf"))
-        for index, row in enumerate(self.rows):
-            if row.finishing or row.abandoned.is_set():  # done: pad with end-of-text until the batch ends
-                row.finishing = True
-                chosen[index, self.eos_id] = 0.0
+        from engine.models.language import NO_REPEAT_NGRAM, REPETITION_PENALTY
+
+        self.request, self.eos_id = request, eos_id
+        self.seen = [] if request.prefix_embeds is not None else request.input_ids.reshape(-1).tolist()
+        self.rules = [RepetitionPenaltyLogitsProcessor(REPETITION_PENALTY), NoRepeatNGramLogitsProcessor(NO_REPEAT_NGRAM)]
+        self.warpers = []
+        if request.temperature > 0:
+            if request.temperature != 1.0:
+                self.warpers.append(TemperatureLogitsWarper(request.temperature))
+            self.warpers.append(TopKLogitsWarper(SAMPLING_TOP_K))
+            if request.top_p < 1.0:
+                self.warpers.append(TopPLogitsWarper(request.top_p))
+        self.generator = torch.Generator(device=device).manual_seed(request.seed)
+        self.device = device
+
+    def choose(self, logits: torch.Tensor) -> int:
+        """The next token from this row's (1, V) float32 logits."""
+        row = self.request
+        ids = torch.tensor([self.seen], dtype=torch.long, device=self.device)
+        scores = logits
+        for rule in self.rules:
+            scores = rule(ids, scores)
+        if len(row.tokens) < row.min_new_tokens:
+            scores[:, [self.eos_id]] = -float("inf")
+        if row.processor is not None:
+            scores = row.processor(ids, scores)
+        if row.temperature > 0:
+            for warper in self.warpers:
+                scores = warper(ids, scores)
+            probs = F.softmax(scores, dim=-1)
+            token = int(torch.multinomial(probs, num_samples=1, generator=self.generator))
+        else:
+            token = int(torch.argmax(scores, dim=-1))
+        self.seen.append(token)
+        return token
+
+
+@dataclass(eq=False)
+class _Row:
+    request: Request
+    sampler: RowSampler
+    done: bool = False
+
+
+class RunningBatch:
+    """The rows being decoded together by one model, their left-padded key/value cache and its mask."""
+
+    def __init__(self, lm):
+        from transformers import DynamicCache
+
+        self.lm = lm
+        self.rows: list[_Row] = []
+        self.cache = DynamicCache(config=lm.model.config)
+        self.mask = torch.zeros(0, 0, dtype=torch.long, device=lm.device)
+        self.last = torch.zeros(0, 1, dtype=torch.long, device=lm.device)  # each row's newest token
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def join(self, requests: list[Request]) -> None:
+        """Prefill ``requests`` (token-id prompts and fusion-prefix prompts apart), choose their first
+        tokens and add them to the batch. An error closes these requests only."""
+        groups: dict[bool, list[Request]] = {}
+        for request in requests:
+            groups.setdefault(request.prefix_embeds is not None, []).append(request)
+        for group in groups.values():
+            try:
+                cache, mask, logits = self._prefill(group)
+                rows = [_Row(r, RowSampler(r, self.lm.tokenizer.eos_token_id, self.lm.device)) for r in group]
+                first = [self._advance(row, logits[i:i + 1]) for i, row in enumerate(rows)]
+            except BaseException as exc:
+                for request in group:
+                    request.close(exc)
                 continue
-            own_ids = input_ids[index:index + 1, self.offsets[index]:]  # without the left padding
-            own = scores[index:index + 1].clone()
-            if len(row.tokens) < row.min_new_tokens:
-                own[:, [self.eos_id]] = -float("inf")
-            if row.processor is not None:
-                own = row.processor(own_ids, own)
-            if row.temperature > 0:
-                for warper in self.warpers[index]:
-                    own = warper(own_ids, own)
-                probs = torch.nn.functional.softmax(own, dim=-1)
-                token = int(torch.multinomial(probs, num_samples=1, generator=self.generators[index]))
-            else:
-                token = int(torch.argmax(own, dim=-1))
-            chosen[index, token] = 0.0
-            if token in row.stop_ids or len(row.tokens) + 1 >= row.max_new_tokens:
-                row.finishing = True
-        return chosen
+            self._merge(rows, cache, mask, first)
+        self._leave()
 
-
-class RowStreamer:
-    """``generate``'s streamer: each row's new text to its own caller; a finished row is closed at once."""
-
-    def __init__(self, rows: list[Request], tokenizer):
-        self.rows, self.tokenizer = rows, tokenizer
-        self.prompt_seen = False
-
-    def put(self, value: torch.Tensor) -> None:
-        if not self.prompt_seen:  # generate first hands over the prompt
-            self.prompt_seen = True
+    def step(self) -> None:
+        """One token for every row; rows that are done (or whose caller left) leave the batch."""
+        if not self.rows:
             return
-        for row, token in zip(self.rows, value.reshape(-1).tolist()):
-            if row.closed:
-                continue
-            row.tokens.append(token)
-            self._send(row)
-            if row.finishing:
-                row.close()
+        self.mask = torch.cat([self.mask, torch.ones(len(self.rows), 1, dtype=torch.long, device=self.mask.device)], 1)
+        positions = self.mask.sum(1, keepdim=True) - 1
+        with self.lm._lock, torch.inference_mode():
+            logits = self.lm.model(input_ids=self.last, attention_mask=self.mask, position_ids=positions,
+                                   cache=self.cache, use_cache=True).logits[:, -1].float()
+        self.last = torch.tensor([[self._advance(row, logits[i:i + 1])] for i, row in enumerate(self.rows)],
+                                 dtype=torch.long, device=self.lm.device)
+        self._leave()
 
-    def end(self) -> None:
+    def fail(self, error: BaseException) -> None:
         for row in self.rows:
-            if not row.closed:
-                self._send(row, final=True)
-                row.close()
+            row.request.close(error)
+        self.rows = []
 
-    def _send(self, row: Request, final: bool = False) -> None:
-        text = self.tokenizer.decode(row.tokens, skip_special_tokens=True)
+    # -- the parts ---------------------------------------------------------------------------
+    def _prefill(self, group: list[Request]):
+        from transformers import DynamicCache
+
+        lm = self.lm
+        pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else lm.tokenizer.eos_token_id
+        with lm._lock, torch.inference_mode():
+            if group[0].prefix_embeds is None:
+                inputs, mask = left_pad([r.input_ids.to(lm.device) for r in group], pad_id)
+                model_inputs = dict(input_ids=inputs)
+            else:
+                embed = lm.model.get_input_embeddings()
+                sequences = []
+                for r in group:
+                    embeds = embed(r.input_ids.to(lm.device))
+                    sequences.append(torch.cat([r.prefix_embeds.to(embeds.dtype).to(lm.device), embeds], dim=1))
+                inputs, mask = left_pad(sequences, 0.0)
+                model_inputs = dict(inputs_embeds=inputs)
+            positions = (mask.cumsum(1) - 1).clamp(min=0)
+            cache = DynamicCache(config=lm.model.config)
+            # A prompt without padding needs no mask (transformers then takes its causal fast path).
+            logits = lm.model(**model_inputs, attention_mask=None if bool(mask.all()) else mask, position_ids=positions,
+                              cache=cache, use_cache=True, logits_to_keep=1).logits[:, -1].float()
+        return cache, mask, logits
+
+    def _advance(self, row: _Row, logits: torch.Tensor) -> int:
+        """Choose the row's next token, stream its text, and mark it done at a stop, its budget or its caller's leaving."""
+        request = row.request
+        if request.abandoned.is_set():
+            row.done = True
+            return self.lm.tokenizer.eos_token_id
+        token = row.sampler.choose(logits.clone())
+        request.tokens.append(token)
+        row.done = token in request.stop_ids or len(request.tokens) >= request.max_new_tokens
+        self._send(request, final=row.done)
+        return token
+
+    def _send(self, request: Request, final: bool = False) -> None:
+        text = self.lm.tokenizer.decode(request.tokens, skip_special_tokens=True)
         if text.endswith("\ufffd") and not final:  # half of a multi-byte character: wait for the rest
             return
-        if text.startswith(row.sent) and len(text) > len(row.sent):
-            row.pieces.put(text[len(row.sent):])
-            row.sent = text
+        if text.startswith(request.sent) and len(text) > len(request.sent):
+            request.pieces.put(text[len(request.sent):])
+            request.sent = text
+
+    def _merge(self, rows: list[_Row], cache, mask: torch.Tensor, first: list[int]) -> None:
+        """Add freshly prefilled rows: both caches are left-padded to one length and stacked."""
+        if not self.rows:
+            self.rows, self.cache, self.mask = rows, cache, mask
+            self.last = torch.tensor([[t] for t in first], dtype=torch.long, device=self.lm.device)
+            return
+        length = max(self.mask.shape[1], mask.shape[1])
+        for mine, theirs in zip(self.cache.layers, cache.layers):
+            mine.keys = torch.cat([_pad_to(mine.keys, length), _pad_to(theirs.keys, length)])
+            mine.values = torch.cat([_pad_to(mine.values, length), _pad_to(theirs.values, length)])
+        self.mask = torch.cat([_pad_to(self.mask, length, dim=1), _pad_to(mask, length, dim=1)])
+        self.last = torch.cat([self.last, torch.tensor([[t] for t in first], dtype=torch.long, device=self.lm.device)])
+        self.rows += rows
+
+    def _leave(self) -> None:
+        """Close the rows that are done, drop them from the cache, and drop columns only padding uses."""
+        keep = [i for i, row in enumerate(self.rows) if not row.done]
+        for row in self.rows:
+            if row.done:
+                row.request.close()
+        if len(keep) == len(self.rows):
+            return
+        self.rows = [self.rows[i] for i in keep]
+        if not keep:
+            self.mask, self.last = self.mask[:0, :0], self.last[:0]
+            self.cache = None
+            return
+        index = torch.tensor(keep, device=self.mask.device)
+        self.mask, self.last = self.mask[index], self.last[index]
+        start = int((self.mask.sum(0) > 0).nonzero()[0])  # the first column any remaining row uses
+        self.mask = self.mask[:, start:]
+        for layer in self.cache.layers:
+            layer.keys, layer.values = layer.keys[index, :, start:], layer.values[index, :, start:]
+
+
+def _pad_to(tensor: torch.Tensor, length: int, dim: int = 2) -> torch.Tensor:
+    """Left-pad ``tensor`` with zeros along ``dim`` (a cache's time axis, or a mask's) to ``length``."""
+    missing = length - tensor.shape[dim]
+    if missing == 0:
+        return tensor
+    pad = [0, 0] * (tensor.dim() - 1 - dim) + [missing, 0]
+    return F.pad(tensor, pad)
 
 
 class RequestBatcher:
-    """Gathers one language model's concurrent requests and decodes them in batches."""
+    """One language model's decoder: a worker thread that keeps one running batch."""
 
     def __init__(self, lm):
         self.lm = lm
         self.pending: queue.Queue[Request] = queue.Queue()
-        self.sizes: list[int] = []  # rows per recent decode (the last SIZES_KEPT), for tests and benchmarks
+        self.sizes: list[int] = []  # rows decoding together after each join (the last SIZES_KEPT), for tests and benchmarks
         self._worker: threading.Thread | None = None
         self._start = threading.Lock()
 
@@ -204,88 +323,67 @@ class RequestBatcher:
             self._worker.join(timeout=5)
 
     def _serve(self) -> None:
-        while True:
-            first = self.pending.get()
-            if first is None:
-                return
-            batch = [first]
+        batch = RunningBatch(self.lm)
+        stopping = False
+        while not (stopping and not batch):
             # Read each time: the server turns batching on after models may have loaded. Off, one at a time.
-            window, most = (_config["window_s"], _config["max_batch"]) if _config["enabled"] else (0.0, 1)
-            deadline = time.monotonic() + window
-            while len(batch) < most:
-                remaining = deadline - time.monotonic()
-                try:
-                    request = self.pending.get(timeout=remaining) if remaining > 0 else self.pending.get_nowait()
-                except queue.Empty:
-                    break
-                if request is None:  # stopping: finish what was gathered, then end
-                    self.pending.put(None)
-                    break
-                batch.append(request)
-            for request in batch:
-                if request.abandoned.is_set():  # its caller left while it waited
-                    request.close()
-            batch = [r for r in batch if not r.closed]
-            if batch:
-                self.sizes.append(len(batch))
-                del self.sizes[:-SIZES_KEPT]  # a server runs for weeks: keep a window, not a history
-                decode_together(self.lm, batch)
+            places = _config["max_batch"] if _config["enabled"] else 1
+            joining, stopping = self._gather(places - len(batch), wait=not batch and not stopping, stopping=stopping)
+            if joining:
+                if not batch:
+                    batch = RunningBatch(self.lm)
+                batch.join(joining)
+                if batch:
+                    self.sizes.append(len(batch))
+                    del self.sizes[:-SIZES_KEPT]  # a server runs for weeks: keep a window, not a history
+            try:
+                batch.step()
+            except BaseException as exc:  # every caller of this batch gets the error; the decoder goes on
+                batch.fail(exc)
+
+    def _gather(self, places: int, wait: bool, stopping: bool) -> tuple[list[Request], bool]:
+        """Up to ``places`` new requests. An idle decoder blocks for the first, then gives others the
+        gathering window to arrive, so that they prefill together."""
+        joining: list[Request] = []
+        if stopping or places <= 0:
+            return joining, stopping
+        deadline = None
+        while len(joining) < places:
+            try:
+                if wait and not joining:
+                    request = self.pending.get()
+                    deadline = time.monotonic() + (_config["window_s"] if _config["enabled"] else 0.0)
+                elif deadline is not None and deadline > time.monotonic():
+                    request = self.pending.get(timeout=deadline - time.monotonic())
+                else:
+                    request = self.pending.get_nowait()
+            except queue.Empty:
+                break
+            if request is None:  # stopping: finish the rows in flight, then end
+                stopping = True
+                break
+            if request.abandoned.is_set():  # its caller left while it waited
+                request.close()
+                continue
+            joining.append(request)
+        return joining, stopping
+
 
 def decode_together(lm, requests: list[Request]) -> None:
     """Decode ``requests`` together with ``lm``, each with its own prompt, seed and settings: their text
-    streams into each request's ``pieces`` and its tokens into ``tokens``. Requests with a fusion prefix
-    and without one are decoded as two batches. An error closes every request of its batch with it."""
-    groups: dict[bool, list[Request]] = {}
-    for request in requests:
-        groups.setdefault(request.prefix_embeds is not None, []).append(request)
-    for rows in groups.values():
+    streams into each request's ``pieces`` and its tokens into ``tokens``. An error closes every request
+    it reaches with it."""
+    batch = RunningBatch(lm)
+    batch.join(requests)
+    while batch:
         try:
-            _decode(lm, rows)
-        except BaseException as exc:  # every caller of this batch gets the error; the others go on
-            for row in rows:
-                row.close(exc)
-
-
-def _decode(lm, rows: list[Request]) -> None:
-    from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
-
-    from engine.models.language import NO_REPEAT_NGRAM, REPETITION_PENALTY
-
-    tokenizer = lm.tokenizer
-    eos_id = tokenizer.eos_token_id
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos_id
-
-    class AllAbandoned(StoppingCriteria):
-        def __call__(self, input_ids, scores, **kwargs):
-            return all(row.abandoned.is_set() for row in rows)
-
-    if rows[0].prefix_embeds is None:
-        inputs, mask = left_pad([r.input_ids.to(lm.device) for r in rows], pad_id)
-        offsets = [inputs.shape[1] - r.input_ids.shape[1] for r in rows]
-        model_inputs = dict(input_ids=inputs, attention_mask=mask)
-    else:  # generate then returns only new tokens, and processors see only those
-        embed = lm.model.get_input_embeddings()
-        sequences = []
-        for r in rows:
-            embeds = embed(r.input_ids.to(lm.device))
-            sequences.append(torch.cat([r.prefix_embeds.to(embeds.dtype).to(lm.device), embeds], dim=1))
-        inputs, mask = left_pad(sequences, 0.0)
-        offsets = [0] * len(rows)
-        model_inputs = dict(inputs_embeds=inputs, attention_mask=mask)
-    with lm._lock, torch.inference_mode():  # the LM's own lock: one generate at a time per model
-        lm.model.generate(
-            **model_inputs,
-            max_new_tokens=max(r.max_new_tokens for r in rows) + 1,  # +1: room for a row's closing pad
-            repetition_penalty=REPETITION_PENALTY, no_repeat_ngram_size=NO_REPEAT_NGRAM,
-            do_sample=False, pad_token_id=pad_id, eos_token_id=eos_id,
-            logits_processor=LogitsProcessorList([RowSampler(rows, offsets, eos_id, lm.device)]),
-            stopping_criteria=StoppingCriteriaList([AllAbandoned()]),
-            streamer=RowStreamer(rows, tokenizer),
-        )
+            batch.step()
+        except BaseException as exc:
+            batch.fail(exc)
 
 
 def batcher_for(lm) -> RequestBatcher:
-    """The batcher of one loaded model (one per model: rows of two models never share a decode)."""
+    """The decoder of one loaded model (one per model: rows of two models never share a decode)."""
     if lm._batcher is None:
         lm._batcher = RequestBatcher(lm)
     return lm._batcher
