@@ -156,8 +156,10 @@ def test_a_failing_decode_reaches_every_caller_of_its_batch_and_the_next_batch_r
 
 def test_batching_is_off_unless_asked_and_records_precision(lm):
     from engine.models.batching import request_batching
+    from engine.models.serving import Float16Linear, GateUpMLP
 
     assert request_batching()["enabled"] is False
     assert lm.precision == "float16"  # the CPU default: float16 weights, float32 activations
     linear = lm.model.model.layers[0].self_attn.q_proj
-    assert isinstance(linear, torch.ao.nn.quantized.dynamic.Linear) and "float16" in repr(linear)
+    assert isinstance(linear, Float16Linear) and "float16" in repr(linear)
+    assert isinstance(lm.model.model.layers[0].mlp, GateUpMLP)  # gate and up: one GEMM

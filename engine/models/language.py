@@ -10,7 +10,6 @@ import importlib.util
 import os
 import shutil
 import threading
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -212,11 +211,11 @@ def load_weights(source: str, device: torch.device, precision: str) -> torch.nn.
 
 def for_inference(model: torch.nn.Module, precision: str) -> torch.nn.Module:
     """The model as it serves; on a CPU at float16, its linear layers get float16 weights (in place)."""
+    from engine.models.serving import to_float16
+
     if precision != "float16" or next(model.parameters()).device.type != "cpu":
         return model
-    with warnings.catch_warnings():  # torch.ao's quantize_dynamic is deprecated in favour of torchao; it still ships
-        warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.float16, inplace=True)
+    return to_float16(model)
 
 
 def model_source(name: str) -> str:
