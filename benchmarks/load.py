@@ -77,15 +77,16 @@ class StudioProcess:
 
 
 def start_studio(data_dir: Path, port: int | None = None, env: dict | None = None,
-                 timeout: float = 300, extra_args: tuple[str, ...] = ()) -> StudioProcess:
-    """``launch.py`` in a subprocess, as a user starts it; returns once it answers HTTP."""
+                 timeout: float = 300, extra_args: tuple[str, ...] = (), warm_up: bool = False) -> StudioProcess:
+    """``launch.py`` in a subprocess, as a user starts it; returns once it answers HTTP. Without
+    ``warm_up`` the models load on the first request (``--no-warm-up``)."""
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "studio.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "launch.py", "--port", str(port), "--no-warm-up",
-                                    "--data-dir", str(data_dir), *extra_args],
+        process = subprocess.Popen([sys.executable, "launch.py", "--port", str(port),
+                                    *(() if warm_up else ("--no-warm-up",)), "--data-dir", str(data_dir), *extra_args],
                                    cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     studio = StudioProcess(process, f"http://127.0.0.1:{port}/", data_dir, log)
     deadline = time.monotonic() + timeout

@@ -185,3 +185,27 @@ def test_restored_product_reproduces_the_same_copy(studio, tmp_path):
                                                     ["weight", "40 g"]]  # blank rows to type in may follow
     again = studio.generate(product_from_form(*form), Settings.model_validate(row["settings"]))
     assert again.copy.to_dict() == first.copy.to_dict()
+
+
+def test_the_server_writes_title_and_description_at_once_with_the_same_copy(studio, ingested):
+    """With request batching on (the studio server) a Create writes its title and description at the same
+    time, as two rows of one decode; the copy is what the one-after-the-other path writes for that seed."""
+    from engine.models.batching import batcher_for, set_request_batching
+
+    settings = Settings(fusion="film", seed=5)
+    one_after_other = studio.generate(ingested, settings)
+    writer = studio._generator(ingested, settings)[0]
+    set_request_batching(True, window_s=2.0)  # room for a garbage-collector pause between the two requests
+    try:
+        before = len(batcher_for(writer).sizes)
+        events = list(studio.stream(ingested, settings))
+        sizes = batcher_for(writer).sizes[before:]
+    finally:
+        set_request_batching(False)
+    together = events[-1].result
+    assert sizes[0] == 2  # title and description joined the decode together
+    order = [e.field for e in events if e.kind == "partial"]
+    first_description = order.index("description")
+    assert "title" in order[first_description:]  # the title was still growing after the description began
+    assert together.copy.to_dict() == one_after_other.copy.to_dict()
+    assert together.timings["total"] >= max(together.timings["generate_title"], together.timings["generate_description"])

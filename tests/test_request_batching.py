@@ -163,3 +163,38 @@ def test_batching_is_off_unless_asked_and_records_precision(lm):
     linear = lm.model.model.layers[0].self_attn.q_proj
     assert isinstance(linear, Float16Linear) and "float16" in repr(linear)
     assert isinstance(lm.model.model.layers[0].mlp, GateUpMLP)  # gate and up: one GEMM
+
+
+def test_a_request_joins_a_running_decode_and_leaves_it_when_done(lm, batching):
+    """Continuous batching: a short request that arrives while a long one is being decoded joins it at the
+    next token (it does not wait for the long one to end), finishes first, and both write their solo text."""
+    import time
+
+    from engine.models.batching import batcher_for, set_request_batching
+
+    long_settings = dict(temperature=0.0, top_p=0.9, seed=0, max_new_tokens=40, min_new_tokens=40)
+    set_request_batching(False)
+    solo_long = lm.generate(_messages(PROMPTS[0]), **long_settings)
+    solo_short = lm.generate(_messages(PROMPTS[2]), **SETTINGS[2])
+    set_request_batching(True, window_s=0.0, max_batch=8)
+    finished: dict = {}
+
+    def long_request():
+        stream = lm.stream(_messages(PROMPTS[0]), **long_settings)
+        text = next(stream)
+        started.set()  # the long row is decoding now
+        text += "".join(stream)
+        finished["long"] = (time.monotonic(), text)
+
+    started = threading.Event()
+    before = len(batcher_for(lm).sizes)
+    long_thread = threading.Thread(target=long_request)
+    long_thread.start()
+    assert started.wait(timeout=120)
+    short_text = lm.generate(_messages(PROMPTS[2]), **SETTINGS[2])
+    finished["short"] = time.monotonic()
+    long_thread.join(timeout=300)
+    sizes = batcher_for(lm).sizes[before:]
+    assert sizes[:2] == [1, 2]  # the long row alone, then the short one joined it mid-decode
+    assert finished["short"] < finished["long"][0]  # the short row left first; the long one went on
+    assert short_text == solo_short and finished["long"][1] == solo_long

@@ -155,7 +155,7 @@ def adapted_weights(source: str, adapter: dict[str, torch.Tensor]) -> dict[str, 
 
 def _serving_layer(layer: nn.Linear, precision: str) -> nn.Module:
     """One merged layer held like the rest of the model it joins (float16 weights on a CPU)."""
-    holder = nn.Sequential(layer)  # quantize_dynamic swaps children, never the module it is given
+    holder = nn.Sequential(layer)  # to_float16 swaps children, never the module it is given
     if precision in ("float16", "bfloat16") and next(layer.parameters()).device.type == "cuda":
         return layer.to(getattr(torch, precision))
     return for_inference(holder, precision)[0]

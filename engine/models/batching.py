@@ -326,9 +326,7 @@ class RequestBatcher:
         batch = RunningBatch(self.lm)
         stopping = False
         while not (stopping and not batch):
-            # Read each time: the server turns batching on after models may have loaded. Off, one at a time.
-            places = _config["max_batch"] if _config["enabled"] else 1
-            joining, stopping = self._gather(places - len(batch), wait=not batch and not stopping, stopping=stopping)
+            joining, stopping = self._gather(len(batch), wait=not batch and not stopping, stopping=stopping)
             if joining:
                 if not batch:
                     batch = RunningBatch(self.lm)
@@ -341,14 +339,17 @@ class RequestBatcher:
             except BaseException as exc:  # every caller of this batch gets the error; the decoder goes on
                 batch.fail(exc)
 
-    def _gather(self, places: int, wait: bool, stopping: bool) -> tuple[list[Request], bool]:
-        """Up to ``places`` new requests. An idle decoder blocks for the first, then gives others the
-        gathering window to arrive, so that they prefill together."""
+    def _gather(self, running: int, wait: bool, stopping: bool) -> tuple[list[Request], bool]:
+        """New requests for the places the ``running`` rows leave. An idle decoder blocks for the first, then
+        gives others the gathering window to arrive, so that they prefill together."""
+        def places() -> int:  # read each time: the server turns batching on after models may have loaded
+            return (_config["max_batch"] if _config["enabled"] else 1) - running
+
         joining: list[Request] = []
-        if stopping or places <= 0:
+        if stopping or places() <= 0:
             return joining, stopping
         deadline = None
-        while len(joining) < places:
+        while len(joining) < places():
             try:
                 if wait and not joining:
                     request = self.pending.get()
