@@ -48,7 +48,8 @@ def test_two_tabs_generating_at_once_share_a_decode_and_each_get_their_own_copy(
             expect(page.locator("#mcs-status")).to_contain_text("Done", timeout=180_000)
         titles = [page.locator("#mcs-out-title textarea").input_value() for page in pages]
         browser.close()
-    assert 2 in batcher_for(writer).sizes[before:]  # the two tabs' titles were rows of one decode
+    # Each tab writes its title and description at once (two rows): three or more rows is both tabs in one decode.
+    assert max(batcher_for(writer).sizes[before:]) >= 3
     assert "towel" in titles[0].lower() and "bottle" in titles[1].lower()  # each tab got its own product's copy
 
 
