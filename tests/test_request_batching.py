@@ -198,3 +198,40 @@ def test_a_request_joins_a_running_decode_and_leaves_it_when_done(lm, batching):
     assert sizes[:2] == [1, 2]  # the long row alone, then the short one joined it mid-decode
     assert finished["short"] < finished["long"][0]  # the short row left first; the long one went on
     assert short_text == solo_short and finished["long"][1] == solo_long
+
+
+def test_a_request_whose_rules_fail_leaves_the_batch_and_the_others_write_their_text(lm, batching):
+    """One user's failing grounded-decoding rules end that user's request with the error, not the other rows."""
+    class BreaksLater:
+        calls = 0
+
+        def __call__(self, input_ids, scores):
+            self.calls += 1
+            if self.calls == 3:
+                raise RuntimeError("broken rule")
+            return scores
+
+    settings = dict(temperature=0.0, top_p=0.9, seed=0, max_new_tokens=12, min_new_tokens=12)
+    from engine.models.batching import set_request_batching
+
+    set_request_batching(False)
+    solo = lm.generate(_messages(PROMPTS[1]), **settings)
+    set_request_batching(True, window_s=0.5, max_batch=8)
+    outcome: dict = {}
+
+    def broken():
+        try:
+            lm.generate(_messages(PROMPTS[0]), **settings, logits_processor=BreaksLater())
+        except RuntimeError as exc:
+            outcome["error"] = str(exc)
+
+    def healthy():
+        outcome["text"] = lm.generate(_messages(PROMPTS[1]), **settings)
+
+    threads = [threading.Thread(target=broken), threading.Thread(target=healthy)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert outcome.get("error") == "broken rule"
+    assert outcome.get("text") == solo  # decoded beside the broken row, then on its own: its solo text

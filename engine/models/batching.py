@@ -227,7 +227,12 @@ class RunningBatch:
         if request.abandoned.is_set():
             row.done = True
             return self.lm.tokenizer.eos_token_id
-        token = row.sampler.choose(logits.clone())
+        try:
+            token = row.sampler.choose(logits.clone())
+        except Exception as exc:  # this row's own rules failed: its caller gets the error, the other rows go on
+            request.close(exc)
+            row.done = True
+            return self.lm.tokenizer.eos_token_id
         request.tokens.append(token)
         row.done = token in request.stop_ids or len(request.tokens) >= request.max_new_tokens
         self._send(request, final=row.done)
