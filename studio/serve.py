@@ -8,6 +8,7 @@ ready both later than one after the other, measured).
 """
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import threading
@@ -86,6 +87,15 @@ class WarmUp:
         return ""
 
 
+def _waits_for_models(method):
+    """``method`` of ``Studio``, called once the background warm-up is done (``WarmingStudio``)."""
+    @functools.wraps(method)
+    def waiting(self, *args, **kwargs):
+        self._wait_for_models()
+        return method(self, *args, **kwargs)
+    return waiting
+
+
 class WarmingStudio(Studio):
     """A ``Studio`` whose model work waits for the background warm-up: a click during the warm-up waits
     for that one load (``Studio.warm_up`` holds a lock for it) instead of starting a second one. After the
@@ -106,33 +116,13 @@ class WarmingStudio(Studio):
         yield from super().stream(*args, **kwargs)
 
     # Everything else that can reach a model (the Q&A, Variants and Batch tabs start with ingest).
-    def ingest(self, *args, **kwargs):
-        self._wait_for_models()
-        return super().ingest(*args, **kwargs)
-
-    def language_model(self, *args, **kwargs):
-        self._wait_for_models()
-        return super().language_model(*args, **kwargs)
-
-    def score(self, *args, **kwargs):
-        self._wait_for_models()
-        return super().score(*args, **kwargs)
-
-    def rescore(self, *args, **kwargs):
-        self._wait_for_models()
-        return super().rescore(*args, **kwargs)
-
-    def keywords(self, *args, **kwargs):
-        self._wait_for_models()
-        return super().keywords(*args, **kwargs)
-
-    def photo_suggestions(self, *args, **kwargs):
-        self._wait_for_models()
-        return super().photo_suggestions(*args, **kwargs)
-
-    def _generator(self, *args, **kwargs):
-        self._wait_for_models()
-        return super()._generator(*args, **kwargs)
+    ingest = _waits_for_models(Studio.ingest)
+    language_model = _waits_for_models(Studio.language_model)
+    score = _waits_for_models(Studio.score)
+    rescore = _waits_for_models(Studio.rescore)
+    keywords = _waits_for_models(Studio.keywords)
+    photo_suggestions = _waits_for_models(Studio.photo_suggestions)
+    _generator = _waits_for_models(Studio._generator)
 
 
 def make_studio(args, log=None) -> tuple[Studio, WarmUp | None]:

@@ -149,11 +149,9 @@ class RunningBatch:
     """The rows being decoded together by one model, their left-padded key/value cache and its mask."""
 
     def __init__(self, lm):
-        from transformers import DynamicCache
-
         self.lm = lm
         self.rows: list[_Row] = []
-        self.cache = DynamicCache(config=lm.model.config)
+        self.cache = None  # the first rows to join bring theirs (``_merge``)
         self.mask = torch.zeros(0, 0, dtype=torch.long, device=lm.device)
         self.last = torch.zeros(0, 1, dtype=torch.long, device=lm.device)  # each row's newest token
 
@@ -334,8 +332,6 @@ class RequestBatcher:
         while not (stopping and not batch):
             joining, stopping = self._gather(len(batch), wait=not batch and not stopping, stopping=stopping)
             if joining:
-                if not batch:
-                    batch = RunningBatch(self.lm)
                 batch.join(joining)
                 if batch:
                     self.sizes.append(len(batch))
