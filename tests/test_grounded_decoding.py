@@ -54,6 +54,16 @@ def test_a_stated_number_keeps_its_unit(lm):
     assert " hours" in allowed_after(lm, "Pack of 2"), "a number stated without a unit takes any word"
 
 
+def test_a_size_takes_no_unit(lm):
+    # Luma MP05 wrote "keep you in top shape for the next 36 hours" from "available sizes: 32, 33, 34, 36"
+    source = "Kratos Gym Pant\navailable sizes: 32, 33, 34, 36"
+    after = allowed_after(lm, "Keeps you going for the next 36", source)
+    assert " hours" not in after and " kg" not in after and " inch" not in after
+    assert " and" in after  # the text goes on, only a unit is ruled out
+    assert grounding_report("Keeps you going for the next 36 hours.", source)["ungrounded"] == ["36 hours"]
+    assert grounding_report("Available in sizes 32 to 36.", source)["ungrounded"] == []
+
+
 def test_codes_glued_to_letters_are_left_alone(lm):
     assert set("0123456789") <= allowed_after(lm, "Model MB00")
 

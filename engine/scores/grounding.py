@@ -150,14 +150,18 @@ def _is_grounded(fact: Fact, source: list[Fact]) -> bool:
 
 CURRENCY = "currency"  # the unit of a price given without one: it grounds money, never a measurement
 _CURRENCIES = {None, "rs", "usd", CURRENCY}
+SIZE = "size"  # the unit of a size given without one ("available sizes: 32, 36"): "36 hours" is invented
 
 
 def _source_facts(source_text: str, extra_allowed=()) -> list[Fact]:
     source = []
     for line in source_text.splitlines():
         facts = _facts(line, spelled_out=True)
-        if line.lower().startswith("price:"):  # "1695" was the price, so "1695 mm" is invented
+        key = line.split(":", 1)[0].lower() if ":" in line else ""
+        if key == "price":  # "1695" was the price, so "1695 mm" is invented
             facts = [Fact(f.kind, f.text, f.key, f.unit or CURRENCY, f.words) for f in facts]
+        elif "size" in key:  # a size grounds a size (or the bare number), never a measurement
+            facts = [Fact(f.kind, f.text, f.key, f.unit or SIZE, f.words) for f in facts]
         source += facts
     for term in extra_allowed:
         found = _term_facts(term)
