@@ -94,6 +94,6 @@ UNITS: dict[str, str] = {
     "gb": "gb", "tb": "tb", "mb": "mb", "mp": "mp", "k": "k",
     "%": "%", "percent": "%", "x": "x",
     "pack": "pack", "pc": "pc", "pcs": "pc", "piece": "pc", "set": "set", "pair": "pair",
-    "year": "year", "yr": "year", "month": "month", "day": "day", "hour": "hour", "hr": "hour",
+    "year": "year", "yr": "year", "month": "month", "week": "week", "wk": "week", "day": "day", "hour": "hour", "hr": "hour",
     "minute": "min", "min": "min", "rs": "rs", "inr": "rs", "usd": "usd", "$": "usd",
 }
