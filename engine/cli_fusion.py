@@ -18,7 +18,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                       val_percent=args.val_percent, seed=args.seed, device=args.device,
                       title_tokens=args.title_tokens, description_tokens=args.description_tokens,
                       val_examples=args.val_examples, init_from=str(args.init_from) if args.init_from else None,
-                      time_budget_s=args.time_budget_min * 60 if args.time_budget_min else None)
+                      time_budget_s=args.time_budget_min * 60 if args.time_budget_min else None,
+                      faithful_targets=args.faithful_targets)
     methods = [m.strip() for m in args.fusion.split(",") if m.strip()]
     results = train(args.catalogs, methods, args.out, cfg, limit=args.limit, state_dir=args.state_dir)
     print(json.dumps({m: r["validation"] for m, r in results.items()}, indent=2))
@@ -99,6 +100,8 @@ def add_subcommands(subparsers) -> None:
     train.add_argument("--state-dir", type=Path, default=Path("runs/training-state"),
                        help="resumable state (optimizer etc.); rerun the same command to resume")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--faithful-targets", action="store_true",
+                       help="train descriptions on the sentences of their targets that the input supports only")
     train.add_argument("--init-from", type=Path, default=None,
                        help="a checkpoints folder (e.g. assets/checkpoints): fine-tune each method from its weights")
     # SUPPRESS: no default here, or it would overwrite `python -m engine --device cuda train ...`'s

@@ -197,6 +197,9 @@ class History:
             "photo_colours": getattr(result, "photo_colours", []),
             "contributions": getattr(result, "contributions", None),
             "warnings": getattr(result, "warnings", []),
+            "notes": getattr(result, "notes", []),
+            "checks": getattr(result, "checks", {}),
+            "provenance": getattr(result, "provenance", {}),
         }
         alternatives = dict(getattr(result, "alternatives", None) or {})  # field -> ranked candidates
         with _LOCK, self._writing() as db:

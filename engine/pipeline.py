@@ -16,6 +16,8 @@ from typing import Iterator
 from engine.encoders.colors import dominant_colours
 from engine.errors import StudioError
 from engine.copywriting.bullets import fact_bullets
+from engine.copywriting.compose import compose_description, title_provenance
+from engine.copywriting.plan import plan_content
 from engine.copywriting.copy import Copy
 from engine.copywriting.keywords import extract_keywords
 from engine.copywriting.rerank import stream_candidates
@@ -51,6 +53,9 @@ class Result:
     # field -> {"tries", "as_written"}: how many texts the writer produced, and the claim check's share on
     # the first one (before retries and repairs), so methods compare on what they write, not on what the checks fixed
     checks: dict[str, dict] = field(default_factory=dict)
+    # field -> what each part states: the description's sentences ({"text", "facts", "origin"}) and the
+    # title's words ({"word", "from"}), so the person who publishes can see where every claim came from
+    provenance: dict[str, list[dict]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     parent_id: str | None = None  # the generation this one regenerates
@@ -76,13 +81,14 @@ class Event:
 
 class Studio:
     def __init__(self, device: str = "auto", limits: IngestLimits = IngestLimits(), history=None,
-                 threads: int | None = None):
+                 threads: int | None = None, checkpoints: Path | None = None):
         from engine.models.devices import configure_threads
 
         configure_threads(threads)
         self.device = device
         self.limits = limits
         self.history = history  # an engine.history.History: every generation is stored there
+        self.checkpoints = checkpoints  # a folder of trained methods other than the shipped ones (evaluation)
         self._cutouts: dict = {}  # last cut-out, so switching style or size does not re-run U2-Net
 
     def device_label(self) -> str:
@@ -128,18 +134,18 @@ class Studio:
                 return
             say("the language model")
             lm = load_language_model(settings.language_model, self.device)
-            if settings.grounded_decoding:  # its vocabulary tables take ~0.5 s to build, once
-                from engine.copywriting.grounded import grounded_processor
+            if settings.grounded_decoding:  # its vocabulary tables take ~2 s to build, once
+                from engine.copywriting.grounded import processor_for
 
                 say("the grounded-decoding tables")
-                grounded_processor(lm.tokenizer, [("", [])])
+                processor_for(settings, lm.tokenizer, [("", [])])
             if settings.fusion not in BASELINES:  # the default copy method is a trained fusion checkpoint
                 from engine.conditioning import load_conditioned
 
                 say(f"the {settings.fusion} fusion checkpoint")
                 writer = load_conditioned(settings.fusion, self.device).language_model  # LoRA merge: ~1.3 s
                 if settings.grounded_decoding and writer.tokenizer is not lm.tokenizer:
-                    grounded_processor(writer.tokenizer, [("", [])])
+                    processor_for(settings, writer.tokenizer, [("", [])])
             from PIL import Image
 
             from engine.encoders.image import encode_images
@@ -202,9 +208,10 @@ class Studio:
     # -- generation --------------------------------------------------------------------
     def stream(self, product: Product | Ingested, settings: Settings = Settings(),
                references: dict[str, str] | None = None, parent_id: str | None = None,
-               store: bool = True) -> Iterator[Event]:
+               store: bool = True, fields: tuple[str, ...] = LM_FIELDS) -> Iterator[Event]:
         """Events while one product's copy is written, the result last; it is stored in the history unless
-        ``store=False`` (a batch stores it itself, once its results line is safe on disk)."""
+        ``store=False`` (a batch stores it itself, once its results line is safe on disk). ``fields``: the
+        fields the language model writes (an evaluation of titles needs no description)."""
         timings: dict[str, float] = {}
         clock = began = time.perf_counter()
 
@@ -223,6 +230,7 @@ class Studio:
         contributions = None
         models = {"language_model": settings.language_model, "fusion": settings.fusion}
         copy = Copy()
+        provenance: dict[str, list[dict]] = {}
         alternatives: dict[str, list[dict]] = {}
         notes: list[str] = []  # what the checks changed after writing
         checks: dict[str, dict] = {}
@@ -234,26 +242,40 @@ class Studio:
         elif settings.fusion == "template":
             copy = template_copy(ingested, settings)
             checks = {kind: {"tries": 1, "as_written": _share(copy.text_of(kind), ingested)} for kind in LM_FIELDS}
+            composed = compose_description(plan_content(ingested), "", ingested.source_text(), settings)
+            copy.description = composed.text
+            provenance["description"] = [s.to_dict() for s in composed.sentences]
+            checks["description"].update(composed.stats())
         else:
             lm, prefix_embeds, contributions = self._generator(ingested, settings)
             models["precision"] = lm.precision  # float16 weights on a CPU by default: part of what wrote the text
             lap("encode")
             started: dict[str, float] = {}
-            for kind, (step, value) in self._field_events(ingested, settings, lm, prefix_embeds):
+            for kind, (step, value) in self._field_events(ingested, settings, lm, prefix_embeds, fields):
                 started.setdefault(kind, time.perf_counter())
                 if step != "ranked":
                     yield Event(step, kind, value)
                     continue
                 best, others = value
+                checks[kind] = {"tries": best.tries, "as_written": best.as_written}
+                if kind == "description":  # the plan's facts, in the model's licensed sentences or the realiser's
+                    best, others, composed = self._compose(best, others, ingested, settings)
+                    provenance[kind] = [s.to_dict() for s in composed.sentences]
+                    checks[kind].update(composed.stats())
+                    if composed.model_dropped:
+                        notes.append(f"{composed.model_dropped} of the model's sentences were left out (a word "
+                                     f"or claim your input does not support); "
+                                     f"{composed.realised} sentence(s) state your facts instead.")
+                elif best.note:
+                    notes.append(best.note)
                 setattr(copy, kind, [b for b in best.text.split("\n") if b] if kind == "bullets" else best.text)
                 if others:
                     alternatives[kind] = [best.to_dict()] + [c.to_dict() for c in others]
-                if best.note:
-                    notes.append(best.note)
-                checks[kind] = {"tries": best.tries, "as_written": best.as_written}
                 timings[f"generate_{kind}"] = round(time.perf_counter() - started[kind], 4)
             clock = time.perf_counter()
             copy.bullets = fact_bullets(ingested, settings.limits.bullets_max, settings.limits.bullet_max)
+        if copy.title:
+            provenance["title"] = title_provenance(copy.title, ingested.source_text())
         copy.keywords = [] if missing else self.keywords(copy, ingested)
         lap("keywords")
         yield Event("status", "", "Scoring...")
@@ -264,6 +286,7 @@ class Studio:
             copy=copy, scores=scores, settings=settings, product=ingested.product,
             references={k: v for k, v in (references or {}).items() if v},
             photo_colours=photo_colours, contributions=contributions, alternatives=alternatives, checks=checks,
+            provenance=provenance,
             warnings=[missing] * bool(missing) + notes + list(ingested.warnings), notes=list(ingested.notes),
             timings=timings,
             models=models, parent_id=parent_id,
@@ -279,8 +302,8 @@ class Studio:
 
     def generate(self, product: Product | Ingested, settings: Settings = Settings(),
                  references: dict[str, str] | None = None, parent_id: str | None = None,
-                 store: bool = True) -> Result:
-        for event in self.stream(product, settings, references, parent_id, store):
+                 store: bool = True, fields: tuple[str, ...] = LM_FIELDS) -> Result:
+        for event in self.stream(product, settings, references, parent_id, store, fields):
             if event.kind == "result":
                 return event.result
         raise RuntimeError("generation ended without a result")
@@ -370,7 +393,30 @@ class Studio:
                     names.append(name)
         return names
 
-    def _field_events(self, ingested: Ingested, settings: Settings, lm, prefix_embeds) -> Iterator[tuple[str, tuple]]:
+    @staticmethod
+    def _compose(best, others, ingested: Ingested, settings: Settings):
+        """The description composed from the plan (``engine.copywriting.compose``); the model's own text
+        stays among the candidates when the composed one differs from it."""
+        from engine.copywriting.licence import licence_for
+        from engine.copywriting.rerank import score_candidate
+
+        source = ingested.source_text()
+        model_text = best.text
+        full = next((c for c in others if c.seed == best.seed and c.text != best.text), None)
+        if full is not None and best.note:  # the rerank cut flagged sentences: compose from what was written
+            model_text = full.text
+        composed = compose_description(plan_content(ingested), model_text, source, settings,
+                                       licence_for(source, (settings.audience,)))
+        if composed.text == best.text:
+            return best, others, composed
+        planned = score_candidate("description", composed.text, source, settings, (), best.seed,
+                                  best.parts.get("consensus", 1.0))
+        planned.tries, planned.as_written = best.tries, best.as_written
+        kept_others = others if full is not None else [best, *others]
+        return planned, kept_others, composed
+
+    def _field_events(self, ingested: Ingested, settings: Settings, lm, prefix_embeds,
+                      fields: tuple[str, ...] = LM_FIELDS) -> Iterator[tuple[str, tuple]]:
         """``(field, (step, value))`` while each field's candidates are written (``stream_candidates``).
 
         When the decoder batches concurrent requests (the studio server), the title and the description
@@ -381,12 +427,12 @@ class Studio:
         from engine.models.batching import request_batching
 
         streams = {}
-        for kind in LM_FIELDS:
+        for kind in fields:
             writer, prefix = self._writer(kind, settings, lm, prefix_embeds)
             streams[kind] = stream_candidates(writer, kind, ingested, settings, (), prefix)
-        if request_batching()["enabled"]:
-            message = f"Writing the {' and the '.join(LM_FIELDS)}..."
-            for kind in LM_FIELDS:
+        if request_batching()["enabled"] and len(streams) > 1:
+            message = f"Writing the {' and the '.join(streams)}..."
+            for kind in streams:
                 yield kind, ("status", message)
             yield from interleave(streams)
             return
@@ -411,7 +457,7 @@ class Studio:
         from engine.conditioning import load_conditioned  # trained fusion checkpoints
         from engine.encoders import encode_product
 
-        conditioned = load_conditioned(settings.fusion, self.device)
+        conditioned = load_conditioned(settings.fusion, self.device, self.checkpoints)
         prefix, contributions = conditioned.prefix(encode_product(ingested, self.device))
         return conditioned.language_model, prefix, contributions
 

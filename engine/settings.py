@@ -64,7 +64,8 @@ class Settings(BaseModel):
     # studio, the CLI, the API and Python; "none" (zero-shot prompt) when no method is trained.
     fusion: str = Field(default_factory=lambda: default_fusion(), max_length=NAME_MAX)
     candidates: int = Field(1, ge=1, le=8)
-    # The LM may only write numbers, colours and materials the input holds (engine/copywriting/grounded.py).
+    # "Only facts from my input": the LM may only write numbers, colours and materials the input holds
+    # (engine/copywriting/grounded.py) and words the input or the house vocabulary license (licence.py).
     grounded_decoding: bool = True
 
     # creatives

@@ -20,7 +20,7 @@ from engine.samples import sample_products
 from engine.settings import PLATFORMS, Settings
 from studio.creatives_panel import build_creatives_panel
 from studio.queueing import copy_events
-from studio.render import contributions_panel, score_badges, servable, slug
+from studio.render import contributions_panel, provenance_panel, score_badges, servable, slug
 
 log = logging.getLogger(__name__)
 OUTPUT_KINDS = ("title", "description", "bullets", "keywords")
@@ -376,7 +376,8 @@ def build_create_tab(studio: Studio) -> CreateTab:
             status: _status_line(result),
         }
         written = any([copy.title, copy.description, copy.bullets])  # else too little input: no scores to show
-        update.update({badges[k]: score_badges(result.scores[k]) if written else "" for k in OUTPUT_KINDS})
+        update.update({badges[k]: score_badges(result.scores[k]) + provenance_panel(k, result.provenance.get(k))
+                       if written else "" for k in OUTPUT_KINDS})
         for kind, picker in pickers.items():
             ranked = result.alternatives.get(kind, [])
             update[picker] = gr.update(choices=[(_candidate_label(i, c), i) for i, c in enumerate(ranked)],

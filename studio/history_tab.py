@@ -31,7 +31,8 @@ def result_from_row(row: dict) -> Result:
     return Result(copy=copy, scores=scores, settings=Settings.model_validate(row["settings"]),
                   product=Product.model_validate(row["product"]), references=row.get("references") or {},
                   photo_colours=row.get("photo_colours") or [], contributions=row.get("contributions"),
-                  warnings=row.get("warnings") or [], timings=row["timings"], models=row["models"],
+                  warnings=row.get("warnings") or [], notes=row.get("notes") or [], checks=row.get("checks") or {},
+                  provenance=row.get("provenance") or {}, timings=row["timings"], models=row["models"],
                   alternatives=row["alternatives"] if isinstance(row["alternatives"], dict) else {},
                   parent_id=row["parent_id"], id=row["id"], created_at=row["created_at"])
 

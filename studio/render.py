@@ -69,6 +69,31 @@ def flagged_text(scores: list[Score]) -> str:
             f'<div class="mcs-flagged-text">{marked}</div><ul>{reasons}</ul></div>')
 
 
+def provenance_panel(kind: str, parts: list[dict] | None) -> str:
+    """Where each part of a field comes from: the description's sentences with the input lines each states
+    (on hover, and listed), the title's words with theirs; empty when nothing was recorded."""
+    if not parts:
+        return ""
+    if kind == "title":
+        words = "".join(
+            f'<span class="mcs-prov-word" title="{html.escape("from: " + p["from"] if p["from"] else "not from your input", quote=True)}">'
+            f'{html.escape(p["word"])}</span> ' for p in parts)
+        return (f'<details class="mcs-provenance" data-kind="title"><summary>Where each word comes from</summary>'
+                f'<div>{words}</div></details>')
+    origin_label = {"model": "written by the model", "realised": "stated from your facts", "merchant": "your words"}
+    rows = []
+    for part in parts:
+        facts = [f for f in part.get("facts", []) if not f.startswith("name: ")]
+        named = any(f.startswith("name: ") for f in part.get("facts", []))
+        sources = "; ".join(facts) or ("names the product" if named else "states none of your facts")
+        tip = f"{origin_label.get(part.get('origin'), '')} — from: {sources}"
+        rows.append(f'<li data-origin="{html.escape(part.get("origin", ""), quote=True)}">'
+                    f'<span class="mcs-prov-sentence" title="{html.escape(tip, quote=True)}">{html.escape(part["text"])}</span>'
+                    f' <small>← {html.escape(sources)}</small></li>')
+    return (f'<details class="mcs-provenance" data-kind="{html.escape(kind, quote=True)}">'
+            f'<summary>Where each sentence comes from</summary><ul>{"".join(rows)}</ul></details>')
+
+
 def contributions_panel(contributions: dict[str, float] | None, photo_colours: list[str]) -> str:
     parts = []
     if photo_colours:

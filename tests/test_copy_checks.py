@@ -103,15 +103,15 @@ def test_a_written_title_keeps_the_brand_verbatim(watch):
 
 @pytest.mark.slow
 def test_compare_separates_methods_on_what_they_wrote(studio):
-    """The zero-shot LM invents; the checks repair what is shown, so the Compare grid also charts the claim
-    check on each method's first text. On this product the template states only facts and the zero-shot
-    description does not."""
+    """The zero-shot LM invents when nothing constrains its words; the checks repair what is shown, so the
+    Compare grid also charts the claim check on each method's first text. On this product the template
+    states only facts and the unconstrained zero-shot description does not."""
     from engine.compare import compare_grid
 
     product = Product(title="Frankie Sweatshirt", category="Women/Tops/Hoodies & Sweatshirts",
                       attributes={"material": "Organic Cotton", "pattern": "Solid", "climate": "Cool, Indoor"})
     cells = {c["method"]: c for c in compare_grid(studio, product, ["template", "none"], [0],
-                                                  base_settings=Settings(temperature=0.0))}
+                                                  base_settings=Settings(temperature=0.0, grounded_decoding=False))}
     assert cells["template"]["scores"]["description.as_written"] == 1.0
     assert cells["none"]["scores"]["description.as_written"] < 1.0, cells["none"]["result"].alternatives
     assert cells["none"]["scores"]["description.grounding"] <= 1.0

@@ -42,6 +42,7 @@ def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
     for name in product_names(ingested):  # "TITAN" or "titan" for "Titan": as given
         text = _name_pattern(name).sub(lambda m: name, text)
     if kind == "title" and text:
+        text = title_from_input(text, ingested)
         missing = [name for name in product_names(ingested) if not _contains(text, name)]
         if missing:
             text = " ".join([*missing, text])
@@ -73,3 +74,54 @@ def drop_flagged_sentences(text: str, flagged: list[dict]) -> str:
         if not any(start <= f["start"] < end for f in flagged):
             kept.append(sentence)
     return " ".join(kept) if kept else text
+
+
+# Words a title may hold that state nothing: the rest must come from the input.
+TITLE_CONNECTORS = {"for", "with", "and", "&", "-", "–", "of", "in", "by", "the", "a", "an", "to", "on", "+", "|",
+                    "/", ",", "set", "pack"}
+_TITLE_TOKEN = re.compile(r"\S+")
+
+
+def title_from_input(title: str, ingested) -> str:
+    """A title of input words only: a word the input does not have (in any inflection) is left out, a word
+    said twice is said once ("OMSORG OMSORG Shoehorn"), and the product type is added when it went
+    missing ("PORTIS" -> "PORTIS Hook")."""
+    from engine.copywriting.plan import plan_content
+    from engine.scores.claims import input_facts, lemmas
+
+    source = ingested.source_text()
+    facts = input_facts(source)
+    lowered_source = source.lower()
+    kept, seen = [], set()
+    for match in _TITLE_TOKEN.finditer(title):
+        token = match.group(0)
+        core = token.strip(".,;:!?()[]\"'“”")
+        key = core.lower()
+        if not core or key in TITLE_CONNECTORS:
+            kept.append(token)
+            continue
+        parts = [p for p in re.split(r"[-/]", core) if p]
+        licensed = all(p.lower() in facts.words or lemmas(p) & facts.words or
+                       (any(c.isdigit() for c in p) and p.lower() in lowered_source) or p.isdigit() for p in parts)
+        if not licensed or key in seen:
+            continue
+        seen.add(key)
+        kept.append(token)
+    while kept and kept[-1].strip(".,;:!?()[]\"'“”").lower() in TITLE_CONNECTORS:
+        kept.pop()  # "Fossil watch for" lost its last word
+    while kept and kept[0].strip(".,;:!?()[]\"'“”").lower() in TITLE_CONNECTORS - {"the", "a"}:
+        kept.pop(0)
+    text = " ".join(kept)
+    kind = plan_content(ingested).product_type
+    kind_words = [w for w in re.findall(r"[a-z0-9]+", kind.lower()) if w not in TITLE_CONNECTORS]
+    have = {l for w in re.findall(r"[A-Za-z0-9]+", text) for l in lemmas(w)}
+    if kind_words and not any(lemmas(w) & have for w in kind_words) and len(kind) <= 40:
+        text = f"{text} {_type_as_written(kind, source)}".strip()
+    return text
+
+
+def _type_as_written(kind: str, source: str) -> str:
+    """The product type with the merchant's capitals ("shoehorn" -> "Shoehorn")."""
+    found = re.search(re.escape(kind), source, re.I)
+    written = found.group(0) if found else kind
+    return written[:1].upper() + written[1:]

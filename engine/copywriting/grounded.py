@@ -215,13 +215,39 @@ def grounded_processor(tokenizer, sources: list[tuple[str, list[str]]]) -> Groun
     return GroundedDecoding(tokenizer, [grounding_rules(tokenizer, text, colours) for text, colours in sources])
 
 
-def processor_for(settings, tokenizer, sources: list[tuple[str, list[str]]]) -> GroundedDecoding | None:
-    """The processor a generation with ``settings`` uses, or None when grounded decoding is off."""
-    return grounded_processor(tokenizer, sources) if settings.grounded_decoding else None
+class Constraints(LogitsProcessor):
+    """Grounded decoding, then licensed decoding (``engine.copywriting.licence``: every word licensed by the
+    input or the house vocabulary), as the one processor a request carries. The licence runs last: it is
+    the one that sees when nothing is left to write and ends the text."""
+
+    def __init__(self, grounded: GroundedDecoding, licensed):
+        self.grounded, self.licensed = grounded, licensed
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        return self.licensed(input_ids, self.grounded(input_ids, scores))
+
+    @property
+    def cut_rows(self) -> set[int]:
+        return self.grounded.cut_rows | self.licensed.cut_rows
 
 
-def finish(processor: GroundedDecoding | None, texts: list[str]) -> list[str]:
-    """Generated texts with the unfinished number cut from every row the processor had to end."""
+def processor_for(settings, tokenizer, sources: list[tuple[str, list[str]]]) -> Constraints | None:
+    """The processor a generation with ``settings`` uses ("Only facts from my input"), or None when it is off.
+    The audience the operator typed licenses its own words ("for students")."""
+    if not settings.grounded_decoding:
+        return None
+    from engine.copywriting.licence import licensed_processor
+
+    licensed = licensed_processor(tokenizer, [(text, [*colours, settings.audience]) for text, colours in sources])
+    return Constraints(grounded_processor(tokenizer, sources), licensed)
+
+
+def finish(processor: Constraints | GroundedDecoding | None, texts: list[str]) -> list[str]:
+    """Generated texts with the unfinished number (or word) cut from every row a processor had to end."""
     if processor is None or not processor.cut_rows:
         return texts
+    if isinstance(processor, Constraints):
+        from engine.copywriting.licence import finish as finish_words
+
+        return finish_words(processor.licensed, finish(processor.grounded, texts))
     return [drop_unfinished_number(t) if row in processor.cut_rows else t for row, t in enumerate(texts)]

@@ -25,8 +25,9 @@ from engine.settings import Settings
 GOOD_LENGTH = {"title": (25, 110), "description": (120, 700), "bullets": (80, 600)}
 WEIGHTS = {"grounding": 0.4, "length": 0.15, "repetition": 0.15, "consistency": 0.1, "consensus": 0.2}
 UNGROUNDED_PENALTY = 0.25  # per flagged claim
-# Extra seeds when every candidate fails the claim check; a title is cheap to write again, a description is not.
-RETRIES = {"title": 3, "description": 1, "bullets": 1}
+# Extra seeds when every candidate fails the claim check; a title is cheap to write again, a description is not,
+# and needs none: it is composed from the plan (engine/copywriting/compose.py), its flagged sentences replaced.
+RETRIES = {"title": 3, "description": 0, "bullets": 1}
 
 
 @dataclass

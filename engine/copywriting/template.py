@@ -1,7 +1,10 @@
-"""The rule-based baseline every model is compared with: brand + key attributes + category."""
+"""The rule-based baseline every model is compared with: brand + key attributes + category for the title,
+the content plan realised as sentences for the description."""
 from __future__ import annotations
 
-from engine.copywriting.bullets import attribute_bullet, fact_bullets
+from engine.copywriting.bullets import fact_bullets
+from engine.copywriting.plan import plan_content
+from engine.copywriting.realise import realised_description
 from engine.copywriting.copy import Copy, cut_at_word
 from engine.settings import Settings
 
@@ -27,7 +30,7 @@ def template_copy(ingested, settings: Settings, hide: tuple[str, ...] = ()) -> C
     words.append(draft or leaf or ("" if words else "Product"))
     title = cut_at_word(" ".join(w for w in words if w), settings.limits.title_max)
     title = title[:1].upper() + title[1:]
-    details = [d for d in (attribute_bullet(k, v) for k, v in attributes.items() if len(v) < 60) if d][:5]
-    description = f"{title}." + (" " + ". ".join(details) + "." if details else "")
+    # The description is the plan's facts as prose (engine/copywriting/realise.py), not "Key: value." lines.
+    description, _ = realised_description(plan_content(ingested), settings)
     bullets = fact_bullets(ingested, settings.limits.bullets_max, settings.limits.bullet_max, hide)
-    return Copy(title=title, description=cut_at_word(description, settings.limits.description_max), bullets=bullets)
+    return Copy(title=title, description=description, bullets=bullets)

@@ -19,12 +19,18 @@ from engine.errors import StudioError
 
 BASELINES = {"template": "Rule-based template", "none": "Zero-shot LM (prompt only)"}
 METRICS = ("bleu", "meteor", "rouge_l", "grounded", "claims_clean", "invented_numbers", "invented_things",
-           "bad_names", "meta_text", "brand_kept", "words", "latency_s")
+           "bad_names", "meta_text", "brand_kept", "unsupported_nouns", "made_up_word", "product_named", "name_twice",
+           "facts_stated", "realised_sentences", "dropped_sentences", "words", "latency_s")
+SHARES = ("grounded", "claims_clean", "brand_kept", "made_up_word", "product_named", "name_twice", "retried")
 LABELS = {"bleu": "BLEU", "meteor": "METEOR", "rouge_l": "ROUGE-L", "grounded": "Grounded",
           "claims_clean": "No flagged claim", "invented_numbers": "Invented numbers / output",
           "invented_colours": "Invented colours / output", "invented_things": "Invented things / output",
           "bad_names": "Misspelt or unknown names / output", "meta_text": "Meta-text / output",
-          "brand_kept": "Brand or line verbatim", "words": "Mean words", "latency_s": "Latency (s)"}
+          "brand_kept": "Brand or line verbatim", "words": "Mean words", "latency_s": "Latency (s)",
+          "unsupported_nouns": "Unsupported nouns / output", "made_up_word": "With a made-up word",
+          "product_named": "Product named", "name_twice": "A name twice", "facts_stated": "Input facts stated",
+          "realised_sentences": "Realised sentences", "dropped_sentences": "Model sentences left out",
+          "retried": "Retried"}
 TASKS = ("title", "description", "bullets")
 
 
@@ -87,6 +93,9 @@ def load_items(catalog: Path, task: str, split: str, val_percent: int, limit: in
     return items
 
 
+from engine.evaluation.faithfulness import measures  # noqa: E402
+
+
 def score_output(task: str, text: str, reference: str, source_text: str, names: tuple[str, ...] = ()) -> dict:
     """Reference metrics, the claim check's flags by kind, and (titles) whether the brand or product line
     of the input is written exactly as given."""
@@ -132,31 +141,14 @@ def _states_fact(line: str, source_text: str) -> bool:
     return bool(words & set(re.findall(r"[a-z0-9]+", source_text.lower()))) and not claim_report(line, source_text)["flagged"]
 
 
-def _generate(method: str, task: str, item: Item, settings, device: str, checkpoints, candidates: int) -> str:
-    """What the studio writes for the field: candidates re-ranked by the claim check, more seeds when
-    every one is flagged, names as the input spells them; bullets from the facts."""
-    from engine.copywriting.bullets import fact_bullets
-    from engine.copywriting.rerank import generate_candidates
-    from engine.copywriting.template import template_copy
-
-    if method == "template":
-        return template_copy(item.hidden, settings, hide=(task,)).text_of(task)
-    if task == "bullets":
-        return "\n".join(fact_bullets(item.hidden, settings.limits.bullets_max, settings.limits.bullet_max, (task,)))
-    if method == "none":
-        from engine.models.language import load_language_model
-
-        lm, prefix = load_language_model(settings.language_model, device), None
-    else:
-        from engine.conditioning import load_conditioned
-        from engine.encoders import encode_product
-
-        conditioned = load_conditioned(method, device, str(checkpoints) if checkpoints else None)
-        prefix, _ = conditioned.prefix(encode_product(item.hidden, device))
-        lm = conditioned.language_model
-    best, _ = generate_candidates(lm, task, item.hidden, settings.replace(candidates=candidates),
-                                  prefix_embeds=prefix, hide=(task,))
-    return best.text
+def _generate(studio, method: str, task: str, item: Item, settings, candidates: int) -> tuple[str, dict]:
+    """What the studio writes for the field, through the one path from a product to a Result
+    (``Studio.generate``: candidates re-ranked by the claim check, names as the input spells them, the
+    description composed from the plan, bullets from the facts). Returns (text, the field's checks)."""
+    run = settings.replace(fusion=method, candidates=candidates)
+    fields = (task,) if task in ("title", "description") else ()
+    result = studio.generate(item.hidden, run, store=False, fields=fields)
+    return result.copy.text_of(task), result.checks.get(task, {})
 
 
 # What a report made before a setting existed was generated with (reports store their settings).
@@ -207,9 +199,24 @@ def summarise(rows: list[dict]) -> dict:
         "invented_numbers": sum(r["invented_numbers"] for r in rows) / n,
         "invented_colours": sum(r["invented_colours"] for r in rows) / n,
         "words": sum(r["words"] for r in rows) / n,
+        # what is left, measured (engine/evaluation/faithfulness.py), and how the writer got there
+        "unsupported_nouns": sum(len(r.get("unsupported_nouns", [])) for r in rows) / n,
+        "made_up_word": sum(bool(r.get("made_up_words")) for r in rows) / n,
+        "product_named": _share_of(rows, "product_named"),
+        "name_twice": _share_of(rows, "name_twice"),
+        "retried": sum(r.get("checks", {}).get("tries", 1) > 1 for r in rows) / n,
+        "model_sentences": sum(r.get("checks", {}).get("model_sentences", 0) for r in rows) / n,
+        "dropped_sentences": sum(r.get("checks", {}).get("dropped_sentences", 0) for r in rows) / n,
+        "realised_sentences": sum(r.get("checks", {}).get("realised_sentences", 0) for r in rows) / n,
+        "facts_stated": sum(r.get("checks", {}).get("facts_stated", 0) for r in rows) / n,
         "latency_s": sum(r["latency_s"] for r in rows) / n,
         "n": len(rows),
     }
+
+
+def _share_of(rows: list[dict], key: str) -> float | None:
+    values = [bool(r[key]) for r in rows if r.get(key) is not None]
+    return sum(values) / len(values) if values else None
 
 
 def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str], decoding: dict | None = None) -> str:
@@ -219,7 +226,7 @@ def markdown_table(task: str, summary: dict[str, dict], labels: dict[str, str], 
         cells = []
         for m in METRICS:
             value = s.get(m)
-            cells.append("n/a" if value is None else f"{value:.1%}" if m in ("grounded", "claims_clean", "brand_kept")
+            cells.append("n/a" if value is None else f"{value:.1%}" if m in SHARES
                          else f"{value:.1f}" if m in ("bleu", "words")
                          else f"{value:.3f}" if m in ("meteor", "rouge_l") else f"{value:.2f}")
         lines.append(f"| {labels.get(method, method)} | " + " | ".join(cells) + " |")
@@ -311,17 +318,21 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
         decoding["description_length"] = description_length
     rows: dict[str, list[dict]] = {m: [] for m in methods}
     previous = _previous_rows(out, task, catalog, items, decoding)
+    from engine.pipeline import Studio
+
+    studio = Studio(device=device, checkpoints=checkpoints)
     for method in methods:
         reuse = previous.get(method) if method not in retrain_methods else None
         for index, item in enumerate(tqdm(items, desc=f"{task}: {method}", disable=not progress or bool(reuse))):
             if reuse:  # resumed: same products, same settings; scored again with today's scorers (cheap)
-                text, latency = reuse[index]["text"], reuse[index]["latency_s"]
+                text, latency, checks = reuse[index]["text"], reuse[index]["latency_s"], reuse[index].get("checks", {})
             else:
                 started = time.perf_counter()
-                text = _generate(method, task, item, settings, device, checkpoints, candidates)
+                text, checks = _generate(studio, method, task, item, settings, candidates)
                 latency = time.perf_counter() - started
             row = score_output(task, text, item.reference, item.hidden.source_text(), tuple(product_names(item.hidden)))
-            row.update(id=item.id, text=text, latency_s=latency)
+            row.update(measures(task, text, item.hidden))
+            row.update(id=item.id, text=text, latency_s=latency, checks=checks)
             item.outputs[method] = row
             rows[method].append(row)
     summary = {m: summarise(r) for m, r in rows.items()}

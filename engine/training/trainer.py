@@ -27,7 +27,7 @@ from engine.encoders.features import MODALITIES
 from engine.encoders.image import IMAGE_DIM
 from engine.errors import StudioError
 from engine.models.language import load_language_model
-from engine.training.data import TASKS, ProductRecord, held_out_targets, split_of, target_key
+from engine.training.data import TASKS, ProductRecord, faithful_target, held_out_targets, split_of, target_key
 
 
 @dataclass
@@ -53,6 +53,9 @@ class TrainConfig:
     time_budget_s: float | None = None  # per method; stops early (and says so) when spent
     language_model: str = "smollm2-135m"
     init_from: str | None = None  # a checkpoints folder: start each method from its weights there (fine-tuning)
+    # Description targets keep only the sentences their input supports (engine.training.data.faithful_target):
+    # a writer trained on what its input never said learns to say what the merchant never said.
+    faithful_targets: bool = False
 
 
 @dataclass
@@ -78,6 +81,10 @@ def make_examples(records: list[ProductRecord], tokenizer, cfg: TrainConfig, spl
             reference = record.references.get(task, "")
             if not reference or (held_out and target_key(reference) in held_out[task]):
                 continue
+            if cfg.faithful_targets and task == "description":
+                reference = faithful_target(reference, record.source_text[task])
+                if not reference:
+                    continue
             messages = compact_messages(record.messages[task], tokenizer, cfg.fact_tokens)
             prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True,
                                                    return_dict=True)["input_ids"]

@@ -1,0 +1,233 @@
+"""The content plan: which of the merchant's facts the copy states, and in what order.
+
+Every writer (the description, the title, ad variants, captions) starts from the same plan, so what
+the copy says is chosen from the input before a word is written, never invented while writing. A
+plan names the product (brand, product line, type), then lists the facts a shopper decides on, in
+the order shoppers look for them: what it is made of, its size or capacity, its colour, who and what
+it is for, how to care for it, what is in the box, its features and warranty. Each fact keeps the
+input line it came from (``source``), which is what the Create tab shows as a sentence's provenance
+("from: Material: Ceramic").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Roles in the order a description states them. A key is matched by the first role whose words it holds.
+ROLES = (
+    ("material", ("material", "fabric", "made of", "plating", "metal")),
+    ("size", ("capacity", "size", "dimension", "length", "width", "height", "depth", "diameter", "weight",
+              "volume", "thickness")),
+    ("colour", ("color", "colour", "shade")),
+    ("pattern", ("pattern", "print", "design")),
+    ("use", ("ideal for", "suitable for", "designed for", "gender", "occasion", "activity", "climate", "room", "usage", "use")),
+    ("style", ("style", "sleeve", "neck", "fit", "closure", "shape", "collection", "series", "features",
+               "strap", "dial", "sole", "heel", "mechanism")),
+    ("care", ("care", "wash", "clean")),
+    ("package", ("sales package", "in the box", "pack of", "contents", "set content", "combo")),
+    ("warranty", ("warranty", "guarantee")),
+)
+# Shop bookkeeping and ids: true, but nothing a shopper reads in copy.
+SKIP_KEYS = ("brand", "price", "style code", "model number", "model id", "model name", "model", "sku", "url", "rating",
+             "new", "sale", "erin recommends", "visibility", "id", "product line", "line", "type", "product type",
+             "category", "number of contents in sales package", "not covered in warranty", "warranty service type",
+             "covered in warranty", "domestic warranty", "international warranty")
+YES = ("yes", "true", "y")
+NO = ("no", "false", "0", "none", "n/a", "not applicable")
+LINE_KEYS = ("product line", "line", "collection name")
+TYPE_KEYS = ("type", "product type")
+# Words of a plural product type ("shorts", "jeans"): the copy says "they", not "it".
+PLURAL_TYPES = {"shorts", "jeans", "trousers", "pants", "leggings", "tights", "sunglasses", "glasses", "earrings",
+                "socks", "shoes", "sneakers", "boots", "sandals", "slippers", "gloves", "scissors", "headphones",
+                "earphones", "earbuds", "joggers", "briefs", "boxers", "capris", "pyjamas", "pajamas", "chinos",
+                "flats", "heels", "loafers", "trunks", "cufflinks", "tongs", "tweezers", "binoculars", "spectacles"}
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing the merchant said, ready to be stated."""
+
+    role: str    # material | size | colour | pattern | use | style | care | package | warranty | feature | note
+    key: str     # the attribute's name as a shopper reads it ("Mug capacity"), "" for a note
+    value: str   # the value as given ("350 ml"); for a yes/no feature, "yes" or "no"
+    source: str  # the input line it came from: "Mug Capacity: 350 ml"
+
+    @property
+    def is_flag(self) -> bool:
+        return self.value.lower() in YES + NO
+
+    @property
+    def negative(self) -> bool:
+        return self.value.lower() in NO
+
+    def words(self) -> set[str]:
+        """Content words whose presence in a sentence shows it states this fact."""
+        text = self.key if self.is_flag else self.value
+        return {w.lower() for w in _WORD.findall(text)} - _FILLER
+
+
+_FILLER = {"a", "an", "the", "of", "and", "or", "for", "in", "with", "to", "s", "is", "it", "on", "by", "at", "as",
+           "yes", "no", "pack", "set", "type", "not"}
+
+
+@dataclass(frozen=True)
+class ContentPlan:
+    name: str                 # the product as the copy calls it: the merchant's title, else brand + line + type
+    brand: str
+    line: str                 # the product line ("OMSORG"), "" when none
+    product_type: str         # what it is, lower case ("coffee mug"), "" when the input never says
+    plural: bool              # "they" rather than "it"
+    facts: tuple[Fact, ...]   # in the order the copy states them
+    notes: tuple[str, ...] = field(default=())  # the merchant's own sentences (bullets, description), as written
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Fact source -> role, for provenance lookups."""
+        return {f.source: f.role for f in self.facts}
+
+    def pronoun(self, capital: bool = True) -> str:
+        word = "they" if self.plural else "it"
+        return word.capitalize() if capital else word
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "brand": self.brand, "line": self.line, "type": self.product_type,
+                "facts": [f.__dict__ | {} for f in self.facts], "notes": list(self.notes)}
+
+
+def _norm_key(key: str) -> str:
+    return " ".join(key.replace("_", " ").lower().split())
+
+
+# Luma's keys carry the attribute set they belong to ("strap_bags", "style_general"): not part of the name.
+_KEY_SET_SUFFIX = re.compile(r"[ _](?:bags|general|bottom|gear|top|women|men)$", re.I)
+
+
+def _label(key: str) -> str:
+    words = _KEY_SET_SUFFIX.sub("", key.replace("_", " ").strip())
+    return words[:1].upper() + words[1:]
+
+
+def role_of(key: str) -> str:
+    key = _norm_key(key)
+    if re.search(r"\b(?:care|wash)", key):  # "Fabric care" is about care, not the fabric
+        return "care"
+    for role, words in ROLES:
+        if any(re.search(rf"\b{re.escape(w)}", key) for w in words):
+            return role
+    return "feature"
+
+
+def _leaf(category: str) -> str:
+    return category.replace(">", "/").split("/")[-1].strip() if category else ""
+
+
+def product_type(ingested) -> str:
+    """What the product is, in the merchant's words: the Type attribute, else the category's last part."""
+    for key, value in ingested.attributes.items():
+        if _norm_key(key) in TYPE_KEYS and value.strip() and value.lower() not in YES + NO:
+            return value.split(",")[0].strip()
+    leaf = _leaf(ingested.product.category)
+    return leaf
+
+
+def product_line(ingested) -> str:
+    for key, value in ingested.attributes.items():
+        if _norm_key(key) in LINE_KEYS and value.strip() and len(value) < 40:
+            return value.strip()
+    return ""
+
+
+def product_name(ingested, product_kind: str, line: str) -> str:
+    """The merchant's title when it reads as a name: without a listing's tail ("(Pack of 1)", " - For Men",
+    "| ...") and at most 60 characters, cut at a word; else brand + line + type."""
+    product = ingested.product
+    title = " ".join(product.title.split())
+    title = re.split(r"\s*[(|\[]|\s+[-–]\s+", title)[0].strip(" ,;:-") if title else ""
+    if len(title) > 60:
+        title = title[:60].rsplit(" ", 1)[0]
+    if title:
+        return title
+    words = [product.brand, line, product_kind]
+    return " ".join(dict.fromkeys(w for w in words if w))
+
+
+def _is_plural(kind: str, name: str) -> bool:
+    last = (kind or name).lower().split()[-1:] or [""]
+    return last[0] in PLURAL_TYPES
+
+
+def _merchant_sentences(ingested, limit: int = 6) -> tuple[str, ...]:
+    """The merchant's bullets and the sentences of their description that read as copy (not a spec dump)."""
+    from engine.copywriting.copy import SENTENCE_END
+
+    product = ingested.product
+    out = [b.strip() for b in product.bullets if b.strip()]
+    for sentence in SENTENCE_END.split(product.description or ""):
+        sentence = " ".join(sentence.split())
+        if 4 <= len(sentence.split()) <= 30 and not re.search(
+                r"key features|specifications of|cash on delivery|genuine products|free shipping|buy .* online|"
+                r"replacement guarantee|price: rs|rs\.", sentence, re.I):
+            out.append(sentence)
+    return tuple(dict.fromkeys(out))[:limit]
+
+
+def plan_content(ingested) -> ContentPlan:
+    """The plan of what the copy will say, from the input alone."""
+    product = ingested.product
+    kind = product_type(ingested)
+    line = product_line(ingested)
+    facts: list[Fact] = []
+    seen_values: set[str] = set()
+    for key, value in ingested.attributes.items():
+        norm, value = _norm_key(key), " ".join(str(value).split())
+        if not value or key.startswith("_") or norm in SKIP_KEYS or norm.startswith("brand") or len(value) > 120 or \
+                value.lower().strip(".-") in ("na", "n a", "") or \
+                re.search(r"\b(?:code|number|id|sku|ean|upc)$", norm):
+            continue
+        if value.lower() in YES + NO and role_of(key) in ("material", "size", "colour", "pattern", "package"):
+            continue  # "External Material: Yes": a flag where a value belongs says nothing to state
+        if value.lower() in NO and role_of(key) not in ("feature", "care"):
+            continue  # "Eco collection: No": a no is stated only where it warns ("Microwave safe: No")
+        if value.lower() in NO and not re.search(r"safe|washable|resistant|proof|wash", norm):
+            continue
+        fingerprint = value.lower() if value.lower() not in YES + NO else norm
+        if fingerprint in seen_values:
+            continue
+        seen_values.add(fingerprint)
+        facts.append(Fact(role_of(key), _label(key), value, f"{key.replace('_', ' ')}: {value}"))
+    order = [role for role, _ in ROLES] + ["feature"]
+    facts.sort(key=lambda f: order.index(f.role) if f.role in order else len(order))
+    name = product_name(ingested, kind, line)
+    return ContentPlan(name=name, brand=product.brand.strip(), line=line, product_type=kind.lower(),
+                       plural=_is_plural("" if name else kind, name), facts=tuple(facts), notes=_merchant_sentences(ingested))
+
+
+# -- provenance ----------------------------------------------------------------------------------------
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    for suffix in ("ies", "es", "s", "en", "ed", "ing"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def facts_stated(sentence: str, plan: ContentPlan) -> list[str]:
+    """The sources of the plan's facts a sentence states: most of a value's words are in it (every
+    one for a value of one or two words), or for a yes/no feature, its name. The product's name and
+    type count as a fact too ("Name: ...") when the sentence names it."""
+    words = {_stem(w) for w in _WORD.findall(sentence)}
+    stated = []
+    name_words = {_stem(w) for w in _WORD.findall(" ".join([plan.brand, plan.line, plan.product_type]))} - \
+        {_stem(w) for w in _FILLER}
+    if name_words and name_words & words:
+        stated.append(f"name: {plan.name}")
+    for fact in plan.facts:
+        wanted = {_stem(w) for w in fact.words()}
+        if not wanted:
+            continue
+        have = len(wanted & words)
+        if have == len(wanted) or (len(wanted) > 2 and have / len(wanted) >= 0.6):
+            stated.append(fact.source)
+    return stated

@@ -1,0 +1,322 @@
+"""The sentence realiser: the plan's facts stated as plain, varied prose, deterministically.
+
+It is the floor under every description: whatever the language model writes, a planned fact it did not
+state in a licensed sentence is stated here ("Made of ceramic, it holds 350 ml."), so a description is
+never a cut fragment, never empty and never a ``key: value`` list. Every fact becomes a verb phrase
+("is made of ceramic", "holds 350 ml"); two phrases share a sentence; the seed picks among a few
+sentence shapes and the tone picks the opening, so two seeds read differently while stating the same
+facts. The realiser's own words (verbs, connectives, the tone's openings) state nothing about the
+product: everything it asserts comes from the plan.
+"""
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import asdict, dataclass
+
+from engine.copywriting.plan import NO, ContentPlan, Fact
+
+_ADJECTIVE_END = ("resistant", "safe", "proof", "able", "ible", "ous", "ive", "ful", "less", "free", "ant", "ent",
+                  "ic", "al", "ed", "ing", "ized", "ised", "friendly", "compatible")
+
+
+@dataclass
+class Sentence:
+    text: str
+    facts: list[str]        # the input lines it states (``Fact.source``; "name: ..." for the product's name)
+    origin: str = "realised"  # "model" | "realised" | "merchant"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A verb phrase about the product, in both numbers: ("is", "are", "made of ceramic")."""
+
+    singular: str
+    plural: str
+    rest: str
+    fact: Fact
+
+    def text(self, plural: bool) -> str:
+        verb = self.plural if plural else self.singular
+        return f"{verb} {self.rest}".strip()
+
+    def participle(self) -> str | None:
+        """The phrase fronted before the subject ("Made of ceramic, ..."), where English allows it."""
+        if self.singular == "is" and self.rest.startswith(("made ", "sold ", "designed ")):
+            return self.rest[:1].upper() + self.rest[1:]
+        return None
+
+
+def _plain(value: str) -> str:
+    """A value as it reads mid-sentence: "Cotton Lycra" -> "cotton lycra", "RED" -> "red", but "UV400",
+    "OMSORG", "LED", "iPhone" kept."""
+    from engine.scores.vocab import COLORS
+
+    words = []
+    for word in value.split():
+        core = re.sub(r"[^A-Za-z]", "", word)
+        title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1
+        words.append(word.lower() if title_case or core.lower() in COLORS else word)
+    return " ".join(words)
+
+
+def _series(value: str) -> str:
+    """"Black, Gray, Orange" -> "black, gray and orange"."""
+    parts = [p.strip() for p in re.split(r",|/|\|", value) if p.strip()]
+    parts = [_plain(p) for p in dict.fromkeys(parts)]
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _audience(value: str) -> str:
+    """"Women's" -> "women", "Womens" -> "women", "Boys, Girls" -> "boys and girls"."""
+    value = re.sub(r"['’]s\b", "", value)
+    return _series(re.sub(r"\b(wo)?mens\b", lambda m: (m.group(1) or "") + "men", value, flags=re.I))
+
+
+def _article(phrase: str) -> str:
+    """"a" or "an" by sound: "an LED", "a USB port", "an oak", "a useful"."""
+    first = phrase.split()[0] if phrase.split() else ""
+    if len(first) > 1 and first.isupper():  # an acronym is read letter by letter
+        vowel_sound = first[0] in "AEFHILMNORSX"
+    else:
+        vowel_sound = first[:1].lower() in "aeio" or (first[:1].lower() == "u" and not first.lower().startswith(
+            ("us", "uni", "ut", "ur", "eu")))
+    return ("an " if vowel_sound else "a ") + phrase
+
+
+def _key_word(fact: Fact) -> str:
+    return _plain(fact.key).lower()
+
+
+_DANGLING = re.compile(r"\b(?:for|by|with|of|to|in|on|and|or|the|a|an)$", re.I)
+
+
+def phrase_for(fact: Fact) -> Phrase | None:
+    """The verb phrase that states one fact, or None when it cannot be said as prose."""
+    key, value = _key_word(fact), fact.value.strip()
+    if ":" in value or _DANGLING.search(value):
+        return None  # "Yes, Day and Date Display: ...", "Door designed for": not a value a sentence can carry
+    if "/" in key and len(value.split()) == 1:  # "Wired/Wireless: Wired" -> "is wired"
+        return Phrase("is", "are", value.lower(), fact)
+    plain = _plain(value)
+    if fact.is_flag:
+        words = key.split()
+        negative = fact.negative
+        if "collection" in words:
+            return None if negative else Phrase("is", "are", f"part of the {key}", fact)
+        if words and words[-1].endswith(_ADJECTIVE_END) or key.endswith(("safe", "washable", "resistant")):
+            return Phrase("is" + " not" * negative, "are" + " not" * negative, key, fact)
+        if negative:
+            return None
+        return Phrase("has", "have", _article(key), fact)
+    if fact.role == "material":
+        if key in ("material", "fabric", "outer material", "material type"):
+            if " " not in value and value.lower().endswith(("en", "ic")) and value.lower() not in ("linen", "ceramic"):
+                return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
+            return Phrase("is", "are", f"made of {_series(value)}", fact)
+        part = key.replace("material", "").replace("fabric", "").strip()
+        if part:
+            said = plain if part in plain.lower().split() else f"{_series(value)} {part}"
+            return Phrase("has", "have", _article(said), fact)
+        return Phrase("is", "are", f"finished in {plain}", fact)
+    if fact.role == "size":
+        if len(value.split()) > 6 or value.count(",") > 1 or key.startswith("other") or re.search(r"[*x×]\d", value):
+            return None  # "Strap Length - 195 mm, Strap Width - 21 mm, ...": a spec table, not a phrase
+        if "capacity" in key or "volume" in key:
+            return Phrase("holds", "hold", plain, fact)
+        if "weight" in key:
+            return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
+                Phrase("has", "have", f"a {key} of {plain}", fact)
+        for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
+                                ("diameter", "across"), ("thickness", "thick")):
+            if key == word:
+                return Phrase("is", "are", f"{plain} {adjective}", fact)
+        if "available" in key or key == "size" or key == "sizes":
+            sizes = _series(value)
+            return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
+        return Phrase("has", "have", f"a {key} of {plain}", fact)
+    if fact.role == "colour":
+        if key in ("color", "colour", "available colors", "available colours", "colors", "colours"):
+            return Phrase("comes", "come", f"in {_series(value)}", fact)
+        part = key.replace("color", "").replace("colour", "").strip()
+        return Phrase("has", "have", _article(f"{_series(value)} {part}".strip()), fact)
+    if fact.role == "pattern":
+        if key.split()[-1] in plain.lower().split():
+            return Phrase("has", "have", _article(plain.lower()), fact)
+        return Phrase("has", "have", _article(f"{plain.lower()} {key}"), fact)
+    if fact.role == "use":
+        if key in ("ideal for", "gender") or key.startswith("ideal"):
+            return Phrase("is", "are", f"made for {_audience(value)}", fact)
+        if key == "occasion":
+            return Phrase("is", "are", f"right for {_series(value)} occasions", fact)
+        if key == "climate":
+            return Phrase("is", "are", f"suited to {_series(value)} weather", fact)
+        if key == "activity":
+            return Phrase("is", "are", f"made for {_series(value)}", fact)
+        if "room" in key:
+            return Phrase("fits", "fit", f"the {_series(value)}", fact)
+        return Phrase("is", "are", f"suitable for {_series(value)}", fact)
+    if fact.role == "care":
+        return Phrase("can be", "can be", f"cared for as follows: {plain[:1].lower() + plain[1:]}", fact) \
+            if len(value.split()) > 3 else Phrase("is", "are", f"{plain.lower()} only" if "only" not in plain.lower()
+                                                   else plain.lower(), fact)
+    if fact.role == "package":
+        lowered = plain.lower()
+        if lowered in ("1", "pack of 1", "set of 1"):
+            return None  # one of it: nothing to say
+        if lowered.startswith("pack of") or lowered.startswith("set of"):
+            return Phrase("comes", "come", f"as {_article(lowered)}", fact)
+        if value.isdigit():
+            return Phrase("comes", "come", f"as a pack of {value}", fact)
+        return Phrase("comes", "come", f"with {plain}", fact)
+    if fact.role == "warranty":
+        return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
+    if fact.role == "style":
+        last = key.split()[-1] if key else ""
+        if last and last in plain.lower().split():
+            return Phrase("has", "have", _article(plain.lower()), fact)
+        if len(value.split()) == 1 and value.lower().endswith(_ADJECTIVE_END + ("less",)):
+            return Phrase("is", "are", value.lower(), fact)
+        if "series" in key or "collection" in key:
+            return Phrase("is", "are", f"from the {plain} {key.split()[-1]}", fact)
+        if "feature" in key:
+            several = "," in value
+            return Phrase("has", "have", f"{_series(value)} features" if several else _article(plain.lower()), fact)
+        if key.startswith("style"):
+            return Phrase("has", "have", _article(f"{_series(value)} style"), fact)
+        return Phrase("has", "have", _article(f"{_series(value).lower()} {key}"), fact)
+    counted = re.fullmatch(r"(?:number|no\.?) of (.+)", key)
+    if counted and value.isdigit():  # "Number of hooks: 8" -> "has 8 hooks"
+        return Phrase("has", "have", f"{value} {counted.group(1)}", fact)
+    if value[:1].isdigit() and len(value.split()) <= 3:
+        return Phrase("has", "have", f"{_article(key)} of {plain}", fact)
+    if len(value.split()) <= 2 and ":" not in value:
+        return Phrase("has", "have", _article(f"{plain} {key}"), fact)
+    return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
+
+
+OPENINGS = {
+    "neutral": ("The {name} {vp}.", "{Name} {vp}.", "This is the {name}, and {pron} {vp}."),
+    "friendly": ("Meet the {name}: {pron} {vp}.", "Say hi to the {name}, which {vp}.",
+                 "Say hello to the {name}: {pron} {vp}."),
+    "premium": ("The {name} {vp}.", "Introducing the {name}, which {vp}.", "Discover the {name}, which {vp}."),
+    "playful": ("Say hello to the {name}! {Pron} {vp}.", "Guess what? The {name} {vp}!",
+                "Ready for the {name}? {Pron} {vp}."),
+    "technical": ("The {name} {vp}.", "In short, the {name} {vp}.", "At a glance: the {name} {vp}."),
+}
+BARE_OPENINGS = {
+    "neutral": "This is the {name}.", "friendly": "Meet the {name}.", "premium": "Introducing the {name}.",
+    "playful": "Say hello to the {name}!", "technical": "Product: the {name}.",
+}
+CLOSINGS = {
+    "neutral": (), "technical": (),
+    "friendly": ("A lovely pick for {audience}.", "Made to be enjoyed by {audience}."),
+    "premium": ("A refined choice for {audience}.",),
+    "playful": ("Go on, treat yourself!", "Fun times ahead!"),
+}
+
+
+def join_phrases(phrases: list[Phrase], plural: bool) -> str:
+    """"has a yellow strap and a black dial": a verb the phrase before already said is not said again."""
+    texts, previous = [], None
+    for phrase in phrases:
+        verb = phrase.plural if plural else phrase.singular
+        texts.append(phrase.rest if verb == previous else phrase.text(plural))
+        previous = verb
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
+def _sentence(phrases: list[Phrase], plan: ContentPlan, rng: random.Random) -> str:
+    pronoun = plan.pronoun()
+    fronted = phrases[0].participle() if len(phrases) == 2 else None
+    if fronted and rng.random() < 0.5:
+        return f"{fronted}, {pronoun.lower()} {phrases[1].text(plan.plural)}."
+    if len(phrases) == 2 and rng.random() < 0.3:
+        return f"{pronoun} {phrases[0].text(plan.plural)}, and {pronoun.lower()} {phrases[1].text(plan.plural)}."
+    return f"{pronoun} {join_phrases(phrases, plan.plural)}."
+
+
+def _name_phrase(plan: ContentPlan) -> str:
+    return plan.name or plan.product_type or "product"
+
+
+def opening(plan: ContentPlan, phrase: Phrase | None, tone: str, rng: random.Random) -> Sentence:
+    """The first sentence: it names the product (and states one fact when there is one)."""
+    name = _name_phrase(plan)
+    if name.lower().startswith("the "):
+        name = name[4:]
+    if phrase is None:
+        return Sentence(BARE_OPENINGS.get(tone, BARE_OPENINGS["neutral"]).format(name=name),
+                        [f"name: {plan.name}"] if plan.name else [])
+    shapes = [s for s in OPENINGS.get(tone, OPENINGS["neutral"]) if "{type}" not in s or plan.product_type]
+    shape = rng.choice(shapes)
+    plural = plan.plural
+    vp = phrase.text(plural)
+    text = shape.format(name=name, Name=name[:1].upper() + name[1:], vp=vp, pron=plan.pronoun(False),
+                        Pron=plan.pronoun(), type=plan.product_type)
+    text = text[:1].upper() + text[1:]
+    return Sentence(text, ([f"name: {plan.name}"] if plan.name else []) + [phrase.fact.source])
+
+
+# How many facts each description length states (all of them for "long"); the opening states one of them.
+FACTS_FOR_LENGTH = {"short": 3, "standard": 7, "long": 99}
+
+
+def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str = "standard",
+            skip: set[str] = frozenset(), audience: str = "") -> list[Sentence]:
+    """The plan as sentences: an opening that names the product, then the facts two to a sentence, then
+    (for some tones) a closing line. ``skip``: sources already stated elsewhere (by the model's sentences)."""
+    rng = random.Random(f"{seed}:{tone}:{plan.name}")
+    phrases = [p for p in (phrase_for(f) for f in plan.facts if f.source not in skip) if p is not None]
+    phrases = phrases[: FACTS_FOR_LENGTH.get(length, 7)]
+    sentences = []
+    if f"name: {plan.name}" not in skip:
+        lead = next((p for p in phrases if p.fact.role in ("use", "material")), phrases[0] if phrases else None)
+        sentences.append(opening(plan, lead, tone, rng))
+        phrases = [p for p in phrases if p is not lead]
+    while phrases:
+        take = 2 if len(phrases) != 3 or rng.random() < 0.5 else 3
+        if ":" in phrases[0].rest or (len(phrases) > 1 and ":" in phrases[1].rest):
+            take = 1  # "cared for as follows: ..." ends its own sentence
+        group, phrases = phrases[:take], phrases[take:]
+        sentences.append(Sentence(_sentence(group, plan, rng), [p.fact.source for p in group]))
+    closings = CLOSINGS.get(tone, ())
+    if closings and audience and "name: " + plan.name not in skip:
+        sentences.append(Sentence(rng.choice(closings).format(audience=audience), []))
+    return sentences
+
+
+def fact_sentence(fact: Fact, plan: ContentPlan, seed: int = 0) -> Sentence | None:
+    """One fact as one sentence ("It holds 350 ml."), for a fact the model left out."""
+    phrase = phrase_for(fact)
+    if phrase is None:
+        return None
+    return Sentence(f"{plan.pronoun()} {phrase.text(plan.plural)}.", [fact.source])
+
+
+def join_sentences(sentences: list[Sentence], limit: int) -> str:
+    """The sentences as one text, the last ones left out (never cut) past ``limit`` characters."""
+    text = ""
+    for sentence in sentences:
+        candidate = f"{text} {sentence.text}".strip()
+        if len(candidate) > limit and text:
+            break
+        text = candidate
+    return text
+
+
+def realised_description(plan: ContentPlan, settings) -> tuple[str, list[Sentence]]:
+    """The whole description from the plan alone (the planned writer with no language model)."""
+    sentences = realise(plan, settings.tone, settings.seed, settings.description_length,
+                        audience=settings.audience)
+    text = join_sentences(sentences, settings.limits.description_max)
+    kept = [s for s in sentences if s.text in text]
+    return text, kept
+
+
+__all__ = ["Sentence", "realise", "realised_description", "fact_sentence", "join_sentences", "phrase_for", "NO"]
