@@ -6,10 +6,14 @@ Limits as the platforms document them (2026):
 - Meta (Facebook/Instagram) ad: primary text shown up to 125 characters, headline up to 40;
 - Amazon Sponsored Brands: headline up to 50.
 
-Every line is built from facts (brand, product type, attribute values, bullets, the segment's hook)
-and fitted by dropping whole words, never cutting one. A line the claim check flags is dropped, and
-a headline too close to one already chosen (same words, or nearly the same letters) is skipped:
-platforms rotate headlines, so two near-copies waste a slot.
+Every line is built from the same facts as the variant's description (``engine.variants``: the
+content plan's facts as the realiser's verb phrases), in words an ad uses: the thing named by its
+title's noun with a fact before or after it ("Microwave Safe Ceramic Mug", "Ceramic Mug, Holds 350
+ml"), a fact alone ("Holds 350 ml"), or a sentence with the thing as its subject ("This mug is made
+of ceramic and holds 350 ml."); never a spec line ("Type: Mug"). Names are fitted by dropping whole
+words; a fact is used whole or not at all, as a fact cut short says something else. A line the claim
+check flags is dropped, and a headline too close to one already chosen (same words, or nearly the
+same letters) is skipped: platforms rotate headlines, so two near-copies waste a slot.
 """
 from __future__ import annotations
 
@@ -131,31 +135,164 @@ def product_type(ingested) -> str:
     return category
 
 
-def _fact_phrase(fact, limit: int):
-    """A headline from a fact: an attribute keeps as many of its values as fit ("Activity: Gym,
-    Overnight"), else its first value alone; a bullet or sentence is used whole or not at all."""
-    if fact.source != "attribute" or ":" not in fact.text:
-        return (fact.text, False)
-    label, values = fact.text.split(":", 1)
-    values = [v.strip() for v in values.split(",") if v.strip()]
-    for n in range(len(values), 0, -1):
-        line = f"{label}: {', '.join(values[:n])}"
-        if len(line) <= limit:
-            return (line, False)
-    return (values[0], False) if values else ("", False)
+def spoken_name(name: str) -> str:
+    """The name as a sentence or a headline says it: the title without its listing tail ("- For Men,
+    Boys", "(Pack of 2)") and model codes. "Skmei DG0939-Red Sports Digital Watch - For Men, Boys" ->
+    "Skmei Sports Digital Watch"."""
+    head = re.split(r"\s+[-–|(]\s*|,\s", name.strip())[0]
+    words = [w for w in head.split() if not _CODE.search(w)]
+    return " ".join(words) or name.strip()
 
 
-def _value_phrase(fact, kind: str) -> str:
-    """"Cotton Bath Mats" from ``Material: Cotton``: the value named with the product type."""
-    if fact.source != "attribute" or ":" not in fact.text:
+def short_name(name: str, noun: str, limit: int, brand: str = "") -> str:
+    """The spoken name within ``limit``, keeping its brand (else its first word) and the noun with
+    the words just before it: "Elegance Eyelet Door Curtain". "" when that does not fit either, as a
+    name cut from the end ("Elegance Polyester Multicolor") no longer says what the thing is."""
+    spoken = spoken_name(name)
+    if len(spoken) <= limit:
+        return spoken
+    words = spoken.split()
+    keep = len(brand.split()) if brand and spoken.lower().startswith(brand.lower() + " ") else 1
+    if noun not in words[keep:]:
         return ""
-    value = fact.text.split(":", 1)[1].split(",")[0].strip()
-    return f"{value} {kind}".strip() if kind and len(value) < 20 else ""
+    end = len(words) - 1 - words[::-1].index(noun)
+    for start in range(keep, end + 1):
+        candidate = " ".join(words[:keep] + words[start:end + 1])
+        if len(candidate) <= limit:
+            return candidate
+    return ""
+
+
+def _title_brand(ingested) -> str:
+    """Flipkart rows often leave the brand empty, but their category's last step names it ("Skmei Wrist
+    Watches") and so does the title's first word: that word is the brand."""
+    first = (ingested.product.title or "").split()[:1]
+    leaf = product_type(ingested).split()
+    return first[0] if first and leaf and first[0].lower() == leaf[0].lower() and len(leaf) > 1 else ""
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def item_noun(ingested, plan) -> str:
+    """What an ad calls the thing, in the title's own word: the title word the category's last word
+    names ("Mug" for Kitchen/Mugs, "Watch" for Wrist Watches), else the title's last word ("Vanity
+    Pouch" -> "Pouch"), else the plan's product type. Not the plan's type first, as a Type attribute
+    is often a kind ("Digital", "Eyelet"), not the thing."""
+    title = re.split(r"\s[-–(|]\s?|,", ingested.product.title or "")[0]
+    words = [w for w in title.split() if w.isalpha() and len(w) > 2]
+    leaf = product_type(ingested).split()
+    if leaf:
+        wanted = _singular(leaf[-1])
+        match = next((w for w in reversed(words) if _singular(w) == wanted), "")
+        if match:
+            return match
+    if words and not _CODE.search(words[-1]):
+        return words[-1]
+    return plan.product_type.title()
+
+
+_SMALL = frozenset("a an the and or of for in on to with at by as".split())
+
+
+def headline_case(text: str) -> str:
+    """Title Case as ad headlines use it, but a unit after a number stays ("350 ml", not "350 Ml") and
+    a name's own casing is kept ("iPhone", "UV400")."""
+    words = text.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        core = word.strip(",.!?;:()")
+        unit = i > 0 and any(c.isdigit() for c in words[i - 1]) and len(core) <= 3
+        if core.replace("-", "").isalpha() and core.islower() and not unit and (i == 0 or core not in _SMALL):
+            word = word.replace(core, core[:1].upper() + core[1:], 1)
+        out.append(word)
+    return " ".join(out)
+
+
+def _material(facts) -> str:
+    """The material a noun can wear ("Ceramic" Mug): the first plain "made of" fact of one value."""
+    for fact in facts:
+        if fact.phrase is not None and fact.phrase.rest.startswith("made of ") and not fact.negative:
+            value = fact.phrase.fact.value.split(",")[0].strip()
+            if len(value.split()) <= 2:
+                return value
+    return ""
+
+
+def _adjective(fact) -> str:
+    """A fact that is an adjective of the thing ("microwave safe", "luminous"), else ""."""
+    phrase = fact.phrase
+    if phrase is None or phrase.singular != "is" or fact.negative:
+        return ""
+    rest = phrase.rest
+    if rest.startswith(("made ", "from ", "part ", "priced ", "suited ", "suitable ", "finished ", "sold ",
+                        "designed ")) or rest[:1].isdigit() or len(rest.split()) > 3:
+        return ""
+    return rest
+
+
+def fact_headlines(fact, noun: str, material: str, thing: str, short: str) -> list[str]:
+    """Headlines that state one fact about the thing, the most ad-like first: "Microwave Safe Ceramic
+    Mug", "Watch for Men and Boys", "Watch with Alarm Clock", "Ceramic Mug, Holds 350 ml", "Holds
+    350 ml". ``thing``: the noun with its material or brand before it ("Ceramic Mug", "Skmei Watch"), or ""."""
+    if fact.phrase is None:
+        return [fact.sentence.rstrip(".")]  # the merchant's own sentence: used whole where it fits
+    if fact.negative:
+        return []  # a warning is said in the descriptions; as a headline it would sell the "no"
+    rest = fact.phrase.rest
+    if _adjective(fact):  # "Microwave Safe Ceramic Mug", but not "Water Resistant Skmei Watch"
+        return [f"{rest} {material} {noun}" if material and noun else "", f"{rest} {noun}".strip()]
+    if rest.startswith("made of "):
+        return [thing if thing != noun else "", short]
+    if rest.startswith("made for ") and noun:
+        return [f"{noun} {rest[len('made '):]}"]
+    if fact.phrase.singular == "has" and noun:
+        return [f"{noun} with {re.sub(r'^(?:a|an) ', '', rest)}"]
+    # "Ceramic Mug, Holds 350 ml" reads as an ad; "Mug, Holds 350 ml" does not
+    return [f"{thing}, {short}" if thing and thing != noun else "", short]
+
+
+def _thing_subject(noun: str, plural: bool) -> str:
+    """"This mug" / "These shorts": a description Google may show alone cannot start with "It"."""
+    if not noun:
+        return "They" if plural else "It"
+    return f"{'These' if plural else 'This'} {noun.lower()}"
+
+
+def _meta_text(segment, name: str, subject: str, stated: list, plural: bool, ok) -> str:
+    """Meta's primary text: the segment's lead-in and the name with the first facts, then more facts
+    while whole sentences fit. Shorter openings (one fact, "this mug" for the name, a later fact when
+    the first is a long list) where the long one does not fit; the plain facts where the lead-in is
+    flagged; the hook sentence when no fact fits at all."""
+    from engine.variants import _the, fact_sentences, hook_sentence
+
+    limit = LIMITS["meta_primary_text"]
+    phrased = [f for f in stated if f.phrase is not None]
+    openings = ((phrased[i:i + n], lead_in, who) for lead_in in (segment.framing, "") for i in range(len(phrased))
+                for who in (_the(name), subject) for n in (2, 1)
+                if i + n <= len(phrased) and len({f.negative for f in phrased[i:i + n]}) == 1)
+    for used, lead_in, who in openings:
+        first = fact_sentences(used, plural, who, lead_in)[0]
+        if len(first) > limit or not ok(first):
+            continue
+        text = first
+        for sentence in fact_sentences([f for f in stated if f not in used], plural)[:3]:
+            if len(f"{text} {sentence}") <= limit and ok(sentence):
+                text = f"{text} {sentence}"
+        return text
+    return _pack([f.sentence for f in stated if f.phrase is None] or [hook_sentence(segment, name)], limit)
 
 
 def build_adset(ingested, segment, ranked, colours=()) -> "AdSet":
     """Headlines and descriptions for each platform from the ranked facts (most relevant first)."""
-    from engine.variants import check_text, product_name
+    from engine.copywriting.plan import plan_content
+    from engine.variants import bullet_text, check_text, fact_sentences, hook_sentence, hooked_title
 
     source = ingested.source_text()
     checked: dict[str, bool] = {}
@@ -165,26 +302,59 @@ def build_adset(ingested, segment, ranked, colours=()) -> "AdSet":
             checked[line] = check_text(line, source, colours)["ok"]
         return checked[line]
 
-    brand, kind, name = ingested.product.brand, product_type(ingested), product_name(ingested)
+    plan = plan_content(ingested)
+    plural = plan.plural
+    name = plan.name or ingested.product.title or product_type(ingested)
+    noun = item_noun(ingested, plan)
+    brand = plan.brand or _title_brand(ingested)
+    brand_noun = f"{brand} {noun}".strip() if brand and noun else ""
     facts = [f for f, _ in ranked]
     leads = [f for f, score in ranked if score > 0]
+    ordered = leads + [f for f in facts if f not in leads]
+    material = _material(facts)
+    thing = f"{material or brand} {noun}".strip() if noun else ""
     hook = segment.title_hook
+    hook_words = hook[:1].lower() + hook[1:]
+
+    def with_hook(what: str) -> str:
+        # "Mug for students", but "Mug, a gift idea": a hook that is not "for ..." is set off by a comma
+        if not what:
+            return ""
+        return f"{what} {hook_words}" if hook.lower().startswith("for ") else f"{what}, {hook_words}"
+
+    def named(limit: int, dressed=lambda n: n) -> list[str]:
+        """The name (shortened, never cut) dressed with the hook, then the brand and noun alone."""
+        room = limit - len(dressed("X")) + 1
+        return [dressed(n) for n in dict.fromkeys((short_name(name, noun, room, brand), brand_noun)) if n]
+
+    # a line is used whole or not at all ((text, False)): every one was fitted by choosing its words
     limit = LIMITS["google_headline"]
-    headlines = [name, f"{brand} {kind}".strip(), (f"{hook}: {kind or name}", False), (f"{hook}: {name}", False),
-                 (hook, False)]
-    headlines += [_fact_phrase(f, limit) for f in leads] + [(_value_phrase(f, kind), False) for f in leads]
-    headlines += [_fact_phrase(f, limit) for f in facts] + [(_value_phrase(f, kind), False) for f in facts]
-    sentences = [f.text for f in leads + [f for f in facts if f not in leads]]
-    descriptions = [_pack(sentences[i:], LIMITS["google_description"]) for i in range(0, len(sentences))]
-    google_h = _pick([h for h in headlines if h and h[0]], limit, GOOGLE_HEADLINES, ok)
-    google_d = _pick([d for d in descriptions if d], LIMITS["google_description"], GOOGLE_DESCRIPTIONS, ok)
-    meta_h = (_pick([f"{hook}: {name}", f"{hook}: {kind}", name, kind], LIMITS["meta_headline"], 1, ok) or [""])[0]
-    meta_text = _pack([f"{hook}: {name}"] + sentences, LIMITS["meta_primary_text"])
-    if not ok(meta_text):
-        meta_text = _pack(sentences, LIMITS["meta_primary_text"])
-    amazon = (_pick([f"{brand} {kind}: {hook.lower()}" if brand else "", f"{hook}: {name}", name, f"{brand} {kind}"],
-                    LIMITS["amazon_headline"], 1, ok) or [""])[0]
-    path = (fit(_slug(kind or name), LIMITS["google_path"]), fit(_slug(segment.label), LIMITS["google_path"]))
+    hooked = [h for h in named(limit, with_hook) if len(h) <= limit] or [with_hook(noun)]
+    headlines = named(limit)[:1] + [headline_case(h) for h in hooked] + named(limit)[1:]
+    for fact in ordered:
+        headlines += [headline_case(h) for h in fact_headlines(fact, noun, material, thing, bullet_text(fact, plural))
+                      if h]
+    headlines.append(hook)
+    google_h = _pick([(h, False) for h in headlines if h], limit, GOOGLE_HEADLINES, ok)
+
+    # Google shows descriptions in any order and alone: each names the thing ("This mug ..."), the
+    # first framed for the segment, then the facts two at a time, one at a time, and the hook
+    subject = _thing_subject(noun, plural)
+    stated = [f for f in ordered if not f.negative] + [f for f in ordered if f.negative]
+    descriptions = [fact_sentences(stated[:n], plural, subject, segment.framing)[0] for n in (2, 1) if stated]
+    descriptions += [fact_sentences(stated[i:i + 2], plural, subject)[0] for i in range(len(stated))]
+    descriptions += [fact_sentences([f], plural, subject)[0] for f in stated]
+    descriptions.append(hook_sentence(segment, spoken_name(name)))
+    google_d = _pick([(d, False) for d in descriptions if d], LIMITS["google_description"], GOOGLE_DESCRIPTIONS, ok)
+
+    meta_limit = LIMITS["meta_headline"]
+    meta_h = (_pick([(h, False) for h in named(meta_limit, lambda n: hooked_title(segment, n)) + named(meta_limit)],
+                    meta_limit, 1, ok) or [""])[0]
+    meta_text = _meta_text(segment, spoken_name(name), subject, stated, plural, ok)
+    amazon_limit = LIMITS["amazon_headline"]
+    amazon = (_pick([(h, False) for h in named(amazon_limit, with_hook) + named(amazon_limit)], amazon_limit, 1, ok)
+              or [""])[0]
+    path = (fit(_slug(noun or name), LIMITS["google_path"]), fit(_slug(segment.label), LIMITS["google_path"]))
     adset = AdSet(segment.key, google_h, google_d, meta_h, meta_text, amazon, tuple(p.replace(" ", "-") for p in path))
     adset.problems = check_adset(adset)
     return adset

@@ -2,10 +2,12 @@
 
 A segment is who the ad speaks to and what those shoppers look for ("students": price, weight,
 size; "parents": care, safety, durability). A variant does not say anything new to them: it picks,
-from the merchant's own facts (attributes, bullets, description sentences, price), the ones that
-segment cares about and leads with them. Why facts and not a language model: a variant is the
-same product told to another shopper, so the only thing that may change is the order and the
-hook, and a reordered fact cannot be a false claim. Every text still goes through the claim check
+from the merchant's own facts (the content plan's attributes, the merchant's sentences, the price),
+the ones that segment cares about and leads with them. Why facts and not a language model: a variant
+is the same product told to another shopper, so the only things that may change are the order, the
+hook and the framing, and a reordered fact cannot be a false claim. The facts are written as prose by
+the sentence realiser's verb phrases (``engine.copywriting.realise.phrase_for``), the same ones every
+description uses, never as ``key: value`` lines. Every text still goes through the claim check
 (``engine.scores.claims``): a hooked text it flags is replaced by the plain fact-built one.
 
 Free-text segments ("remote workers who travel") are matched against the facts by the MiniLM
@@ -18,8 +20,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from engine.copywriting.bullets import attribute_bullet
-from engine.copywriting.copy import SENTENCE_END
+from engine.copywriting.plan import Fact as PlannedFact
+from engine.copywriting.plan import plan_content
+from engine.copywriting.realise import Phrase, join_phrases, phrase_for
 from engine.ingest import Ingested
 
 # Flipkart's sales pitch in descriptions ("Buy ... Cash On Delivery!"): not a fact about the product.
@@ -28,6 +31,10 @@ _BOILERPLATE = re.compile(r"\bbuy\b.{0,400}?\bcash on delivery\b!?|\bonly genuin
 # Flipkart's listing headers: the title repeated with a price cut off ("Key Features of ... Price: Rs.").
 _LISTING = re.compile(r"^key features of\b|\bprice: rs\b", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
+# A spec line ("Type: Mug", "Date display: yes, day and date"): what no variant field may read like.
+KEY_VALUE = re.compile(r"\b[A-Z][A-Za-z ]+: \S")
+# A phrase that ends on one of these lost its object ("has a door designed for"): not said at all.
+_DANGLING = frozenset("a an the and or of for with in on to by from at as".split())
 SEMANTIC_WEIGHT = 2.0  # one strong encoder match (cosine ~0.5) counts about as much as one shared word
 
 
@@ -38,44 +45,66 @@ class Segment:
     cares: tuple[str, ...]  # words matched against a fact's attribute name and text
     call_to_action: str  # drawn on the ad images; each one passes the claim check on its own
     hook: str = ""      # the title hook; "For <label>" when empty
+    # Frames the description's first facts ("For busy family life, it ..."). Only words that say
+    # nothing about the product, so it needs no fact behind it and passes the claim check anywhere.
+    lead_in: str = ""
 
     @property
     def title_hook(self) -> str:
         return self.hook or f"For {self.label.lower()}"
+
+    @property
+    def framing(self) -> str:
+        # a free-text segment is already named in the hook sentence; "For <label>" again would echo it
+        return self.lead_in or "Above all"
 
 
 # What each preset cares about, in words a merchant's facts use (attribute names and values).
 PRESETS: dict[str, Segment] = {s.key: s for s in (
     Segment("students", "Students", ("price", "lightweight", "light", "compact", "portable", "laptop", "pocket",
                                       "pockets", "size", "sizes", "backpack", "class", "study", "casual", "value",
-                                      "pack", "digital", "alarm"), "Order now"),
+                                      "pack", "digital", "alarm"), "Order now",
+            lead_in="For the semester ahead"),
     Segment("parents", "Parents", ("care", "wash", "washable", "machine", "durable", "safe", "safety", "kids",
                                    "boys", "girls", "baby", "soft", "cotton", "easy", "clean", "warranty",
-                                   "sales", "package", "pack", "water", "resistant"), "Learn more"),
+                                   "sales", "package", "pack", "water", "resistant"), "Learn more",
+            lead_in="For busy family life"),
     Segment("gift-buyers", "Gift buyers", ("gift", "occasion", "party", "wedding", "festive", "colour", "color",
                                            "colors", "design", "pattern", "style", "box", "dial", "elegant",
-                                           "available", "women", "men"), "Order now", hook="A gift idea"),
+                                           "available", "women", "men"), "Order now", hook="A gift idea",
+            lead_in="For the person you have in mind"),
     Segment("professionals", "Professionals", ("warranty", "quality", "material", "leather", "steel", "metal",
                                                "office", "formal", "work", "laptop", "analog", "chronograph",
-                                               "model", "performance", "organizational", "type"), "Learn more"),
+                                               "model", "performance", "organizational", "type"), "Learn more",
+            lead_in="For the work week"),
     Segment("athletes", "Athletes", ("performance", "moisture", "wicking", "sport", "sports", "running", "gym",
                                      "yoga", "training", "breathable", "climate", "lightweight", "activity",
-                                     "water", "resistant", "shock", "fit", "stretch", "fabric"), "Buy now"),
+                                     "water", "resistant", "shock", "fit", "stretch", "fabric"), "Buy now",
+            lead_in="For training days"),
     Segment("eco-minded", "Eco-minded shoppers", ("eco", "organic", "recycled", "natural", "cotton", "bamboo",
-                                                  "sustainable", "collection", "wool", "jute"), "Learn more"),
+                                                  "sustainable", "collection", "wool", "jute"), "Learn more",
+            lead_in="For those who choose with care"),
     Segment("travellers", "Travellers", ("travel", "overnight", "lightweight", "compact", "waterproof", "water",
-                                         "resistant", "strap", "pockets", "portable", "size", "weight"), "Buy now"),
+                                         "resistant", "strap", "pockets", "portable", "size", "weight"), "Buy now",
+            lead_in="For the trip ahead"),
 )}
 
 
 @dataclass(frozen=True)
 class Fact:
-    text: str        # as it will be written: "Material: Nylon, Polyester", "Made of durable nylon."
+    text: str        # the input it comes from, as ``lead_facts`` name it: "Material: Ceramic", "Made of nylon."
     key: str = ""    # the attribute name, "" for bullets and sentences
     source: str = "attribute"  # attribute | bullet | description | price
+    phrase: Phrase | None = None  # how copy states it ("is made of ceramic"); None: ``sentence`` is written as is
+    sentence: str = ""  # the merchant's own sentence, or a care instruction, written whole
 
     def words(self) -> set[str]:
         return set(_WORD.findall(f"{self.key} {self.text}".lower().replace("_", " ")))
+
+    @property
+    def negative(self) -> bool:
+        """A "no" the copy states as a warning ("is not dishwasher safe")."""
+        return self.phrase is not None and self.phrase.fact.negative
 
 
 @dataclass
@@ -134,37 +163,66 @@ def resolve_segments(names) -> list[Segment]:
 
 # -- facts -----------------------------------------------------------------------------------------
 
-def _sentences(description: str) -> list[str]:
-    text = _BOILERPLATE.sub(" ", description)
-    out = []
-    for sentence in SENTENCE_END.split(text):
-        sentence = " ".join(sentence.split()).strip(" -")
-        if 4 <= len(sentence.split()) <= 30 and not _LISTING.search(sentence):
-            out.append(sentence if sentence[-1] in ".!?" else sentence + ".")
-    return out
+def _sayable(phrase: Phrase | None) -> bool:
+    """A phrase copy can use: not a spec line in disguise ("has a date display: yes, day and date")
+    and not cut short ("has a door designed for")."""
+    if phrase is None or ": " in phrase.rest or not phrase.rest.strip():
+        return False
+    return phrase.rest.split()[-1].lower() not in _DANGLING
+
+
+def _care_sentence(fact: PlannedFact) -> str:
+    """A long care value is an instruction already ("Machine wash cold, do not bleach"): it is written
+    as the merchant gave it, as the realiser's "cared for as follows: ..." would read as a spec line."""
+    value = fact.value.strip().rstrip(".")
+    return value[:1].upper() + value[1:] + "."
+
+
+def _price_fact(product) -> Fact | None:
+    """The plan leaves the price out of descriptions, but students and value shoppers ask for it first."""
+    if product.price is None:
+        return None
+    value = f"{product.price:g} {product.currency}".strip()
+    planned = PlannedFact("price", "Price", value, f"Price: {value}")
+    return Fact(planned.source, "price", "price", Phrase("is", "are", f"priced at {value}", planned))
 
 
 def product_facts(ingested: Ingested) -> list[Fact]:
-    """Every fact the merchant gave, once each, in the order the studio's bullets use."""
-    from engine.copywriting.bullets import _rank
-
+    """Every fact the content plan states, once each, in the plan's order (what a shopper looks for
+    first), then the merchant's own sentences and the price."""
+    plan = plan_content(ingested)
     product = ingested.product
     facts: list[Fact] = []
-    for key, value in sorted(ingested.attributes.items(), key=lambda item: _rank(item[0])):
-        text = attribute_bullet(key, value)
-        if text and len(value) < 80:
-            facts.append(Fact(text, key, "attribute"))
-    facts += [Fact(b.strip(), "", "bullet") for b in product.bullets if b.strip()]
-    facts += [Fact(s, "", "description") for s in _sentences(product.description)]
-    if product.price is not None:
-        facts.append(Fact(f"Price: {product.price:g} {product.currency}".strip(), "price", "price"))
+    for planned in plan.facts:
+        line = f"{planned.key}: {planned.value}"
+        phrase = phrase_for(planned)
+        if _sayable(phrase):
+            facts.append(Fact(line, planned.key, "attribute", phrase))
+        elif planned.role == "care" and phrase is not None:
+            facts.append(Fact(line, planned.key, "attribute", sentence=_care_sentence(planned)))
+    bullets = {b.strip().rstrip(".") for b in product.bullets}
+    name_words = set(_WORD.findall(plan.name.lower()))
+    for note in plan.notes:
+        note = " ".join(note.split()).lstrip("-•*– ")  # Flipkart marks list items in running text
+        note = note if note[-1:] in ".!?" else note + "."
+        # a listing that only repeats the title ("Skmei ... Watch - For Men, Boys.") says nothing new,
+        # a "Key: value" line is a spec table, and Flipkart's sales pitch is no fact about the product
+        if set(_WORD.findall(note.lower())) <= name_words or KEY_VALUE.search(note) or \
+                _BOILERPLATE.search(note) or _LISTING.search(note):
+            continue
+        facts.append(Fact(note, "", "bullet" if note.rstrip(".") in bullets else "description", sentence=note))
+    price = _price_fact(product)
+    if price:
+        facts.append(price)
     # A merchant's sentence can contradict their own attributes ("wicking fabric" beside "Performance
-    # fabric: No"): a fact the claim check flags on its own is left out of every variant.
+    # fabric: No"): a fact the claim check flags on its own, as written, is left out of every variant.
     source = ingested.source_text()
+    pronoun = plan.pronoun()
     seen, unique = set(), []
     for fact in facts:
         norm = " ".join(_WORD.findall(fact.text.lower()))
-        if norm and norm not in seen and check_text(fact.text, source)["ok"]:
+        written = fact.sentence or f"{pronoun} {fact.phrase.text(plan.plural)}."
+        if norm and norm not in seen and check_text(written, source)["ok"]:
             seen.add(norm)
             unique.append(fact)
     return unique
@@ -173,20 +231,22 @@ def product_facts(ingested: Ingested) -> list[Fact]:
 def relevance(segment: Segment, facts: list[Fact], device: str = "cpu", preset: bool | None = None) -> list[float]:
     """How much each fact speaks to the segment: shared words (attribute names count double, as
     "Warranty: 2 years" is about warranty whatever its value) plus, for free-text segments, the
-    MiniLM cosine between the segment's words and the fact."""
+    MiniLM cosine between the segment's words and the fact. A "no" scores nothing."""
     cares = {_stem(w) for w in segment.cares}
     scores = []
     for fact in facts:
         key_words = {_stem(w) for w in _WORD.findall(fact.key.lower().replace("_", " "))}
         text_words = {_stem(w) for w in fact.words()}
-        scores.append(float(len(cares & text_words) + len(cares & key_words)))
+        # a "no" is stated as a warning, never pitched: "Dishwasher safe: No" matches "safe" for
+        # parents, but "For busy family life, it is not dishwasher safe" is no way to open an ad
+        scores.append(0.0 if fact.negative else float(len(cares & text_words) + len(cares & key_words)))
     is_preset = segment.key in PRESETS if preset is None else preset
     if not is_preset and facts:
         from engine.encoders.text import encode_texts
 
         vectors = encode_texts([segment.label] + [f.text for f in facts], device)
         cosine = (vectors[1:] @ vectors[0]).tolist()
-        scores = [s + SEMANTIC_WEIGHT * max(0.0, c) for s, c in zip(scores, cosine)]
+        scores = [s + SEMANTIC_WEIGHT * max(0.0, c) * (not f.negative) for s, c, f in zip(scores, cosine, facts)]
     return scores
 
 
@@ -221,9 +281,83 @@ def product_name(ingested: Ingested) -> str:
     return " ".join(w for w in (product.brand, leaf) if w) or "This product"
 
 
-def _as_sentence(fact: Fact) -> str:
-    text = fact.text.strip()
-    return text if text[-1:] in ".!?" else text + "."
+def _the(name: str) -> str:
+    """"the Printland Coffee Mug" (a name that starts with "The" keeps just the one)."""
+    return name if name.lower().startswith("the ") else f"the {name}"
+
+
+def hook_sentence(segment: Segment, name: str) -> str:
+    """The segment's title hook as a sentence: "Meet the Printland Coffee Mug, made for students." or
+    "..., a gift idea." Not "For students: ..." as a colon after a capitalised phrase reads as a spec line."""
+    hook = segment.title_hook
+    said = f"made {hook[:1].lower()}{hook[1:]}" if hook.lower().startswith("for ") else hook[:1].lower() + hook[1:]
+    return f"Meet {_the(name)}, {said}."
+
+
+def hooked_title(segment: Segment, name: str) -> str:
+    return f"{segment.title_hook} – {name}"
+
+
+def bullet_text(fact: Fact, plural: bool = False) -> str:
+    """A fact as a short phrase, the verb left out where English allows: "Made of ceramic",
+    "Microwave safe", "Not dishwasher safe", "Black dial"; "Holds 350 ml" keeps its verb."""
+    if fact.phrase is None:
+        return fact.sentence.strip().rstrip(".")
+    verb = fact.phrase.plural if plural else fact.phrase.singular
+    rest = fact.phrase.rest
+    if verb in ("is", "are"):
+        text = rest
+    elif verb in ("is not", "are not"):
+        text = f"not {rest}"
+    elif verb in ("has", "have"):
+        text = re.sub(r"^(?:a|an) ", "", rest)
+    else:
+        text = fact.phrase.text(plural)
+    return text[:1].upper() + text[1:]
+
+
+def _groups(facts: list[Fact]) -> list[list[Fact]]:
+    """Facts in sentence-sized groups, in order: phrases two to a sentence (as the realiser writes
+    them), a merchant's sentence or a care instruction alone. A warning ("is not dishwasher safe")
+    shares a sentence only with another warning, so it never reads as an afterthought to a selling point."""
+    groups, pending = [], []
+    for fact in facts:
+        if fact.phrase is None:
+            if pending:
+                groups.append(pending)
+                pending = []
+            groups.append([fact])
+            continue
+        if pending and pending[0].negative != fact.negative:
+            groups.append(pending)
+            pending = []
+        pending.append(fact)
+        if len(pending) == 2:
+            groups.append(pending)
+            pending = []
+    return groups + ([pending] if pending else [])
+
+
+def fact_sentences(facts: list[Fact], plural: bool, first_subject: str = "", lead_in: str = "") -> list[str]:
+    """The facts as sentences: "It is made of ceramic and holds 350 ml." The first sentence of
+    phrases may name its subject ("The Printland Coffee Mug ...", "This mug ...") and open with a
+    segment's lead-in ("For busy family life, it ...")."""
+    pronoun = "They" if plural else "It"
+    subject = first_subject or pronoun
+    out, framed = [], False
+    for group in _groups(facts):
+        if group[0].phrase is None:
+            out.append(group[0].sentence)
+            continue
+        said = join_phrases([f.phrase for f in group], plural)
+        if framed:
+            out.append(f"{pronoun} {said}.")
+        elif lead_in:
+            out.append(f"{lead_in}, {subject[:1].lower()}{subject[1:]} {said}.")
+        else:
+            out.append(f"{subject[:1].upper()}{subject[1:]} {said}.")
+        framed = True
+    return out
 
 
 def check_text(text: str, source: str, colours=()) -> dict:
@@ -235,22 +369,31 @@ def check_text(text: str, source: str, colours=()) -> dict:
 
 
 def write_variant(ingested: Ingested, segment: Segment, ranked: list[tuple[Fact, float]], colours=(),
-                  lead: int = 3, most_bullets: int = 5) -> Variant:
-    """Title = hook + name; description and bullets lead with the facts the segment cares about.
-    A hooked field the claim check flags is written again from the facts alone."""
+                  lead: int = 3, most_bullets: int = 5, most_facts: int = 8) -> Variant:
+    """Title = hook + name; the description opens with the hook as a sentence, then states the facts
+    the segment cares about first, the first two framed by the segment's lead-in; bullets are the
+    same facts as short phrases. A hooked field the claim check flags is written again from the
+    facts alone ("The Printland Coffee Mug is made of ceramic ...")."""
+    from engine.adsets import spoken_name
+
+    plan = plan_content(ingested)
     source = ingested.source_text()
-    name = product_name(ingested)
+    name = plan.name or product_name(ingested)
+    said = spoken_name(name)  # prose says "the Skmei Sports Digital Watch", not its listing tail and code
     leads = [f for f, score in ranked if score > 0][:lead]
     ordered = [f for f, _ in ranked]
-    body = [_as_sentence(f) for f in ordered if f.source != "price"][:8]
-    plain = {
-        "title": name,
-        "description": " ".join([f"{name}."] + body),
-        "bullets": [f.text.rstrip(".") for f in ordered if f.source in ("attribute", "bullet", "price")][:most_bullets],
-    }
+    # a warning ("is not dishwasher safe") comes after the selling points, and always: the cap on
+    # how many facts a description states must not drop the one that stops a wrong purchase
+    stated = [f for f in ordered if not f.negative][:most_facts] + [f for f in ordered if f.negative]
+    bullets = [bullet_text(f, plan.plural) for f in ordered if f.source in ("attribute", "bullet", "price")]
+    plain_body = fact_sentences(stated, plan.plural, first_subject=_the(said))
+    if not any(f.phrase for f in stated):  # nothing names the product yet
+        plain_body.insert(0, f"This is {_the(said)}.")
+    plain = {"title": name, "description": " ".join(plain_body), "bullets": bullets[:most_bullets]}
     hooked = {
-        "title": f"{segment.title_hook}: {name}",
-        "description": " ".join([f"{segment.title_hook}: {name}."] + body),
+        "title": hooked_title(segment, name),
+        "description": " ".join([hook_sentence(segment, said)]
+                                + fact_sentences(stated, plan.plural, lead_in=segment.framing)),
         "bullets": plain["bullets"],
     }
     fields, checks, fallbacks = {}, {}, []

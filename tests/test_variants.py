@@ -46,10 +46,14 @@ def test_segments_lead_with_different_facts_of_the_merchant(watch):
     facts = {f.text for f in product_facts(watch)}
     leads = [v.lead_facts[0] for v, _ in pairs]
     assert len(set(leads)) == len(leads), leads
-    for variant, _ in pairs:
+    by_text = {f.text: f for f in product_facts(watch)}
+    for (variant, _), segment in zip(pairs, resolve_segments(["students", "parents", "gift buyers", "professionals"])):
         assert set(variant.lead_facts) <= facts  # chosen from the input, never invented
-        # the description leads with them: the first fact sentence after the hook is the lead fact
-        assert variant.description.split(". ", 1)[1].startswith(variant.lead_facts[0].rstrip("."))
+        # the description leads with them: the sentence after the hook states the lead fact, as prose
+        # framed for the segment ("For busy family life, it is water resistant ...")
+        lead = by_text[variant.lead_facts[0]]
+        after_hook = variant.description.split(". ", 1)[1]
+        assert after_hook.startswith(f"{segment.framing}, it {lead.phrase.text(False)}"), after_hook
     students = next(a for v, a in pairs if v.segment == "students")
     assert students.meta_headline.lower().startswith("for students")
 
@@ -67,7 +71,7 @@ def test_every_variant_and_ad_line_passes_the_claim_check(watch, bag):
 def test_free_text_segment_is_matched_by_meaning_and_words(bag):
     (variant, _), = make_variants(bag, ["people who travel"])
     assert variant.lead_facts[0] == "Activity: Gym, Overnight, Travel"
-    assert variant.title == "For people who travel: Wayfarer Messenger Bag"
+    assert variant.title == "For people who travel – Wayfarer Messenger Bag"
 
 
 def test_headlines_are_fitted_by_whole_words_and_distinct():
