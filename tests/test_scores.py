@@ -136,7 +136,7 @@ def test_grounding_allows_photo_colours_and_handles_no_facts():
     grounding = {s.name: s for s in score_text("title", "Beige Linen Cushion Cover", context)}["grounding"]
     assert grounding.value == 1.0 and grounding.good
     none = _scores("title", "A pretty thing you will love")["grounding"]
-    assert none.value == 1.0 and none.display == "nothing specific"
+    assert none.value == 1.0 and none.display == "states none of your facts" and none.good is None
 
 
 def test_length_flips_at_platform_limit():

@@ -7,8 +7,9 @@ for each one in the merchant's input (and in the colours measured in the photos)
 Matching rules, chosen so that a flagged fact really is new:
 - numbers compare by value; units compare only when both sides give one ("2-pack" is
   grounded by "Pack of 2"; "2 kg" is not grounded by "2 pcs"); spelled-out numbers in the
-  input count ("two-tone" grounds "2"), but in the output only when a unit follows, because
-  "one of a kind" is not a claim about quantity;
+  input count ("two-tone" grounds "2", "forty" grounds "40"), but in the output only when a unit
+  or a plural noun follows ("forty litres", "two pockets", "three-piece"), because "one of a kind"
+  and "the one you love" are no claims about quantity;
 - colours and materials compare case-, plural- and spelling-insensitively ("Grey" == "grays",
   "wooden" == "wood"); an output term is grounded when all its words occur in one input term,
   so "blue" is grounded by "sky blue" but "navy blue" is not grounded by "blue".
@@ -92,9 +93,51 @@ _NUMBER = re.compile(
     rf"(?:\s*-?\s*(%|\"|(?:{_UNIT_WORDS})(?:e?s)?\b))?",
     re.IGNORECASE,
 )
+_SPELLED = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_SPELLED_FIRST = "".join(sorted({w[0] for w in NUMBER_WORDS}))  # lets the regex skip most words at one letter
+# "forty", "twenty-five", "two hundred": one number however many words it takes
 _NUMBER_WORD = re.compile(
-    rf"\b({'|'.join(NUMBER_WORDS)})\b(?:\s*-?\s*((?:{_UNIT_WORDS})(?:e?s)?\b))?", re.IGNORECASE
+    rf"\b(?=[{_SPELLED_FIRST}])((?:{_SPELLED})(?:[ \t-]+(?:{_SPELLED}))*)\b"
+    rf"(?:\s*-?\s*((?:{_UNIT_WORDS})(?:e?s)?\b))?", re.IGNORECASE
 )
+# What a spelled-out number counts when no unit follows: a plural noun, perhaps after one describing
+# word ("two pockets", "two zip pockets"). Read this way, "the one you love" and "one of a kind" count nothing.
+_COUNTED = re.compile(r"[ \t-]+([A-Za-z]+)\b(?:[ \t]+([A-Za-z]{3,})\b)?")
+_NOT_COUNTED = frozenset({
+    "of", "in", "on", "at", "to", "for", "with", "and", "or", "the", "a", "an", "by", "from", "is", "are", "was",
+    "were", "be", "it", "its", "you", "your", "we", "our", "they", "their", "them", "this", "that", "these",
+    "those", "more", "less", "than", "has", "have", "his", "hers", "ours", "yours", "theirs", "thus", "always",
+    "perhaps", "besides", "sometimes", "towards", "afterwards", "whereas", "does", "yes", "plus", "as", "us",
+    "who", "which", "whose"})
+
+
+def _spelled_value(words: str) -> str:
+    total = current = 0
+    for word in re.findall(r"[a-z]+", words.lower()):
+        value = int(NUMBER_WORDS[word])
+        if word in ("hundred", "thousand", "dozen"):
+            current = max(current, 1) * value
+            if word == "thousand":
+                total, current = total + current, 0
+        else:
+            current += value
+    return str(total + current)
+
+
+def _counted_end(text: str, end: int) -> int | None:
+    """Where the counted noun after a spelled-out number ends, or None when none follows."""
+    match = _COUNTED.match(text, end)
+    if not match or match.group(1).lower() in _NOT_COUNTED or match.group(1).lower() in NUMBER_WORDS:
+        return None
+    if _plural(match.group(1)):
+        return match.end(1)
+    return match.end(2) if match.group(2) and _plural(match.group(2)) else None
+
+
+def _plural(word: str) -> bool:
+    word = word.lower()
+    return (len(word) > 3 and word.endswith("s") and word not in _NOT_COUNTED
+            and not word.endswith(("ss", "us", "is", "ous", "ness")))
 
 
 def _unit(raw: str | None) -> str | None:
@@ -116,9 +159,13 @@ def _number_facts(text: str, spelled_out: bool) -> list[Fact]:
     facts = [Fact("number", m.group(0).strip(), _value(m.group(1)), _unit(m.group(2)))
              for m in _NUMBER.finditer(text)]
     for m in _NUMBER_WORD.finditer(text):
-        unit = _unit(m.group(2))
+        unit, value = _unit(m.group(2)), _spelled_value(m.group(1))
         if spelled_out or unit:
-            facts.append(Fact("number", m.group(0).strip(), NUMBER_WORDS[m.group(1).lower()], unit))
+            facts.append(Fact("number", m.group(0).strip(), value, unit))
+        elif value != "1":  # "one" counts a noun too rarely to check: "one size", "one-stop", "one touch"
+            end = _counted_end(text, m.end())
+            if end is not None:  # compared like a bare digit: "two pockets" is grounded by "2 pockets"
+                facts.append(Fact("number", text[m.start():end], value))
     return facts
 
 
