@@ -461,7 +461,7 @@ def _history_write():
 
 def _candidate_label(index: int, candidate: dict) -> str:
     invented = candidate.get("ungrounded") or []
-    note = f" · not in input: {', '.join(invented)}" if invented else " · fully grounded"
+    note = f" · not in input: {', '.join(invented)}" if invented else " · nothing flagged"
     preview = candidate["text"].replace("\n", " / ")[:70]
     return f"#{index + 1} (rank score {candidate['score']:.2f}{note}) {preview}"
 

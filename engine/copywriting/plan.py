@@ -140,12 +140,12 @@ def product_line(ingested) -> str:
 
 def product_name(ingested, product_kind: str, line: str) -> str:
     """The merchant's title when it reads as a name: without a listing's tail ("(Pack of 1)", " - For Men",
-    "| ...") and at most 60 characters, cut at a word; else brand + line + type."""
+    "| ...") and at most 80 characters, cut at a word; else brand + line + type."""
     product = ingested.product
     title = " ".join(product.title.split())
     title = re.split(r"\s*[(|\[]|\s+[-–]\s+", title)[0].strip(" ,;:-") if title else ""
-    if len(title) > 60:
-        title = title[:60].rsplit(" ", 1)[0]
+    if len(title) > 80:
+        title = title[:80].rsplit(" ", 1)[0]
     if title:
         return title
     words = [product.brand, line, product_kind]
@@ -153,8 +153,17 @@ def product_name(ingested, product_kind: str, line: str) -> str:
 
 
 def _is_plural(kind: str, name: str) -> bool:
-    last = (kind or name).lower().split()[-1:] or [""]
-    return last[0] in PLURAL_TYPES
+    """"Cycling Shorts", "Rice Lights": a plural noun last (WordNet's base form differs), not "Dress" or "Lens"."""
+    last = ((kind or name).lower().split()[-1:] or [""])[0].strip(".,")
+    if last in PLURAL_TYPES:
+        return True
+    if not last.endswith("s") or last.endswith(("ss", "us", "is", "ics")):
+        return False
+    from engine.scores.claims import _wordnet
+
+    wn = _wordnet()
+    base = wn.morphy(last, "n") if wn is not None else None
+    return bool(base) and base != last
 
 
 def _merchant_sentences(ingested, limit: int = 6) -> tuple[str, ...]:

@@ -132,6 +132,8 @@ def phrase_for(fact: Fact) -> Phrase | None:
         if "weight" in key:
             return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
                 Phrase("has", "have", f"a {key} of {plain}", fact)
+        if not value[:1].isdigit() and key in ("width", "height", "length", "depth", "thickness"):
+            return Phrase("has", "have", _article(f"{plain.lower()} {key}"), fact)  # "Length: Mini/Short"
         for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
                                 ("diameter", "across"), ("thickness", "thick")):
             if key == word:
@@ -195,8 +197,10 @@ def phrase_for(fact: Fact) -> Phrase | None:
         return Phrase("has", "have", f"{value} {counted.group(1)}", fact)
     if value[:1].isdigit() and len(value.split()) <= 3:
         return Phrase("has", "have", f"{_article(key)} of {plain}", fact)
-    if len(value.split()) <= 2 and ":" not in value:
-        return Phrase("has", "have", _article(f"{plain} {key}"), fact)
+    if len(value.split()) <= 2 and ":" not in value and value.lower() not in ("all", "any", "other", "others"):
+        told = set(plain.lower().split())
+        rest = " ".join(w for w in key.split() if w not in told)  # "Skin type: Combination Skin" -> "combination skin type"
+        return Phrase("has", "have", _article(f"{plain} {rest}".strip()), fact)
     return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
 
 
