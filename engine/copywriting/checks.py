@@ -84,8 +84,8 @@ _TITLE_TOKEN = re.compile(r"\S+")
 
 def title_from_input(title: str, ingested) -> str:
     """A title of input words only: a word the input does not have (in any inflection) is left out, a word
-    said twice is said once ("OMSORG OMSORG Shoehorn"), and the product type is added when it went
-    missing ("PORTIS" -> "PORTIS Hook")."""
+    said twice is said once ("OMSORG OMSORG Shoehorn"), and the product type is added to a title that is
+    only a name ("PORTIS" -> "PORTIS Hook")."""
     from engine.copywriting.plan import plan_content
     from engine.scores.claims import input_facts, lemmas
 
@@ -103,20 +103,22 @@ def title_from_input(title: str, ingested) -> str:
         parts = [p for p in re.split(r"[-/]", core) if p]
         licensed = all(p.lower() in facts.words or lemmas(p) & facts.words or
                        (any(c.isdigit() for c in p) and p.lower() in lowered_source) or p.isdigit() for p in parts)
-        if not licensed or key in seen:
+        forms = {key} | {l for p in parts for l in lemmas(p)}
+        if not licensed or forms & seen:  # "Shoehorn Shoehorns" is one word said twice
             continue
-        seen.add(key)
+        seen |= forms
         kept.append(token)
-    while kept and kept[-1].strip(".,;:!?()[]\"'“”").lower() in TITLE_CONNECTORS:
+    dangling = TITLE_CONNECTORS - {"set", "pack"}
+    while kept and kept[-1].strip(".,;:!?()[]\"'“”").lower() in dangling:
         kept.pop()  # "Fossil watch for" lost its last word
-    while kept and kept[0].strip(".,;:!?()[]\"'“”").lower() in TITLE_CONNECTORS - {"the", "a"}:
+    while kept and kept[0].strip(".,;:!?()[]\"'“”").lower() in dangling - {"the", "a"}:
         kept.pop(0)
     text = " ".join(kept)
-    kind = plan_content(ingested).product_type
-    kind_words = [w for w in re.findall(r"[a-z0-9]+", kind.lower()) if w not in TITLE_CONNECTORS]
-    have = {l for w in re.findall(r"[A-Za-z0-9]+", text) for l in lemmas(w)}
-    if kind_words and not any(lemmas(w) & have for w in kind_words) and len(kind) <= 40:
-        text = f"{text} {_type_as_written(kind, source)}".strip()
+    plan = plan_content(ingested)
+    names = {w.lower() for n in product_names(ingested) for w in re.findall(r"[A-Za-z0-9]+", n)}
+    only_names = all(w.lower() in names or any(c.isdigit() for c in w) for w in re.findall(r"[A-Za-z0-9]+", text))
+    if only_names and plan.product_type and len(plan.product_type) <= 40:  # "PORTIS" says not what it is
+        text = f"{text} {_type_as_written(plan.product_type, source)}".strip()
     return text
 
 

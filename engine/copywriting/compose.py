@@ -21,8 +21,9 @@ from engine.copywriting.realise import Sentence, join_sentences, realise
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
 MIN_WORDS = 4
-# Sentences of the model that state none of the plan's facts ("It looks great on any table."): voice, kept sparingly.
-MAX_VOICE_SENTENCES = 1
+# Sentences of the model that state none of the plan's facts ("It looks great on any table."): an editor reads
+# them as filler, and a 135M model's filler is where its nonsense hides ("worn on the inside of your running good").
+MAX_VOICE_SENTENCES = 0
 # The least number of facts a description states when the input has them (all of them when fewer).
 LEAST_FACTS = 3
 

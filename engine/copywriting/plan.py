@@ -80,6 +80,7 @@ class ContentPlan:
     plural: bool              # "they" rather than "it"
     facts: tuple[Fact, ...]   # in the order the copy states them
     notes: tuple[str, ...] = field(default=())  # the merchant's own sentences (bullets, description), as written
+    bullets: tuple[str, ...] = field(default=())  # the merchant's bullets among them
 
     @property
     def sources(self) -> dict[str, str]:
@@ -209,7 +210,8 @@ def plan_content(ingested) -> ContentPlan:
     facts.sort(key=lambda f: order.index(f.role) if f.role in order else len(order))
     name = product_name(ingested, kind, line)
     return ContentPlan(name=name, brand=product.brand.strip(), line=line, product_type=kind.lower(),
-                       plural=_is_plural("" if name else kind, name), facts=tuple(facts), notes=_merchant_sentences(ingested))
+                       plural=_is_plural("" if name else kind, name), facts=tuple(facts), notes=_merchant_sentences(ingested),
+                       bullets=tuple(b.strip() for b in product.bullets if b.strip()))
 
 
 # -- provenance ----------------------------------------------------------------------------------------

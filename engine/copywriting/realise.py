@@ -38,6 +38,11 @@ class Phrase:
     plural: str
     rest: str
     fact: Fact
+    also: tuple[Fact, ...] = ()  # facts merged into this phrase ("measures 98 mm high and 80 mm wide")
+
+    @property
+    def sources(self) -> list[str]:
+        return [self.fact.source, *(f.source for f in self.also)]
 
     def text(self, plural: bool) -> str:
         verb = self.plural if plural else self.singular
@@ -116,7 +121,7 @@ def phrase_for(fact: Fact) -> Phrase | None:
         return Phrase("has", "have", _article(key), fact)
     if fact.role == "material":
         if key in ("material", "fabric", "outer material", "material type"):
-            if " " not in value and value.lower().endswith(("en", "ic")) and value.lower() not in ("linen", "ceramic"):
+            if " " not in value and value.lower().endswith(("en", "ic", "ed")) and value.lower() not in ("linen", "ceramic"):
                 return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
             return Phrase("is", "are", f"made of {_series(value)}", fact)
         part = key.replace("material", "").replace("fabric", "").strip()
@@ -157,7 +162,7 @@ def phrase_for(fact: Fact) -> Phrase | None:
         if key == "occasion":
             return Phrase("is", "are", f"right for {_series(value)} occasions", fact)
         if key == "climate":
-            return Phrase("is", "are", f"suited to {_series(value)} weather", fact)
+            return Phrase("is", "are", f"suited to {_series(value)} conditions", fact)
         if key == "activity":
             return Phrase("is", "are", f"made for {_series(value)}", fact)
         if "room" in key:
@@ -182,7 +187,7 @@ def phrase_for(fact: Fact) -> Phrase | None:
         last = key.split()[-1] if key else ""
         if last and last in plain.lower().split():
             return Phrase("has", "have", _article(plain.lower()), fact)
-        if len(value.split()) == 1 and value.lower().endswith(_ADJECTIVE_END + ("less",)):
+        if not key.startswith("style") and len(value.split()) == 1 and value.lower().endswith(_ADJECTIVE_END + ("less",)):
             return Phrase("is", "are", value.lower(), fact)
         if "series" in key or "collection" in key:
             return Phrase("is", "are", f"from the {plain} {key.split()[-1]}", fact)
@@ -190,6 +195,8 @@ def phrase_for(fact: Fact) -> Phrase | None:
             several = "," in value
             return Phrase("has", "have", f"{_series(value)} features" if several else _article(plain.lower()), fact)
         if key.startswith("style"):
+            if "," in value or value.lower().endswith(_ADJECTIVE_END):
+                return None  # "Style: Workout Pants, Base Layer": a catalog's shelf, not a style a shopper reads
             return Phrase("has", "have", _article(f"{_series(value)} style"), fact)
         return Phrase("has", "have", _article(f"{_series(value).lower()} {key}"), fact)
     counted = re.fullmatch(r"(?:number|no\.?) of (.+)", key)
@@ -235,14 +242,84 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
-def _sentence(phrases: list[Phrase], plan: ContentPlan, rng: random.Random) -> str:
-    pronoun = plan.pronoun()
+def _head(plan: ContentPlan) -> str:
+    """What the product is, in one noun from its name ("mug", "shoes"), to vary the subject; "" if unsure."""
+    from engine.scores.claims import _noun_share
+
+    words = re.findall(r"[A-Za-z]+", plan.name)
+    last = words[-1].lower() if words else ""
+    return last if len(last) > 2 and _noun_share(last) >= 0.5 else ""
+
+
+def _sentence(phrases: list[Phrase], plan: ContentPlan, rng: random.Random, subject: str = "") -> str:
+    pronoun = subject or plan.pronoun()
     fronted = phrases[0].participle() if len(phrases) == 2 else None
     if fronted and rng.random() < 0.5:
-        return f"{fronted}, {pronoun.lower()} {phrases[1].text(plan.plural)}."
-    if len(phrases) == 2 and rng.random() < 0.3:
-        return f"{pronoun} {phrases[0].text(plan.plural)}, and {pronoun.lower()} {phrases[1].text(plan.plural)}."
+        return f"{fronted}, {plan.pronoun(False)} {phrases[1].text(plan.plural)}."
+    if len(phrases) == 2 and phrases[0].singular != phrases[1].singular and rng.random() < 0.3:
+        return f"{pronoun} {phrases[0].text(plan.plural)}, and {plan.pronoun(False)} {phrases[1].text(plan.plural)}."
     return f"{pronoun} {join_phrases(phrases, plan.plural)}."
+
+
+_DIMENSION = re.compile(r"^\S.* (?:wide|high|long|thick|in depth|across)$")
+
+
+def _merge_dimensions(phrases: list[Phrase]) -> list[Phrase]:
+    """"is 98 mm high" + "is 80 mm wide" -> "measures 98 mm high and 80 mm wide": one sentence for the size."""
+    sizes = [p for p in phrases if p.singular == "is" and p.fact.role == "size" and _DIMENSION.match(p.rest)]
+    if len(sizes) < 2:
+        return phrases
+    rests = [p.rest for p in sizes]
+    merged = Phrase("measures", "measure", ", ".join(rests[:-1]) + " and " + rests[-1], sizes[0].fact,
+                    tuple(p.fact for p in sizes[1:]))
+    out, placed = [], False
+    for p in phrases:
+        if p in sizes:
+            if not placed:
+                out.append(merged)
+                placed = True
+            continue
+        out.append(p)
+    return out
+
+
+def _said_by_name(fact: Fact, plan: ContentPlan) -> bool:
+    """"Material: Wooden" for the "VarEesha Wooden Key Holder": the name already says it."""
+    name = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", plan.name)}
+    value = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", fact.value)}
+    return not fact.is_flag and bool(value) and value <= name
+
+
+_VERB = re.compile(r"\b(?:is|are|has|have|keeps?|lets?|makes?|gives?|helps?|holds?|adds?|brings?|offers?|"
+                   r"provides?|comes?|fits?|features?|includes?|can|will)\b", re.I)
+
+
+def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
+    """The merchant's own bullets and sentences: a sentence as written, short noun phrases ("Drawstring-
+    adjustable hood.") gathered into one "It also features ..." sentence."""
+    sentences, features = [], []
+    for note in plan.notes[:6]:
+        text = note.strip().rstrip(".")
+        if not text or ":" in text or re.search(r"flipkart|online|shop|buy\b|price|rs\.|\bwash|dry clean", text, re.I):
+            continue
+        if _VERB.search(text) and len(text.split()) >= 5:
+            if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which)\b", text, re.I):
+                sentences.append(Sentence(text + ".", [f"your notes: {note.strip()}"], "merchant"))
+        elif 2 <= len(text.split()) <= 8 and note in plan.bullets:
+            phrase = text[:1].lower() + text[1:] if not text[:2].isupper() else text
+            head = re.split(r"\s+(?:with|in|for|on|and|of)\s+", phrase)[0].split()[-1].lower()
+            plural = head.endswith("s") and not head.endswith("ss") or phrase.split()[0].lower() in ("two", "three", "four")
+            features.append((phrase if plural or phrase.split()[0].lower() in ("a", "an", "the") else
+                             _article(phrase), note.strip()))
+    out = sentences[:1]
+    if features:
+        chosen = features[:most]
+        listed = [f for f, _ in chosen]
+        said = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+        verb = "feature" if plan.plural else "features"
+        out.append(Sentence(f"{plan.pronoun()} also {verb} {said}.", [f"your notes: {n}" for _, n in chosen],
+                            "merchant"))
+    return out
 
 
 def _name_phrase(plan: ContentPlan) -> str:
@@ -264,7 +341,7 @@ def opening(plan: ContentPlan, phrase: Phrase | None, tone: str, rng: random.Ran
     text = shape.format(name=name, Name=name[:1].upper() + name[1:], vp=vp, pron=plan.pronoun(False),
                         Pron=plan.pronoun(), type=plan.product_type)
     text = text[:1].upper() + text[1:]
-    return Sentence(text, ([f"name: {plan.name}"] if plan.name else []) + [phrase.fact.source])
+    return Sentence(text, ([f"name: {plan.name}"] if plan.name else []) + phrase.sources)
 
 
 # How many facts each description length states (all of them for "long"); the opening states one of them.
@@ -276,19 +353,27 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     """The plan as sentences: an opening that names the product, then the facts two to a sentence, then
     (for some tones) a closing line. ``skip``: sources already stated elsewhere (by the model's sentences)."""
     rng = random.Random(f"{seed}:{tone}:{plan.name}")
-    phrases = [p for p in (phrase_for(f) for f in plan.facts if f.source not in skip) if p is not None]
-    phrases = phrases[: FACTS_FOR_LENGTH.get(length, 7)]
+    care = [f for f in plan.facts if f.role == "care" and not f.is_flag and len(f.value.split()) > 3
+            and f.source not in skip]
+    phrases = [p for p in (phrase_for(f) for f in plan.facts if f.source not in skip and f not in care
+                           and not _said_by_name(f, plan)) if p is not None]
+    phrases = _merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)])
     sentences = []
     if f"name: {plan.name}" not in skip:
         lead = next((p for p in phrases if p.fact.role in ("use", "material")), phrases[0] if phrases else None)
         sentences.append(opening(plan, lead, tone, rng))
         phrases = [p for p in phrases if p is not lead]
+    head = _head(plan)
     while phrases:
         take = 2 if len(phrases) != 3 or rng.random() < 0.5 else 3
-        if ":" in phrases[0].rest or (len(phrases) > 1 and ":" in phrases[1].rest):
-            take = 1  # "cared for as follows: ..." ends its own sentence
         group, phrases = phrases[:take], phrases[take:]
-        sentences.append(Sentence(_sentence(group, plan, rng), [p.fact.source for p in group]))
+        # every other sentence names the product by its kind ("The mug holds 330 ml"), not "It" again
+        subject = f"The {head}" if head and len(sentences) % 2 == 0 else ""
+        sentences.append(Sentence(_sentence(group, plan, rng, subject), [s for p in group for s in p.sources]))
+    if length != "short" and not any(s.startswith("your notes: ") for s in skip):
+        sentences += _note_sentences(plan, rng)
+    for fact in care[:1]:  # the one place a label reads better than prose: the care line, last
+        sentences.append(Sentence(f"Care instructions: {_plain(fact.value)}.", [fact.source]))
     closings = CLOSINGS.get(tone, ())
     if closings and audience and "name: " + plan.name not in skip:
         sentences.append(Sentence(rng.choice(closings).format(audience=audience), []))

@@ -38,11 +38,20 @@ def unsupported_nouns(text: str, source_text: str) -> list[str]:
 
 
 def made_up_words(text: str, source_text: str) -> list[str]:
+    """Words neither English nor the input's. A code with digits ("26512PPGN") counts as one word, found
+    in the input or not, so "PPGN" is not a word of its own."""
     from engine.scores.claims import is_english, lemmas
 
-    words = _input_words(source_text)
-    return [m.group(0) for m in _WORD.finditer(text)
-            if not (lemmas(m.group(0)) & words) and not is_english(m.group(0))]
+    words, lowered = _input_words(source_text), source_text.lower()
+    out = []
+    for token in text.split():
+        token = token.strip(".,;:!?()[]\"'“”")
+        if any(c.isdigit() for c in token):
+            if token.lower() not in lowered:
+                out += [p for p in re.findall(r"[A-Za-z]{3,}", token) if not is_english(p) and not lemmas(p) & words]
+            continue
+        out += [m.group(0) for m in _WORD.finditer(token) if not (lemmas(m.group(0)) & words) and not is_english(m.group(0))]
+    return out
 
 
 def product_named(text: str, ingested) -> bool:
