@@ -21,6 +21,7 @@ BEGIN, END = "<!-- generated: scripts/evaluation_report.py -->", "<!-- end of ge
 CATALOGS = {"flipkart-train": "flipkart-train (seen in training)", "luma": "luma (seen in training)",
             "flipkart-text": "flipkart-text (**no model was trained on it**)"}
 LABELS = {"template": "template (plan, realised)", "none": "zero-shot LM + plan", "film": "FiLM + plan (default)"}
+TITLE_LABELS = {"template": "template (input words)", "none": "zero-shot LM", "film": "FiLM (default)"}
 
 
 def _rescored(report: dict) -> dict[str, list[dict]]:
@@ -65,7 +66,7 @@ def table(task: str) -> list[str]:
             s = summarise(rows)
             model_kept = sum(r["checks"].get("model_sentences", 0) for r in rows) / max(len(rows), 1)
             if task == "title":
-                lines.append(f"| {label} | {LABELS.get(method, method)} | {s['n']} | {100 * s['meteor']:.1f} | "
+                lines.append(f"| {label} | {TITLE_LABELS.get(method, method)} | {s['n']} | {100 * s['meteor']:.1f} | "
                              f"{100 * s['rouge_l']:.1f} | {_pct(s['claims_clean'])} | {_pct(s['made_up_word'])} | "
                              f"{_pct(s['name_twice'])} | {s['unsupported_nouns']:.2f} | {s['latency_s']:.1f} |")
             else:

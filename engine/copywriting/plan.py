@@ -28,7 +28,7 @@ ROLES = (
     ("warranty", ("warranty", "guarantee")),
 )
 # Shop bookkeeping and ids: true, but nothing a shopper reads in copy.
-SKIP_KEYS = ("brand", "price", "style code", "model number", "model id", "model name", "model", "sku", "url", "rating",
+SKIP_KEYS = ("region", "country", "brand", "price", "style code", "model number", "model id", "model name", "model", "sku", "url", "rating",
              "new", "sale", "erin recommends", "visibility", "id", "product line", "line", "type", "product type",
              "category", "number of contents in sales package", "not covered in warranty", "warranty service type",
              "covered in warranty", "domestic warranty", "international warranty")
@@ -113,6 +113,8 @@ def role_of(key: str) -> str:
     key = _norm_key(key)
     if re.search(r"\b(?:care|wash)", key):  # "Fabric care" is about care, not the fabric
         return "care"
+    if key.endswith(" for"):  # "Designed for", "Suitable for": a use, whatever the words before
+        return "use"
     for role, words in ROLES:
         if any(re.search(rf"\b{re.escape(w)}", key) for w in words):
             return role

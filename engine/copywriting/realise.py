@@ -174,8 +174,8 @@ def phrase_for(fact: Fact) -> Phrase | None:
                                                    else plain.lower(), fact)
     if fact.role == "package":
         lowered = plain.lower()
-        if lowered in ("1", "pack of 1", "set of 1"):
-            return None  # one of it: nothing to say
+        if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered):
+            return None  # one of it ("1 Mug" for a mug): nothing to say
         if lowered.startswith("pack of") or lowered.startswith("set of"):
             return Phrase("comes", "come", f"as {_article(lowered)}", fact)
         if value.isdigit():
@@ -205,7 +205,7 @@ def phrase_for(fact: Fact) -> Phrase | None:
     if value[:1].isdigit() and len(value.split()) <= 3:
         return Phrase("has", "have", f"{_article(key)} of {plain}", fact)
     if len(value.split()) <= 2 and ":" not in value and value.lower() not in ("all", "any", "other", "others"):
-        told = set(plain.lower().split())
+        told = set(plain.lower().split()) | {"type"}  # "Container type: Bottle" -> "a bottle container"
         rest = " ".join(w for w in key.split() if w not in told)  # "Skin type: Combination Skin" -> "combination skin type"
         return Phrase("has", "have", _article(f"{plain} {rest}".strip()), fact)
     return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
@@ -294,6 +294,18 @@ _VERB = re.compile(r"\b(?:is|are|has|have|keeps?|lets?|makes?|gives?|helps?|hold
                    r"provides?|comes?|fits?|features?|includes?|can|will)\b", re.I)
 
 
+def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
+    """A bullet about one colourway or the garment itself ("Navy cotton straight leg pants", "100% polyester",
+    "Freedom of movement"): stated better by the facts, or not a feature at all."""
+    from engine.scores.vocab import COLORS, MATERIALS
+
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    head = _head(plan)
+    kinds = {head, head.rstrip("s")} | set(plan.product_type.split()) if head else set(plan.product_type.split())
+    return bool(words & (set(COLORS) | set(MATERIALS) | kinds - {""})) or text[:1].isdigit() or \
+        text.lower().startswith(("freedom", "comfort", "style"))
+
+
 def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
     """The merchant's own bullets and sentences: a sentence as written, short noun phrases ("Drawstring-
     adjustable hood.") gathered into one "It also features ..." sentence."""
@@ -305,7 +317,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         if _VERB.search(text) and len(text.split()) >= 5:
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which)\b", text, re.I):
                 sentences.append(Sentence(text + ".", [f"your notes: {note.strip()}"], "merchant"))
-        elif 2 <= len(text.split()) <= 8 and note in plan.bullets:
+        elif 2 <= len(text.split()) <= 8 and note in plan.bullets and not _describes_a_variant(text, plan):
             phrase = text[:1].lower() + text[1:] if not text[:2].isupper() else text
             head = re.split(r"\s+(?:with|in|for|on|and|of)\s+", phrase)[0].split()[-1].lower()
             plural = head.endswith("s") and not head.endswith("ss") or phrase.split()[0].lower() in ("two", "three", "four")
@@ -368,7 +380,8 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         take = 2 if len(phrases) != 3 or rng.random() < 0.5 else 3
         group, phrases = phrases[:take], phrases[take:]
         # every other sentence names the product by its kind ("The mug holds 330 ml"), not "It" again
-        subject = f"The {head}" if head and len(sentences) % 2 == 0 else ""
+        repeats = any(head in p.rest.lower().split() for p in group) if head else True
+        subject = f"The {head}" if head and len(sentences) % 2 == 0 and not repeats else ""
         sentences.append(Sentence(_sentence(group, plan, rng, subject), [s for p in group for s in p.sources]))
     if length != "short" and not any(s.startswith("your notes: ") for s in skip):
         sentences += _note_sentences(plan, rng)
