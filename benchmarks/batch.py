@@ -1,12 +1,12 @@
-"""Products per minute for titles + descriptions: the LM batched across products vs. the same
-generator called one product at a time, in the same process, on the same products.
+"""Products per minute: a catalog's products written at once (``engine.batch.generate_batch``, their
+language-model calls decoded together) vs. one after another, in the same process, on the same products.
 
     python benchmarks/batch.py --products 8 --batch-size 8 --runs 3 --threads 1
 
-Only language-model generation is timed (title, then description, as ``Studio`` writes them);
-ingest and photo colours are computed once beforehand for both paths, since batching does not
-change them. Runs alternate one-at-a-time / batched so background load hits both alike; the
-median of ``--runs`` is reported. Writes a JSON summary with ``--json``.
+Both paths are ``Studio.generate``, the one path from a product to a result (candidates, retries,
+claim-check repairs, keywords, scores), so the whole of it is timed and both must write the same copy
+(``same_copy`` in the summary). Runs alternate one-at-a-time / batched so background load hits both
+alike; the median of ``--runs`` is reported. Writes a JSON summary with ``--json``.
 
     python benchmarks/batch.py --ray --products 16 --batch-size 4 --runs 3 --workers 2
 
@@ -32,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine.batch import generate_field_batch  # noqa: E402
+from engine.batch import generate_batch  # noqa: E402
 from engine.catalog import read_catalog  # noqa: E402
-from engine.copywriting.copy import clean, stream_field  # noqa: E402
 from engine.pipeline import Studio  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 
@@ -42,28 +41,20 @@ KINDS = ("title", "description")
 DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "luma" / "products.jsonl"
 
 
-def one_at_a_time(lm, items, colours, settings) -> list[dict]:
-    out = []
-    for item, item_colours in zip(items, colours):
-        copy = {}
-        for kind in KINDS:
-            raw = ""
-            for raw in stream_field(lm, kind, item, settings, item_colours):
-                pass
-            copy[kind] = clean(kind, raw, settings)
-        out.append(copy)
-    return out
+def copies_of(outcomes) -> list[dict]:
+    """Title and description of each outcome (a failed product: its error, so a failure shows)."""
+    return [{kind: getattr(o.copy, kind) for kind in KINDS} if not isinstance(o, Exception) else {"error": str(o)}
+            for o in outcomes]
 
 
-def batched(lm, items, colours, settings, batch_size: int) -> list[dict]:
+def one_at_a_time(studio, products, settings) -> list[dict]:
+    return copies_of([studio.generate(product, settings, store=False) for product in products])
+
+
+def batched(studio, products, settings, batch_size: int) -> list[dict]:
     out = []
-    for start in range(0, len(items), batch_size):
-        chunk, chunk_colours = items[start:start + batch_size], colours[start:start + batch_size]
-        copies = [{} for _ in chunk]
-        for kind in KINDS:
-            for copy, raw in zip(copies, generate_field_batch(lm, kind, chunk, settings, chunk_colours)):
-                copy[kind] = clean(kind, raw, settings)
-        out += copies
+    for start in range(0, len(products), batch_size):
+        out += copies_of(generate_batch(studio, products[start:start + batch_size], settings))
     return out
 
 
@@ -96,6 +87,8 @@ def ray_vs_local(args) -> dict:
     overrides = {"temperature": args.temperature}
     if args.max_new_tokens:
         overrides["max_new_tokens"] = args.max_new_tokens
+    if args.fusion:
+        overrides["fusion"] = args.fusion
     settings = Settings(**overrides)
     scratch = Path(tempfile.mkdtemp(prefix="bench-ray-"))
     quiet = lambda done, total, record: None  # noqa: E731  (no progress bar)
@@ -149,7 +142,7 @@ def ray_vs_local(args) -> dict:
     return {
         "products": len(products), "batch_size": args.batch_size, "runs": args.runs, "workers": args.workers,
         "device": args.device, "torch_threads": threads, "cpu_count": os.cpu_count(),
-        "load_average": os.getloadavg(), "settings": {"fusion": settings.fusion, **overrides},
+        "load_average": os.getloadavg(), "settings": {**overrides, "fusion": settings.fusion},
         "seconds": times, "products_per_minute": {k: round(v, 2) for k, v in per_minute.items()},
         "ratio_ray_vs_local": round(per_minute["ray"] / per_minute["local"], 2),
         "first_failure": failures, "ray_stats": runner.stats,
@@ -172,10 +165,11 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--temperature", type=float, default=0.7)
+    parser.add_argument("--fusion", default=None, help="copy method (default: the studio's, Settings())")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--ray", action="store_true", help="whole catalog runs: this process vs. Ray workers")
     parser.add_argument("--workers", type=int, default=2, help="with --ray: local Ray workers")
-    parser.add_argument("--max-new-tokens", type=int, default=None, help="with --ray: shorter outputs")
+    parser.add_argument("--max-new-tokens", type=int, default=None, help="shorter outputs")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -188,33 +182,38 @@ def main() -> int:
         return 0
 
     studio = Studio(device=args.device)
-    settings = Settings(temperature=args.temperature)
-    lm = studio.language_model(settings)
-    items = [studio.ingest(p) for p in read_catalog(args.catalog, limit=args.products)]
-    colours = [studio.photo_colours(item) for item in items]
-    batched(lm, items[:2], colours[:2], settings.replace(max_new_tokens=8), 2)  # warm-up: kernels, stop-string tables
+    overrides = {"temperature": args.temperature}
+    if args.max_new_tokens:
+        overrides["max_new_tokens"] = args.max_new_tokens
+    if args.fusion:
+        overrides["fusion"] = args.fusion
+    settings = Settings(**overrides)
+    products = read_catalog(args.catalog, limit=args.products)
+    batched(studio, products[:2], settings.replace(max_new_tokens=8), 2)  # warm-up: models, kernels, tables
 
     times = {"one_at_a_time": [], "batched": []}
     samples = {}
     for run in range(args.runs):
         for name in times:
             clock = time.perf_counter()
-            copies = (one_at_a_time(lm, items, colours, settings) if name == "one_at_a_time"
-                      else batched(lm, items, colours, settings, args.batch_size))
+            copies = (one_at_a_time(studio, products, settings) if name == "one_at_a_time"
+                      else batched(studio, products, settings, args.batch_size))
             times[name].append(time.perf_counter() - clock)
             samples[name] = copies
             print(f"run {run + 1}/{args.runs} {name:14} {times[name][-1]:7.1f} s "
-                  f"({len(items) / times[name][-1] * 60:.1f} products/min)", flush=True)
+                  f"({len(products) / times[name][-1] * 60:.1f} products/min)", flush=True)
 
-    per_minute = {name: len(items) / statistics.median(t) * 60 for name, t in times.items()}
+    per_minute = {name: len(products) / statistics.median(t) * 60 for name, t in times.items()}
+    writer = studio.language_model(settings)
     summary = {
-        "products": len(items), "batch_size": args.batch_size, "runs": args.runs, "device": str(lm.device),
+        "products": len(products), "batch_size": args.batch_size, "runs": args.runs, "device": str(writer.device),
         "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
-        "load_average": os.getloadavg(), "fields": list(KINDS),
+        "load_average": os.getloadavg(), "settings": {**overrides, "fusion": settings.fusion},
         "seconds": times, "products_per_minute": {k: round(v, 2) for k, v in per_minute.items()},
         "speedup": round(per_minute["batched"] / per_minute["one_at_a_time"], 2),
-        "mean_chars": {name: {kind: round(statistics.mean(len(c[kind]) for c in copies), 1) for kind in KINDS}
-                       for name, copies in samples.items()},
+        "same_copy": samples["batched"] == samples["one_at_a_time"],  # one path: it must be True
+        "mean_chars": {name: {kind: round(statistics.mean(len(c.get(kind) or "") for c in copies), 1)
+                              for kind in KINDS} for name, copies in samples.items()},
         "example": {name: copies[0] for name, copies in samples.items()},
     }
     print(json.dumps(summary, indent=2, ensure_ascii=False))

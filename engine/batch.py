@@ -28,12 +28,17 @@ runner, ``LocalRunner`` (this process, the default) or ``engine.distributed.RayR
 actors, ``--ray``: each loads the models once, a killed one's chunks are sent again), so a
 Ray run keeps the same folder, lock, resume and exactly-once guarantees.
 
-LM batching (``batch_size > 1``): the prompts of ``batch_size`` products for one field are
-left-padded into one tensor and decoded together (``engine.models.batching``, the same decoder that
-batches concurrent studio requests). Each product keeps its own random draws from ``settings.seed``,
-its own grounding rules and stop tokens, so it writes the text ``Studio.generate`` writes for it alone
-with the same settings; padding could change float sums in the last bits, which changed no token in
-tests/test_batch.py. A batch run is reproducible whatever the batch size or order.
+LM batching (``batch_size > 1``): there is one path from a product to a ``Result``,
+``Studio.generate`` (the Create tab's), and a batch takes it for every product, with its candidates,
+re-ranking, retries, claim-check repairs, notes and ``checks``. What a batch adds is concurrency:
+``generate_batch`` runs the ``batch_size`` products of a chunk in threads, each its own
+``Studio.generate``, while request batching (``engine.models.batching``, the decoder that batches
+concurrent studio requests) is on, so their language-model calls (titles, descriptions, retries)
+are decoded together as rows of one running batch. Each request keeps its own prompt, seed,
+grounding rules and stop tokens, so a product writes the text ``Studio.generate`` writes for it
+alone with the same settings (tests/test_batch_one_path.py); padding could change float sums in
+the last bits, which changed no token there. The decoder's switch is process-wide: a batch run
+turns it on for its duration and the last run to end restores what it found (``decoding_together``).
 """
 from __future__ import annotations
 
@@ -42,19 +47,17 @@ import json
 import logging
 import os
 import shutil
-import time
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-import torch
 from tqdm import tqdm
 
 from engine.catalog import CatalogRows, read_catalog_rows
 from engine.errors import StudioError
-from engine.models.batching import decode_together
-from engine.copywriting.copy import FIELDS, Copy, build_messages, clean, token_budget
 from engine.product import Product
 from engine.settings import Settings
 
@@ -75,113 +78,74 @@ class StepFailed(StudioError):
         super().__init__(f"{step}: {type(exc).__name__}: {text}" if text else f"{step}: {type(exc).__name__}")
 
 
-# -- batched language-model generation --------------------------------------------------
-def generate_field_batch(lm, kind: str, ingested: Sequence, settings: Settings,
-                         photo_colours: Sequence[list[str]] | None = None,
-                         prefixes: Sequence[torch.Tensor | None] | None = None,
-                         hide: tuple[str, ...] = (), max_new_tokens: int | None = None) -> list[str]:
-    """Raw text of one field for several products, decoded together (``engine.models.batching``).
+# -- one path, products at once -----------------------------------------------------------
+_BATCHING_LOCK = threading.Lock()
+_BATCHING_RUNS: list[int] = []  # decoder rows each running batch asks for
+_BATCHING_FOUND: dict = {}  # request batching as the first of them found it
 
-    Each product keeps its own random draws (``settings.seed``), grounding rules and stop tokens, so it
-    writes the text it writes alone with the same seed."""
-    from engine.copywriting.grounded import finish, processor_for
 
-    photo_colours = photo_colours or [[] for _ in ingested]
-    prefixes = prefixes or [None] * len(ingested)
-    least, most = token_budget(kind, settings)
-    most = max_new_tokens or most
-    requests = [lm.request(build_messages(kind, item, settings, colours, hide), max_new_tokens=most,
-                           min_new_tokens=min(least, most), temperature=settings.temperature, top_p=settings.top_p,
-                           seed=settings.seed, prefix_embeds=prefix, stop_at_newline=kind == "title",
-                           logits_processor=processor_for(settings, lm.tokenizer, [(item.source_text(), list(colours))]))
-                for item, colours, prefix in zip(ingested, photo_colours, prefixes)]
-    decode_together(lm, requests)
-    for request in requests:
-        error = next((p for p in request.pieces.queue if isinstance(p, BaseException)), None)
-        if error is not None:
-            raise error
-    return [finish(r.processor, [lm.tokenizer.decode(r.tokens, skip_special_tokens=True)])[0] for r in requests]
+@contextmanager
+def decoding_together(rows: int) -> Iterator[None]:
+    """Request batching on, with room for ``rows`` rows, while the block runs; then as it was.
+
+    The decoder's switch (``engine.models.batching.set_request_batching``) is process-wide, and the
+    decoder reads it in its own thread, so it cannot be turned on for one caller's requests only. Runs
+    that overlap (two Batch tabs of one server) share it: the first saves the setting it finds, each
+    widens ``max_batch`` to what the runs ask for together (never below the setting found), and the
+    last to end restores it. A server that batches already (its default) keeps its window; one started
+    with ``--no-batching`` runs the Batch tab in the one model slot, so no other copy request is decoded
+    while the switch is on. The CLI batches nothing else."""
+    from engine.models.batching import request_batching, set_request_batching
+
+    def apply() -> None:
+        found = _BATCHING_FOUND
+        least = found["max_batch"] if found["enabled"] else 1
+        set_request_batching(True, window_s=found["window_s"], max_batch=max(least, sum(_BATCHING_RUNS)))
+
+    with _BATCHING_LOCK:
+        if not _BATCHING_RUNS:
+            _BATCHING_FOUND.clear()
+            _BATCHING_FOUND.update(request_batching())
+        _BATCHING_RUNS.append(rows)
+        apply()
+    try:
+        yield
+    finally:
+        with _BATCHING_LOCK:
+            _BATCHING_RUNS.remove(rows)
+            if _BATCHING_RUNS:
+                apply()
+            else:
+                set_request_batching(**_BATCHING_FOUND)
 
 
 def generate_batch(studio, products: Sequence[Product], settings: Settings,
-                   kinds: tuple[str, ...] = FIELDS, references: dict[str, str] | None = None) -> list:
-    """``Studio.generate`` for several products with the LM batched across them.
+                   references: dict[str, str] | None = None) -> list:
+    """``Studio.generate(product, settings, references, store=False)`` for each product, at once.
 
     Returns, in order, a ``pipeline.Result`` or the ``StudioError`` that product raised (an
-    unexpected exception in one product's step comes back as a ``StepFailed``). The template
-    baseline has no LM to batch and runs one product at a time.
+    unexpected exception comes back as a ``StepFailed``): the Result the Create tab makes for it,
+    with the same text for the same seed and settings, because it is the same code. The products
+    run in threads while request batching is on (``decoding_together``), so their language-model
+    calls share one batched decode; each product's title and description are two of its rows.
+
+    The model loaders are safe to race (``engine.models.cache.load_once``: one copy of each model,
+    so one decoder). A failure of the shared decode (out of GPU memory, say) reaches every product
+    of it, so products that fail unexpectedly are written again one at a time, after the others:
+    only a product at fault stays failed. The template baseline has no language model to batch
+    and runs one product at a time.
     """
-    from engine.copywriting.bullets import fact_bullets
-    from engine.copywriting.checks import finish
-    from engine.photo_labels import enough_to_write
-    from engine.pipeline import Result
+    from engine.pipeline import LM_FIELDS
 
-    if settings.fusion == "template":
-        out = []
-        for product in products:
-            out.append(_generate_one(studio, product, settings, references))
-        return out
-
-    started = time.perf_counter()
-    outcomes: list = [None] * len(products)
-    live, ingested, colours, prefixes, contributions, lm = [], [], [], [], [], None
-    for index, product in enumerate(products):
-        try:
-            item = studio.ingest(product)
-            if not enough_to_write(item):  # a photo alone: one at a time, where Studio.stream says what is missing
-                outcomes[index] = studio.generate(item, settings, references, store=False)
-                continue
-            item_colours = studio.photo_colours(item)
-            item_lm, prefix, contribution = studio._generator(item, settings)
-        except StudioError as exc:
-            outcomes[index] = exc
-            continue
-        except Exception as exc:  # this product's bug: it fails, the rest of the batch goes on
-            outcomes[index] = StepFailed("prepare", exc)
-            continue
-        lm = item_lm
-        live.append(index)
-        ingested.append(item)
-        colours.append(item_colours)
-        prefixes.append(prefix)
-        contributions.append(contribution)
-    timings = {"prepare": time.perf_counter() - started}
-    copies = [Copy() for _ in live]
-    for kind in kinds:
-        clock = time.perf_counter()
-        if kind == "bullets":  # built from each product's facts, as in Studio.stream
-            for copy, item in zip(copies, ingested):
-                copy.bullets = fact_bullets(item, settings.limits.bullets_max, settings.limits.bullet_max)
-        elif live:
-            writer, _ = studio._writer(kind, settings, lm, next((p for p in prefixes if p is not None), None))
-            trained = writer is lm
-            # measured photo colours are not facts until confirmed (Studio.stream)
-            raws = generate_field_batch(writer, kind, ingested, settings, None, prefixes if trained else None)
-            limit = settings.limits.title_max if kind == "title" else None
-            for copy, raw, item in zip(copies, raws, ingested):
-                setattr(copy, kind, finish(kind, clean(kind, raw, settings), item, limit))
-        timings[f"generate_{kind}"] = time.perf_counter() - clock
-    share = {k: round(v / max(len(live), 1), 4) for k, v in timings.items()}  # per product, for the record
-    for slot, (index, item, copy) in enumerate(zip(live, ingested, copies)):
-        clock = time.perf_counter()
-        try:
-            copy.keywords = studio.keywords(copy, item)
-            scores = studio.score(copy, item, settings, references)
-        except StudioError as exc:
-            outcomes[index] = exc
-            continue
-        except Exception as exc:
-            outcomes[index] = StepFailed("score", exc)
-            continue
-        own = {**share, "keywords_and_score": round(time.perf_counter() - clock, 4)}
-        own["total"] = round(sum(own.values()), 4)
-        outcomes[index] = Result(
-            copy=copy, scores=scores, settings=settings, product=item.product,
-            references={k: v for k, v in (references or {}).items() if v}, photo_colours=colours[slot],
-            contributions=contributions[slot], warnings=list(item.warnings), notes=list(item.notes), timings=own,
-            models={"language_model": settings.language_model, "fusion": settings.fusion,
-                    "batch_size": str(len(live))},
-        )
+    if len(products) < 2 or settings.fusion == "template":
+        return [_generate_one(studio, product, settings, references) for product in products]
+    with decoding_together(len(products) * len(LM_FIELDS)):
+        with ThreadPoolExecutor(max_workers=len(products), thread_name_prefix="batch-product") as pool:
+            outcomes = list(pool.map(lambda product: _generate_one(studio, product, settings, references), products))
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, StepFailed):
+            log.warning("%s failed in a batch (%s); writing it again on its own", products[index].id, outcome)
+            outcomes[index] = _generate_one(studio, products[index], settings, references)
     return outcomes
 
 
@@ -196,13 +160,10 @@ def _generate_one(studio, product: Product, settings: Settings, references: dict
 
 
 def _generate_chunk(studio, chunk: list[Product], settings: Settings, batched: bool) -> list:
-    if not batched:  # exactly the Create tab's path
-        return [_generate_one(studio, product, settings) for product in chunk]
-    try:
+    """Outcomes of a chunk: its products at once (``generate_batch``) or one after another."""
+    if batched:
         return generate_batch(studio, chunk, settings)
-    except Exception:  # the shared LM call failed: one at a time, so only the product at fault fails
-        log.warning("batched generation failed; running these %d products one at a time", len(chunk), exc_info=True)
-        return [_generate_one(studio, product, settings) for product in chunk]
+    return [_generate_one(studio, product, settings) for product in chunk]
 
 
 def _chunk_outcomes(studio, chunk: list[Product], settings: Settings, batched: bool,
@@ -236,14 +197,40 @@ class LocalRunner:
 
 # -- the results file ---------------------------------------------------------------------
 def result_line(product: Product, result) -> dict:
+    """One results.jsonl line: the copy, its scores, and what the Create tab shows beside them.
+
+    ``scores`` maps each field to ``{metric: value}``. ``claims`` holds the claim check of each
+    field (``claim_verdicts``), so the Batch tab and the exports read the verdict, its reasons and
+    whether to hold a product back without scoring again. ``checks`` (tries, and the share as first
+    written), ``warnings``, ``notes``, ``alternatives`` (ranked candidates) and ``provenance`` (where
+    each sentence and title word comes from) are the Result's own.
+    """
     copy = result.copy
     return {
         "id": product.id, "generation_id": result.id, "created_at": result.created_at,
         "title": copy.title, "description": copy.description, "bullets": copy.bullets, "keywords": copy.keywords,
         "scores": {kind: {s.name: s.value for s in scores} for kind, scores in result.scores.items()},
+        "claims": claim_verdicts(result.scores),
+        "checks": result.checks, "warnings": result.warnings, "notes": result.notes,
+        "alternatives": result.alternatives, "provenance": result.provenance,
         "settings": result.settings.model_dump(), "models": result.models, "timings": result.timings,
         "product": product.model_dump(mode="json"),
     }
+
+
+def claim_verdicts(scores: dict) -> dict[str, dict]:
+    """field -> the claim check's verdict as the Create tab shows it: ``display`` ("3/3 in input",
+    "2 flagged" ...), ``good`` (False when anything is flagged), ``share`` and ``flagged``
+    (``{"kind", "text", "reason"}`` per claim). Fields without a claim check are left out."""
+    verdicts = {}
+    for kind, field_scores in scores.items():
+        claim = next((s for s in field_scores if s.name == "grounding"), None)
+        if claim is None:
+            continue
+        flagged = (claim.details or {}).get("flagged") or []
+        verdicts[kind] = {"display": claim.display, "good": claim.good, "share": claim.value,
+                          "flagged": [{k: f.get(k) for k in ("kind", "text", "reason")} for f in flagged]}
+    return verdicts
 
 
 def settings_key(settings: Settings, media: bool = False) -> str:

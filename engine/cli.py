@@ -193,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--limit", type=int, default=None, help="only the first N products")
     batch.add_argument("--media", action="store_true", help="also render each product's ad images (5 sizes)")
     batch.add_argument("--batch-size", type=int, default=1,
-                       help="products per language-model call (faster; each product keeps its own seed, see engine/batch.py)")
+                       help="products written at once, their language-model calls decoded together (faster; each product keeps its own seed and writes what Create writes, see engine/batch.py)")
     batch.add_argument("--export", type=lambda v: [k.strip() for k in v.split(",") if k.strip()], default=[],
                        metavar="shopify,jsonl,zip", help="also write these exports into --out when the batch ends")
     batch.add_argument("--image-base-url", default="", help="prefix for Image Src in the Shopify CSV")

@@ -3,8 +3,9 @@
 ``RayRunner`` is a runner for ``engine.batch.run_batch`` (see ``engine.batch.LocalRunner``): it
 starts ``workers`` actors, each holding one ``engine.pipeline.Studio`` (so each worker loads the
 models once) and running whole chunks of ``--batch-size`` products through the same code as a
-local run (``engine.batch._chunk_outcomes``: the LM batched across the chunk, media rendered by
-the worker). Outcomes come back to the driver, and only the driver writes ``results.jsonl`` and
+local run (``engine.batch._chunk_outcomes``: ``Studio.generate`` for each product, the Create
+tab's one path, the chunk's products at once with their language-model calls decoded together;
+media rendered by the worker). Outcomes come back to the driver, and only the driver writes ``results.jsonl`` and
 ``failures.jsonl``, so a Ray run keeps every guarantee of a local one: one writer under the
 folder lock, one fsynced line per product, resume by settings key, ``should_stop`` between
 chunks (chunks already on a worker finish and are written), a product handed back once.

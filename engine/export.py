@@ -2,8 +2,14 @@
 
 A *row* is a plain dict as written by ``engine.batch`` (one line of results.jsonl) or returned
 by ``History.get``: ``id, title, description, bullets, keywords, product {brand, category,
-price, currency, images, ...}, media [paths of generated images/videos]``. A
-``pipeline.Result`` is accepted too and converted with ``row_from_result``.
+price, currency, images, ...}, media [paths of generated images/videos]``, and the claim check's
+verdicts (``claims``, or the full ``scores`` of a history row). A ``pipeline.Result`` is accepted
+too and converted with ``row_from_result``.
+
+Nothing flagged is published silently: a product whose title or description has a claim the
+check flagged (``flagged_claims``) is imported as a draft whatever ``publish`` says, and the
+claims and their reasons are listed beside the CSV in ``<name>_review.csv`` (``review_path``).
+A sidecar rather than a column, so the CSV keeps exactly the columns of Shopify's template.
 """
 from __future__ import annotations
 
@@ -28,6 +34,9 @@ SHOPIFY_COLUMNS = (
     "Variant Requires Shipping", "Variant Taxable", "Variant Barcode", "Image Src", "Image Position",
     "Image Alt Text", "Gift Card", "SEO Title", "SEO Description", "Status",
 )
+# Beside the Shopify CSV: the products held back as drafts, one line per flagged claim.
+REVIEW_COLUMNS = ("Handle", "Variant SKU", "Field", "Flagged", "Reason")
+CHECKED_FIELDS = ("title", "description")  # the fields whose flagged claims hold a product back
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
 SEO_TITLE_MAX, SEO_DESCRIPTION_MAX = 70, 320  # what Shopify's SEO fields show
 # Tags are storefront filters and search terms: a short list of product words, not every keyword.
@@ -41,14 +50,45 @@ _CATEGORY_SPLIT = re.compile(r"\s*[>/|,]\s*")
 
 
 def row_from_result(result, media: Iterable[str | Path] = ()) -> dict:
-    copy = result.copy
-    return {
-        "id": result.product.id or result.id, "generation_id": result.id, "title": copy.title,
-        "description": copy.description, "bullets": list(copy.bullets), "keywords": list(copy.keywords),
-        "product": result.product.model_dump(), "settings": result.settings.model_dump(),
-        "scores": {kind: {s.name: s.value for s in scores} for kind, scores in result.scores.items()},
-        "media": [str(m) for m in media],
-    }
+    """A Result as a row: the results.jsonl line ``engine.batch`` writes for it, plus its media."""
+    from engine.batch import result_line
+
+    return {**result_line(result.product, result), "id": result.product.id or result.id,
+            "media": [str(m) for m in media]}
+
+
+def flagged_claims(row: dict) -> dict[str, list[dict]]:
+    """field -> the claims the check flagged in it (``{"text", "reason"}``), for the title and the
+    description; empty when nothing is flagged.
+
+    Reads the verdicts a results line holds (``claims``), else a history row's full scores; a line
+    written before results held the verdicts has only the share of claims in the input, which is
+    below 1 exactly when something was flagged: that field is held back with a reason that says so."""
+    verdicts = row.get("claims") or {}
+    scores = row.get("scores") or {}
+    flagged: dict[str, list[dict]] = {}
+    for kind in CHECKED_FIELDS:
+        if kind in verdicts:
+            claims = [{"text": f.get("text") or "", "reason": f.get("reason") or ""}
+                      for f in verdicts[kind].get("flagged") or []]
+        elif isinstance(scores.get(kind), list):  # History.get: every score with its details
+            claim = next((s for s in scores[kind] if s.get("name") == "grounding"), {})
+            claims = [{"text": f.get("text") or "", "reason": f.get("reason") or ""}
+                      for f in (claim.get("details") or {}).get("flagged") or []]
+        else:
+            share = (scores.get(kind) or {}).get("grounding")
+            claims = [] if share is None or share >= 1 else [
+                {"text": "", "reason": f"the claim check flagged part of it ({share:.0%} of its claims are in the "
+                                       "input); open it in the studio to see which"}]
+        if claims:
+            flagged[kind] = claims
+    return flagged
+
+
+def review_path(path: Path | str) -> Path:
+    """Where ``shopify_csv`` lists the products it held back: ``products_shopify_review.csv``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}_review.csv")
 
 
 def _rows(rows: Iterable) -> list[dict]:
@@ -209,11 +249,15 @@ def shopify_csv(rows: Iterable, path: Path | str, *, image_base_url: str = "", v
 
     ``image_base_url``: where the images will be hosted (e.g. Shopify Files' CDN folder); without
     it ``Image Src`` holds the local file names, as in the zip from ``media_zip``/``export_all``.
-    ``publish=False`` imports the products as drafts so the team reviews them first.
+    ``publish=False`` imports the products as drafts so the team reviews them first; with
+    ``publish=True`` a product whose title or description has a flagged claim is still a draft
+    (Status ``draft``, not published). Every product with a flagged claim is listed, claim by claim
+    with its reason, in ``review_path(path)``; without any, no review file is left there.
     """
     rows, path = _rows(rows), Path(path)
     handles = unique_handles(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
+    review = []  # (handle, sku, field, claim) for the review file
     with path.open("w", encoding="utf-8", newline="") as handle_out:
         writer = csv.DictWriter(handle_out, fieldnames=SHOPIFY_COLUMNS)
         writer.writeheader()
@@ -224,25 +268,43 @@ def shopify_csv(rows: Iterable, path: Path | str, *, image_base_url: str = "", v
             description = row.get("description") or ""
             price = product.get("price")
             images = _images(row, handle, image_base_url)
+            sku = variant_sku(row, handle)
+            flagged = flagged_claims(row)
+            review += [(handle, sku, kind, claim) for kind, claims in flagged.items() for claim in claims]
+            live = publish and not flagged
             writer.writerow({
                 "Handle": handle, "Title": title, "Body (HTML)": body_html(description, row.get("bullets") or []),
                 "Vendor": product.get("brand") or vendor,
                 # Shopify's "Product Category" only takes its own taxonomy; the merchant's goes to Type.
                 "Type": re.split(r"\s*[>/]\s*", category)[-1] if category else "",
-                "Tags": ", ".join(shopify_tags(row)), "Published": "TRUE" if publish else "FALSE",
-                "Option1 Name": "Title", "Option1 Value": "Default Title", "Variant SKU": variant_sku(row, handle),
+                "Tags": ", ".join(shopify_tags(row)), "Published": "TRUE" if live else "FALSE",
+                "Option1 Name": "Title", "Option1 Value": "Default Title", "Variant SKU": sku,
                 "Variant Inventory Policy": "deny", "Variant Fulfillment Service": "manual",
                 "Variant Price": f"{price:.2f}" if isinstance(price, (int, float)) else "",
                 "Variant Requires Shipping": "TRUE", "Variant Taxable": "TRUE",
                 "Image Src": images[0] if images else "", "Image Position": "1" if images else "",
                 "Image Alt Text": title if images else "", "Gift Card": "FALSE",
                 "SEO Title": _short(title, SEO_TITLE_MAX), "SEO Description": _short(description, SEO_DESCRIPTION_MAX),
-                "Status": "active" if publish else "draft",
+                "Status": "active" if live else "draft",
             })
             for position, image in enumerate(images[1:], start=2):
                 writer.writerow({"Handle": handle, "Image Src": image, "Image Position": str(position),
                                  "Image Alt Text": title})
+    _write_review(review, review_path(path))
     return path
+
+
+def _write_review(review: list[tuple[str, str, str, dict]], path: Path) -> None:
+    """The review file beside a Shopify CSV; an earlier one goes when nothing is flagged now, so it
+    never lists products of another export."""
+    if not review:
+        path.unlink(missing_ok=True)
+        return
+    with path.open("w", encoding="utf-8", newline="") as handle_out:
+        writer = csv.writer(handle_out)
+        writer.writerow(REVIEW_COLUMNS)
+        for handle, sku, kind, claim in review:
+            writer.writerow([handle, sku, kind, claim["text"], claim["reason"]])
 
 
 def jsonl(rows: Iterable, path: Path | str) -> Path:
@@ -276,13 +338,16 @@ def media_zip(files: Iterable[str | Path | tuple[str | Path, str]], path: Path |
 
 def export_all(rows: Iterable, folder: Path | str, *, image_base_url: str = "", vendor: str = "",
                publish: bool = False) -> dict[str, Path]:
-    """products_shopify.csv, products.jsonl and media.zip side by side, with matching file names."""
+    """products_shopify.csv, products.jsonl and media.zip side by side, with matching file names, and
+    products_shopify_review.csv (key ``review``) when a product was held back for a flagged claim."""
     rows, folder = _rows(rows), Path(folder)
     out = {
         "shopify": shopify_csv(rows, folder / "products_shopify.csv", image_base_url=image_base_url,
                                vendor=vendor, publish=publish),
         "jsonl": jsonl(rows, folder / "products.jsonl"),
     }
+    if review_path(out["shopify"]).exists():
+        out["review"] = review_path(out["shopify"])
     pairs = media_names(rows)
     if pairs:
         out["zip"] = media_zip(pairs, folder / "media.zip")

@@ -5,7 +5,9 @@ so running the same catalog again with the same settings resumes it: finished pr
 and skipped. Other settings (method, tone, seed ...) run every product again, and the exports take
 the rows of the settings on screen only (engine/batch.py). **Start over** moves a catalog's results
 aside. Bad rows and failed products are listed under the progress (line, id, reason) and offered
-as failures.jsonl.
+as failures.jsonl. Every product is written by ``Studio.generate``, the Create tab's own path, so
+the claims column reads the claim check's verdict as the Create tab's badge does ("⚠ 2 flagged"),
+and the Shopify export holds a product with a flagged claim back as a draft (engine/export.py).
 """
 from __future__ import annotations
 
@@ -43,12 +45,30 @@ def batch_folder(catalog_name: str) -> Path:
 
 def _row(number: int, record: dict, status: str) -> list:
     if "error" in record:
-        return [number, record["id"], "", "", None, f"⚠️ {record['error']}"]
-    grounding = (record.get("scores") or {}).get("description", {}).get("grounding")
+        return [number, record["id"], "", "", "", f"⚠️ {record['error']}"]
     description = record["description"]
     return [number, record["id"], record["title"],
             description if len(description) <= 100 else description[:100].rsplit(" ", 1)[0] + "…",
-            None if grounding is None else round(grounding, 2), status]
+            claims_cell(record), status]
+
+
+def claims_cell(record: dict) -> str:
+    """The claim check's verdict on the description as the Create tab's badge reads ("✅ 3/3 in input",
+    "⚠ 2 flagged"), and the title's when something in it is flagged too."""
+    verdicts = record.get("claims")
+    if verdicts is None:  # a line written before results held the verdicts: only the share is known
+        share = ((record.get("scores") or {}).get("description") or {}).get("grounding")
+        return "" if share is None else "✅ nothing flagged" if share >= 1 else f"⚠ flagged ({share:.0%} in input)"
+
+    def verdict(claim: dict) -> str:
+        mark = {True: "✅ ", False: "⚠ "}.get(claim.get("good"), "")
+        return mark + claim.get("display", "")
+
+    cell = verdict(verdicts["description"]) if "description" in verdicts else ""
+    title = verdicts.get("title")
+    if title and title.get("good") is False:
+        cell = f"{cell} · title {verdict(title)}" if cell else f"title {verdict(title)}"
+    return cell
 
 
 def failure_rows(records: list[dict]) -> list[list]:
@@ -77,7 +97,7 @@ def run_catalog(studio: Studio, catalog: Path, limit: int | None, settings: Sett
     products = catalog_rows.products
     out = batch_folder(catalog.name)
     finished = {r["id"]: r for r in read_results(out, settings)}  # these settings' rows only
-    rows = [_row(i, finished[p.id], "✅ done earlier") if p.id in finished else [i, p.id, "", "", None, "⏳"]
+    rows = [_row(i, finished[p.id], "✅ done earlier") if p.id in finished else [i, p.id, "", "", "", "⏳"]
             for i, p in enumerate(products, 1)]
     position = {p.id: i for i, p in enumerate(products)}
     total, already = len(products), sum(1 for p in products if p.id in finished)
@@ -200,8 +220,9 @@ def build_batch_tab(studio: Studio) -> None:
         temperature = gr.Slider(0, 1.5, value=0.7, step=0.05, label="Temperature")
         max_tokens = gr.Slider(40, 400, value=160, step=10, label="Max tokens (description)")
         seed = gr.Number(value=0, precision=0, minimum=0, label="Seed")
-        batch_size = gr.Slider(1, 16, value=8, step=1, label="Products per LM call",
-                               info="Batching the language model is faster; 1 = exactly as the Create tab")
+        batch_size = gr.Slider(1, 16, value=8, step=1, label="Products at once",
+                               info="Written together, their language-model calls batched: faster, and the "
+                                    "same copy, checks and flags as the Create tab at any size")
     with gr.Row():
         run = gr.Button("Run / resume batch", variant="primary", elem_id="mcs-batch-run")
         stop = gr.Button("Stop after this step", elem_id="mcs-batch-stop")
@@ -267,12 +288,16 @@ def build_batch_tab(studio: Studio) -> None:
             raise gr.Error(f"no finished products under these settings ({settings_label(settings)}); press Run")
         target = Path(folder) / "exports"
         if kind == "shopify":
-            return _publish([export.shopify_csv(rows, target / "products_shopify.csv", image_base_url=base_url or "")])
+            csv_path = export.shopify_csv(rows, target / "products_shopify.csv", image_base_url=base_url or "")
+            review = export.review_path(csv_path)  # the products held back as drafts, and why
+            return _publish([csv_path, *([review] if review.exists() else [])])
         if kind == "jsonl":
             return _publish([export.jsonl(rows, target / "products.jsonl")])
         written = export.export_all(rows, target, image_base_url=base_url or "")
         # The CSV names the merchant's own photos when nothing was generated; ship those too.
         pairs = [(written["shopify"], "products_shopify.csv"), (written["jsonl"], "products.jsonl")]
+        if "review" in written:
+            pairs.append((written["review"], written["review"].name))
         pairs += export.media_names(rows) or [(Path(p), Path(p).name) for r in rows
                                               for p in (r.get("product") or {}).get("images") or []
                                               if Path(p).is_file()]

@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from PIL import Image
 
-from engine.export import (SHOPIFY_COLUMNS, body_html, export_all, jsonl, media_zip, row_from_result,
-                           shopify_csv, slugify)
+from engine.export import (REVIEW_COLUMNS, SHOPIFY_COLUMNS, body_html, export_all, flagged_claims, jsonl,
+                           media_zip, review_path, row_from_result, shopify_csv, slugify)
 from engine.metadata import read_settings, save_png
 from engine.settings import Settings
 
@@ -154,3 +154,57 @@ def test_tags_are_clean_product_keywords_category_terms_and_brand(tmp_path):
                 "bulb 9", "i’ll"):
         assert bad not in tags
     assert len(tags) == 13 and len({t.lower() for t in tags}) == len(tags)  # many keywords: still room for the rest
+
+
+def flagged_rows() -> list[dict]:
+    """A clean product, one with a flagged claim in its description (a results line's verdicts), one
+    from the history (full scores), and one from a results line written before lines held verdicts."""
+    product = {"title": "Steel bottle", "description": "Steel, 750 ml", "price": 12.0}
+    clean = {"display": "2/2 in input", "good": True, "share": 1.0, "flagged": []}
+    return [
+        {"id": "OK1", "title": "Steel bottle", "description": "A 750 ml steel bottle.", "product": product,
+         "claims": {"title": clean, "description": clean}},
+        {"id": "BAD1", "title": "Steel bottle", "description": "A 900 ml steel bottle.", "product": product,
+         "claims": {"title": clean, "description": {
+             "display": "1 flagged", "good": False, "share": 0.5,
+             "flagged": [{"kind": "number", "text": "900 ml", "reason": "\"900 ml\" is not in your input"}]}}},
+        {"id": "HIST", "title": "Red steel bottle", "description": "", "product": product,
+         "scores": {"title": [{"name": "bleu", "value": 0.2},
+                              {"name": "grounding", "value": 0.5, "details": {"flagged": [
+                                  {"kind": "colour", "text": "Red", "reason": "\"Red\" is not in your input"}]}}]}},
+        {"id": "OLD", "title": "Steel bottle", "description": "A 2 l bottle.", "product": product,
+         "scores": {"title": {"grounding": 1.0}, "description": {"grounding": 0.0}}},
+    ]
+
+
+def test_flagged_claims_from_every_kind_of_row():
+    ok, bad, history, old = flagged_rows()
+    assert flagged_claims(ok) == {}
+    assert flagged_claims(bad) == {"description": [{"text": "900 ml", "reason": '"900 ml" is not in your input'}]}
+    assert flagged_claims(history) == {"title": [{"text": "Red", "reason": '"Red" is not in your input'}]}
+    [claim] = flagged_claims(old)["description"]
+    assert "0% of its claims are in the input" in claim["reason"] and list(flagged_claims(old)) == ["description"]
+
+
+def test_a_flagged_product_is_never_published_silently(tmp_path):
+    """Issue: batch copy with a flagged claim went out as "active". Now it is a draft, and the review
+    file beside the CSV says which claim and why; the clean product is published as asked."""
+    rows = flagged_rows()
+    path = shopify_csv(rows, tmp_path / "products_shopify.csv", publish=True)
+    header, lines = read_csv(path)
+    assert tuple(header) == SHOPIFY_COLUMNS  # Shopify's template, nothing added
+    status = {line["Variant SKU"]: (line["Status"], line["Published"]) for line in lines}
+    assert status == {"OK1": ("active", "TRUE"), "BAD1": ("draft", "FALSE"), "HIST": ("draft", "FALSE"),
+                      "OLD": ("draft", "FALSE")}
+    review_header, review = read_csv(review_path(path))
+    assert review_path(path).name == "products_shopify_review.csv" and tuple(review_header) == REVIEW_COLUMNS
+    assert [(r["Variant SKU"], r["Field"], r["Flagged"]) for r in review] == [
+        ("BAD1", "description", "900 ml"), ("HIST", "title", "Red"), ("OLD", "description", "")]
+    assert review[0]["Reason"] == '"900 ml" is not in your input' and review[0]["Handle"] == lines[1]["Handle"]
+
+    files = export_all(rows, tmp_path / "all", publish=True)
+    assert files["review"] == review_path(files["shopify"])
+    # Exported again with nothing flagged, the folder holds no review file of the earlier export.
+    shopify_csv(rows[:1], path, publish=True)
+    assert not review_path(path).exists()
+    assert "review" not in export_all(rows[:1], tmp_path / "all")

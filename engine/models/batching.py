@@ -18,8 +18,8 @@ and the same text ``model.generate`` wrote before this loop replaced it.
 The loop is ours rather than ``model.generate`` because ``generate`` takes a fixed batch: rows cannot
 join it, and a finished row still costs a place until the longest one ends. The batch's key/value
 cache is left-padded: a joining row's cache is padded on the left (or the batch's is) to the same
-length, and columns that only padding uses are dropped when rows leave. ``engine.batch`` decodes a
-catalog's products through ``decode_together``, the same loop with every row joining at the start.
+length, and columns that only padding uses are dropped when rows leave. ``engine.batch`` runs a
+catalog's products through ``Studio.generate`` at once, so their calls meet in this loop too.
 """
 from __future__ import annotations
 
@@ -370,19 +370,6 @@ class RequestBatcher:
                 continue
             joining.append(request)
         return joining, stopping
-
-
-def decode_together(lm, requests: list[Request]) -> None:
-    """Decode ``requests`` together with ``lm``, each with its own prompt, seed and settings: their text
-    streams into each request's ``pieces`` and its tokens into ``tokens``. An error closes every request
-    it reaches with it."""
-    batch = RunningBatch(lm)
-    batch.join(requests)
-    while batch:
-        try:
-            batch.step()
-        except BaseException as exc:
-            batch.fail(exc)
 
 
 def batcher_for(lm) -> RequestBatcher:
