@@ -112,8 +112,9 @@ def test_without_photos_is_a_real_rerun_scored_against_the_full_product(ablation
     assert full["status"] == "ran" and full["title"] and full["result"].settings.fusion == "concat"
     assert photos["status"] == "ran"
     assert photos["result"].product.images == [] and photos["result"].settings == full["result"].settings  # same seed
-    # the copy really changed on this product (deterministic: same seed, CPU), and changed names the fields
-    assert photos["changed"] and set(photos["changed"]) <= {"title", "description", "bullets"}
+    # what changed is named: since descriptions are written from the plan of the merchant's facts (issue 22),
+    # photos alone may change nothing here (they state no fact until a label is confirmed)
+    assert set(photos["changed"]) <= {"title", "description", "bullets"}
     assert all((photos[k] != full[k]) == (k in photos["changed"]) for k in ("title", "description", "bullets"))
     for key, delta in photos["deltas"].items():
         assert delta == pytest.approx(photos["scores"][key] - full["scores"][key], abs=1e-4)
