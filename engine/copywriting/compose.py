@@ -24,6 +24,10 @@ MIN_WORDS = 4
 # Sentences of the model that state none of the plan's facts ("It looks great on any table."): an editor reads
 # them as filler, and a 135M model's filler is where its nonsense hides ("worn on the inside of your running good").
 MAX_VOICE_SENTENCES = 0
+# A model sentence must state one of these, said with its words ("made of ceramic", "holds 350 ml"): a one-word
+# use or style ("Activity: Running") is matched too easily by a sentence that is about something else
+# ("designed to be worn on the inside of your running good").
+STRONG_ROLES = ("material", "size", "colour", "pattern", "care", "package", "warranty")
 # The least number of facts a description states when the input has them (all of them when fewer).
 LEAST_FACTS = 3
 
@@ -78,18 +82,24 @@ def _why_not(sentence: str, source: str, licence, photo_colours=()) -> str | Non
 
 
 def _unanchored(sentence: str, facts: list[str], plan: ContentPlan) -> str | None:
-    """A claim word or number a sentence takes from a fact it does not state ("keeps you warm" beside
-    "Climate: Warm", "the next 36-plus workouts" beside "Sizes: 32, 36"): licensed, yet said of something
-    else. Returns the first such word."""
-    from engine.copywriting.licence import claim_words
+    """A word that is neither a house word (states nothing) nor a word of the product's name or of a fact
+    this sentence states: licensed by the input, yet said of something else ("keeps you warm" beside
+    "Climate: Warm", "the next 36-plus workouts" beside "Sizes: 32, 36", "perfect for years"). Returns the
+    first such word, or None when every word is anchored."""
+    from engine.copywriting.licence import house_words
+    from engine.scores.claims import lemmas
 
     anchored = " ".join([plan.name, plan.brand, plan.line, plan.product_type, *facts]).lower()
     anchor_words = set(re.findall(r"[a-z]+|\d+(?:[.,]\d+)?", anchored))
+    anchor_forms = {l for w in anchor_words for l in lemmas(w)} | anchor_words
+    house = house_words()
     for word in re.findall(r"[A-Za-z]+|\d+(?:[.,]\d+)?", sentence):
         lower = word.lower()
-        if (lower[:1].isdigit() or lower in claim_words()) and lower not in anchor_words \
-                and lower.rstrip("s") not in anchor_words:
-            return word
+        if lower in house or lower in anchor_words or lower.rstrip("s") in anchor_words or lemmas(lower) & anchor_forms:
+            continue
+        if len(lower) <= 2 and not lower[:1].isdigit():
+            continue  # "t" of "it's" or "don't", a unit like "ml" comes with its number's fact
+        return word
     return None
 
 
@@ -120,7 +130,8 @@ def compose_description(plan: ContentPlan, model_text: str, source_text: str, se
         loose = _unanchored(raw, facts, plan) if reason is None else None
         if loose:
             reason = f"\"{loose}\" is not said of the fact it comes from"
-        new = [f for f in facts if f not in stated and f != name_key]
+        roles = plan.sources
+        new = [f for f in facts if f not in stated and f != name_key and roles.get(f) in STRONG_ROLES]
         if reason is None and any(_same(raw, s.text) for s in kept):
             reason = "says again what an earlier sentence said"
         if reason is None and not new:

@@ -300,6 +300,9 @@ def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
     from engine.scores.vocab import COLORS, MATERIALS
 
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    materials = {w.lower() for f in plan.facts if f.role == "material" for w in re.findall(r"[A-Za-z]{4,}", f.value)}
+    if words & materials:
+        return True  # "Moisture-wicking Cocona® fabric" beside "Material: Cocona® performance fabric"
     head = _head(plan)
     kinds = {head, head.rstrip("s")} | set(plan.product_type.split()) if head else set(plan.product_type.split())
     return bool(words & (set(COLORS) | set(MATERIALS) | kinds - {""})) or text[:1].isdigit() or \
