@@ -108,3 +108,13 @@ def test_realised_descriptions_on_real_catalogs_are_clean_named_and_state_three_
         assert all(s.text[-1] in ".!?" for s in sentences)
         flags = [f for f in claim_report(text, ingested.source_text())["flagged"] if f["kind"] != "meta-text"]
         assert not flags, (text, flags)
+
+
+def test_faithful_targets_keep_only_what_the_input_supports():
+    from engine.training.data import faithful_target
+
+    source = ingest(MUG).source_text()
+    target = ("The Printland Coffee Mug is made of ceramic. It keeps your tea hot for hours and is dishwasher "
+              "safe. Order now for free delivery.")
+    assert faithful_target(target, source) == "The Printland Coffee Mug is made of ceramic."
+    assert faithful_target("Crafted from seaweed extract and beeswax.", source) == ""
