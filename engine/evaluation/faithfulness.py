@@ -59,7 +59,7 @@ def product_named(text: str, ingested) -> bool:
 
     plan = plan_content(ingested)
     lowered = text.lower()
-    names = [n for n in (plan.brand, plan.line) if n]
+    names = [n for n in (plan.brand, plan.line, plan.name) if n]
     if any(n.lower() in lowered for n in names):
         return True
     kind = [w for w in re.findall(r"[a-z]+", plan.product_type) if len(w) > 2]
