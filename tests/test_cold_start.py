@@ -30,7 +30,7 @@ class FakeLoaders:
         self._lock = threading.Lock()
         tokenizer = object()
         monkeypatch.setattr(pipeline, "load_language_model", self._language_model(tokenizer))
-        monkeypatch.setattr("engine.copywriting.grounded.grounded_processor", self._record("grounded"))
+        monkeypatch.setattr("engine.copywriting.grounded.processor_for", self._record("grounded"))
         monkeypatch.setattr("engine.conditioning.load_conditioned",
                             lambda name, device: SimpleNamespace(language_model=SimpleNamespace(tokenizer=tokenizer)))
         monkeypatch.setattr("engine.encoders.text.encode_texts", self._record("text encoder"))
