@@ -55,6 +55,9 @@ _FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|can|will|would|could|sh
                      r"makes|make|gives|give|keeps|keep|holds|hold|comes|come|offers|offer|brings|bring|adds|add|"
                      r"looks|look|feels|feel|fits|fit|features|feature|helps|help|provides|provide|includes|"
                      r"include|goes|go|works|work|pairs|pair|stays|stay|takes|take|suits|suit)\b", re.I)
+# "made of the finest quality silver": an editor reads a grade of quality as a claim about the material.
+_QUALITY = re.compile(r"\b(?:finest|superior|premium|top|high|best|highest|excellent|supreme)[- ]quality\b|"
+                      r"\bquality (?:of|is)\b|\bof (?:the )?(?:finest|highest|best)\b", re.I)
 _SUBJECT_VERB = re.compile(r"\b(?:it|this|they|which|that|you|each)\s+[a-z]+s\b", re.I)
 
 
@@ -76,6 +79,8 @@ def _why_not(sentence: str, source: str, licence, photo_colours=()) -> str | Non
     flagged = claim_report(sentence, source, tuple(photo_colours))["flagged"]
     if flagged:
         return flagged[0]["reason"]
+    if _QUALITY.search(sentence):
+        return "praise of its quality the input does not give"
     if re.search(r"\b(?:the|a|an|your|its)\s+[a-z]+ly\b[.!?,]?$|\b(?:the|a|an)\s+[a-z]+ly[.!?]", sentence):
         return "not English (an adverb where a noun belongs)"
     return None

@@ -136,7 +136,7 @@ def phrase_for(fact: Fact) -> Phrase | None:
             return Phrase("holds", "hold", plain, fact)
         if "weight" in key:
             return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
-                Phrase("has", "have", f"a {key} of {plain}", fact)
+                Phrase("has", "have", f"{_article(key)} of {plain}", fact)
         if not value[:1].isdigit() and key in ("width", "height", "length", "depth", "thickness"):
             return Phrase("has", "have", _article(f"{plain.lower()} {key}"), fact)  # "Length: Mini/Short"
         for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
@@ -146,7 +146,7 @@ def phrase_for(fact: Fact) -> Phrase | None:
         if "available" in key or key == "size" or key == "sizes":
             sizes = _series(value)
             return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
-        return Phrase("has", "have", f"a {key} of {plain}", fact)
+        return Phrase("has", "have", f"{_article(key)} of {plain}", fact)
     if fact.role == "colour":
         if key in ("color", "colour", "available colors", "available colours", "colors", "colours"):
             return Phrase("comes", "come", f"in {_series(value)}", fact)
