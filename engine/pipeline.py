@@ -18,6 +18,7 @@ from engine.errors import StudioError
 from engine.copywriting.bullets import fact_bullets
 from engine.copywriting.compose import compose_description, title_provenance
 from engine.copywriting.plan import plan_content
+from engine.copywriting.realise import captions
 from engine.copywriting.copy import Copy
 from engine.copywriting.keywords import extract_keywords
 from engine.copywriting.rerank import stream_candidates
@@ -349,8 +350,10 @@ class Studio:
         frames = [c.image for c in (creatives or []) if c.size == aspect]
         frames += [p.image for p in ingested.photos] + [k.image for k in ingested.keyframes]
         narration = copy.description if settings.narration else None
+        # captions read as copy from the plan ("Made of ceramic"), not as the bullets' "Material: Ceramic"
+        lines = captions(plan_content(ingested)) or copy.bullets[:4]
         with step(f"video {aspect}"):  # make_video names its own steps; this catches the rest
-            return make_video(frames[:6], copy.title or ingested.product.title, copy.bullets[:4], Path(out_path),
+            return make_video(frames[:6], copy.title or ingested.product.title, lines, Path(out_path),
                               aspect=aspect, narration_text=narration, seed=settings.seed, progress=progress)
 
     def keywords(self, copy: Copy, ingested: Ingested, photo_colours=()) -> list[str]:

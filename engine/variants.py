@@ -22,7 +22,7 @@ from pathlib import Path
 
 from engine.copywriting.plan import Fact as PlannedFact
 from engine.copywriting.plan import plan_content
-from engine.copywriting.realise import Phrase, join_phrases, phrase_for
+from engine.copywriting.realise import Phrase, join_phrases, phrase_for, short_phrase
 from engine.ingest import Ingested
 
 # Flipkart's sales pitch in descriptions ("Buy ... Cash On Delivery!"): not a fact about the product.
@@ -303,17 +303,7 @@ def bullet_text(fact: Fact, plural: bool = False) -> str:
     "Microwave safe", "Not dishwasher safe", "Black dial"; "Holds 350 ml" keeps its verb."""
     if fact.phrase is None:
         return fact.sentence.strip().rstrip(".")
-    verb = fact.phrase.plural if plural else fact.phrase.singular
-    rest = fact.phrase.rest
-    if verb in ("is", "are"):
-        text = rest
-    elif verb in ("is not", "are not"):
-        text = f"not {rest}"
-    elif verb in ("has", "have"):
-        text = re.sub(r"^(?:a|an) ", "", rest)
-    else:
-        text = fact.phrase.text(plural)
-    return text[:1].upper() + text[1:]
+    return short_phrase(fact.phrase, plural)
 
 
 def _groups(facts: list[Fact]) -> list[list[Fact]]:

@@ -118,3 +118,12 @@ def test_faithful_targets_keep_only_what_the_input_supports():
               "safe. Order now for free delivery.")
     assert faithful_target(target, source) == "The Printland Coffee Mug is made of ceramic."
     assert faithful_target("Crafted from seaweed extract and beeswax.", source) == ""
+
+
+def test_video_captions_read_as_copy_not_as_key_value():
+    from engine.copywriting.realise import captions
+
+    lines = captions(plan_content(ingest(MUG)))
+    assert lines[:2] == ["Made of ceramic", "Holds 350 ml"]
+    assert "Not dishwasher safe" in lines or len(lines) == 4
+    assert not any(re.search(r"\w: ", line) for line in lines)

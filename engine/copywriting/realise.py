@@ -396,6 +396,27 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     return sentences
 
 
+def short_phrase(phrase: Phrase, plural: bool = False) -> str:
+    """A fact as a short phrase, the verb left out where English allows: "Made of ceramic", "Microwave safe",
+    "Not dishwasher safe", "Black dial"; "Holds 350 ml" keeps its verb. For bullets, captions, ad lines."""
+    verb = phrase.plural if plural else phrase.singular
+    if verb in ("is", "are"):
+        text = phrase.rest
+    elif verb in ("is not", "are not"):
+        text = f"not {phrase.rest}"
+    elif verb in ("has", "have"):
+        text = re.sub(r"^(?:a|an) ", "", phrase.rest)
+    else:
+        text = phrase.text(plural)
+    return text[:1].upper() + text[1:]
+
+
+def captions(plan: ContentPlan, most: int = 4) -> list[str]:
+    """Short lines for a video: the plan's first facts as phrases ("Made of ceramic", "Holds 350 ml")."""
+    phrases = [p for p in (phrase_for(f) for f in plan.facts if not _said_by_name(f, plan)) if p is not None]
+    return [short_phrase(p, plan.plural) for p in phrases if ":" not in p.rest][:most]
+
+
 def fact_sentence(fact: Fact, plan: ContentPlan, seed: int = 0) -> Sentence | None:
     """One fact as one sentence ("It holds 350 ml."), for a fact the model left out."""
     phrase = phrase_for(fact)
