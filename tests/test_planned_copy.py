@@ -127,3 +127,29 @@ def test_video_captions_read_as_copy_not_as_key_value():
     assert lines[:2] == ["Made of ceramic", "Holds 350 ml"]
     assert "Not dishwasher safe" in lines or len(lines) == 4
     assert not any(re.search(r"\w: ", line) for line in lines)
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("OMSORG OMSORG Shoehorn", "IKEA OMSORG Shoehorn"),
+    ("PORTIS", "IKEA PORTIS Hook"),
+    ("GRUNDTAL GRUNT-TO-Stainless Steel Wall Shelf", "IKEA GRUNDTAL Stainless Steel Wall Shelf"),
+    ("STUVA STUVA Baby Cartilage Frame", "IKEA STUVA Baby Frame"),
+])
+def test_titles_hold_input_words_once_and_say_what_the_product_is(written, expected):
+    """The issue's titles from a catalog no model was trained on."""
+    from engine.copywriting.checks import finish
+
+    line = expected.split()[1]
+    kind = {"OMSORG": "Shoehorn", "PORTIS": "Hook", "GRUNDTAL": "Wall Shelf", "STUVA": "Frame"}[line]
+    product = Product(brand="IKEA", category=f"Home/{kind}s", description="Stainless steel. For a baby's room.",
+                      attributes={"Product line": line, "Type": kind})
+    assert finish("title", written, ingest(product), 150) == expected
+
+
+def test_a_brand_written_three_times_is_written_once():
+    from engine.copywriting.checks import finish
+
+    product = Product(brand="Romex", category="Watches", attributes={"Type": "Analog", "Color": "Black",
+                                                                     "Style": "Ultra-Urban"})
+    assert finish("title", "Romex Romex Romex Ultra-Urban Black Watch", ingest(product), 150) == \
+        "Romex Ultra-Urban Black Watch"

@@ -101,8 +101,17 @@ def title_from_input(title: str, ingested) -> str:
             kept.append(token)
             continue
         parts = [p for p in re.split(r"[-/]", core) if p]
-        licensed = all(p.lower() in facts.words or lemmas(p) & facts.words or
-                       (any(c.isdigit() for c in p) and p.lower() in lowered_source) or p.isdigit() for p in parts)
+
+        def known(part: str) -> bool:
+            return part.lower() in facts.words or bool(lemmas(part) & facts.words) or part.isdigit() or \
+                (any(c.isdigit() for c in part) and part.lower() in lowered_source)
+
+        licensed = all(known(p) for p in parts)
+        if not licensed and len(parts) > 1:  # "GRUNT-TO-Stainless": the input's part of a made-up compound
+            kept_parts = [p for p in parts if known(p) and p.lower() not in TITLE_CONNECTORS]
+            if kept_parts:
+                token, core, key, licensed = (" ".join(kept_parts),) * 2 + (" ".join(kept_parts).lower(), True)
+                parts = kept_parts
         forms = {key} | {l for p in parts for l in lemmas(p)}
         if not licensed or forms & seen:  # "Shoehorn Shoehorns" is one word said twice
             continue
