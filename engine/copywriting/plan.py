@@ -91,10 +91,6 @@ class ContentPlan:
         word = "they" if self.plural else "it"
         return word.capitalize() if capital else word
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "brand": self.brand, "line": self.line, "type": self.product_type,
-                "facts": [f.__dict__ | {} for f in self.facts], "notes": list(self.notes)}
-
 
 def _norm_key(key: str) -> str:
     return " ".join(key.replace("_", " ").lower().split())

@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import asdict, dataclass
 
-from engine.copywriting.plan import NO, ContentPlan, Fact
+from engine.copywriting.plan import ContentPlan, Fact
 
 _ADJECTIVE_END = ("resistant", "safe", "proof", "able", "ible", "ous", "ive", "ful", "less", "free", "ant", "ent",
                   "ic", "al", "ed", "ing", "ized", "ised", "friendly", "compatible")
@@ -417,14 +417,6 @@ def captions(plan: ContentPlan, most: int = 4) -> list[str]:
     return [short_phrase(p, plan.plural) for p in phrases if ":" not in p.rest][:most]
 
 
-def fact_sentence(fact: Fact, plan: ContentPlan, seed: int = 0) -> Sentence | None:
-    """One fact as one sentence ("It holds 350 ml."), for a fact the model left out."""
-    phrase = phrase_for(fact)
-    if phrase is None:
-        return None
-    return Sentence(f"{plan.pronoun()} {phrase.text(plan.plural)}.", [fact.source])
-
-
 def join_sentences(sentences: list[Sentence], limit: int) -> str:
     """The sentences as one text, the last ones left out (never cut) past ``limit`` characters."""
     text = ""
@@ -444,5 +436,3 @@ def realised_description(plan: ContentPlan, settings) -> tuple[str, list[Sentenc
     kept = [s for s in sentences if s.text in text]
     return text, kept
 
-
-__all__ = ["Sentence", "realise", "realised_description", "fact_sentence", "join_sentences", "phrase_for", "NO"]
