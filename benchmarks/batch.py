@@ -84,12 +84,7 @@ def ray_vs_local(args) -> dict:
     threads = args.threads or 1
     torch.set_num_threads(threads)
     products = read_catalog(args.catalog, limit=args.products)
-    overrides = {"temperature": args.temperature}
-    if args.max_new_tokens:
-        overrides["max_new_tokens"] = args.max_new_tokens
-    if args.fusion:
-        overrides["fusion"] = args.fusion
-    settings = Settings(**overrides)
+    settings = settings_from(args)
     scratch = Path(tempfile.mkdtemp(prefix="bench-ray-"))
     quiet = lambda done, total, record: None  # noqa: E731  (no progress bar)
 
@@ -156,6 +151,16 @@ def ray_vs_local(args) -> dict:
     }
 
 
+def settings_from(args) -> Settings:
+    """The benchmark's settings: its temperature, and the method and token budget when given."""
+    overrides = {"temperature": args.temperature}
+    if args.max_new_tokens:
+        overrides["max_new_tokens"] = args.max_new_tokens
+    if args.fusion:
+        overrides["fusion"] = args.fusion
+    return Settings(**overrides)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
@@ -182,12 +187,7 @@ def main() -> int:
         return 0
 
     studio = Studio(device=args.device)
-    overrides = {"temperature": args.temperature}
-    if args.max_new_tokens:
-        overrides["max_new_tokens"] = args.max_new_tokens
-    if args.fusion:
-        overrides["fusion"] = args.fusion
-    settings = Settings(**overrides)
+    settings = settings_from(args)
     products = read_catalog(args.catalog, limit=args.products)
     batched(studio, products[:2], settings.replace(max_new_tokens=8), 2)  # warm-up: models, kernels, tables
 

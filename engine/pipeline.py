@@ -404,19 +404,14 @@ class Studio:
         from engine.copywriting.rerank import score_candidate
 
         source = ingested.source_text()
-        model_text = best.text
-        full = next((c for c in others if c.seed == best.seed and c.text != best.text), None)
-        if full is not None and best.note:  # the rerank cut flagged sentences: compose from what was written
-            model_text = full.text
-        composed = compose_description(plan_content(ingested), model_text, source, settings,
+        composed = compose_description(plan_content(ingested), best.text, source, settings,
                                        licence_for(source, (settings.audience,)))
         if composed.text == best.text:
             return best, others, composed
         planned = score_candidate("description", composed.text, source, settings, (), best.seed,
                                   best.parts.get("consensus", 1.0))
         planned.tries, planned.as_written = best.tries, best.as_written
-        kept_others = others if full is not None else [best, *others]
-        return planned, kept_others, composed
+        return planned, [best, *others], composed
 
     def _field_events(self, ingested: Ingested, settings: Settings, lm, prefix_embeds,
                       fields: tuple[str, ...] = LM_FIELDS) -> Iterator[tuple[str, tuple]]:

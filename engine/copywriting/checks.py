@@ -61,21 +61,6 @@ def drop_unknown_names(title: str, flagged: list[dict]) -> str:
     return re.sub(r"\s{2,}", " ", title).strip(" -,")
 
 
-def drop_flagged_sentences(text: str, flagged: list[dict]) -> str:
-    """The description without the sentences that hold a flagged claim, when at least one sentence is
-    left; else the text as it was (shown with its problems marked)."""
-    from engine.copywriting.copy import SENTENCE_END
-
-    kept, position = [], 0
-    for sentence in SENTENCE_END.split(text):
-        start = text.find(sentence, position)
-        end = start + len(sentence)
-        position = end
-        if not any(start <= f["start"] < end for f in flagged):
-            kept.append(sentence)
-    return " ".join(kept) if kept else text
-
-
 # Words a title may hold that state nothing: the rest must come from the input.
 TITLE_CONNECTORS = {"for", "with", "and", "&", "-", "–", "of", "in", "by", "the", "a", "an", "to", "on", "+", "|",
                     "/", ",", "set", "pack"}

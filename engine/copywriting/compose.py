@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from engine.copywriting.plan import ContentPlan, facts_stated
-from engine.copywriting.realise import Sentence, join_sentences, realise
+from engine.copywriting.realise import Sentence, has_verb, join_sentences, realise
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+")
 MIN_WORDS = 4
@@ -50,15 +50,9 @@ def stated_sources(sentences: list[Sentence]) -> list[str]:
     return list(dict.fromkeys(s for sentence in sentences for s in sentence.facts if not s.startswith("name: ")))
 
 
-# A sentence says something about its subject: it has one of these, or a pronoun and a verb in -s.
-_FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|can|will|would|could|should|may|might|must|does|do|lets|"
-                     r"makes|make|gives|give|keeps|keep|holds|hold|comes|come|offers|offer|brings|bring|adds|add|"
-                     r"looks|look|feels|feel|fits|fit|features|feature|helps|help|provides|provide|includes|"
-                     r"include|goes|go|works|work|pairs|pair|stays|stay|takes|take|suits|suit)\b", re.I)
 # "made of the finest quality silver": an editor reads a grade of quality as a claim about the material.
 _QUALITY = re.compile(r"\b(?:finest|superior|premium|top|high|best|highest|excellent|supreme)[- ]quality\b|"
                       r"\bquality (?:of|is)\b|\bof (?:the )?(?:finest|highest|best)\b", re.I)
-_SUBJECT_VERB = re.compile(r"\b(?:it|this|they|which|that|you|each)\s+[a-z]+s\b", re.I)
 
 
 def _why_not(sentence: str, source: str, licence, photo_colours=()) -> str | None:
@@ -70,7 +64,7 @@ def _why_not(sentence: str, source: str, licence, photo_colours=()) -> str | Non
         return "too short to be a sentence"
     if sentence[-1:] not in ".!?" or re.search(r"\b\d+[.!?]$", sentence):
         return "unfinished"
-    if not (_FINITE.search(sentence) or _SUBJECT_VERB.search(sentence)) or "(" in sentence or ")" in sentence:
+    if not has_verb(sentence) or "(" in sentence or ")" in sentence:
         return "not a sentence (a name or a list of specifications)"
     if licence is not None:
         unlicensed = licence.unlicensed(sentence)

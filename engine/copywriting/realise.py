@@ -290,8 +290,17 @@ def _said_by_name(fact: Fact, plan: ContentPlan) -> bool:
     return not fact.is_flag and bool(value) and value <= name
 
 
-_VERB = re.compile(r"\b(?:is|are|has|have|keeps?|lets?|makes?|gives?|helps?|holds?|adds?|brings?|offers?|"
-                   r"provides?|comes?|fits?|features?|includes?|can|will)\b", re.I)
+# A clause says something about its subject: it has one of these verbs, or a pronoun and a verb in -s.
+_FINITE = re.compile(r"\b(?:is|are|was|were|has|have|had|can|will|would|could|should|may|might|must|does|do|lets|"
+                     r"makes|make|gives|give|keeps|keep|holds|hold|comes|come|offers|offer|brings|bring|adds|add|"
+                     r"looks|look|feels|feel|fits|fit|features|feature|helps|help|provides|provide|includes|"
+                     r"include|goes|go|works|work|pairs|pair|stays|stay|takes|take|suits|suit)\b", re.I)
+_SUBJECT_VERB = re.compile(r"\b(?:it|this|they|which|that|you|each)\s+[a-z]+s\b", re.I)
+
+
+def has_verb(text: str) -> bool:
+    """A sentence rather than a name, a noun phrase or a list of specifications."""
+    return bool(_FINITE.search(text) or _SUBJECT_VERB.search(text))
 
 
 def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
@@ -317,7 +326,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         text = note.strip().rstrip(".")
         if not text or ":" in text or re.search(r"flipkart|online|shop|buy\b|price|rs\.|\bwash|dry clean", text, re.I):
             continue
-        if _VERB.search(text) and len(text.split()) >= 5:
+        if has_verb(text) and len(text.split()) >= 5:
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which)\b", text, re.I):
                 sentences.append(Sentence(text + ".", [f"your notes: {note.strip()}"], "merchant"))
         elif 2 <= len(text.split()) <= 8 and note in plan.bullets and not _describes_a_variant(text, plan):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from engine.copywriting.checks import drop_flagged_sentences, drop_unknown_names, finish
+from engine.copywriting.checks import drop_unknown_names, finish
 from engine.scores.claims import claim_report
 from engine.scores.grounding import extract_facts
 from engine.settings import Settings
@@ -143,8 +143,6 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
     """
     from engine.copywriting.copy import clean, stream_field
 
-    from engine.copywriting.copy import SENTENCE_END
-
     source = ingested.source_text()
     texts: list[str] = []
     failing: list[bool] = []  # checked once per text as it is written
@@ -173,18 +171,17 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
             wanted += 1
     seeds = [settings.seed + i for i in range(len(texts))]
     best, others = rerank(kind, texts, source, settings, photo_colours, seeds)
+    # A title that names what the input lacks loses those names; a description is repaired whole by the
+    # composer (engine/copywriting/compose.py), which replaces a flagged sentence instead of cutting it.
     repaired = best.text
     if kind == "title" and any(f["kind"].endswith("name") for f in best.flagged):
         repaired = drop_unknown_names(best.text, best.flagged)
-    elif kind == "description" and best.flagged:
-        repaired = drop_flagged_sentences(best.text, best.flagged)
     if repaired != best.text:  # the full text stays among the alternatives, flagged
         others = [best, *others]
-        what = "the names the input does not have were removed" if kind == "title" else \
-            f"{len(SENTENCE_END.split(best.text)) - len(SENTENCE_END.split(repaired))} sentence(s) with unsupported claims were cut"
         best = score_candidate(kind, repaired, source, settings, photo_colours, best.seed,
                                best.parts.get("consensus", 1.0))
-        best.note = f"Every {kind} written had a flagged claim, so {what}; the full text is the second candidate."
+        best.note = (f"Every {kind} written had a flagged claim, so the names the input does not have were "
+                     "removed; the full text is the second candidate.")
     best.tries = len(texts)
     best.as_written = as_written
     yield "ranked", (best, others)
