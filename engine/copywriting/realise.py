@@ -65,7 +65,7 @@ def _plain(value: str) -> str:
         core = re.sub(r"[^A-Za-z]", "", word)
         title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1
         words.append(word.lower() if title_case or core.lower() in COLORS else word)
-    return " ".join(words)
+    return " ".join(" ".join(words).split())
 
 
 def _series(value: str) -> str:
@@ -78,8 +78,11 @@ def _series(value: str) -> str:
 
 
 def _audience(value: str) -> str:
-    """"Women's" -> "women", "Womens" -> "women", "Boys, Girls" -> "boys and girls"."""
+    """"Women's" -> "women", "Womens" -> "women", "Boys, Girls" -> "boys and girls", "Men, Women, Unisex" ->
+    "men and women"."""
     value = re.sub(r"['’]s\b", "", value)
+    if "," in value:
+        value = ", ".join(v for v in value.split(",") if v.strip().lower() != "unisex")
     return _series(re.sub(r"\b(wo)?mens\b", lambda m: (m.group(1) or "") + "men", value, flags=re.I))
 
 
@@ -101,11 +104,21 @@ def _key_word(fact: Fact) -> str:
 _DANGLING = re.compile(r"\b(?:for|by|with|of|to|in|on|and|or|the|a|an)$", re.I)
 
 
-def phrase_for(fact: Fact) -> Phrase | None:
-    """The verb phrase that states one fact, or None when it cannot be said as prose."""
+def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
+    from engine.scores.claims import _noun_share
+
+    """The verb phrase that states one fact, or None when it cannot be said as prose. ``fact_name``: the
+    product's name, which a sales package that only repeats it adds nothing to."""
+    from engine.scores.claims import _noun_share
+
     key, value = _key_word(fact), fact.value.strip()
     if ":" in value or _DANGLING.search(value):
         return None  # "Yes, Day and Date Display: ...", "Door designed for": not a value a sentence can carry
+    if re.search(r"\d\.\d{5,}", value):
+        return None  # "Gold Weight: 2.60646589305": a database's float, not a figure a shopper reads
+    unit = re.search(r"\s*\(([A-Za-z]{1,4})\)$", key)
+    if unit and value.replace(".", "", 1).isdigit():  # "Power Consumption (W): 40" -> "a power consumption of 40 W"
+        return phrase_for(Fact(fact.role, key[:unit.start()], f"{value} {unit.group(1)}", fact.source))
     if "/" in key and len(value.split()) == 1:  # "Wired/Wireless: Wired" -> "is wired"
         return Phrase("is", "are", value.lower(), fact)
     plain = _plain(value)
@@ -121,10 +134,13 @@ def phrase_for(fact: Fact) -> Phrase | None:
         return Phrase("has", "have", _article(key), fact)
     if fact.role == "material":
         if key in ("material", "fabric", "outer material", "material type"):
-            if " " not in value and value.lower().endswith(("en", "ic", "ed")) and value.lower() not in ("linen", "ceramic"):
+            if " " not in value and (value.lower().endswith(("en", "ed")) or value.lower() == "metallic") and \
+                    value.lower() not in ("linen", "printed"):
                 return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
             return Phrase("is", "are", f"made of {_series(value)}", fact)
         part = key.replace("material", "").replace("fabric", "").strip()
+        if part and set(part.split()) <= set(fact_name.lower().split()):  # "Lunch Box Material" of a lunch box
+            return Phrase("is", "are", f"made of {_series(value)}", fact)
         if part:
             said = plain if part in plain.lower().split() else f"{_series(value)} {part}"
             return Phrase("has", "have", _article(said), fact)
@@ -143,6 +159,8 @@ def phrase_for(fact: Fact) -> Phrase | None:
                                 ("diameter", "across"), ("thickness", "thick")):
             if key == word:
                 return Phrase("is", "are", f"{plain} {adjective}", fact)
+        if value.lower() in ("free", "free size", "one size", "freesize"):
+            return Phrase("comes", "come", "in one free size", fact)
         if "available" in key or key == "size" or key == "sizes":
             sizes = _series(value)
             return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
@@ -164,7 +182,8 @@ def phrase_for(fact: Fact) -> Phrase | None:
         if key == "climate":
             return Phrase("is", "are", f"suited to {_series(value)} conditions", fact)
         if key == "activity":
-            return Phrase("is", "are", f"made for {_series(value)}", fact)
+            things = [v.strip() for v in value.split(",") if v.strip() and _noun_share(v.strip().split()[-1]) >= 0.5]
+            return Phrase("is", "are", f"made for {_series(', '.join(things[:3]))}", fact) if things else None
         if "room" in key:
             return Phrase("fits", "fit", f"the {_series(value)}", fact)
         return Phrase("is", "are", f"suitable for {_series(value)}", fact)
@@ -176,14 +195,18 @@ def phrase_for(fact: Fact) -> Phrase | None:
         lowered = plain.lower()
         if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered):
             return None  # one of it ("1 Mug" for a mug): nothing to say
+        if set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
+            return None  # "Sales Package: combo Set-Hypnotty" for the "Spinz Combo Set": the name again
         if lowered.startswith("pack of") or lowered.startswith("set of"):
             return Phrase("comes", "come", f"as {_article(lowered)}", fact)
         if value.isdigit():
             return Phrase("comes", "come", f"as a pack of {value}", fact)
-        return Phrase("comes", "come", f"with {plain}", fact)
+        return Phrase("comes", "come", f"with {_series(value) if ',' in value else plain}", fact)
     if fact.role == "warranty":
         return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
     if fact.role == "style":
+        if key.startswith("sleeve") and plain.lower().endswith(" sleeve"):  # "Sleeve: Half Sleeve" -> "half sleeves"
+            return Phrase("has", "have", plain.lower() + "s", fact)
         last = key.split()[-1] if key else ""
         if last and last in plain.lower().split():
             return Phrase("has", "have", _article(plain.lower()), fact)
@@ -204,61 +227,58 @@ def phrase_for(fact: Fact) -> Phrase | None:
         return Phrase("has", "have", f"{value} {counted.group(1)}", fact)
     if value[:1].isdigit() and len(value.split()) <= 3:
         return Phrase("has", "have", f"{_article(key)} of {plain}", fact)
+    if key.startswith("other") and len(value.split()) <= 4:  # "Other Details: Zipper Closure" -> "has a zipper closure"
+        return Phrase("has", "have", _article(plain[:1].lower() + plain[1:]), fact)
+    if "container" in key or "packaging" in key:  # "Container Type: Bottle" -> "comes in a bottle"
+        return Phrase("comes", "come", f"in {_article(plain.lower())}", fact) if len(value.split()) <= 2 else None
+    if re.search(r"\b(?:skin|hair) type\b", key):  # "Skin Type: Combination Skin" -> "suits combination skin"
+        thing = key.split()[0]
+        said = plain.lower() if thing in plain.lower() else f"{plain.lower()} {thing}"
+        return Phrase("suits", "suit", said, fact)
+    if key in ("sport", "sports", "game"):
+        return Phrase("is", "are", f"made for {_series(value).lower()}", fact)
     if len(value.split()) <= 2 and ":" not in value and value.lower() not in ("all", "any", "other", "others"):
-        told = set(plain.lower().split()) | {"type"}  # "Container type: Bottle" -> "a bottle container"
-        rest = " ".join(w for w in key.split() if w not in told)  # "Skin type: Combination Skin" -> "combination skin type"
+        told = set(plain.lower().split()) | {"type"}
+        rest = " ".join(w for w in key.split() if w not in told)
         return Phrase("has", "have", _article(f"{plain} {rest}".strip()), fact)
     return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
 
 
-OPENINGS = {
-    "neutral": ("The {name} {vp}.", "{Name} {vp}.", "This is the {name}, and {pron} {vp}."),
-    "friendly": ("Meet the {name}: {pron} {vp}.", "Say hi to the {name}, which {vp}.",
-                 "Say hello to the {name}: {pron} {vp}."),
-    "premium": ("The {name} {vp}.", "Introducing the {name}, which {vp}.", "Discover the {name}, which {vp}."),
-    "playful": ("Say hello to the {name}! {Pron} {vp}.", "Guess what? The {name} {vp}!",
-                "Ready for the {name}? {Pron} {vp}."),
-    "technical": ("The {name} {vp}.", "In short, the {name} {vp}.", "At a glance: the {name} {vp}."),
-}
-BARE_OPENINGS = {
-    "neutral": "This is the {name}.", "friendly": "Meet the {name}.", "premium": "Introducing the {name}.",
-    "playful": "Say hello to the {name}!", "technical": "Product: the {name}.",
-}
-CLOSINGS = {
-    "neutral": (), "technical": (),
-    "friendly": ("A lovely pick for {audience}.", "Made to be enjoyed by {audience}."),
-    "premium": ("A refined choice for {audience}.",),
-    "playful": ("Go on, treat yourself!", "Fun times ahead!"),
-}
+# Words of a sales package that add nothing to the product's name ("Combo Set", "1 Set").
+_BOX_WORDS = {"combo", "set", "pack", "of", "piece", "pieces", "pcs", "unit", "units", "and", "with"}
+
+
 
 
 def join_phrases(phrases: list[Phrase], plural: bool) -> str:
-    """"has a yellow strap and a black dial": a verb the phrase before already said is not said again."""
-    texts, previous = [], None
+    """"has a yellow strap and a black dial": a verb the phrase before already said is not said again, and
+    phrases under one verb stay together ("has a round neck and a zipper, and is sleeveless")."""
+    runs: list[list[str]] = []
+    previous = None
     for phrase in phrases:
         verb = phrase.plural if plural else phrase.singular
-        texts.append(phrase.rest if verb == previous else phrase.text(plural))
+        if verb == previous:
+            runs[-1].append(phrase.rest)
+        else:
+            runs.append([phrase.text(plural)])
         previous = verb
-    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
+    said = [" and ".join(run) if len(run) <= 2 else ", ".join(run[:-1]) + " and " + run[-1] for run in runs]
+    if len(said) == 1:
+        return said[0]
+    if any(len(run) > 1 for run in runs):
+        return ", ".join(said[:-1]) + ", and " + said[-1]
+    return ", ".join(said[:-1]) + " and " + said[-1]
 
 
 def _head(plan: ContentPlan) -> str:
-    """What the product is, in one noun from its name ("mug", "shoes"), to vary the subject; "" if unsure."""
+    """What the product is, in one noun from its name ("mug", "shoes"), to vary the subject; "" if unsure.
+    A word that is a verb as often as a noun ("dress") counts where the product's type says it too."""
     from engine.scores.claims import _noun_share
 
     words = re.findall(r"[A-Za-z]+", plan.name)
     last = words[-1].lower() if words else ""
-    return last if len(last) > 2 and _noun_share(last) >= 0.5 else ""
-
-
-def _sentence(phrases: list[Phrase], plan: ContentPlan, rng: random.Random, subject: str = "") -> str:
-    pronoun = subject or plan.pronoun()
-    fronted = phrases[0].participle() if len(phrases) == 2 else None
-    if fronted and rng.random() < 0.5:
-        return f"{fronted}, {plan.pronoun(False)} {phrases[1].text(plan.plural)}."
-    if len(phrases) == 2 and phrases[0].singular != phrases[1].singular and rng.random() < 0.3:
-        return f"{pronoun} {phrases[0].text(plan.plural)}, and {plan.pronoun(False)} {phrases[1].text(plan.plural)}."
-    return f"{pronoun} {join_phrases(phrases, plan.plural)}."
+    typed = last.rstrip("s") in plan.product_type.lower()
+    return last if len(last) > 2 and _noun_share(last) >= (0.3 if typed else 0.5) else ""
 
 
 _DIMENSION = re.compile(r"^\S.* (?:wide|high|long|thick|in depth|across)$")
@@ -324,7 +344,9 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
     sentences, features = [], []
     for note in plan.notes[:6]:
         text = note.strip().rstrip(".")
-        if not text or ":" in text or re.search(r"flipkart|online|shop|buy\b|price|rs\.|\bwash|dry clean", text, re.I):
+        if not text or ":" in text or "(" in text or re.search(
+                r"flipkart|online|shop|buy\b|price|rs\.|\bwash|\bdry\b|dry clean|bleach|\biron", text, re.I) or \
+                text.split()[-1].lower().endswith(("resistant", "proof", "safe")):
             continue
         if has_verb(text) and len(text.split()) >= 5:
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which)\b", text, re.I):
@@ -346,62 +368,220 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
     return out
 
 
-def _name_phrase(plan: ContentPlan) -> str:
-    return plan.name or plan.product_type or "product"
+@dataclass(frozen=True)
+class Voice:
+    """How a tone writes, within the same facts: its openings, how many facts share a sentence, how often a
+    phrase is fronted ("Made of ceramic, it ..."), whether it speaks to the shopper ("You get ...") and
+    exclaims. The words a voice adds state nothing about the product."""
+
+    openings: tuple[str, ...]        # around the identity phrase: "The {name} {be} {np}{that}."
+    plain_openings: tuple[str, ...]  # with one fact when there is no identity phrase: "The {name} {vp}."
+    bare: str                        # with no fact at all
+    per_sentence: int
+    fronting: float
+    you: bool = False
+    exclaim: bool = False
+    contractions: bool = False
+    closings: tuple[str, ...] = ()
 
 
-def opening(plan: ContentPlan, phrase: Phrase | None, tone: str, rng: random.Random) -> Sentence:
-    """The first sentence: it names the product (and states one fact when there is one)."""
-    name = _name_phrase(plan)
+VOICES = {
+    "neutral": Voice(("The {name} {be} {np}{that}.", "{Name} {be} {np}{that}."),
+                     ("The {name} {vp}.", "{Name} {vp}."), "This is the {name}.", 2, 0.4),
+    "friendly": Voice(("Meet the {name}, {np}{that}.", "Say hello to the {name}, {np}{that}."),
+                      ("Meet the {name}: {pron} {vp}.", "Say hello to the {name}, which {vp}."), "Meet the {name}.",
+                      2, 0.3, you=True, contractions=True,
+                      closings=("A lovely pick for {audience}.", "Made to be enjoyed by {audience}.")),
+    "premium": Voice(("Introducing the {name}: {np}{that}.", "Discover the {name}, {np}{that}."),
+                     ("Introducing the {name}, which {vp}.", "Discover the {name}, which {vp}."),
+                     "Introducing the {name}.", 3, 0.7, closings=("A refined choice for {audience}.",)),
+    "playful": Voice(("Say hello to the {name}, {np}{that}!", "Here comes the {name}, {np}{that}!"),
+                     ("Say hello to the {name}! {Pron} {vp}.", "Guess what? The {name} {vp}!"),
+                     "Say hello to the {name}!", 2, 0.2, you=True, exclaim=True, contractions=True,
+                     closings=("Go on, treat yourself!", "Fun times ahead!")),
+    "technical": Voice(("At a glance: the {name} {be} {np}.", "In short, the {name} {be} {np}."),
+                       ("At a glance: the {name} {vp}.", "In short, the {name} {vp}."), "Product: the {name}.", 3, 0.0),
+}
+
+
+def _spoken_name(plan: ContentPlan) -> str:
+    """The name as prose says it: a word said twice in a row said once ("Steppings Boots Boots"), and a
+    shouted name ("ORANGE KIDS SET 2 Containers") in title case, the brand's own spelling kept."""
+    name = plan.name or plan.product_type or "product"
     if name.lower().startswith("the "):
         name = name[4:]
-    if phrase is None:
-        return Sentence(BARE_OPENINGS.get(tone, BARE_OPENINGS["neutral"]).format(name=name),
-                        [f"name: {plan.name}"] if plan.name else [])
-    shapes = [s for s in OPENINGS.get(tone, OPENINGS["neutral"]) if "{type}" not in s or plan.product_type]
-    shape = rng.choice(shapes)
-    plural = plan.plural
-    vp = phrase.text(plural)
-    text = shape.format(name=name, Name=name[:1].upper() + name[1:], vp=vp, pron=plan.pronoun(False),
-                        Pron=plan.pronoun(), type=plan.product_type)
+    words = name.split()
+    words = [w for i, w in enumerate(words) if i == 0 or w.lower() != words[i - 1].lower()]
+    brand = set(plan.brand.split()) | set(plan.line.split())
+    if sum(w.isupper() and len(w) >= 4 and w not in brand for w in words) >= 2:
+        words = [w.capitalize() if w.isupper() and w.isalpha() and len(w) >= 4 and w not in brand else w for w in words]
+    return " ".join(words)
+
+
+def _kind(plan: ContentPlan) -> str:
+    """What the product is, as the end of its name says it ("coffee mug", "boots"), "" if unsure. The Type
+    attribute lends the words before the head only where the name has them too: a catalog's Type is often
+    a shelf ("Fengshui", "Wireless without Modem") rather than the thing."""
+    head = _head(plan)
+    if not head:
+        return ""
+    name = [w.lower() for w in re.findall(r"[A-Za-z]+", plan.name)]
+    name = [w for i, w in enumerate(name) if i == 0 or w != name[i - 1]]  # "Steppings Boots Boots"
+    brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
+    kind = [head]
+    for word in reversed(name[:-1]):
+        if word in plan.product_type.lower().split() and word not in brand and len(kind) < 3:
+            kind.insert(0, word)
+        else:
+            break
+    return " ".join(kind)
+
+
+def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phrase], bool]:
+    """What the product is in one noun phrase built from its facts: "a white ceramic mug", "tan boots for
+    women". Returns the phrase, the fact phrases it says, and whether it ends in "for ..." (no clause may
+    follow it then)."""
+    kind = _kind(plan)
+    if not kind:
+        return "", [], False
+    said, before, after = [], [], ""
+
+    def single(p: Phrase) -> bool:
+        return "," not in p.fact.value and "/" not in p.fact.value and len(p.fact.value.split()) <= 2
+
+    colour = next((p for p in phrases if p.fact.role == "colour" and p.rest.startswith("in ") and single(p)), None)
+    material = next((p for p in phrases if p.fact.role == "material" and single(p) and
+                     (p.rest.startswith("made of ") or p.singular == "is" and " " not in p.rest)), None)
+    audience = next((p for p in phrases if p.fact.role == "use" and p.rest.startswith("made for ")
+                     and re.search(r"ideal|gender", p.fact.key, re.I)), None)
+    pattern = next((p for p in phrases if p.fact.role == "pattern" and single(p) and
+                    re.fullmatch(r"[A-Za-z]+(?:ed|al)", p.fact.value.strip())), None)  # "printed", "floral"
+    for phrase, words in ((pattern, pattern.fact.value.lower() if pattern else ""),
+                          (colour, colour.rest[3:] if colour else ""),
+                          (material, material.rest.removeprefix("made of ") if material else "")):
+        if phrase and not set(words.lower().split()) & set(kind.split()):
+            before.append(words.lower() if words.isupper() and len(words) > 3 else words)
+            said.append(phrase)
+    if audience:
+        after = " for " + audience.rest.removeprefix("made for ")
+        said.append(audience)
+    if not said:
+        return "", [], False
+    np = " ".join(before + [kind]) + after
+    return (np if plan.plural else _article(np)), said, bool(after)
+
+
+_IMPERATIVE = ("wash", "hand", "machine", "wipe", "dry", "do", "don't", "clean", "iron", "use", "tumble", "spot",
+               "gentle", "line", "avoid", "keep", "store", "rinse", "air", "remove", "turn", "wring")
+
+
+def _care_sentence(fact: Fact) -> Sentence:
+    """"Wash in lukewarm water, do not bleach." as the instruction it is; a label only when it is not one."""
+    value = _plain(fact.value).strip().rstrip(".")
+    if value.split()[0].lower().strip(",") in _IMPERATIVE:
+        return Sentence(value[:1].upper() + value[1:] + ".", [fact.source])
+    return Sentence(f"Care instructions: {value}.", [fact.source])
+
+
+def _contract(text: str) -> str:
+    return re.sub(r"\b(It|it|They|they) (is|are)\b(?! not)", lambda m: m.group(1) + ("'s" if m.group(2) == "is" else "'re"), text)
+
+
+def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random.Random) -> tuple[Sentence, list[Phrase]]:
+    """The first sentence names the product and says what it is; returns it and the phrases it stated."""
+    name = _spoken_name(plan)
+    named = [f"name: {plan.name}"] if plan.name else []
+    np, said, closed = _identity(plan, phrases)
+    if np:
+        rest = [p for p in phrases if p not in said and p.fact.role not in ("package", "warranty", "use")]
+        clause = rest[0] if rest and not closed and "{that}" in voice.openings[0] else None
+        that = f" that {clause.text(plan.plural)}" if clause else ""
+        text = rng.choice(voice.openings).format(name=name, Name=name[:1].upper() + name[1:],
+                                                 be="are" if plan.plural else "is", np=np, that=that)
+        said = said + ([clause] if clause else [])
+    elif phrases:
+        lead = next((p for p in phrases if p.fact.role in ("use", "material")), phrases[0])
+        text = rng.choice(voice.plain_openings).format(name=name, Name=name[:1].upper() + name[1:],
+                                                       vp=lead.text(plan.plural), pron=plan.pronoun(False),
+                                                       Pron=plan.pronoun())
+        said = [lead]
+    else:
+        return Sentence(voice.bare.format(name=name), named), []
     text = text[:1].upper() + text[1:]
-    return Sentence(text, ([f"name: {plan.name}"] if plan.name else []) + phrase.sources)
+    return Sentence(text, named + [s for p in said for s in p.sources]), said
 
 
-# How many facts each description length states (all of them for "long"); the opening states one of them.
+def _body_sentence(group: list[Phrase], plan: ContentPlan, voice: Voice, rng: random.Random, subject: str) -> str:
+    pronoun = subject or plan.pronoun()
+    if voice.you and all(p.singular == "comes" and p.rest.startswith("with ") for p in group):
+        return f"You get {join_phrases(group, plan.plural).removeprefix('come with ').removeprefix('comes with ')}."
+    fronted = group[0].participle() if len(group) >= 2 else None
+    if fronted and rng.random() < voice.fronting:
+        return f"{fronted}, {plan.pronoun(False)} {join_phrases(group[1:], plan.plural)}."
+    if len(group) >= 2 and group[0].singular == "has" and group[1].singular != "has" and rng.random() < voice.fronting / 2:
+        return f"With {group[0].rest}, {plan.pronoun(False)} {join_phrases(group[1:], plan.plural)}."
+    if len(group) == 2 and group[0].singular != group[1].singular and rng.random() < 0.3:
+        return f"{pronoun} {group[0].text(plan.plural)}, and {plan.pronoun(False)} {group[1].text(plan.plural)}."
+    return f"{pronoun} {join_phrases(group, plan.plural)}."
+
+
+def _groups(phrases: list[Phrase], per_sentence: int, rng: random.Random) -> list[list[Phrase]]:
+    """Facts to sentences: a pack size first ("It comes as a pack of 6."), what is in the box and the warranty
+    each on their own, the rest ``per_sentence`` to a sentence in the plan's order."""
+    counted = [p for p in phrases if p.fact.role == "package" and p.rest.startswith("as ")]
+    alone = [p for p in phrases if p.fact.role in ("package", "warranty") and p not in counted]
+    rest = [p for p in phrases if p not in counted and p not in alone]
+    groups = [counted] if counted else []
+    while rest:
+        take = per_sentence + (per_sentence > 1 and len(rest) == per_sentence + 1 and rng.random() < 0.5)
+        groups.append(rest[:take])
+        rest = rest[take:]
+    return groups + [[p] for p in alone]
+
+
+# How many facts each description length states (all of them for "long"); the opening states one or more.
 FACTS_FOR_LENGTH = {"short": 3, "standard": 7, "long": 99}
 
 
 def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str = "standard",
             skip: set[str] = frozenset(), audience: str = "") -> list[Sentence]:
-    """The plan as sentences: an opening that names the product, then the facts two to a sentence, then
-    (for some tones) a closing line. ``skip``: sources already stated elsewhere (by the model's sentences)."""
+    """The plan as sentences: an opening that names the product and says what it is, then the facts a few
+    to a sentence in the tone's voice, the merchant's own features, the care line, and (for some tones) a
+    closing line. ``skip``: sources already stated elsewhere (by the model's sentences)."""
+    voice = VOICES.get(tone, VOICES["neutral"])
     rng = random.Random(f"{seed}:{tone}:{plan.name}")
     care = [f for f in plan.facts if f.role == "care" and not f.is_flag and len(f.value.split()) > 3
             and f.source not in skip]
-    phrases = [p for p in (phrase_for(f) for f in plan.facts if f.source not in skip and f not in care
+    phrases = [p for p in (phrase_for(f, plan.name) for f in plan.facts if f.source not in skip and f not in care
                            and not _said_by_name(f, plan)) if p is not None]
     phrases = _merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)])
+    sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
+    if sizes and any(p.fact.role == "colour" for p in phrases):
+        phrases = [q for p in phrases if p not in sizes for q in ([p, *sizes] if p.fact.role == "colour" else [p])]
     sentences = []
     if f"name: {plan.name}" not in skip:
-        lead = next((p for p in phrases if p.fact.role in ("use", "material")), phrases[0] if phrases else None)
-        sentences.append(opening(plan, lead, tone, rng))
-        phrases = [p for p in phrases if p is not lead]
-    head = _head(plan)
-    while phrases:
-        take = 2 if len(phrases) != 3 or rng.random() < 0.5 else 3
-        group, phrases = phrases[:take], phrases[take:]
+        first, said = _opening(plan, phrases, voice, rng)
+        sentences.append(first)
+        phrases = [p for p in phrases if p not in said]
+    head = _kind(plan).split()[-1] if _kind(plan) else ""
+    groups = _groups(phrases, voice.per_sentence, rng)
+    for index, group in enumerate(groups):
         # every other sentence names the product by its kind ("The mug holds 330 ml"), not "It" again
         repeats = any(head in p.rest.lower().split() for p in group) if head else True
         subject = f"The {head}" if head and len(sentences) % 2 == 0 and not repeats else ""
-        sentences.append(Sentence(_sentence(group, plan, rng, subject), [s for p in group for s in p.sources]))
+        text = _body_sentence(group, plan, voice, rng, subject)
+        if voice.exclaim and index == len(groups) - 1 and len(groups) > 1 and text.startswith(plan.pronoun()):
+            text = "Oh, and " + text[:1].lower() + text[1:-1] + "!"
+        elif voice.exclaim and index % 2 == 1:
+            text = text[:-1] + "!"
+        sentences.append(Sentence(" ".join(text.split()), [s for p in group for s in p.sources]))
     if length != "short" and not any(s.startswith("your notes: ") for s in skip):
-        sentences += _note_sentences(plan, rng)
-    for fact in care[:1]:  # the one place a label reads better than prose: the care line, last
-        sentences.append(Sentence(f"Care instructions: {_plain(fact.value)}.", [fact.source]))
-    closings = CLOSINGS.get(tone, ())
-    if closings and audience and "name: " + plan.name not in skip:
-        sentences.append(Sentence(rng.choice(closings).format(audience=audience), []))
+        sentences += _note_sentences(plan, rng, most=4)
+    sentences += [_care_sentence(f) for f in care[:1]]
+    if voice.contractions:
+        sentences = [Sentence(_contract(s.text), s.facts, s.origin) if s.origin == "realised" else s for s in sentences]
+    if voice.closings and audience and "name: " + plan.name not in skip:
+        sentences.append(Sentence(rng.choice(voice.closings).format(audience=audience), []))
     return sentences
 
 
