@@ -92,9 +92,51 @@ def blind_rating() -> list[str]:
     return lines
 
 
+TONES = ("neutral", "friendly", "premium", "playful", "technical")
+
+
+def tones() -> list[str]:
+    """How each tone reads on the held-out products of every catalog, over the same facts (issue 24, item 3)."""
+    import re
+
+    from engine.copywriting.compose import stated_sources
+    from engine.copywriting.plan import plan_content
+    from engine.copywriting.realise import realise
+    from engine.evaluation import load_items
+
+    texts: dict[str, list[str]] = {t: [] for t in TONES}
+    same_facts, products = 0, 0
+    for catalog in CATALOGS:
+        report = json.loads((FOLDER / f"{catalog}-description" / "results.json").read_text())
+        for item in load_items(Path(report["catalog"]), "description", "val", report["val_percent"], None):
+            plan = plan_content(item.hidden)
+            facts = set()
+            for tone in TONES:
+                sentences = realise(plan, tone, seed=0, audience="gift buyers")
+                texts[tone].append(" ".join(s.text for s in sentences))
+                facts.add(frozenset(stated_sources(sentences)))
+            same_facts += len(facts) == 1
+            products += 1
+    distinct = sum(len({texts[t][i] for t in TONES}) == len(TONES) for i in range(products))
+    lines = [f"{products} held-out products, each written in the five tones (seed 0, audience \"gift buyers\", "
+             f"the realiser alone): all five texts differ for {distinct} of {products}, and each tone states the "
+             f"same facts for {same_facts} of {products}.", "",
+             "| tone | words / sentence | texts with \"!\" | addresses the shopper (you, it's, meet) | words / text |",
+             "|---|---|---|---|---|"]
+    for tone in TONES:
+        sentences = [s for text in texts[tone] for s in re.split(r"(?<=[.!?])\s+", text) if s]
+        words = sum(len(s.split()) for s in sentences)
+        direct = sum(bool(re.search(r"\b(?:you|it's|they're|meet|say hello)\b", t, re.I)) for t in texts[tone])
+        lines.append(f"| {tone} | {words / max(1, len(sentences)):.1f} | "
+                     f"{_pct(sum('!' in t for t in texts[tone]) / products)} | {_pct(direct / products)} | "
+                     f"{words / products:.0f} |")
+    return lines
+
+
 def block() -> str:
     parts = [BEGIN, "", "### Descriptions", "", *table("description"), "", "### Titles", "", *table("title"), "",
-             "### Blind rating by a demanding editor", "", *blind_rating(), "", END]
+             "### Blind rating by a demanding editor", "", *blind_rating(), "",
+             "### Tones", "", *tones(), "", END]
     return "\n".join(parts)
 
 

@@ -51,8 +51,10 @@ def stated_sources(sentences: list[Sentence]) -> list[str]:
 
 
 # "made of the finest quality silver": an editor reads a grade of quality as a claim about the material.
+# "provides excellent comfort": a grade of how well it works is a claim the input does not make either.
 _QUALITY = re.compile(r"\b(?:finest|superior|premium|top|high|best|highest|excellent|supreme)[- ]quality\b|"
-                      r"\bquality (?:of|is)\b|\bof (?:the )?(?:finest|highest|best)\b", re.I)
+                      r"\bquality (?:of|is)\b|\bof (?:the )?(?:finest|highest|best)\b|"
+                      r"\b(?:excellent|superb|outstanding|exceptional|unmatched|ultimate|superior)\b", re.I)
 
 
 def _why_not(sentence: str, source: str, licence, photo_colours=()) -> str | None:
@@ -73,8 +75,10 @@ def _why_not(sentence: str, source: str, licence, photo_colours=()) -> str | Non
     flagged = claim_report(sentence, source, tuple(photo_colours))["flagged"]
     if flagged:
         return flagged[0]["reason"]
-    if _QUALITY.search(sentence):
+    if _QUALITY.search(sentence) or re.search(r"\bvery good\b", sentence, re.I):
         return "praise of its quality the input does not give"
+    if re.search(r"\bcomfort", sentence, re.I) and "comfort" not in source.lower():
+        return "comfort the input does not promise"
     if re.search(r"\b(?:the|a|an|your|its)\s+[a-z]+ly\b[.!?,]?$|\b(?:the|a|an)\s+[a-z]+ly[.!?]", sentence):
         return "not English (an adverb where a noun belongs)"
     return None

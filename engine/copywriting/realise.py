@@ -61,10 +61,13 @@ def _plain(value: str) -> str:
     from engine.scores.vocab import COLORS
 
     words = []
+    # "2 SKATES, 1 HELMET", "BEST OF LUCK": shouted words in lower case; an acronym ("LED", "USB") kept
+    shouted = sum(len(re.sub(r"[^A-Z]", "", w)) >= 4 and w.isupper() for w in value.split()) >= 2
     for word in value.split():
         core = re.sub(r"[^A-Za-z]", "", word)
         title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1
-        words.append(word.lower() if title_case or core.lower() in COLORS else word)
+        loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with"))
+        words.append(word.lower() if title_case or loud or core.lower() in COLORS else word)
     return " ".join(" ".join(words).split())
 
 
@@ -95,6 +98,12 @@ def _article(phrase: str) -> str:
         vowel_sound = first[:1].lower() in "aeio" or (first[:1].lower() == "u" and not first.lower().startswith(
             ("us", "uni", "ut", "ur", "eu")))
     return ("an " if vowel_sound else "a ") + phrase
+
+
+def _some(phrase: str) -> str:
+    """"a power consumption", but "system requirements", "steady multi-functions": no article before a plural."""
+    last = phrase.split()[-1].lower() if phrase.split() else ""
+    return phrase if last.endswith("s") and not last.endswith(("ss", "us", "is")) else _article(phrase)
 
 
 def _key_word(fact: Fact) -> str:
@@ -164,7 +173,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if "available" in key or key == "size" or key == "sizes":
             sizes = _series(value)
             return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
-        return Phrase("has", "have", f"{_article(key)} of {plain}", fact)
+        return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
     if fact.role == "colour":
         if key in ("color", "colour", "available colors", "available colours", "colors", "colours"):
             return Phrase("comes", "come", f"in {_series(value)}", fact)
@@ -195,7 +204,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         lowered = plain.lower()
         if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered):
             return None  # one of it ("1 Mug" for a mug): nothing to say
-        if set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
+        if not re.search(r"\b(?:[2-9]|\d{2,})\b", lowered) and \
+                set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
             return None  # "Sales Package: combo Set-Hypnotty" for the "Spinz Combo Set": the name again
         if lowered.startswith("pack of") or lowered.startswith("set of"):
             return Phrase("comes", "come", f"as {_article(lowered)}", fact)
@@ -226,7 +236,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     if counted and value.isdigit():  # "Number of hooks: 8" -> "has 8 hooks"
         return Phrase("has", "have", f"{value} {counted.group(1)}", fact)
     if value[:1].isdigit() and len(value.split()) <= 3:
-        return Phrase("has", "have", f"{_article(key)} of {plain}", fact)
+        return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
     if key.startswith("other") and len(value.split()) <= 4:  # "Other Details: Zipper Closure" -> "has a zipper closure"
         return Phrase("has", "have", _article(plain[:1].lower() + plain[1:]), fact)
     if "container" in key or "packaging" in key:  # "Container Type: Bottle" -> "comes in a bottle"
@@ -234,13 +244,13 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     if re.search(r"\b(?:skin|hair) type\b", key):  # "Skin Type: Combination Skin" -> "suits combination skin"
         thing = key.split()[0]
         said = plain.lower() if thing in plain.lower() else f"{plain.lower()} {thing}"
-        return Phrase("suits", "suit", said, fact)
-    if key in ("sport", "sports", "game"):
+        return Phrase("is", "are", f"suited to {said}", fact)
+    if key.split()[0] in ("sport", "sports", "game"):  # "Sport: Skating", "Sport Type: Skating"
         return Phrase("is", "are", f"made for {_series(value).lower()}", fact)
     if len(value.split()) <= 2 and ":" not in value and value.lower() not in ("all", "any", "other", "others"):
         told = set(plain.lower().split()) | {"type"}
         rest = " ".join(w for w in key.split() if w not in told)
-        return Phrase("has", "have", _article(f"{plain} {rest}".strip()), fact)
+        return Phrase("has", "have", _some(f"{plain} {rest}".strip()), fact)
     return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
 
 
@@ -554,6 +564,8 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
             and f.source not in skip]
     phrases = [p for p in (phrase_for(f, plan.name) for f in plan.facts if f.source not in skip and f not in care
                            and not _said_by_name(f, plan)) if p is not None]
+    # a pack size is what a shopper must not miss ("a pack of 6"): never among the facts a length leaves out
+    phrases = sorted(phrases, key=lambda p: not (p.fact.role == "package" and p.rest.startswith("as ")))
     phrases = _merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)])
     sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
     if sizes and any(p.fact.role == "colour" for p in phrases):
