@@ -172,3 +172,13 @@ def test_tones_read_differently_and_state_the_same_facts():
         assert "!" in texts["playful"] and "!" not in texts["technical"] and "!" not in texts["neutral"]
         assert texts["friendly"].startswith(("Meet", "Say hello")) and "gift buyers" in texts["friendly"]
         assert "gift buyers" not in texts["technical"] + texts["neutral"]
+
+
+def test_the_opening_names_the_kind_only_where_the_type_says_it():
+    """The blind editor's finds: a Cat's Eye ring was "an eye", a plant in a pot "a wood pot"."""
+    ring = Product(title="Asian Gems 6.25 Ratti Cat's Eye", brand="Asian Gems", category="Jewellery/Rings",
+                   attributes={"Type": "Ring", "Ideal For": "Men, Women", "Color": "Green", "Material": "Silver"})
+    text, _ = realised_description(plan_content(ingest(ring)), SETTINGS)
+    assert " an eye" not in text and " a green silver eye" not in text, text
+    text, _ = realised_description(plan_content(ingest(MUG)), SETTINGS)
+    assert "a white ceramic mug" in text  # the type says "mug": the opening may say what it is

@@ -452,8 +452,9 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     women". Returns the phrase, the fact phrases it says, and whether it ends in "for ..." (no clause may
     follow it then)."""
     kind = _kind(plan)
-    if not kind:
-        return "", [], False
+    head = kind.split()[-1] if kind else ""
+    if not head or head.rstrip("s") not in plan.product_type.lower():
+        return "", [], False  # the name's last word is not surely the thing: "Cat's Eye" is a ring, "Pot" a plant
     said, before, after = [], [], ""
 
     def single(p: Phrase) -> bool:
@@ -463,7 +464,7 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     material = next((p for p in phrases if p.fact.role == "material" and single(p) and
                      (p.rest.startswith("made of ") or p.singular == "is" and " " not in p.rest)), None)
     audience = next((p for p in phrases if p.fact.role == "use" and p.rest.startswith("made for ")
-                     and re.search(r"ideal|gender", p.fact.key, re.I)), None)
+                     and re.search(r"ideal|gender", p.fact.key, re.I) and p.fact.value.count(",") < 2), None)
     pattern = next((p for p in phrases if p.fact.role == "pattern" and single(p) and
                     re.fullmatch(r"[A-Za-z]+(?:ed|al)", p.fact.value.strip())), None)  # "printed", "floral"
     for phrase, words in ((pattern, pattern.fact.value.lower() if pattern else ""),
