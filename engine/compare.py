@@ -33,6 +33,12 @@ SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
 PERCENT_SCALE = {"bleu", "readability"}
 
 
+def format_score(key: str, value: float) -> str:
+    """How a cell shows a score: the 0-100 ones (BLEU, reading ease) as whole numbers on their scale,
+    the 0-1 ones with two decimals, as their badges in the Create tab read."""
+    return f"{value:.0f}" if key.split(".")[-1] in PERCENT_SCALE else f"{value:.2f}"
+
+
 def column_key(kind: str, metric: str) -> str:
     return f"{kind}.{metric}"
 
@@ -285,7 +291,8 @@ def grid_png(cells: Sequence[dict], path: Path | str) -> Path:
                 row.append("")
                 continue
             lines = textwrap.wrap(cell["title"] or ("error: " + cell["error"]), 42)[:2]
-            lines += [f"{_short_label(labels.get(k, k))}: {cell['scores'][k]:.2f}" + (" ★" if is_best(cell, k, best) else "")
+            lines += [f"{_short_label(labels.get(k, k))}: {format_score(k, cell['scores'][k])}"
+                      + (" ★" if is_best(cell, k, best) else "")
                       for k in keys if k in cell["scores"]]
             row.append("\n".join(lines))
         text.append(row)

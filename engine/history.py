@@ -315,6 +315,16 @@ class History:
                     (pattern, limit, offset)).fetchall()
         return [self._summary(r) for r in rows]
 
+    def summaries(self, generation_ids) -> dict[str, dict]:
+        """id -> summary for the ids that are in the history (one query; the History table names each
+        row's parent by its seed and time, not by an id nobody can read)."""
+        ids = list(dict.fromkeys(i for i in generation_ids if i))
+        if not ids:
+            return {}
+        with self._connect() as db:
+            rows = db.execute(f"SELECT * FROM generations WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        return {r["id"]: self._summary(r) for r in rows}
+
     def children(self, generation_id: str) -> list[dict]:
         with self._connect() as db:
             rows = db.execute("SELECT * FROM generations WHERE parent_id=? ORDER BY created_at, rowid",

@@ -24,10 +24,10 @@ from engine.batch import FAILURES, read_failures, read_results, run_batch, setti
 from engine.catalog import read_catalog_rows
 from engine.errors import StudioError
 from engine.paths import data_dir
-from engine.pipeline import Studio, copy_methods
+from engine.pipeline import Studio, default_copy_method
 from engine.settings import PLATFORMS, Settings
 from engine.uploads import confine_rows, named_catalog, unpack_upload
-from studio.create_tab import DESCRIPTION_LENGTHS, TONES
+from studio.create_tab import DESCRIPTION_LENGTHS, TONES, method_choices
 from studio.render import slug
 
 HEADERS = ["#", "id", "generated title", "description", "claims", "status"]
@@ -192,7 +192,6 @@ def _publish(paths: list[Path]) -> list[str]:
 
 
 def build_batch_tab(studio: Studio) -> None:
-    methods = copy_methods()
     gr.Markdown("### Run a whole catalog\nUpload your product list as a **CSV** (columns such as id, title, "
                 "description, bullets, category, brand, price, images) or a **JSONL** file (one product per line), "
                 "or a **.zip** of it together with its photos. Running the same catalog again with the same "
@@ -210,10 +209,12 @@ def build_batch_tab(studio: Studio) -> None:
                                placeholder="Leave empty and upload your CSV, JSONL or zip above")
             limit = gr.Number(value=0, precision=0, minimum=0, label="Only the first N products (0 = all)")
     with gr.Row():
-        method = gr.Dropdown([(label, key) for key, label in methods.items()], value="template",
-                             label="Copy method", elem_id="mcs-batch-method")
+        # One default everywhere: the method Create starts with (the one that won on validation), with
+        # the same plain descriptions; the rule-based template stays one pick away for a quick first pass.
+        method = gr.Dropdown(method_choices(), value=default_copy_method(), label="Copy method",
+                             elem_id="mcs-batch-method")
         tone = gr.Dropdown(TONES, value="neutral", label="Tone")
-        platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value="shopify", label="Platform")
+        platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value=Settings().platform, label="Platform")
         length = gr.Dropdown(DESCRIPTION_LENGTHS, value="standard", label="Description length",
                              elem_id="mcs-batch-length")
     with gr.Row():

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine.compare import (COLUMN_SETTINGS, best_values, column_labels, grid_csv, grid_png, is_best, iter_grid,
-                            parse_values, score_chart, score_columns, table_rows)
+from engine.compare import (COLUMN_SETTINGS, best_values, column_labels, format_score, grid_csv, grid_png, is_best,
+                            iter_grid, parse_values, score_chart, score_columns, table_rows)
 from engine.ablation import DELTA_COLUMNS, iter_leave_one_out
 from engine.ablation import table_rows as ablation_rows
 from engine.errors import StudioError
@@ -57,7 +57,7 @@ def grid_html(cells: list[dict], methods: list[str], values: list, column: str) 
             short = text if len(text) <= 140 else text[:140].rsplit(" ", 1)[0] + "…"
             scores = "".join(
                 f'<span class="mcs-s{" mcs-best" if is_best(cell, k, best) else ""}" data-metric="{k}">'
-                f'{html.escape(labels.get(k, k))} {cell["scores"][k]:.2f}</span>'
+                f'{html.escape(labels.get(k, k))} {format_score(k, cell["scores"][k])}</span>'
                 for k in keys if k in cell["scores"])
             tds.append(f'<td data-method="{html.escape(method)}" data-value="{html.escape(str(value))}">'
                        f'<div class="mcs-cell-title">{html.escape(cell["title"])}</div>'

@@ -13,7 +13,7 @@ from typing import Callable
 import gradio as gr
 
 from engine.errors import StudioError
-from engine.fusion.descriptions import method_label
+from engine.fusion.descriptions import RECOMMENDED, method_label
 from engine.pipeline import Result, Studio, copy_methods, default_copy_method
 from engine.product import Product
 from engine.samples import sample_products
@@ -55,9 +55,18 @@ def attribute_rows(attributes: dict) -> list[list[str]]:
 
 
 def method_choices() -> list[tuple[str, str]]:
-    """(plain description, key) for the copy method dropdown; the key stays what settings store."""
+    """(plain description, key) for the copy method dropdown; the key stays what settings store. The
+    "(recommended)" mark follows the method's name: at the end of a long description the dropdown's
+    box cut it off, so the one word that says which method to pick was the one not shown."""
     recommended = default_copy_method()
-    return [(method_label(key, recommended), key) for key in copy_methods()]
+    choices = []
+    for key in copy_methods():
+        label = method_label(key)
+        if key == recommended:
+            name, _, what = label.partition(" — ")
+            label = f"{name} ({RECOMMENDED}) — {what}"
+        choices.append((label, key))
+    return choices
 
 
 # Gradio 6's Dataframe starts editing on the first key press in a selected cell but mounts its
@@ -139,6 +148,22 @@ def suggestion_text(suggestions: list[dict]) -> str:
         lines.append(f"🎨 Colours measured in the photo: **{colours[0]['label']}** — use them?")
     return ("  \n".join(lines) + "  \n<small>Guesses (an image classifier that knows 1000 everyday objects, and the "
             "photo's dominant pixels), not facts: nothing is added to your product until you click.</small>")
+
+
+def check_photos(paths: list[str]) -> tuple[list[str], list[str]]:
+    """(the paths that load as photos, a "photo skipped: <file>: <problem>" line for each that does not):
+    the words ``engine.ingest`` uses when Generate skips the file."""
+    from engine.ingest import load_photo
+
+    good, problems = [], []
+    for path in paths:
+        try:
+            load_photo(path)
+        except StudioError as exc:
+            problems.append(f"photo skipped: {exc}")
+        else:
+            good.append(path)
+    return good, problems
 
 
 def product_from_form(title, description, bullets, category, brand, price, attributes, photos, video) -> Product:
@@ -241,7 +266,11 @@ def build_create_tab(studio: Studio) -> CreateTab:
                                          elem_id="mcs-attributes", elem_classes=[TYPED_TABLE])
             gr.HTML("", js_on_load=CELL_TYPING_JS, padding=False, container=False, elem_id="mcs-cell-typing")
             photos_in = gr.Gallery(label="Photos (JPEG, PNG, WebP, GIF, HEIC)", type="filepath", interactive=True,
-                                   file_types=["image", ".heic", ".heif"], columns=4, height=200, elem_id="mcs-photos")
+                                   file_types=["image", ".heic", ".heif"], columns=4, height=200, elem_id="mcs-photos",
+                                   # The whole photo in its thumbnail. "cover" cropped a wide photo, and one photo
+                                   # spread over the four columns became a 480 px square of which the 200 px box
+                                   # showed the top: the white above a wide product, the product itself cut off.
+                                   object_fit="contain", fit_columns=False)
             with gr.Column(visible=False, variant="panel", elem_id="mcs-seen") as seen_box:
                 seen_text = gr.Markdown(elem_id="mcs-seen-text")
                 with gr.Row():
@@ -251,7 +280,7 @@ def build_create_tab(studio: Studio) -> CreateTab:
             with gr.Accordion("2 · Settings", open=True):
                 with gr.Row():
                     tone = gr.Dropdown(TONES, value="neutral", label="Tone")
-                    platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value="generic", label="Platform")
+                    platform = gr.Dropdown([(p.label, k) for k, p in PLATFORMS.items()], value=Settings().platform, label="Platform")
                     length = gr.Dropdown(DESCRIPTION_LENGTHS, value="standard", label="Description length",
                                          elem_id="mcs-length")
                 with gr.Row():
@@ -310,14 +339,26 @@ def build_create_tab(studio: Studio) -> CreateTab:
             updates.append(gr.update(visible=i < len(shown), value=label))
         return updates
 
+    def flag_bad_photos(photos) -> list:
+        """On upload, before anything slow: a file that is no readable photo is named at once and taken off
+        the gallery (it showed as a blank thumbnail, unexplained until Generate), in the words ingest uses
+        when it skips one."""
+        good, problems = check_photos(_paths(photos))
+        if not problems:
+            return [gr.update(), gr.update()]
+        for problem in problems:
+            gr.Warning(problem)
+        return [good, "".join(f"⚠️ {p}  \n" for p in problems) + "Your other inputs are still used."]
+
     def look(photos, rows) -> list:
-        paths = _paths(photos)
+        good, _ = check_photos(_paths(photos))  # a bad file is named by flag_bad_photos (or by Generate)
         try:
-            suggestions = studio.photo_suggestions(Product(images=paths)) if paths else []
-        except (StudioError, ValueError):  # an unreadable photo: Generate names it
+            suggestions = studio.photo_suggestions(Product(images=good)) if good else []
+        except (StudioError, ValueError):
             suggestions = []
         return [suggestions, *show_seen(suggestions, rows)]
 
+    photos_in.upload(flag_bad_photos, photos_in, [photos_in, status], show_progress="hidden", api_name=False)
     photos_in.change(look, [photos_in, attributes_in], [seen_state, *seen_outputs], show_progress="hidden",
                      api_name=False)
     attributes_in.change(show_seen, [seen_state, attributes_in], seen_outputs, show_progress="hidden", api_name=False)
@@ -476,8 +517,12 @@ def _status_line(result: Result) -> str:
     info = "".join(f"\n\nℹ️ {n}" for n in result.notes)  # what went as expected (attribute lines read)
     flagged = [kind for kind, scores in result.scores.items()
                if any(s.name == "grounding" and s.good is False for s in scores)]
+    # A field left empty is no success: "✅ Done" above 0 bullets said the listing was complete.
+    empty = [kind for kind in ("title", "description", "bullets") if not result.copy.text_of(kind).strip()]
+    gaps = (f"🟨 **No {' and no '.join(empty)}:** your input states no facts to write there (add attributes "
+            "such as material, size, colour or care, then Generate again). " if empty else "")
     mark = (f"🟥 **Check before publishing:** the claim check flagged the {' and '.join(flagged)} (marked in red below). "
-            if flagged else "✅ ")
+            + gaps if flagged else gaps or "✅ ")
     return (f"{mark}Done in {t.get('total', 0):.1f} s · method **{result.settings.fusion}** · seed **{result.settings.seed}** "
             f"· {result.settings.limits.label}{warn}{info}")
 

@@ -16,7 +16,7 @@ from engine.scores import Score
 from engine.settings import Settings
 from studio.create_tab import CreateTab, knob_values
 
-HEADERS = ["created", "generated title", "product", "method", "seed", "regenerates", "id"]
+HEADERS = ["created", "generated title", "product", "method", "seed", "regenerated from", "id"]
 
 
 def result_from_row(row: dict) -> Result:
@@ -43,9 +43,18 @@ def creative_values(settings: dict) -> list:
     return [s["style"], s["layout"], s["palette"], s["price"], s["call_to_action"], s["photo_index"] + 1, s["seed"]]
 
 
-def _table(rows: list[dict]) -> list[list]:
+def parent_label(parent: dict | None) -> str:
+    """What a regeneration was made from, as a merchant knows it: the parent's seed and time (its id,
+    which this column used to show, says nothing; it stays one click away in the lineage)."""
+    if parent is None:
+        return ""
+    return f"seed {parent['seed']} · {parent['created_at'][5:16].replace('T', ' ')}"  # "seed 3 · 12-07 04:35"
+
+
+def _table(rows: list[dict], parents: dict[str, dict] | None = None) -> list[list]:
+    parents = parents or {}
     return [[r["created_at"][:19].replace("T", " "), r["title"], r["product_title"], r["fusion"], r["seed"],
-             r["parent_id"] or "", r["id"]] for r in rows]
+             parent_label(parents.get(r["parent_id"])) if r["parent_id"] else "", r["id"]] for r in rows]
 
 
 def detail_markdown(row: dict) -> str:
@@ -123,7 +132,8 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
     drop_status = gr.Markdown(elem_id="mcs-drop-status")
 
     def listing(text):
-        return _table(history.search(text or "", limit=200))
+        rows = history.search(text or "", limit=200)
+        return _table(rows, history.summaries(r["parent_id"] for r in rows))
 
     search.click(listing, query, table, api_name=False)
     query.submit(listing, query, table, api_name=False)

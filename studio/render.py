@@ -142,6 +142,8 @@ mark.mcs-claim {background:#fbd5d0; color:#8a1f11; text-decoration:underline wav
 #mcs-generate {font-size:var(--text-lg); font-weight:600}
 #mcs-cell-typing {display:none}
 .mcs-stale img, .mcs-stale video {opacity:0.45; filter:grayscale(0.7)}
+/* The photos' thumbnails start below the gallery's floating label, which otherwise covers their top. */
+#mcs-photos .grid-wrap {padding-top:34px}
 #mcs-media-stale {border-left:3px solid #e0a100; background:#fff8e1; padding:4px 10px; border-radius:4px}
 /* -- Tables and sliders that fit their box (issue 14.13; studio/batch_tab.py, history_tab.py, train_tab.py).
    The column shares come from each table's column_widths; here a long unbroken value (an id, a

@@ -37,8 +37,10 @@ def test_method_choices_keep_their_values_and_mark_the_default():
 
     choices = method_choices()
     assert [value for _, value in choices] == list(copy_methods())  # settings and history keep working
-    marked = [value for label, value in choices if label.endswith("(recommended)")]
+    marked = [value for label, value in choices if "(recommended)" in label]
     assert marked == [default_copy_method()]
+    # the mark follows the method's name, where the dropdown's box never cuts it off
+    assert all(label.index("(recommended)") < label.index(" — ") for label, _ in choices if "(recommended)" in label)
     assert all(" — " in label for label, _ in choices)
 
 

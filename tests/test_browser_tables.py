@@ -81,6 +81,9 @@ def test_tables_show_their_last_column_and_slider_labels_are_whole(server, tmp_p
         assert "../shared" not in help_text and "/path/to" not in help_text
         assert "upload" in help_text.lower() and "zip" in help_text.lower()
         page.locator("#mcs-batch-file input[type=file]").set_input_files(str(catalog))
+        # the Batch tab starts on Create's default (the trained writer); the template keeps this test quick
+        page.locator("#mcs-batch-method input").click()
+        page.get_by_role("option", name="Rule-based template").click()
         page.locator("#mcs-batch-run").click()
         expect(page.locator("#mcs-batch-status")).to_contain_text("Done", timeout=180_000)
         expect(page.locator("#mcs-batch-table")).to_contain_text(json.loads(catalog.read_text().splitlines()[-1])["id"])

@@ -184,6 +184,9 @@ def test_batch_of_ten_exported_as_shopify_csv(page, tmp_path, data_folder):
                              r.get("price") or r.get("price_usd") or ""])
     page.get_by_role("tab", name="Batch").click()
     page.locator("#mcs-batch-file input[type=file]").set_input_files(str(catalog))
+    # the Batch tab starts on Create's default (the trained writer); the template keeps ten products quick
+    page.locator("#mcs-batch-method input").click()
+    page.get_by_role("option", name="Rule-based template").click()
     page.locator("#mcs-batch-length input").click()
     page.get_by_role("option", name="Long: about 70 words or more").click()
     page.locator("#mcs-batch-run").click()

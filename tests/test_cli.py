@@ -129,7 +129,10 @@ BAD_INPUTS = {
 def test_bad_input_exits_non_zero_naming_the_file(case, tmp_path, capsys):
     field, make, reason = BAD_INPUTS[case]
     bad = make(tmp_path)
-    product = write_product(tmp_path, **{field: [str(bad)]})
+    # A bad photo with no text to write from is refused; beside text it is skipped with a warning
+    # (issue 24.6, tests/test_ingest.py).
+    alone = {"title": "", "attributes": {}} if field == "images" else {}
+    product = write_product(tmp_path, **{field: [str(bad)]}, **alone)
     out = tmp_path / "out"
     assert main(["generate", str(product), "--out", str(out), *TEMPLATE]) != 0
     message = capsys.readouterr().err
@@ -144,7 +147,7 @@ def test_missing_product_file_is_named(tmp_path, capsys):
 
 
 def test_real_process_exit_status_and_message(tmp_path):
-    product = write_product(tmp_path, images=[str(text_as_png(tmp_path))])
+    product = write_product(tmp_path, images=[str(text_as_png(tmp_path))], title="", attributes={})  # nothing else
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     done = subprocess.run([sys.executable, "-m", "engine", "generate", str(product), "--out", str(tmp_path / "out")],
                           cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -19,6 +19,7 @@ from engine.ingest import (IngestLimits, Ingested, clean_text, extract_keyframes
                            parse_attribute_lines)
 from engine.ingest.video import _choose, _describe, sharpness
 from engine.product import Product, load_catalog
+from engine.settings import Settings
 
 from media import SCENE_COLOURS, make_audio_only, make_video
 
@@ -280,9 +281,10 @@ def test_ingest_caps_and_warns(tmp_path):
 
 
 def test_ingest_names_the_bad_file(tmp_path):
+    # A bad photo with nothing else to go on is refused, naming the file.
     bad = tmp_path / "label.png"
     bad.write_text("hello")
-    _refused(lambda: ingest(Product(title="Mug", images=[str(bad)])), "label.png", "not an image")
+    _refused(lambda: ingest(Product(images=[str(bad)])), "label.png", "not an image")
 
 
 def test_a_bad_photo_beside_good_ones_is_skipped_by_name(tmp_path):
@@ -296,10 +298,38 @@ def test_a_bad_photo_beside_good_ones_is_skipped_by_name(tmp_path):
     skipped = [w for w in result.warnings if "label.png" in w]
     assert len(skipped) == 1 and "skipped" in skipped[0] and "not an image" in skipped[0]
     assert result.product.images == [good, also_good]  # history and a restore keep the photos used
-    # Only bad files: nothing to go on, the clear message as before (naming the first).
+    # Only bad files and no text: nothing to go on, the clear message as before (naming the first).
     worse = tmp_path / "empty.jpg"
     worse.write_bytes(b"")
-    _refused(lambda: ingest(Product(title="Mug", images=[str(bad), str(worse)])), "label.png", "not an image")
+    _refused(lambda: ingest(Product(images=[str(bad), str(worse)])), "label.png", "not an image")
+
+
+def test_a_bad_photo_alone_beside_text_follows_the_same_rule(tmp_path):
+    # Issue 24.6: a bad photo next to valid text stopped everything ("Nothing generated"), while beside a
+    # good photo it was skipped. One rule now: skipped with the same named warning, the text still used.
+    good = str(_save(_photo(), tmp_path / "front.jpg"))
+    bad = tmp_path / "label.png"
+    bad.write_text("hello")
+    beside_photo = ingest(Product(title="Mug", images=[good, str(bad)]))
+    beside_text = ingest(Product(title="Mug", images=[str(bad)]))
+    warning = [w for w in beside_photo.warnings if "label.png" in w]
+    assert [w for w in beside_text.warnings if "label.png" in w] == warning
+    assert warning[0].startswith("photo skipped: label.png: not an image")
+    assert beside_text.photos == [] and beside_text.product.images == [] and beside_text.product.title == "Mug"
+    # two bad ones beside text: both named, in order
+    worse = tmp_path / "empty.jpg"
+    worse.write_bytes(b"")
+    both = ingest(Product(title="Mug", images=[str(bad), str(worse)]))
+    assert [w.split(":")[1].strip() for w in both.warnings] == ["label.png", "empty.jpg"]
+
+
+def test_a_bad_photo_beside_text_still_gets_its_copy_written(studio, tmp_path):
+    bad = tmp_path / "label.png"
+    bad.write_text("hello")
+    result = studio.generate(Product(title="Canvas tote bag", attributes={"material": "Cotton canvas"},
+                                     images=[str(bad)]), Settings(fusion="template"), store=False)
+    assert result.copy.title and result.copy.description and result.copy.bullets
+    assert any(w.startswith("photo skipped: label.png: not an image") for w in result.warnings)
 
 
 def test_attribute_lines_read_are_a_note_not_a_warning():

@@ -41,6 +41,13 @@ def with_wordnet(wordnet_cache, monkeypatch):
     # Only the studio's own data dir is searched, so the test proves the offline install works.
     monkeypatch.setenv("MCS_CACHE_DIR", str(wordnet_cache))
     monkeypatch.setattr(nltk.data, "path", [])
+    yield
+    # A WordNet reader opened here stays cached for the session (engine.scores.reference, the claim check);
+    # nltk refuses to read files outside nltk.data.path, so later tests in the session (test_compare's
+    # METEOR) would fail on it. The copy lives as long as the session: keep it on the path.
+    monkeypatch.undo()
+    if str(wordnet_cache / "nltk_data") not in nltk.data.path:
+        nltk.data.path.append(str(wordnet_cache / "nltk_data"))
 
 
 def _scores(kind, text, **context):
@@ -209,3 +216,107 @@ def test_reference_scores_say_what_the_reference_was(with_wordnet):
         assert "Compared with your draft title: “Field watch”" in marked[name].explanation
     assert "reference_from" not in marked["length"].details  # only the reference scores are marked
     assert with_reference_source(scores, "", "") == scores
+
+
+# -- every score says what it claims (issue 24.2): an obvious text each, number, colour and tooltip agreeing --
+def _badge(score) -> str:
+    """The badge the UI draws for one score (studio/render.py)."""
+    from studio.render import score_badges
+
+    html = score_badges([score])
+    return html[: html.index("</span>") + 7]
+
+
+def test_repetition_hears_a_word_said_again_and_again():
+    echoing = _scores("description", "An oil blend with calming, calming, relaxing, soothing and calming properties.")
+    repetition = echoing["repetition"]
+    # every word pair differs, so the pair share alone said 1.00 "No repeated phrases"
+    assert repetition.details["distinct_2"] == 1.0
+    assert repetition.good is False and repetition.value < 0.85 and repetition.display == f"{repetition.value:.2f}"
+    assert repetition.details["echoes"] == ["calming"]
+    assert repetition.explanation == '"calming" is said 3 times within a few words.'
+    badge = _badge(repetition)
+    assert "mcs-bad" in badge and 'title="&quot;calming&quot; is said 3 times' in badge
+    twice_in_a_row = _scores("title", "Soft soft cotton hoodie")["repetition"]
+    assert twice_in_a_row.good is False and twice_in_a_row.details["echoes"] == ["soft"]
+    # a word said twice a few words apart is style, not an echo (17 of the 191 Luma descriptions do it)
+    style = _scores("description", "Stay comfortable and stay in the race, whatever the weather.")["repetition"]
+    assert style.good and style.value == 1.0 and "mcs-good" in _badge(style)
+    assert _scores("description", DESCRIPTION)["repetition"].explanation == "No repeated words or phrases."
+
+
+def test_readability_stays_on_its_0_to_100_scale():
+    very_easy = _scores("description", "Go. Run. Be. Do it.")["readability"]
+    assert very_easy.details["flesch"] > 100  # the formula's own number (118 in the issue)
+    assert very_easy.value == 100.0 and very_easy.display == "100 · very easy" and very_easy.good
+    assert f"The formula gave {very_easy.details['flesch']:.0f}, off its 0-100 scale, shown as 100." \
+        in very_easy.explanation
+    very_hard = _scores("description", "Incorporating multifunctional compartmentalization, this organizational "
+                                       "apparatus facilitates comprehensive accessorization interoperability.")
+    hard = very_hard["readability"]
+    assert hard.details["flesch"] < 0 and hard.value == 0.0 and hard.display == "0 · very difficult"
+    assert hard.good is False and "mcs-bad" in _badge(hard)
+    plain = _scores("description", DESCRIPTION)["readability"]
+    assert plain.value == plain.details["flesch"] and "off its 0-100 scale" not in plain.explanation
+
+
+def test_no_bullets_have_no_length_to_praise():
+    # "Length longest 0/250" in red with the tooltip "Every bullet fits"
+    scores = _scores("bullets", "")
+    length = scores["length"]
+    assert length.value is None and length.display == "n/a" and length.good is None
+    assert length.explanation == "There are no bullets to measure." and "mcs-na" in _badge(length)
+    assert scores["repetition"].value is None and scores["readability"].value is None  # nothing praised
+    count = scores["count"]
+    assert count.good is False and count.display == "0 bullets" and count.explanation.startswith("Only 0 bullets")
+    fits = _scores("bullets", "- Soft polyester\n- 213 cm tall\n- Metal eyelet rings")["length"]
+    assert fits.good and fits.display == "longest 18/250 chars" and fits.explanation.startswith("Every bullet fits")
+    assert "mcs-good" in _badge(fits)
+
+
+def test_bleu_ignores_letter_case_like_rouge_and_meteor(with_wordnet):
+    # Title BLEU 31.9 with ROUGE-L 1.00 when only letter case changed
+    scores = _scores("title", "ROCCO GYM TANK FOR MEN", reference="Rocco Gym Tank for Men")
+    assert scores["bleu"].value == pytest.approx(100.0) and scores["bleu"].display == "100.0"
+    assert scores["rouge_l"].value == pytest.approx(1.0) and scores["meteor"].value > 0.9
+    assert "ignoring letter case" in scores["bleu"].explanation
+    different = _scores("title", "Cotton Training Tank", reference="Rocco Gym Tank for Men")
+    assert different["bleu"].value < 20
+
+
+def test_spec_bullets_are_not_rated_for_reading_ease():
+    # The merchant's own `key: value` bullets were rated "47 · difficult" in red.
+    specs = _scores("bullets", "Material: 100% Cotton\nSize: M\nColour: Navy blue\nCare instructions: Machine wash")
+    readability = specs["readability"]
+    assert readability.value is None and readability.display == "n/a" and "spec line" in readability.explanation
+    assert "mcs-na" in _badge(readability)
+    mixed = _scores("bullets", "Material: Cotton\nSoft on the skin all day.\nWash it cold and dry it flat.")
+    assert mixed["readability"].details["spec_lines"] == 1 and mixed["readability"].good
+    assert "1 spec line(s)" in mixed["readability"].explanation
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("title", "Soft soft cotton hoodie"), ("title", ""), ("description", "Go. Run. Be."),
+    ("description", DESCRIPTION), ("bullets", ""), ("bullets", "Material: Cotton\nSize: M"),
+    ("bullets", "a\nb\n" + "y" * 251), ("keywords", "curtain, curtain"),
+    ("title", "soft cotton tee, soft cotton top, soft cotton"), ("description", "Go. Go. Go. Go. Go. Go."),
+    ("description", "An oil blend with calming, calming, relaxing, soothing and calming properties."),
+])
+def test_badge_colour_number_and_tooltip_agree(kind, text):
+    from studio.render import _badge_class
+
+    for score in _scores(kind, text).values():
+        badge = _badge(score)
+        assert score.display in badge.replace("&amp;", "&") and f'data-metric="{score.name}"' in badge
+        colour = _badge_class(score)
+        assert f"mcs-badge {colour}" in badge
+        if score.value is None:  # nothing measured: grey, and the number says so
+            assert colour == "mcs-na" and score.display in ("n/a", "error"), score
+        elif score.good is False:
+            assert colour == "mcs-bad" and not score.explanation.startswith(("Every", "No repeated", "Fits")), score
+        elif score.good:
+            assert colour == "mcs-good" and not score.explanation.startswith(("Only", "The text loops")), score
+        if score.name in ("repetition", "readability") and score.value is not None:
+            assert 0.0 <= score.value <= (1.0 if score.name == "repetition" else 100.0)
+            shown = float(score.display.split()[0])
+            assert shown == pytest.approx(score.value, abs=0.5 if score.name == "readability" else 0.005)

@@ -56,7 +56,9 @@ def test_api_reports_each_bad_input_by_name(server, tmp_path):
     client = Client(server, verbose=False)
     for case, (photos, videos, words) in _bad_files(tmp_path).items():
         with pytest.raises(Exception, match=words) as caught:
-            client.predict({"title": "Bag"}, {"fusion": "template"}, [handle_file(str(p)) for p in photos],
+            # a bad photo beside text is skipped with a warning (issue 24.6): alone, it is refused by name
+            client.predict({} if photos else {"title": "Bag"}, {"fusion": "template"},
+                           [handle_file(str(p)) for p in photos],
                            [handle_file(str(v)) for v in videos], api_name="/generate")
         assert "Traceback" not in str(caught.value), case
 

@@ -13,6 +13,7 @@ one is shown, flagged in red.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -28,6 +29,23 @@ UNGROUNDED_PENALTY = 0.25  # per flagged claim
 # Extra seeds when every candidate fails the claim check; a title is cheap to write again, a description is not,
 # and needs none: it is composed from the plan (engine/copywriting/compose.py), its flagged sentences replaced.
 RETRIES = {"title": 3, "description": 0, "bullets": 1}
+
+
+# Seeds a person can ask for run from 0 to 2**31 - 1 (engine.settings.Settings.seed). A further candidate
+# or a retry used to take seed + 1, seed + 2, ...: in Compare, seed 1's retry was seed 2's first draft,
+# and the two columns could show the same text. Derived seeds live above that range, so no requested seed
+# (another column's, a Regenerate's) is ever one of them.
+DERIVED_SEED_BASE = 2**31
+
+
+def candidate_seed(seed: int, index: int) -> int:
+    """The seed of candidate ``index`` (0 = the first draft) for requested ``seed``: the seed itself first,
+    then seeds derived from it alone (a hash of both numbers), out of reach of any requested seed.
+    Deterministic across processes (no Python ``hash``): the same settings give the same texts."""
+    if index == 0:
+        return seed
+    digest = hashlib.blake2b(f"{seed}:{index}".encode(), digest_size=4).digest()
+    return DERIVED_SEED_BASE + int.from_bytes(digest, "big") % DERIVED_SEED_BASE
 
 
 @dataclass
@@ -132,9 +150,10 @@ def fails(kind: str, text: str, report: dict) -> bool:
 
 def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours=(), prefix_embeds=None,
                       hide: tuple[str, ...] = ()):
-    """``settings.candidates`` samples (seed, seed+1, ...), cleaned, names fixed, then re-ranked, as
-    events: ``("partial", text)`` while the first candidate is written (the others are written quietly),
-    ``("status", message)`` before each further one, and last ``("ranked", (best, alternatives))``.
+    """``settings.candidates`` samples (the seed, then seeds derived from it: ``candidate_seed``), cleaned,
+    names fixed, then re-ranked, as events: ``("partial", text)`` while the first candidate is written (the
+    others are written quietly), ``("status", message)`` before each further one, and last
+    ``("ranked", (best, alternatives))``.
 
     When every candidate fails the claim check, up to ``RETRIES[kind]`` more seeds are tried; a title
     that still names something the input does not have loses that name.
@@ -150,12 +169,17 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
     offset = 0
     while offset < wanted:
         if offset >= settings.candidates:
-            yield "status", f"Every {kind} so far has a flagged claim: trying seed {settings.seed + offset}..."
+            yield "status", (f"Every {kind} so far has a flagged claim: writing it again "
+                             f"(seed {candidate_seed(settings.seed, offset)}, derived from {settings.seed})...")
         elif offset:
             yield "status", f"Writing {kind} candidate {offset + 1} of {settings.candidates}..."
         run = settings.replace(temperature=0.7) if offset and settings.temperature == 0 else settings
         raw = ""
-        for raw in stream_field(lm, kind, ingested, run, list(photo_colours), prefix_embeds, hide, seed_offset=offset):
+        # stream_field samples with settings.seed + seed_offset (engine/copywriting/copy.py, not this file's):
+        # the offset that lands on the derived seed.
+        seed_offset = candidate_seed(settings.seed, offset) - settings.seed
+        for raw in stream_field(lm, kind, ingested, run, list(photo_colours), prefix_embeds, hide,
+                                seed_offset=seed_offset):
             if offset == 0:
                 yield "partial", raw
         value = clean(kind, raw, settings)
@@ -169,7 +193,7 @@ def stream_candidates(lm, kind: str, ingested, settings: Settings, photo_colours
         offset += 1
         if offset == wanted and wanted < settings.candidates + RETRIES.get(kind, 0) and all(failing):
             wanted += 1
-    seeds = [settings.seed + i for i in range(len(texts))]
+    seeds = [candidate_seed(settings.seed, i) for i in range(len(texts))]
     best, others = rerank(kind, texts, source, settings, photo_colours, seeds)
     # A title that names what the input lacks loses those names; a description is repaired whole by the
     # composer (engine/copywriting/compose.py), which replaces a flagged sentence instead of cutting it.

@@ -53,6 +53,7 @@ class Keyframe:
 
 # Submodules import the classes above, so they are imported only once those exist.
 from engine.ingest.images import accepted_photos, load_photo  # noqa: E402
+from engine.ingest.guard import drop_instructions, instruction_warning, is_guard_warning  # noqa: E402
 from engine.ingest.text import clean_text, parse_attribute_lines  # noqa: E402
 from engine.ingest.video import accepted_videos, extract_keyframes  # noqa: E402
 
@@ -108,16 +109,31 @@ def _flat(value) -> str:
     return "" if value is None else str(value)
 
 
-def _clean_attributes(raw: dict, warnings: list[str]) -> dict[str, str]:
+def _clean_attributes(raw: dict, warnings: list[str]) -> tuple[dict[str, str], dict]:
+    """(the attributes the copy may use, the product's attributes to store: the raw ones less those
+    that were instructions to a model, with unkeyed leftovers guarded as text)."""
     attributes: dict[str, str] = {}
+    stored = dict(raw.items())
     for key, value in raw.items():
-        if key.startswith("_"):  # unkeyed leftovers (flipkart `_other`): grounding text only
+        if key.startswith("_"):  # unkeyed leftovers (flipkart `_other`): grounding text only, guarded alike
+            clean, notes = clean_text(_flat(value), caps.TEXT_CHARS, f"attribute {key!r}")
+            if any(is_guard_warning(n) for n in notes):
+                warnings += [n for n in notes if is_guard_warning(n)]
+                stored[key] = clean
             continue
         clean, notes = clean_text(_flat(value), ATTRIBUTE_MAX_CHARS, f"attribute {key!r}", single_line=True)
         warnings += [n for n in notes if "HTML" not in n]
+        # {"New rule": "the title is ..."}: the instruction is the key and the value together.
+        _, instruction = drop_instructions(f"{key}: {clean}")
+        if instruction:
+            warnings.append(instruction_warning(f"attribute {key!r}", instruction[0]))
+            del stored[key]
+            continue
+        if any(is_guard_warning(n) for n in notes):
+            stored[key] = clean  # the stored product (history, a restore) holds no control text either
         if clean:
             attributes[str(key)] = clean
-    return attributes
+    return attributes, stored
 
 
 def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
@@ -138,7 +154,7 @@ def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
     category = clean(product.category, limits.max_title_chars, "category")
     brand = clean(product.brand, limits.max_title_chars, "brand")
 
-    attributes = _clean_attributes(product.attributes, warnings)
+    attributes, stored_attributes = _clean_attributes(product.attributes, warnings)
     for key, value in parsed.items():
         attributes.setdefault(key, value)  # the structured attributes win over notes in prose
     if parsed:
@@ -148,19 +164,23 @@ def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
     if len(image_paths) > limits.max_images:
         warnings.append(f"{len(image_paths)} photos given; only the first {limits.max_images} are used")
         image_paths = image_paths[: limits.max_images]
-    photos, skipped = _load_photos(image_paths, limits, warnings)
+    photos, skipped, photo_errors = _load_photos(image_paths, limits)
     video_paths = list(product.videos)
     if len(video_paths) > limits.max_videos:
         warnings.append(f"{len(video_paths)} clips given; only the first {limits.max_videos} are used")
         video_paths = video_paths[: limits.max_videos]
     keyframes = [frame for path in video_paths for frame in extract_keyframes(path, limits=limits)]
 
+    if photo_errors and not any([title, description, bullets, category, attributes, photos]):
+        raise photo_errors[0]  # nothing else to go on: the first bad file, by name and problem
+    # One rule for a bad photo, whatever else is given: skipped by name, the rest still used.
+    warnings += [f"photo skipped: {exc}" for exc in photo_errors]
     if not any([title, description, bullets, category, attributes, photos]):
         raise IngestError(product.id or "product", "has no text left after removing HTML and no photo",
                           "a title, description, bullets or attributes, or at least one photo")
     # The notes' key: value lines move into the attributes of the stored product, so history, a
     # restore and a re-score after an edit all see them (the description no longer holds them).
-    kept = {**product.attributes, **{k: v for k, v in parsed.items() if k not in product.attributes}}
+    kept = {**stored_attributes, **{k: v for k, v in parsed.items() if k not in product.attributes}}
     cleaned = product.model_copy(update=dict(
         title=title, description=description, bullets=bullets, category=category, brand=brand, attributes=kept,
         images=[p for p in product.images if p not in skipped]))  # history and a restore keep the photos used
@@ -168,10 +188,10 @@ def ingest(product: Product, limits: IngestLimits = IngestLimits()) -> Ingested:
                     warnings=warnings, notes=notes)
 
 
-def _load_photos(paths: list, limits: IngestLimits, warnings: list[str]) -> tuple[list[Photo], list]:
-    """The photos that load, and the paths skipped. A bad file beside good ones is skipped with a warning
-    naming it (one broken upload should not block the rest); when none loads, the first file's error
-    is raised, as it names the file and the problem."""
+def _load_photos(paths: list, limits: IngestLimits) -> tuple[list[Photo], list, list[IngestError]]:
+    """The photos that load, the paths skipped and why. A bad file is skipped with a warning naming it
+    whether or not a good photo is given too (a bad photo beside valid text used to stop everything,
+    beside a good photo it did not); ``ingest`` raises the first error only when nothing else is left."""
     photos, skipped, errors = [], [], []
     for path in paths:
         try:
@@ -179,10 +199,7 @@ def _load_photos(paths: list, limits: IngestLimits, warnings: list[str]) -> tupl
         except IngestError as exc:
             skipped.append(path)
             errors.append(exc)
-    if errors and not photos:
-        raise errors[0]
-    warnings += [f"photo skipped: {exc}" for exc in errors]
-    return photos, skipped
+    return photos, skipped, errors
 
 
 __all__ = ["IngestLimits", "Photo", "Keyframe", "Ingested", "ingest", "load_photo",

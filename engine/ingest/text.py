@@ -82,17 +82,27 @@ def cap_at_word(text: str, max_chars: int) -> str:
 
 def clean_text(text: str | None, max_chars: int, field: str,
                single_line: bool = False) -> tuple[str, list[str]]:
-    """Strip HTML, unescape entities, normalise whitespace and cap the length.
+    """Strip model control tokens and instruction-like text (``engine.ingest.guard``) and HTML, unescape
+    entities, normalise whitespace and cap the length.
 
-    Returns the clean text and warnings for the user (tags removed, text cut). Line breaks are
+    Returns the clean text and warnings for the user (tags removed, instructions left out, text cut). Line breaks are
     kept (attribute lines and paragraphs need them) unless ``single_line``.
     """
+    from engine.ingest.guard import guard_text, strip_control_tokens
+
     warnings: list[str] = []
     raw = "" if text is None else str(text)
+    # Control tokens first, while the lines are as given (what follows a turn marker on its line goes
+    # too), and again after the HTML is gone: "&lt;|im_start|&gt;" only becomes one when unescaped.
+    raw, tokens, addressed = strip_control_tokens(raw)
     plain, had_tags = strip_html(raw)
     if had_tags:
         warnings.append(f"{field}: HTML tags removed")
     clean = normalise_whitespace(plain, single_line=single_line)
+    clean, guarded = guard_text(clean, field, tokens, addressed)
+    warnings += guarded
+    if guarded:
+        clean = normalise_whitespace(clean, single_line=single_line)
     if len(clean) > max_chars:
         warnings.append(f"{field} cut to {max_chars} characters (it had {len(clean)})")
         clean = cap_at_word(clean, max_chars)
@@ -116,6 +126,24 @@ def attribute_key(label: str) -> str:
     return re.sub(r"[^\w]+", "_", label.strip().lower()).strip("_")
 
 
+def _attribute_match(line: str):
+    """The ``key``/``value`` match of a ``Key: value`` line, or None (a time, a URL, a long sentence)."""
+    match = _ATTRIBUTE_LINE.match(line)
+    if not match:
+        return None
+    value = match["value"]
+    is_time = match["key"][-1].isdigit() and value[:1].isdigit()
+    if is_time or value.startswith("//") or len(value) > MAX_VALUE_CHARS:
+        return None
+    return match
+
+
+def is_attribute_line(line: str) -> bool:
+    """``Material: Cotton`` is a spec line: a short label and its value, the shape ``parse_attribute_lines``
+    takes out of the notes (a time such as ``10:30`` or a URL is not)."""
+    return _attribute_match(line) is not None
+
+
 def parse_attribute_lines(text: str) -> tuple[dict[str, str], str]:
     """Take ``Key: value`` lines out of free text; returns (attributes, remaining text).
 
@@ -125,13 +153,11 @@ def parse_attribute_lines(text: str) -> tuple[dict[str, str], str]:
     attributes: dict[str, str] = {}
     remaining: list[str] = []
     for line in text.splitlines():
-        match = _ATTRIBUTE_LINE.match(line)
-        value = match["value"] if match else ""
-        is_time = match and match["key"][-1].isdigit() and value[:1].isdigit()
-        if not match or is_time or value.startswith("//") or len(value) > MAX_VALUE_CHARS:
+        match = _attribute_match(line)
+        if match is None:
             remaining.append(line)
             continue
         key = attribute_key(match["key"])
         if key and key not in attributes:
-            attributes[key] = value
+            attributes[key] = match["value"]
     return attributes, normalise_whitespace("\n".join(remaining))
