@@ -275,7 +275,7 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     said = [" and ".join(run) if len(run) <= 2 else ", ".join(run[:-1]) + " and " + run[-1] for run in runs]
     if len(said) == 1:
         return said[0]
-    if any(len(run) > 1 for run in runs):
+    if len(said) > 2 and any(len(run) > 1 for run in runs):
         return ", ".join(said[:-1]) + ", and " + said[-1]
     return ", ".join(said[:-1]) + " and " + said[-1]
 
@@ -482,6 +482,12 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     return (np if plan.plural else _article(np)), said, bool(after)
 
 
+def _worn(plan: ContentPlan) -> bool:
+    """Clothes, shoes and jewellery: things a shopper wears, told by the attributes a catalog gives them."""
+    return any(re.search(r"sleeve|neck|fabric|sole|heel|\bfit\b|ring size|closure|tip shape|inseam", f.key, re.I)
+               for f in plan.facts)
+
+
 _IMPERATIVE = ("wash", "hand", "machine", "wipe", "dry", "do", "don't", "clean", "iron", "use", "tumble", "spot",
                "gentle", "line", "avoid", "keep", "store", "rinse", "air", "remove", "turn", "wring")
 
@@ -506,10 +512,16 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
     if np:
         rest = [p for p in phrases if p not in said and p.fact.role not in ("package", "warranty", "use")]
         clause = rest[0] if rest and not closed and "{that}" in voice.openings[0] else None
+        features = []
+        if clause and clause.singular == "has":  # "a printed cotton romper with half sleeves and a round neck"
+            features = [p for p in rest[:2] if p.singular == "has" and p.fact.role in ("style", "pattern", "feature")]
+            clause = None
         that = f" that {clause.text(plan.plural)}" if clause else ""
+        if features:
+            that = " with " + " and ".join(p.rest for p in features)
         text = rng.choice(voice.openings).format(name=name, Name=name[:1].upper() + name[1:],
                                                  be="are" if plan.plural else "is", np=np, that=that)
-        said = said + ([clause] if clause else [])
+        said = said + ([clause] if clause else []) + features
     elif phrases:
         lead = next((p for p in phrases if p.fact.role in ("use", "material")), phrases[0])
         text = rng.choice(voice.plain_openings).format(name=name, Name=name[:1].upper() + name[1:],
@@ -577,6 +589,12 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         sentences.append(first)
         phrases = [p for p in phrases if p not in said]
     head = _kind(plan).split()[-1] if _kind(plan) else ""
+    occasion = next((p for p in phrases if p.fact.role == "use" and p.rest.startswith("right for ")), None)
+    wear = None
+    if occasion and _worn(plan):  # "Right for casual occasions" -> "Wear them on casual occasions."
+        phrases = [p for p in phrases if p is not occasion]
+        wear = Sentence(f"Wear {'them' if plan.plural else 'it'} on {occasion.rest.removeprefix('right for ')}.",
+                        occasion.sources)
     groups = _groups(phrases, voice.per_sentence, rng)
     for index, group in enumerate(groups):
         # every other sentence names the product by its kind ("The mug holds 330 ml"), not "It" again
@@ -588,6 +606,8 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         elif voice.exclaim and index % 2 == 1:
             text = text[:-1] + "!"
         sentences.append(Sentence(" ".join(text.split()), [s for p in group for s in p.sources]))
+    if wear:
+        sentences.append(wear)
     if length != "short" and not any(s.startswith("your notes: ") for s in skip):
         sentences += _note_sentences(plan, rng, most=4)
     sentences += [_care_sentence(f) for f in care[:1]]
