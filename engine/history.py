@@ -71,13 +71,8 @@ def _dump(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _scores(scores: dict) -> dict:
-    """{kind: [Score]} -> {kind: [{name, value, ...}]}; already plain dicts pass through."""
-    plain = {}
-    for kind, items in (scores or {}).items():
-        plain[kind] = [item if isinstance(item, dict) else
-                       (item.to_dict() if hasattr(item, "to_dict") else dict(vars(item))) for item in items]
-    return plain
+# The parts of a Result kept beside its copy, scores and settings (``Result.to_dict`` names them).
+RESULT_EXTRAS = ("references", "photo_colours", "contributions", "warnings", "notes", "checks", "provenance")
 
 
 def _add_edit_action(db: sqlite3.Connection) -> None:
@@ -189,19 +184,10 @@ class History:
     # -- writing -------------------------------------------------------------------------
     def add(self, result, parent_id: str | None = None, media: list[str] = ()) -> str:
         """Store a ``pipeline.Result``; returns its id. ``parent_id``: the generation it regenerates."""
-        copy = result.copy.to_dict() if hasattr(result.copy, "to_dict") else dict(result.copy)
-        product = result.product.model_dump()
-        settings = result.settings.model_dump()
-        extra = {
-            "references": getattr(result, "references", {}),
-            "photo_colours": getattr(result, "photo_colours", []),
-            "contributions": getattr(result, "contributions", None),
-            "warnings": getattr(result, "warnings", []),
-            "notes": getattr(result, "notes", []),
-            "checks": getattr(result, "checks", {}),
-            "provenance": getattr(result, "provenance", {}),
-        }
-        alternatives = dict(getattr(result, "alternatives", None) or {})  # field -> ranked candidates
+        data = result.to_dict()  # the one way a Result becomes plain values (engine.pipeline.Result)
+        copy, product, settings = data["copy"], data["product"], data["settings"]
+        extra = {key: data.get(key) for key in RESULT_EXTRAS}
+        alternatives = dict(data.get("alternatives") or {})  # field -> ranked candidates
         with _LOCK, self._writing() as db:
             if db.execute("SELECT 1 FROM generations WHERE id=?", (result.id,)).fetchone():
                 return result.id  # a Result never changes: storing it twice is a no-op
@@ -211,10 +197,10 @@ class History:
                 "INSERT INTO generations (id, parent_id, created_at, product_id, product_title, title, seed, product,"
                 " settings, models, outputs, alternatives, scores, timings, extra, media)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (result.id, parent_id, getattr(result, "created_at", None) or _now(), product.get("id", ""),
+                (data["id"], parent_id, data.get("created_at") or _now(), product.get("id", ""),
                  product.get("title", ""), copy.get("title", ""), settings.get("seed"), _dump(product),
-                 _dump(settings), _dump(getattr(result, "models", {})), _dump(copy), _dump(alternatives),
-                 _dump(_scores(result.scores)), _dump(getattr(result, "timings", {})), _dump(extra),
+                 _dump(settings), _dump(data.get("models") or {}), _dump(copy), _dump(alternatives),
+                 _dump(data.get("scores") or {}), _dump(data.get("timings") or {}), _dump(extra),
                  _dump([str(m) for m in media])),
             )
             self._index(db, result.id)
@@ -293,6 +279,17 @@ class History:
             row = self._require(db, generation_id)
             edits = db.execute("SELECT * FROM edits WHERE generation_id=? ORDER BY seq", (generation_id,)).fetchall()
         return self._full(row, edits)
+
+    def result_dict(self, generation_id: str) -> dict:
+        """One generation in the shape of ``Result.to_dict`` (the operator's edits applied), for
+        ``Result.from_dict``: restored into the Create tab, it re-scores, edits and regenerates with
+        its lineage kept."""
+        row = self.get(generation_id)
+        data = {key: row.get(key) for key in RESULT_EXTRAS + ("id", "parent_id", "created_at", "product",
+                                                               "settings", "scores", "timings", "models")}
+        data["copy"] = {key: row[key] for key in ("title", "description", "bullets", "keywords")}
+        data["alternatives"] = row["alternatives"] if isinstance(row["alternatives"], dict) else {}
+        return data
 
     def search(self, text: str = "", limit: int = 50, offset: int = 0) -> list[dict]:
         """Newest first. ``text`` matches generated/edited titles and the product's own text."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -64,10 +64,24 @@ class Result:
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     def to_dict(self) -> dict:
+        """Everything the Result holds as plain JSON values: what ``result.json`` and the history store."""
         data = asdict(self)
         data["settings"] = self.settings.model_dump()
         data["product"] = self.product.model_dump()
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Result":
+        """The Result ``to_dict`` gave (or ``History.result_dict`` gives back, with the operator's edits)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known and v is not None}
+        values["copy"] = Copy(**data["copy"])
+        values["scores"] = {kind: [Score(**s) for s in items] for kind, items in (data.get("scores") or {}).items()}
+        values["settings"] = Settings.model_validate(data["settings"])
+        values["product"] = Product.model_validate(data["product"])
+        values["contributions"] = data.get("contributions")
+        values["parent_id"] = data.get("parent_id")
+        return cls(**values)
 
 
 @dataclass

@@ -19,24 +19,6 @@ from studio.create_tab import CreateTab, knob_values
 HEADERS = ["created", "generated title", "product", "method", "seed", "regenerated from", "id"]
 
 
-def result_from_row(row: dict) -> Result:
-    """A ``History.get`` row back into a ``Result`` (same id, the operator's edits applied), so
-    the Create tab can re-score, edit and regenerate it with the lineage kept.
-
-    Kept here, not in engine/history.py (another engineer's file): a ``History.result(id)``
-    there would be the better home."""
-    copy = Copy(title=row["title"], description=row["description"], bullets=list(row["bullets"]),
-                keywords=list(row["keywords"]))
-    scores = {kind: [Score(**s) for s in items] for kind, items in row["scores"].items()}
-    return Result(copy=copy, scores=scores, settings=Settings.model_validate(row["settings"]),
-                  product=Product.model_validate(row["product"]), references=row.get("references") or {},
-                  photo_colours=row.get("photo_colours") or [], contributions=row.get("contributions"),
-                  warnings=row.get("warnings") or [], notes=row.get("notes") or [], checks=row.get("checks") or {},
-                  provenance=row.get("provenance") or {}, timings=row["timings"], models=row["models"],
-                  alternatives=row["alternatives"] if isinstance(row["alternatives"], dict) else {},
-                  parent_id=row["parent_id"], id=row["id"], created_at=row["created_at"])
-
-
 def creative_values(settings: dict) -> list:
     """The Create tab's ad-image widgets for a settings dict (a dropped ad image carries them)."""
     s = {**Settings().model_dump(), **settings}
@@ -165,13 +147,13 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
 
     def restore_generation(generation_id):
         try:
-            row = history.get((generation_id or "").strip())
+            result = Result.from_dict(history.result_dict((generation_id or "").strip()))
         except KeyError:
             return {detail: f"⚠️ Pick a generation first (no `{html.escape(generation_id or '')}` in the history)."}
-        result = result_from_row(row)
-        update = create.restore(result, row["settings"],
-                                f"↩️ Restored generation `{row['id']}` from the history (seed {row['seed']}, method "
-                                f"**{row['settings'].get('fusion')}**). Regenerate to make a child of it.")
+        settings = result.settings.model_dump()
+        update = create.restore(result, settings,
+                                f"↩️ Restored generation `{result.id}` from the history (seed {result.settings.seed}, "
+                                f"method **{result.settings.fusion}**). Regenerate to make a child of it.")
         update[tabs] = gr.Tabs(selected="create")
         return update
 

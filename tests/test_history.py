@@ -193,3 +193,19 @@ def test_an_old_history_file_gains_the_edit_action(tmp_path, results):
     assert reopened.get(gid)["title"] == "Old edit"
     reopened.undo_edits(gid)
     assert reopened.get(gid)["title"] == results[0].copy.title
+
+
+def test_a_result_is_stored_and_restored_whole(tmp_path, results):
+    """One way in (``Result.to_dict``) and one way out (``Result.from_dict``): checks, notes and provenance
+    too, and the operator's edits applied to what comes back."""
+    from engine.pipeline import Result
+
+    history = History(tmp_path / "h.sqlite")
+    result = results[1]
+    history.add(result)
+    back = Result.from_dict(history.result_dict(result.id))
+    as_json = lambda r: json.loads(json.dumps(r.to_dict(), default=str))  # noqa: E731 (tuples are lists in JSON)
+    assert as_json(back) == as_json(result)
+    assert back.provenance and back.checks == result.checks and back.notes == result.notes
+    history.record_edit(result.id, "title", "An edited title")
+    assert Result.from_dict(history.result_dict(result.id)).copy.title == "An edited title"

@@ -173,8 +173,8 @@ def test_restored_product_reproduces_the_same_copy(studio, tmp_path):
     # Issue 14.1: the notes' attribute lines are stored with the product, come back in the form, and the
     # same seed writes the same copy from the restored form (a real LM, not the template).
     from engine.history import History
+    from engine.pipeline import Result
     from studio.create_tab import form_values, product_from_form
-    from studio.history_tab import result_from_row
 
     history = History(tmp_path / "h.sqlite")
     notes = "A sturdy watch for daily wear.\nStrap Color: Black\nCase Material: Steel\nWeight: 40 g"
@@ -182,7 +182,7 @@ def test_restored_product_reproduces_the_same_copy(studio, tmp_path):
     history.add(first)
     row = history.get(first.id)
     assert row["product"]["attributes"] == {"strap_color": "Black", "case_material": "Steel", "weight": "40 g"}
-    form = form_values(result_from_row(row).product)
+    form = form_values(Result.from_dict(history.result_dict(first.id)).product)
     assert form[1] == "A sturdy watch for daily wear."
     assert [row for row in form[6] if any(row)] == [["strap_color", "Black"], ["case_material", "Steel"],
                                                     ["weight", "40 g"]]  # blank rows to type in may follow
