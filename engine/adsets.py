@@ -23,6 +23,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from engine.copywriting.segment_copy import (bullet_text, check_text, fact_sentences, hook_sentence,
+                                             hooked_title, the_name)
+
 LIMITS = {
     "google_headline": 30, "google_description": 90, "google_path": 15,
     "meta_primary_text": 125, "meta_headline": 40, "amazon_headline": 50,
@@ -270,12 +273,10 @@ def _meta_text(segment, name: str, subject: str, stated: list, plural: bool, ok)
     while whole sentences fit. Shorter openings (one fact, "this mug" for the name, a later fact when
     the first is a long list) where the long one does not fit; the plain facts where the lead-in is
     flagged; the hook sentence when no fact fits at all."""
-    from engine.variants import _the, fact_sentences, hook_sentence
-
     limit = LIMITS["meta_primary_text"]
     phrased = [f for f in stated if f.phrase is not None]
     openings = ((phrased[i:i + n], lead_in, who) for lead_in in (segment.framing, "") for i in range(len(phrased))
-                for who in (_the(name), subject) for n in (2, 1)
+                for who in (the_name(name), subject) for n in (2, 1)
                 if i + n <= len(phrased) and len({f.negative for f in phrased[i:i + n]}) == 1)
     for used, lead_in, who in openings:
         first = fact_sentences(used, plural, who, lead_in)[0]
@@ -292,7 +293,6 @@ def _meta_text(segment, name: str, subject: str, stated: list, plural: bool, ok)
 def build_adset(ingested, segment, ranked, colours=()) -> "AdSet":
     """Headlines and descriptions for each platform from the ranked facts (most relevant first)."""
     from engine.copywriting.plan import plan_content
-    from engine.variants import bullet_text, check_text, fact_sentences, hook_sentence, hooked_title
 
     source = ingested.source_text()
     checked: dict[str, bool] = {}

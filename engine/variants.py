@@ -22,7 +22,9 @@ from pathlib import Path
 
 from engine.copywriting.plan import Fact as PlannedFact
 from engine.copywriting.plan import plan_content
-from engine.copywriting.realise import Phrase, join_phrases, phrase_for, short_phrase
+from engine.copywriting.realise import Phrase, phrase_for
+from engine.copywriting.segment_copy import (bullet_text, check_text, fact_sentences, hook_sentence,  # noqa: F401
+                                             hooked_title, the_name)
 from engine.ingest import Ingested
 
 # Flipkart's sales pitch in descriptions ("Buy ... Cash On Delivery!"): not a fact about the product.
@@ -281,83 +283,6 @@ def product_name(ingested: Ingested) -> str:
     return " ".join(w for w in (product.brand, leaf) if w) or "This product"
 
 
-def _the(name: str) -> str:
-    """"the Printland Coffee Mug" (a name that starts with "The" keeps just the one)."""
-    return name if name.lower().startswith("the ") else f"the {name}"
-
-
-def hook_sentence(segment: Segment, name: str) -> str:
-    """The segment's title hook as a sentence: "Meet the Printland Coffee Mug, made for students." or
-    "..., a gift idea." Not "For students: ..." as a colon after a capitalised phrase reads as a spec line."""
-    hook = segment.title_hook
-    said = f"made {hook[:1].lower()}{hook[1:]}" if hook.lower().startswith("for ") else hook[:1].lower() + hook[1:]
-    return f"Meet {_the(name)}, {said}."
-
-
-def hooked_title(segment: Segment, name: str) -> str:
-    return f"{segment.title_hook} – {name}"
-
-
-def bullet_text(fact: Fact, plural: bool = False) -> str:
-    """A fact as a short phrase, the verb left out where English allows: "Made of ceramic",
-    "Microwave safe", "Not dishwasher safe", "Black dial"; "Holds 350 ml" keeps its verb."""
-    if fact.phrase is None:
-        return fact.sentence.strip().rstrip(".")
-    return short_phrase(fact.phrase, plural)
-
-
-def _groups(facts: list[Fact]) -> list[list[Fact]]:
-    """Facts in sentence-sized groups, in order: phrases two to a sentence (as the realiser writes
-    them), a merchant's sentence or a care instruction alone. A warning ("is not dishwasher safe")
-    shares a sentence only with another warning, so it never reads as an afterthought to a selling point."""
-    groups, pending = [], []
-    for fact in facts:
-        if fact.phrase is None:
-            if pending:
-                groups.append(pending)
-                pending = []
-            groups.append([fact])
-            continue
-        if pending and pending[0].negative != fact.negative:
-            groups.append(pending)
-            pending = []
-        pending.append(fact)
-        if len(pending) == 2:
-            groups.append(pending)
-            pending = []
-    return groups + ([pending] if pending else [])
-
-
-def fact_sentences(facts: list[Fact], plural: bool, first_subject: str = "", lead_in: str = "") -> list[str]:
-    """The facts as sentences: "It is made of ceramic and holds 350 ml." The first sentence of
-    phrases may name its subject ("The Printland Coffee Mug ...", "This mug ...") and open with a
-    segment's lead-in ("For busy family life, it ...")."""
-    pronoun = "They" if plural else "It"
-    subject = first_subject or pronoun
-    out, framed = [], False
-    for group in _groups(facts):
-        if group[0].phrase is None:
-            out.append(group[0].sentence)
-            continue
-        said = join_phrases([f.phrase for f in group], plural)
-        if framed:
-            out.append(f"{pronoun} {said}.")
-        elif lead_in:
-            out.append(f"{lead_in}, {subject[:1].lower()}{subject[1:]} {said}.")
-        else:
-            out.append(f"{subject[:1].upper()}{subject[1:]} {said}.")
-        framed = True
-    return out
-
-
-def check_text(text: str, source: str, colours=()) -> dict:
-    """The claim check of one field: ok when nothing is flagged."""
-    from engine.scores.claims import claim_report
-
-    flagged = claim_report(text, source, tuple(colours))["flagged"] if text.strip() else []
-    return {"ok": not flagged, "flagged": [f["text"] for f in flagged]}
-
-
 def write_variant(ingested: Ingested, segment: Segment, ranked: list[tuple[Fact, float]], colours=(),
                   lead: int = 3, most_bullets: int = 5, most_facts: int = 8) -> Variant:
     """Title = hook + name; the description opens with the hook as a sentence, then states the facts
@@ -376,9 +301,9 @@ def write_variant(ingested: Ingested, segment: Segment, ranked: list[tuple[Fact,
     # how many facts a description states must not drop the one that stops a wrong purchase
     stated = [f for f in ordered if not f.negative][:most_facts] + [f for f in ordered if f.negative]
     bullets = [bullet_text(f, plan.plural) for f in ordered if f.source in ("attribute", "bullet", "price")]
-    plain_body = fact_sentences(stated, plan.plural, first_subject=_the(said))
+    plain_body = fact_sentences(stated, plan.plural, first_subject=the_name(said))
     if not any(f.phrase for f in stated):  # nothing names the product yet
-        plain_body.insert(0, f"This is {_the(said)}.")
+        plain_body.insert(0, f"This is {the_name(said)}.")
     plain = {"title": name, "description": " ".join(plain_body), "bullets": bullets[:most_bullets]}
     hooked = {
         "title": hooked_title(segment, name),
@@ -547,44 +472,6 @@ def evaluate(catalogs, segments=("students", "parents", "gift buyers", "professi
     report["adsets_ok_rate"] = report["adsets_ok"] / n
     report["distinct_lead_rate"] = report["distinct_leads"] / max(report["segment_pairs"], 1)
     return report
-
-
-# -- command line ----------------------------------------------------------------------------------
-
-def add_variants_subcommand(sub) -> None:
-    """``python -m engine variants PRODUCT.json --segments a,b,c --out DIR``."""
-    variants = sub.add_parser("variants", help="copy, ad sets and images per shopper segment, exported for "
-                                               "Google Ads Editor and Meta bulk upload")
-    variants.add_argument("product", type=Path)
-    variants.add_argument("--segments", default="students,parents,gift buyers",
-                          help=f"comma-separated presets ({', '.join(PRESETS)}) or free text")
-    variants.add_argument("--out", type=Path, required=True)
-    variants.add_argument("--campaign", default="", help="campaign name in the exports (default: the product title)")
-    variants.add_argument("--final-url", default="", help="landing page written in the exports")
-    variants.add_argument("--no-images", action="store_true", help="copy and ad sets only")
-    variants.set_defaults(func=_cmd_variants)
-
-
-def _cmd_variants(args) -> int:
-    from engine.pipeline import Studio
-    from engine.product import Product
-
-    product = Product.from_json_file(args.product)
-    segments = resolve_segments(args.segments)  # a bad list is refused before any model loads
-    studio = Studio(device=args.device)
-    ingested = studio.ingest(product)
-    colours = studio.photo_colours(ingested)
-    pairs = make_variants(ingested, segments, studio.device, colours)
-    images = None
-    if not args.no_images and ingested.photos:
-        images = {v.segment: variant_images(studio, ingested, v) for v, _ in pairs}
-    paths = export_variants(pairs, args.out, args.campaign or product_name(ingested), args.final_url, images)
-    for variant, adset in pairs:
-        state = "ok" if variant_passes(variant, adset) else "; ".join(adset.problems) or "claim check flagged"
-        print(f"{variant.label}: {variant.title} [{state}]")
-    for kind, path in paths.items():
-        print(f"{kind}: {path}")
-    return 0 if all(variant_passes(v, a) for v, a in pairs) else 1
 
 
 # -- cells: one field of one segment, as the studio's grid shows and edits it -----------------------

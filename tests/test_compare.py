@@ -74,7 +74,7 @@ def test_parse_values_checks_against_settings():
 def test_compare_command_line(tmp_path, sample_record):
     import argparse
 
-    from engine.compare import add_compare_subcommand
+    from engine.cli.compare import add_compare_subcommand
 
     product = tmp_path / "product.json"
     product.write_text(json.dumps(sample_record))
@@ -162,7 +162,7 @@ def test_without_keeps_what_a_product_needs(sample_product):
 def test_ablate_command_line(tmp_path, sample_record, capsys):
     import argparse
 
-    from engine.compare import add_compare_subcommand
+    from engine.cli.compare import add_compare_subcommand
 
     product = tmp_path / "product.json"
     product.write_text(json.dumps(sample_record))

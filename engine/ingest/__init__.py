@@ -16,46 +16,12 @@ from PIL import Image
 
 from engine import product as caps
 from engine.errors import IngestError
+from engine.ingest.guard import drop_instructions, instruction_warning, is_guard_warning
+from engine.ingest.images import accepted_photos, load_photo
+from engine.ingest.text import clean_text, parse_attribute_lines
+from engine.ingest.values import IngestLimits, Keyframe, Photo
+from engine.ingest.video import accepted_videos, extract_keyframes
 from engine.product import Product
-
-
-@dataclass(frozen=True)
-class IngestLimits:
-    """Per-file caps and the text lengths cut with a warning; the defaults for text and counts are
-    engine.product's caps (input far over those is refused there, before ingest)."""
-
-    max_image_bytes: int = 20 * 2**20
-    max_image_pixels: int = 40_000_000       # decompression bombs refused before decoding
-    max_image_side: int = 1024               # decoded photos are downscaled to this (keep aspect)
-    max_images: int = caps.MAX_IMAGES
-    max_videos: int = caps.MAX_VIDEOS
-    max_video_bytes: int = 200 * 2**20
-    max_video_seconds: float = 60.0
-    max_keyframes_per_video: int = 5
-    max_text_chars: int = caps.TEXT_CHARS
-    max_title_chars: int = caps.TITLE_CHARS
-
-
-@dataclass
-class Photo:
-    image: Image.Image              # RGB, EXIF orientation applied, alpha composited on white
-    name: str                       # file name shown to the user
-    alpha: Image.Image | None = None  # original alpha channel (L) when the file has transparency
-
-
-@dataclass
-class Keyframe:
-    image: Image.Image   # RGB
-    timestamp: float     # seconds from the start of the clip
-    source: str          # video file name
-    sharpness: float     # variance of the Laplacian of the grey frame (higher is sharper)
-
-
-# Submodules import the classes above, so they are imported only once those exist.
-from engine.ingest.images import accepted_photos, load_photo  # noqa: E402
-from engine.ingest.guard import drop_instructions, instruction_warning, is_guard_warning  # noqa: E402
-from engine.ingest.text import clean_text, parse_attribute_lines  # noqa: E402
-from engine.ingest.video import accepted_videos, extract_keyframes  # noqa: E402
 
 BULLET_MAX_CHARS = caps.BULLET_CHARS
 ATTRIBUTE_MAX_CHARS = caps.ATTRIBUTE_CHARS

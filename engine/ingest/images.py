@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.errors import IngestError
-from engine.ingest import IngestLimits, Photo
+from engine.ingest.values import IngestLimits, Photo
 from engine.product import URL_ADVICE, is_url
 
 try:

@@ -17,7 +17,7 @@ from PIL import Image
 from scipy import ndimage
 
 from engine.errors import IngestError
-from engine.ingest import IngestLimits, Keyframe
+from engine.ingest.values import IngestLimits, Keyframe
 from engine.product import URL_ADVICE, is_url
 
 EXTENSIONS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".webm": "webm"}
