@@ -15,6 +15,8 @@ from typing import Iterator
 
 from engine.encoders.colors import dominant_colours
 from engine.errors import StudioError
+from engine.fusion.descriptions import BASELINES as BASELINE_KEYS
+from engine.fusion.descriptions import is_baseline, method_name
 from engine.copywriting.bullets import fact_bullets
 from engine.copywriting.compose import compose_description, title_provenance
 from engine.copywriting.plan import plan_content
@@ -36,7 +38,7 @@ TEXT_KINDS = ("title", "description", "bullets", "keywords")
 LM_FIELDS = ("title", "description")
 # Fewer words than this in the description are notes, not a draft to compare the copy against.
 DRAFT_MIN_WORDS = 15
-BASELINES = {"none": "Zero-shot prompt (no fusion)", "template": "Rule-based template"}
+BASELINES = {key: method_name(key) for key in BASELINE_KEYS}  # kept for callers of this name
 
 
 @dataclass
@@ -154,7 +156,7 @@ class Studio:
 
                 say("the grounded-decoding tables")
                 processor_for(settings, lm.tokenizer, [("", [])])
-            if settings.fusion not in BASELINES:  # the default copy method is a trained fusion checkpoint
+            if not is_baseline(settings.fusion):  # the default copy method is a trained fusion checkpoint
                 from engine.conditioning import load_conditioned
 
                 say(f"the {settings.fusion} fusion checkpoint")
@@ -491,8 +493,8 @@ def copy_methods() -> dict[str, str]:
     else:
         available = available_methods()
     for info in available:
-        methods[info["name"]] = f"Fusion: {info['name']}"
-    methods.update({"none": BASELINES["none"], "template": BASELINES["template"]})
+        methods[info["name"]] = method_name(info["name"])
+    methods.update({key: method_name(key) for key in BASELINE_KEYS[::-1]})
     return methods
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import StudioError
+from engine.fusion.descriptions import BASELINES as BASELINE_KEYS
+from engine.fusion.descriptions import method_name
 
-BASELINES = {"template": "Rule-based template", "none": "Zero-shot LM (prompt only)"}
+BASELINES = {key: method_name(key) for key in BASELINE_KEYS}
 METRICS = ("bleu", "meteor", "rouge_l", "grounded", "claims_clean", "invented_numbers", "invented_things",
            "bad_names", "meta_text", "brand_kept", "unsupported_nouns", "made_up_word", "product_named", "name_twice",
            "facts_stated", "realised_sentences", "dropped_sentences", "words", "latency_s")
@@ -297,7 +299,6 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     """Score every method on the same held-out products; returns {summary, items, markdown}."""
     from tqdm.auto import tqdm
 
-    from engine.fusion import FUSION_METHODS
     from engine.copywriting.checks import product_names
     from engine.settings import Settings
 
@@ -336,7 +337,7 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
             item.outputs[method] = row
             rows[method].append(row)
     summary = {m: summarise(r) for m, r in rows.items()}
-    labels = {**BASELINES, **{m: FUSION_METHODS[m]["label"] for m in methods if m in FUSION_METHODS}}
+    labels = {m: method_name(m) for m in methods}
     markdown = markdown_table(task, summary, labels, decoding)
     report = {
         "task": task, "catalog": str(catalog), "split": split, "val_percent": val_percent,

@@ -1,8 +1,9 @@
 """Plain-language names and one-line descriptions of every copy method, for people choosing one.
 
-The registry's ``explanation`` (``register_fusion``) is for the Train tab and papers; these lines are
-for a merchant picking a method in the studio, the CLI's method listing and ``--help``. One place,
-so the UI and the CLI never describe a method differently.
+The one place a copy method is named: the studio's dropdowns, the CLI's method listing and ``--help``,
+the evaluation's tables and ``engine.pipeline.copy_methods`` all read it. The baselines (``BASELINES``)
+write without a trained checkpoint; every other method is a fusion method of ``engine.fusion.registry``.
+The registry's ``explanation`` (``register_fusion``) is for the Train tab and papers.
 """
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ METHOD_DESCRIPTIONS: dict[str, tuple[str, str]] = {
 }
 
 RECOMMENDED = "recommended"
+BASELINES = ("template", "none")  # the copy methods that need no trained checkpoint
+
+
+def is_baseline(key: str) -> bool:
+    return key in BASELINES
+
+
+def method_name(key: str) -> str:
+    """"FiLM", "Rule-based template"; a newly trained method is called by its key."""
+    return METHOD_DESCRIPTIONS.get(key, (key, ""))[0]
 
 
 def method_label(name: str, recommended: str | None = None) -> str:
