@@ -42,7 +42,7 @@ def build_app(studio: Studio | None = None, notice: str = "", status=None) -> gr
             with gr.Tab("History", id="history") as history_tab:
                 build_history_tab(studio, create, tabs, history_tab)
             with gr.Tab("Shopper Q&A", id="qa"):
-                build_qa_tab(studio)
+                build_qa_tab(studio, create)
             with gr.Tab("Batch", id="batch"):
                 build_batch_tab(studio)
             with gr.Tab("Train & evaluate", id="train"):

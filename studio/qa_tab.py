@@ -1,8 +1,10 @@
 """The "Shopper Q&A" tab and the `/ask` endpoint: a thin UI over ``engine.qa``.
 
-The merchant picks a sample or uploads a product JSON, types questions as a shopper would and
-sees each answer with the facts it used; questions the listing cannot answer are collected
-below, as the facts to add.
+The merchant picks a sample, takes the product in the Create tab (one click) or uploads a product
+JSON with its photos, types questions as a shopper would and sees each answer with the facts it
+used; questions the listing cannot answer are collected below, as the facts to add. A product that
+fails to load says what failed and leaves no product selected (never a sample in its place). The
+unanswered list is this session's (and, behind a login, that merchant's), never another visitor's.
 """
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ from engine.errors import StudioError
 from engine.pipeline import Studio
 from engine.product import Product
 from engine.samples import sample_products
+from engine.uploads import unpack_upload
 from studio.render import servable
 
-PLACEHOLDER = "Pick a sample or upload a product JSON, then ask what a shopper would ask."
+PLACEHOLDER = "Pick a sample, take the Create tab's product or upload a product JSON, then ask what a shopper would ask."
+NO_PRODUCT = "No product is loaded: pick a sample, take the Create tab's product or upload a product JSON first."
 
 
 def _facts_html(answer: qa.Answer) -> str:
@@ -30,10 +34,19 @@ def _facts_html(answer: qa.Answer) -> str:
     return f'<div id="mcs-qa-facts"><p>Facts used:</p><ul>{items}</ul></div>'
 
 
+def _owner(request: gr.Request | None) -> str | None:
+    """The login that asked, when the studio runs behind one; None for an anonymous visitor."""
+    return getattr(request, "username", None) or None
+
+
 def _unanswered_md(log: qa.UnansweredLog, conversation: qa.Conversation | None) -> str:
+    """This session's declined questions, plus (behind a login) what the same merchant was asked before."""
     if conversation is None:
         return ""
-    asked = log.questions(qa.product_key(conversation.ingested.product))
+    asked = list(conversation.unanswered)
+    if conversation.log is not None:
+        earlier = log.questions(qa.product_key(conversation.ingested.product), owner=conversation.owner)
+        asked = [*earlier, *[q for q in asked if q not in earlier]]
     if not asked:
         return ""
     return "**Unanswered questions: add these facts to your listing**\n\n" + "\n".join(f"- {q}" for q in asked)
@@ -51,32 +64,59 @@ def _looks(answer: qa.Answer, conversation: qa.Conversation) -> tuple:
     return gr.update(visible=False, value=None), gr.update(visible=bool(photos), value=photos or None)
 
 
-def _product(sample: str | None, upload) -> Product:
-    if upload is not None:
-        return Product.from_json_file(getattr(upload, "name", upload))
-    samples = sample_products()
-    if not sample or sample not in samples:
-        raise StudioError("pick a sample product or upload a product JSON first")
-    return samples[sample]
+def uploaded_product(files) -> Product:
+    """A product JSON uploaded alone or with its photos (side by side, by their own names)."""
+    files = [f for f in (files if isinstance(files, list) else [files]) if f]
+    if not files:
+        raise StudioError("no file was uploaded: add the product JSON (and the photos it names)")
+    return Product.from_json_file(unpack_upload(files))
 
 
-def build_qa_tab(studio: Studio) -> None:
+def sample_product(sample: str | None) -> Product:
+    product = sample_products().get(sample or "")
+    if product is None:
+        raise StudioError("pick a sample product first")
+    return product
+
+
+def build_qa_tab(studio: Studio, create=None) -> None:
+    """``create``: the Create tab (studio.create_tab.CreateTab), whose product one click brings here."""
     log = qa.UnansweredLog()
     samples = list(sample_products())
 
-    def load(sample, upload):
+    def after_load(conversation: qa.Conversation | None, note: str) -> tuple:
+        hidden = gr.update(visible=False, value=None)
+        return (conversation, [], note, "", _unanswered_md(log, conversation), None, hidden, hidden)
+
+    def load(make_product, request: gr.Request | None = None):
+        """A product that fails to load leaves none selected: the next question is refused, not answered
+        about whatever was there before or about a sample."""
         try:
-            conversation = qa.Conversation(studio.ingest(_product(sample, upload)), device=studio.device, log=log)
-        except (StudioError, ValueError) as exc:
-            raise gr.Error(str(exc)) from None
+            owner = _owner(request)
+            ingested = studio.ingest(make_product())
+            # Ingest skips a bad photo and goes on; here the merchant named the product by its file, so a
+            # photo it names and we cannot read means the wrong upload: say so rather than answer without it.
+            skipped = [w.removeprefix("photo skipped: ") for w in ingested.warnings if w.startswith("photo skipped:")]
+            if skipped:
+                raise StudioError("; ".join(skipped) + ". Upload the photos the JSON names together with it.")
+            conversation = qa.Conversation(ingested, device=studio.device, log=log if owner else None,
+                                           owner=owner or "local")
+        except (StudioError, ValueError, OSError) as exc:
+            return after_load(None, f"**Could not load the product:** {html.escape(str(exc))}\n\n{NO_PRODUCT}")
         title = conversation.ingested.product.title or "this product"
-        return (conversation, [], f"Asking about **{title}** ({len(conversation.facts)} facts).",
-                "", _unanswered_md(log, conversation), None, gr.update(visible=False, value=None),
-                gr.update(visible=False, value=None))
+        photos = len(conversation.ingested.photos)
+        return after_load(conversation, f"Asking about **{html.escape(title)}** ({len(conversation.facts)} facts"
+                                    + (f", {photos} photo{'s' * (photos != 1)})." if photos else ")."))
+
+    def load_sample(sample, request: gr.Request):
+        return load(lambda: sample_product(sample), request)
+
+    def load_upload(files, request: gr.Request):
+        return load(lambda: uploaded_product(files), request)
 
     def ask(conversation, history, question):
         if conversation is None:
-            conversation = load(samples[0] if samples else None, None)[0]
+            raise gr.Error(NO_PRODUCT)
         try:
             answer = conversation.ask(question)
         except ValueError as exc:
@@ -94,9 +134,13 @@ def build_qa_tab(studio: Studio) -> None:
     gr.Markdown("Answers come only from the listing's own facts; when the listing does not say, the answer "
                 "says so and suggests the line to add.")
     with gr.Row():
-        sample = gr.Dropdown(samples, value=samples[0] if samples else None, label="Sample product", elem_id="mcs-qa-sample")
-        upload = gr.File(label="…or a product JSON", file_types=[".json"], elem_id="mcs-qa-upload")
-        load_button = gr.Button("Use this product", elem_id="mcs-qa-load")
+        sample = gr.Dropdown(samples, value=None, label="Sample product", elem_id="mcs-qa-sample")
+        upload = gr.File(label="…or a product JSON with its photos", file_count="multiple",
+                         file_types=[".json", "image"], elem_id="mcs-qa-upload")
+        with gr.Column(min_width=160):
+            load_button = gr.Button("Use the uploaded product", elem_id="mcs-qa-load")
+            from_create = gr.Button("Use the Create tab's product", elem_id="mcs-qa-from-create",
+                                    visible=create is not None)
     status = gr.Markdown(PLACEHOLDER, elem_id="mcs-qa-status")
     conversation = gr.State(None)
     last = gr.State("")
@@ -118,9 +162,18 @@ def build_qa_tab(studio: Studio) -> None:
 
     loaded = [conversation, chat, status, facts, unanswered, audio, clip, photos]
     # The tab's own events stay off the API: `/ask` below is the endpoint for scripts.
-    load_button.click(load, [sample, upload], loaded, api_name=False)
-    sample.change(load, [sample, gr.State(None)], loaded, api_name=False)
-    upload.upload(load, [sample, upload], loaded, api_name=False)
+    load_button.click(load_upload, [upload], loaded, api_name=False)
+    sample.input(load_sample, [sample], loaded, api_name=False)
+    upload.upload(load_upload, [upload], loaded, api_name=False)
+    if create is not None:
+        from studio.create_tab import product_from_form
+
+        def load_create(title, description, bullets, category, brand, price, attributes, photos, video,
+                        request: gr.Request):
+            form = (title, description, bullets, category, brand, price, attributes, photos, video)
+            return load(lambda: product_from_form(*form), request)
+
+        from_create.click(load_create, create.form, loaded, api_name=False)
     asked = [conversation, chat, question, facts, unanswered, last, clip, photos]
     question.submit(ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
     ask_button.click(ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
@@ -131,7 +184,8 @@ def build_qa_tab(studio: Studio) -> None:
 def build_ask_api(studio: Studio, log: qa.UnansweredLog | None = None) -> None:
     """`/ask`: product JSON + question (+ earlier questions of the conversation) -> answer with its facts."""
 
-    def ask_api(product: dict, question: str, earlier: list | None = None, writer: str = "template") -> dict:
+    def ask_api(product: dict, question: str, earlier: list | None = None, writer: str = "template",
+                request: gr.Request = None) -> dict:
         try:
             if not isinstance(product, dict):
                 Product.from_record(product)  # the one-line message for a list, text, number ...
@@ -140,7 +194,9 @@ def build_ask_api(studio: Studio, log: qa.UnansweredLog | None = None) -> None:
                                            writer=writer or "template")
             for previous in earlier or []:  # replayed so a follow-up sees its subject
                 conversation.ask(str(previous))
-            conversation.log = log
+            owner = _owner(request)
+            if owner and log is not None:  # only a login owns a list kept between requests
+                conversation.log, conversation.owner = log, owner
             return conversation.ask(question).to_dict()
         except (StudioError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
