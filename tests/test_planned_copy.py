@@ -182,3 +182,11 @@ def test_the_opening_names_the_kind_only_where_the_type_says_it():
     assert " an eye" not in text and " a green silver eye" not in text, text
     text, _ = realised_description(plan_content(ingest(MUG)), SETTINGS)
     assert "a white ceramic mug" in text  # the type says "mug": the opening may say what it is
+
+
+def test_bullets_written_as_specifications_are_facts_of_the_plan():
+    """A merchant who types "Material: ABS plastic" as a bullet gets it stated, not a one-line description."""
+    router = Product(title="Dual-band wireless router", bullets=["Material: ABS plastic", "Antennas: 2"])
+    text, sentences = realised_description(plan_content(ingest(router)), SETTINGS)
+    assert text == "The Dual-band wireless router is made of ABS plastic. It has 2 antennas.", text
+    assert {"Material: ABS plastic", "Antennas: 2"} <= {f for s in sentences for f in s.facts}

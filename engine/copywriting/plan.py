@@ -180,6 +180,21 @@ def _merchant_sentences(ingested, limit: int = 6) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))[:limit]
 
 
+_SPEC_BULLET = re.compile(r"^([A-Za-z][A-Za-z0-9 /&()'-]{1,40}):\s*(\S.{0,119})$")
+
+
+def _bullet_attributes(bullets, attributes: dict) -> dict[str, str]:
+    """Bullets written as specifications ("Material: ABS plastic", "Antennas: 2") are facts like the
+    attributes, unless an attribute already gives that key."""
+    known = {_norm_key(k) for k in attributes}
+    found = {}
+    for bullet in bullets:
+        match = _SPEC_BULLET.match(bullet.strip())
+        if match and _norm_key(match.group(1)) not in known:
+            found[match.group(1).strip()] = match.group(2).strip().rstrip(".")
+    return found
+
+
 def plan_content(ingested) -> ContentPlan:
     """The plan of what the copy will say, from the input alone."""
     product = ingested.product
@@ -187,7 +202,7 @@ def plan_content(ingested) -> ContentPlan:
     line = product_line(ingested)
     facts: list[Fact] = []
     seen_values: set[str] = set()
-    for key, value in ingested.attributes.items():
+    for key, value in {**_bullet_attributes(product.bullets, ingested.attributes), **ingested.attributes}.items():
         norm, value = _norm_key(key), " ".join(str(value).split())
         if not value or key.startswith("_") or norm in SKIP_KEYS or norm.startswith("brand") or len(value) > 120 or \
                 value.lower().strip(".-") in ("na", "n a", "") or \

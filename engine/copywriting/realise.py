@@ -235,6 +235,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     counted = re.fullmatch(r"(?:number|no\.?) of (.+)", key)
     if counted and value.isdigit():  # "Number of hooks: 8" -> "has 8 hooks"
         return Phrase("has", "have", f"{value} {counted.group(1)}", fact)
+    if value.isdigit() and int(value) > 1 and re.fullmatch(r"[a-z -]*[a-z]s", key) and not key.endswith("ss"):
+        return Phrase("has", "have", f"{value} {key}", fact)  # "Antennas: 2" -> "has 2 antennas"
     if value[:1].isdigit() and len(value.split()) <= 3:
         return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
     if key.startswith("other") and len(value.split()) <= 4:  # "Other Details: Zipper Closure" -> "has a zipper closure"
@@ -519,12 +521,18 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         that = f" that {clause.text(plan.plural)}" if clause else ""
         if features:
             that = " with " + " and ".join(p.rest for p in features)
-        text = rng.choice(voice.openings).format(name=name, Name=name[:1].upper() + name[1:],
+        shapes = voice.openings
+        if not (plan.brand and name.lower().startswith(plan.brand.lower())):
+            shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes
+        text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
                                                  be="are" if plan.plural else "is", np=np, that=that)
         said = said + ([clause] if clause else []) + features
     elif phrases:
         lead = next((p for p in phrases if p.fact.role in ("use", "material")), phrases[0])
-        text = rng.choice(voice.plain_openings).format(name=name, Name=name[:1].upper() + name[1:],
+        shapes = voice.plain_openings
+        if not (plan.brand and name.lower().startswith(plan.brand.lower())):
+            shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes  # "The dual-band router"
+        text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
                                                        vp=lead.text(plan.plural), pron=plan.pronoun(False),
                                                        Pron=plan.pronoun())
         said = [lead]
