@@ -6,6 +6,7 @@ stored in the result so it can be reproduced and restored.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
@@ -107,6 +108,8 @@ class Studio:
         self.history = history  # an engine.history.History: every generation is stored there
         self.checkpoints = checkpoints  # a folder of trained methods other than the shipped ones (evaluation)
         self._cutouts: dict = {}  # last cut-out, so switching style or size does not re-run U2-Net
+        self._scoring_inputs: dict[str, tuple] = {}  # Result id -> (source text, references): re-scoring edits
+        self._scoring_lock = threading.Lock()
 
     def device_label(self) -> str:
         from engine.models.devices import resolve_device
@@ -208,11 +211,19 @@ class Studio:
                 for kind in TEXT_KINDS}
 
     def rescore(self, result: Result, kind: str, text: str) -> list[Score]:
-        """Scores of one field after the operator edited it."""
-        ingested = self.ingest(result.product)
-        picked = self.references_for(ingested, result.references)
+        """Scores of one field after the operator edited it. Called on every keystroke: the product is
+        read once per Result (its photos decoded once), not once per key."""
+        inputs = self._scoring_inputs.get(result.id)
+        if inputs is None:
+            ingested = self.ingest(result.product)
+            inputs = (ingested.source_text(), self.references_for(ingested, result.references))
+            with self._scoring_lock:
+                self._scoring_inputs[result.id] = inputs
+                while len(self._scoring_inputs) > 16:  # the last few Results on screen
+                    self._scoring_inputs.pop(next(iter(self._scoring_inputs)))
+        source, picked = inputs
         # measured photo colours are suggestions, not facts: not passed
-        return self._score_field(kind, text, ingested.source_text(), picked.get(kind), result.settings)
+        return self._score_field(kind, text, source, picked.get(kind), result.settings)
 
     @staticmethod
     def _score_field(kind: str, text: str, source: str, reference: tuple[str, str] | None, settings: Settings,

@@ -13,7 +13,7 @@ import pytest
 from engine.copywriting.bullets import fact_bullets
 from engine.copywriting.checks import finish
 from engine.copywriting.copy import clean
-from engine.pipeline import LM_FIELDS, Event, Result
+from engine.pipeline import LM_FIELDS, Event, Result, Studio
 from engine.product import Product
 from engine.settings import Settings
 
@@ -212,3 +212,18 @@ def test_the_server_writes_title_and_description_at_once_with_the_same_copy(stud
     assert "title" in order[first_description:]  # the title was still growing after the description began
     assert together.copy.to_dict() == one_after_other.copy.to_dict()
     assert together.timings["total"] >= max(together.timings["generate_title"], together.timings["generate_description"])
+
+
+def test_rescoring_an_edit_reads_the_product_once(tmp_path, sample_product):
+    """Issue 26, item 7: every keystroke re-scores; the photos are decoded for the first one only."""
+    studio = Studio(device="cpu")
+    result = studio.generate(sample_product, Settings(fusion="template"))
+    calls = []
+    original = studio.ingest
+    studio.ingest = lambda product: calls.append(product) or original(product)
+    first = studio.rescore(result, "title", "Rocco Gym Tank")
+    for typed in ("Rocco Gym Tank in", "Rocco Gym Tank in black"):
+        studio.rescore(result, "title", typed)
+    assert len(calls) == 1
+    assert [s.to_dict() for s in first] == [s.to_dict() for s in Studio(device="cpu").rescore(result, "title",
+                                                                                            "Rocco Gym Tank")]
