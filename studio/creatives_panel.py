@@ -11,6 +11,7 @@ import gradio as gr
 from engine.errors import StudioError
 from engine.creatives.steps import StepError
 from engine.creatives.backgrounds import NAMED_PALETTES, list_backgrounds
+from engine.creatives.cutout import describe_cutout
 from engine.copywriting.copy import Copy
 from engine.creatives.layouts import list_layouts
 from engine.media import save_creatives, save_video
@@ -59,6 +60,9 @@ class CreativesPanel:
             gallery = [(item["path"], f"{item['size']} · {item['pixels'][0]}×{item['pixels'][1]}") for item in saved]
             panels = "".join(f"<div class='mcs-creative'><b>{c.size}</b>{score_badges(c.scores)}</div>" for c in creatives)
             done = f"{len(saved)} images · backdrop **{settings.style}** · layout **{settings.layout}**"
+            cutout = getattr(creatives[0].context, "cutout", None) if creatives else None
+            if cutout is not None:  # which mask was used, so a lost or recovered part is never a surprise
+                done += f" · {describe_cutout(cutout)}"
             shown = gr.update(value=gallery, label=f"{IMAGES_LABEL} · made for “{title}”")
             return (shown, panels, f"⚠️ {done}; the rest failed: {problem}" if problem else f"✅ {done}",
                     {**made, "images": title})

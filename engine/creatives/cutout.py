@@ -3,17 +3,23 @@
 The model runs through onnxruntime directly: importing that package's ``rembg`` module is
 avoided because its name clashes with the real rembg and its imports are not needed here.
 The product's own pixels are never changed: the cut-out only adds an alpha channel.
+
+The model sees the photo at 320 px and drops what is thin at that size (antennas, straps,
+cables). On a plain backdrop the product's extent is also visible as the difference from the
+backdrop colour, so the parts the model missed come back from there (``recover_missed_parts``)
+and ``CutOut.method`` says which mask was used.
 """
 from __future__ import annotations
 
 import importlib.util
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
 from scipy import ndimage
+from skimage.morphology import convex_hull_image
 
 from engine.errors import StudioError
 
@@ -27,6 +33,14 @@ MAX_COVERAGE = 0.97
 MIN_CONFIDENCE = 0.5
 MIN_SEPARATION = 0.4
 
+MASK_METHODS = {
+    "segmentation": "the segmentation model's mask (no plain backdrop to check it against)",
+    "segmentation, checked": "the segmentation model's mask; the plain backdrop showed no part it missed",
+    "segmentation + backdrop difference": "the segmentation model's mask plus the parts it missed (thin parts "
+                                          "such as antennas, straps and cables, or parts it hesitated on) that "
+                                          "the difference from the plain backdrop found",
+}
+
 _SESSION = None
 _SESSION_LOCK = threading.Lock()
 
@@ -38,10 +52,39 @@ class CutOut:
     bbox: tuple[int, int, int, int]  # (left, top, right, bottom) of the product, right/bottom exclusive
     coverage: float  # share of the photo covered by the product (alpha > 127)
     confidence: float  # how decisive the model was: 1.0 = every pixel clearly fore- or background
+    method: str = "segmentation"  # which mask was used: MASK_METHODS
+    recovered: float = 0.0  # share of the product's pixels that only the backdrop difference found
+    photo_product: np.ndarray | None = field(default=None, repr=False)
+    # ^ the photo's product pixels by backdrop difference (bool HxW), independent of the model;
+    #   None without a plain backdrop.
+    recovered_parts: np.ndarray | None = field(default=None, repr=False)
+    # ^ bool HxW: the parts of photo_product the model missed and the cut-out took back; the
+    #   "unaltered" score checks every ad for them (None without a plain backdrop).
 
     def crop(self) -> Image.Image:
         """The product alone, cropped to its bounding box (RGBA)."""
         return self.rgba.crop(self.bbox)
+
+    def expected_product(self) -> tuple[np.ndarray, str]:
+        """(uint8 HxW alpha of the photo's product pixels an ad must show, where it comes from).
+
+        The cut-out's pixels plus the parts the backdrop difference found that the model had
+        missed (``recovered_parts``, kept apart from the mask): so an ad missing an antenna fails
+        the check even when the mask it was made from lost it again. Without a plain backdrop
+        the cut-out is all there is."""
+        if self.photo_product is None or self.recovered_parts is None:
+            return self.mask, "the cut-out (no plain backdrop to check it against)"
+        # The cut-out's own feathered edge where it has the part, the whole part where not.
+        expected = np.where(self.recovered_parts & (self.mask <= 127), 255, self.mask).astype(np.uint8)
+        return expected, "the cut-out plus every part the plain backdrop showed it missed"
+
+
+def describe_cutout(cutout: CutOut) -> str:
+    """One line for the merchant: which mask cut the product out, and what it brought back."""
+    text = f"cut-out: {cutout.method}"
+    if cutout.recovered > 0:
+        text += f" (brought back {cutout.recovered:.0%} of the product's pixels that the model missed)"
+    return text
 
 
 def model_path() -> Path:
@@ -84,21 +127,153 @@ def predict_saliency(image: Image.Image) -> np.ndarray:
     return np.asarray(small.resize(rgb.size, Image.BILINEAR), dtype=np.float32) / 255.0
 
 
-def _border_colour(pixels: np.ndarray) -> np.ndarray | None:
+PLAIN_TOLERANCE = 12  # 0-255, any channel: border pixels this close to their median are the backdrop
+PLAIN_SHARE = 0.9  # share of the border that must be backdrop for the photo to count as a studio shot
+EDGE_DIFFERENCE = 20  # a pixel this far from the backdrop is not backdrop (the hand-checked masks' rule)
+SURE_DIFFERENCE = 48  # ... and this far is product: soft studio shadows stay lighter
+THIN_SHARE = 0.02  # half-width, as a share of the photo's long side, under which a part counts as thin
+# (a 4%-of-the-photo-wide part is ~13 px at the model's 320 px: the router antennas it dropped were 5-8)
+HESITANT = 0.1  # mean model saliency over a missed wide part above which the backdrop difference wins
+ENCLOSED = 0.9  # share of a missed wide part inside the kept product's outline that makes it product
+MIN_PART_SHARE = 0.002  # of the product's pixels: a missed wide part smaller than this is edge noise
+EDGE_GROWTH = 2  # px: how far a sure part grows into its anti-aliased (EDGE..SURE) rim
+
+
+def backdrop_colour(pixels: np.ndarray) -> np.ndarray | None:
     """The background colour when the photo's border is plain (a studio shot), else None."""
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]).astype(np.float32)
     median = np.median(border, axis=0)
-    if np.mean(np.abs(border - median).max(1) < 12) < 0.9:
+    if np.mean(np.abs(border - median).max(1) < PLAIN_TOLERANCE) < PLAIN_SHARE:
         return None
     return median
 
 
-def refine_mask(saliency: np.ndarray, pixels: np.ndarray | None = None) -> np.ndarray:
-    """Threshold, keep the main blobs, close pinholes, then feather the edge by ~1 px.
+def backdrop_difference(pixels: np.ndarray) -> np.ndarray | None:
+    """Per pixel, the largest channel difference from the plain backdrop (0-255); None when the
+    photo has no plain backdrop, so the product's extent cannot be read from colour alone."""
+    backdrop = backdrop_colour(pixels)
+    if backdrop is None:
+        return None
+    return np.abs(pixels.astype(np.float32) - backdrop).max(-1)
 
-    The model's soft edge at 320 px upsampled to photo size leaves a grey halo; a hard
-    threshold plus a 1-2 px feather keeps edges clean without eating thin parts (straps).
+
+def _touching(candidates: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+    """The connected regions of ``candidates`` that overlap ``anchor``."""
+    labels, count = ndimage.label(candidates, structure=np.ones((3, 3)))
+    if count == 0:
+        return np.zeros_like(candidates)
+    hit = np.unique(labels[anchor & candidates])
+    return np.isin(labels, hit[hit > 0])
+
+
+def photo_product_mask(pixels: np.ndarray, anchor: np.ndarray,
+                       difference: np.ndarray | None = None) -> np.ndarray | None:
+    """The product's pixels as the backdrop difference shows them, independently of the
+    segmentation model: every part that surely differs from the plain backdrop and is connected
+    to ``anchor`` (the cut-out), with its anti-aliased rim. Soft shadows, lighter than
+    ``SURE_DIFFERENCE``, stay out. None when the photo has no plain backdrop."""
+    difference = backdrop_difference(pixels) if difference is None else difference
+    if difference is None:
+        return None
+    rim = difference > EDGE_DIFFERENCE
+    # Sure pixels, reached from the cut-out through rim pixels (a part joined by a faint seam
+    # is still the same object), then grown a little into their rim for the soft edge.
+    sure = (difference > SURE_DIFFERENCE) & _touching(rim, anchor)
+    grown = ndimage.binary_dilation(sure, structure=np.ones((3, 3)), iterations=EDGE_GROWTH) & rim
+    return _fill_small_holes(grown | (anchor & rim), difference)
+
+
+def _fill_small_holes(mask: np.ndarray, difference: np.ndarray) -> np.ndarray:
+    """Pinholes inside a part (a specular highlight) are product unless they show the backdrop."""
+    holes = ndimage.binary_fill_holes(mask) & ~mask
+    labels, count = ndimage.label(holes)
+    if count:
+        sizes = ndimage.sum(holes, labels, np.arange(1, count + 1))
+        means = ndimage.mean(difference, labels, np.arange(1, count + 1))
+        small = np.flatnonzero((sizes < 0.0005 * mask.size) & (means > EDGE_DIFFERENCE)) + 1
+        mask = mask | np.isin(labels, small)
+    return mask
+
+
+def thin_parts(mask: np.ndarray, half_width: float) -> np.ndarray:
+    """Pixels of ``mask`` in structures narrower than ``2 * half_width`` (what an opening with a
+    disk of that radius removes): antennas, straps, cables, legs. Distance transforms do the
+    opening in linear time whatever the radius."""
+    wide_core = ndimage.distance_transform_edt(mask) > half_width
+    opened = ndimage.distance_transform_edt(~wide_core) <= half_width + 0.5
+    return mask & ~opened
+
+
+def missed_thin_parts(hard: np.ndarray, product: np.ndarray, difference: np.ndarray) -> np.ndarray:
+    """The thin parts of the photo's ``product`` that the mask ``hard`` leaves out. A sliver
+    along the mask's edge is an edge disagreement, not a lost part: a thin region counts only
+    with a sure pixel beyond a couple of pixels of the mask."""
+    near = ndimage.binary_dilation(hard, structure=np.ones((3, 3)), iterations=EDGE_GROWTH + 1)
+    half_width = max(2.0, THIN_SHARE * max(hard.shape))
+    candidates = thin_parts(product, half_width) & ~hard
+    # Parts found beyond the edge band, then grown back across it to join the mask: growing
+    # rather than following the band keeps a rim that runs round the whole mask out.
+    beyond = _touching(candidates & ~near, ~near & (difference > SURE_DIFFERENCE))
+    return ndimage.binary_dilation(beyond, structure=np.ones((3, 3)), iterations=EDGE_GROWTH + 2) & candidates
+
+
+def recover_missed_parts(hard: np.ndarray, pixels: np.ndarray, saliency: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(thin parts, wide parts the model hesitated on, the photo's product mask by backdrop
+    difference) that the segmentation mask ``hard`` left out; empty without a plain backdrop.
+
+    U2-Netp sees the photo at 320 px, where an antenna or a cable is a pixel or two wide, so it
+    drops them (a router lost both antennas, a jump rope its cable). On a plain backdrop those
+    parts differ clearly from it, so they come back from the backdrop difference:
+    - thin parts always: the model cannot resolve them, whatever it says;
+    - wide parts where the model hesitated (mean saliency >= HESITANT: a coil of cable, a
+      glass's clear wall), or that lie inside the outline of what it kept (ENCLOSED);
+    - a wide region it firmly called background, beside or under the product, is left out: in
+      the catalogs that is a prop, a shadow or a person (napkins on a dark cloth, a bare torso).
     """
+    difference = backdrop_difference(pixels)
+    product = None if difference is None else photo_product_mask(pixels, hard, difference)
+    if product is None:
+        nothing = np.zeros_like(hard)
+        return nothing, nothing, None
+    missed = product & ~hard
+    thin = missed_thin_parts(hard, product, difference)
+    # Wide parts: the opening cuts the edge slivers off, the growth gives the part its rim back.
+    core = ndimage.binary_opening(missed & ~thin, iterations=2)
+    labels, count = ndimage.label(core)
+    if not count:
+        return thin, np.zeros_like(hard), product
+    index = np.arange(1, count + 1)
+    big = ndimage.sum(core, labels, index) >= MIN_PART_SHARE * max(1, hard.sum())
+    hesitant = big & (ndimage.mean(saliency, labels, index) >= HESITANT)
+    # A region the model rejected but that lies inside the outline of what it kept (a coil of
+    # cable between two handles) is enclosed by the product, so it is product too; a prop or a
+    # shadow lies beside or under the product, outside that outline.
+    outline = _outline(hard | np.isin(labels, index[hesitant]))
+    enclosed = big & (ndimage.mean(outline, labels, index) >= ENCLOSED)
+    accepted = hesitant | enclosed
+    wide = ndimage.binary_dilation(np.isin(labels, index[accepted]), iterations=2) & missed & ~thin
+    # A thin strip along a wide region that stays out (the hem of the cloth a product lies on)
+    # belongs to that region, not to the product.
+    rejected = ndimage.binary_dilation(np.isin(labels, index[big & ~accepted]), iterations=3)
+    if rejected.any():
+        thin = thin & ~_touching(thin, rejected)
+    return thin, wide, product
+
+
+def _outline(mask: np.ndarray) -> np.ndarray:
+    """The convex hull of ``mask``, computed at a reduced size (the hull is smooth) and scaled back."""
+    factor = min(1.0, 256 / max(mask.shape))
+    small_size = (max(1, round(mask.shape[1] * factor)), max(1, round(mask.shape[0] * factor)))
+    small = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(small_size, Image.BOX)) > 0
+    if not small.any():
+        return np.zeros_like(mask)
+    hull = Image.fromarray(convex_hull_image(small).astype(np.uint8) * 255)
+    return np.asarray(hull.resize((mask.shape[1], mask.shape[0]), Image.NEAREST)) > 0
+
+
+def segmentation_mask(saliency: np.ndarray, pixels: np.ndarray | None = None) -> np.ndarray:
+    """The model's hard product mask: threshold, keep the main blobs, settle enclosed holes."""
     hard = saliency > 0.5
     hard = ndimage.binary_opening(hard, iterations=1)
     labels, count = ndimage.label(hard)
@@ -108,7 +283,7 @@ def refine_mask(saliency: np.ndarray, pixels: np.ndarray | None = None) -> np.nd
         hard = np.isin(labels, keep)
     # Small holes are model noise; large enclosed holes (a bag's handle loop) are real background,
     # and so is any hole that shows the plain studio background colour.
-    background = _border_colour(pixels) if pixels is not None else None
+    background = backdrop_colour(pixels) if pixels is not None else None
     holes = ndimage.binary_fill_holes(hard) & ~hard
     hole_labels, hole_count = ndimage.label(holes)
     for index in range(1, hole_count + 1):
@@ -122,10 +297,23 @@ def refine_mask(saliency: np.ndarray, pixels: np.ndarray | None = None) -> np.nd
         # Where the model hesitates and the pixel is exactly the studio backdrop, trust the colour.
         plain = np.abs(pixels.astype(np.float32) - background).max(-1) < 8
         hard &= ~(plain & (saliency < 0.9))
-    alpha = Image.fromarray(hard.astype(np.uint8) * 255)
-    # Shrink by one pixel before feathering so the blend never picks up background colour.
-    alpha = alpha.filter(ImageFilter.MinFilter(3)).filter(ImageFilter.GaussianBlur(0.8))
-    return np.asarray(alpha, dtype=np.uint8).copy()
+    return hard
+
+
+def feather(hard: np.ndarray) -> np.ndarray:
+    """Hard mask to alpha: shrink by one pixel, then feather by ~1 px.
+
+    The model's soft edge at 320 px upsampled to photo size leaves a grey halo; a hard
+    threshold plus a 1-2 px feather keeps edges clean. The shrink keeps the blend from picking
+    up background colour, but would erase a part two pixels wide (a cable), so parts too thin
+    to survive it stay whole and opaque: a faint fringe costs less than a missing cable.
+    """
+    square = np.ones((3, 3), bool)
+    # border_value=1: a product the photo's frame cuts (a model's legs) keeps its edge on the frame.
+    shrunk = ndimage.binary_erosion(hard, structure=square, border_value=1)
+    too_thin = hard & ~ndimage.binary_dilation(shrunk, structure=square)
+    alpha = np.asarray(Image.fromarray(shrunk.astype(np.uint8) * 255).filter(ImageFilter.GaussianBlur(0.8)))
+    return np.maximum(alpha, too_thin.astype(np.uint8) * 255)
 
 
 def subject_separation(pixels: np.ndarray, solid: np.ndarray) -> float:
@@ -156,7 +344,14 @@ def cut_out(image: Image.Image, name: str = "") -> CutOut:
     # Confidence: share of pixels the model put clearly on one side (not in the 0.2-0.8 band).
     confidence = float(np.mean((saliency < 0.2) | (saliency > 0.8)))
     pixels = np.asarray(rgb)
-    mask = refine_mask(saliency, pixels)
+    hard = segmentation_mask(saliency, pixels)
+    thin, wide, photo_product = recover_missed_parts(hard, pixels, saliency)
+    method = "segmentation" if photo_product is None else "segmentation, checked"
+    recovered = 0.0
+    if thin.any() or wide.any():
+        hard = hard | thin | wide
+        method, recovered = "segmentation + backdrop difference", float((thin | wide).sum() / hard.sum())
+    mask = feather(hard)
     solid = mask > 127
     coverage = float(solid.mean())
     if coverage < MIN_COVERAGE:
@@ -173,4 +368,6 @@ def cut_out(image: Image.Image, name: str = "") -> CutOut:
     bbox = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
     rgba = rgb.copy()
     rgba.putalpha(Image.fromarray(mask))
-    return CutOut(rgba=rgba, mask=mask, bbox=bbox, coverage=coverage, confidence=confidence)
+    return CutOut(rgba=rgba, mask=mask, bbox=bbox, coverage=coverage, confidence=confidence,
+                  method=method, recovered=recovered, photo_product=photo_product,
+                  recovered_parts=None if photo_product is None else thin | wide)

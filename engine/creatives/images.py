@@ -33,6 +33,7 @@ SIZES: dict[str, tuple[int, int]] = {
 
 PRODUCT_FILL = 0.92  # share of the product box's height the product may take, leaving room for its shadow
 SIDE_FILL = 0.98  # the shadow falls below the product, so it may nearly fill the box's width
+THIN_FILL = 0.5  # a product filling less of its bounding box than this is mostly thin parts and gaps
 
 
 @dataclass
@@ -109,9 +110,13 @@ def _why_short(cutout: CutOut, size: tuple[int, int], share: float, target: floa
     fill = float((cutout.mask[top:bottom, left:right] > 127).mean())
     shape = f"{h / w:.1f}x taller than wide" if h >= w else f"{w / h:.1f}x wider than tall"
     frame = "wide" if size[0] > size[1] * 1.1 else "tall" if size[1] > size[0] * 1.1 else "square"
+    # The box is the whole product's, thin parts included (a router with its antennas), so the
+    # shape named is the one the merchant sees; a low fill says why the pixels stay few.
+    outline = (f"its outline fills only {fill:.0%} of its bounding box (thin parts such as antennas, straps, "
+               f"handles or legs reach out from it)" if fill < THIN_FILL else
+               f"its outline fills {fill:.0%} of its bounding box")
     return (f"The product cannot reach {target:.0%} on this {size[0]}x{size[1]} ({frame}) canvas: it is {shape} "
-            f"and its outline fills {fill:.0%} of its bounding box, so even in the largest box this layout "
-            f"leaves beside its text it covers {share:.0%}.")
+            f"and {outline}, so even in the largest box this layout leaves beside its text it covers {share:.0%}.")
 
 
 MIN_CTA_SIZE = 10  # px: below this a button's words stop reading as words
@@ -222,6 +227,7 @@ def make_creatives(photo: Image.Image, title: str, settings: Settings, sizes: It
         used = {"style": settings.style, "palette": settings.palette, "layout": settings.layout,
                 "photo_index": settings.photo_index, "seed": settings.seed, "size": size_key,
                 "price": settings.price, "call_to_action": settings.call_to_action,
-                "colours": palette.to_dict()}
+                "colours": palette.to_dict(), "cutout": cutout.method,
+                "cutout_recovered": round(cutout.recovered, 4)}
         creatives.append(Creative(size_key, image, scores, used, context))
     return creatives

@@ -148,6 +148,24 @@ def draw_button(canvas: Image.Image, text: str, size: int, x: int, centre_y: int
     return DrawnText("cta", block, colour, behind.copy(), contrast)
 
 
+# --------------------------------------------------------------------------- blank space
+
+BLANK_REACH = 0.1  # of the canvas's short side: blank canvas this close to content still frames it
+MOST_BLANK = 0.5  # a frame with this share of blank canvas or more reads as empty
+
+
+def blank_share(size: tuple[int, int], boxes: list[Box]) -> float:
+    """Share of the canvas farther than ``BLANK_REACH`` of its short side from every box of
+    content (the product's outline box, each piece of text, a colour panel): the blank a viewer
+    sees around it. A margin round the content is framing, not emptiness."""
+    width, height = size
+    reach = int(BLANK_REACH * min(size))
+    near = np.zeros((height, width), bool)
+    for left, top, right, bottom in boxes:
+        near[max(0, top - reach):max(0, bottom + reach), max(0, left - reach):max(0, right + reach)] = True
+    return float(1.0 - near.mean())
+
+
 # --------------------------------------------------------------------------- layouts
 
 
