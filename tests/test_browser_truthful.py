@@ -109,6 +109,19 @@ def test_router_through_create_compare_and_history(server, studio, tmp_path):
         page.locator("#mcs-scores-bullets").scroll_into_view_if_needed()
         _shot(page, "truthful-create", full_page=True)
 
+        # Ad images: the antennas stay in every size, so "Product unaltered" is green in each, and the
+        # coverage badge never blames the product for the 4.4:1 shape it has only without them
+        page.locator("#mcs-make-images").click()
+        panels = page.locator("#mcs-image-scores .mcs-creative")
+        expect(panels).to_have_count(5, timeout=240_000)
+        for panel in panels.all():
+            unaltered = panel.locator(".mcs-badge[data-metric='product_fidelity']")
+            assert "mcs-good" in unaltered.get_attribute("class"), panel.inner_text()
+            coverage = panel.locator(".mcs-badge[data-metric='product_coverage']").get_attribute("title")
+            assert "4.4x" not in coverage, coverage
+        page.locator("#mcs-image-scores").scroll_into_view_if_needed()
+        _shot(page, "truthful-images", full_page=True)
+
         # Compare: the template on seeds 1 and 2, readability on its scale in every cell
         page.get_by_role("tab", name="Compare").click()
         page.get_by_label("The product in the Create tab").check()
