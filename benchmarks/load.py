@@ -276,11 +276,11 @@ class Caller:
         self.client.predict({}, {"fusion": "template"}, [], [], api_name="/generate")
 
     def bad_not_an_image(self) -> None:
+        """A file that is no photo as the whole input (beside text it is skipped with a warning instead)."""
         from gradio_client import handle_file
 
-        product, _ = self._product()
         photo = self._file("photo.png", "these are notes, not a photo")
-        self.client.predict(product, {"fusion": "template"}, [handle_file(photo)], [], api_name="/generate")
+        self.client.predict({}, {"fusion": "template"}, [handle_file(photo)], [], api_name="/generate")
 
     def bad_settings(self) -> None:
         product, _ = self._product()
