@@ -11,8 +11,9 @@ setup:
 run: setup
 	$(PY) launch.py $(ARGS)
 
+# Two workers, a test file each (module fixtures stay whole); each worker keeps one torch thread (tests/conftest.py).
 test: setup
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not browser and not slow" $(PYTEST_ARGS)
