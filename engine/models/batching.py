@@ -20,6 +20,11 @@ join it, and a finished row still costs a place until the longest one ends. The 
 cache is left-padded: a joining row's cache is padded on the left (or the batch's is) to the same
 length, and columns that only padding uses are dropped when rows leave. ``engine.batch`` runs a
 catalog's products through ``Studio.generate`` at once, so their calls meet in this loop too.
+
+A row decoding alone (a single user: the common case on a CPU box) is stepped by the lean decoder
+(engine/models/lean.py) instead: a static key/value cache and the layers written out without
+transformers' per-layer Python, bitwise the same logits. The batch hands its cache to it when one row
+is left, and takes it back (``export``) when another row joins.
 """
 from __future__ import annotations
 
@@ -36,6 +41,10 @@ import torch.nn.functional as F
 # transformers samples from the 50 likeliest tokens unless told otherwise: kept, so the text is what
 # generate(do_sample=True) wrote for the same seed before this decoder replaced it.
 SAMPLING_TOP_K = 50
+# Mild: copy that names the product twice is normal; 1.05 beat 1.15 and 1.0 on held-out
+# descriptions (docs/EVALUATION.md). No 4-word phrase is said twice.
+REPETITION_PENALTY = 1.05
+NO_REPEAT_NGRAM = 4
 DEFAULT_WINDOW_S = 0.05
 DEFAULT_MAX_BATCH = 8
 SIZES_KEPT = 1000
@@ -101,7 +110,6 @@ class RowSampler:
         from transformers import (NoRepeatNGramLogitsProcessor, RepetitionPenaltyLogitsProcessor,
                                   TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper)
 
-        from engine.models.language import NO_REPEAT_NGRAM, REPETITION_PENALTY
 
         self.request, self.eos_id = request, eos_id
         self.seen = [] if request.prefix_embeds is not None else request.input_ids.reshape(-1).tolist()
@@ -152,6 +160,7 @@ class RunningBatch:
         self.lm = lm
         self.rows: list[_Row] = []
         self.cache = None  # the first rows to join bring theirs (``_merge``)
+        self.lean = None  # the lean decoder, while it holds the cache of a row decoding alone (``_lean``)
         self.mask = torch.zeros(0, 0, dtype=torch.long, device=lm.device)
         self.last = torch.zeros(0, 1, dtype=torch.long, device=lm.device)  # each row's newest token
 
@@ -181,10 +190,14 @@ class RunningBatch:
         if not self.rows:
             return
         self.mask = torch.cat([self.mask, torch.ones(len(self.rows), 1, dtype=torch.long, device=self.mask.device)], 1)
-        positions = self.mask.sum(1, keepdim=True) - 1
+        lean = self._lean()
         with self.lm._lock, torch.inference_mode():
-            logits = self.lm.model(input_ids=self.last, attention_mask=self.mask, position_ids=positions,
-                                   cache=self.cache, use_cache=True).logits[:, -1].float()
+            if lean is not None:
+                logits = lean.step(int(self.last[0, 0]))
+            else:
+                positions = self.mask.sum(1, keepdim=True) - 1
+                logits = self.lm.model(input_ids=self.last, attention_mask=self.mask, position_ids=positions,
+                                       cache=self.cache, use_cache=True).logits[:, -1].float()
         self.last = torch.tensor([[self._advance(row, logits[i:i + 1])] for i, row in enumerate(self.rows)],
                                  dtype=torch.long, device=self.lm.device)
         self._leave()
@@ -195,6 +208,28 @@ class RunningBatch:
         self.rows = []
 
     # -- the parts ---------------------------------------------------------------------------
+    def _lean(self):
+        """The lean decoder when one row decodes alone (it takes over the row's cache), else None."""
+        if self.lean is not None:
+            return self.lean
+        if len(self.rows) != 1 or self.cache is None:
+            return None
+        from engine.models.lean import lean_decoder
+
+        lean = lean_decoder(self.lm)
+        if lean is None or not bool(self.mask.all()):
+            return None  # no lean step for this model (or a row still behind padding)
+        request = self.rows[0].request
+        lean.load(self.cache, need=self.mask.shape[1] + request.max_new_tokens - len(request.tokens))
+        self.lean, self.cache = lean, None
+        return lean
+
+    def _take_back(self) -> None:
+        """The lean decoder's cache back as transformers' (other rows join, or the row is done)."""
+        if self.lean is not None:
+            self.cache = self.lean.export() if self.rows else None
+            self.lean = None
+
     def _prefill(self, group: list[Request]):
         from transformers import DynamicCache
 
@@ -246,6 +281,7 @@ class RunningBatch:
 
     def _merge(self, rows: list[_Row], cache, mask: torch.Tensor, first: list[int]) -> None:
         """Add freshly prefilled rows: both caches are left-padded to one length and stacked."""
+        self._take_back()
         if not self.rows:
             self.rows, self.cache, self.mask = rows, cache, mask
             self.last = torch.tensor([[t] for t in first], dtype=torch.long, device=self.lm.device)
@@ -269,7 +305,7 @@ class RunningBatch:
         self.rows = [self.rows[i] for i in keep]
         if not keep:
             self.mask, self.last = self.mask[:0, :0], self.last[:0]
-            self.cache = None
+            self.cache, self.lean = None, None
             return
         index = torch.tensor(keep, device=self.mask.device)
         self.mask, self.last = self.mask[index], self.last[index]

@@ -17,6 +17,7 @@ from typing import Iterator
 import torch
 
 from engine.errors import ModelLoadError, StudioError
+from engine.models.batching import NO_REPEAT_NGRAM, REPETITION_PENALTY  # noqa: F401 (the decoder's rules, named here too)
 from engine.models.cache import load_once
 from engine.models.devices import resolve_device
 from engine.paths import cache_dir
@@ -77,10 +78,6 @@ def convert_embedded(name: str = "smollm2-135m", force: bool = False) -> Path:
     return target
 
 
-# Mild: copy that names the product twice is normal; 1.05 beat 1.15 and 1.0 on held-out
-# descriptions (docs/EVALUATION.md). No 4-word phrase is said twice.
-REPETITION_PENALTY = 1.05
-NO_REPEAT_NGRAM = 4
 
 
 @dataclass
@@ -93,6 +90,7 @@ class LanguageModel:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _line_end_ids: list[int] | None = field(default=None, repr=False)
     _batcher: object | None = field(default=None, repr=False)  # engine.models.batching.RequestBatcher
+    _lean: object | None = field(default=None, repr=False)  # engine.models.lean.LeanDecoder (one row's static cache)
 
     def line_end_ids(self) -> list[int]:
         """End-of-text plus every token holding a line break: stops a one-line answer (a title).

@@ -1,0 +1,335 @@
+"""Single-stream decoding against the hardware's limit (issue 25), in one run on one machine.
+
+For a 50-token prompt and exactly 128 new tokens, greedy, one row, at 1 and at 2 torch threads:
+
+  bare       a plain ``transformers`` ``generate`` on the converted weights in float32;
+  today      the studio's decoder as it was: float16 serving layers (engine/models/serving.py), the
+             decoding loop of engine/models/batching.py with every row rule (repetition penalty, no
+             repeated 4-gram, the least length), transformers' own step (``set_lean_decoding(False)``);
+  lean       the same decoder with the lean step (engine/models/lean.py): static key/value cache, the
+             layers written out over the same weights; checked here to write the same tokens as today.
+
+tokens/s = 128 / seconds from the call to the last token (prompt prefill included), median of ``--runs``
+runs; the paths and thread counts alternate run by run so that they see the same load. The decoder paths
+run ``RunningBatch`` in this thread (the studio runs it in its batcher's worker thread: the same calls,
+without the queue hand-off), so that ``torch.set_num_threads`` governs them.
+
+The bound: one token reads every weight once, plus the key/value cache so far. bytes per token =
+2 bytes x the parameters of every linear layer (float16; the output layer included) + the norms and one
+embedding row + the mean key/value cache read over the 128 steps; single-core read bandwidth = the best
+of several ``sum`` passes over a 512 MB float32 tensor at 1 thread. bound (tokens/s) = bandwidth / bytes.
+
+``--kernels`` also times the model's linear layers alone (one token's GEMMs) in float16 (fbgemm), int8
+dynamic (fbgemm) and int8 weight-only (``torch._weight_int8pack_mm``): what 8-bit weights would buy.
+
+    python benchmarks/decode.py [--runs 5] [--kernels] [--write]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import torch  # noqa: E402
+
+from engine.models.batching import Request, RunningBatch  # noqa: E402
+from engine.models.lean import set_lean_decoding  # noqa: E402
+from engine.models.language import convert_embedded, load_language_model  # noqa: E402
+from report import machine, write_section  # noqa: E402
+
+SECTION = "## Single-stream decoding (issue 25)"
+PROMPT = ("Rocco Gym Tank. A sleeveless training top in a light, breathable polyester and elastane blend that wicks "
+          "sweat and dries quickly. Relaxed fit, racerback cut, flatlock seams that do not chafe, a reflective logo "
+          "for early runs. Machine wash cold, tumble dry low. Sizes XS to XL. Colours: blue, black, grey. "
+          "Write a product description.")
+PATHS = ("bare", "today", "lean")
+
+
+READING = """
+What the lean step is (engine/models/lean.py) and what was chosen where the issue left it open:
+
+- **Single rows only.** A row decoding alone (one user; a Create written one field at a time; the last
+  row of a batch) is stepped by `LeanDecoder`; batched rows keep transformers' left-padded step, whose
+  per-layer Python is paid once for all the rows. The batch hands its cache to the lean step when one row
+  is left and takes it back (`export`) when another joins (engine/models/batching.py), so the server's
+  batching and the studio's Create both use it.
+- **Exact, not compiled.** The step runs the same tensor operations transformers runs, in the same order
+  (RMSNorm's float32 statistics, RoPE, `scaled_dot_product_attention` with grouped heads and no mask), on
+  a static cache with fewer calls: q/k/v as one float16 GEMM (stacked columns: the same bits), RoPE on q
+  and k together (`rotate_half(x) * sin` as a flip times a sign-folded sin: the same bits), one `unbind`
+  for every layer's cache views. Its logits are bitwise transformers' (tests/test_lean_decode.py, float16
+  and float32), so every logits rule sees the same scores and the same seed writes the same text.
+  `torch.compile` was not adopted: Inductor fuses the pointwise work and reorders the reductions
+  (RMSNorm's mean, the softmax), which changes the last bits, and then the same-text guarantee is gone;
+  it also costs a compile at every start on a 2-core box.
+- **8-bit weights: not adopted.** On this AVX2 CPU (no VNNI) one token's GEMMs with fbgemm's int8
+  dynamic kernel took 0-25 % less time than with its float16 one across the runs of 2026-12-07 (table
+  above), and the weight-only int8 kernel several times more: the int8 kernels' arithmetic, not the
+  bytes, sets their pace, so 8-bit weights do not buy the 2x the bound promises here. The earlier finding stands as well (docs/PERFORMANCE.md, CPU precision):
+  int8 dynamic quantization changed the text from the first token and its per-batch activation scale
+  made a request's text depend on its batch neighbours. With no speed to buy, quality was not measured.
+  A CPU with VNNI/AMX (the Xeon seen here on 2026-12-07) may differ: rerun `--kernels` there first.
+- **Threads: 1.** Two threads split fbgemm's GEMMs over both cores, but on a shared 2-core machine the
+  second OpenMP thread waits on a core another job holds, and decoding collapses (measured with
+  `--threads 1 2` while other jobs ran: 1-8 tokens/s with 2 threads against 31 with 1); a server also runs encoders and scores in other threads (each with its own OpenMP pool). The
+  studio keeps `configure_threads`' 1 thread on machines with 2 cores or fewer; `--threads 2` remains the
+  operator's choice for a machine of their own.
+- **GPU.** No GPU was lent to this task. The step is device-agnostic (`F.linear` on a GPU's bfloat16
+  weights, the cache and tables on the model's device; the float32 `F.linear` path is checked bitwise on
+  the CPU), and its fixed shapes are what a captured graph needs; capturing one, and `benchmarks/gpu.py`'s
+  products/s at batch sizes 1, 8 and 64, remain for a task that has a GPU.
+"""
+
+
+# ----------------------------------------------------------------------------- the three paths
+
+def prompt_ids(tokenizer, length: int) -> torch.Tensor:
+    ids = tokenizer(PROMPT, return_tensors="pt")["input_ids"][:, :length]
+    assert ids.shape[1] == length, f"the prompt has only {ids.shape[1]} tokens"
+    return ids
+
+
+def bare_run(model, ids: torch.Tensor, new: int, eos: int) -> tuple[float, float, list[int]]:
+    start, cpu = time.perf_counter(), time.thread_time()
+    with torch.inference_mode():
+        out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=False,
+                             min_new_tokens=new, max_new_tokens=new, pad_token_id=eos)
+    seconds, cpu = time.perf_counter() - start, time.thread_time() - cpu
+    assert out.shape[1] - ids.shape[1] == new
+    return seconds, cpu, out[0, ids.shape[1]:].tolist()
+
+
+def decoder_run(lm, ids: torch.Tensor, new: int, lean: bool) -> tuple[float, float, list[int]]:
+    """One request through the studio's decoding loop (engine/models/batching.py), greedy, exactly ``new`` tokens."""
+    set_lean_decoding(lean)
+    request = Request(input_ids=ids, max_new_tokens=new, min_new_tokens=new, temperature=0.0, top_p=1.0, seed=0,
+                      stop_ids=frozenset({lm.tokenizer.eos_token_id}))
+    start, cpu = time.perf_counter(), time.thread_time()
+    batch = RunningBatch(lm)
+    batch.join([request])
+    while batch:
+        batch.step()
+    seconds, cpu = time.perf_counter() - start, time.thread_time() - cpu
+    assert len(request.tokens) == new, len(request.tokens)
+    return seconds, cpu, list(request.tokens)
+
+
+# ----------------------------------------------------------------------------- the bound
+
+def read_bandwidth(threads: int = 1, megabytes: int = 512, passes: int = 7) -> float:
+    """Bytes per second one ``sum`` reads from a tensor far larger than the caches (best of ``passes``)."""
+    torch.set_num_threads(threads)
+    x = torch.ones(megabytes * 1024 * 1024 // 4)
+    x.sum()
+    best = min(_timed(x.sum) for _ in range(passes))
+    return x.numel() * 4 / best
+
+
+def _timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def bytes_per_token(config, prompt: int, new: int) -> dict[str, float]:
+    """What one decode step reads: the linear weights at 2 bytes, norms and one embedding row at 4 bytes,
+    and the key/value cache (float32) so far, averaged over the ``new`` steps."""
+    d, layers = config.hidden_size, config.num_hidden_layers
+    head = getattr(config, "head_dim", None) or d // config.num_attention_heads
+    kv = config.num_key_value_heads * head
+    per_layer = d * d * 2 + d * kv * 2 + 3 * d * config.intermediate_size  # q, o; k, v; gate, up, down
+    linear = layers * per_layer + config.vocab_size * d  # the output layer (tied to the embedding, held apart)
+    small = (2 * layers + 1) * d * 4 + d * 4
+    cache = layers * 2 * kv * 4 * (prompt + new / 2)
+    return {"weights": linear * 2.0, "small": float(small), "cache": cache, "total": linear * 2.0 + small + cache,
+            "total_int8": linear * 1.0 + small + cache}
+
+
+# ----------------------------------------------------------------------------- 8-bit kernels
+
+def kernel_times(lm, runs: int = 5) -> dict[str, float]:
+    """Seconds for one token's GEMMs (every linear layer of the model once, one row) by kernel, 1 thread."""
+    import warnings
+
+    from engine.models.serving import Float16Linear
+
+    torch.set_num_threads(1)
+    weights = []
+    for module in lm.model.modules():
+        if isinstance(module, Float16Linear):
+            weights.append(torch.ops.quantized.linear_unpack_fp16(module.packed)[0])
+    inputs = [torch.randn(1, w.shape[1]) for w in weights]
+    fp16 = [torch.ops.quantized.linear_prepack_fp16(w, None) for w in weights]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scales = [w.abs().amax(1).clamp(min=1e-8) / 127 for w in weights]
+        dynamic = [torch.ops.quantized.linear_prepack(torch.quantize_per_channel(
+            w, s, torch.zeros(len(s), dtype=torch.long), 0, torch.qint8), None) for w, s in zip(weights, scales)]
+    int8 = [(w / s[:, None]).round().clamp(-127, 127).to(torch.int8) for w, s in zip(weights, scales)]
+    kernels = {
+        "float16 (fbgemm, today)": lambda: [torch.ops.quantized.linear_dynamic_fp16(x, p) for x, p in zip(inputs, fp16)],
+        "int8 dynamic (fbgemm)": lambda: [torch.ops.quantized.linear_dynamic(x, p, True) for x, p in zip(inputs, dynamic)],
+        "int8 weight-only (_weight_int8pack_mm)": lambda: [torch._weight_int8pack_mm(x, w, s)
+                                                           for x, w, s in zip(inputs, int8, scales)],
+    }
+    out = {}
+    with torch.inference_mode():
+        for name, run in kernels.items():
+            run()
+            out[name] = statistics.median(_timed(run) for _ in range(runs))
+    return out
+
+
+# ----------------------------------------------------------------------------- a whole Create
+
+def create_ab(runs: int, product_id: str = "MT05") -> dict:
+    """``Studio.generate`` (title, description, bullets, keywords, scores; the Create tab's defaults) with
+    transformers' step and with the lean step, alternating, seeds 0..runs-1, 1 thread; and whether the copy matched."""
+    import json
+
+    from engine.pipeline import Studio
+    from engine.product import Product
+    from engine.settings import Settings
+
+    luma = REPO.parent / "shared" / "data" / "luma" / "products.jsonl"
+    record = next(json.loads(line) for line in luma.open(encoding="utf-8") if json.loads(line)["id"] == product_id)
+    product = Product.from_record(record, luma.parent)
+    torch.set_num_threads(1)
+    studio = Studio(device="cpu")
+    studio.warm_up(Settings())
+    seconds = {False: [], True: []}
+    same = 0
+    for lean in (False, True):  # first calls (caches, tables) untimed
+        set_lean_decoding(lean)
+        studio.generate(product, Settings(), store=False)
+    for seed in range(runs):
+        copies = {}
+        for lean in (False, True):
+            set_lean_decoding(lean)
+            start = time.perf_counter()
+            copies[lean] = studio.generate(product, Settings(seed=seed), store=False).copy.to_dict()
+            seconds[lean].append(time.perf_counter() - start)
+        same += copies[False] == copies[True]
+        print(f"Create seed {seed}: today {seconds[False][-1]:.2f} s, lean {seconds[True][-1]:.2f} s", flush=True)
+    set_lean_decoding(True)
+    return {"today": statistics.median(seconds[False]), "lean": statistics.median(seconds[True]),
+            "paired": statistics.median(a / b for a, b in zip(seconds[False], seconds[True])), "same": same,
+            "runs": runs, "product": f"{product.id} ({product.title})"}
+
+
+# ----------------------------------------------------------------------------- report
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--prompt-tokens", type=int, default=50)
+    parser.add_argument("--new-tokens", type=int, default=128)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--kernels", action="store_true", help="also time one token's GEMMs by 8-bit kernel")
+    parser.add_argument("--create", type=int, default=0, metavar="N",
+                        help="also time N whole Creates (seeds 0..N-1) with today's step and the lean one")
+    parser.add_argument("--write", action="store_true", help=f"replace the '{SECTION}' section of docs/PERFORMANCE.md")
+    args = parser.parse_args()
+    command = (f"python benchmarks/decode.py --runs {args.runs} --threads {' '.join(map(str, args.threads))}"
+               + (" --kernels" if args.kernels else "") + (f" --create {args.create}" if args.create else "")
+               + (" --write" if args.write else ""))
+    load_start = os.getloadavg()[0]
+
+    from transformers import AutoModelForCausalLM
+
+    lm = load_language_model("smollm2-135m", "cpu", "float16")
+    bare = AutoModelForCausalLM.from_pretrained(convert_embedded("smollm2-135m"), dtype=torch.float32).eval()
+    ids = prompt_ids(lm.tokenizer, args.prompt_tokens)
+    eos = lm.tokenizer.eos_token_id
+    run = {"bare": lambda: bare_run(bare, ids, args.new_tokens, eos),
+           "today": lambda: decoder_run(lm, ids, args.new_tokens, lean=False),
+           "lean": lambda: decoder_run(lm, ids, args.new_tokens, lean=True)}
+
+    seconds = {(p, t): [] for p in PATHS for t in args.threads}
+    cpu = {(p, t): [] for p in PATHS for t in args.threads}
+    tokens = {}
+    for threads in args.threads:  # warm every path at every thread count, untimed
+        torch.set_num_threads(threads)
+        for path in PATHS:
+            run[path]()
+    for index in range(args.runs):
+        for threads in args.threads:
+            torch.set_num_threads(threads)
+            for path in PATHS:
+                elapsed, busy, tokens[path, threads, index] = run[path]()
+                seconds[path, threads].append(elapsed)
+                cpu[path, threads].append(busy)
+        print(f"run {index}: " + ", ".join(f"{p}@{t} {args.new_tokens / seconds[p, t][-1]:.1f}"
+                                            for t in args.threads for p in PATHS) + " tokens/s", flush=True)
+    set_lean_decoding(True)
+    same = all(tokens["lean", t, i] == tokens["today", t, i] for t in args.threads for i in range(args.runs))
+    tps = {key: args.new_tokens / statistics.median(value) for key, value in seconds.items()}
+    # tokens per second of this thread's CPU time: what a core of its own would give, had the other jobs on
+    # the machine not taken turns on it (their pull on memory bandwidth still counts). 1 thread only: with
+    # 2, the second thread's work is not this thread's time.
+    cpu_tps = {key: args.new_tokens / statistics.median(value) for key, value in cpu.items()}
+
+    bandwidth = read_bandwidth(1)
+    bandwidth2 = read_bandwidth(2) if 2 in args.threads else None
+    need = bytes_per_token(lm.model.config, args.prompt_tokens, args.new_tokens)
+    bound = bandwidth / need["total"]
+    kernels = kernel_times(lm) if args.kernels else {}
+    create = create_ab(args.create) if args.create else None
+    torch.set_num_threads(1)
+    load_end = os.getloadavg()[0]
+
+    rows = []
+    for threads in args.threads:
+        for path, label in (("bare", "bare transformers generate, float32"), ("today", "today's decoder (float16 layers, transformers step)"),
+                            ("lean", "lean decoder (float16 layers, lean step)")):
+            value = tps[path, threads]
+            on_cpu = (f"{cpu_tps[path, threads]:.1f} ({100 * cpu_tps[path, threads] / bound:.0f} %)"
+                      if threads == 1 else "")
+            rows.append(f"| {label} | {threads} | {value:.1f} | {value / tps['bare', threads]:.2f}x | "
+                        f"{value / tps['today', threads]:.2f}x | {100 * value / bound:.0f} % | {on_cpu} |")
+    table = "\n".join(rows)
+    text = (f"{SECTION}\n\nOne row, a {args.prompt_tokens}-token prompt and exactly {args.new_tokens} new tokens, greedy; "
+            f"tokens/s = {args.new_tokens} / seconds from the call to the last token (prefill included), median of "
+            f"{args.runs} runs, paths and thread counts alternating run by run.\n\n"
+            f"Command: `{command}`  \nMachine: {machine()}; load average {load_start:.1f} at the start. "
+            "The machine is shared with other jobs (2 cores): the numbers move with their load.\n\n"
+            f"| path | threads | tokens/s | vs bare | vs today | of the 1-core bound | per CPU-second (of the bound) |\n"
+            f"|---|---|---|---|---|---|---|\n{table}\n\n"
+            "Per CPU-second: 128 / the decoding thread's own CPU seconds, 1 thread: the speed with a core to "
+            "itself (other jobs' turns on the core left out; their pull on memory bandwidth is not).\n\n"
+            f"Same tokens from the lean step as from today's decoder: {'yes' if same else 'NO'}, every run and thread count.\n\n"
+            f"The bound: a token reads {need['total'] / 1e6:.0f} MB (float16 linear weights {need['weights'] / 1e6:.0f} MB, "
+            f"norms and an embedding row {need['small'] / 1e6:.2f} MB, the key/value cache {need['cache'] / 1e6:.1f} MB on "
+            f"average); one core reads {bandwidth / 1e9:.1f} GB/s (best `sum` over 512 MB, 1 thread"
+            + (f"; {bandwidth2 / 1e9:.1f} GB/s with 2 threads" if bandwidth2 else "")
+            + f"), so **{bound:.0f} tokens/s** at float16 and {bandwidth / need['total_int8']:.0f} tokens/s with 8-bit weights.\n")
+    if kernels:
+        text += ("\nOne token's GEMMs alone (every linear layer once, one row, 1 thread, median), by kernel; "
+                 "bytes/s = the weights' bytes in that format / time:\n\n| kernel | time | weights read at |\n|---|---|---|\n"
+                 + "\n".join(f"| {name} | {1e3 * s:.1f} ms | "
+                             f"{(need['weights'] if 'float16' in name else need['weights'] / 2) / s / 1e9:.1f} GB/s |"
+                             for name, s in kernels.items()) + "\n")
+    if create:
+        text += (f"\nA whole Create (title, description, bullets, keywords, scores; the Create tab's defaults, product "
+                 f"{create['product']}, seeds 0..{create['runs'] - 1}, 1 thread, alternating): today's step "
+                 f"{create['today']:.2f} s, the lean step {create['lean']:.2f} s (medians); per seed, the lean step is "
+                 f"{create['paired']:.2f}x as fast (median). Same copy: {create['same']} of {create['runs']}.\n")
+    text += READING
+    print("\n" + text + f"\nload average at the end: {load_end:.1f}")
+    if args.write:
+        write_section(text, SECTION)
+        print("-> docs/PERFORMANCE.md")
+
+
+if __name__ == "__main__":
+    main()
