@@ -8,8 +8,13 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-# History and batch folders of a test run never land in the repo's runs/ folder.
+# History and batch folders of a test run never land in the repo's runs/ folder, and each xdist worker has
+# its own (the workers inherit the controller's environment: one shared history let a test read the other
+# worker's newest generation as its own).
 os.environ.setdefault("MCS_DATA_DIR", __import__("tempfile").mkdtemp(prefix="mcs-test-data-"))
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["MCS_DATA_DIR"] = os.path.join(os.environ["MCS_DATA_DIR"], os.environ["PYTEST_XDIST_WORKER"])
+    os.makedirs(os.environ["MCS_DATA_DIR"], exist_ok=True)
 # One torch thread unless told otherwise: on a small shared CPU two threads that wait on each
 # other made SmolLM2 generation 3-10x slower than one (measured on the 2-core CI machine).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
