@@ -120,27 +120,28 @@ def unsupported_numbers(answer, source_text: str) -> list[str]:
     return [n for n in re.findall(r"\d+(?:\.\d+)?", answer.text) if n not in held]
 
 
-def run_shopper_questions(catalogs: list[Path] | None = None, questions: list[ShopperQuestion] | None = None,
-                          device: str = "cpu") -> list[dict]:
-    """Answer every hand-written question, each as the first question of its own conversation."""
+def _conversations(items, catalogs: list[Path], **options) -> dict:
+    """(catalog, product id) -> a Conversation over that product's text, for every product ``items`` ask about."""
     from engine.ingest import ingest
     from engine.product import load_catalog
     from engine.qa import Conversation
 
+    wanted = {(i.catalog, i.product_id) for i in items}
+    return {(c.parent.name, p.id): Conversation(ingest(p.model_copy(update=dict(images=[], videos=[]))), **options)
+            for c in catalogs for p in load_catalog(c) if (c.parent.name, p.id) in wanted}
+
+
+def run_shopper_questions(catalogs: list[Path] | None = None, questions: list[ShopperQuestion] | None = None,
+                          device: str = "cpu") -> list[dict]:
+    """Answer every hand-written question, each as the first question of its own conversation."""
     questions = questions if questions is not None else load_shopper_questions()
     catalogs = [Path(c) for c in catalogs] if catalogs else default_catalogs()
-    wanted = {(q.catalog, q.product_id) for q in questions}
-    products = {(c.parent.name, p.id): p for c in catalogs for p in load_catalog(c) if (c.parent.name, p.id) in wanted}
-    conversations: dict = {}
+    conversations = _conversations(questions, catalogs, device=device)
     rows = []
     for item in questions:
-        key = (item.catalog, item.product_id)
-        if key not in products:
+        conversation = conversations.get((item.catalog, item.product_id))
+        if conversation is None:
             continue  # a catalog not given on the command line
-        if key not in conversations:
-            conversations[key] = Conversation(ingest(products[key].model_copy(update=dict(images=[], videos=[]))),
-                                              device=device)
-        conversation = conversations[key]
         conversation.previous = None
         answer = conversation.ask(item.question)
         rows.append({**asdict(item), "answerable": item.answerable, "held_out": held_out(item.product_id),
@@ -270,21 +271,13 @@ def score_answer(item: QAItem, answer, source_text: str) -> dict:
 def run_writer(items: list[QAItem], catalogs: list[Path], writer: str, device: str = "cpu",
                threshold: float | None = None) -> list[dict]:
     """Answer every item with ``writer``; each question is its own conversation (no follow-ups)."""
-    from engine.ingest import ingest
-    from engine.product import load_catalog
-    from engine.qa import THRESHOLD, Conversation
+    from engine.qa import THRESHOLD
 
-    wanted = {(i.catalog, i.product_id) for i in items}
-    products = {(c.parent.name, p.id): p for c in catalogs for p in load_catalog(c) if (c.parent.name, p.id) in wanted}
-    conversations: dict = {}
+    conversations = _conversations(items, catalogs, device=device, writer=writer,
+                                   threshold=THRESHOLD if threshold is None else threshold)
     rows = []
     for item in items:
-        key = (item.catalog, item.product_id)
-        if key not in conversations:
-            ingested = ingest(products[key].model_copy(update=dict(images=[], videos=[])))
-            conversations[key] = Conversation(ingested, device=device, writer=writer,
-                                              threshold=THRESHOLD if threshold is None else threshold)
-        conversation = conversations[key]
+        conversation = conversations[(item.catalog, item.product_id)]
         conversation.previous = None  # independent questions
         start = time.perf_counter()
         answer = conversation.ask(item.question)
