@@ -30,8 +30,10 @@ ROLES = (
 # Shop bookkeeping and ids: true, but nothing a shopper reads in copy.
 SKIP_KEYS = ("region", "country", "brand", "price", "style code", "model number", "model id", "model name", "model", "sku", "url", "rating",
              "new", "sale", "erin recommends", "visibility", "id", "product line", "line", "type", "product type",
-             "category", "number of contents in sales package", "not covered in warranty", "warranty service type",
+             "category", "not covered in warranty", "warranty service type",
              "covered in warranty", "domestic warranty", "international warranty")
+# Keys that count the pieces in the box under another name: a pack size where "Pack of" is not given.
+COUNT_KEYS = ("number of contents in sales package", "number of contents in set", "pack of")
 YES = ("yes", "true", "y")
 NO = ("no", "false", "0", "none", "n/a", "not applicable")
 LINE_KEYS = ("product line", "line", "collection name")
@@ -97,7 +99,7 @@ def _norm_key(key: str) -> str:
 
 
 # Luma's keys carry the attribute set they belong to ("strap_bags", "style_general"): not part of the name.
-_KEY_SET_SUFFIX = re.compile(r"[ _](?:bags|general|bottom|gear|top|women|men)$", re.I)
+_KEY_SET_SUFFIX = re.compile(r"_(?:bags|general|bottom|gear|top|women|men)$", re.I)  # not "Induction Bottom"
 
 
 def _label(key: str) -> str:
@@ -111,6 +113,8 @@ def role_of(key: str) -> str:
         return "care"
     if key.endswith(" for"):  # "Designed for", "Suitable for": a use, whatever the words before
         return "use"
+    if re.search(r"\b(?:weight|length|width|height|depth|diameter|thickness)$", key):
+        return "size"  # "Metal Weight", "Strap Length": a measure, whatever it measures
     for role, words in ROLES:
         if any(re.search(rf"\b{re.escape(w)}", key) for w in words):
             return role
@@ -195,6 +199,31 @@ def _bullet_attributes(bullets, attributes: dict) -> dict[str, str]:
     return found
 
 
+_CARE_START = re.compile(r"(?:gentle |normal |cold |warm )?(?:machine|hand) wash|wash\b|dry clean|do not|don'?t|"
+                         r"tumble dry|line dry|dry in|dry flat|iron\b|cool iron|wipe|spot clean|wash with", re.I)
+
+
+def _care_from_notes(product) -> Fact | None:
+    """Care written where no attribute holds it: a bullet ("Machine wash/dry.") or a catalog's unkeyed
+    line ("Gentle Machine Wash in Lukewarm Water, Do Not Bleach, Shirt"); only the instructions kept."""
+    other = product.attributes.get("_other") or []
+    lines = [*product.bullets, *([other] if isinstance(other, str) else other)]
+    for line in lines:
+        parts = [p.strip(" .") for p in str(line).split(",") if p.strip(" .")]
+        instructions = [p for p in parts if _CARE_START.match(p)]
+        if instructions and _CARE_START.match(parts[0]):
+            value = ", ".join(instructions).replace("wash/dry", "wash and dry").replace("Wash/Dry", "Wash and Dry")
+            return Fact("care", "Care", value, f"your notes: {str(line).strip()}")
+    return None
+
+
+def _without_na(value: str) -> str:
+    """"No NA" -> "No", "NA" -> "": a catalog's "not applicable" marker is not part of a value."""
+    if value.strip(" .-/").lower() in ("na", "n/a", "n a"):
+        return ""
+    return " ".join(w for w in value.split() if w not in ("NA", "N/A")) or value
+
+
 def plan_content(ingested) -> ContentPlan:
     """The plan of what the copy will say, from the input alone."""
     product = ingested.product
@@ -202,11 +231,22 @@ def plan_content(ingested) -> ContentPlan:
     line = product_line(ingested)
     facts: list[Fact] = []
     seen_values: set[str] = set()
-    for key, value in {**_bullet_attributes(product.bullets, ingested.attributes), **ingested.attributes}.items():
+    attributes = {**_bullet_attributes(product.bullets, ingested.attributes), **ingested.attributes}
+    counted = False  # a pack size is stated once, from the first key that gives it
+    for key, value in attributes.items():
         norm, value = _norm_key(key), " ".join(str(value).split())
-        if not value or key.startswith("_") or norm in SKIP_KEYS or norm.startswith("brand") or len(value) > 120 or \
-                value.lower().strip(".-") in ("na", "n a", "") or \
-                re.search(r"\b(?:code|number|id|sku|ean|upc)$", norm):
+        value = _without_na(value)
+        if norm in COUNT_KEYS:
+            if counted or not value:
+                continue
+            counted = True
+            count = re.fullmatch(r"(?:(?:pack|set) of\s*)?(\d+)", value, re.I)
+            if count:  # "Number of Contents in Sales Package: 6": the pack size a price is for
+                facts.append(Fact("package", "Pack of", count.group(1), f"{key.replace('_', ' ')}: {value}"))
+            continue
+        if not value or key.startswith("_") or norm in SKIP_KEYS or norm.startswith(("brand", "category")) or \
+                len(value) > 120 or value.lower().strip(".-") in ("na", "n a", "") or \
+                re.search(r"\b(?:code|number|id|sku|ean|upc)$|subtype|secondary|\bname$", norm):
             continue
         if value.lower() in YES + NO and role_of(key) in ("material", "size", "colour", "pattern", "package"):
             continue  # "External Material: Yes": a flag where a value belongs says nothing to state
@@ -214,11 +254,19 @@ def plan_content(ingested) -> ContentPlan:
             continue  # "Eco collection: No": a no is stated only where it warns ("Microwave safe: No")
         if value.lower() in NO and not re.search(r"safe|washable|resistant|proof|wash", norm):
             continue
+        # the same value under two keys is said once ("Material: Cotton", "Fabric: Cotton"), but two sizes
+        # that happen to match ("Height: 40 cm", "Width: 40 cm") are two facts
         fingerprint = value.lower() if value.lower() not in YES + NO else norm
+        if role_of(key) == "size":
+            fingerprint = f"{norm}: {fingerprint}"
         if fingerprint in seen_values:
             continue
         seen_values.add(fingerprint)
         facts.append(Fact(role_of(key), _label(key), value, f"{key.replace('_', ' ')}: {value}"))
+    if not any(f.role == "care" for f in facts):
+        care = _care_from_notes(product)
+        if care:
+            facts.append(care)
     order = [role for role, _ in ROLES] + ["feature"]
     facts.sort(key=lambda f: order.index(f.role) if f.role in order else len(order))
     name = product_name(ingested, kind, line)

@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import asdict, dataclass
 
-from engine.copywriting.plan import ContentPlan, Fact
+from engine.copywriting.plan import PLURAL_TYPES, ContentPlan, Fact
 
 _ADJECTIVE_END = ("resistant", "safe", "proof", "able", "ible", "ous", "ive", "ful", "less", "free", "ant", "ent",
                   "ic", "al", "ed", "ing", "ized", "ised", "friendly", "compatible")
@@ -65,19 +65,45 @@ def _plain(value: str) -> str:
     shouted = sum(len(re.sub(r"[^A-Z]", "", w)) >= 4 and w.isupper() for w in value.split()) >= 2
     for word in value.split():
         core = re.sub(r"[^A-Za-z]", "", word)
-        title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1
+        title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and \
+            not re.search(r"[®™©]", word) and not _proper(core)
         loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with"))
         words.append(word.lower() if title_case or loud or core.lower() in COLORS else word)
-    return " ".join(" ".join(words).split())
+    return re.sub(r"(\d) %", r"\1%", " ".join(" ".join(words).split()))
 
 
-def _series(value: str) -> str:
-    """"Black, Gray, Orange" -> "black, gray and orange"."""
+def _proper(word: str) -> bool:
+    """"Indian", "Chinese": WordNet writes the word with a capital in every sense, so prose keeps it."""
+    from engine.scores.claims import _wordnet
+
+    wn = _wordnet()
+    if wn is None or len(word) < 3:
+        return False
+    names = {l.name() for s in wn.synsets(word.lower()) for l in s.lemmas() if l.name().lower() == word.lower()}
+    return bool(names) and all(n[:1].isupper() for n in names)
+
+
+def _known(word: str) -> bool:
+    """An English word WordNet lists, rather than a name ("Samsung") or a code."""
+    from engine.scores.claims import _wordnet
+
+    wn = _wordnet()
+    return wn is None or any(wn.morphy(word.lower(), pos) for pos in ("n", "v", "a", "r"))
+
+
+_MATTER = {"wooden": "wood", "woollen": "wool", "woolen": "wool", "metallic": "metal", "leathern": "leather"}
+
+
+def _series(value: str, joiner: str = "and") -> str:
+    """"Black, Gray, Orange" -> "black, gray and orange" (or "black, gray or orange": a choice); in a list,
+    "Wooden, Iron" -> "wood and iron"."""
     parts = [p.strip() for p in re.split(r",|/|\|", value) if p.strip()]
+    if len(parts) > 1:
+        parts = [_MATTER.get(p.lower(), p) for p in parts]
     parts = [_plain(p) for p in dict.fromkeys(parts)]
     if len(parts) <= 1:
         return parts[0] if parts else ""
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ", ".join(parts[:-1]) + f" {joiner} " + parts[-1]
 
 
 def _audience(value: str) -> str:
@@ -128,14 +154,23 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     unit = re.search(r"\s*\(([A-Za-z]{1,4})\)$", key)
     if unit and value.replace(".", "", 1).isdigit():  # "Power Consumption (W): 40" -> "a power consumption of 40 W"
         return phrase_for(Fact(fact.role, key[:unit.start()], f"{value} {unit.group(1)}", fact.source))
+    if unit and value.lower().endswith(unit.group(1).lower()):  # "Power Consumption (W): 45 W"
+        return phrase_for(Fact(fact.role, key[:unit.start()], value, fact.source))
+    if key == "age group" and re.search(r"\d", value):  # "Age Group: 0 - 3" -> "made for ages 0 - 3"
+        return Phrase("is", "are", f"made for ages {_plain(value)}", fact)
     if "/" in key and len(value.split()) == 1:  # "Wired/Wireless: Wired" -> "is wired"
         return Phrase("is", "are", value.lower(), fact)
+    if "/" in key and fact.role == "feature":
+        return None  # "Precious/Artificial Jewellery: Precious Jewellery": a catalog's either-or, not prose
     plain = _plain(value)
     if fact.is_flag:
         words = key.split()
         negative = fact.negative
         if "collection" in words:
             return None if negative else Phrase("is", "are", f"part of the {key}", fact)
+        if words and words[-1] == "included" and len(words) > 1:  # "Lid Included: Yes" -> "comes with a lid"
+            thing = " ".join(words[:-1])
+            return None if negative else Phrase("comes", "come", f"with {_some(thing)}", fact)
         if words and words[-1].endswith(_ADJECTIVE_END) or key.endswith(("safe", "washable", "resistant")):
             return Phrase("is" + " not" * negative, "are" + " not" * negative, key, fact)
         if negative:
@@ -148,6 +183,9 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
                 return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
             return Phrase("is", "are", f"made of {_series(value)}", fact)
         part = key.replace("material", "").replace("fabric", "").strip()
+        if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
+            where = {"inner": "inside", "outer": "outside"}.get(part, part)
+            return Phrase("is", "are", f"made of {_series(value)} {where}", fact)
         if part and set(part.split()) <= set(fact_name.lower().split()):  # "Lunch Box Material" of a lunch box
             return Phrase("is", "are", f"made of {_series(value)}", fact)
         if part:
@@ -157,13 +195,22 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     if fact.role == "size":
         if len(value.split()) > 6 or value.count(",") > 1 or key.startswith("other") or re.search(r"[*x×]\d", value):
             return None  # "Strap Length - 195 mm, Strap Width - 21 mm, ...": a spec table, not a phrase
+        seats = re.fullmatch(r"(\d+)[ -]?seater", value.strip(), re.I)
+        if seats:  # "Seating Capacity: 3 Seater" -> "seats 3"
+            return Phrase("seats", "seat", seats.group(1), fact)
+        if re.fullmatch(r"[\d.]+", value.strip()) and (re.search(r"weight|length|width|height|depth|diameter|"
+                                                                 r"thickness|capacity|volume", key) or "." in value):
+            return None  # "Gold Weight: 5.12", "Size: 1.14": a measure without its unit tells a shopper nothing sure
+        if re.fullmatch(r"0(?:\.0+)?\s*[a-z]*", value.strip(), re.I):
+            return None  # "Fitted Sheet Width: 0 cm": a blank in the catalog's form, not a size
         if "capacity" in key or "volume" in key:
-            return Phrase("holds", "hold", plain, fact)
+            return Phrase("holds", "hold", _series(value) if "," in value else plain, fact)
         if "weight" in key:
             return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
                 Phrase("has", "have", f"{_article(key)} of {plain}", fact)
         if not value[:1].isdigit() and key in ("width", "height", "length", "depth", "thickness"):
-            return Phrase("has", "have", _article(f"{plain.lower()} {key}"), fact)  # "Length: Mini/Short"
+            said = plain.lower() if key in plain.lower().split() else f"{plain.lower()} {key}"
+            return Phrase("has", "have", _article(said), fact)  # "Length: Mini/Short" -> "a mini/short length"
         for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
                                 ("diameter", "across"), ("thickness", "thick")):
             if key == word:
@@ -176,7 +223,10 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
     if fact.role == "colour":
         if key in ("color", "colour", "available colors", "available colours", "colors", "colours"):
-            return Phrase("comes", "come", f"in {_series(value)}", fact)
+            if value.strip().lower() in _LOOKS:  # "Color: Clear" -> "is clear", not "comes in clear"
+                return Phrase("is", "are", _LOOKS[value.strip().lower()], fact)
+            choice = "available" in key or key.endswith("s")  # a choice of colours, not one product's colours
+            return Phrase("comes", "come", f"in {_series(value, 'or' if choice else 'and')}", fact)
         part = key.replace("color", "").replace("colour", "").strip()
         return Phrase("has", "have", _article(f"{_series(value)} {part}".strip()), fact)
     if fact.role == "pattern":
@@ -195,6 +245,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("is", "are", f"made for {_series(', '.join(things[:3]))}", fact) if things else None
         if "room" in key:
             return Phrase("fits", "fit", f"the {_series(value)}", fact)
+        if any(not _known(w) for w in re.findall(r"[A-Za-z]{3,}", value)):  # "Samsung Galaxy Core Prime": a name
+            return Phrase("is", "are", f"suitable for {value}", fact)
         return Phrase("is", "are", f"suitable for {_series(value)}", fact)
     if fact.role == "care":
         return Phrase("can be", "can be", f"cared for as follows: {plain[:1].lower() + plain[1:]}", fact) \
@@ -207,16 +259,20 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if not re.search(r"\b(?:[2-9]|\d{2,})\b", lowered) and \
                 set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
             return None  # "Sales Package: combo Set-Hypnotty" for the "Spinz Combo Set": the name again
+        if "(" in value or " - " in value or (len(value.split()) > 8 and "," not in value):
+            return None  # "Wild Stone Red Deodorant Spray - 150 ml(For Men) Wild Stone ...": a listing, not prose
         if lowered.startswith("pack of") or lowered.startswith("set of"):
             return Phrase("comes", "come", f"as {_article(lowered)}", fact)
         if value.isdigit():
             return Phrase("comes", "come", f"as a pack of {value}", fact)
-        return Phrase("comes", "come", f"with {_series(value) if ',' in value else plain}", fact)
+        return Phrase("comes", "come", f"with {_counted_plural(_series(value) if ',' in value else plain)}", fact)
     if fact.role == "warranty":
         return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
     if fact.role == "style":
         if key.startswith("sleeve") and plain.lower().endswith(" sleeve"):  # "Sleeve: Half Sleeve" -> "half sleeves"
             return Phrase("has", "have", plain.lower() + "s", fact)
+        if key.startswith("sleeve") and plain.lower().endswith(" sleeves"):  # "Sleeve: Short Sleeves"
+            return Phrase("has", "have", plain.lower(), fact)
         last = key.split()[-1] if key else ""
         if last and last in plain.lower().split():
             return Phrase("has", "have", _article(plain.lower()), fact)
@@ -232,6 +288,13 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
                 return None  # "Style: Workout Pants, Base Layer": a catalog's shelf, not a style a shopper reads
             return Phrase("has", "have", _article(f"{_series(value)} style"), fact)
         return Phrase("has", "have", _article(f"{_series(value).lower()} {key}"), fact)
+    thing = key.removesuffix(" type").strip()
+    if key.endswith(" type") and thing and set(thing.split()) <= set(fact_name.lower().split()):
+        return None  # "Glass Type: Multipurpose" of a glass set: a shelf of the catalog, not a fact to say
+    if key.endswith(" type") and len(value.split()) == 1 and value.lower().endswith("ing"):
+        return Phrase("is", "are", f"made for {value.lower()}", fact)  # "Pan Type: Roasting"
+    if key.endswith(" type") and len(value.split()) == 1 and value.lower().endswith(("al", "ic", "ous")):
+        return Phrase("is", "are", value.lower(), fact)  # "Organic Type: Herbal" -> "is herbal"
     counted = re.fullmatch(r"(?:number|no\.?) of (.+)", key)
     if counted and value.isdigit():  # "Number of hooks: 8" -> "has 8 hooks"
         return Phrase("has", "have", f"{value} {counted.group(1)}", fact)
@@ -241,6 +304,11 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
     if key.startswith("other") and len(value.split()) <= 4:  # "Other Details: Zipper Closure" -> "has a zipper closure"
         return Phrase("has", "have", _article(plain[:1].lower() + plain[1:]), fact)
+    if re.search(r"\bsupported\b|compatible", key) and len(value) <= 60:  # "OS Supported: Windows XP, Vista"
+        named = any(not _known(w) for w in re.findall(r"[A-Za-z]{2,}", value))  # "Windows XP": names keep capitals
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        said = (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value) if named else _series(value)
+        return Phrase("works", "work", f"with {said}", fact)
     if "container" in key or "packaging" in key:  # "Container Type: Bottle" -> "comes in a bottle"
         return Phrase("comes", "come", f"in {_article(plain.lower())}", fact) if len(value.split()) <= 2 else None
     if re.search(r"\b(?:skin|hair) type\b", key):  # "Skin Type: Combination Skin" -> "suits combination skin"
@@ -256,6 +324,32 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
 
 
+# Colour values that are how the thing looks rather than a colour it comes in.
+_LOOKS = {"clear": "clear", "transparent": "transparent", "multicolor": "multicoloured", "multicolour": "multicoloured",
+          "multi-color": "multicoloured", "multi-colour": "multicoloured", "multi color": "multicoloured"}
+
+def _counted_plural(text: str) -> str:
+    """"8 led light" -> "8 led lights", "1 casserole and 3 handi" kept where WordNet does not know the noun."""
+    from engine.scores.claims import _wordnet
+
+    wn = _wordnet()
+
+    def plural(match: re.Match) -> str:
+        number, words = match.group(1), match.group(2).split()
+        last = words[-1]
+        if int(number) < 2 or wn is None or not wn.synsets(last.lower(), "n") or wn.morphy(last.lower(), "n") != last.lower():
+            return match.group(0)
+        if re.search(r"(?:s|x|z|ch|sh)$", last, re.I):
+            last += "es"
+        elif re.search(r"[^aeiou]y$", last, re.I):
+            last = last[:-1] + "ies"
+        else:
+            last += "s"
+        return f"{number} {' '.join(words[:-1] + [last])}"
+
+    return re.sub(r"\b(\d+) ((?:[A-Za-z-]+ ){0,3}[A-Za-z-]+)(?=$|,| and )", plural, text)
+
+
 # Words of a sales package that add nothing to the product's name ("Combo Set", "1 Set").
 _BOX_WORDS = {"combo", "set", "pack", "of", "piece", "pieces", "pcs", "unit", "units", "and", "with"}
 
@@ -266,14 +360,17 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     """"has a yellow strap and a black dial": a verb the phrase before already said is not said again, and
     phrases under one verb stay together ("has a round neck and a zipper, and is sleeveless")."""
     runs: list[list[str]] = []
-    previous = None
+    previous, before = None, []
     for phrase in phrases:
         verb = phrase.plural if plural else phrase.singular
         if verb == previous:
-            runs[-1].append(phrase.rest)
+            rest = phrase.rest.split()
+            if len(before) > 2 and len(rest) > 2 and before[:2] == rest[:2] and rest[0] in ("made", "suited"):
+                rest = rest[1:]  # "made for the gym and for men": the participle once
+            runs[-1].append(" ".join(rest))
         else:
             runs.append([phrase.text(plural)])
-        previous = verb
+        previous, before = verb, phrase.rest.split()
     said = [" and ".join(run) if len(run) <= 2 else ", ".join(run[:-1]) + " and " + run[-1] for run in runs]
     if len(said) == 1:
         return said[0]
@@ -282,14 +379,21 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     return ", ".join(said[:-1]) + " and " + said[-1]
 
 
+def _name_core(plan: ContentPlan) -> str:
+    """The name before what it is for or comes with: "Sun Shade" of "Sun Shade For Maruti Alto"."""
+    return re.split(r"\s+(?:for|with|in)\s+", plan.name, maxsplit=1, flags=re.I)[0]
+
+
 def _head(plan: ContentPlan) -> str:
     """What the product is, in one noun from its name ("mug", "shoes"), to vary the subject; "" if unsure.
     A word that is a verb as often as a noun ("dress") counts where the product's type says it too."""
     from engine.scores.claims import _noun_share
 
-    words = re.findall(r"[A-Za-z]+", plan.name)
+    words = re.findall(r"[A-Za-z]+", _name_core(plan))
     last = words[-1].lower() if words else ""
     typed = last.rstrip("s") in plan.product_type.lower()
+    if len(last) > 2 and typed and not _known(last):
+        return last  # "hoodie": a word WordNet lacks, but the product's type says it
     return last if len(last) > 2 and _noun_share(last) >= (0.3 if typed else 0.5) else ""
 
 
@@ -313,6 +417,67 @@ def _merge_dimensions(phrases: list[Phrase]) -> list[Phrase]:
             continue
         out.append(p)
     return out
+
+
+def _merge_materials(phrases: list[Phrase]) -> list[Phrase]:
+    """"is made of poly dupion outside" + "is made of polyfibre inside" -> one phrase, the outside first."""
+    made = [p for p in phrases if p.singular == "is" and p.fact.role == "material" and p.rest.startswith("made of ")]
+    if len(made) < 2:
+        return phrases
+    made = sorted(made, key=lambda p: p.rest.endswith(" inside"))
+    rests = [p.rest.removeprefix("made of ") for p in made]
+    merged = Phrase("is", "are", "made of " + " and ".join(rests), made[0].fact, tuple(p.fact for p in made[1:]))
+    first = min(phrases.index(p) for p in made)
+    out = [p for p in phrases if p not in made]
+    return out[:first] + [merged] + out[first:]
+
+
+def _merge_solid(phrases: list[Phrase]) -> list[Phrase]:
+    """"comes in black or red" + "has a solid pattern" -> "comes in solid black or red"."""
+    solid = next((p for p in phrases if p.fact.role == "pattern" and p.fact.value.strip().lower() in ("solid", "plain")), None)
+    colour = next((p for p in phrases if p.fact.role == "colour" and p.rest.startswith("in ")), None)
+    if not solid or not colour:
+        return phrases
+    merged = Phrase(colour.singular, colour.plural, f"in {solid.fact.value.strip().lower()} {colour.rest[3:]}",
+                    colour.fact, colour.also + (solid.fact,))
+    return [merged if p is colour else p for p in phrases if p is not solid]
+
+
+def _merge_pack(phrases: list[Phrase]) -> list[Phrase]:
+    """"comes as a pack of 6" + "comes with 6 glasses" -> "comes with 6 glasses": one count, said once, where a
+    pack size goes (first)."""
+    pack = next((p for p in phrases if p.fact.role == "package" and p.rest.startswith("as ")), None)
+    count = re.search(r"\d+", pack.rest).group(0) if pack else ""
+    box = next((p for p in phrases if p is not pack and p.fact.role == "package" and count and
+                re.search(rf"(?<![\d.]){count}(?![\d.])", p.rest)), None)
+    if not box:
+        return phrases
+    counted = re.fullmatch(rf"with {count} (.+)", box.rest)  # "with 6 glasses" -> "as a pack of 6 glasses"
+    rest = f"{pack.rest} {counted.group(1)}" if counted and pack.rest.endswith(count) else box.rest
+    merged = Phrase(pack.singular, pack.plural, rest, pack.fact, (box.fact,))
+    return [merged if p is pack else p for p in phrases if p is not box]
+
+
+def _acronyms(plan: ContentPlan) -> dict[str, str]:
+    """Words the input writes only in capitals and English does not know in lower case ("USB", "LED"), so
+    prose keeps them so ("8 USB LED lights")."""
+    from engine.scores.claims import _wordnet
+
+    wn = _wordnet()
+    found = {}
+    for word in re.findall(r"\b[A-Z]{2,5}\b", " ".join([plan.name, *(f.source for f in plan.facts)])):
+        lower = word.lower()
+        if wn is not None and any(l.name() == lower for s in wn.synsets(lower) for l in s.lemmas()):
+            continue  # "SET", "KIDS": English words shouted
+        found[lower] = word
+    return found
+
+
+def _with_acronyms(text: str, acronyms: dict[str, str]) -> str:
+    if not acronyms:
+        return text
+    return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: acronyms.get(m.group(0).lower(), m.group(0))
+                  if not m.group(0).isupper() else m.group(0), text)
 
 
 def _said_by_name(fact: Fact, plan: ContentPlan) -> bool:
@@ -437,7 +602,7 @@ def _kind(plan: ContentPlan) -> str:
     head = _head(plan)
     if not head:
         return ""
-    name = [w.lower() for w in re.findall(r"[A-Za-z]+", plan.name)]
+    name = [w.lower() for w in re.findall(r"[A-Za-z]+", _name_core(plan))]
     name = [w for i, w in enumerate(name) if i == 0 or w != name[i - 1]]  # "Steppings Boots Boots"
     brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
     kind = [head]
@@ -455,6 +620,9 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     follow it then)."""
     kind = _kind(plan)
     head = kind.split()[-1] if kind else ""
+    typed = not kind and _plain_type(plan)
+    if typed:  # "Ocean VGLASS0051", a name that ends in a code: the Type says what it is ("glass set")
+        kind, head = typed, typed.split()[-1]
     if not head or head.rstrip("s") not in plan.product_type.lower():
         return "", [], False  # the name's last word is not surely the thing: "Cat's Eye" is a ring, "Pot" a plant
     said, before, after = [], [], ""
@@ -478,10 +646,53 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     if audience:
         after = " for " + audience.rest.removeprefix("made for ")
         said.append(audience)
-    if not said:
+    if not said and not typed:
         return "", [], False
     np = " ".join(before + [kind]) + after
     return (np if plan.plural else _article(np)), said, bool(after)
+
+
+def _plain_type(plan: ContentPlan) -> str:
+    """The Type as a noun phrase a sentence can use ("glass set"), where the name ends in a code rather than a
+    noun; "" for a catalog's shelf ("Fengshui", "Wireless without Modem")."""
+    from engine.scores.claims import _noun_share
+
+    words = plan.product_type.split()
+    name = re.findall(r"[A-Za-z0-9]+", plan.name)
+    if not words or len(words) > 3 or not name or not re.search(r"\d", name[-1]):
+        return ""
+    if any(w in ("with", "without", "for", "and", "of", "&") or not _known(w) for w in words):
+        return ""
+    return plan.product_type if _noun_share(words[-1]) >= 0.2 else ""
+
+
+_SHADE = re.compile(r"\b(?:light|dark|bright|pale|deep|heather|heathered|neon)\b", re.I)
+
+
+def _bullet_identity(plan: ContentPlan) -> tuple[str, str]:
+    """A bullet that says what the product is ("Light blue heather full zip hoodie.") as an identity phrase,
+    its colour words left out (a bullet describes one colourway; the facts list them all): ("a full zip
+    hoodie", the bullet). ("", "") when no bullet does."""
+    from engine.scores.vocab import COLORS
+
+    head = _head(plan)
+    if not head:
+        return "", ""
+    for bullet in plan.bullets:
+        text = bullet.strip().rstrip(".")
+        words = text.split()
+        last = words[-1].lower() if words else ""
+        if not 2 <= len(words) <= 8 or has_verb(text) or last.rstrip("s") != head.rstrip("s") or ":" in text:
+            continue
+        kept = [w for w in words[:-1] if w.lower().strip(",") not in COLORS and not _SHADE.fullmatch(w)]
+        np = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in kept + [words[-1]])
+        plural = last.endswith("s") and not last.endswith("ss")
+        if plural and not plan.plural:
+            if last not in PLURAL_TYPES:
+                continue
+            return f"a pair of {np}", bullet.strip()
+        return (np if plan.plural else _article(np)), bullet.strip()
+    return "", ""
 
 
 def _worn(plan: ContentPlan) -> bool:
@@ -490,13 +701,14 @@ def _worn(plan: ContentPlan) -> bool:
                for f in plan.facts)
 
 
-_IMPERATIVE = ("wash", "hand", "machine", "wipe", "dry", "do", "don't", "clean", "iron", "use", "tumble", "spot",
+_IMPERATIVE = ("wash", "hand", "machinewash", "handwash", "machine", "wipe", "dry", "do", "don't", "clean", "iron", "use", "tumble", "spot",
                "gentle", "line", "avoid", "keep", "store", "rinse", "air", "remove", "turn", "wring")
 
 
 def _care_sentence(fact: Fact) -> Sentence:
     """"Wash in lukewarm water, do not bleach." as the instruction it is; a label only when it is not one."""
     value = _plain(fact.value).strip().rstrip(".")
+    value = re.sub(r"\b(machine|hand)wash", r"\1 wash", value, flags=re.I)
     if value.split()[0].lower().strip(",") in _IMPERATIVE:
         return Sentence(value[:1].upper() + value[1:] + ".", [fact.source])
     return Sentence(f"Care instructions: {value}.", [fact.source])
@@ -511,8 +723,15 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
     name = _spoken_name(plan)
     named = [f"name: {plan.name}"] if plan.name else []
     np, said, closed = _identity(plan, phrases)
+    from_bullet, bullet = _bullet_identity(plan)
+    if from_bullet and (not np or len(from_bullet.split()) > len(np.split())):
+        np, said, closed = from_bullet, [], False
+        named = named + [f"your notes: {bullet}"]
     if np:
+        told = set(re.findall(r"[a-z]+", np.lower()))
         rest = [p for p in phrases if p not in said and p.fact.role not in ("package", "warranty", "use")]
+        said = said + [p for p in rest if set(re.findall(r"[a-z]+", p.fact.value.lower())) <= told and not p.fact.is_flag]
+        rest = [p for p in rest if p not in said]  # "a glass set that is made of glass": said already
         clause = rest[0] if rest and not closed and "{that}" in voice.openings[0] else None
         features = []
         if clause and clause.singular == "has":  # "a printed cotton romper with half sleeves and a round neck"
@@ -571,7 +790,7 @@ def _groups(phrases: list[Phrase], per_sentence: int, rng: random.Random) -> lis
 
 
 # How many facts each description length states (all of them for "long"); the opening states one or more.
-FACTS_FOR_LENGTH = {"short": 3, "standard": 7, "long": 99}
+FACTS_FOR_LENGTH = {"short": 3, "standard": 9, "long": 99}
 
 
 def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str = "standard",
@@ -581,13 +800,14 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     closing line. ``skip``: sources already stated elsewhere (by the model's sentences)."""
     voice = VOICES.get(tone, VOICES["neutral"])
     rng = random.Random(f"{seed}:{tone}:{plan.name}")
-    care = [f for f in plan.facts if f.role == "care" and not f.is_flag and len(f.value.split()) > 3
-            and f.source not in skip]
-    phrases = [p for p in (phrase_for(f, plan.name) for f in plan.facts if f.source not in skip and f not in care
+    care = [f for f in plan.facts if f.role == "care" and not f.is_flag and f.source not in skip and
+            (len(f.value.split()) > 3 or f.value.split()[0].lower().strip(",") in _IMPERATIVE)]
+    phrases = [p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in plan.facts if f.source not in skip and f not in care
                            and not _said_by_name(f, plan)) if p is not None]
     # a pack size is what a shopper must not miss ("a pack of 6"): never among the facts a length leaves out
     phrases = sorted(phrases, key=lambda p: not (p.fact.role == "package" and p.rest.startswith("as ")))
-    phrases = _merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)])
+    phrases = _merge_solid(_merge_pack(phrases))
+    phrases = _merge_materials(_merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)]))
     sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
     if sizes and any(p.fact.role == "colour" for p in phrases):
         phrases = [q for p in phrases if p not in sizes for q in ([p, *sizes] if p.fact.role == "colour" else [p])]
@@ -619,6 +839,9 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     if length != "short" and not any(s.startswith("your notes: ") for s in skip):
         sentences += _note_sentences(plan, rng, most=4)
     sentences += [_care_sentence(f) for f in care[:1]]
+    acronyms = _acronyms(plan)
+    sentences = [Sentence(_with_acronyms(s.text, acronyms), s.facts, s.origin) if s.origin == "realised" else s
+                 for s in sentences]
     if voice.contractions:
         sentences = [Sentence(_contract(s.text), s.facts, s.origin) if s.origin == "realised" else s for s in sentences]
     if voice.closings and audience and "name: " + plan.name not in skip:
