@@ -190,3 +190,69 @@ def test_bullets_written_as_specifications_are_facts_of_the_plan():
     text, sentences = realised_description(plan_content(ingest(router)), SETTINGS)
     assert text == "The Dual-band wireless router is made of ABS plastic. It has 2 antennas.", text
     assert {"Material: ABS plastic", "Antennas: 2"} <= {f for s in sentences for f in s.facts}
+
+
+# -- the realiser as copy (issue 22): each case is a shape of input that read as a spec sheet or went wrong ---
+
+def _described(product: Product) -> tuple[str, list]:
+    return realised_description(plan_content(ingest(product)), SETTINGS)
+
+
+def test_a_bullet_that_says_what_it_is_opens_the_description_without_one_colourway():
+    hoodie = Product(title="Marco Lightweight Active Hoodie", category="Men/Tops/Hoodies & Sweatshirts",
+                     bullets=["Light blue heather full zip hoodie.", "Fitted flatlock seams.", "Machine wash/dry."],
+                     attributes={"material": "Cocona® performance Fabric, Fleece", "pattern": "Solid",
+                                 "available colors": "Blue, Green, Lavender"})
+    text, sentences = _described(hoodie)
+    assert text.startswith("The Marco Lightweight Active Hoodie is a full zip hoodie"), text
+    assert "light blue" not in text.split(".")[0]  # one colourway's words stay out of what it is
+    assert "solid blue, green or lavender" in text  # a choice of colours, the solid pattern folded in
+    assert "Cocona®" in text  # a brand mark keeps its capital
+    assert text.endswith("Machine wash and dry."), text  # care from a bullet, as an instruction
+    assert "your notes: Light blue heather full zip hoodie." in sentences[0].facts
+
+
+def test_a_pack_size_is_said_once_with_what_is_in_the_box():
+    glasses = Product(title="Ocean VGLASS0051", brand="ocean",
+                      attributes={"Type": "Glass Set", "Capacity": "325 ml", "Color": "Clear", "Material": "Glass",
+                                  "Glass Type": "Multipurpose", "Sales Package": "6 glass", "Pack of": "6"})
+    text, _ = _described(glasses)
+    assert "is a glass set" in text  # a name that ends in a code: the Type says what it is
+    assert "comes as a pack of 6 glasses" in text and text.count("6") == 1, text
+    assert "is clear" in text and "comes in clear" not in text
+    assert "multipurpose glass" not in text  # a catalog's shelf, not a fact
+
+
+def test_number_of_contents_is_the_pack_size_and_care_comes_from_an_unkeyed_line():
+    bodysuit = Product(title="Sonpra Baby Boy's Bodysuit", category="Baby Care",
+                       attributes={"Sleeve": "Short Sleeves", "Age Group": "0 - 3", "Fabric": "100 % Cotton",
+                                   "Number of Contents in Sales Package": "Pack of 5", "Pattern": "Printed",
+                                   "_other": ["Gentle Machine Wash in Lukewarm Water, Do Not Bleach", "Bodysuit"]})
+    text, _ = _described(bodysuit)
+    assert "pack of 5" in text and "100% cotton" in text and "short sleeves" in text, text
+    assert "short sleeves sleeve" not in text and "made for ages 0 - 3" in text
+    assert text.endswith("Gentle machine wash in lukewarm water, do not bleach."), text
+
+
+@pytest.mark.parametrize("attributes, absent", [
+    ({"Gold Weight": "5.12"}, "5.12"),                        # a measure without its unit
+    ({"Fitted Sheet Width": "0 cm"}, "0 cm"),                  # a blank in the catalog's form
+    ({"Belt Included": "No NA"}, "belt"),                      # "not applicable" and a no
+    ({"Precious/Artificial Jewellery": "Precious Jewellery"}, "precious"),  # a catalog's either-or
+    ({"Artist Name": "Shoperite"}, "Shoperite artist"),
+])
+def test_what_a_shopper_cannot_use_is_left_out(attributes, absent):
+    text, _ = _described(Product(title="Karatcraft Wadell Ring", brand="Karatcraft",
+                                 attributes={"Type": "Ring", "Color": "Gold", **attributes}))
+    assert absent.lower() not in text.lower(), text
+
+
+def test_flags_sizes_and_names_read_as_english():
+    pot = Product(title="Wonderchef Windsor Roaster Pot", brand="Wonderchef",
+                  attributes={"Type": "Pot", "Lid Included": "Yes", "Induction Bottom": "Yes", "Pan Type": "Roasting",
+                              "Seating Capacity": "3 Seater", "OS Supported": "Windows XP, Vista",
+                              "Sales Package": "8 Usb Led Light", "Material": "Wooden, Iron"})
+    text, _ = _described(pot)
+    for said in ("comes with a lid", "an induction bottom", "made for roasting", "seats 3",
+                 "works with Windows XP and Vista", "Led lights", "made of wood and iron"):
+        assert said in text, (said, text)

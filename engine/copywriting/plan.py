@@ -113,6 +113,8 @@ def role_of(key: str) -> str:
         return "care"
     if key.endswith(" for"):  # "Designed for", "Suitable for": a use, whatever the words before
         return "use"
+    if re.search(r"\b(?:colou?r|shade)$", key):
+        return "colour"  # "Metal Color": a colour, whatever it colours
     if re.search(r"\b(?:weight|length|width|height|depth|diameter|thickness)$", key):
         return "size"  # "Metal Weight", "Strap Length": a measure, whatever it measures
     for role, words in ROLES:
@@ -232,6 +234,8 @@ def plan_content(ingested) -> ContentPlan:
     facts: list[Fact] = []
     seen_values: set[str] = set()
     attributes = {**_bullet_attributes(product.bullets, ingested.attributes), **ingested.attributes}
+    # the outside before the inside: of "Inner Material: Leather" and "Outer Material: Leather", the outer is said
+    attributes = dict(sorted(attributes.items(), key=lambda kv: bool(re.search(r"inner|lining", kv[0], re.I))))
     counted = False  # a pack size is stated once, from the first key that gives it
     for key, value in attributes.items():
         norm, value = _norm_key(key), " ".join(str(value).split())

@@ -146,7 +146,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     product's name, which a sales package that only repeats it adds nothing to."""
     from engine.scores.claims import _noun_share
 
-    key, value = _key_word(fact), fact.value.strip()
+    key, value = _key_word(fact), re.sub(r"\bsleeve less\b", "sleeveless", fact.value.strip(), flags=re.I)
     if ":" in value or _DANGLING.search(value):
         return None  # "Yes, Day and Date Display: ...", "Door designed for": not a value a sentence can carry
     if re.search(r"\d\.\d{5,}", value):
@@ -182,6 +182,10 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
                     value.lower() not in ("linen", "printed"):
                 return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
             return Phrase("is", "are", f"made of {_series(value)}", fact)
+        purity = re.fullmatch(r"(gold|silver|platinum|metal) purity", key)
+        if purity:  # "Gold Purity: 18 K" -> "is made of 18 K gold"
+            metal = purity.group(1)
+            return Phrase("is", "are", plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}", fact)
         part = key.replace("material", "").replace("fabric", "").strip()
         if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
             where = {"inner": "inside", "outer": "outside"}.get(part, part)
@@ -228,6 +232,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             choice = "available" in key or key.endswith("s")  # a choice of colours, not one product's colours
             return Phrase("comes", "come", f"in {_series(value, 'or' if choice else 'and')}", fact)
         part = key.replace("color", "").replace("colour", "").strip()
+        if part and part in value.lower().split():  # "Gold Color: Yellow Gold" -> "has yellow gold"
+            part = ""
         return Phrase("has", "have", _article(f"{_series(value)} {part}".strip()), fact)
     if fact.role == "pattern":
         if key.split()[-1] in plain.lower().split():
@@ -237,7 +243,10 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if key in ("ideal for", "gender") or key.startswith("ideal"):
             return Phrase("is", "are", f"made for {_audience(value)}", fact)
         if key == "occasion":
-            return Phrase("is", "are", f"right for {_series(value)} occasions", fact)
+            said = _series(value)
+            if " and " in said.rsplit(" and ", 1)[0] and said.count(",") >= 1:  # "wedding and engagement, and love"
+                said = said[::-1].replace(" dna ", " dna ,", 1)[::-1]
+            return Phrase("is", "are", f"right for {said} occasions", fact)
         if key == "climate":
             return Phrase("is", "are", f"suited to {_series(value)} conditions", fact)
         if key == "activity":
@@ -632,6 +641,7 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
 
     colour = next((p for p in phrases if p.fact.role == "colour" and p.rest.startswith("in ") and single(p)), None)
     material = next((p for p in phrases if p.fact.role == "material" and single(p) and
+                     not p.rest.endswith((" inside", " outside")) and
                      (p.rest.startswith("made of ") or p.singular == "is" and " " not in p.rest)), None)
     audience = next((p for p in phrases if p.fact.role == "use" and p.rest.startswith("made for ")
                      and re.search(r"ideal|gender", p.fact.key, re.I) and p.fact.value.count(",") < 2), None)
