@@ -57,6 +57,11 @@ _QUALITY = re.compile(r"\b(?:finest|superior|premium|top|high|best|highest|excel
                       r"\b(?:excellent|superb|outstanding|exceptional|unmatched|ultimate|superior)\b", re.I)
 
 
+# "It has a beautiful design", "a great choice for laptops": praise that says nothing a shopper can check.
+_PRAISE = re.compile(r"\b(?:beautiful(?:ly)?|lovely|great|perfect|amazing|stunning|gorgeous|elegant|attractive|nice|"
+                     r"cute|aesthetic|wonderful|fantastic|awesome|classy|trendy)\b", re.I)
+
+
 def _why_not(sentence: str, source: str, licence, photo_colours=()) -> str | None:
     """Why a model sentence cannot stay, or None when it can."""
     from engine.scores.claims import claim_report
@@ -77,6 +82,9 @@ def _why_not(sentence: str, source: str, licence, photo_colours=()) -> str | Non
         return flagged[0]["reason"]
     if _QUALITY.search(sentence) or re.search(r"\bvery good\b", sentence, re.I):
         return "praise of its quality the input does not give"
+    praise = _PRAISE.search(sentence)
+    if praise and praise.group(0).lower() not in source.lower():
+        return "praise the input does not give (an editor reads it as filler)"
     if re.search(r"\bcomfort", sentence, re.I) and "comfort" not in source.lower():
         return "comfort the input does not promise"
     if re.search(r"\b(?:the|a|an|your|its)\s+[a-z]+ly\b[.!?,]?$|\b(?:the|a|an)\s+[a-z]+ly[.!?]", sentence):
