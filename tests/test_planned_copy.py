@@ -256,3 +256,17 @@ def test_flags_sizes_and_names_read_as_english():
     for said in ("comes with a lid", "an induction bottom", "made for roasting", "seats 3",
                  "works with Windows XP and Vista", "Led lights", "made of wood and iron"):
         assert said in text, (said, text)
+
+
+def test_praise_the_input_does_not_give_is_left_out_but_the_merchants_own_is_kept():
+    ingested = ingest(MUG)
+    plan = plan_content(ingested)
+    model = "The Printland Coffee Mug is made of ceramic. It has a beautiful design and holds 350 ml."
+    composed = compose_description(plan, model, ingested.source_text(), SETTINGS, licence_for(ingested.source_text()))
+    assert "beautiful" not in composed.text and "350 ml" in composed.text
+    assert any("praise" in d["reason"] for d in composed.dropped)
+    lovely = Product(title="Printland Beautiful Coffee Mug", brand="Printland", attributes=MUG.attributes)
+    ingested = ingest(lovely)
+    model = "The Printland Beautiful Coffee Mug is made of ceramic and has a beautiful print."
+    composed = compose_description(plan_content(ingested), model, ingested.source_text(), SETTINGS)
+    assert not any("praise" in d["reason"] for d in composed.dropped)  # the merchant's word may be said
