@@ -219,6 +219,13 @@ def _care_from_notes(product) -> Fact | None:
     return None
 
 
+def _dimension(key: str) -> str:
+    """What a size key measures, for telling one fact from a repeat: "Seat Height" and "Height" measure a
+    height, "Width" and "Diameter" a width; "Height" and "Width" are two facts even at the same value."""
+    last = key.split()[-1] if key.split() else key
+    return {"diameter": "width", "breadth": "width"}.get(last, last)
+
+
 def _without_na(value: str) -> str:
     """"No NA" -> "No", "NA" -> "": a catalog's "not applicable" marker is not part of a value."""
     if value.strip(" .-/").lower() in ("na", "n/a", "n a"):
@@ -262,7 +269,7 @@ def plan_content(ingested) -> ContentPlan:
         # that happen to match ("Height: 40 cm", "Width: 40 cm") are two facts
         fingerprint = value.lower() if value.lower() not in YES + NO else norm
         if role_of(key) == "size":
-            fingerprint = f"{norm}: {fingerprint}"
+            fingerprint = f"{_dimension(norm)}: {fingerprint}"
         if fingerprint in seen_values:
             continue
         seen_values.add(fingerprint)

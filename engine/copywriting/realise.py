@@ -255,7 +255,9 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if "room" in key:
             return Phrase("fits", "fit", f"the {_series(value)}", fact)
         if any(not _known(w) for w in re.findall(r"[A-Za-z]{3,}", value)):  # "Samsung Galaxy Core Prime": a name
-            return Phrase("is", "are", f"suitable for {value}", fact)
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value
+            return Phrase("is", "are", f"suitable for {said}", fact)
         return Phrase("is", "are", f"suitable for {_series(value)}", fact)
     if fact.role == "care":
         return Phrase("can be", "can be", f"cared for as follows: {plain[:1].lower() + plain[1:]}", fact) \
@@ -346,7 +348,8 @@ def _counted_plural(text: str) -> str:
     def plural(match: re.Match) -> str:
         number, words = match.group(1), match.group(2).split()
         last = words[-1]
-        if int(number) < 2 or wn is None or not wn.synsets(last.lower(), "n") or wn.morphy(last.lower(), "n") != last.lower():
+        if int(number) < 2 or wn is None or not wn.synsets(last.lower(), "n") or \
+                wn.morphy(last.lower(), "n") != last.lower() or (last.endswith("s") and not last.endswith("ss")):
             return match.group(0)
         if re.search(r"(?:s|x|z|ch|sh)$", last, re.I):
             last += "es"
@@ -390,7 +393,9 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
 
 def _name_core(plan: ContentPlan) -> str:
     """The name before what it is for or comes with: "Sun Shade" of "Sun Shade For Maruti Alto"."""
-    return re.split(r"\s+(?:for|with|in)\s+", plan.name, maxsplit=1, flags=re.I)[0]
+    parts = re.split(r"\s+(?:for|with|in)\s+", plan.name, maxsplit=1, flags=re.I)
+    # a short tail is what it is for or comes with; a long one holds the thing itself ("Alphabets With ... Mug")
+    return parts[0] if len(parts) == 2 and len(parts[1].split()) <= 3 else plan.name
 
 
 def _head(plan: ContentPlan) -> str:
