@@ -16,8 +16,6 @@ from typing import Iterator
 
 from engine.encoders.colors import dominant_colours
 from engine.errors import StudioError
-from engine.fusion.descriptions import BASELINES as BASELINE_KEYS
-from engine.fusion.descriptions import is_baseline, method_name
 from engine.copywriting.bullets import fact_bullets
 from engine.copywriting.compose import compose_description, title_provenance
 from engine.copywriting.plan import plan_content
@@ -25,7 +23,6 @@ from engine.copywriting.realise import captions
 from engine.copywriting.copy import Copy
 from engine.copywriting.keywords import extract_keywords
 from engine.copywriting.rerank import stream_candidates
-from engine.copywriting.template import template_copy
 from engine.ingest import IngestLimits, Ingested, ingest
 from engine.models.language import load_language_model
 from engine.photo_labels import enough_to_write, missing_input_message
@@ -33,13 +30,14 @@ from engine.product import Product
 from engine.scores import Score, TextContext, score_text
 from engine.scores.reference import with_reference_source
 from engine.settings import Settings
+from engine.writers import LM_FIELDS, WRITERS, FusionWriter, Writer, create_writer, is_baseline, list_writers, writer_label
 
 TEXT_KINDS = ("title", "description", "bullets", "keywords")
-# What the language model writes; bullets are built from the merchant's facts (engine/copywriting/bullets.py).
-LM_FIELDS = ("title", "description")
 # Fewer words than this in the description are notes, not a draft to compare the copy against.
 DRAFT_MIN_WORDS = 15
-BASELINES = {key: method_name(key) for key in BASELINE_KEYS}  # kept for callers of this name
+# Deprecated: key -> label of the copy methods without a checkpoint; use ``engine.writers.list_writers(baseline=True)``
+# and ``writer_label``.
+BASELINES = {key: writer_label(key) for key in list_writers(baseline=True)}
 
 
 @dataclass
@@ -265,17 +263,13 @@ class Studio:
         # Too little input (a photo, a category): no copy is invented. A result with empty copy
         # and a message, not an error, so ad images and the video stay possible from the photo.
         missing = "" if enough_to_write(ingested) else missing_input_message(ingested, self.photo_suggestions(ingested))
+        writer = self.writer(settings.fusion)  # engine.writers: the template, zero-shot or a fusion method
         if missing:
             yield Event("status", "", "Too little input: no copy written")
-        elif settings.fusion == "template":
-            copy = template_copy(ingested, settings)
-            checks = {kind: {"tries": 1, "as_written": _share(copy.text_of(kind), ingested)} for kind in LM_FIELDS}
-            composed = compose_description(plan_content(ingested), "", ingested.source_text(), settings)
-            copy.description = composed.text
-            provenance["description"] = [s.to_dict() for s in composed.sentences]
-            checks["description"].update(composed.stats())
+        elif not writer.uses_language_model:  # the template
+            copy, checks, provenance = writer.write(ingested, settings)
         else:
-            lm, prefix_embeds, contributions = self._generator(ingested, settings)
+            lm, prefix_embeds, contributions = self.model_for(ingested, settings)
             models["precision"] = lm.precision  # float16 weights on a CPU by default: part of what wrote the text
             lap("encode")
             started: dict[str, float] = {}
@@ -453,8 +447,8 @@ class Studio:
 
         streams = {}
         for kind in fields:
-            writer, prefix = self._writer(kind, settings, lm, prefix_embeds)
-            streams[kind] = stream_candidates(writer, kind, ingested, settings, (), prefix)
+            model, prefix = self.model_for_field(kind, settings, lm, prefix_embeds)
+            streams[kind] = stream_candidates(model, kind, ingested, settings, (), prefix)
         if request_batching()["enabled"] and len(streams) > 1:
             message = f"Writing the {' and the '.join(streams)}..."
             for kind in streams:
@@ -465,37 +459,37 @@ class Studio:
             yield kind, ("status", f"Writing the {kind}...")
             yield from ((kind, event) for event in stream)
 
-    def _writer(self, kind: str, settings: Settings, lm, prefix):
-        """(LM, prefix) for one field: a fusion model writes the fields it was trained on; the
-        others (bullets) come from the base LM with the full prompt, never from a prefix that
-        was not trained for them."""
-        from engine.conditioning.model import TRAINED_FIELDS
+    # -- copy methods (engine.writers) ------------------------------------------------------
+    def writer(self, method: str) -> Writer:
+        """The copy method ``method`` (``engine.writers.create_writer``) with this Studio's device, checkpoints
+        folder and language model. A trained checkpoint under a name the registry does not know (an
+        evaluation's own folder) gets a ``FusionWriter`` of that name; one that is not there fails to load
+        with the list of what is trained."""
+        parts = {"device": self.device, "checkpoints": self.checkpoints, "base_model": self.language_model}
+        return create_writer(method, **parts) if method in WRITERS else FusionWriter(method, **parts)
 
-        if prefix is None or kind in TRAINED_FIELDS:
-            return lm, prefix
-        return self.language_model(settings), None
+    def model_for(self, ingested: Ingested, settings: Settings):
+        """(language model, fused-feature prefix or None, contributions or None): what ``settings.fusion``
+        writes this product with."""
+        return self.writer(settings.fusion).model_for(ingested, settings)
+
+    def model_for_field(self, kind: str, settings: Settings, lm, prefix):
+        """(LM, prefix) for one field: a fusion model writes the fields it was trained on; the others
+        (bullets) come from the base LM with the full prompt, never from a prefix not trained for them."""
+        return self.writer(settings.fusion).model_for_field(kind, settings, lm, prefix)
 
     def _generator(self, ingested: Ingested, settings: Settings):
-        """The LM to write with, plus a fused-feature prefix when a fusion method is chosen."""
-        if settings.fusion == "none":
-            return self.language_model(settings), None, None
-        from engine.conditioning import load_conditioned  # trained fusion checkpoints
-        from engine.encoders import encode_product
+        """Deprecated: ``model_for``."""
+        return self.model_for(ingested, settings)
 
-        conditioned = load_conditioned(settings.fusion, self.device, self.checkpoints)
-        prefix, contributions = conditioned.prefix(encode_product(ingested, self.device))
-        return conditioned.language_model, prefix, contributions
-
-
-def _share(text: str, ingested: Ingested) -> float:
-    from engine.scores.claims import claim_report
-
-    share = claim_report(text, ingested.source_text())["share"]
-    return 1.0 if share is None else share
+    def _writer(self, kind: str, settings: Settings, lm, prefix):
+        """Deprecated: ``model_for_field``."""
+        return self.model_for_field(kind, settings, lm, prefix)
 
 
 def copy_methods() -> dict[str, str]:
-    """Method key -> label: the baselines plus every fusion method with a trained checkpoint."""
+    """Method key -> label, of what this studio can write with now: every fusion method with a trained
+    checkpoint, then the baselines (``engine.writers`` registers them all, with their labels)."""
     methods = {}
     try:
         from engine.conditioning import available_methods
@@ -504,8 +498,8 @@ def copy_methods() -> dict[str, str]:
     else:
         available = available_methods()
     for info in available:
-        methods[info["name"]] = method_name(info["name"])
-    methods.update({key: method_name(key) for key in BASELINE_KEYS[::-1]})
+        methods[info["name"]] = writer_label(info["name"])
+    methods.update({key: writer_label(key) for key in list_writers(baseline=True)[::-1]})
     return methods
 
 

@@ -13,7 +13,7 @@ from typing import Callable
 import gradio as gr
 
 from engine.errors import StudioError
-from engine.fusion.descriptions import RECOMMENDED, method_label
+from engine.writers import RECOMMENDED, writer_choice, writer_label
 from engine.pipeline import Result, Studio, copy_methods, default_copy_method
 from engine.product import Product
 from engine.samples import sample_products
@@ -61,7 +61,7 @@ def method_choices() -> list[tuple[str, str]]:
     recommended = default_copy_method()
     choices = []
     for key in copy_methods():
-        label = method_label(key)
+        label = writer_choice(key)
         if key == recommended:
             name, _, what = label.partition(" — ")
             label = f"{name} ({RECOMMENDED}) — {what}"
@@ -485,7 +485,7 @@ def _preparing(settings: Settings) -> str:
     """The step between reading the input and writing the first field (the slow one on a first run)."""
     if settings.fusion == "template":
         return "⏳ Filling in the template..."
-    return (f"⏳ Loading the writer ({method_label(settings.fusion).split(' — ')[0]}) and encoding your photos... "
+    return (f"⏳ Loading the writer ({writer_label(settings.fusion)}) and encoding your photos... "
             "the first run also loads the model, which can take a minute on a CPU")
 
 

@@ -122,7 +122,7 @@ class WarmingStudio(Studio):
     rescore = _waits_for_models(Studio.rescore)
     keywords = _waits_for_models(Studio.keywords)
     photo_suggestions = _waits_for_models(Studio.photo_suggestions)
-    _generator = _waits_for_models(Studio._generator)
+    model_for = _waits_for_models(Studio.model_for)  # the language model (and fusion checkpoint) to write with
 
 
 def make_studio(args, log=None) -> tuple[Studio, WarmUp | None]:

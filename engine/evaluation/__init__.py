@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import StudioError
-from engine.fusion.descriptions import BASELINES as BASELINE_KEYS
-from engine.fusion.descriptions import method_name
+from engine.writers import list_writers, writer_label
 
-BASELINES = {key: method_name(key) for key in BASELINE_KEYS}
+BASELINES = {key: writer_label(key) for key in list_writers(baseline=True)}  # the methods needing no checkpoint
 METRICS = ("bleu", "meteor", "rouge_l", "grounded", "claims_clean", "invented_numbers", "invented_things",
            "bad_names", "meta_text", "brand_kept", "unsupported_nouns", "made_up_word", "product_named", "name_twice",
            "facts_stated", "realised_sentences", "dropped_sentences", "words", "latency_s")
@@ -337,7 +336,7 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
             item.outputs[method] = row
             rows[method].append(row)
     summary = {m: summarise(r) for m, r in rows.items()}
-    labels = {m: method_name(m) for m in methods}
+    labels = {m: writer_label(m) for m in methods}
     markdown = markdown_table(task, summary, labels, decoding)
     report = {
         "task": task, "catalog": str(catalog), "split": split, "val_percent": val_percent,
