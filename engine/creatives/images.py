@@ -5,6 +5,7 @@ where the alpha is opaque the creative holds exactly the scaled photo's pixels.
 """
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,8 @@ from PIL import Image, ImageDraw
 
 from engine.creatives.backgrounds import Palette, contact_shadow, create_background, resolve_palette
 from engine.creatives.cutout import CutOut, cut_out
-from engine.creatives.layouts import (DrawnText, Plan, button_size, create_layout, draw_button, draw_text, fit_text,
-                                     place_line)
+from engine.creatives.layouts import (MOST_BLANK, Box, DrawnText, Plan, TextBlock, blank_share, button_size,
+                                     create_layout, draw_button, draw_text, fit_text, place_line)
 from engine.creatives.steps import step
 from engine.creatives.text_fit import fit_line, font, text_width
 from engine.scores.image import coverage_target, product_share
@@ -83,24 +84,76 @@ def place_product(cutout: CutOut, box: tuple[int, int, int, int], with_rgb: bool
     return Placement((x, y), (width, height), scale, cutout.bbox, rgb, alpha)
 
 
-def choose_placement(cutout: CutOut, layout, size: tuple[int, int], has_meta: bool) -> tuple[Plan, Placement]:
-    """The layout's first arrangement in which the product covers its size's coverage target,
-    else the one showing it largest, with ``Placement.limit`` saying why it stays short."""
+TITLE_GROWTH = (1.5, 2.0, 2.5)  # a title too short to fill its band may be set this much larger, if the frame needs it
+
+
+def choose_placement(cutout: CutOut, layout, size: tuple[int, int], has_meta: bool, title: str = "",
+                     price: str = "", cta: str = "") -> tuple[Plan, Placement]:
+    """The layout's arrangement in which the product covers its size's coverage target and the
+    frame, with the text it will carry, is not mostly blank (``blank_share`` of the boxes the
+    text will really be drawn in: a short title in a wide band counts as the little it covers).
+
+    The layout's order is its preference: the first arrangement reaching the target that is not
+    mostly blank. When none reaches the target, the first not mostly blank of those showing the
+    product largest (``limit`` then says why it stays short). When all are mostly blank at the
+    layout's type sizes, the title is tried larger (a short one grows into its band); when that
+    fails too, the least blank is kept."""
     target = coverage_target(size)
-    best = None
-    for plan in layout.plans(size, has_meta):
-        placement = place_product(cutout, plan.product, with_rgb=False)
-        share = product_share(placement.alpha, size)
-        if share >= target:
-            best = (plan, share)
+    plans = layout.plans(size, has_meta)
+    placements = [place_product(cutout, plan.product, with_rgb=False) for plan in plans]
+    shares = [product_share(placement.alpha, size) for placement in placements]
+    reaching = max(shares) >= target
+    eligible = [i for i, share in enumerate(shares) if (share >= target if reaching else share == max(shares))]
+    # Every eligible arrangement at the layout's type sizes first, then each with a larger title.
+    candidates = ((i, plans[i] if growth == 1.0 else _with_larger_title(plans[i], title, growth))
+                  for growth in (1.0, *TITLE_GROWTH) for i in eligible)
+    tried: list[tuple[float, int, Plan]] = []  # (blank share, index of the plan's product box, plan)
+    for i, plan in candidates:
+        if plan is None:
+            continue
+        tried.append((blank_share(size, content_boxes(plan, placements[i], layout.name, title, price, cta)), i, plan))
+        if tried[-1][0] < MOST_BLANK:
             break
-        if best is None or share > best[1]:
-            best = (plan, share)
-    plan, share = best
+    _, i, plan = tried[-1] if tried[-1][0] < MOST_BLANK else min(tried, key=lambda entry: entry[0])
     placement = place_product(cutout, plan.product)
-    if share < target:
-        placement.limit = _why_short(cutout, size, share, target)
+    if shares[i] < target:
+        placement.limit = _why_short(cutout, size, shares[i], target)
     return plan, placement
+
+
+def _with_larger_title(plan: Plan, title: str, growth: float) -> Plan | None:
+    """``plan`` with its title allowed ``growth`` times larger (None without a title). The fit
+    still shrinks it to its box, and never so far that a word no longer fits whole."""
+    if not plan.title or not title.strip():
+        return None
+    return dataclasses.replace(plan, title_max=int(plan.title_max * growth))
+
+
+def title_block(plan: Plan, title: str, layout_name: str) -> TextBlock | None:
+    """The title as it will be drawn in ``plan`` (None when there is none to draw)."""
+    if not plan.title or not title.strip():
+        return None
+    minimal = layout_name == "minimal"  # a light caption, two lines at most
+    block = fit_text(title.strip(), plan.title, plan.title_max, min_size=14, bold=not minimal,
+                     align=plan.text_align, max_lines=2 if minimal else 4)
+    return block if block.lines else None
+
+
+def content_boxes(plan: Plan, placement: Placement, layout_name: str, title: str = "", price: str = "",
+                  cta: str = "") -> list[Box]:
+    """What a viewer sees as content in the frame, before anything is drawn: the product's
+    outline box, the ink of the title, price and button, and the colour panel."""
+    x, y = placement.position
+    outline = placement.alpha.getbbox() or (0, 0, *placement.size)
+    boxes: list[Box] = [(x + outline[0], y + outline[1], x + outline[2], y + outline[3])]
+    block = title_block(plan, title, layout_name)
+    if block:
+        boxes.append(block.ink)
+    if plan.meta:
+        boxes += arrange_meta(plan.meta, price, cta, plan.text_align).boxes()
+    if plan.panel:
+        boxes.append(plan.panel)
+    return boxes
 
 
 def _why_short(cutout: CutOut, size: tuple[int, int], share: float, target: float) -> str:
@@ -130,13 +183,43 @@ def _meta_widths(price: str, cta: str, price_size: int, cta_size: int) -> tuple[
     return price_w, gap, pill_w
 
 
-def _draw_meta(canvas: Image.Image, box, price: str, cta: str, palette: Palette, on_panel: bool, align: str) -> list[DrawnText]:
-    """Price and call-to-action button side by side, as one group centred (or left-aligned) in ``box``."""
+@dataclass
+class MetaRow:
+    """The price and call-to-action row as it will be drawn: texts (cut to fit), sizes, positions."""
+
+    price: str
+    cta: str
+    price_size: int
+    cta_size: int
+    x: int  # left edge of the group
+    gap: int  # between the price and the button
+    price_w: int
+    centre_y: int
+
+    def price_block(self) -> TextBlock:
+        return place_line(self.price, self.price_size, True, self.x, self.centre_y)
+
+    def button_x(self) -> int:
+        return self.x + self.price_w + self.gap
+
+    def boxes(self) -> list[Box]:
+        """The price's ink and the button's pill, where ``_draw_meta`` draws them."""
+        boxes = [self.price_block().ink] if self.price else []
+        if self.cta:
+            pill_w, pill_h, _ = button_size(self.cta, self.cta_size)
+            top = self.centre_y - pill_h // 2
+            boxes.append((self.button_x(), top, self.button_x() + pill_w, top + pill_h))
+        return boxes
+
+
+def arrange_meta(box, price: str, cta: str, align: str) -> MetaRow:
+    """Price and call-to-action button side by side, as one group centred (or left-aligned) in
+    ``box``, both shrunk together until the group fits the row."""
     left, top, right, bottom = box
     height, width = bottom - top, right - left
     price, cta = " ".join(price.split()), " ".join(cta.split())
     price_size, cta_size = int(height * 0.5), int(height * 0.3)
-    while True:  # shrink both together until the group fits the row
+    while True:
         price_w, gap, pill_w = _meta_widths(price, cta, price_size, cta_size)
         if price_w + gap + pill_w <= width or cta_size <= MIN_CTA_SIZE:
             break
@@ -150,12 +233,17 @@ def _draw_meta(canvas: Image.Image, box, price: str, cta: str, palette: Palette,
         cta = fit_line(cta, room - price_room - 2 * button_size("", cta_size)[2], cta_size, True)
         price_w, gap, pill_w = _meta_widths(price, cta, price_size, cta_size)
     x = left if align == "left" else left + (width - price_w - gap - pill_w) // 2
-    centre_y = (top + bottom) // 2
+    return MetaRow(price, cta, price_size, cta_size, x, gap, price_w, (top + bottom) // 2)
+
+
+def _draw_meta(canvas: Image.Image, box, price: str, cta: str, palette: Palette, on_panel: bool, align: str) -> list[DrawnText]:
+    """The price and call-to-action row of ``arrange_meta``, drawn legibly."""
+    row = arrange_meta(box, price, cta, align)
     drawn: list[DrawnText] = []
-    if price:
-        drawn.append(draw_text(canvas, place_line(price, price_size, True, x, centre_y), "price"))
-    if cta:
-        drawn.append(draw_button(canvas, cta, cta_size, x + price_w + gap, centre_y,
+    if row.price:
+        drawn.append(draw_text(canvas, row.price_block(), "price"))
+    if row.cta:
+        drawn.append(draw_button(canvas, row.cta, row.cta_size, row.button_x(), row.centre_y,
                                  palette.base if on_panel else palette.accent))
     return drawn
 
@@ -171,7 +259,8 @@ def render(cutout: CutOut, title: str, size_key: str, settings: Settings, palett
     rng = _rng(settings.seed, size_key, settings.style)
     has_meta = bool(settings.price or settings.call_to_action) and layout.name != "minimal"
     with step(f"{label}: placing the product"):
-        plan, placement = choose_placement(cutout, layout, size, has_meta)
+        plan, placement = choose_placement(cutout, layout, size, has_meta, title,
+                                           settings.price if has_meta else "", settings.call_to_action if has_meta else "")
     with step(f"{label}: painting the {settings.style} backdrop"):
         canvas = background.render(size, palette, rng, floor_y=placement.box[3])
         if plan.panel:
@@ -186,9 +275,8 @@ def render(cutout: CutOut, title: str, size_key: str, settings: Settings, palett
     drawn: list[DrawnText] = []
     if plan.title and title.strip():
         with step(f"{label}: setting the title"):
-            block = fit_text(title.strip(), plan.title, plan.title_max, min_size=14, bold=layout.name != "minimal",
-                             align=plan.text_align, max_lines=4 if layout.name != "minimal" else 2)
-            if block.lines:
+            block = title_block(plan, title, layout.name)
+            if block:
                 drawn.append(draw_text(canvas, block, "title"))
     if plan.meta:
         with step(f"{label}: drawing the price and call to action"):

@@ -194,8 +194,9 @@ class Layout:
 
     def plans(self, size: tuple[int, int], has_meta: bool) -> list[Plan]:
         """Arrangements to try, the usual one first: the renderer keeps the first that lets the
-        product cover enough of the canvas. A fixed box suits one product shape only (a tall
-        watch in a wide box below a 16:9 title band covered 6%), so layouts offer others."""
+        product cover enough of the canvas and leaves the frame not mostly blank. A fixed box
+        suits one product shape only (a tall watch in a wide box below a 16:9 title band covered
+        6%; a 4:1 router in a 9:16 frame left 68% of it blank), so layouts offer others."""
         return [self.plan(size, has_meta)]
 
 
@@ -239,11 +240,27 @@ def _text_column(size: tuple[int, int], has_meta: bool, text_share: float) -> tu
     return product, title, meta
 
 
+def _text_band(size: tuple[int, int], has_meta: bool) -> tuple[Box, Box, Box | None]:
+    """Title in a band across the top, the product in the middle, price and button across the
+    foot: (product box, title box, price/button row). A tall frame's own shape for a product
+    much wider than tall, which fills only a strip of it: the text takes the bands above and
+    below that the product cannot, as a phone-story ad does."""
+    width, height = size
+    m = _margin(size)
+    title_h = int(height * 0.2)
+    meta_h = int(height * 0.1) if has_meta else 0
+    title = (m, m, width - m, m + title_h)
+    meta = (m, height - m - meta_h, width - m, height - m) if has_meta else None
+    product = (m, title[3] + m // 2, width - m, height - m - meta_h - (m // 2 if has_meta else 0))
+    return product, title, meta
+
+
 @register_layout("classic")
 class Classic(Layout):
     label = "Classic"
     description = ("Product centred, title band below, price and call to action under it; a product "
-                   "too tall for the room left above the band gets the text beside it instead.")
+                   "too tall for the room left above the band gets the text beside it instead, and one "
+                   "filling only a strip of a tall frame gets the title above it and the price below.")
 
     def plan(self, size, has_meta):
         width, height = size
@@ -256,16 +273,22 @@ class Classic(Layout):
         # A slimmer title band first (the title shrinks a little), then the text beside the
         # product, where a tall product gains the canvas's full height.
         compact = self._below(size, has_meta, 0.22)
+        # The title above and the price below a product that fills only a strip of a tall frame.
+        product, title, meta = _text_band(size, has_meta)
+        story = Plan(product, title, meta, title_max=int(width * 0.09), extras={"arrangement": "text above and below"})
         if height > width * 1.5:  # a 9:16 column is too narrow to share sideways
-            return [usual, compact]
+            return [usual, compact, story]
         beside = []
-        for share in (0.42, 0.36):  # the narrower column still holds a word at a readable size
+        # 0.42 and 0.36 suit most products; a narrow one (a bottle on a banner) stands in a
+        # strip of its column, so wider columns give its text the room it leaves.
+        for share in (0.42, 0.36, 0.5, 0.58):
             product, title, meta = _text_column(size, has_meta, share)
             # Capped by the column width too, so a long word shrinks rather than breaking mid-word.
-            title_max = min(int(min(width, height) * 0.07), int((title[2] - title[0]) / 5.5))
+            larger = 0.09 if share >= 0.5 else 0.07  # wider column, larger type to fill it
+            title_max = min(int(min(width, height) * larger), int((title[2] - title[0]) / 5.5))
             beside.append(Plan(product, title, meta, title_max=title_max, text_align="left",
                                extras={"arrangement": "text beside"}))
-        return [usual, compact, *beside]
+        return [usual, compact, *beside] + ([story] if height >= width else [])
 
     @staticmethod
     def _below(size, has_meta, text_share):
@@ -327,7 +350,8 @@ class Split(Layout):
 @register_layout("minimal")
 class Minimal(Layout):
     label = "Minimal"
-    description = "Product large and centred, a small caption at the foot, no price or button."
+    description = ("Product large and centred, a small caption at the foot, no price or button; a "
+                   "product that fills only a strip of the frame gets its caption on a colour block.")
 
     def plan(self, size, has_meta):
         width, height = size
@@ -339,14 +363,45 @@ class Minimal(Layout):
 
     def plans(self, size, has_meta):
         width, height = size
-        if height > width * 1.5:
-            return [self.plan(size, has_meta)]
-        # A tall product on a square or wide canvas: full height, the caption in the corner beside it.
+        usual = self.plan(size, has_meta)
         m = _margin(size)
-        caption_h = int(height * 0.07)
-        cut = int(width * 0.64)
-        product = (m, m, cut - m // 2, height - m)
-        title = (cut + m // 2, height - m - 2 * caption_h, width - m, height - m)
-        side = Plan(product, title, None, title_max=int(min(width, height) * 0.035), text_align="left",
-                    extras={"arrangement": "caption beside"})
-        return [self.plan(size, has_meta), side]
+        short = min(width, height)
+        if height > width * 1.5:
+            beside = []
+        else:
+            # A tall product on a square or wide canvas: full height, the caption in the corner beside it.
+            caption_h = int(height * 0.07)
+            cut = int(width * 0.64)
+            product = (m, m, cut - m // 2, height - m)
+            title = (cut + m // 2, height - m - 2 * caption_h, width - m, height - m)
+            beside = [Plan(product, title, None, title_max=int(short * 0.035), text_align="left",
+                           extras={"arrangement": "caption beside"})]
+        return [usual, *beside, *self._blocks(size)]
+
+    @staticmethod
+    def _blocks(size):
+        """The caption on a colour block across the frame's foot (or its side, on a wide frame):
+        for a product whose shape fills only a strip of the frame (a router in a 9:16 story, a
+        bottle on a banner), where a small caption would leave most of the frame empty. The
+        product stays on the backdrop, never over the block: the block takes the accent colour,
+        which the auto palette draws from the product itself, so over it the product could vanish."""
+        width, height = size
+        m = _margin(size)
+        short = min(width, height)
+        plans = []
+        if width <= height * 1.2:
+            for block in (0.3, 0.38):
+                cut = int(height * (1 - block))
+                product = (m, m, width - m, cut - m // 2)
+                title = (m * 2, cut + m, width - m * 2, height - m)
+                plans.append(Plan(product, title, None, (0, cut, width, height), title_max=int(short * 0.07),
+                                  extras={"arrangement": "caption on a colour block"}))
+        if width >= height:
+            for block in (0.36, 0.44):
+                cut = int(width * (1 - block))
+                product = (m, m, cut - m // 2, height - m)
+                title = (cut + m, m, width - m, height - m)
+                plans.append(Plan(product, title, None, (cut, 0, width, height), text_align="left",
+                                  title_max=min(int(short * 0.08), int((title[2] - title[0]) / 5.5)),
+                                  extras={"arrangement": "caption on a colour block"}))
+        return plans

@@ -121,7 +121,8 @@ def fit_text(text: str, width: int, height: int, max_size: int, min_size: int = 
              max_lines: int | None = None, leading: float = 1.05) -> FittedText:
     """The largest size (from ``max_size`` down to ``min_size``) at which ``text`` wraps into
     ``width`` x ``height`` in at most ``max_lines`` lines; at the floor, the lines that fit are
-    kept and the last one ends in an ellipsis. Below the floor only when a single line at
+    kept and the last one ends in an ellipsis. A word is split across lines only when it is
+    wider than the box even at ``min_size``. Below the floor only when a single line at
     ``min_size`` is taller than the box. Guaranteed: ``width``/``height`` of the result are
     within the box (no lines at all when the box is too small for any text)."""
     text = " ".join(text.split())
@@ -129,6 +130,7 @@ def fit_text(text: str, width: int, height: int, max_size: int, min_size: int = 
     max_lines = max_lines or 10**6
     size = max(1, int(max_size))
     min_size = max(1, min(int(min_size), size))
+    size = _whole_word_size(text, width, size, min_size, bold)
     while True:
         face = font(size, bold)
         lines = wrap(text, face, width) if width else []
@@ -157,6 +159,24 @@ def fit_text(text: str, width: int, height: int, max_size: int, min_size: int = 
         lines = [line for line in lines if line]
     return FittedText(lines, size, bold, line_h, max((text_width(face, l) for l in lines), default=0),
                       _block_height(len(lines), line_h, ink_h), cut)
+
+
+def _whole_word_size(text: str, width: int, size: int, min_size: int, bold: bool) -> int:
+    """The largest size from ``size`` down at which every word fits the width whole, so a name
+    such as "Dual-Band" in a narrow column is set smaller rather than split mid-word. When no
+    size down to ``min_size`` keeps the widest word whole (a 200-character SKU), ``size``: that
+    word is broken anyway, and shrinking the rest of the text for it would gain nothing."""
+    words = text.split()
+    if not words or not width:
+        return size
+    trial = size
+    while True:
+        face = font(trial, bold)
+        if max(text_width(face, word) for word in words) <= width:
+            return trial
+        if trial <= min_size:
+            return size
+        trial = max(min_size, min(trial - 1, int(trial * SHRINK)))
 
 
 def fit_line(text: str, width: int, size: int, bold: bool = False) -> str:
