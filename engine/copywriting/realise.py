@@ -55,14 +55,19 @@ class Phrase:
         return None
 
 
-def _plain(value: str) -> str:
+def _shouted(value: str) -> bool:
+    """"2 SKATES, 1 HELMET", "BEST OF LUCK": two or more long words in capitals (an acronym alone is not)."""
+    return sum(len(re.sub(r"[^A-Z]", "", w)) >= 4 and w.isupper() for w in value.split()) >= 2
+
+
+def _plain(value: str, shouted: bool | None = None) -> str:
     """A value as it reads mid-sentence: "Cotton Lycra" -> "cotton lycra", "RED" -> "red", but "UV400",
     "OMSORG", "LED", "iPhone" kept."""
     from engine.scores.vocab import COLORS
 
     words = []
     # "2 SKATES, 1 HELMET", "BEST OF LUCK": shouted words in lower case; an acronym ("LED", "USB") kept
-    shouted = sum(len(re.sub(r"[^A-Z]", "", w)) >= 4 and w.isupper() for w in value.split()) >= 2
+    shouted = _shouted(value) if shouted is None else shouted
     for word in value.split():
         core = re.sub(r"[^A-Za-z]", "", word)
         title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and \
@@ -100,7 +105,8 @@ def _series(value: str, joiner: str = "and") -> str:
     parts = [p.strip() for p in re.split(r",|/|\|", value) if p.strip()]
     if len(parts) > 1:
         parts = [_MATTER.get(p.lower(), p) for p in parts]
-    parts = [_plain(p) for p in dict.fromkeys(parts)]
+    shouted = _shouted(value)  # "TRAINING, INTERMEDIATE": the whole list is shouted, though each part is one word
+    parts = [_plain(p, shouted) for p in dict.fromkeys(parts)]
     if len(parts) <= 1:
         return parts[0] if parts else ""
     return ", ".join(parts[:-1]) + f" {joiner} " + parts[-1]
@@ -699,7 +705,8 @@ def _bullet_identity(plan: ContentPlan) -> tuple[str, str]:
         last = words[-1].lower() if words else ""
         if not 2 <= len(words) <= 8 or has_verb(text) or last.rstrip("s") != head.rstrip("s") or ":" in text:
             continue
-        kept = [w for w in words[:-1] if w.lower().strip(",") not in COLORS and not _SHADE.fullmatch(w)]
+        colour_words = {w for c in COLORS for w in c.split()}  # "lime" of "lime green", "heather" of "heather gray"
+        kept = [w for w in words[:-1] if w.lower().strip(",") not in colour_words and not _SHADE.fullmatch(w)]
         np = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in kept + [words[-1]])
         plural = last.endswith("s") and not last.endswith("ss")
         if plural and not plan.plural:
