@@ -118,7 +118,8 @@ def role_of(key: str) -> str:
     if re.search(r"\b(?:weight|length|width|height|depth|diameter|thickness)$", key):
         return "size"  # "Metal Weight", "Strap Length": a measure, whatever it measures
     for role, words in ROLES:
-        if any(re.search(rf"\b{re.escape(w)}", key) for w in words):
+        # "use" is a whole word ("Usage", "Use"), not the start of "Technology Used"
+        if any(re.search(rf"\b{re.escape(w)}" + (r"\b" if w == "use" else ""), key) for w in words):
             return role
     return "feature"
 
@@ -147,10 +148,11 @@ def product_name(ingested, product_kind: str, line: str) -> str:
     """The merchant's title when it reads as a name: without a listing's tail ("(Pack of 1)", " - For Men",
     "| ...") and at most 80 characters, cut at a word; else brand + line + type."""
     product = ingested.product
-    title = " ".join(product.title.split())
+    title = " ".join(w for w in product.title.split() if w not in ("NA", "N/A"))  # "Cat's Eye NA K Ring"
+    title = re.sub(r"\s(?:K|KT|kt)\s(?=Ring|Pendant|Earring|Chain|Bangle)", " ", title) if "NA" in product.title else title
     title = re.split(r"\s*[(|\[]|\s+[-–]\s+", title)[0].strip(" ,;:-") if title else ""
-    if len(title) > 80:
-        title = title[:80].rsplit(" ", 1)[0]
+    if len(title) > 100:
+        title = title[:100].rsplit(" ", 1)[0]
     if title:
         return title
     words = [product.brand, line, product_kind]
@@ -230,7 +232,10 @@ def _without_na(value: str) -> str:
     """"No NA" -> "No", "NA" -> "": a catalog's "not applicable" marker is not part of a value."""
     if value.strip(" .-/").lower() in ("na", "n/a", "n a"):
         return ""
-    return " ".join(w for w in value.split() if w not in ("NA", "N/A")) or value
+    kept = " ".join(w for w in value.split() if w not in ("NA", "N/A"))
+    if kept != value and not re.search(r"[a-z]{2,}|\d", kept, re.I):
+        return ""  # "Gold Purity: NA K": the unit of a blank is blank too
+    return kept or value
 
 
 def plan_content(ingested) -> ContentPlan:

@@ -71,7 +71,7 @@ def _plain(value: str, shouted: bool | None = None) -> str:
     for word in value.split():
         core = re.sub(r"[^A-Za-z]", "", word)
         title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and \
-            not re.search(r"[®™©]", word) and not _proper(core)
+            not re.search(r"[®™©]", word) and not _proper(core) and _known(core)  # "Fluidride": a name, kept
         loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with"))
         words.append(word.lower() if title_case or loud or core.lower() in COLORS else word)
     return re.sub(r"(\d) %", r"\1%", " ".join(" ".join(words).split()))
@@ -139,7 +139,8 @@ def _some(phrase: str) -> str:
 
 
 def _key_word(fact: Fact) -> str:
-    return _plain(fact.key).lower()
+    """The key as prose names it: "Technology Used" -> "technology"."""
+    return re.sub(r"\s+used$", "", _plain(fact.key).lower())
 
 
 _DANGLING = re.compile(r"\b(?:for|by|with|of|to|in|on|and|or|the|a|an)$", re.I)
@@ -313,8 +314,11 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     if key.endswith(" type") and len(value.split()) == 1 and value.lower().endswith(("al", "ic", "ous")):
         return Phrase("is", "are", value.lower(), fact)  # "Organic Type: Herbal" -> "is herbal"
     counted = re.fullmatch(r"(?:number|no\.?) of (.+)", key)
-    if counted and value.isdigit():  # "Number of hooks: 8" -> "has 8 hooks"
-        return Phrase("has", "have", f"{value} {counted.group(1)}", fact)
+    if counted and value.isdigit():  # "Number of hooks: 8" -> "has 8 hooks", "Number of Gemstones: 1" -> "1 gemstone"
+        things = counted.group(1)
+        if value == "1" and things.endswith("s") and not things.endswith("ss"):
+            things = things[:-1]
+        return Phrase("has", "have", f"{value} {things}", fact)
     if value.isdigit() and int(value) > 1 and re.fullmatch(r"[a-z -]*[a-z]s", key) and not key.endswith("ss"):
         return Phrase("has", "have", f"{value} {key}", fact)  # "Antennas: 2" -> "has 2 antennas"
     if value[:1].isdigit() and len(value.split()) <= 3:
@@ -658,6 +662,8 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
                      and re.search(r"ideal|gender", p.fact.key, re.I) and p.fact.value.count(",") < 2), None)
     pattern = next((p for p in phrases if p.fact.role == "pattern" and single(p) and
                     re.fullmatch(r"[A-Za-z]+(?:ed|al)", p.fact.value.strip())), None)  # "printed", "floral"
+    if re.search(r"\s(?:with|and)\s", plan.name, re.I):
+        material = None  # "Plant with Pot", "Material: Wood": the wood may be the pot's, so it is not said of the plant
     for phrase, words in ((pattern, pattern.fact.value.lower() if pattern else ""),
                           (colour, colour.rest[3:] if colour else ""),
                           (material, material.rest.removeprefix("made of ") if material else "")):
