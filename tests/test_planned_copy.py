@@ -289,3 +289,15 @@ def test_the_blind_editors_false_claims_cannot_be_written_again():
                     attributes={"Type": "Artificial Plant", "Material": "Wood", "Color": "Yellow", "Stem Material": "Plastic"})
     text, _ = _described(plant)
     assert "wood plant" not in text and "wooden plant" not in text, text  # the wood may be the pot's
+
+
+def test_the_issues_candle_reads_as_copy_from_its_own_facts():
+    candle = Product(title="SINNLIG scented candle", brand="IKEA", category="Home/Candles",
+                     bullets=["Burning time 12 hours"],
+                     attributes={"Colour": "White", "Size": "Height 5 cm, diameter 6 cm", "Room": "Living room, bedroom",
+                                 "Container": "Glass", "Scent": "Vanilla"})
+    text, _ = _described(candle)
+    assert text.startswith("The SINNLIG scented candle is a white candle"), text
+    for said in ("measures 5 cm high and 6 cm across", "a burning time of 12 hours", "vanilla scent"):
+        assert said in text, (said, text)
+    assert claim_report(text, ingest(candle).source_text())["flagged"] == []

@@ -228,6 +228,10 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
                 return Phrase("is", "are", f"{plain} {adjective}", fact)
         if value.lower() in ("free", "free size", "one size", "freesize"):
             return Phrase("comes", "come", "in one free size", fact)
+        labelled = [_LABELLED_MEASURE.fullmatch(part.strip()) for part in value.split(",")]
+        if len(labelled) > 1 and all(labelled):  # "Size: Height 5 cm, diameter 6 cm" -> "measures 5 cm high and ..."
+            said = [f"{m.group(2)} {_ADJECTIVE_OF[m.group(1).lower()[0]]}" for m in labelled]
+            return Phrase("measures", "measure", ", ".join(said[:-1]) + " and " + said[-1], fact)
         if "available" in key or key == "size" or key == "sizes":
             sizes = _series(value)
             return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
@@ -260,7 +264,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             things = [v.strip() for v in value.split(",") if v.strip() and _noun_share(v.strip().split()[-1]) >= 0.5]
             return Phrase("is", "are", f"made for {_series(', '.join(things[:3]))}", fact) if things else None
         if "room" in key:
-            return Phrase("fits", "fit", f"the {_series(value)}", fact)
+            return Phrase("is", "are", f"made for the {_series(value)}", fact)
         if any(not _known(w) for w in re.findall(r"[A-Za-z]{3,}", value)):  # "Samsung Galaxy Core Prime": a name
             parts = [p.strip() for p in value.split(",") if p.strip()]
             said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value
@@ -344,6 +348,10 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         return Phrase("has", "have", _some(f"{plain} {rest}".strip()), fact)
     return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
 
+
+# "Height 5 cm", "diameter: 6 cm": a measure with its dimension's name in front.
+_LABELLED_MEASURE = re.compile(r"(height|width|length|depth|diameter|thickness)\s*:?\s*(\d[\d.]*\s*[A-Za-z]+)", re.I)
+_ADJECTIVE_OF = {"h": "high", "w": "wide", "l": "long", "d": "across", "t": "thick"}
 
 # Colour values that are how the thing looks rather than a colour it comes in.
 _LOOKS = {"clear": "clear", "transparent": "transparent", "multicolor": "multicoloured", "multicolour": "multicoloured",
@@ -552,6 +560,10 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         if has_verb(text) and len(text.split()) >= 5:
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which)\b", text, re.I):
                 sentences.append(Sentence(text + ".", [f"your notes: {note.strip()}"], "merchant"))
+        elif re.fullmatch(r"[A-Za-z][A-Za-z -]{2,30}?\s+\d[\d.,]*\s*[A-Za-z%]+", text) and note in plan.bullets:
+            # "Burning time 12 hours" -> "a burning time of 12 hours"
+            measure = re.fullmatch(r"(.+?)\s+(\d[\d.,]*\s*[A-Za-z%]+)", text)
+            features.append((_article(f"{measure.group(1).lower()} of {measure.group(2)}"), note.strip()))
         elif 2 <= len(text.split()) <= 8 and note in plan.bullets and not _describes_a_variant(text, plan):
             phrase = text[:1].lower() + text[1:] if not text[:2].isupper() else text
             head = re.split(r"\s+(?:with|in|for|on|and|of)\s+", phrase)[0].split()[-1].lower()
