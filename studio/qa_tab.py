@@ -1,10 +1,11 @@
 """The "Shopper Q&A" tab and the `/ask` endpoint: a thin UI over ``engine.qa``.
 
 The merchant picks a sample, takes the product in the Create tab (one click) or uploads a product
-JSON with its photos, types questions as a shopper would and sees each answer with the facts it
-used; questions the listing cannot answer are collected below, as the facts to add. A product that
-fails to load says what failed and leaves no product selected (never a sample in its place). The
-unanswered list is this session's (and, behind a login, that merchant's), never another visitor's.
+JSON with its photos, types questions as a shopper would (or says them: the microphone or a recording,
+transcribed offline by engine.speech) and sees each answer with the facts it used; questions the
+listing cannot answer are collected below, as the facts to add. A product that fails to load says
+what failed and leaves no product selected (never a sample in its place). The unanswered list is
+this session's (and, behind a login, that merchant's), never another visitor's.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine import qa
+from engine import qa, speech
 from engine.errors import StudioError
 from engine.pipeline import Studio
 from engine.product import Product
@@ -126,6 +127,20 @@ def build_qa_tab(studio: Studio, create=None) -> None:
         return (conversation, history, "", _facts_html(answer), _unanswered_md(log, conversation), answer.text,
                 *_looks(answer, conversation))
 
+    def ask_spoken(conversation, history, recording):
+        """A question said into the microphone (or an uploaded recording): transcribed offline
+        (engine.speech), the transcript shown, then asked as if typed."""
+        if not recording:
+            return (gr.skip(),) * 9
+        if conversation is None:
+            raise gr.Error(NO_PRODUCT)
+        try:
+            heard = speech.transcribe(recording)
+        except StudioError as exc:
+            raise gr.Error(str(exc)) from None
+        outputs = ask(conversation, history, heard)
+        return (*outputs, f"Heard: \u201c{html.escape(heard)}\u201d")
+
     def speak(text):
         if not text:
             raise gr.Error("ask a question first")
@@ -149,6 +164,10 @@ def build_qa_tab(studio: Studio, create=None) -> None:
         question = gr.Textbox(label="Shopper's question", placeholder="Is it machine washable?", scale=4,
                               elem_id="mcs-qa-question")
         ask_button = gr.Button("Ask", variant="primary", elem_id="mcs-qa-ask", scale=1)
+    with gr.Row(visible=speech.available()):
+        spoken = gr.Audio(sources=["microphone", "upload"], type="filepath", label="…or ask out loud",
+                          elem_id="mcs-qa-spoken")
+        heard = gr.Markdown(elem_id="mcs-qa-heard")
     facts = gr.HTML(elem_id="mcs-qa-facts-box")
     with gr.Row():
         clip = gr.Video(label="How it looks: the merchant's clip", visible=False, interactive=False,
@@ -177,16 +196,21 @@ def build_qa_tab(studio: Studio, create=None) -> None:
     asked = [conversation, chat, question, facts, unanswered, last, clip, photos]
     question.submit(ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
     ask_button.click(ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
+    for event in (spoken.stop_recording, spoken.upload):
+        event(ask_spoken, [conversation, chat, spoken], [*asked, heard], concurrency_id="qa", api_name=False)
     speak_button.click(speak, last, audio, api_name=False)
     build_ask_api(studio, log)
 
 
 def build_ask_api(studio: Studio, log: qa.UnansweredLog | None = None) -> None:
-    """`/ask`: product JSON + question (+ earlier questions of the conversation) -> answer with its facts."""
+    """`/ask`: product JSON + question (+ earlier questions of the conversation) -> answer with its facts.
+    Or a spoken question: ``audio`` (a recording, 0.3-30 s) is transcribed offline and asked in place of
+    ``question``; the answer then carries ``transcript``, what was heard."""
 
     def ask_api(product: dict, question: str, earlier: list | None = None, writer: str = "template",
-                request: gr.Request = None) -> dict:
+                audio: str | None = None, request: gr.Request = None) -> dict:
         try:
+            transcript = speech.transcribe(audio) if audio else None
             if not isinstance(product, dict):
                 Product.from_record(product)  # the one-line message for a list, text, number ...
             record = {k: v for k, v in product.items() if k not in ("images", "videos")}  # text facts only
@@ -197,7 +221,8 @@ def build_ask_api(studio: Studio, log: qa.UnansweredLog | None = None) -> None:
             owner = _owner(request)
             if owner and log is not None:  # only a login owns a list kept between requests
                 conversation.log, conversation.owner = log, owner
-            return conversation.ask(question).to_dict()
+            answer = conversation.ask(transcript if transcript is not None else question).to_dict()
+            return answer if transcript is None else {**answer, "transcript": transcript}
         except (StudioError, ValueError) as exc:
             raise gr.Error(str(exc)) from None
 
@@ -206,7 +231,9 @@ def build_ask_api(studio: Studio, log: qa.UnansweredLog | None = None) -> None:
         question = gr.Textbox(label="question")
         earlier = gr.JSON(label="earlier questions")
         writer = gr.Textbox(label="writer", value="template")
+        audio = gr.Audio(label="spoken question", type="filepath", sources=["upload"])
         out = gr.JSON(label="answer")
         trigger = gr.Button("ask")
-    trigger.click(ask_api, [product, question, earlier, writer], out, api_name="ask", concurrency_id="qa",
-                  api_description="Answer a shopper's question from the product's own facts (and say which).")
+    trigger.click(ask_api, [product, question, earlier, writer, audio], out, api_name="ask", concurrency_id="qa",
+                  api_description="Answer a shopper's question (typed, or spoken as audio) from the product's own "
+                                  "facts (and say which).")

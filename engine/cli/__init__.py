@@ -170,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.qa import add_ask_subcommand
 
     add_ask_subcommand(sub)
+    from engine.cli.ask import add_audio_option
+
+    add_audio_option(sub)
     try:
         from engine.cli.fusion import add_subcommands
     except ImportError:
