@@ -17,7 +17,11 @@ only ever says back one of the merchant's facts, as a sentence ("It holds 330 ml
    in one order?" meets "Pack of: 2" at 0.32), so a cosine threshold either answers the oven
    question wrongly or declines the pack one; the coverage rule is what declines, the embedding
    only orders the facts that pass it. Concepts are general shopping vocabulary, not tuned to a
-   catalog; WordNet covers the long tail of synonyms.
+   catalog; WordNet covers the long tail of synonyms. Some words are read rather than matched:
+   "pure"/"real" (the value says whether: "Cotton" is, "Synthetic Leather" is not), "without" (the
+   yes/no flips), a unit or a comparison ("under 1 kg": compared with the fact's quantity in one unit,
+   said back in the listing's own number), a word describing a part the attribute names a kind of
+   ("Are the sleeves short?" -> "It has half sleeves.", no yes or no the listing did not give).
 4. ``template_answer`` says the fact back as a sentence (yes/no first when the question is yes/no);
    when nothing covers the question, ``decline`` says in plain English what the listing does not
    say, offers the closest fact it does state, and suggests the line to add. The language model
@@ -100,6 +104,45 @@ _BRAND_ASKED = re.compile(r"\bwho\s+(?:makes|made|manufactures|manufactured|prod
 # "Is it microwave safe?" is about the microwave; "safe" only says "works with" (as in engine.scores.claims).
 _COMPATIBILITY = {"safe", "friendly", "proof", "compatible", "suitable", "ok", "okay", "usable"}
 
+# "Is it *pure* cotton?", "Is the upper *real* leather?": a word that asks whether the material is the
+# genuine one, not a topic of its own. The value answers it: "Cotton" is, "Synthetic Leather" is not.
+_GENUINE = {"pure", "real", "genuine", "authentic", "true", "original", "solid", "100"}
+# Value words that say a material is an imitation of the one named after them.
+_IMITATION = {"synthetic", "artificial", "faux", "fake", "imitation", "pu", "vegan", "leatherette", "manmade",
+              "man", "made", "polyurethane", "rexine", "mock", "simulated", "blend", "blended"}
+# Sizes said in words ("in an extra large?") and the letters listings use ("XL").
+_SIZE_WORDS = [(re.compile(r"\b(?:double|two|2)[- ]?(?:extra|x)[- ]?large\b|\bextra[- ]extra[- ]large\b", re.I), "XXL"),
+               (re.compile(r"\b(?:triple|three|3)[- ]?(?:extra|x)[- ]?large\b", re.I), "XXXL"),
+               (re.compile(r"\bextra[- ]large\b", re.I), "XL"), (re.compile(r"\bextra[- ]small\b", re.I), "XS")]
+_SIZE_LETTERS = {"xs", "xxs", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl"}
+# Units: a quantity asked ("Is it under 1 kg?", "Does it hold a litre?") is compared with the fact's in one
+# base unit per dimension; the answer still says only the fact's own number.
+_UNITS = {"ml": ("volume", 1), "millilitre": ("volume", 1), "milliliter": ("volume", 1), "cl": ("volume", 10),
+          "l": ("volume", 1000), "ltr": ("volume", 1000), "litre": ("volume", 1000), "liter": ("volume", 1000),
+          "mg": ("mass", 0.001), "g": ("mass", 1), "gm": ("mass", 1), "gms": ("mass", 1), "gram": ("mass", 1),
+          "kg": ("mass", 1000), "kilo": ("mass", 1000), "kilogram": ("mass", 1000), "lb": ("mass", 453.6),
+          "lbs": ("mass", 453.6),
+          "mm": ("length", 1), "millimetre": ("length", 1), "millimeter": ("length", 1), "cm": ("length", 10),
+          "centimetre": ("length", 10), "centimeter": ("length", 10), "m": ("length", 1000), "metre": ("length", 1000),
+          "meter": ("length", 1000), "inch": ("length", 25.4), "inches": ("length", 25.4), "ft": ("length", 304.8),
+          "feet": ("length", 304.8), "foot": ("length", 304.8),
+          "mb": ("data", 0.001), "gb": ("data", 1), "tb": ("data", 1000), "mah": ("charge", 1)}
+_UNIT_CONCEPT = {"volume": "capacity", "mass": "weight", "length": "dimension", "data": "capacity"}
+_SPELLED_UNITS = ("millilitre", "milliliter", "litre", "liter", "kilo", "kilogram", "gram", "metre", "meter",
+                  "centimetre", "centimeter", "millimetre", "millimeter", "inch", "foot")
+_QUANTITY = re.compile(r"(?<![\w.])(?:(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True))
+                       + r")|(a|an|one)\s+(" + "|".join(_SPELLED_UNITS) + r"))(?:e?s)?\b", re.I)
+_AT_LEAST = re.compile(r"\b(?:more than|over|above|at least|bigger than|larger than|longer than|heavier than|"
+                       r"taller than|wider than|greater than|min(?:imum)?(?: of)?)\s+(?:a |an )?\d*", re.I)
+_AT_MOST = re.compile(r"\b(?:less than|under|below|at most|up to|smaller than|lighter than|shorter than|"
+                      r"no more than|max(?:imum)?(?: of)?|within)\s+(?:a |an )?\d*", re.I)
+_COMPARATORS = {"more", "less", "over", "under", "above", "below", "least", "most", "than", "bigger", "smaller",
+                "larger", "longer", "shorter", "heavier", "lighter", "taller", "wider", "greater", "up", "within",
+                "minimum", "maximum", "min", "max"}
+_MEASURES = {"weight", "height", "length", "width", "depth", "dimension", "capacity", "size"}
+# Paired parts: said in the plural ("It has half sleeves.").
+_PAIRED = {"sleeve", "cuff"}
+
 # Shopping concepts: a word in a question or in a fact that means the same thing as another
 # ("hold" ~ "capacity"). General shopper vocabulary, written before the question set.
 CONCEPTS: dict[str, set[str]] = {
@@ -107,7 +150,7 @@ CONCEPTS: dict[str, set[str]] = {
                  "contain", "contains"},
     "material": {"material", "made", "make", "fabric", "fibre", "fiber", "cloth", "build", "built", "constructed",
                  "construction", "manufactured", "composition"},
-    "audience": {"ideal", "meant", "intended", "suit", "suited", "designed", "target", "gender", "who", "men", "women",
+    "audience": {"ideal", "meant", "intended", "suit", "suited", "target", "gender", "who", "men", "women",
                  "man", "woman", "boy", "girl", "kid", "kids", "child", "children", "baby", "babies", "infant",
                  "unisex", "ladies", "lady", "gents", "male", "female", "toddler", "adult", "adults"},
     "count": {"pack", "order", "piece", "pieces", "set", "two", "three", "four", "unit", "units", "count",
@@ -126,7 +169,7 @@ CONCEPTS: dict[str, set[str]] = {
     "price": {"price", "cost", "costs", "expensive", "cheap", "pay", "rupees", "rs", "inr", "usd", "dollar",
               "dollars", "mrp"},
     "color": {"color", "colour", "colors", "colours", "shade", "shades"},
-    "size": {"size", "sizes", "fit", "fits", "small", "large"},
+    "size": {"size", "sizes", "small", "large"},  # not "fit": "Fit: Slim" is a cut, not a size
     "wash": {"wash", "washable", "washing", "clean", "cleaning", "care", "laundry", "dry", "iron", "bleach", "tumble",
              "dryer"},
     "brand": {"brand", "maker", "manufacturer", "company"},
@@ -156,7 +199,17 @@ CONCEPTS: dict[str, set[str]] = {
     "outer": {"upper", "outer", "outside", "exterior"},
     "diameter": {"diameter", "around", "circumference"},
     "sale": {"sale", "discount", "offer", "deal"},
+    "level": {"level", "beginner", "beginners", "novice", "intermediate", "amateur", "learner", "learners"},
+    "scent": {"smell", "smells", "scent", "scented", "fragrance", "fragrant", "aroma", "perfume", "perfumed", "odour",
+              "odor", "unscented"},
+    "collection": {"collection", "range", "series", "edition", "lineup"},
+    "heel": {"heel", "heels", "flat", "flats", "stiletto", "wedge"},
 }
+# Values that are a kind of the concept, whatever the attribute's name ("Color: Leopard" answers "What pattern?").
+PATTERNS = {"striped", "stripe", "stripes", "checked", "checkered", "chequered", "plaid", "tartan", "floral", "polka",
+            "dotted", "paisley", "camouflage", "camo", "leopard", "zebra", "tiger", "geometric", "abstract", "ombre",
+            "houndstooth", "herringbone", "embroidered", "graphic", "printed", "solid", "plain", "colorblock",
+            "colourblock", "argyle", "animal"}
 # The "how <adjective>" of a question names the concept it measures.
 _MEASURE_CONCEPT = {"many": "count", "much": "price", "big": "dimension", "large": "dimension",
                     "small": "dimension", "heavy": "weight", "light": "weight", "long": "length", "tall": "height",
@@ -206,6 +259,10 @@ def _concepts_by_word() -> dict[str, frozenset[str]]:
     for material in MATERIALS:
         if " " not in material:
             found.setdefault(_fold(material), set()).add("material")
+    for pattern in PATTERNS:
+        found.setdefault(_fold(pattern), set()).add("pattern")
+    for letters in _SIZE_LETTERS:
+        found.setdefault(letters, set()).add("size")
     return {word: frozenset(concepts) for word, concepts in found.items()}
 
 
@@ -292,6 +349,7 @@ class Match:
     cosine: float
     shared: set[str]        # question topic words the fact covers
     missing: set[str] = field(default_factory=set)  # topic words it does not cover
+    described: set[str] = field(default_factory=set)  # words describing the part the value names a kind of
 
 
 @dataclass
@@ -305,6 +363,12 @@ class Question:
     measure: str | None = None        # the concept a "how many/much/big/..." asks for
     optional: set[str] = field(default_factory=set)  # words that name the product itself (in its title)
     asked_as: dict[str, str] = field(default_factory=dict)  # folded topic word -> the shopper's own word
+    genuine: set[str] = field(default_factory=set)   # words asked as the genuine thing ("real leather")
+    without: set[str] = field(default_factory=set)   # words asked as absent ("without wires"): the yes/no flips
+    kind_of: str | None = None                       # "what kind of neck": the thing whose kind is asked
+    quantities: list = field(default_factory=list)   # (dimension, amount in the base unit) asked
+    comparison: str = "="                            # "<=" ("under 1 kg"), ">=" ("more than 300 ml") or "="
+    numbers: set[str] = field(default_factory=set)   # the counts and numbers the question names
 
 
 @dataclass
@@ -329,18 +393,62 @@ class Answer:
 
 def _topic_words(text: str) -> list[str]:
     """Content words a fact has to cover, in the order asked."""
+    return _read_words(text)[0]
+
+
+def _read_words(text: str) -> tuple[list[str], set[str], set[str]]:
+    """(topic words, words asked as genuine ("real leather"), words asked as absent ("without wires")).
+
+    Qualifiers ("pure", "real"), "without", units ("in cm", "330 ml"), comparisons ("under 1 kg") and the
+    "like" of "What is the fit like?" name no fact of their own: the answer reads them, the retrieval does not."""
     words = words_of(text)
     measured = {m.group(1).lower() for m in _MEASURE.finditer(text)}
-    kept = []
+    quantity = bool(_NUMBER.search(text))
+    asks_what = bool(words) and words[0] in ("what", "how")  # "What is the fit like?", "What does it smell like?"
+    kept, genuine, without = [], set(), set()
+    qualified = negated = False
     for i, word in enumerate(words):
+        if word in _GENUINE and i + 1 < len(words) and words[i + 1] not in _QUESTION_WORDS:
+            qualified = True
+            continue
+        if word == "without":
+            negated = True
+            continue
         if word in _QUESTION_WORDS or word in _GENERIC_VERBS or _NUMBER.fullmatch(word):
             continue
         if word in measured and i and words[i - 1] == "how":
             continue  # "how long": the measure, not a topic
+        if _unit(word) and i and (_NUMBER.fullmatch(words[i - 1]) or (words[i - 1] in ("a", "an", "one") and len(word) > 2)
+                                  or (words[i - 1] in ("in", "many", "much") and len(word) > 1)):
+            continue  # "330 ml", "a litre", "in cm", "how many inches": the unit of the measure asked (not "in L")
+        if word in _COMPARATORS and quantity:
+            continue
+        if word == "like" and asks_what and i == len(words) - 1:
+            continue  # "What is the fit like?"
+        if qualified:
+            genuine.add(_fold(word))
+        if negated:
+            without.add(_fold(word))
+        qualified = negated = False
         kept.append(word)
     if any(w not in _KIND_WORDS for w in kept):
         kept = [w for w in kept if w not in _KIND_WORDS]
-    return kept
+    return kept, genuine, without
+
+
+def _unit(word: str) -> tuple[str, float] | None:
+    """(dimension, factor) of a unit word ("litres", "kg"), None for any other word."""
+    word = word.lower()
+    return _UNITS.get(word) or (_UNITS.get(word[:-1]) if word.endswith("s") and len(word) > 3 else None)
+
+
+def _quantities(text: str) -> list[tuple[str, float]]:
+    """(dimension, amount in the base unit) for each quantity with a unit: "1 kg" -> ("mass", 1000.0)."""
+    found = []
+    for number, unit, _, spelled in _QUANTITY.findall(text):
+        dimension, factor = _UNITS[(unit or spelled).lower()]
+        found.append((dimension, (float(number) if number else 1.0) * factor))
+    return found
 
 
 def _self_references(text: str) -> set[str]:
@@ -372,7 +480,12 @@ def _normalised(text: str) -> str:
     text = " ".join(text.replace("\u2019", "'").split())
     text = re.sub(r"\b(" + "|".join(re.escape(c) for c in _CONTRACTIONS) + r")\b",
                   lambda m: _CONTRACTIONS[m.group(1).lower()], text, flags=re.I)
-    return _BRAND_ASKED.sub("what brand", text)
+    text = _BRAND_ASKED.sub("what brand", text)
+    text = re.sub(r"\b100\s*(?:%|percent\b|per cent\b)", "pure", text, flags=re.I)  # "100% cotton" = "pure cotton"
+    text = re.sub(r"(\d)(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b", r"\1 \2", text, flags=re.I)
+    for pattern, letters in _SIZE_WORDS:  # "an extra large" is the "XL" of the listing
+        text = pattern.sub(letters, text)
+    return text
 
 
 def understand(text: str, previous: Question | None = None, product_words: set[str] = frozenset()) -> Question:
@@ -387,12 +500,32 @@ def understand(text: str, previous: Question | None = None, product_words: set[s
         measure = "capacity"
     if measure == "price" and re.search(r"\bhow much\b.*\bweigh", body, re.I):
         measure = "weight"
+    quantities = _quantities(body)
+    if quantities:  # "Is it under 1 kg?", "How many ml?": the unit names the measure ("10 cm tall": the height)
+        unit_measure = _UNIT_CONCEPT[quantities[0][0]]
+        measure = measure if unit_measure == "dimension" and measure in _DIMENSIONS and measure != "capacity" \
+            else unit_measure
+    else:
+        unit = next((w for w in words_of(body) if _unit(w) and w not in ("m", "l", "g")), None)
+        if unit and re.search(r"\b(?:in|many|much)\s+" + unit + r"\b", body, re.I):
+            measure = measure if measure not in (None, "count", "price") else _UNIT_CONCEPT[_unit(unit)[0]]
+    comparison = ">=" if _AT_LEAST.search(body) else "<=" if _AT_MOST.search(body) else "="
     yes_no = bool(_YES_NO_START.match(body))
-    said = _topic_words(body)
+    said, genuine, without = _read_words(body)
     own = [_fold(w) for w in said]
     asked_as = dict(zip(own, said))
     # "safe" in "Is it microwave safe?" only says "works with": "Not for microwave use." answers it.
     optional = {w for w in own if w in product_words or w in _COMPATIBILITY} | _self_references(body)
+    if measure == "dimension":  # "Is it more than 10 cm tall?": the height, not any length
+        measure = next((c for w in own for c in sorted(concepts_of(w)) if c in ("height", "length", "width", "depth")),
+                       measure)
+    if measure == "capacity" and _AMOUNT_ASKED.search(body):
+        held = re.search(r"\bhow\s+(?:much|many)\s+(.+?)\s+(?:does|do|can|will|would|could|is|are)\b", body, re.I)
+        optional |= {_fold(w) for w in words_of(held.group(1))} if held else set()  # "How much *food* does it hold?"
+    kind = re.search(r"\b(?:kind|sort|type|style)s?\s+of\s+(\w+)", body, re.I)
+    kind_of = _fold(kind.group(1)) if kind and _fold(kind.group(1)) in own else None
+    extra = dict(genuine=genuine, without=without, kind_of=kind_of, quantities=quantities, comparison=comparison,
+                 numbers=_numbers(body))
     value_only = own and all(_is_value_word(w) for w in own)
     elliptical = not own and (lead or len(words_of(body)) <= 2 or measure is None)
     if previous is not None and (elliptical or (lead and value_only)):
@@ -400,9 +533,9 @@ def understand(text: str, previous: Question | None = None, product_words: set[s
         subject = set(own) | (previous.subject if not own else {w for w in previous.subject if not _is_value_word(w)})
         return Question(text, f"{previous.query} {body}", previous.yes_no if lead else yes_no, subject,
                         follow_up=True, measure=measure or (previous.measure if not own else None),
-                        optional=previous.optional | optional, asked_as={**previous.asked_as, **asked_as})
+                        optional=previous.optional | optional, asked_as={**previous.asked_as, **asked_as}, **extra)
     return Question(text, body or text, yes_no, set(own), follow_up=bool(lead) and previous is not None,
-                    measure=measure, optional=optional, asked_as=asked_as)
+                    measure=measure, optional=optional, asked_as=asked_as, **extra)
 
 
 @lru_cache(maxsize=1)
@@ -410,7 +543,7 @@ def _value_words() -> frozenset[str]:
     from engine.scores.vocab import COLORS, MATERIALS
 
     words = {_fold(w) for w in (*COLORS, *MATERIALS) if " " not in w}
-    return frozenset(words | {_fold(w) for w in _AUDIENCE_VALUES})
+    return frozenset(words | {_fold(w) for w in _AUDIENCE_VALUES} | _SIZE_LETTERS)
 
 
 def _is_value_word(word: str) -> bool:
@@ -424,6 +557,7 @@ def _is_value_word(word: str) -> bool:
 class _FactWords:
     words: frozenset[str]        # folded words of the whole fact
     key_words: frozenset[str]    # folded words of the attribute name (or of a sentence)
+    value_words: frozenset[str]  # folded words of the attribute value (or of a sentence)
     concepts: frozenset[str]
     key_concepts: frozenset[str]
 
@@ -441,7 +575,11 @@ def _fact_words(fact: Fact) -> _FactWords:
         key_concepts |= {"price"}
     if fact.kind == "brand":
         key_concepts |= {"brand"}
-    return _FactWords(words, key_words, concepts, key_concepts)
+    if fact.kind == "category":
+        key_concepts |= {"type"}
+    if fact.key.lower().split()[-1:] == ["for"]:  # "Designed For", "Suitable For": who or what it is for, not a design
+        key_concepts = frozenset({"audience"})
+    return _FactWords(words, key_words, value_words if fact.key else words, concepts, key_concepts)
 
 
 def _covers(word: str, fact: _FactWords) -> bool:
@@ -453,7 +591,8 @@ def _covers(word: str, fact: _FactWords) -> bool:
         return True  # "neck" ~ "neckline", "wick" ~ "wicking"
     if concepts_of(word) & fact.concepts:
         return True
-    return bool(synonyms(word) & fact.words)
+    # A word with a shopping concept is met through it: its loose WordNet senses ("smell" ~ "look") are not.
+    return not concepts_of(word) and bool(synonyms(word) & fact.words)
 
 
 @lru_cache(maxsize=64)
@@ -483,6 +622,9 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
             shared = {"~" + question.measure}
         value_asked = bool(missing) and _only_values_missing(missing, fact) and all(
             concepts_of(w) & words.key_concepts for w in missing)  # "Is it for men?" against "Ideal For: Women"
+        described = set()
+        if missing and question.yes_no and _describes_part(question, missing, fact):
+            described, missing = missing, set()  # "Are the sleeves short?" against "Sleeve: Half Sleeve"
         if not (shared - question.optional if covering_only else shared) and not value_asked and not (
                 shared and not missing and not (question.subject - question.optional)):
             continue  # covers nothing the shopper asked beyond naming the product
@@ -493,17 +635,67 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         if covering_only and shared and shared <= question.optional and not _said_outright(question, Match(
                 fact, 0.0, 0.0, shared)):
             continue  # every word asked is in the title ("a sun shade?"): only a fact that says it answers
-        named = any(w in words.key_words or concepts_of(w) & words.key_concepts for w in shared if not w.startswith("~"))
+        named = any(_names(w, words.key_words) or concepts_of(w) & words.key_concepts for w in shared
+                    if not w.startswith("~"))
         named = named or bool(question.measure and question.measure in words.key_concepts)
+        # "What kind of neck?" against "Type: Round Neck"; "What pattern?" against "Color: Leopard": the value
+        # itself is the kind asked for.
+        named = named or bool(question.kind_of and question.kind_of in words.value_words) or _value_is_a(shared, fact)
         structured = fact.kind in ("attribute", "photo label", "price", "brand")
-        if covering_only and structured and not question.yes_no and not named:
+        if covering_only and (structured or fact.kind == "category") and not question.yes_no and not named:
             continue  # "What sizes are there?" asks for the attribute named so, not one whose value says "size"
         floor = ATTRIBUTE_FLOOR if structured else SENTENCE_FLOOR
         if covering_only and cosine < floor:
             continue
         score = cosine + (KEY_BONUS if named and structured else 0.0) + (0.05 if structured else 0.0)
-        matches.append(Match(fact, score, cosine, shared, missing))
-    return sorted(matches, key=lambda m: (len(m.missing), -m.score))[:top]
+        matches.append(Match(fact, score, cosine, shared, missing, described))
+    return sorted(matches, key=lambda m: (len(m.missing), _number_mismatch(question, m.fact), -m.score))[:top]
+
+
+def _names(word: str, key_words: frozenset[str]) -> bool:
+    """The attribute's name says the word, or a longer form of it ("detect" ~ "Detection Range")."""
+    return word in key_words or (len(word) >= 4 and any(k.startswith(word) for k in key_words))
+
+
+def _value_is_a(shared: set[str], fact: Fact) -> bool:
+    """Every word of the value is a kind of a concept asked ("Leopard" is a pattern, "Cotton" a material)."""
+    values = [_fold(w) for w in words_of(fact.value)]
+    asked = {c for w in shared if not w.startswith("~") for c in concepts_of(w) if c in ("pattern", "color", "material")}
+    keyed = _fact_words(fact).key_concepts  # "Color: Silver" is no answer to "What is it made of?": silver is a colour too
+    return bool(values and asked) and any(all(c in concepts_of(v) and not concepts_of(v) & keyed for v in values)
+                                          for c in asked)
+
+
+def _number_mismatch(question: Question, fact: Fact) -> int:
+    """1 when the question names a number or a quantity the fact has nothing to compare with ("Is it USB 3?"
+    meets "Interface: USB 2.0" before "USB on the go: No")."""
+    text = fact.value or fact.text
+    if question.quantities:
+        held = {d for d, _ in _quantities(text)}
+        return 0 if any(d in held for d, _ in question.quantities) else 1
+    return 1 if question.numbers and not _numbers(text) else 0
+
+
+def _describes_part(question: Question, missing: set[str], fact: Fact) -> bool:
+    """"Are the sleeves short?" against "Sleeve: Half Sleeve": the attribute is the part asked about and its
+    value a kind of that part, so the value answers a word that describes the part. Not a colour, material or
+    a word of another concept ("Is the strap leather?" is no question for "Strap Color: Green")."""
+    if fact.kind != "attribute" or not fact.key or _NUMBER.search(fact.value) or fact.value.strip().lower() in _YES | _NO:
+        return False
+    head = _fold(fact.key.split()[-1])
+    value = [_fold(w) for w in words_of(fact.value)]
+    if head not in question.subject or len(value) < 2 or value[-1] != head:
+        return False
+    keyed = _fact_words(fact).key_concepts
+    return all(_describing(w) and not _is_value_word(w)
+               and not (concepts_of(w) - keyed - {"length", "dimension", "size"}) for w in missing)
+
+
+@lru_cache(maxsize=1024)
+def _describing(word: str) -> bool:
+    """A word WordNet knows as an adjective ("short", "loose"), not only as a noun or a verb."""
+    wordnet = _wordnet()
+    return wordnet is not None and bool(wordnet.synsets(word, pos="a") or wordnet.synsets(word, pos="s"))
 
 
 def _only_values_missing(missing: set[str], fact: Fact) -> bool:
@@ -511,12 +703,16 @@ def _only_values_missing(missing: set[str], fact: Fact) -> bool:
     if not fact.value or not all(_is_value_word(w) for w in missing):
         return False
     held = _fact_words(fact).key_concepts  # "metal" is not answered by "Strap Color: Gold"
-    return all(concepts_of(w) & held for w in missing)
+    listed = {c for v in words_of(fact.value) for c in concepts_of(v)}  # a list of the same kind: not "Fabric: No"
+    return all(concepts_of(w) & held & listed for w in missing)
 
 
 # --- saying a fact as a sentence ---------------------------------------------------------
 
 def _article(phrase: str) -> str:
+    first = phrase.split()[0] if phrase.split() else ""
+    if first.isupper() and len(first) > 1 and first.isalpha():  # said letter by letter: "a USB", "an LED"
+        return "an" if first[0] in "AEFHILMNORSX" else "a"
     return "an" if phrase[:1].lower() in "aeiou" else "a"
 
 
@@ -568,6 +764,15 @@ def _fact_concept(fact: Fact) -> str | None:
     return None
 
 
+def _part_clause(value: str) -> str:
+    """A kind of a part, said as what the product has: "Round Neck" -> "it has a round neck", "Half Sleeve"
+    -> "it has half sleeves"."""
+    phrase = _lower_name(value.strip())
+    if _fold(phrase.split()[-1]) in _PAIRED and not _plural(phrase):
+        return f"it has {phrase}s"
+    return f"it has {phrase}" if _plural(phrase) else f"it has {_article(phrase)} {phrase}"
+
+
 def statement(fact: Fact) -> str:
     """The fact as a clause a person would say ("it holds 330 ml"), lower-case, no full stop."""
     value = fact.value.strip()
@@ -576,6 +781,14 @@ def statement(fact: Fact) -> str:
     flag = value.lower()
     if flag in _YES or flag in _NO:
         return _boolean_clause(fact.key, flag in _YES)
+    value_words = [_fold(w) for w in words_of(value)]
+    key_words = [_fold(w) for w in words_of(fact.key)]
+    if (fact.kind == "attribute" and len(value_words) >= 2 and not _NUMBER.search(value) and "," not in value
+            and key_words == value_words[-1:]):
+        return _part_clause(value)  # "Sleeve: Half Sleeve" -> "it has half sleeves" (not "Hair Type: Dry Hair")
+    alternatives = [{_fold(w) for w in words_of(part)} for part in fact.key.split("/")]
+    if fact.kind == "attribute" and len(alternatives) > 1 and set(value_words) in alternatives:
+        return f"it is {_lower_name(value)}"  # "Wired/Wireless: Wired" -> "it is wired", "Analog/Digital" -> "analog"
     concept = _fact_concept(fact)
     if fact.kind == "title":
         return f"the product is the {value}"
@@ -620,6 +833,8 @@ def statement(fact: Fact) -> str:
         if _plural(value) or _is_adjective(value.split()[-1].lower()):
             return f"it is {value}"  # "it is Digital", "it is Cycling Shorts"
         return f"it is {_article(value)} {value}"
+    if fact.key.lower().split()[-1] == "for":  # "Designed For: Door" -> "it is designed for Door"
+        return f"it is {_lower_name(fact.key)} {value}"
     verb = "are" if "," in value or _plural(fact.key) else "is"
     return f"the {_lower_name(fact.key)} {verb} {value}"
 
@@ -669,23 +884,145 @@ def template_answer(question: Question, match: Match) -> Answer | None:
         return None
     found = dict(answered=True, facts=[fact.text], follow_up=question.follow_up, score=match.score)
     said = statement(fact)
+    if (question.kind_of and not _plural(fact.value) and _fold((words_of(fact.value) or [""])[-1]) == question.kind_of
+            and re.search(r"\b(?:have|has|with)\b", question.text, re.I)):
+        said = _part_clause(fact.value)  # "What kind of neck does it have?" -> "it has a round neck"
+    plain = Answer(question.text, _sentence(said), **found)
+    if not _same_measure(question, fact):
+        return None  # "Is it under 1 kg?" is not answered by "Lightweight" nor by "Maximum Weight Capacity: 150 kg"
     if match.missing:  # "Does it come in red?" against "Colors: Blue, Black": the listing answers with what it has
-        shown = " or ".join(sorted(question.asked_as.get(w, w) for w in match.missing))
+        shown = " or ".join(sorted(w.upper() if w in _SIZE_LETTERS else question.asked_as.get(w, w)
+                                   for w in match.missing))
         return Answer(question.text, f"{_sentence(said)[:-1]}; the listing doesn't mention {shown}.", **found)
-    if question.yes_no:
-        flag = fact.value.strip().lower()
+    if not question.yes_no or match.described:
+        return plain  # "Are the sleeves short?" -> "It has half sleeves.": the kind, not a yes or no
+    flag = fact.value.strip().lower()
+    settled = _settled(question, match)
+    if settled == "plain":
+        return plain
+    if settled:
+        no, outright = settled == "no", True
+    else:
         no = flag in _NO or (flag not in _YES and _negated(fact.text, match.shared))
-        asked, held = _numbers(question.text), _numbers(fact.value or fact.text)
+        asked, held = question.numbers, _numbers(fact.value or fact.text)
+        if asked and not asked & held and (fact.kind != "attribute" or not held):
+            # "Is it USB 3?" against "System requirements: USB Port" or a title with other numbers: no telling
+            return plain if fact.kind == "attribute" else None
         no = no or bool(asked and held and not asked & held)  # "a set of two?" against "Sales Package: 1 mug"
-        polarity = "no" if no else "yes"
-        if not fact.key and no:
-            return Answer(question.text, f"No: {said}", polarity=polarity, **found)
-        if flag not in _YES and flag not in _NO and not no and not _said_outright(question, match):
-            # "Do they have laces?" against "Closure: Slip On": the fact is on topic but says no yes.
-            return Answer(question.text, _sentence(said), **found)
-        return Answer(question.text, f"{polarity.capitalize()}, {said}" + ("" if said.endswith("\u201d") else "."),
-                      polarity=polarity, **found)
-    return Answer(question.text, _sentence(said), **found)
+        outright = flag in _YES or flag in _NO or no or _said_outright(question, match)
+    absent = _asked_absent(question, match)
+    if absent == "plain":
+        return None  # "Does it work without batteries?" against "Cell phone pocket": no telling
+    if absent:
+        no, outright = absent == "no", True
+    polarity = "no" if no else "yes"
+    if not fact.key and no:
+        return Answer(question.text, f"No: {said}", polarity=polarity, **found)
+    if not outright:
+        # "Do they have laces?" against "Closure: Slip On": the fact is on topic but says no yes.
+        return plain
+    return Answer(question.text, f"{polarity.capitalize()}, {said.rstrip('.')}" + ("" if said.endswith("\u201d") else "."),
+                  polarity=polarity, **found)
+
+
+_DIMENSIONS = {"capacity": {"volume", "data"}, "weight": {"mass"}, "height": {"length"}, "length": {"length"},
+               "width": {"length"}, "depth": {"length"}, "dimension": {"length"}}
+
+
+def _same_measure(question: Question, fact: Fact) -> bool:
+    """A quantity asked is answered only by a fact holding a quantity of that measure ("a litre" by "350 ml", not
+    by "Lightweight"); "How much water does it hold?" is not answered by a load in kg."""
+    held = {d for d, _ in _quantities(fact.value or fact.text)}
+    if question.quantities:
+        concept = _fact_concept(fact)  # an attribute must name the measure ("Other Functions: ... 100 gm" does not)
+        return bool(held & {d for d, _ in question.quantities}) and concept in (
+            question.measure, *({"height", "length", "width", "depth"} if question.measure == "dimension" else ()),
+            *((None,) if fact.kind != "attribute" else ()))
+    wanted = _DIMENSIONS.get(question.measure or "")
+    return not (wanted and held and not held & wanted)
+
+
+def _asked(match: Match) -> set[str]:
+    return {w for w in match.shared if not w.startswith("~")}
+
+
+def _settled(question: Question, match: Match) -> str | None:
+    """"yes" / "no" when the fact's value settles the question by itself, "plain" when it is on topic but
+    says no yes or no, None when the usual reading (a Yes/No value, a negation) decides.
+
+    - a quantity asked is compared with the fact's in one unit ("Is it under 1 kg?" against "Weight: 900 g");
+    - a name of alternatives ("Wired/Wireless: Wired") is answered by its value, not by its name;
+    - "pure cotton", "real leather" are answered by the value: "Cotton" is, "Synthetic Leather" is not, a
+      blend does not say; "leather" asked plainly against "Synthetic Leather" gets the fact without a yes."""
+    fact = match.fact
+    flag = fact.value.strip().lower()
+    if question.quantities:
+        compared = _compare(question, _quantities(fact.value or fact.text))
+        if compared:
+            return compared
+    value = {_fold(w) for w in words_of(fact.value)} if fact.key else _fact_words(fact).words
+    asked = _asked(match) - question.optional
+    named = [{_fold(w) for w in words_of(part)} for part in fact.key.split("/")] if fact.key else []
+    if len(named) > 1 and value in named:  # "Wired/Wireless: Wired", not "Case / Bezel Material: Steel case"
+        if asked & value:
+            return "yes"
+        if asked & _fact_words(fact).key_words:
+            return "no"
+    lacking = [rf"\b{re.escape(w)}\w*(?:less|[- ]free)\b" for w in asked]
+    if fact.key and flag not in _YES | _NO and not question.without and any(
+            re.search(p, fact.value.lower()) for p in lacking) and not any(re.search(p, question.text.lower())
+                                                                          for p in lacking):
+        return "no"  # "Does it have sleeves?" against "Sleeve: Sleeveless" (not "Is it sugar free?" to "Sugar-free")
+    measures = {w for w in asked if _MEASURE_CONCEPT.get(w) or concepts_of(w) & _MEASURES}
+    if (measures and not question.quantities and not question.numbers and _NUMBER.search(fact.value or "")
+            and not measures & _fact_words(fact).key_words and asked - measures <= _fact_words(fact).key_words):
+        return "plain"  # "Is the heel high?" against "Heel Height: 1 inch": the number, not a judgement
+    genuine = question.genuine & value
+    imitation = value & _IMITATION and not any(w in question.subject for w in value & _IMITATION)
+    if genuine:
+        if imitation:
+            return "no"
+        others = {w for w in value - genuine if concepts_of(w) & {"material"} or _is_value_word(w)}
+        return "yes" if not others else "plain"
+    if imitation and asked & value and any(concepts_of(w) & {"material"} for w in asked & value):
+        return "plain"
+    return None
+
+
+def _compare(question: Question, held: list[tuple[str, float]]) -> str | None:
+    verdicts = set()
+    for dimension, amount in question.quantities:
+        amounts = [a for d, a in held if d == dimension]
+        if not amounts:
+            continue
+        if question.comparison == ">=":
+            verdicts.add("yes" if all(a >= amount * 0.999 for a in amounts) else
+                         "no" if all(a < amount for a in amounts) else "plain")
+        elif question.comparison == "<=":
+            verdicts.add("yes" if all(a <= amount * 1.001 for a in amounts) else
+                         "no" if all(a > amount for a in amounts) else "plain")
+        else:
+            verdicts.add("yes" if any(abs(a - amount) <= 0.02 * max(a, amount) for a in amounts) else "no")
+    return verdicts.pop() if len(verdicts) == 1 else ("plain" if verdicts else None)
+
+
+def _asked_absent(question: Question, match: Match) -> str | None:
+    """"Does it work without wires?": "yes" when the fact says the thing is absent ("Wireless", "no wires",
+    "wire-free"), "no" when its value has it ("Wired"), "plain" when it cannot tell."""
+    asked = question.without & _asked(match)
+    if not asked:
+        return None
+    fact = match.fact
+    text = (fact.value if fact.key else fact.text).lower()  # "Wired/Wireless: Wired": the value, not the name
+    if any(re.search(rf"\b{re.escape(w)}\w*(?:less|[- ]free)\b", text) for w in asked) or _negated(text, asked):
+        return "yes"
+    if any(v.endswith("less") and concepts_of(v) & concepts_of(w) for v in words_of(text) for w in asked):
+        return "yes"  # "without a cable" against "Wireless"
+    flag = fact.value.strip().lower()
+    value = {_fold(w) for w in words_of(fact.value)} if fact.key else set()
+    if flag not in _YES | _NO and asked & value:
+        return "no"
+    return "plain"
 
 
 # --- saying what the listing does not say ------------------------------------------------
@@ -725,7 +1062,8 @@ def _reported(text: str) -> tuple[str, str]:
         return lead, "it is"
     if rest[0].lower() in _PREPOSITIONS:  # "How much is in the bottle?": nothing to invert
         return lead, " ".join([aux, *rest])
-    size = 2 if rest[0].lower() in ("the", "this", "these", "each", "a", "an", "your") and len(rest) > 1 else 1
+    size = 2 if (rest[0].lower() in ("the", "this", "these", "each", "a", "an", "your") and len(rest) > 1
+                 and rest[1].lower() not in _PREPOSITIONS) else 1
     subject, tail = rest[:size], rest[size:]
     if aux in ("does", "do", "did"):
         if not tail:
@@ -748,6 +1086,7 @@ def decline(question: Question, closest: Fact | None = None) -> Answer:
     """The listing does not say: say so in plain English, offer the nearest fact it does state, and
     name the line that would answer it."""
     body = _FOLLOW_UP.sub("", _spelled_out(question.text)).strip().rstrip("?.! ")
+    body = re.sub(r"^(what\s+(?:is|are)\b.*?)\s+like$", r"\1", body, flags=re.I)  # "What is the fit like?"
     mention = _MENTION.match(body)
     if mention and next(g for g in mention.groups() if g).split()[-1].lower() in _PREPOSITIONS:
         mention = None  # "What is the band made of?" is no thing to mention
