@@ -1,4 +1,4 @@
-"""The "Shopper Q&A" tab and the `/ask` endpoint: a thin UI over ``engine.qa``.
+"""The "Shopper Q&A" tab and the `/ask` endpoint: a thin UI over ``engine.workflows.qa``.
 
 The merchant picks a sample, takes the product in the Create tab (one click) or uploads a product
 JSON with its photos, types questions as a shopper would (or says them: the microphone or a recording,
@@ -15,12 +15,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine import qa, speech
-from engine.errors import StudioError
+from engine import speech
+from engine.workflows import qa
+from engine.core.errors import StudioError
 from engine.pipeline import Studio
-from engine.product import Product
-from engine.samples import sample_products
-from engine.uploads import unpack_upload
+from engine.core.product import Product
+from engine.inputs.samples import sample_products
+from engine.inputs.uploads import unpack_upload
 from studio.render import servable
 
 PLACEHOLDER = "Pick a sample, take the Create tab's product or upload a product JSON, then ask what a shopper would ask."

@@ -40,7 +40,7 @@ def hold_wav(tmp_path_factory):
 @pytest.fixture(scope="module")
 def mug():
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
 
     return ingest(Product.from_record(MUG))
 
@@ -50,7 +50,7 @@ def _words(text: str) -> list[str]:
 
 
 def test_spoken_question_is_transcribed_and_answered_with_the_fact(hold_wav, mug):
-    from engine.qa import Conversation
+    from engine.workflows.qa import Conversation
 
     heard = speech.transcribe(hold_wav)
     assert _words(heard) == ["how", "much", "does", "it", "hold"]
@@ -59,7 +59,7 @@ def test_spoken_question_is_transcribed_and_answered_with_the_fact(hold_wav, mug
 
 
 def test_rate_and_samples_are_accepted_as_well_as_a_file(tmp_path, mug):
-    from engine.qa import Conversation
+    from engine.workflows.qa import Conversation
 
     wav = _say("Can I wear it in the rain?", tmp_path / "rain.wav")
     with wave.open(str(wav)) as w:

@@ -1,5 +1,5 @@
 """``python -m engine ask PRODUCT.json --audio QUESTION.wav``: a spoken question, transcribed offline
-(engine.speech), then answered like a typed one. The ask subcommand itself lives in engine.qa; this
+(engine.speech), then answered like a typed one. The ask subcommand itself lives in engine.workflows.qa; this
 adds ``--audio`` to it."""
 from __future__ import annotations
 
