@@ -1,4 +1,4 @@
-"""Products per minute: a catalog's products written at once (``engine.batch.generate_batch``, their
+"""Products per minute: a catalog's products written at once (``engine.workflows.batch.generate_batch``, their
 language-model calls decoded together) vs. one after another, in the same process, on the same products.
 
     python benchmarks/batch.py --products 8 --batch-size 8 --runs 3 --threads 1
@@ -10,7 +10,7 @@ alike; the median of ``--runs`` is reported. Writes a JSON summary with ``--json
 
     python benchmarks/batch.py --ray --products 16 --batch-size 4 --runs 3 --workers 2
 
-``--ray``: whole catalog runs instead (``engine.batch.run_batch``: ingest, copy, scores, the
+``--ray``: whole catalog runs instead (``engine.workflows.batch.run_batch``: ingest, copy, scores, the
 results file), this process with one Studio vs. ``--workers`` actors on a local Ray instance,
 same products, same settings, alternating runs into fresh folders; models are loaded and the
 actors started before timing (both reported apart). Also measures what would cap a cluster:
@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine.batch import generate_batch  # noqa: E402
-from engine.catalog import read_catalog  # noqa: E402
+from engine.workflows.batch import generate_batch  # noqa: E402
+from engine.inputs.catalog import read_catalog  # noqa: E402
 from engine.pipeline import Studio  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.core.settings import Settings  # noqa: E402
 
 KINDS = ("title", "description")
 DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "luma" / "products.jsonl"
@@ -60,7 +60,7 @@ def batched(studio, products, settings, batch_size: int) -> list[dict]:
 
 def writer_rate(folder: Path, line: dict, seconds: float = 5.0) -> float:
     """Results lines per second ``_append`` (one write + fsync per line) sustains in ``folder``."""
-    from engine.batch import _append
+    from engine.workflows.batch import _append
 
     path = folder / "writer-test.jsonl"
     count, clock = 0, time.perf_counter()
@@ -77,9 +77,9 @@ def ray_vs_local(args) -> dict:
     import shutil
     import tempfile
 
-    from engine.batch import result_line, run_batch
-    from engine.catalog import read_catalog_rows
-    from engine.distributed import RayRunner
+    from engine.workflows.batch import result_line, run_batch
+    from engine.inputs.catalog import read_catalog_rows
+    from engine.workflows.distributed import RayRunner
 
     threads = args.threads or 1
     torch.set_num_threads(threads)

@@ -19,11 +19,11 @@ from engine.copywriting.bullets import fact_bullets, phrased_bullets
 from engine.copywriting.copy import clean, stream_field
 from engine.ingest import ingest
 from engine.models.language import load_language_model
-from engine.product import Product
+from engine.core.product import Product
 from engine.scores import TextContext
 from engine.scores.claims import claim_report
 from engine.scores.reference import meteor
-from engine.settings import Settings
+from engine.core.settings import Settings
 from engine.training.data import hidden_copy, split_of
 
 

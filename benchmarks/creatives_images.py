@@ -21,7 +21,7 @@ from PIL import Image  # noqa: E402
 from engine.creatives.backgrounds import list_backgrounds  # noqa: E402
 from engine.creatives.cutout import cut_out  # noqa: E402
 from engine.creatives.images import SIZES, make_creatives  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.core.settings import Settings  # noqa: E402
 
 
 def main() -> None:

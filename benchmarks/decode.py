@@ -198,8 +198,8 @@ def create_ab(runs: int, product_id: str = "MT05") -> dict:
     import json
 
     from engine.pipeline import Studio
-    from engine.product import Product
-    from engine.settings import Settings
+    from engine.core.product import Product
+    from engine.core.settings import Settings
 
     luma = REPO.parent / "shared" / "data" / "luma" / "products.jsonl"
     record = next(json.loads(line) for line in luma.open(encoding="utf-8") if json.loads(line)["id"] == product_id)

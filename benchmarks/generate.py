@@ -51,8 +51,8 @@ from engine.copywriting.copy import Copy, build_messages, clean  # noqa: E402
 from engine.copywriting.keywords import extract_keywords  # noqa: E402
 from engine.models.language import load_language_model, set_precision  # noqa: E402
 from engine.pipeline import Studio  # noqa: E402
-from engine.product import Product  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.core.product import Product  # noqa: E402
+from engine.core.settings import Settings  # noqa: E402
 from report import machine, write_section  # noqa: E402
 
 FIELDS = ("title", "description")
@@ -72,8 +72,8 @@ def load_product(product_id: str) -> Product:
 COLD = """
 import json, sys
 from engine.pipeline import Studio
-from engine.product import Product
-from engine.settings import Settings
+from engine.core.product import Product
+from engine.core.settings import Settings
 product = Product.from_record(json.loads(sys.argv[1]), sys.argv[2])
 Studio(device=sys.argv[4]).generate(product, Settings.model_validate_json(sys.argv[3]))
 print("RESULT", flush=True)

@@ -7,7 +7,7 @@
    LoRA-merged copy, text and image encoders, the claim checker) and print the seconds.
 2. **Generate** copy for ``--products`` products of the shared catalogs (Luma, then
    flipkart-train; repeated when more are asked than they hold) with the catalog batch path,
-   ``engine.batch.generate_batch``: ``Studio.generate`` for ``--batch-size`` products at once,
+   ``engine.workflows.batch.generate_batch``: ``Studio.generate`` for ``--batch-size`` products at once,
    their language-model calls decoded together, under the default settings (the fusion method
    that won on validation, ``engine.conditioning.best_method``). Prints products/s end to end
    (ingest, encoders, fusion prefix, generation with its retries and checks, keywords, scores)
@@ -72,7 +72,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def load_products(data: Path, count: int) -> list:
-    from engine.catalog import read_catalog
+    from engine.inputs.catalog import read_catalog
 
     pool = []
     for name in CATALOGS:
@@ -118,7 +118,7 @@ def writing_seconds(result) -> float:
 
 
 def generate(studio, products: list, settings, batch_size: int, device) -> dict:
-    from engine.batch import generate_batch
+    from engine.workflows.batch import generate_batch
     from engine.pipeline import Result
 
     ok, failures, lm_seconds, chars, stages = 0, [], 0.0, {kind: 0 for kind in KINDS}, {}
@@ -199,7 +199,7 @@ def main(argv=None) -> int:
     from engine.conditioning import best_method
     from engine.models.devices import resolve_device
     from engine.pipeline import Studio
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     device = resolve_device(args.device)
     device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or "cpu"

@@ -31,12 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from engine.catalog import read_catalog  # noqa: E402
+from engine.inputs.catalog import read_catalog  # noqa: E402
 from engine.encoders.text import encode_texts  # noqa: E402
 from engine.copywriting.keywords import STOP_WORDS, extract_keywords  # noqa: E402
 from engine.copywriting.template import template_copy  # noqa: E402
 from engine.ingest import ingest  # noqa: E402
-from engine.settings import Settings  # noqa: E402
+from engine.core.settings import Settings  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CATALOGS = [DATA / "luma" / "products.jsonl", DATA / "flipkart-train" / "products.jsonl"]

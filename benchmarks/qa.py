@@ -26,7 +26,7 @@ QUESTIONS = ["What is it made of?", "Is it performance fabric?", "Does it come i
 
 
 def first_text_seconds(conversation, question: str, writer: str) -> float:
-    from engine import qa
+    from engine.workflows import qa
 
     start = time.perf_counter()
     answer = conversation.ask(question)
@@ -46,8 +46,8 @@ def main() -> None:
 
     from engine.evaluation.qa import default_catalogs
     from engine.ingest import ingest
-    from engine.product import load_catalog
-    from engine.qa import Conversation
+    from engine.core.product import load_catalog
+    from engine.workflows.qa import Conversation
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)

@@ -2,8 +2,8 @@
 
 No UI code lives here; ``studio/`` is a thin Gradio layer over ``Studio``.
 """
-from engine.product import Product, load_catalog
-from engine.settings import PLATFORMS, Settings
+from engine.core.product import Product, load_catalog
+from engine.core.settings import PLATFORMS, Settings
 
 __all__ = ["Product", "Settings", "PLATFORMS", "load_catalog", "Studio"]
 

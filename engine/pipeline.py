@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from engine.encoders.colors import dominant_colours
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.copywriting.bullets import fact_bullets
 from engine.copywriting.compose import compose_description, title_provenance
 from engine.copywriting.plan import plan_content
@@ -25,11 +25,11 @@ from engine.copywriting.keywords import extract_keywords
 from engine.copywriting.rerank import stream_candidates
 from engine.ingest import IngestLimits, Ingested, ingest
 from engine.models.language import load_language_model
-from engine.photo_labels import enough_to_write, missing_input_message
-from engine.product import Product
+from engine.encoders.photo_labels import enough_to_write, missing_input_message
+from engine.core.product import Product
 from engine.scores import Score, TextContext, score_text
 from engine.scores.reference import with_reference_source
-from engine.settings import Settings
+from engine.core.settings import Settings
 from engine.writers import LM_FIELDS, WRITERS, FusionWriter, Writer, create_writer, is_baseline, list_writers, writer_label
 
 TEXT_KINDS = ("title", "description", "bullets", "keywords")
@@ -103,7 +103,7 @@ class Studio:
         configure_threads(threads)
         self.device = device
         self.limits = limits
-        self.history = history  # an engine.history.History: every generation is stored there
+        self.history = history  # an engine.storage.history.History: every generation is stored there
         self.checkpoints = checkpoints  # a folder of trained methods other than the shipped ones (evaluation)
         self._cutouts: dict = {}  # last cut-out, so switching style or size does not re-run U2-Net
         self._scoring_inputs: dict[str, tuple] = {}  # Result id -> (source text, references): re-scoring edits
@@ -314,7 +314,7 @@ class Studio:
             models=models, parent_id=parent_id,
         )
         if self.history is not None and store:
-            from engine.history import HistoryWriteError
+            from engine.storage.history import HistoryWriteError
 
             try:
                 self.history.add(result, parent_id=parent_id)
@@ -390,10 +390,10 @@ class Studio:
     def photo_suggestions(self, product: Product | Ingested) -> list[dict]:
         """What the photos seem to show: ``[{"label", "confidence", "photo", "attribute"}]``, most
         confident first, one entry per label (from the photo where it scored highest), only labels at
-        or above ``engine.photo_labels.CONFIDENT`` (attribute "Product type"), then the colours measured
+        or above ``engine.encoders.photo_labels.CONFIDENT`` (attribute "Product type"), then the colours measured
         in the photos (attribute "Colour", confidence None). Hints to confirm, never facts: nothing here
         reaches the prompt or the claim check until the merchant adds it as an attribute."""
-        from engine.photo_labels import photo_labels
+        from engine.encoders.photo_labels import photo_labels
 
         ingested = product if isinstance(product, Ingested) else self.ingest(product)
         best: dict[str, dict] = {}
@@ -442,7 +442,7 @@ class Studio:
         are written at the same time, as two rows of one batched decode: a Create then costs little more
         than its description. Otherwise (the CLI, the Python API) writing both at once would gain nothing,
         and they are written one after the other."""
-        from engine.interleave import interleave
+        from engine.core.interleave import interleave
         from engine.models.batching import request_batching
 
         streams = {}
@@ -505,6 +505,6 @@ def copy_methods() -> dict[str, str]:
 
 def default_copy_method() -> str:
     """The fusion method that won on validation, else the zero-shot prompt (what ``Settings()`` uses)."""
-    from engine.settings import default_fusion
+    from engine.core.settings import default_fusion
 
     return default_fusion()

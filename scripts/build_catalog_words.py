@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from engine.paths import ASSETS
+from engine.core.paths import ASSETS
 from engine.training.data import split_of
 
 WORD = re.compile(r"[A-Za-z]+")

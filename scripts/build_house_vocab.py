@@ -44,7 +44,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from engine.paths import ASSETS
+from engine.core.paths import ASSETS
 
 VERSION = 1
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -3,7 +3,7 @@
     python scripts/compare_results.py snapshot OUT_DIR [--methods template,none,default] [--seeds 0]
     python scripts/compare_results.py compare BEFORE_DIR AFTER_DIR
 
-``snapshot`` generates, for each of the five sample products (``engine/samples.py``), each method and
+``snapshot`` generates, for each of the five sample products (``engine/inputs/samples.py``), each method and
 each seed, with every other setting at its default, and writes the Result's ``to_dict()`` as JSON to
 ``OUT_DIR/<product id>.<method>.seed<seed>.json``, without what is never the same twice: the Result's
 ``id``, ``created_at`` and ``timings``, and any ``latency``/``seconds`` key nested inside; paths inside the
@@ -48,8 +48,8 @@ def dump(data: dict) -> str:
 
 def snapshot(out: Path, methods: list[str], seeds: list[int]) -> int:
     from engine.pipeline import Studio
-    from engine.samples import sample_products
-    from engine.settings import Settings, default_fusion
+    from engine.inputs.samples import sample_products
+    from engine.core.settings import Settings, default_fusion
 
     out.mkdir(parents=True, exist_ok=True)
     methods = [default_fusion() if m == "default" else m for m in methods]

@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from engine.variants import evaluate
+from engine.workflows.variants import evaluate
 
 CATALOGS = ("luma", "flipkart-train", "flipkart-text")
 

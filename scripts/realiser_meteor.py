@@ -17,7 +17,7 @@ def main(catalog: str, n: int) -> float:
     from engine.copywriting.plan import plan_content
     from engine.copywriting.realise import realised_description
     from engine.evaluation import load_items, score_output
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     items = load_items(ROOT.parent / "shared" / "data" / catalog / "products.jsonl", "description", "train", 10, 3000)
     random.Random(5).shuffle(items)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.pipeline import Studio
-from engine.product import Product
-from engine.uploads import confine_jsonl, confine_rows, network_settings, refusal_message, unpack_upload
+from engine.core.product import Product
+from engine.inputs.uploads import confine_jsonl, confine_rows, network_settings, refusal_message, unpack_upload
 from studio.queueing import copy_events
 
 
@@ -49,16 +49,16 @@ def build_batch_and_evaluate_api(studio: Studio) -> None:
     """`/batch` (catalog file -> results.jsonl + summary) and `/evaluate` (catalog -> table + numbers).
 
     Both take the catalog alone, with its photos and videos uploaded alongside, or one zip of both;
-    the catalog may name only those files (engine/uploads.py), anything else is refused by name."""
+    the catalog may name only those files (engine/inputs/uploads.py), anything else is refused by name."""
     import hashlib
     import tempfile
     from pathlib import Path
 
-    from engine.batch import read_results, run_batch
-    from engine.catalog import read_catalog_rows
+    from engine.workflows.batch import read_results, run_batch
+    from engine.inputs.catalog import read_catalog_rows
     from engine.evaluation import evaluate as evaluate_catalog
-    from engine.export import jsonl
-    from engine.paths import data_dir
+    from engine.workflows.export import jsonl
+    from engine.core.paths import data_dir
 
     def _folder(kind: str, catalog: Path) -> Path:
         digest = hashlib.sha256(catalog.read_bytes()).hexdigest()[:10]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from engine.history import History
+from engine.storage.history import History
 from engine.pipeline import Studio
 from studio.api import build_api, build_batch_and_evaluate_api
 from studio.batch_tab import build_batch_tab
@@ -24,7 +24,7 @@ def build_app(studio: Studio | None = None, notice: str = "", status=None) -> gr
     callable giving a live status line ("" hides it), polled every second until it is empty, e.g. while
     studio/serve.py still loads the models in the background."""
     studio = studio or Studio()
-    if studio.history is None:  # every generation of the app is kept, under engine.paths.data_dir()
+    if studio.history is None:  # every generation of the app is kept, under engine.core.paths.data_dir()
         studio.history = History()
     with gr.Blocks(title="Merchant Content Studio") as app:
         gr.HTML(HEADER.format(device=studio.device_label()))

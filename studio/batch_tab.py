@@ -3,11 +3,11 @@
 Each catalog writes into its own folder under the data folder (``<data>/batches/<catalog name>``),
 so running the same catalog again with the same settings resumes it: finished products are kept
 and skipped. Other settings (method, tone, seed ...) run every product again, and the exports take
-the rows of the settings on screen only (engine/batch.py). **Start over** moves a catalog's results
+the rows of the settings on screen only (engine/workflows/batch.py). **Start over** moves a catalog's results
 aside. Bad rows and failed products are listed under the progress (line, id, reason) and offered
 as failures.jsonl. Every product is written by ``Studio.generate``, the Create tab's own path, so
 the claims column reads the claim check's verdict as the Create tab's badge does ("⚠ 2 flagged"),
-and the Shopify export holds a product with a flagged claim back as a draft (engine/export.py).
+and the Shopify export holds a product with a flagged claim back as a draft (engine/workflows/export.py).
 """
 from __future__ import annotations
 
@@ -19,14 +19,14 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine import export
-from engine.batch import FAILURES, read_failures, read_results, run_batch, settings_label, start_over
-from engine.catalog import read_catalog_rows
-from engine.errors import StudioError
-from engine.paths import data_dir
+from engine.workflows import export
+from engine.workflows.batch import FAILURES, read_failures, read_results, run_batch, settings_label, start_over
+from engine.inputs.catalog import read_catalog_rows
+from engine.core.errors import StudioError
+from engine.core.paths import data_dir
 from engine.pipeline import Studio, default_copy_method
-from engine.settings import PLATFORMS, Settings
-from engine.uploads import confine_rows, named_catalog, unpack_upload
+from engine.core.settings import PLATFORMS, Settings
+from engine.inputs.uploads import confine_rows, named_catalog, unpack_upload
 from studio.create_tab import DESCRIPTION_LENGTHS, TONES, method_choices
 from studio.render import slug
 
@@ -89,7 +89,7 @@ def run_catalog(studio: Studio, catalog: Path, limit: int | None, settings: Sett
     bad rows and failures table, failures.jsonl download) updates."""
     hidden = gr.update(visible=False)
     try:
-        # The catalog arrived over the network: it may name only the files beside it (engine/uploads.py).
+        # The catalog arrived over the network: it may name only the files beside it (engine/inputs/uploads.py).
         catalog_rows, _ = confine_rows(read_catalog_rows(catalog, limit), catalog.parent)
     except (StudioError, ValueError) as exc:  # the file as a whole cannot be used
         yield gr.update(), f"⚠️ {exc}", gr.update(), hidden, hidden

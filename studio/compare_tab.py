@@ -8,14 +8,14 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine.compare import (COLUMN_SETTINGS, best_values, column_labels, format_score, grid_csv, grid_png, is_best,
+from engine.workflows.compare import (COLUMN_SETTINGS, best_values, column_labels, format_score, grid_csv, grid_png, is_best,
                             iter_grid, parse_values, score_chart, score_columns, table_rows)
-from engine.ablation import DELTA_COLUMNS, iter_leave_one_out
-from engine.ablation import table_rows as ablation_rows
-from engine.errors import StudioError
+from engine.workflows.ablation import DELTA_COLUMNS, iter_leave_one_out
+from engine.workflows.ablation import table_rows as ablation_rows
+from engine.core.errors import StudioError
 from engine.pipeline import default_copy_method, Studio, copy_methods
-from engine.product import Product
-from engine.samples import sample_products
+from engine.core.product import Product
+from engine.inputs.samples import sample_products
 from studio.create_tab import CreateTab, product_from_form, settings_from_form
 from studio.render import slug
 
@@ -210,7 +210,7 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
 
 
 def build_ablation_section(methods: dict[str, str]) -> dict:
-    """Leave one input out (engine.ablation): what the copy loses without the photos, the text or
+    """Leave one input out (engine.workflows.ablation): what the copy loses without the photos, the text or
     the video; the measured counterpart of the gate-weight bars."""
     gr.Markdown("### What each input changes\nWrites one method's copy with every input, then again without "
                 "the photos, without the text (photos and category only) and without the video, with the same "

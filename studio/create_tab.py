@@ -12,12 +12,12 @@ from typing import Callable
 
 import gradio as gr
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.writers import RECOMMENDED, writer_choice, writer_label
 from engine.pipeline import Result, Studio, copy_methods, default_copy_method
-from engine.product import Product
-from engine.samples import sample_products
-from engine.settings import PLATFORMS, Settings
+from engine.core.product import Product
+from engine.inputs.samples import sample_products
+from engine.core.settings import PLATFORMS, Settings
 from studio.creatives_panel import build_creatives_panel
 from studio.queueing import copy_events
 from studio.render import contributions_panel, provenance_panel, score_badges, servable, slug
@@ -496,7 +496,7 @@ def _history_write():
         yield
     except KeyError:  # a result the history never stored
         pass
-    except StudioError as exc:  # a full or read-only data folder (engine.history.HistoryWriteError)
+    except StudioError as exc:  # a full or read-only data folder (engine.storage.history.HistoryWriteError)
         gr.Warning(f"Not saved to history: {exc}")
 
 
@@ -510,7 +510,7 @@ def _candidate_label(index: int, candidate: dict) -> str:
 def _status_line(result: Result) -> str:
     t = result.timings
     if not any([result.copy.title, result.copy.description, result.copy.bullets]) and result.warnings:
-        # Too little input (engine.photo_labels.enough_to_write): the engine wrote nothing on purpose.
+        # Too little input (engine.encoders.photo_labels.enough_to_write): the engine wrote nothing on purpose.
         rest = "".join(f"\n\n⚠️ {w}" for w in result.warnings[1:]) + "".join(f"\n\nℹ️ {n}" for n in result.notes)
         return f"✋ **No copy written.** {result.warnings[0]}{rest}"
     warn = "".join(f"\n\n⚠️ {w}" for w in result.warnings)  # problems only

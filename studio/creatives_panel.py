@@ -8,13 +8,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.creatives.steps import StepError
 from engine.creatives.backgrounds import NAMED_PALETTES, list_backgrounds
 from engine.creatives.cutout import describe_cutout
 from engine.copywriting.copy import Copy
 from engine.creatives.layouts import list_layouts
-from engine.media import save_creatives, save_video
+from engine.storage.media import save_creatives, save_video
 from engine.pipeline import Studio
 from studio.render import slug, score_badges
 

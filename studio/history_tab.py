@@ -9,11 +9,11 @@ from pathlib import Path
 import gradio as gr
 
 from engine.copywriting.copy import Copy
-from engine.metadata import read_settings
+from engine.storage.metadata import read_settings
 from engine.pipeline import Result, Studio
-from engine.product import Product
+from engine.core.product import Product
 from engine.scores import Score
-from engine.settings import Settings
+from engine.core.settings import Settings
 from studio.create_tab import CreateTab, knob_values
 
 HEADERS = ["created", "generated title", "product", "method", "seed", "regenerated from", "id"]

@@ -1,8 +1,8 @@
-"""The "Shopper Q&A" tab and the `/ask` endpoint: a thin UI over ``engine.qa``.
+"""The "Shopper Q&A" tab and the `/ask` endpoint: a thin UI over ``engine.workflows.qa``.
 
 The merchant picks a sample, takes the product in the Create tab (one click) or uploads a product
 JSON with its photos, types questions as a shopper would (or says them: the microphone or a recording,
-transcribed offline by engine.speech) and sees each answer with the facts it used; questions the
+transcribed offline by engine.inputs.speech) and sees each answer with the facts it used; questions the
 listing cannot answer are collected below, as the facts to add. A product that fails to load says
 what failed and leaves no product selected (never a sample in its place). The unanswered list is
 this session's (and, behind a login, that merchant's), never another visitor's.
@@ -15,12 +15,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine import qa, speech
-from engine.errors import StudioError
+from engine.inputs import speech
+from engine.workflows import qa
+from engine.core.errors import StudioError
 from engine.pipeline import Studio
-from engine.product import Product
-from engine.samples import sample_products
-from engine.uploads import unpack_upload
+from engine.core.product import Product
+from engine.inputs.samples import sample_products
+from engine.inputs.uploads import unpack_upload
 from studio.render import servable
 
 PLACEHOLDER = "Pick a sample, take the Create tab's product or upload a product JSON, then ask what a shopper would ask."
@@ -129,7 +130,7 @@ def build_qa_tab(studio: Studio, create=None) -> None:
 
     def ask_spoken(conversation, history, recording):
         """A question said into the microphone (or an uploaded recording): transcribed offline
-        (engine.speech), the transcript shown, then asked as if typed."""
+        (engine.inputs.speech), the transcript shown, then asked as if typed."""
         if not recording:
             return (gr.skip(),) * 9
         if conversation is None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import gradio as gr
 
 from engine.conditioning import promote
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.fusion import FUSION_METHODS
 from engine.training.session import TrainingSession, last_run, resumable_folder, stopped_notice
-from engine.uploads import named_catalog
+from engine.inputs.uploads import named_catalog
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 CATALOG_HINTS = [str(p) for p in (SHARED / "luma" / "products.jsonl", SHARED / "flipkart-train" / "products.jsonl") if p.exists()]
@@ -50,7 +50,7 @@ def build_train_tab() -> None:
     session_state = gr.State(None)
 
     def run(catalog_path, chosen, n_steps, n_products, n_eval):
-        try:  # the menu takes typed paths: a network input, confined like the Batch tab's (engine/uploads.py)
+        try:  # the menu takes typed paths: a network input, confined like the Batch tab's (engine/inputs/uploads.py)
             named_catalog(catalog_path)
         except StudioError as exc:
             yield None, f"⚠️ {exc}", None, "", None, gr.update()

@@ -1,7 +1,7 @@
 """The Variants tab: one product told to several shopper segments (columns) field by field (rows),
 every cell scored (claim check, platform limit, distinct headlines); edit a cell and re-check it,
 regenerate a segment, export for Google Ads Editor and Meta bulk upload, images zipped. Also the
-``/variants`` API endpoint. All the work is in ``engine.variants`` and ``engine.adsets``."""
+``/variants`` API endpoint. All the work is in ``engine.workflows.variants`` and ``engine.workflows.adsets``."""
 from __future__ import annotations
 
 import html
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import gradio as gr
 
-from engine import variants as engine_variants
-from engine.errors import StudioError
+from engine.workflows import variants as engine_variants
+from engine.core.errors import StudioError
 from engine.pipeline import Studio
-from engine.product import Product
-from engine.samples import sample_products
+from engine.core.product import Product
+from engine.inputs.samples import sample_products
 from studio.compare_tab import SOURCES, chosen_product
 from studio.create_tab import CreateTab
 

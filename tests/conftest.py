@@ -80,7 +80,7 @@ def sample_record() -> dict:
 @pytest.fixture(scope="session")
 def sample_product(sample_record):
     """A real Luma product (draft title, description, bullets, attributes, two photos)."""
-    from engine.product import Product
+    from engine.core.product import Product
 
     return Product.from_record(sample_record)
 

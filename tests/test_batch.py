@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.batch import _drop_partial_last_line, read_results
-from engine.catalog import read_catalog
-from engine.errors import IngestError
-from engine.settings import Settings
+from engine.workflows.batch import _drop_partial_last_line, read_results
+from engine.inputs.catalog import read_catalog
+from engine.core.errors import IngestError
+from engine.core.settings import Settings
 from conftest import luma_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,8 +116,8 @@ def test_sigkill_mid_batch_then_resume_gives_every_product_once(tmp_path):
 
 
 def test_run_batch_in_process_stores_history_and_stops(tmp_path, studio):
-    from engine.batch import run_batch
-    from engine.history import History
+    from engine.workflows.batch import run_batch
+    from engine.storage.history import History
 
     catalog, ids = luma_catalog(tmp_path, 4)
     history = History(tmp_path / "history.sqlite")
@@ -133,8 +133,8 @@ def test_run_batch_in_process_stores_history_and_stops(tmp_path, studio):
 
 
 def test_generate_batch_returns_scored_results_and_errors_in_order(tmp_path, studio):
-    from engine.batch import generate_batch
-    from engine.product import Product
+    from engine.workflows.batch import generate_batch
+    from engine.core.product import Product
 
     good = [p.model_copy(update={"images": []}) for p in read_catalog(LUMA, limit=2)]
     # a photo that is not there is skipped beside text; alone it is the whole input, refused by name
@@ -151,8 +151,8 @@ def test_generate_batch_returns_scored_results_and_errors_in_order(tmp_path, stu
 def test_batch_with_media_renders_images_and_zips_them(tmp_path, studio):
     import zipfile
 
-    from engine import export
-    from engine.batch import run_batch
+    from engine.workflows import export
+    from engine.workflows.batch import run_batch
 
     products = [p for p in read_catalog(ROOT / "assets" / "samples" / "products.jsonl")][:2]
     summary = run_batch(products, tmp_path / "out", Settings(fusion="template"), studio=studio, media=True)
@@ -172,8 +172,8 @@ def test_batch_with_media_renders_images_and_zips_them(tmp_path, studio):
 
 def test_changed_settings_run_every_product_again_and_exports_follow_them(tmp_path, studio):
     """Issue 14.3: a second run with another setting answered "0 new, 3 kept" and exported the old copy."""
-    from engine import export
-    from engine.batch import run_batch
+    from engine.workflows import export
+    from engine.workflows.batch import run_batch
 
     catalog, ids = luma_catalog(tmp_path, 3)
     out = tmp_path / "out"
@@ -198,7 +198,7 @@ def test_changed_settings_run_every_product_again_and_exports_follow_them(tmp_pa
 
 
 def test_start_over_moves_results_aside_and_cli_flag(tmp_path, studio):
-    from engine.batch import run_batch, start_over
+    from engine.workflows.batch import run_batch, start_over
 
     catalog, ids = luma_catalog(tmp_path, 2)
     out = tmp_path / "out"

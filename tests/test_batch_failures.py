@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.batch import read_failures, read_results, run_batch
-from engine.catalog import read_catalog, read_catalog_rows
-from engine.errors import IngestError
-from engine.product import Product
-from engine.settings import Settings
+from engine.workflows.batch import read_failures, read_results, run_batch
+from engine.inputs.catalog import read_catalog, read_catalog_rows
+from engine.core.errors import IngestError
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 LUMA = ROOT.parent / "shared" / "data" / "luma" / "products.jsonl"

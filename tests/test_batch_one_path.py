@@ -2,17 +2,17 @@
 same product, seed and settings give the same copy, checks and flags in a batch as in the Create tab.
 
 The products of a batch run at once and their language-model calls are decoded together
-(engine/batch.py, ``generate_batch``); here three small Luma products, short outputs."""
+(engine/workflows/batch.py, ``generate_batch``); here three small Luma products, short outputs."""
 from __future__ import annotations
 
 import threading
 
 import pytest
 
-from engine.batch import StepFailed, claim_verdicts, decoding_together, generate_batch, result_line
-from engine.catalog import read_catalog
+from engine.workflows.batch import StepFailed, claim_verdicts, decoding_together, generate_batch, result_line
+from engine.inputs.catalog import read_catalog
 from engine.models.batching import request_batching, set_request_batching
-from engine.settings import Settings
+from engine.core.settings import Settings
 from conftest import LUMA
 
 pytestmark = pytest.mark.skipif(not LUMA.exists(), reason=f"sample data not found at {LUMA}")
@@ -129,7 +129,7 @@ class SharedDecodeFails:
 
 
 def test_products_failed_by_a_shared_decode_are_written_again_alone():
-    from engine.product import Product
+    from engine.core.product import Product
 
     studio = SharedDecodeFails()
     products = [Product(id=name, title="Mug") for name in ("A", "BROKEN", "C")]

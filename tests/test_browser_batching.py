@@ -31,7 +31,7 @@ def test_two_tabs_generating_at_once_share_a_decode_and_each_get_their_own_copy(
     from playwright.sync_api import expect, sync_playwright
 
     from engine.models.batching import batcher_for
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -54,6 +54,6 @@ def test_two_tabs_generating_at_once_share_a_decode_and_each_get_their_own_copy(
 
 
 def _product(title: str):
-    from engine.product import Product
+    from engine.core.product import Product
 
     return Product.from_record({"title": title})

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM
-from engine.paths import ASSETS
+from engine.core.paths import ASSETS
 
 IDLE = "Fill in what you have"
 SCREEN = {"width": 1440, "height": 900}

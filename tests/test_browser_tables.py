@@ -44,8 +44,8 @@ CLIPPED_TEXT = """root => [...root.querySelectorAll('*')]
 
 @pytest.fixture(scope="module")
 def server(studio, tmp_path_factory):
-    from engine.product import Product
-    from engine.settings import Settings
+    from engine.core.product import Product
+    from engine.core.settings import Settings
 
     with LUMA.open(encoding="utf-8") as handle:
         records = [{**json.loads(line), "images": []} for line, _ in zip(handle, range(3))]

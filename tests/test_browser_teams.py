@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, serve_studio
-from engine.paths import ASSETS
+from engine.core.paths import ASSETS
 
 PHOTO = ASSETS / "samples" / "images" / "mb05-black-0.jpg"
 pytestmark = [pytest.mark.browser,
@@ -38,7 +38,7 @@ def data_folder(tmp_path_factory):
 @pytest.fixture(scope="module")
 def team_studio(studio, data_folder):
     """The session's models, with a history of its own."""
-    from engine.history import History
+    from engine.storage.history import History
     from engine.pipeline import Studio
 
     return Studio(device=studio.device, history=History(data_folder / "history.sqlite"))
@@ -131,7 +131,7 @@ def test_compare_grid_three_methods_two_seeds(page):
 def test_restore_generation_from_history(page, team_studio, sample_product):
     from playwright.sync_api import expect
 
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     parent = team_studio.generate(sample_product, Settings(fusion="template", seed=7, tone="technical"))
     child = team_studio.generate(sample_product, Settings(fusion="template", seed=8, tone="technical"),
@@ -217,8 +217,8 @@ def test_dropped_png_restores_settings(page, tmp_path):
     from playwright.sync_api import expect
     from PIL import Image
 
-    from engine.metadata import save_png
-    from engine.settings import Settings
+    from engine.storage.metadata import save_png
+    from engine.core.settings import Settings
 
     png = save_png(Image.open(PHOTO).convert("RGB").resize((64, 64)), tmp_path / "ad-square.png",
                    Settings(fusion="template", seed=4242, tone="playful", temperature=0.35))

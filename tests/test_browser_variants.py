@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser,
 def test_variants_for_two_segments_are_scored_edited_and_exported(server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from engine import adsets
+    from engine.workflows import adsets
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -76,7 +76,7 @@ def test_variants_endpoint_returns_checked_ad_sets_and_csvs(server):
     from gradio_client import Client
 
     from conftest import luma_record
-    from engine import adsets
+    from engine.workflows import adsets
 
     record = luma_record()
     record.pop("images")

@@ -99,7 +99,7 @@ def test_attribute_lines_of_the_notes_ground_an_edited_title():
     """'Silver' and 'Black' were flagged although the notes said "Dial Color: Silver"; the notes' key: value
     lines must survive into what is stored, so a re-score after an edit still sees them."""
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
 
     product = Product(title="Titan watch", description="Classic analog watch.\nDial Color: Silver\nStrap Color: Black")
     once = ingest(product)

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from engine.cli import main
-from engine.paths import REPO_ROOT
+from engine.core.paths import REPO_ROOT
 
 from media import make_video
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import engine.pipeline as pipeline
 from engine.pipeline import Studio
-from engine.settings import Settings
+from engine.core.settings import Settings
 from studio.serve import WarmingStudio, WarmUp, make_studio
 
 WAIT = 60  # seconds: only a bound for a broken mechanism (a hang), never a measured time

@@ -7,10 +7,10 @@ import json
 import pytest
 from PIL import Image
 
-from engine.compare import (best_values, compare_grid, grid_csv, grid_png, is_best, method_means, parse_values,
+from engine.workflows.compare import (best_values, compare_grid, grid_csv, grid_png, is_best, method_means, parse_values,
                             score_chart, table_rows)
-from engine.errors import StudioError
-from engine.settings import Settings
+from engine.core.errors import StudioError
+from engine.core.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -89,14 +89,14 @@ def test_compare_command_line(tmp_path, sample_record):
     assert (tmp_path / "out" / "grid.png").exists() and (tmp_path / "out" / "chart.png").exists()
 
 
-# -- leave one input out (engine.ablation) ------------------------------------------------
+# -- leave one input out (engine.workflows.ablation) ------------------------------------------------
 # concat: a fusion method that reads the photos, quick on CPU; short descriptions keep it so.
 ABLATE_SETTINGS = Settings(seed=1, max_new_tokens=40)
 
 
 @pytest.fixture(scope="module")
 def ablation(studio, sample_product):
-    from engine.ablation import leave_one_out
+    from engine.workflows.ablation import leave_one_out
     from engine.pipeline import copy_methods
 
     if "concat" not in copy_methods():
@@ -133,7 +133,7 @@ def test_without_photos_is_a_real_rerun_scored_against_the_full_product(ablation
 
 
 def test_template_ignores_photos_so_no_change_is_possible(studio, sample_product):
-    from engine.ablation import leave_one_out, table_rows
+    from engine.workflows.ablation import leave_one_out, table_rows
 
     rows = leave_one_out(studio, sample_product, "template", ABLATE_SETTINGS)
     by_input = {r["removed"]: r for r in rows}
@@ -147,8 +147,8 @@ def test_template_ignores_photos_so_no_change_is_possible(studio, sample_product
 
 
 def test_without_keeps_what_a_product_needs(sample_product):
-    from engine.ablation import without
-    from engine.product import Product
+    from engine.workflows.ablation import without
+    from engine.core.product import Product
 
     reduced, why = without(sample_product, "text")
     assert why == "" and reduced.images == sample_product.images and reduced.category == sample_product.category

@@ -8,9 +8,9 @@ from engine.copywriting.checks import drop_unknown_names, finish
 from engine.copywriting.rerank import score_candidate, stream_candidates
 from engine.copywriting.template import template_copy
 from engine.ingest import ingest
-from engine.product import Product
+from engine.core.product import Product
 from engine.scores.claims import claim_report
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 WATCH = Product(title="Analog watch for men", brand="Titan", category="Watches",
                 attributes={"dial_color": "Silver", "strap_color": "Black", "strap_material": "Leather",
@@ -102,7 +102,7 @@ def test_compare_separates_methods_on_what_they_wrote(studio):
     """The zero-shot LM invents when nothing constrains its words; the checks repair what is shown, so the
     Compare grid also charts the claim check on each method's first text. On this product the template
     states only facts and the unconstrained zero-shot description does not."""
-    from engine.compare import compare_grid
+    from engine.workflows.compare import compare_grid
 
     product = Product(title="Frankie Sweatshirt", category="Women/Tops/Hoodies & Sweatshirts",
                       attributes={"material": "Organic Cotton", "pattern": "Solid", "climate": "Cool, Indoor"})

@@ -94,10 +94,10 @@ def _integrity(db_path: Path) -> str:
 GENERATE_FOREVER = r"""
 import dataclasses, sys, uuid
 from pathlib import Path
-from engine.history import History
+from engine.storage.history import History
 from engine.pipeline import Studio
-from engine.product import load_catalog
-from engine.settings import Settings
+from engine.core.product import load_catalog
+from engine.core.settings import Settings
 
 history = History(sys.argv[1])
 log = Path(sys.argv[2])
@@ -127,7 +127,7 @@ def test_kill_during_generation_keeps_history_whole(tmp_path):
                   tmp_path / "data", tmp_path / "child.log")
     _kill_when(proc, lambda: len(_lines(log)) > 3 + 30, tmp_path / "child.log")
 
-    from engine.history import History
+    from engine.storage.history import History
 
     assert _integrity(db_path) == "ok"
     finished = [line for line in _lines(log) if len(line) == 12]  # a line cut by the kill is no id
@@ -264,11 +264,11 @@ def test_killed_studio_training_session_says_stopped_and_resumes(tmp_path, monke
 FULL_AND_READ_ONLY = r"""
 import errno, json, sqlite3, subprocess, sys
 from pathlib import Path
-from engine.batch import read_results, run_batch
-from engine.history import History, HistoryWriteError
+from engine.workflows.batch import read_results, run_batch
+from engine.storage.history import History, HistoryWriteError
 from engine.pipeline import Studio
-from engine.product import load_catalog
-from engine.settings import Settings
+from engine.core.product import load_catalog
+from engine.core.settings import Settings
 
 full, read_only, catalog = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 products, settings, report = load_catalog(catalog), Settings(fusion="template"), {}
@@ -376,6 +376,6 @@ def test_read_only_folder_says_so_keeps_the_copy_and_loses_nothing(disk_report):
     assert report["ro_empty"] == 0
     db_path = report["read_only_path"] / "history.sqlite"  # back outside the namespace: the files themselves
     assert _integrity(db_path) == "ok"
-    from engine.history import History
+    from engine.storage.history import History
 
     assert [r["id"] for r in History(db_path).search()][::-1] == report["ro_stored"]

@@ -13,7 +13,7 @@ from engine.creatives.cutout import cut_out
 from engine.creatives.images import SIZES, choose_placement, place_product, render
 from engine.creatives.layouts import create_layout, list_layouts
 from engine.scores.image import ImageContext, coverage_target, product_coverage, product_share
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 # Ordinary product photos: one product, reasonably compact. Four flipkart watches (the issue's

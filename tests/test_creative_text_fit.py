@@ -24,9 +24,9 @@ from engine.creatives.layouts import fit_text as fit_block, list_layouts
 from engine.creatives.steps import StepError, step
 from engine.creatives.text_fit import ELLIPSIS, fit_line, fit_text, font, text_width, wrap
 from engine.creatives.video import _Caption, caption_layout, frame_size, make_video, render_caption
-from engine.errors import StudioError
-from engine.paths import REPO_ROOT
-from engine.settings import Settings
+from engine.core.errors import StudioError
+from engine.core.paths import REPO_ROOT
+from engine.core.settings import Settings
 
 LUMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "luma"
 PHOTO = LUMA / "images" / "mt05-blue_main.jpg"
@@ -182,8 +182,8 @@ def test_an_unexpected_error_names_its_step():
 
 
 def test_write_media_keeps_the_rest_when_a_file_fails(studio, tmp_path):
-    from engine.media import write_media
-    from engine.product import Product
+    from engine.storage.media import write_media
+    from engine.core.product import Product
 
     product = Product(title="Rocco Gym Tank", bullets=[WORD], images=[str(PHOTO)])
     ingested = studio.ingest(product)
@@ -255,7 +255,7 @@ def test_cli_unexpected_error_is_one_line_and_exit_3(tmp_path, capsys, monkeypat
 def test_studio_panel_shows_images_for_a_photo_without_text(studio):
     """The Create tab's image button on a photo-only product: the images, no error."""
     from engine.copywriting.copy import Copy
-    from engine.product import Product
+    from engine.core.product import Product
     from studio.creatives_panel import make_images
 
     product = Product(images=[str(PHOTO)])

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.creatives.backgrounds import list_backgrounds, resolve_palette
 from engine.creatives.cutout import cut_out
 from engine.creatives.images import SIZES, make_creatives, render
 from engine.creatives.layouts import MIN_CONTRAST, list_layouts, worst_contrast
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 SAMPLES = ["luma-yoga-brick", "mb01-blue-0", "mb02-gray-0"]

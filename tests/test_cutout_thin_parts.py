@@ -20,7 +20,7 @@ from engine.creatives.cutout import (MASK_METHODS, cut_out, feather, predict_sal
 from engine.creatives.images import SIZES, make_creatives, render
 from engine.creatives.layouts import MOST_BLANK, blank_share, list_layouts
 from engine.scores.image import FIDELITY_GOOD, ImageContext, product_coverage, product_fidelity
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 BODY = (150, 500, 850, 660)  # left, top, right, bottom: 700 x 160, "4.4x wider than tall"
 ANTENNAS = [(230, 140, 238, 500), (760, 140, 768, 500)]  # 8 px wide, 360 px tall, standing on the body

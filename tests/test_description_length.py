@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.copywriting.copy import MIN_TOKENS, token_budget
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 
 def test_token_budget_follows_the_setting_and_never_exceeds_the_most():

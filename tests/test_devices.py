@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.models import devices
 from engine.models.devices import preferred_dtype, resolve_device
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.evaluation import evaluate, load_items, score_output
 from engine.copywriting.rerank import rerank, score_candidate
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 FLIPKART = Path(__file__).resolve().parents[2] / "shared" / "data" / "flipkart-train" / "products.jsonl"
 if not FLIPKART.exists():

@@ -8,10 +8,10 @@ import zipfile
 import pytest
 from PIL import Image
 
-from engine.export import (REVIEW_COLUMNS, SHOPIFY_COLUMNS, body_html, export_all, flagged_claims, jsonl,
+from engine.workflows.export import (REVIEW_COLUMNS, SHOPIFY_COLUMNS, body_html, export_all, flagged_claims, jsonl,
                            media_zip, review_path, row_from_result, shopify_csv, slugify)
-from engine.metadata import read_settings, save_png
-from engine.settings import Settings
+from engine.storage.metadata import read_settings, save_png
+from engine.core.settings import Settings
 
 
 def rows_for_test(tmp_path):
@@ -119,7 +119,7 @@ def test_export_from_a_real_result(tmp_path, studio, sample_product):
 
 def test_variant_sku_is_the_given_id_or_sku_never_a_generated_line_number(tmp_path):
     """Issue 14.4: SKUs came out as line-1, line-2 ... for a JSONL without ids."""
-    from engine.catalog import read_catalog
+    from engine.inputs.catalog import read_catalog
 
     catalog = tmp_path / "no-ids.jsonl"
     catalog.write_text("\n".join(json.dumps(r) for r in (

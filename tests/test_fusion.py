@@ -6,7 +6,7 @@ import torch
 
 from engine.encoders.features import DIMS, MODALITIES
 from engine.fusion import FUSION_METHODS, create_fusion
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 
 METHODS = sorted(FUSION_METHODS)
 

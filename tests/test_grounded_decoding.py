@@ -100,8 +100,8 @@ def test_real_generation_keeps_stated_numbers_and_units(lm):
 def test_studio_descriptions_are_grounded_end_to_end(studio):
     from engine.copywriting.copy import stream_field
     from engine.ingest import ingest
-    from engine.product import Product
-    from engine.settings import Settings
+    from engine.core.product import Product
+    from engine.core.settings import Settings
 
     product = Product(title="Trail water bottle", description="Keeps drinks cold on long hikes.",
                       attributes={"capacity": "750 ml", "material": "stainless steel"})

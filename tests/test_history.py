@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.history import History
-from engine.metadata import embed_png, read_settings, save_png, tag_mp4
+from engine.storage.history import History
+from engine.storage.metadata import embed_png, read_settings, save_png, tag_mp4
 from engine.pipeline import Studio
-from engine.product import load_catalog
-from engine.settings import Settings
+from engine.core.product import load_catalog
+from engine.core.settings import Settings
 
 LUMA = Path(__file__).resolve().parents[2] / "shared" / "data" / "luma" / "products.jsonl"
 if not LUMA.exists():

@@ -17,11 +17,11 @@ from PIL import Image, ImageChops, ImageStat
 
 from conftest import SHARED_DATA
 from engine.cli import main
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.ingest import ingest, load_photo
 from engine.ingest.text import clean_text
-from engine.product import Product
-from engine.settings import Settings
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LUMA_PHOTO = SHARED_DATA / "luma" / "images" / "luma-foam-roller.jpg"

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from engine.errors import IngestError, StudioError
+from engine.core.errors import IngestError, StudioError
 from engine.ingest import (IngestLimits, Ingested, clean_text, extract_keyframes, ingest, load_photo,
                            parse_attribute_lines)
 from engine.ingest.video import _choose, _describe, sharpness
-from engine.product import Product, load_catalog
-from engine.settings import Settings
+from engine.core.product import Product, load_catalog
+from engine.core.settings import Settings
 
 from media import SCENE_COLOURS, make_audio_only, make_video
 

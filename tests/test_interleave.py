@@ -1,4 +1,4 @@
-"""engine/interleave.py: several streams at once, their items merged, errors and closing passed on."""
+"""engine/core/interleave.py: several streams at once, their items merged, errors and closing passed on."""
 from __future__ import annotations
 
 import threading
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from engine.interleave import interleave
+from engine.core.interleave import interleave
 
 
 def _counting(name: str, count: int, closed: list, pause: float = 0.0, fail_at: int | None = None):

@@ -134,7 +134,7 @@ def test_chunks_stop_at_boundaries():
 
 def _real_products(count: int = 6) -> list[str]:
     """Copy-less pipeline text (``Ingested.source_text``) of the first products of each catalog."""
-    from engine.catalog import read_catalog
+    from engine.inputs.catalog import read_catalog
     from engine.ingest import ingest
 
     texts = []

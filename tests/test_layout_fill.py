@@ -18,7 +18,7 @@ from engine.creatives.backgrounds import resolve_palette
 from engine.creatives.cutout import CutOut
 from engine.creatives.images import SIZES, content_boxes, render
 from engine.creatives.layouts import MIN_CONTRAST, MOST_BLANK, blank_share, list_layouts, worst_contrast
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 TITLE = "Dual-Band Wi-Fi Router"  # the title test_no_frame_is_mostly_blank renders
 SETTINGS = dict(style="studio", price="$89", call_to_action="Shop now", seed=1)

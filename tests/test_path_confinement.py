@@ -1,6 +1,6 @@
 """A catalog that arrives over the network may make the server open only the files uploaded with it.
 
-Unit tests of engine/uploads.py (unpacking, confinement, typed paths, settings), then the same
+Unit tests of engine/inputs/uploads.py (unpacking, confinement, typed paths, settings), then the same
 attacks through gradio_client against a running studio: absolute paths, "..", symlinks and
 URL-looking names are refused by name, with the same message whether or not the target exists,
 and a good zip with a real photo still runs.
@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import LUMA, luma_record, serve_studio
-from engine.errors import IngestError, StudioError
-from engine.product import Product
-from engine.uploads import (MAX_ZIP_ENTRIES, confine, confine_jsonl, media_problem, named_catalog, network_settings,
+from engine.core.errors import IngestError, StudioError
+from engine.core.product import Product
+from engine.inputs.uploads import (MAX_ZIP_ENTRIES, confine, confine_jsonl, media_problem, named_catalog, network_settings,
                             refusal_message, unpack_upload)
 
 PHOTO = LUMA.parent / "images" / "mt05-blue_main.jpg"  # a real image on the server, outside any upload
@@ -82,7 +82,7 @@ def test_a_good_zip_with_a_real_photo_unpacks_and_its_products_are_kept(tmp_path
     catalog = unpack_upload([archive], into=tmp_path / "upload")
     assert catalog == tmp_path / "upload" / "shop" / "catalog.jsonl"
     assert not (tmp_path / "upload" / "__MACOSX").exists()
-    from engine.catalog import read_catalog
+    from engine.inputs.catalog import read_catalog
 
     kept, refused = confine(read_catalog(catalog), catalog.parent)
     assert refused == [] and [p.id for p in kept] == [record["id"]]
@@ -222,7 +222,7 @@ def test_typed_catalog_paths_stay_inside_the_catalog_folders(tmp_path, monkeypat
 
 
 def test_the_batch_tab_confines_typed_and_uploaded_catalogs(studio, tmp_path):
-    from engine.settings import Settings
+    from engine.core.settings import Settings
     from studio.batch_tab import _catalog_path, run_catalog
 
     with pytest.raises(IngestError, match="only catalogs inside"):

@@ -12,9 +12,9 @@ import re
 import pytest
 
 from conftest import SHARED_DATA
-from engine.photo_labels import CONFIDENT, enough_to_write, photo_labels
-from engine.product import Product
-from engine.settings import Settings
+from engine.encoders.photo_labels import CONFIDENT, enough_to_write, photo_labels
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 IMAGES = SHARED_DATA / "flipkart-train" / "images"
 TOWEL = IMAGES / "d0fee79693c7dc3132d30491323b6407.jpg"  # "Shrikant Traders Cotton Bath Towel"

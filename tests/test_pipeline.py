@@ -14,8 +14,8 @@ from engine.copywriting.bullets import fact_bullets
 from engine.copywriting.checks import finish
 from engine.copywriting.copy import clean
 from engine.pipeline import LM_FIELDS, Event, Result, Studio
-from engine.product import Product
-from engine.settings import Settings
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 pytestmark = pytest.mark.slow  # loads the language model
 
@@ -175,7 +175,7 @@ def test_leftover_notes_are_no_reference_and_attribute_lines_are_news(studio):
 def test_restored_product_reproduces_the_same_copy(studio, tmp_path):
     # Issue 14.1: the notes' attribute lines are stored with the product, come back in the form, and the
     # same seed writes the same copy from the restored form (a real LM, not the template).
-    from engine.history import History
+    from engine.storage.history import History
     from engine.pipeline import Result
     from studio.create_tab import form_values, product_from_form
 

@@ -12,9 +12,9 @@ from engine.copywriting.licence import licence_for
 from engine.copywriting.plan import facts_stated, plan_content
 from engine.copywriting.realise import _said_by_name, realise, realised_description
 from engine.ingest import ingest
-from engine.product import Product
+from engine.core.product import Product
 from engine.scores.claims import claim_report
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 MUG = Product(title="Printland Coffee Mug", brand="Printland", category="Kitchen/Mugs",

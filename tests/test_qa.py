@@ -1,4 +1,4 @@
-"""Shopper Q&A (engine.qa): answers come only from the merchant's facts, with the facts shown, as
+"""Shopper Q&A (engine.workflows.qa): answers come only from the merchant's facts, with the facts shown, as
 sentences; questions in shoppers' words (not the attribute's name) meet their fact; what the listing
 does not say is declined in plain English with the closest fact and the line to add; negations
 answer "no"; follow-ups borrow the previous subject; unanswered questions stay with the session or
@@ -21,13 +21,13 @@ MUG = {"id": "MUG-1", "title": "Stoneware Coffee Mug", "brand": "Kiln & Co",
 @pytest.fixture(scope="module")
 def mug():
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
 
     return ingest(Product.from_record(MUG))
 
 
 def conversation(ingested, log=None):
-    from engine.qa import Conversation
+    from engine.workflows.qa import Conversation
 
     return Conversation(ingested, device="cpu", log=log)
 
@@ -39,8 +39,8 @@ def test_attribute_question_is_answered_from_the_fact(mug):
 
 
 def test_real_catalog_product_yes_no_attribute():
-    from engine.product import Product
-    from engine.qa import ask
+    from engine.core.product import Product
+    from engine.workflows.qa import ask
 
     hoodie = Product.from_record({**luma_record("MH01"), "images": []})  # "performance_fabric": "No"
     answer, = ask(hoodie, "Is it performance fabric?")
@@ -49,7 +49,7 @@ def test_real_catalog_product_yes_no_attribute():
 
 
 def test_unanswerable_is_declined_with_a_suggestion_and_logged(mug, tmp_path):
-    from engine.qa import UnansweredLog
+    from engine.workflows.qa import UnansweredLog
 
     log = UnansweredLog(tmp_path / "unanswered.json")
     answer = conversation(mug, log).ask("Is it oven safe?")  # shares "safe" with "Dishwasher safe: Yes"
@@ -106,7 +106,7 @@ def test_ask_endpoint_through_gradio_client(studio):
 
 def test_questions_about_looks_show_the_merchants_photos(sample_product):
     from engine.ingest import ingest
-    from engine.qa import Conversation
+    from engine.workflows.qa import Conversation
     from studio.qa_tab import _looks
 
     talk = Conversation(ingest(sample_product), device="cpu")
@@ -128,7 +128,7 @@ KADHAI = {"id": "KADHAI-1", "title": "Prestige Omega Deep Fry Pan", "description
 @pytest.fixture(scope="module")
 def kadhai():
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
 
     return ingest(Product.from_record(KADHAI))
 
@@ -183,7 +183,7 @@ def test_a_stand_alone_measure_question_is_not_taken_as_a_follow_up(kadhai):
 
 
 def test_unanswered_questions_belong_to_the_session_and_the_login(kadhai, tmp_path):
-    from engine.qa import Conversation, UnansweredLog
+    from engine.workflows.qa import Conversation, UnansweredLog
 
     log = UnansweredLog(tmp_path / "unanswered.json")
     first = Conversation(kadhai, device="cpu", log=log, owner="alice")

@@ -1,4 +1,4 @@
-"""Catalog runs on Ray (engine/distributed.py): a worker killed mid-run loses nothing and doubles
+"""Catalog runs on Ray (engine/workflows/distributed.py): a worker killed mid-run loses nothing and doubles
 nothing, a stopped run resumes, and the driver stays the only writer. A local Ray instance
 with 2 workers; the default trained method with short outputs, so the LM loads in each worker."""
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.batch import StepFailed, read_failures, read_results, run_batch
-from engine.errors import IngestError, StudioError
-from engine.settings import Settings
+from engine.workflows.batch import StepFailed, read_failures, read_results, run_batch
+from engine.core.errors import IngestError, StudioError
+from engine.core.settings import Settings
 from conftest import luma_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def ids_written(out: Path) -> Counter:
 
 def test_engine_imports_without_ray_and_says_how_to_get_it(tmp_path):
     code = ("import sys; sys.modules['ray'] = None\n"  # as if Ray were not installed
-            "import engine.batch, engine.cli, engine.distributed\n"
+            "import engine.workflows.batch, engine.cli, engine.workflows.distributed\n"
             "from engine.cli import main\n"
             f"sys.exit(main(['batch', {str(tmp_path / 'c.jsonl')!r}, '--out', {str(tmp_path / 'o')!r}, '--ray', "
             "'--fusion', 'template']))")
@@ -45,7 +45,7 @@ def test_engine_imports_without_ray_and_says_how_to_get_it(tmp_path):
 
 
 def test_outcomes_survive_pickling():
-    from engine.distributed import portable
+    from engine.workflows.distributed import portable
 
     for error in (StepFailed("score", KeyError("x")), IngestError("a.json", "not JSON", "an object")):
         back = pickle.loads(pickle.dumps(portable(error)))
@@ -57,7 +57,7 @@ def test_outcomes_survive_pickling():
 @pytest.fixture(scope="module")
 def runner():
     pytest.importorskip("ray")
-    from engine.distributed import RayRunner
+    from engine.workflows.distributed import RayRunner
 
     with RayRunner(workers=2, device="cpu") as ray_runner:
         yield ray_runner

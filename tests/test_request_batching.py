@@ -96,7 +96,7 @@ def test_a_grounded_request_keeps_its_own_rules_in_a_batch(lm):
 
     from engine.copywriting.grounded import finish, processor_for
     from engine.models.batching import set_request_batching
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     prompt = _messages("Write a one-line title for a steel water bottle that holds 750 ml and weighs 300 g.")
 

@@ -9,7 +9,7 @@ import pytest
 
 from engine.scores import TextContext, extract_facts, grounding_report, score_text
 from engine.scores.reference import load_wordnet
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = (

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from engine.copywriting.rerank import DERIVED_SEED_BASE, RETRIES, candidate_seed
-from engine.product import Product
-from engine.settings import Settings
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 # A title the claim check flags (a pack size the input never states) and two that it passes.
 PRODUCT = Product(title="Rocco Gym Tank", category="Men/Tops/Tanks", attributes={"material": "Cotton"})
@@ -70,7 +70,7 @@ def test_a_retry_never_lands_on_another_requested_seed():
 
 
 def test_compare_columns_with_seeds_1_and_2_differ(studio, monkeypatch):
-    from engine.compare import compare_grid
+    from engine.workflows.compare import compare_grid
 
     writer = SeedWriter()
     monkeypatch.setattr(studio, "language_model", lambda settings: writer)
@@ -90,7 +90,7 @@ def test_compare_columns_with_seeds_1_and_2_differ(studio, monkeypatch):
 @pytest.mark.slow
 def test_compare_with_the_language_model_seeds_1_and_2_differ(studio):
     """The real writer (zero-shot SmolLM2) in a Compare grid: the two seeds' copy differs."""
-    from engine.compare import compare_grid
+    from engine.workflows.compare import compare_grid
 
     product = Product(title="Frankie Sweatshirt", category="Women/Tops/Hoodies & Sweatshirts",
                       attributes={"material": "Organic Cotton", "pattern": "Solid"})

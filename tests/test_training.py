@@ -42,7 +42,7 @@ def test_flipkart_second_layout_is_cleaned():
     assert clean_reference_description(raw, title) == prose
     # as training and evaluation read it: ingest has taken "Price: Rs. 681" out as an attribute line
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
 
     ingested = ingest(Product(title=title, description=raw)).product
     assert "Price" not in ingested.description
@@ -122,7 +122,7 @@ def test_text_only_products_take_the_missing_photo_path(tmp_path):
 
 def test_title_task_hides_the_title_inside_the_description_too():
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
     from engine.training.data import hidden_copy
 
     title = "Skmei DG0939-Red Sports Digital Watch - For Men, Boys"
@@ -201,7 +201,7 @@ def test_fine_tuning_starts_from_the_trained_weights(trained, tiny_catalog, tmp_
 
     from engine.conditioning.lora import add_lora, lora_state
     from engine.conditioning.model import ConditionedCopyModel
-    from engine.errors import StudioError
+    from engine.core.errors import StudioError
     from engine.models.language import load_language_model
     from engine.training.trainer import start_from
 
@@ -228,9 +228,9 @@ def test_fine_tuning_starts_from_the_trained_weights(trained, tiny_catalog, tmp_
 def test_only_trained_methods_are_offered_and_load(trained, tiny_catalog):
     from engine.conditioning import available_methods, best_method, load_conditioned
     from engine.encoders import encode_product
-    from engine.errors import StudioError
+    from engine.core.errors import StudioError
     from engine.ingest import ingest
-    from engine.product import load_catalog
+    from engine.core.product import load_catalog
 
     out, _, _ = trained
     assert [m["name"] for m in available_methods(out)] == ["gmu"]
@@ -257,7 +257,7 @@ def test_only_trained_methods_are_offered_and_load(trained, tiny_catalog):
     assert isinstance(text, str)
     # Fields the prefix was trained on are written with it; bullets by the base LM, without it.
     from engine.pipeline import Studio
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     studio = Studio(device="cpu")
     assert studio._writer("description", Settings(), lm, prefix) == (lm, prefix)

@@ -9,8 +9,8 @@ from PIL import Image
 
 from engine.copywriting.copy import Copy
 from engine.pipeline import Result, default_copy_method
-from engine.product import Product
-from engine.settings import Settings
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 
 def _result(**copy) -> Result:
@@ -73,7 +73,7 @@ def test_a_bad_photo_is_named_at_upload(tmp_path):
 
 
 def test_compare_grid_shows_reading_ease_on_its_scale():
-    from engine.compare import format_score
+    from engine.workflows.compare import format_score
     from studio.compare_tab import grid_html
 
     cell = {"method": "template", "value": 1, "error": "", "title": "Towel", "description": "A towel.",
@@ -86,7 +86,7 @@ def test_compare_grid_shows_reading_ease_on_its_scale():
 
 def test_compare_cells_keep_readability_in_range(studio):
     # Readability -10.75 in the Compare grid: a cell reads the same score the Create badge shows
-    from engine.compare import cell_dict
+    from engine.workflows.compare import cell_dict
 
     for text, shown in (("Go. Run. Be. Do it.", 100.0), ("Incorporating multifunctional compartmentalization, this "
                         "organizational apparatus facilitates comprehensive accessorization interoperability.", 0.0)):
@@ -97,7 +97,7 @@ def test_compare_cells_keep_readability_in_range(studio):
 
 
 def test_history_names_the_parent_by_seed_and_time(studio, tmp_path):
-    from engine.history import History
+    from engine.storage.history import History
     from studio.history_tab import HEADERS, _table, parent_label
 
     history = History(tmp_path / "history.sqlite")

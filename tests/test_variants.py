@@ -10,10 +10,10 @@ import pytest
 
 from conftest import SHARED_DATA
 
-from engine import adsets
+from engine.workflows import adsets
 from engine.ingest import ingest
-from engine.product import Product
-from engine.variants import (cell_scores, edit_cell, export_variants, make_variants, product_facts, regenerate,
+from engine.core.product import Product
+from engine.workflows.variants import (cell_scores, edit_cell, export_variants, make_variants, product_facts, regenerate,
                              resolve_segments)
 
 FLIPKART = SHARED_DATA / "flipkart-train" / "products.jsonl"
@@ -36,7 +36,7 @@ def watch():
 
 @pytest.fixture(scope="module")
 def bag(sample_record):
-    from engine.samples import sample_products
+    from engine.inputs.samples import sample_products
 
     return ingest(next(p for p in sample_products().values() if p.id == "24-MB05"))  # Wayfarer Messenger Bag
 

@@ -11,11 +11,11 @@ import pytest
 
 from conftest import SHARED_DATA
 
-from engine.adsets import LIMITS, duplicates
+from engine.workflows.adsets import LIMITS, duplicates
 from engine.ingest import ingest
-from engine.product import Product
+from engine.core.product import Product
 from engine.scores.claims import claim_report
-from engine.variants import PRESETS, bullet_text, make_variants, product_facts
+from engine.workflows.variants import PRESETS, bullet_text, make_variants, product_facts
 
 FLIPKART = SHARED_DATA / "flipkart-train" / "products.jsonl"
 FLIPKART_IDS = (

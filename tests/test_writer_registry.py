@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.fusion import FUSION_METHODS
-from engine.settings import Settings
+from engine.core.settings import Settings
 from engine.writers import (WRITERS, FusionWriter, Writer, create_writer, is_baseline, list_writers, writer_choice,
                             writer_info, writer_label)
 
@@ -76,7 +76,7 @@ def test_the_studio_makes_its_writers_through_the_registry(monkeypatch):
 
 def test_the_studio_writes_the_template_through_its_writer(monkeypatch):
     from engine.pipeline import Studio
-    from engine.product import Product
+    from engine.core.product import Product
     from engine.writers.template import TemplateWriter
 
     called = []

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 from engine.cli.settings import SETTING_FLAGS, add_setting_flags, settings_from_args  # noqa: F401 (public names)
-from engine.errors import IngestError, StudioError
-from engine.settings import PLATFORMS
+from engine.core.errors import IngestError, StudioError
+from engine.core.settings import PLATFORMS
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from engine.media import write_media
+    from engine.storage.media import write_media
     from engine.pipeline import Studio
-    from engine.product import Product
+    from engine.core.product import Product
 
     product = Product.from_json_file(args.product)
     settings = settings_from_args(args)  # both checked before any model loads: a typo costs nothing
@@ -37,9 +37,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from engine.photo_labels import CONFIDENT, describe
+    from engine.encoders.photo_labels import CONFIDENT, describe
     from engine.pipeline import Studio
-    from engine.product import Product
+    from engine.core.product import Product
 
     product = Product.from_json_file(args.product)
     if not product.images:
@@ -63,8 +63,8 @@ LOCAL_RAY = "local"  # --ray without an address
 def cmd_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from engine.batch import read_results, run_batch
-    from engine.catalog import describe
+    from engine.workflows.batch import read_results, run_batch
+    from engine.inputs.catalog import describe
 
     unknown = set(args.export) - {"shopify", "jsonl", "zip"}
     if unknown:
@@ -74,7 +74,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.ray is not None:
         if args.workers < 1:
             raise StudioError(f"--workers {args.workers}: give at least 1")
-        from engine.distributed import RayRunner
+        from engine.workflows.distributed import RayRunner
 
         runner = RayRunner(None if args.ray == LOCAL_RAY else args.ray, workers=args.workers, device=args.device)
     # Each bad row and failed product gets its own stderr line as it happens (tqdm.write keeps the bar intact).
@@ -97,7 +97,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"{summary['failed'] + summary['rejected']} rows not written, each with its line and reason: "
               f"{summary['failures_path']}", file=sys.stderr)
     if args.export:
-        from engine import export
+        from engine.workflows import export
 
         rows = read_results(args.out, settings, args.media)  # this run's settings only, never a mix
         for kind in args.export:
@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--limit", type=int, default=None, help="only the first N products")
     batch.add_argument("--media", action="store_true", help="also render each product's ad images (5 sizes)")
     batch.add_argument("--batch-size", type=int, default=1,
-                       help="products written at once, their language-model calls decoded together (faster; each product keeps its own seed and writes what Create writes, see engine/batch.py)")
+                       help="products written at once, their language-model calls decoded together (faster; each product keeps its own seed and writes what Create writes, see engine/workflows/batch.py)")
     batch.add_argument("--export", type=lambda v: [k.strip() for k in v.split(",") if k.strip()], default=[],
                        metavar="shopify,jsonl,zip", help="also write these exports into --out when the batch ends")
     batch.add_argument("--image-base-url", default="", help="prefix for Image Src in the Shopify CSV")
@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="move --out's earlier results aside (into previous-<time>/) and run every product again")
     batch.add_argument("--ray", nargs="?", const=LOCAL_RAY, default=None, metavar="ADDRESS",
                        help="spread the catalog over Ray workers: a cluster's address, or none for a local "
-                            "instance (needs pip install .[ray]; see engine/distributed.py)")
+                            "instance (needs pip install .[ray]; see engine/workflows/distributed.py)")
     batch.add_argument("--workers", type=int, default=2, help="with --ray: worker actors, each loads the models once")
     add_setting_flags(batch)
     batch.set_defaults(func=cmd_batch)
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_compare_subcommand(sub)
     add_variants_subcommand(sub)
-    from engine.qa import add_ask_subcommand
+    from engine.workflows.qa import add_ask_subcommand
 
     add_ask_subcommand(sub)
     from engine.cli.ask import add_audio_option

@@ -1,5 +1,5 @@
 """``python -m engine ask PRODUCT.json --audio QUESTION.wav``: a spoken question, transcribed offline
-(engine.speech), then answered like a typed one. The ask subcommand itself lives in engine.qa; this
+(engine.inputs.speech), then answered like a typed one. The ask subcommand itself lives in engine.workflows.qa; this
 adds ``--audio`` to it."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def add_audio_option(sub) -> None:
 
     def ask_with_audio(args) -> int:
         if args.audio is not None:
-            from engine.speech import transcribe
+            from engine.inputs.speech import transcribe
 
             heard = transcribe(args.audio)
             print(f"heard: {heard}", file=sys.stderr)

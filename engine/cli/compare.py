@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.cli.settings import add_setting_flags, settings_from_args
-from engine.compare import COLUMN_SETTINGS, compare_grid, grid_csv, grid_jsonl, grid_png, parse_values, score_chart
-from engine.product import Product
+from engine.workflows.compare import COLUMN_SETTINGS, compare_grid, grid_csv, grid_jsonl, grid_png, parse_values, score_chart
+from engine.core.product import Product
 
 
 def cmd_compare(args) -> int:
@@ -32,8 +32,8 @@ def cmd_compare(args) -> int:
 
 
 def cmd_ablate(studio, product: Product, args) -> int:
-    """``--ablate METHOD``: the method's copy with every input, then without each one (engine.ablation)."""
-    from engine.ablation import ablation_csv, ablation_jsonl, leave_one_out, summary
+    """``--ablate METHOD``: the method's copy with every input, then without each one (engine.workflows.ablation)."""
+    from engine.workflows.ablation import ablation_csv, ablation_jsonl, leave_one_out, summary
 
     def report(row: dict) -> None:
         gate = "" if row["gate_weight"] is None else f" (gate weight {row['gate_weight']:.0%})"

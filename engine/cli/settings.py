@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.errors import IngestError, describe_value, read_json_file, validation_error
-from engine.settings import Settings
+from engine.core.errors import IngestError, describe_value, read_json_file, validation_error
+from engine.core.settings import Settings
 
 SETTING_FLAGS = {
     "tone": str, "audience": str, "platform": str, "temperature": float, "top_p": float,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.variants import (PRESETS, export_variants, make_variants, product_name, resolve_segments,
+from engine.workflows.variants import (PRESETS, export_variants, make_variants, product_name, resolve_segments,
                              variant_images, variant_passes)
 
 
@@ -24,7 +24,7 @@ def add_variants_subcommand(sub) -> None:
 
 def _cmd_variants(args) -> int:
     from engine.pipeline import Studio
-    from engine.product import Product
+    from engine.core.product import Product
 
     product = Product.from_json_file(args.product)
     segments = resolve_segments(args.segments)  # a bad list is refused before any model loads

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 from engine.conditioning.model import TRAINED_FIELDS, ConditionedCopyModel, ConditionedLanguageModel
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.models.cache import load_once
-from engine.paths import ASSETS, data_dir
+from engine.core.paths import ASSETS, data_dir
 
 CHECKPOINTS = ASSETS / "checkpoints"
 

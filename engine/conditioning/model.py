@@ -20,7 +20,7 @@ from torch import nn
 from engine.conditioning.mapping import MappingNetwork
 from engine.conditioning.prompt import compact_messages
 from engine.encoders.features import MODALITIES, ModalityFeatures
-from engine.errors import ModelLoadError
+from engine.core.errors import ModelLoadError
 from engine.fusion import create_fusion
 from engine.models.language import LanguageModel, for_inference, load_language_model, model_source
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 FIELDS = ("title", "description", "bullets")
 

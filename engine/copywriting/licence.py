@@ -40,7 +40,7 @@ from functools import lru_cache
 import torch
 from transformers import LogitsProcessor
 
-from engine.paths import ASSETS
+from engine.core.paths import ASSETS
 
 _LETTERS = re.compile(r"[^\W\d_]+")  # a word: letters of any alphabet
 _WORD_SPAN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # what ``unlicensed`` reports: "half-sleeved", "it's"

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from engine.copywriting.checks import drop_unknown_names, finish
 from engine.scores.claims import claim_report
 from engine.scores.grounding import extract_facts
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 # Where copy reads well, in characters; outside it the length score falls off linearly.
 GOOD_LENGTH = {"title": (25, 110), "description": (120, 700), "bullets": (80, 600)}
@@ -31,7 +31,7 @@ UNGROUNDED_PENALTY = 0.25  # per flagged claim
 RETRIES = {"title": 3, "description": 0, "bullets": 1}
 
 
-# Seeds a person can ask for run from 0 to 2**31 - 1 (engine.settings.Settings.seed). A further candidate
+# Seeds a person can ask for run from 0 to 2**31 - 1 (engine.core.settings.Settings.seed). A further candidate
 # or a retry used to take seed + 1, seed + 2, ...: in Compare, seed 1's retry was seed 2's first draft,
 # and the two columns could show the same text. Derived seeds live above that range, so no requested seed
 # (another column's, a Regenerate's) is ever one of them.

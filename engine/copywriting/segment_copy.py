@@ -1,8 +1,8 @@
 """Copy for one shopper segment from its ranked facts: the hook, the facts as sentences and bullets.
 
-What ``engine.variants`` (a variant per segment) and ``engine.adsets`` (that segment's ad lines) both
-write with; the facts are ``engine.variants.Fact`` (a planned fact with its phrase), the segment an
-``engine.variants.Segment``.
+What ``engine.workflows.variants`` (a variant per segment) and ``engine.workflows.adsets`` (that segment's ad lines) both
+write with; the facts are ``engine.workflows.variants.Fact`` (a planned fact with its phrase), the segment an
+``engine.workflows.variants.Segment``.
 """
 from __future__ import annotations
 

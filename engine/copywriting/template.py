@@ -7,7 +7,7 @@ from engine.copywriting.checks import product_names, title_from_input
 from engine.copywriting.plan import plan_content
 from engine.copywriting.realise import realised_description
 from engine.copywriting.copy import Copy, cut_at_word
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 _TITLE_KEYS = ("color", "colour", "material", "type", "pattern", "style", "size")
 

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from skimage import color as skcolor
 
-from engine.color import RGB, product_colours  # noqa: F401 - shared with the image scores
+from engine.core.color import RGB, product_colours  # noqa: F401 - shared with the image scores
 
 
 # --------------------------------------------------------------------------- colours

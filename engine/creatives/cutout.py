@@ -21,7 +21,7 @@ from PIL import Image, ImageFilter
 from scipy import ndimage
 from skimage.morphology import convex_hull_image
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 
 MODEL_SIZE = 320
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)

@@ -22,7 +22,7 @@ from engine.creatives.steps import step
 from engine.creatives.text_fit import fit_line, font, text_width
 from engine.scores.image import coverage_target, product_share
 from engine.scores.registry import Score
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 SIZES: dict[str, tuple[int, int]] = {
     "1x1": (1080, 1080),

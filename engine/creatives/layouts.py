@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 from PIL import Image, ImageDraw
 
-from engine.color import MIN_CONTRAST, contrast_ratio, relative_luminance, worst_contrast  # noqa: F401
+from engine.core.color import MIN_CONTRAST, contrast_ratio, relative_luminance, worst_contrast  # noqa: F401
 from engine.creatives.text_fit import font, text_width, wrap  # noqa: F401  (wrap: re-exported)
 from engine.creatives.text_fit import fit_text as fit_lines
 

@@ -12,7 +12,7 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 
 BACKENDS = ("piper", "espeak")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 
 
 class StepError(StudioError):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 
 FONT_DIRS = (Path(__file__).resolve().parents[2] / "assets" / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
 ELLIPSIS = "…"

@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.creatives.narration import synthesize, wav_duration
 from engine.creatives.steps import step
 from engine.creatives.text_fit import FittedText, fit_text, font, text_width  # noqa: F401  (font: re-exported)

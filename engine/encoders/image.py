@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from engine.errors import ModelLoadError
+from engine.core.errors import ModelLoadError
 from engine.models.cache import load_once
 from engine.models.devices import resolve_device
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from engine.errors import ModelLoadError
+from engine.core.errors import ModelLoadError
 from engine.models.cache import load_once
 from engine.models.devices import resolve_device
 

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.writers import list_writers, writer_label
 
 BASELINES = {key: writer_label(key) for key in list_writers(baseline=True)}  # the methods needing no checkpoint
@@ -61,7 +61,7 @@ def resolve_methods(methods: list[str], checkpoints: Path | None) -> list[str]:
 
 def load_items(catalog: Path, task: str, split: str, val_percent: int, limit: int | None) -> list[Item]:
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
     from engine.training.data import clean_reference_description, hidden_copy, split_of
 
     catalog = Path(catalog)
@@ -299,7 +299,7 @@ def evaluate(catalog: Path, task: str = "title", methods: list[str] = ("template
     from tqdm.auto import tqdm
 
     from engine.copywriting.checks import product_names
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     if task not in TASKS:
         raise StudioError(f"unknown task {task!r} (accepted: {', '.join(TASKS)})")

@@ -6,7 +6,7 @@ Two question sets:
    by hand for validation products of every shared catalog in the words shoppers use ("How much
    does it hold?", not "What is the mug capacity?"), each with the fact that answers it or "-" when
    the listing does not. About 40% of the products (by a hash of the id, ``held_out``) were never
-   looked at while the rules of engine/qa.py were set; both halves are reported. An answerable
+   looked at while the rules of engine/workflows/qa.py were set; both halves are reported. An answerable
    question is *correct* when answered from a fact holding the expected text, without a yes/no
    opposite to the expected one (the fact said plainly, with no yes/no, counts as correct); a *false
    answer* is any answer that is not correct: the wrong fact, the wrong yes/no, or an answer to a
@@ -36,12 +36,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from engine.paths import REPO_ROOT
+from engine.core.paths import REPO_ROOT
 
 SHARED_CATALOGS = ("luma", "flipkart-train", "flipkart-text")
 EVERYDAY = ("Does it have a warranty?", "Is it waterproof?", "Is it microwave safe?", "Is it dishwasher safe?",
             "Does it come with batteries?", "Is it suitable for kids?", "Is it vegan?", "Does it need assembly?")
-# Paraphrases a shopper would type instead of the attribute's name (the concept comes from engine.qa).
+# Paraphrases a shopper would type instead of the attribute's name (the concept comes from engine.workflows.qa).
 PARAPHRASES = {"~material": "What is it made of?", "~color": "What colours does it come in?",
                "~size": "What sizes does it come in?", "~wash": "How do I wash it?"}
 _FIELDS = {"brand", "title", "category", "price", "name"}  # always in the listing's own fields
@@ -65,7 +65,7 @@ HELD_OUT_PERCENT = 40
 
 
 def held_out(product_id: str) -> bool:
-    """Products whose questions were never looked at while tuning engine/qa.py: fixed by the id alone."""
+    """Products whose questions were never looked at while tuning engine/workflows/qa.py: fixed by the id alone."""
     return int(hashlib.sha1(f"qa-holdout:{product_id}".encode()).hexdigest(), 16) % 100 < HELD_OUT_PERCENT
 
 
@@ -123,8 +123,8 @@ def unsupported_numbers(answer, source_text: str) -> list[str]:
 def _conversations(items, catalogs: list[Path], **options) -> dict:
     """(catalog, product id) -> a Conversation over that product's text, for every product ``items`` ask about."""
     from engine.ingest import ingest
-    from engine.product import load_catalog
-    from engine.qa import Conversation
+    from engine.core.product import load_catalog
+    from engine.workflows.qa import Conversation
 
     wanted = {(i.catalog, i.product_id) for i in items}
     return {(c.parent.name, p.id): Conversation(ingest(p.model_copy(update=dict(images=[], videos=[]))), **options)
@@ -193,8 +193,8 @@ def _yes_no(value: str) -> str | None:
 def build_items(catalogs: list[Path], per_catalog: int = 40, per_product: int = 2) -> list[QAItem]:
     """A deterministic question set: every k-th product of each catalog, ``per_product`` of each kind."""
     from engine.ingest import ingest
-    from engine.product import load_catalog
-    from engine.qa import terms
+    from engine.core.product import load_catalog
+    from engine.workflows.qa import terms
 
     items: list[QAItem] = []
     for catalog in catalogs:
@@ -271,7 +271,7 @@ def score_answer(item: QAItem, answer, source_text: str) -> dict:
 def run_writer(items: list[QAItem], catalogs: list[Path], writer: str, device: str = "cpu",
                threshold: float | None = None) -> list[dict]:
     """Answer every item with ``writer``; each question is its own conversation (no follow-ups)."""
-    from engine.qa import THRESHOLD
+    from engine.workflows.qa import THRESHOLD
 
     conversations = _conversations(items, catalogs, device=device, writer=writer,
                                    threshold=THRESHOLD if threshold is None else threshold)
@@ -335,7 +335,7 @@ def markdown(summaries: dict[str, dict], calib: list[dict], n_products: int, lm_
 def evaluate_qa(catalogs: list[Path] | None = None, out: Path | None = None, per_catalog: int = 40,
                 writers: tuple[str, ...] = ("template", "lm"), lm_limit: int | None = 60, device: str = "cpu") -> dict:
     """Build the question set, answer it with each writer, write results.json + table.md into ``out``."""
-    from engine.qa import THRESHOLD
+    from engine.workflows.qa import THRESHOLD
 
     catalogs = [Path(c) for c in catalogs] if catalogs else default_catalogs()
     if lm_limit == 0:  # "--lm-questions 0": the template writer alone (the language model costs minutes)
@@ -345,7 +345,7 @@ def evaluate_qa(catalogs: list[Path] | None = None, out: Path | None = None, per
                "shopper questions, held out": shopper_summary([r for r in shopper_rows if r["held_out"]]),
                "shopper questions, all": shopper_summary(shopper_rows)}
     items = build_items(catalogs, per_catalog)
-    calib: list[dict] = []  # engine/qa.py now declines by fact coverage, not by one score threshold
+    calib: list[dict] = []  # engine/workflows/qa.py now declines by fact coverage, not by one score threshold
     summaries, results = {}, {}
     for writer in writers:
         subset = items[:lm_limit] if writer == "lm" and lm_limit else items

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.fusion.base import FusionBase
 
 FUSION_METHODS: dict[str, dict] = {}

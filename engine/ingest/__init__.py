@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from engine import product as caps
-from engine.errors import IngestError
+from engine.core import product as caps
+from engine.core.errors import IngestError
 from engine.ingest.guard import drop_instructions, instruction_warning, is_guard_warning
 from engine.ingest.images import accepted_photos, load_photo
 from engine.ingest.text import clean_text, parse_attribute_lines
 from engine.ingest.values import IngestLimits, Keyframe, Photo
 from engine.ingest.video import accepted_videos, extract_keyframes
-from engine.product import Product
+from engine.core.product import Product
 
 BULLET_MAX_CHARS = caps.BULLET_CHARS
 ATTRIBUTE_MAX_CHARS = caps.ATTRIBUTE_CHARS

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from engine.errors import IngestError
+from engine.core.errors import IngestError
 from engine.ingest.values import IngestLimits, Photo
-from engine.product import URL_ADVICE, is_url
+from engine.core.product import URL_ADVICE, is_url
 
 try:
     import pillow_heif

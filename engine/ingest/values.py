@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from engine import product as caps
+from engine.core import product as caps
 
 
 @dataclass(frozen=True)
 class IngestLimits:
     """Per-file caps and the text lengths cut with a warning; the defaults for text and counts are
-    engine.product's caps (input far over those is refused there, before ingest)."""
+    engine.core.product's caps (input far over those is refused there, before ingest)."""
 
     max_image_bytes: int = 20 * 2**20
     max_image_pixels: int = 40_000_000       # decompression bombs refused before decoding

@@ -16,9 +16,9 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from engine.errors import IngestError
+from engine.core.errors import IngestError
 from engine.ingest.values import IngestLimits, Keyframe
-from engine.product import URL_ADVICE, is_url
+from engine.core.product import URL_ADVICE, is_url
 
 EXTENSIONS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".webm": "webm"}
 # ffmpeg demuxer names that hold these containers (the mov demuxer reads mp4 and mov alike).

@@ -18,7 +18,7 @@ and the same text ``model.generate`` wrote before this loop replaced it.
 The loop is ours rather than ``model.generate`` because ``generate`` takes a fixed batch: rows cannot
 join it, and a finished row still costs a place until the longest one ends. The batch's key/value
 cache is left-padded: a joining row's cache is padded on the left (or the batch's is) to the same
-length, and columns that only padding uses are dropped when rows leave. ``engine.batch`` runs a
+length, and columns that only padding uses are dropped when rows leave. ``engine.workflows.batch`` runs a
 catalog's products through ``Studio.generate`` at once, so their calls meet in this loop too.
 
 A row decoding alone (a single user: the common case on a CPU box) is stepped by the lean decoder

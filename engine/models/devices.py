@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 
 
 def resolve_device(device: str = "auto") -> torch.device:

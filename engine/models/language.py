@@ -16,11 +16,11 @@ from typing import Iterator
 
 import torch
 
-from engine.errors import ModelLoadError, StudioError
+from engine.core.errors import ModelLoadError, StudioError
 from engine.models.batching import NO_REPEAT_NGRAM, REPETITION_PENALTY  # noqa: F401 (the decoder's rules, named here too)
 from engine.models.cache import load_once
 from engine.models.devices import resolve_device
-from engine.paths import cache_dir
+from engine.core.paths import cache_dir
 
 
 @dataclass(frozen=True)

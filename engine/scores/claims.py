@@ -53,7 +53,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from engine.models.cache import load_once
-from engine.paths import ASSETS
+from engine.core.paths import ASSETS
 
 from .grounding import grounding_report
 from .vocab import (CAPABILITY_WORDS, CERTIFICATION_MARKS, DEMONYMS, FEATURE_EQUIVALENTS, FEATURE_IMPLIES, FEATURES,

@@ -39,7 +39,7 @@ class ImageContext:
     def product_colours(self) -> tuple[list, list]:
         """Dominant product colours (k-means), computed once per context."""
         if self._colours is None:
-            from engine.color import product_colours
+            from engine.core.color import product_colours
 
             self._colours = product_colours(self.cutout.crop())
         return self._colours
@@ -214,7 +214,7 @@ def sharpness(creative, context: ImageContext) -> Score:
 @register_metric("text_contrast", "Text contrast", ("image",),
                  "Worst WCAG contrast ratio between any text and the pixels behind it (4.5:1 is the AA bar).")
 def text_contrast(creative, context: ImageContext) -> Score:
-    from engine.color import MIN_CONTRAST, worst_contrast
+    from engine.core.color import MIN_CONTRAST, worst_contrast
 
     if not context.text:
         return Score("text_contrast", "Text contrast", None, "n/a", "No text on this creative.")

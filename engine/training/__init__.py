@@ -97,7 +97,7 @@ def train(paths: list[Path], methods: list[str], out: Path, cfg: TrainConfig = T
     methods = list(FUSION_METHODS) if methods == ["all"] else methods
     unknown = [m for m in methods if m not in FUSION_METHODS]
     if unknown:
-        from engine.errors import StudioError
+        from engine.core.errors import StudioError
 
         raise StudioError(f"unknown fusion method(s) {unknown} (accepted: all, {', '.join(FUSION_METHODS)})")
     command = command or "python -m engine " + " ".join(sys.argv[1:])

@@ -22,9 +22,9 @@ from engine.conditioning.model import TRAINED_FIELDS
 from engine.encoders.features import _text_pieces  # the same pieces encode_product pools
 from engine.encoders.image import IMAGE_DIM, encode_images
 from engine.encoders.text import TEXT_DIM, encode_texts
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.copywriting.copy import SENTENCE_END, build_messages
-from engine.paths import cache_dir
+from engine.core.paths import cache_dir
 
 TASKS = TRAINED_FIELDS  # one list for training and serving
 PIECE_CHARS = 300
@@ -202,8 +202,8 @@ def _read_catalog(path: Path) -> list[dict]:
 def build_records(paths: list[Path], limit: int | None = None, device: str = "auto",
                   progress: bool = True, max_photos: int = 3) -> list[ProductRecord]:
     from engine.ingest import ingest
-    from engine.product import Product
-    from engine.settings import Settings
+    from engine.core.product import Product
+    from engine.core.settings import Settings
 
     settings = Settings()
     records: list[ProductRecord] = []

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from engine.paths import data_dir
+from engine.core.paths import data_dir
 from engine.training.trainer import TrainConfig, plot_history, saved_step
 
 STATUS_FILE = "status.json"

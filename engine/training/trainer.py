@@ -25,7 +25,7 @@ from engine.conditioning.model import ConditionedCopyModel, features_batch
 from engine.conditioning.prompt import compact_messages
 from engine.encoders.features import MODALITIES
 from engine.encoders.image import IMAGE_DIM
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.models.language import load_language_model
 from engine.training.data import TASKS, ProductRecord, faithful_target, held_out_targets, split_of, target_key
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from engine.settings import Settings
+from engine.core.settings import Settings
 
 # What a copy method writes; bullets are built from the merchant's facts (engine/copywriting/bullets.py).
 LM_FIELDS = ("title", "description")

@@ -6,7 +6,7 @@ The method itself (and its technical name and explanation, for the Train tab and
 from __future__ import annotations
 
 from engine.fusion import FUSION_METHODS
-from engine.settings import Settings
+from engine.core.settings import Settings
 from engine.writers.base import Writer
 from engine.writers.registry import register_writer
 

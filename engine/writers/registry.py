@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 
 RECOMMENDED = "recommended"
 

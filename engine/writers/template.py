@@ -5,8 +5,8 @@ from engine.copywriting.compose import compose_description
 from engine.copywriting.copy import Copy
 from engine.copywriting.plan import plan_content
 from engine.copywriting.template import template_copy
-from engine.errors import StudioError
-from engine.settings import Settings
+from engine.core.errors import StudioError
+from engine.core.settings import Settings
 from engine.writers.base import LM_FIELDS, Writer
 from engine.writers.registry import register_writer
 

@@ -1,7 +1,7 @@
 """The zero-shot prompt: the language model writes from the merchant's text alone."""
 from __future__ import annotations
 
-from engine.settings import Settings
+from engine.core.settings import Settings
 from engine.writers.base import Writer
 from engine.writers.registry import register_writer
 

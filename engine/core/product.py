@@ -15,12 +15,12 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from engine.errors import IngestError, describe_value, read_json_file, validation_error
+from engine.core.errors import IngestError, describe_value, read_json_file, validation_error
 
 # Cut at ingest with a warning when longer (characters after HTML is removed).
 TITLE_CHARS = 300        # title, category, brand
 TEXT_CHARS = 5000        # description
-BULLET_CHARS = 500       # the longest bullet any platform in engine.settings accepts
+BULLET_CHARS = 500       # the longest bullet any platform in engine.core.settings accepts
 ATTRIBUTE_CHARS = 300    # one attribute value, lists joined with commas
 # Refused outright: no merchant types 20 times the cap, a pasted file or a bad export does.
 REFUSE_FACTOR = 20
@@ -63,7 +63,7 @@ def is_url(text: str) -> bool:
 
 
 def _refuse(problem: str, accepted: str):
-    """A validation error that carries its own "accepted" text (engine.errors reads ctx)."""
+    """A validation error that carries its own "accepted" text (engine.core.errors reads ctx)."""
     return PydanticCustomError("refused", "{problem}", {"problem": problem, "accepted": accepted})
 
 

@@ -6,7 +6,7 @@ run by ``faster-whisper``. Nothing is fetched at run time.
 
 Why this model (measured on 86 shopper questions: the held-out half of
 engine/evaluation/shopper_questions.txt plus the issue-23 examples, spoken by the studio's Piper voice
-and by espeak-ng; "same answer" = engine.qa gives the transcript the answer it gives the typed text):
+and by espeak-ng; "same answer" = engine.workflows.qa gives the transcript the answer it gives the typed text):
 
 - Whisper tiny.en: Piper voice 89.5% same answer, word error rate 2.7%, 87% exact transcripts, no
   transcript led to a wrong fact; about 2 s of CPU per question. espeak-ng's robotic voice: 39.5%.
@@ -27,7 +27,7 @@ from typing import Iterable
 
 import numpy as np
 
-from engine.errors import IngestError
+from engine.core.errors import IngestError
 
 RATE = 16_000
 MAX_SECONDS = 30.0     # one question; Whisper reads 30 s windows

@@ -1,8 +1,8 @@
 """The sample products shipped in assets/samples (Luma demo catalog, see its PROVENANCE.md)."""
 from __future__ import annotations
 
-from engine.paths import ASSETS
-from engine.product import Product, load_catalog
+from engine.core.paths import ASSETS
+from engine.core.product import Product, load_catalog
 
 SAMPLES_FILE = ASSETS / "samples" / "products.jsonl"
 

@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from engine.errors import StudioError
-from engine.paths import data_dir, storage_problem
+from engine.core.errors import StudioError
+from engine.core.paths import data_dir, storage_problem
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS generations (
@@ -274,7 +274,7 @@ class History:
     def get(self, generation_id: str) -> dict:
         """One generation in full. ``title``/``description``/``bullets``/``keywords`` hold the text
         after the operator's edits (``outputs`` keeps what the model wrote), so the row feeds
-        ``engine.export`` directly."""
+        ``engine.workflows.export`` directly."""
         with self._connect() as db:
             row = self._require(db, generation_id)
             edits = db.execute("SELECT * FROM edits WHERE generation_id=? ORDER BY seq", (generation_id,)).fetchall()

@@ -289,7 +289,7 @@ def write_variant(ingested: Ingested, segment: Segment, ranked: list[tuple[Fact,
     the segment cares about first, the first two framed by the segment's lead-in; bullets are the
     same facts as short phrases. A hooked field the claim check flags is written again from the
     facts alone ("The Printland Coffee Mug is made of ceramic ...")."""
-    from engine.adsets import spoken_name
+    from engine.workflows.adsets import spoken_name
 
     plan = plan_content(ingested)
     source = ingested.source_text()
@@ -326,9 +326,9 @@ def write_variant(ingested: Ingested, segment: Segment, ranked: list[tuple[Fact,
 
 
 def make_variants(ingested: Ingested, segments, device: str = "cpu", colours=(), shifts: dict | None = None):
-    """One variant (with its ad set, see ``engine.adsets``) per segment, in the order given.
+    """One variant (with its ad set, see ``engine.workflows.adsets``) per segment, in the order given.
     Returns ``[(Variant, AdSet)]``."""
-    from engine.adsets import build_adset
+    from engine.workflows.adsets import build_adset
 
     facts = product_facts(ingested)
     used_leads: set[str] = set()
@@ -345,7 +345,7 @@ def make_variants(ingested: Ingested, segments, device: str = "cpu", colours=(),
 def regenerate(ingested: Ingested, segment, others: list[Variant], shift: int, device: str = "cpu", colours=()):
     """A new draft for one segment: its relevant facts rotated by ``shift``, still leading with a fact
     the ``others`` do not lead with where it can."""
-    from engine.adsets import build_adset
+    from engine.workflows.adsets import build_adset
 
     segment = segment if isinstance(segment, Segment) else resolve_segments([segment])[0]
     avoid = {v.lead_facts[0] for v in others if v.lead_facts and v.segment != segment.key}
@@ -371,7 +371,7 @@ def variant_images(studio, ingested: Ingested, variant: Variant, settings=None, 
     """Ad images whose headline is the variant's hooked title and whose button is the segment's call
     to action; the product cut-out is shared across segments (``Studio.images`` caches it)."""
     from engine.copywriting.copy import Copy
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     settings = (settings or Settings(fusion="none")).replace(call_to_action=variant.call_to_action)
     copy = Copy(title=variant.title, description=variant.description, bullets=variant.bullets)
@@ -383,8 +383,8 @@ def export_variants(pairs, out: Path | str, campaign: str, final_url: str = "", 
     ``variants.json`` and, with ``images`` ({segment: [Creative]}), ``images.zip``. Returns the paths."""
     import json
 
-    from engine import adsets
-    from engine.export import media_zip
+    from engine.workflows import adsets
+    from engine.workflows.export import media_zip
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -428,9 +428,9 @@ def evaluate(catalogs, segments=("students", "parents", "gift buyers", "professi
     and how often two segments lead with different facts."""
     import json as _json
 
-    from engine.adsets import check_adset, duplicates
+    from engine.workflows.adsets import check_adset, duplicates
     from engine.ingest import ingest
-    from engine.product import Product
+    from engine.core.product import Product
     from engine.training.data import split_of
 
     report = {"products": 0, "variants": 0, "claims_pass": 0, "fallbacks": 0, "adsets_ok": 0, "headlines": 0,
@@ -497,7 +497,7 @@ def cell_text(variant: Variant, adset, name: str) -> str:
 
 def cell_scores(ingested: Ingested, variant: Variant, adset, name: str, colours=()) -> dict:
     """{"claims": ok, "flagged": [...], "limit": ok or None, "distinct": ok or None} for one cell."""
-    from engine.adsets import LIMITS, duplicates
+    from engine.workflows.adsets import LIMITS, duplicates
 
     _, _, _, limit_key = next(f for f in FIELDS if f[0] == name)
     text = cell_text(variant, adset, name)
@@ -513,7 +513,7 @@ def cell_scores(ingested: Ingested, variant: Variant, adset, name: str, colours=
 
 def edit_cell(ingested: Ingested, variant: Variant, adset, name: str, text: str, colours=()):
     """The merchant's text in one cell, checked again (claims on the copy, platform rules on the ad set)."""
-    from engine.adsets import check_adset
+    from engine.workflows.adsets import check_adset
 
     target = variant if hasattr(variant, name) else adset
     current = getattr(target, name)

@@ -24,8 +24,8 @@ from typing import Iterable, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from engine.errors import IngestError, StudioError, validation_error
-from engine.paths import ASSETS, REPO_ROOT
+from engine.core.errors import IngestError, StudioError, validation_error
+from engine.core.paths import ASSETS, REPO_ROOT
 
 CATALOG_SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson")
 ACCEPTED_NAMES = "files uploaded with the catalog, by relative name"
@@ -227,7 +227,7 @@ def _problems(names_by_kind: Iterable[tuple[str, list]], root: Path) -> list[str
 
 
 def _refusal(number: int | None, product_id: str, problems: list[str]) -> dict:
-    # The shape of engine.catalog's bad rows, so a refused product is reported like one.
+    # The shape of engine.inputs.catalog's bad rows, so a refused product is reported like one.
     return {"line": number, "id": product_id, "error": f"{'; '.join(problems)} (accepted: {ACCEPTED_NAMES})"}
 
 
@@ -252,7 +252,7 @@ def confine(products: Sequence, root: Path | str, lines: Mapping[str, int | None
 
     ``root``: the folder the catalog was read from (the reader joined relative media names onto
     it). A product with any refused photo or video is refused as a whole, like a bad row, and the
-    others still run. ``refused``: ``{"line", "id", "error"}`` like ``engine.catalog``'s bad rows,
+    others still run. ``refused``: ``{"line", "id", "error"}`` like ``engine.inputs.catalog``'s bad rows,
     ``error`` naming each media name as written, why it is refused and what is accepted.
     ``lines``: product id -> its line in the catalog (``CatalogRows.lines``).
     """
@@ -270,9 +270,9 @@ def confine(products: Sequence, root: Path | str, lines: Mapping[str, int | None
 
 
 def confine_rows(rows, root: Path | str):
-    """``confine`` for an ``engine.catalog.CatalogRows`` -> (the rows with refused products among its
+    """``confine`` for an ``engine.inputs.catalog.CatalogRows`` -> (the rows with refused products among its
     bad rows, so ``run_batch`` reports them like any bad row; the refused alone)."""
-    from engine.catalog import CatalogRows
+    from engine.inputs.catalog import CatalogRows
 
     kept, refused = confine(rows.products, root, rows.lines)
     rejected = sorted([*rows.rejected, *refused], key=lambda r: (r["line"] is None, r["line"] or 0))
@@ -324,7 +324,7 @@ def network_settings(raw: dict | None):
     offers by name. Both are otherwise loaded from a folder or name the caller chooses."""
     from engine.models.language import EMBEDDED_LANGUAGE_MODELS
     from engine.pipeline import copy_methods
-    from engine.settings import Settings
+    from engine.core.settings import Settings
 
     try:
         settings = Settings.model_validate(raw or {})

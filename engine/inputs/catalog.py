@@ -20,8 +20,8 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from engine.errors import IngestError, StudioError
-from engine.product import Product
+from engine.core.errors import IngestError, StudioError
+from engine.core.product import Product
 
 ACCEPTED = "a .csv with the header in docs/CATALOG_FORMAT.md, or a .jsonl with one product per line"
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
@@ -37,7 +37,7 @@ ALIASES = {
 LIST_SEPARATOR = "|"
 _PRICE = re.compile(r"-?\d+(?:[.,]\d+)*")
 # Ids we make up for rows without one (``line-<n>`` in a JSONL, ``row-<n>`` in a CSV): stable for
-# resume, but not the merchant's, so exports must not hand them on as a SKU (engine.export).
+# resume, but not the merchant's, so exports must not hand them on as a SKU (engine.workflows.export).
 GENERATED_ID = re.compile(r"(?:line|row)-\d+")
 
 

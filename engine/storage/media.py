@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.creatives.steps import StepError, step
-from engine.errors import StudioError
-from engine.metadata import save_png, tag_mp4
+from engine.core.errors import StudioError
+from engine.storage.metadata import save_png, tag_mp4
 
 VIDEO_ASPECTS = ("9x16", "1x1")
 

@@ -6,7 +6,7 @@ Limits as the platforms document them (2026):
 - Meta (Facebook/Instagram) ad: primary text shown up to 125 characters, headline up to 40;
 - Amazon Sponsored Brands: headline up to 50.
 
-Every line is built from the same facts as the variant's description (``engine.variants``: the
+Every line is built from the same facts as the variant's description (``engine.workflows.variants``: the
 content plan's facts as the realiser's verb phrases), in words an ad uses: the thing named by its
 title's noun with a fact before or after it ("Microwave Safe Ceramic Mug", "Ceramic Mug, Holds 350
 ml"), a fact alone ("Holds 350 ml"), or a sentence with the thing as its subject ("This mug is made

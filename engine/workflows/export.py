@@ -1,6 +1,6 @@
 """Hand finished copy to a shop: Shopify's product-import CSV, JSONL, a zip of the media.
 
-A *row* is a plain dict as written by ``engine.batch`` (one line of results.jsonl) or returned
+A *row* is a plain dict as written by ``engine.workflows.batch`` (one line of results.jsonl) or returned
 by ``History.get``: ``id, title, description, bullets, keywords, product {brand, category,
 price, currency, images, ...}, media [paths of generated images/videos]``, and the claim check's
 verdicts (``claims``, or the full ``scores`` of a history row). A ``pipeline.Result`` is accepted
@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from engine.catalog import is_generated_id
+from engine.inputs.catalog import is_generated_id
 
 # Shopify's product CSV template (Products > Import > sample CSV). Columns we have nothing for
 # stay empty; the importer accepts them so.
@@ -50,8 +50,8 @@ _CATEGORY_SPLIT = re.compile(r"\s*[>/|,]\s*")
 
 
 def row_from_result(result, media: Iterable[str | Path] = ()) -> dict:
-    """A Result as a row: the results.jsonl line ``engine.batch`` writes for it, plus its media."""
-    from engine.batch import result_line
+    """A Result as a row: the results.jsonl line ``engine.workflows.batch`` writes for it, plus its media."""
+    from engine.workflows.batch import result_line
 
     return {**result_line(result.product, result), "id": result.product.id or result.id,
             "media": [str(m) for m in media]}
@@ -201,7 +201,7 @@ def shopify_tags(row: dict) -> list[str]:
 
 def variant_sku(row: dict, handle: str) -> str:
     """The merchant's ``sku`` attribute, else the product id they gave, else the handle: an id we
-    made up for a row without one (``line-3``, engine.catalog) means nothing in their shop."""
+    made up for a row without one (``line-3``, engine.inputs.catalog) means nothing in their shop."""
     product = row.get("product") or {}
     for name, value in (product.get("attributes") or {}).items():
         if str(name).strip().lower() == "sku" and str(value).strip():

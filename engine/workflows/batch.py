@@ -14,7 +14,7 @@ returns one settings' rows only, and that is what the exports take, so an export
 copy written under two settings. ``start_over`` (``--start-over``, the Batch tab's button)
 moves a folder's results aside into ``previous-<UTC time>/``; nothing is deleted.
 
-Bad rows and failed products: a catalog row that cannot be read (see ``engine.catalog``) and a
+Bad rows and failed products: a catalog row that cannot be read (see ``engine.inputs.catalog``) and a
 product whose generation raises (a ``StudioError``, or any other exception: one product's bug
 must not stop a catalog of thousands) are each written to ``failures.jsonl`` as
 ``{"line", "id", "stage": "read"|"generate", "error", "failed_at"}`` and the batch goes on.
@@ -24,7 +24,7 @@ now is no longer listed. Failed products are not in ``results.jsonl`` and so are
 the next run; bad rows are read, and reported, again.
 
 Runners: ``run_batch`` is the only writer; what turns chunks of products into outcomes is a
-runner, ``LocalRunner`` (this process, the default) or ``engine.distributed.RayRunner`` (Ray
+runner, ``LocalRunner`` (this process, the default) or ``engine.workflows.distributed.RayRunner`` (Ray
 actors, ``--ray``: each loads the models once, a killed one's chunks are sent again), so a
 Ray run keeps the same folder, lock, resume and exactly-once guarantees.
 
@@ -56,10 +56,10 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from tqdm import tqdm
 
-from engine.catalog import CatalogRows, read_catalog_rows
-from engine.errors import StudioError
-from engine.product import Product
-from engine.settings import Settings
+from engine.inputs.catalog import CatalogRows, read_catalog_rows
+from engine.core.errors import StudioError
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 RESULTS, FAILURES, LOCK, MEDIA = "results.jsonl", "failures.jsonl", "batch.lock", "media"
 # Settings that only shape the ad images (engine.pipeline.Studio.images): a change of one of them
@@ -183,7 +183,7 @@ class LocalRunner:
     A runner's ``run(chunks, settings, batched, media_dir)`` takes an iterator of product chunks
     (``run_batch`` stops it when ``should_stop()`` says so) and yields ``(product, outcome,
     media fields)`` for each product exactly once; ``run_batch`` writes them. See
-    ``engine.distributed.RayRunner`` for the same on a Ray cluster.
+    ``engine.workflows.distributed.RayRunner`` for the same on a Ray cluster.
     """
 
     def __init__(self, studio):
@@ -265,7 +265,7 @@ def settings_label(settings: Settings, media: bool = False) -> str:
 
 
 def read_results(path: Path | str, settings: Settings | None = None, media: bool = False) -> list[dict]:
-    """Finished rows of a batch folder (or its results.jsonl), ready for ``engine.export``.
+    """Finished rows of a batch folder (or its results.jsonl), ready for ``engine.workflows.export``.
 
     With ``settings``: only the rows written under them (``settings_key``), which is what an
     export of that run takes; without: every row in the file, older settings' included.
@@ -332,7 +332,7 @@ def _start_failures(path: Path, records: list[dict]) -> None:
 
 
 def _append(path: Path, records: Iterable[dict]) -> None:
-    from engine.paths import storage_problem
+    from engine.core.paths import storage_problem
 
     try:
         with path.open("a", encoding="utf-8") as handle:
@@ -379,7 +379,7 @@ def _render_images(studio, product: Product, result, folder: Path) -> dict:
     """Ad images for one batch product; a photo without a clear product is noted, not fatal."""
     import re
 
-    from engine.media import save_creatives
+    from engine.storage.media import save_creatives
 
     if not product.images:
         return {"media": [], "media_problem": "no photo"}
@@ -421,12 +421,12 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
     ``progress(done, total, record)`` is called after each product (``record``: its results line,
     or its failure record, which has an ``error``); ``on_failure(record)`` for each bad row (at
     the start) and each failed product (as it fails), e.g. to print them; ``should_stop()`` is
-    checked between batches; ``history``: an ``engine.history.History`` that also stores every
+    checked between batches; ``history``: an ``engine.storage.history.History`` that also stores every
     result (a ``studio``'s own history is used too); ``media``: also render the ad images of every
     product into ``out/media/<settings key>/<id>/`` (listed in its line), so two settings' images
     never overwrite each other; ``start_over_first``: ``start_over(out)`` before running;
     ``runner``: what turns chunks of products into outcomes, ``LocalRunner(studio)`` (this
-    process; the default) or ``engine.distributed.RayRunner`` (actors on a Ray cluster). Either
+    process; the default) or ``engine.workflows.distributed.RayRunner`` (actors on a Ray cluster). Either
     way only this process writes the folder.
 
     Returns a summary: ``done`` (ids in results.jsonl under these settings), ``skipped`` (done

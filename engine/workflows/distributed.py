@@ -1,9 +1,9 @@
 """Catalog runs on a Ray cluster: ``python -m engine batch CATALOG --out DIR --ray [ADDRESS]``.
 
-``RayRunner`` is a runner for ``engine.batch.run_batch`` (see ``engine.batch.LocalRunner``): it
+``RayRunner`` is a runner for ``engine.workflows.batch.run_batch`` (see ``engine.workflows.batch.LocalRunner``): it
 starts ``workers`` actors, each holding one ``engine.pipeline.Studio`` (so each worker loads the
 models once) and running whole chunks of ``--batch-size`` products through the same code as a
-local run (``engine.batch._chunk_outcomes``: ``Studio.generate`` for each product, the Create
+local run (``engine.workflows.batch._chunk_outcomes``: ``Studio.generate`` for each product, the Create
 tab's one path, the chunk's products at once with their language-model calls decoded together;
 media rendered by the worker). Outcomes come back to the driver, and only the driver writes ``results.jsonl`` and
 ``failures.jsonl``, so a Ray run keeps every guarantee of a local one: one writer under the
@@ -34,10 +34,10 @@ from collections import deque
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from engine.errors import StudioError
+from engine.core.errors import StudioError
 from engine.models.language import default_precision
-from engine.product import Product
-from engine.settings import Settings
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 MAX_ATTEMPTS = 3  # tries per product whose worker died under it, before it counts as failed
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per actor, so a worker never waits for the driver
@@ -86,7 +86,7 @@ class StudioWorker:
         return True
 
     def run(self, chunk: list[Product], settings: Settings, batched: bool, media_dir: str | None) -> list:
-        from engine.batch import _chunk_outcomes
+        from engine.workflows.batch import _chunk_outcomes
 
         folder = Path(media_dir) if media_dir else None
         return [(portable(outcome), extra)

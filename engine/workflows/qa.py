@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from engine.ingest import Ingested, ingest
-from engine.product import Product
+from engine.core.product import Product
 
 # Below these MiniLM cosines a fact that covers the question's words is still not taken: a long
 # description sentence covers words by chance. Set on the development half of the hand-written
@@ -1249,7 +1249,7 @@ class UnansweredLog:
 
     def __init__(self, path: Path | str | None = None):
         if path is None:
-            from engine.paths import data_dir
+            from engine.core.paths import data_dir
 
             path = data_dir() / "qa_unanswered.json"
         self.path = Path(path)

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from engine.errors import StudioError
-from engine.product import Product
-from engine.settings import Settings
+from engine.core.errors import StudioError
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 # The settings a grid can vary along its columns, with how a typed value is read.
 COLUMN_SETTINGS: dict[str, Callable[[str], object]] = {
@@ -197,7 +197,7 @@ def grid_csv(cells: Sequence[dict], path: Path | str) -> Path:
 
 
 def grid_jsonl(cells: Sequence[dict], path: Path | str) -> Path:
-    from engine.export import jsonl
+    from engine.workflows.export import jsonl
 
     return jsonl([{k: v for k, v in cell.items() if k != "result"} for cell in cells], path)
 
@@ -243,7 +243,7 @@ def _draw_chart(cells: Sequence[dict], score_ax, share_ax=None) -> None:
         share_ax.barh(list(shares), values, left=left, label=modality)
         left += values
     share_ax.set_xlim(0, 1)
-    # Gate weights say where the fusion looks, not what the copy loses without an input (engine.ablation).
+    # Gate weights say where the fusion looks, not what the copy loses without an input (engine.workflows.ablation).
     share_ax.set_title("Gate weight per input\n(fusion attention, not effect on the copy)", fontsize=9)
     share_ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=len(modalities))
 

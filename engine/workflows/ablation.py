@@ -17,9 +17,9 @@ import csv
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from engine.errors import StudioError
-from engine.product import Product
-from engine.settings import Settings
+from engine.core.errors import StudioError
+from engine.core.product import Product
+from engine.core.settings import Settings
 
 # The inputs a merchant gives, in the order the rows show them, and the fusion modality each feeds.
 INPUTS = ("photos", "text", "video")
@@ -218,6 +218,6 @@ def ablation_csv(rows: Sequence[dict], path: Path | str) -> Path:
 
 
 def ablation_jsonl(rows: Sequence[dict], path: Path | str) -> Path:
-    from engine.export import jsonl
+    from engine.workflows.export import jsonl
 
     return jsonl([{k: v for k, v in row.items() if k != "result"} for row in rows], path)
