@@ -1,26 +1,56 @@
-"""The layers, read from the source: no import cycle, engine/ never imports gradio, argparse only in engine/cli/."""
+"""The layers, read from the source: no import cycle, engine/ never imports gradio, argparse only in engine/cli/,
+engine/core/ imports nothing above it, workflows sit on top; every alias left at a module's old path resolves
+to the module it names, and nothing in the repo uses an old path."""
 from __future__ import annotations
 
 import ast
+import importlib
+import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _alias_target(path: Path) -> str | None:
+    """The module an alias file names (``sys.modules[__name__] = importlib.import_module("engine.x.y")``),
+    or None for a real module."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript)
+                and ast.unparse(node.targets[0]) == "sys.modules[__name__]"
+                and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "importlib.import_module"):
+            return node.value.args[0].value
+    return None
+
+
+def _aliases() -> dict[str, str]:
+    """Old module path -> the module it moved to, for every alias file under engine/."""
+    found = {}
+    for path in (ROOT / "engine").rglob("*.py"):
+        target = _alias_target(path)
+        if target:
+            found[".".join(path.relative_to(ROOT).with_suffix("").parts)] = target
+    return found
+
+
 def _modules() -> dict[str, Path]:
+    """Every real module of engine/ and studio/ (alias files left at old paths are not modules of their own)."""
     found = {}
     for package in ("engine", "studio"):
         for path in (ROOT / package).rglob("*.py"):
+            if _alias_target(path):
+                continue
             name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
             found[name.removesuffix(".__init__")] = path
     return found
 
 
-def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
-    """Every module of ours that ``path`` imports, at the top or inside a function ("from engine import
-    product" names the module engine.product, not the package)."""
+def _imports(path: Path, modules: dict[str, Path], nodes=None) -> set[str]:
+    """Every module of ours that ``path`` imports, at the top or inside a function ("from engine.core import
+    product" names the module engine.core.product, not the package). ``nodes``: only these
+    statements of it."""
     out = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in nodes if nodes is not None else ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             subs = [f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in modules]
             out.update(subs if len(subs) == len(node.names) else [node.module, *subs])
@@ -72,3 +102,67 @@ def test_engine_never_imports_gradio_and_argparse_lives_in_the_cli():
         if name.startswith("engine"):
             assert "gradio" not in imported, name
             assert "argparse" not in imported or name.startswith("engine.cli"), name
+
+
+def _top_level_imports(path: Path, modules: dict[str, Path]) -> set[str]:
+    """The modules of ours that ``path`` imports when it is imported (not inside a function)."""
+    found, stack = [], list(ast.parse(path.read_text(encoding="utf-8")).body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return _imports(path, modules, found)
+
+
+def test_core_imports_nothing_above_it():
+    """engine/core/ (value types, errors, paths) is the bottom layer: importing it loads no other part of engine."""
+    modules = _modules()
+    for name, path in modules.items():
+        if name.startswith("engine.core"):
+            above = {m for m in _top_level_imports(path, modules) if not m.startswith("engine.core") and m != "engine"}
+            assert not above, f"{name} imports {sorted(above)} at import time"
+
+
+def test_workflows_sit_on_top():
+    """Only the CLI, the studio and offline evaluation use a workflow; the Studio and the layers below it never do."""
+    modules = _modules()
+    allowed = ("engine.workflows", "engine.cli", "engine.evaluation", "studio")
+    for name, path in modules.items():
+        if not name.startswith(allowed):
+            users = {m for m in _imports(path, modules) if m.startswith("engine.workflows")}
+            assert not users, f"{name} imports {sorted(users)}"
+
+
+def test_every_alias_resolves_to_the_module_it_names():
+    """An old import path keeps working: the same module object (private names, monkeypatching, pickles)."""
+    aliases = _aliases()
+    assert {old.rpartition(".")[2] for old in aliases} >= {"batch", "history", "product", "photo_labels"}
+    for old, new in aliases.items():
+        path = ROOT / (new.replace(".", "/") + ".py")
+        assert path.is_file() and _alias_target(path) is None, f"{old} names {new}, which is not a module"
+        assert importlib.import_module(old) is importlib.import_module(new), old
+        parent, _, leaf = old.rpartition(".")
+        assert getattr(sys.modules[parent], leaf) is sys.modules[new], old
+        assert f"moved to {new}" in (ROOT / (old.replace(".", "/") + ".py")).read_text(encoding="utf-8"), old
+
+
+def test_nothing_in_the_repo_uses_an_old_path():
+    """The aliases are for code outside the repo: our imports, monkeypatch targets, docstrings and comments
+    name the new paths (``engine.workflows.batch``, ``engine/workflows/batch.py``)."""
+    aliases = _aliases()
+    names = "|".join(old.removeprefix("engine.") for old in aliases if old.count(".") == 1)
+    old_path = re.compile(rf"(?<![\w./])engine[./]({names})\b|\bfrom engine import ({names})\b")
+    alias_files = {ROOT / (old.replace(".", "/") + ".py") for old in aliases}
+    found = []
+    for folder in ("engine", "studio", "tests", "scripts", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path in alias_files:
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if old_path.search(line):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    launch = ROOT / "launch.py"
+    found += [f"launch.py: {line.strip()}" for line in launch.read_text(encoding="utf-8").splitlines() if old_path.search(line)]
+    assert not found, "\n".join(found)
