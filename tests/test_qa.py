@@ -235,8 +235,8 @@ BLEND = {"id": "BLEND-1", "title": "Everyday Polo", "description": "A polo.",
 
 
 def _ask(record, question):
-    from engine.product import Product
-    from engine.qa import ask
+    from engine.core.product import Product
+    from engine.workflows.qa import ask
 
     return ask(Product.from_record(record), question)[0]
 
