@@ -147,10 +147,9 @@ _DANGLING = re.compile(r"\b(?:for|by|with|of|to|in|on|and|or|the|a|an)$", re.I)
 
 
 def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
-    from engine.scores.claims import _noun_share
-
     """The verb phrase that states one fact, or None when it cannot be said as prose. ``fact_name``: the
-    product's name, which a sales package that only repeats it adds nothing to."""
+    product's name (and type), which a sales package or a "<thing> Type" key that only repeats it adds
+    nothing to."""
     from engine.scores.claims import _noun_share
 
     key, value = _key_word(fact), re.sub(r"\bsleeve less\b", "sleeveless", fact.value.strip(), flags=re.I)
