@@ -99,7 +99,7 @@ def _known(word: str) -> bool:
 _MATTER = {"wooden": "wood", "woollen": "wool", "woolen": "wool", "metallic": "metal", "leathern": "leather"}
 
 
-def _series(value: str, joiner: str = "and") -> str:
+def series(value: str, joiner: str = "and") -> str:
     """"Black, Gray, Orange" -> "black, gray and orange" (or "black, gray or orange": a choice); in a list,
     "Wooden, Iron" -> "wood and iron"."""
     parts = [p.strip() for p in re.split(r",|/|\|", value) if p.strip()]
@@ -118,7 +118,7 @@ def _audience(value: str) -> str:
     value = re.sub(r"['’]s\b", "", value)
     if "," in value:
         value = ", ".join(v for v in value.split(",") if v.strip().lower() != "unisex")
-    return _series(re.sub(r"\b(wo)?mens\b", lambda m: (m.group(1) or "") + "men", value, flags=re.I))
+    return series(re.sub(r"\b(wo)?mens\b", lambda m: (m.group(1) or "") + "men", value, flags=re.I))
 
 
 def _article(phrase: str) -> str:
@@ -187,7 +187,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             if " " not in value and (value.lower().endswith(("en", "ed")) or value.lower() == "metallic") and \
                     value.lower() not in ("linen", "printed"):
                 return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
-            return Phrase("is", "are", f"made of {_series(value)}", fact)
+            return Phrase("is", "are", f"made of {series(value)}", fact)
         purity = re.fullmatch(r"(gold|silver|platinum|metal) purity", key)
         if purity:  # "Gold Purity: 18 K" -> "is made of 18 K gold"
             metal = purity.group(1)
@@ -195,11 +195,11 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         part = key.replace("material", "").replace("fabric", "").strip()
         if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
             where = {"inner": "inside", "outer": "outside"}.get(part, part)
-            return Phrase("is", "are", f"made of {_series(value)} {where}", fact)
+            return Phrase("is", "are", f"made of {series(value)} {where}", fact)
         if part and set(part.split()) <= set(fact_name.lower().split()):  # "Lunch Box Material" of a lunch box
-            return Phrase("is", "are", f"made of {_series(value)}", fact)
+            return Phrase("is", "are", f"made of {series(value)}", fact)
         if part:
-            said = plain if part in plain.lower().split() else f"{_series(value)} {part}"
+            said = plain if part in plain.lower().split() else f"{series(value)} {part}"
             return Phrase("has", "have", _article(said), fact)
         return Phrase("is", "are", f"finished in {plain}", fact)
     if fact.role == "size":
@@ -214,7 +214,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if re.fullmatch(r"0(?:\.0+)?\s*[a-z]*", value.strip(), re.I):
             return None  # "Fitted Sheet Width: 0 cm": a blank in the catalog's form, not a size
         if "capacity" in key or "volume" in key:
-            return Phrase("holds", "hold", _series(value) if "," in value else plain, fact)
+            return Phrase("holds", "hold", series(value) if "," in value else plain, fact)
         if "weight" in key:
             return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
                 Phrase("has", "have", f"{_article(key)} of {plain}", fact)
@@ -232,7 +232,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             said = [f"{m.group(2)} {_ADJECTIVE_OF[m.group(1).lower()[0]]}" for m in labelled]
             return Phrase("measures", "measure", ", ".join(said[:-1]) + " and " + said[-1], fact)
         if "available" in key or key == "size" or key == "sizes":
-            sizes = _series(value)
+            sizes = series(value)
             return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
         return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
     if fact.role == "colour":
@@ -240,11 +240,11 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             if value.strip().lower() in _LOOKS:  # "Color: Clear" -> "is clear", not "comes in clear"
                 return Phrase("is", "are", _LOOKS[value.strip().lower()], fact)
             choice = "available" in key or key.endswith("s")  # a choice of colours, not one product's colours
-            return Phrase("comes", "come", f"in {_series(value, 'or' if choice else 'and')}", fact)
+            return Phrase("comes", "come", f"in {series(value, 'or' if choice else 'and')}", fact)
         part = key.replace("color", "").replace("colour", "").strip()
         if part and part in value.lower().split():  # "Gold Color: Yellow Gold" -> "has yellow gold"
             part = ""
-        return Phrase("has", "have", _article(f"{_series(value)} {part}".strip()), fact)
+        return Phrase("has", "have", _article(f"{series(value)} {part}".strip()), fact)
     if fact.role == "pattern":
         if key.split()[-1] in plain.lower().split():
             return Phrase("has", "have", _article(plain.lower()), fact)
@@ -253,22 +253,22 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if key in ("ideal for", "gender") or key.startswith("ideal"):
             return Phrase("is", "are", f"made for {_audience(value)}", fact)
         if key == "occasion":
-            said = _series(value)
+            said = series(value)
             if " and " in said.rsplit(" and ", 1)[0] and said.count(",") >= 1:  # "wedding and engagement, and love"
                 said = said[::-1].replace(" dna ", " dna ,", 1)[::-1]
             return Phrase("is", "are", f"right for {said} occasions", fact)
         if key == "climate":
-            return Phrase("is", "are", f"suited to {_series(value)} conditions", fact)
+            return Phrase("is", "are", f"suited to {series(value)} conditions", fact)
         if key == "activity":
             things = [v.strip() for v in value.split(",") if v.strip() and _noun_share(v.strip().split()[-1]) >= 0.5]
-            return Phrase("is", "are", f"made for {_series(', '.join(things[:3]))}", fact) if things else None
+            return Phrase("is", "are", f"made for {series(', '.join(things[:3]))}", fact) if things else None
         if "room" in key:
-            return Phrase("is", "are", f"made for the {_series(value)}", fact)
+            return Phrase("is", "are", f"made for the {series(value)}", fact)
         if any(not _known(w) for w in re.findall(r"[A-Za-z]{3,}", value)):  # "Samsung Galaxy Core Prime": a name
             parts = [p.strip() for p in value.split(",") if p.strip()]
             said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value
             return Phrase("is", "are", f"suitable for {said}", fact)
-        return Phrase("is", "are", f"suitable for {_series(value)}", fact)
+        return Phrase("is", "are", f"suitable for {series(value)}", fact)
     if fact.role == "care":
         return Phrase("can be", "can be", f"cared for as follows: {plain[:1].lower() + plain[1:]}", fact) \
             if len(value.split()) > 3 else Phrase("is", "are", f"{plain.lower()} only" if "only" not in plain.lower()
@@ -286,7 +286,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("comes", "come", f"as {_article(lowered)}", fact)
         if value.isdigit():
             return Phrase("comes", "come", f"as a pack of {value}", fact)
-        return Phrase("comes", "come", f"with {_counted_plural(_series(value) if ',' in value else plain)}", fact)
+        return Phrase("comes", "come", f"with {_counted_plural(series(value) if ',' in value else plain)}", fact)
     if fact.role == "warranty":
         return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
     if fact.role == "style":
@@ -303,12 +303,12 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("is", "are", f"from the {plain} {key.split()[-1]}", fact)
         if "feature" in key:
             several = "," in value
-            return Phrase("has", "have", f"{_series(value)} features" if several else _article(plain.lower()), fact)
+            return Phrase("has", "have", f"{series(value)} features" if several else _article(plain.lower()), fact)
         if key.startswith("style"):
             if "," in value or value.lower().endswith(_ADJECTIVE_END):
                 return None  # "Style: Workout Pants, Base Layer": a catalog's shelf, not a style a shopper reads
-            return Phrase("has", "have", _article(f"{_series(value)} style"), fact)
-        return Phrase("has", "have", _article(f"{_series(value).lower()} {key}"), fact)
+            return Phrase("has", "have", _article(f"{series(value)} style"), fact)
+        return Phrase("has", "have", _article(f"{series(value).lower()} {key}"), fact)
     thing = key.removesuffix(" type").strip()
     if key.endswith(" type") and thing and set(thing.split()) <= set(fact_name.lower().split()):
         return None  # "Glass Type: Multipurpose" of a glass set: a shelf of the catalog, not a fact to say
@@ -331,7 +331,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     if re.search(r"\bsupported\b|compatible", key) and len(value) <= 60:  # "OS Supported: Windows XP, Vista"
         named = any(not _known(w) for w in re.findall(r"[A-Za-z]{2,}", value))  # "Windows XP": names keep capitals
         parts = [p.strip() for p in value.split(",") if p.strip()]
-        said = (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value) if named else _series(value)
+        said = (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value) if named else series(value)
         return Phrase("works", "work", f"with {said}", fact)
     if "container" in key or "packaging" in key:  # "Container Type: Bottle" -> "comes in a bottle"
         return Phrase("comes", "come", f"in {_article(plain.lower())}", fact) if len(value.split()) <= 2 else None
@@ -340,7 +340,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         said = plain.lower() if thing in plain.lower() else f"{plain.lower()} {thing}"
         return Phrase("is", "are", f"suited to {said}", fact)
     if key.split()[0] in ("sport", "sports", "game"):  # "Sport: Skating", "Sport Type: Skating"
-        return Phrase("is", "are", f"made for {_series(value).lower()}", fact)
+        return Phrase("is", "are", f"made for {series(value).lower()}", fact)
     if len(value.split()) <= 2 and ":" not in value and value.lower() not in ("all", "any", "other", "others"):
         told = set(plain.lower().split()) | {"type"}
         rest = " ".join(w for w in key.split() if w not in told)

@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from engine.copywriting.realise import series
 from engine.ingest import Ingested, ingest
 from engine.core.product import Product
 
@@ -813,11 +814,11 @@ def statement(fact: Fact) -> str:
         return f"it is {value} {adjective}" if not fact.key.lower().startswith(("heel", "shoulder", "sleeve")) \
             else f"the {fact.key.lower()} is {value}"
     if concept == "material" and fact.key.lower() in ("material", "fabric", "materials"):
-        return f"it is made of {value}"
+        return f"it is made of {series(value)}"  # "Cotton, Polyester" -> "cotton and polyester"
     if concept == "audience":  # "Women's" -> "Women", "Boy's" -> "Boys"
         value = re.sub(r"(\w+)'s\b", lambda m: m.group(1) if m.group(1).lower().endswith("men") else m.group(1) + "s",
                        value)
-        return f"it is meant for {value}"
+        return f"it is meant for {series(value)}"
     counted = re.fullmatch(r"number of (\w+)", fact.key.strip(), re.I)
     if counted and _NUMBER.fullmatch(value):  # "Number of Hooks: 8" -> "it has 8 hooks"
         return f"it has {value} {counted.group(1).lower()}"
@@ -826,9 +827,9 @@ def statement(fact: Fact) -> str:
     if concept == "price" or fact.kind == "price":
         return f"it costs {value}"
     if concept == "color" and fact.key.lower() in ("color", "colors", "colour", "colours", "available colors"):
-        return f"it comes in {value}"
+        return f"it comes in {series(value, 'or' if 'available' in fact.key.lower() or fact.key.lower().endswith('s') else 'and')}"
     if concept == "size" and fact.key.lower() in ("size", "sizes", "available sizes"):
-        return f"it comes in {'sizes' if ',' in value else 'size'} {value}"
+        return f"it comes in {'sizes' if ',' in value else 'size'} {series(value, 'or')}"
     if concept == "type" and fact.key.lower() in ("type", "product type", "style general"):
         if _plural(value) or _is_adjective(value.split()[-1].lower()):
             return f"it is {value}"  # "it is Digital", "it is Cycling Shorts"
