@@ -1,5 +1,6 @@
 """Names as given, bullets that state facts, and what happens when every try is flagged."""
 import json
+import re
 
 import pytest
 
@@ -39,10 +40,12 @@ def test_last_resorts_remove_only_what_is_flagged(watch):
     assert drop_unknown_names(title, claim_report(title, source)["flagged"]) == "Titan Analog Watch"
 
 
-def test_bullets_state_one_fact_each_and_never_a_no(watch):
+def test_bullets_state_one_fact_each_as_copy_and_a_no_only_as_a_warning(watch):
     bullets = fact_bullets(watch)
     assert 3 <= len(bullets) <= 5
-    assert "Strap material: Leather" in bullets and not any("Water resistant" in b for b in bullets)
+    assert "Leather strap" in bullets  # the plan's phrase, not "Strap material: Leather"
+    assert not any(re.search(r":\s*(?:no|yes)$", b, re.I) for b in bullets)  # never a bare "Water resistant: No"
+    assert "Not water resistant" in bullets  # a "no" that warns is said as one
     for bullet in bullets:
         assert claim_report(bullet, watch.source_text())["flagged"] == [], bullet
     assert attribute_bullet("eco_collection", "Yes") == "Eco collection"

@@ -44,12 +44,34 @@ def attribute_bullet(key: str, value: str) -> str | None:
     return f"{_label(key)}: {value}"
 
 
+def planned_bullets(ingested) -> list[str]:
+    """The content plan's facts as short copy lines, in the order shoppers look for them: "Made of ceramic",
+    "Holds 350 ml", "Microwave safe", "Gentle machine wash, do not bleach." A fact the realiser cannot say as
+    a phrase stays "Key: value"."""
+    from engine.copywriting.plan import plan_content
+    from engine.copywriting.realise import care_sentence, phrase_for, short_phrase
+
+    plan = plan_content(ingested)
+    out = []
+    for fact in plan.facts:
+        if fact.role == "care" and not fact.is_flag:
+            out.append(care_sentence(fact).text)
+            continue
+        phrase = phrase_for(fact, f"{plan.name} {plan.product_type}")
+        if phrase is not None and ":" not in phrase.rest:
+            out.append(short_phrase(phrase, plan.plural))
+        elif phrase is None and not fact.is_flag and fact.role not in ("package",):
+            bullet = attribute_bullet(fact.key, fact.value)
+            out += [bullet] if bullet else []
+    return out
+
+
 def fact_bullets(ingested, most: int = 5, limit: int = 250, hide: tuple[str, ...] = ()) -> list[str]:
-    """Up to ``most`` bullets, each one fact of the input, the merchant's own bullets first."""
+    """Up to ``most`` bullets, each one fact of the input, the merchant's own bullets first, then the plan's
+    facts as short copy lines."""
     product = ingested.product
     bullets = [] if "bullets" in hide else [b.strip() for b in product.bullets if b.strip()]
-    ranked = sorted(ingested.attributes.items(), key=lambda item: _rank(item[0]))
-    bullets += [b for b in (attribute_bullet(k, v) for k, v in ranked) if b]
+    bullets += planned_bullets(ingested)
     if len(bullets) < 3 and product.description and "description" not in hide:
         sentences = [s.strip() for s in SENTENCE_END.split(product.description) if 4 <= len(s.split()) <= 20]
         bullets += sentences

@@ -744,7 +744,7 @@ _IMPERATIVE = ("wash", "hand", "machinewash", "handwash", "machine", "wipe", "dr
                "gentle", "line", "avoid", "keep", "store", "rinse", "air", "remove", "turn", "wring")
 
 
-def _care_sentence(fact: Fact) -> Sentence:
+def care_sentence(fact: Fact) -> Sentence:
     """"Wash in lukewarm water, do not bleach." as the instruction it is; a label only when it is not one."""
     value = _plain(fact.value).strip().rstrip(".")
     value = re.sub(r"\b(machine|hand)wash", r"\1 wash", value, flags=re.I)
@@ -877,7 +877,7 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         sentences.append(wear)
     if length != "short" and not any(s.startswith("your notes: ") for s in skip):
         sentences += _note_sentences(plan, rng, most=4)
-    sentences += [_care_sentence(f) for f in care[:1]]
+    sentences += [care_sentence(f) for f in care[:1]]
     acronyms = _acronyms(plan)
     sentences = [Sentence(_with_acronyms(s.text, acronyms), s.facts, s.origin) if s.origin == "realised" else s
                  for s in sentences]
