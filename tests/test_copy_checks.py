@@ -114,3 +114,9 @@ def test_compare_separates_methods_on_what_they_wrote(studio):
     assert cells["template"]["scores"]["description.as_written"] == 1.0
     assert cells["none"]["scores"]["description.as_written"] < 1.0, cells["none"]["result"].alternatives
     assert cells["none"]["scores"]["description.grounding"] <= 1.0
+
+
+def test_a_merchants_spec_bullet_is_not_said_twice():
+    router = ingest(Product(title="Dual-band wireless router", bullets=["Material: ABS plastic", "Antennas: 2"],
+                            attributes={"Color": "Black"}))
+    assert fact_bullets(router) == ["Material: ABS plastic", "Antennas: 2", "Comes in black"]

@@ -52,8 +52,12 @@ def planned_bullets(ingested) -> list[str]:
     from engine.copywriting.realise import care_sentence, phrase_for, short_phrase
 
     plan = plan_content(ingested)
+    # a merchant's spec bullet ("Material: ABS plastic") is in the plan too, and already a bullet
+    written = {re.sub(r"\W+", " ", b.lower()).strip() for b in ingested.product.bullets}
     out = []
     for fact in plan.facts:
+        if re.sub(r"\W+", " ", fact.source.lower()).strip() in written:
+            continue
         if fact.role == "care" and not fact.is_flag:
             out.append(care_sentence(fact).text)
             continue
