@@ -13,10 +13,6 @@ import re
 
 from engine.copywriting.copy import SENTENCE_END, cut_at_word
 
-# Attribute keys in the order shoppers read them; a key matches when it contains the word.
-PRIORITY = ("material", "fabric", "type", "ideal for", "pattern", "capacity", "size", "dimension", "length",
-            "width", "height", "weight", "color", "colour", "care", "wash", "warranty", "sales package",
-            "pack of", "occasion", "feature", "style", "climate", "activity")
 # Ids and shop bookkeeping: true, but nothing a shopper reads in a bullet.
 SKIP = ("brand", "price", "style code", "model number", "model id", "sku", "id", "url", "rating", "new", "sale",
         "erin recommends", "product type", "number of contents in sales package")
@@ -27,11 +23,6 @@ NO = ("no", "false", "0", "none", "n/a")
 def _label(key: str) -> str:
     words = key.replace("_", " ").strip()
     return words[:1].upper() + words[1:]
-
-
-def _rank(key: str) -> int:
-    key = key.lower().replace("_", " ")
-    return next((i for i, word in enumerate(PRIORITY) if word in key), len(PRIORITY))
 
 
 def attribute_bullet(key: str, value: str) -> str | None:

@@ -146,10 +146,10 @@ def product_line(ingested) -> str:
 
 def product_name(ingested, product_kind: str, line: str) -> str:
     """The merchant's title when it reads as a name: without a listing's tail ("(Pack of 1)", " - For Men",
-    "| ...") and at most 80 characters, cut at a word; else brand + line + type."""
+    "| ...") and at most 100 characters, cut at a word; else brand + line + type."""
     product = ingested.product
-    title = " ".join(w for w in product.title.split() if w not in ("NA", "N/A"))  # "Cat's Eye NA K Ring"
-    title = re.sub(r"\s(?:K|KT|kt)\s(?=Ring|Pendant|Earring|Chain|Bangle)", " ", title) if "NA" in product.title else title
+    # a catalog's blank in the title, with the unit it left behind ("Cat's Eye NA K Ring")
+    title = re.sub(r"\s(?:NA|N/A)(?:\s[A-Za-z]{1,2}\b)?(?=\s|$)", "", " ".join(product.title.split()))
     title = re.split(r"\s*[(|\[]|\s+[-–]\s+", title)[0].strip(" ,;:-") if title else ""
     if len(title) > 100:
         title = title[:100].rsplit(" ", 1)[0]

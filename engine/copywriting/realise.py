@@ -96,6 +96,15 @@ def _known(word: str) -> bool:
     return wn is None or any(wn.morphy(word.lower(), pos) for pos in ("n", "v", "a", "r"))
 
 
+def _names_or_series(value: str) -> str:
+    """A list that holds a name ("Samsung Galaxy Core Prime", "Windows XP, Vista") joined as written, its
+    capitals kept; otherwise ``series`` ("water, whisky and beer")."""
+    if all(_known(w) for w in re.findall(r"[A-Za-z]{2,}", value)):
+        return series(value)
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value
+
+
 _MATTER = {"wooden": "wood", "woollen": "wool", "woolen": "wool", "metallic": "metal", "leathern": "leather"}
 
 
@@ -264,11 +273,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("is", "are", f"made for {series(', '.join(things[:3]))}", fact) if things else None
         if "room" in key:
             return Phrase("is", "are", f"made for the {series(value)}", fact)
-        if any(not _known(w) for w in re.findall(r"[A-Za-z]{3,}", value)):  # "Samsung Galaxy Core Prime": a name
-            parts = [p.strip() for p in value.split(",") if p.strip()]
-            said = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value
-            return Phrase("is", "are", f"suitable for {said}", fact)
-        return Phrase("is", "are", f"suitable for {series(value)}", fact)
+        return Phrase("is", "are", f"suitable for {_names_or_series(value)}", fact)
     if fact.role == "care":
         return Phrase("can be", "can be", f"cared for as follows: {plain[:1].lower() + plain[1:]}", fact) \
             if len(value.split()) > 3 else Phrase("is", "are", f"{plain.lower()} only" if "only" not in plain.lower()
@@ -329,10 +334,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     if key.startswith("other") and len(value.split()) <= 4:  # "Other Details: Zipper Closure" -> "has a zipper closure"
         return Phrase("has", "have", _article(plain[:1].lower() + plain[1:]), fact)
     if re.search(r"\bsupported\b|compatible", key) and len(value) <= 60:  # "OS Supported: Windows XP, Vista"
-        named = any(not _known(w) for w in re.findall(r"[A-Za-z]{2,}", value))  # "Windows XP": names keep capitals
-        parts = [p.strip() for p in value.split(",") if p.strip()]
-        said = (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value) if named else series(value)
-        return Phrase("works", "work", f"with {said}", fact)
+        return Phrase("works", "work", f"with {_names_or_series(value)}", fact)
     if "container" in key or "packaging" in key:  # "Container Type: Bottle" -> "comes in a bottle"
         return Phrase("comes", "come", f"in {_article(plain.lower())}", fact) if len(value.split()) <= 2 else None
     if re.search(r"\b(?:skin|hair) type\b", key):  # "Skin Type: Combination Skin" -> "suits combination skin"
