@@ -42,7 +42,11 @@ def test_variants_for_two_segments_are_scored_edited_and_exported(server, tmp_pa
         expect(grid.locator("[data-metric=claims].mcs-bad")).to_have_count(0)
 
         # edit the students' title with a thing the merchant never named: the cell turns red
-        page.locator("#mcs-variants-text textarea").fill("For students: Wayfarer Messenger Bag with sapphire")
+        edited = "For students: Wayfarer Messenger Bag with sapphire"
+        page.locator("#mcs-variants-text textarea").fill(edited)
+        # under load the click can reach the server before the textarea's new value does: wait for it
+        expect(page.locator("#mcs-variants-text textarea")).to_have_value(edited)
+        page.wait_for_timeout(300)
         page.locator("#mcs-variants-apply").click()
         title = grid.locator("td[data-segment=students][data-field=title]")
         expect(title.locator("[data-metric=claims]")).to_have_class("mcs-badge mcs-bad", timeout=30_000)
