@@ -301,3 +301,59 @@ def test_the_issues_candle_reads_as_copy_from_its_own_facts():
     for said in ("measures 5 cm high and 6 cm across", "a burning time of 12 hours", "vanilla scent"):
         assert said in text, (said, text)
     assert claim_report(text, ingest(candle).source_text())["flagged"] == []
+
+
+def test_facts_about_one_part_are_one_noun_phrase_and_a_fact_is_said_once():
+    watch = Product(title="Times 284TMS284 Party-Wedding Analog Watch", category="Watches/Wrist Watches",
+                    attributes={"Strap Material": "Pearl Strap", "Strap Color": "Multicolor", "Dial Color": "Gold",
+                                "Strap Type": "Bracelet", "Dial Shape": "Round", "Strap Design": "Self",
+                                "Box Material": "Cardboard", "Water Resistant": "Yes",
+                                "Water Resistance Depth": "30 m", "Warranty Summary": "No Warranty"})
+    text, sentences = _described(watch)
+    assert "a multicolor pearl bracelet strap" in text and "a round gold dial" in text, text
+    assert "water resistant to 30 m" in text and text.count("water resistant") == 1, text
+    # a catalog's defaults and the box it ships in are not product facts; "no warranty" sells nothing
+    assert "self" not in text.lower() and "cardboard" not in text and "warranty" not in text.lower(), text
+    starts = [" ".join(sentence.text.split()[:2]) for sentence in sentences]
+    assert all(a != b for a, b in zip(starts, starts[1:])), starts  # "It has ... It has ...": the second says "also"
+    merged = next(s for s in sentences if "pearl bracelet strap" in s.text)
+    assert {"Strap Material: Pearl Strap", "Strap Color: Multicolor", "Strap Type: Bracelet"} <= set(merged.facts)
+
+
+def test_a_name_that_says_every_fact_still_gets_a_description_that_says_them():
+    top = Product(title="Tapyti Casual Sleeveless Solid Women's Top", category="Clothing/Women's Clothing/Tops",
+                  attributes={"Fabric": "Polyester", "Pattern": "Solid", "Ideal For": "Women's",
+                              "Occasion": "Casual", "Neck": "V-Neck", "Sleeve": "Sleeveless"})
+    text, _ = _described(top)
+    assert "a solid polyester top for women" in text and "v-neck neck" not in text.lower(), text
+    assert "sleeveless" in text and "casual occasions" in text, text
+
+
+def test_typos_in_the_input_are_mended_and_the_claim_check_accepts_the_mended_word():
+    cover = Product(title="Kingly Chair Cover", category="Home Furnishing/Sofa & Chair Covers",
+                    attributes={"Material": "Polyster", "Shape": "rrectangular", "Hieght": "40 cm",
+                                "Color": "Grey"})
+    text, _ = _described(cover)
+    assert "polyester" in text and "rrectangular" not in text and "Polyster" not in text, text
+    assert not claim_report(text, ingest(cover).source_text())["flagged"]
+    from engine.scores.spelling import respelled
+    assert respelled("Cocona") == "Cocona" and respelled("Hieght") == "Height"  # a name is never 'corrected'
+
+
+def test_a_catalog_sentence_about_another_product_is_not_used():
+    pant = Product(title="Karmen Yoga Pant", category="Women/Bottoms/Pants",
+                   bullets=["Internal waistband pocket."],
+                   description="Good for running, hiking, lounging or stretching, the Cora Parachute Pant presents "
+                               "comfortable styling designed to help you look and feel great.",
+                   attributes={"material": "Organic Cotton", "pattern": "Solid"})
+    text, _ = _described(pant)
+    assert "Cora" not in text and "Karmen Yoga Pant" in text, text
+
+
+def test_the_head_noun_comes_from_the_category_not_the_names_last_word():
+    conditioner = Product(title="TRESemme Naturals Nourishing Moisture Conditioner Aloe Vera And Avocado",
+                          category="Beauty and Personal Care > Hair Care > Conditioners > TRESemme Conditioners",
+                          attributes={"Hair Type": "Dry Hair", "Quantity": "739 ml", "Ideal For": "Boys, Girls",
+                                      "Applied For": "Hair Shine"})
+    text, _ = _described(conditioner)
+    assert "The conditioner " in text and "The avocado" not in text, text

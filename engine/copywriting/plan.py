@@ -83,6 +83,7 @@ class ContentPlan:
     facts: tuple[Fact, ...]   # in the order the copy states them
     notes: tuple[str, ...] = field(default=())  # the merchant's own sentences (bullets, description), as written
     bullets: tuple[str, ...] = field(default=())  # the merchant's bullets among them
+    category: str = ""        # the merchant's category path, lower case ("hair care > conditioners")
 
     @property
     def sources(self) -> dict[str, str]:
@@ -103,7 +104,7 @@ _KEY_SET_SUFFIX = re.compile(r"_(?:bags|general|bottom|gear|top|women|men)$", re
 
 
 def _label(key: str) -> str:
-    words = _KEY_SET_SUFFIX.sub("", key.replace("_", " ").strip())
+    words = _KEY_SET_SUFFIX.sub("", key.strip()).replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
@@ -180,7 +181,8 @@ def _merchant_sentences(ingested, limit: int = 6) -> tuple[str, ...]:
     product = ingested.product
     out = [b.strip() for b in product.bullets if b.strip()]
     for sentence in SENTENCE_END.split(product.description or ""):
-        sentence = " ".join(sentence.split())
+        # "Price: Rs. 539 There are days ...": the price's figure is left at the start of the next sentence
+        sentence = re.sub(r"^\d[\d,.]*\s+(?=[A-Z])", "", " ".join(sentence.split()))
         if 4 <= len(sentence.split()) <= 30 and not re.search(
                 r"key features|specifications of|cash on delivery|genuine products|free shipping|buy .* online|"
                 r"replacement guarantee|price: rs|rs\.", sentence, re.I):
@@ -288,7 +290,8 @@ def plan_content(ingested) -> ContentPlan:
     name = product_name(ingested, kind, line)
     return ContentPlan(name=name, brand=product.brand.strip(), line=line, product_type=kind.lower(),
                        plural=_is_plural("" if name else kind, name), facts=tuple(facts), notes=_merchant_sentences(ingested),
-                       bullets=tuple(b.strip() for b in product.bullets if b.strip()))
+                       bullets=tuple(b.strip() for b in product.bullets if b.strip()),
+                       category=product.category.lower())
 
 
 # -- provenance ----------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from engine.copywriting.plan import PLURAL_TYPES, ContentPlan, Fact
+from engine.scores.spelling import respelled
 
 _ADJECTIVE_END = ("resistant", "safe", "proof", "able", "ible", "ous", "ive", "ful", "less", "free", "ant", "ent",
                   "ic", "al", "ed", "ing", "ized", "ised", "friendly", "compatible")
@@ -69,7 +70,8 @@ def _plain(value: str, shouted: bool | None = None) -> str:
     # "2 SKATES, 1 HELMET", "BEST OF LUCK": shouted words in lower case; an acronym ("LED", "USB") kept
     shouted = _shouted(value) if shouted is None else shouted
     for word in value.split():
-        core = re.sub(r"[^A-Za-z]", "", word)
+        word = respelled(word)
+        core = re.sub(r"[^A-Za-z]", "", word.split("-")[0])  # "All-weather" reads as "all-weather"
         title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and \
             not re.search(r"[®™©]", word) and not _proper(core) and _known(core)  # "Fluidride": a name, kept
         loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with"))
@@ -127,7 +129,10 @@ def _audience(value: str) -> str:
     value = re.sub(r"['’]s\b", "", value)
     if "," in value:
         value = ", ".join(v for v in value.split(",") if v.strip().lower() != "unisex")
-    return series(re.sub(r"\b(wo)?mens\b", lambda m: (m.group(1) or "") + "men", value, flags=re.I))
+    value = re.sub(r"\b(wo)?mens\b", lambda m: (m.group(1) or "") + "men", value, flags=re.I)
+    # "Baby Girl's" -> "baby girls": a kind of shopper is said in the plural, as "men" and "women" are
+    value = re.sub(r"\b(girl|boy|kid|infant|baby|toddler|teen|adult)\b(?!s)(?=\s*(?:,|$))", r"\1s", value, flags=re.I)
+    return series(value)
 
 
 def _article(phrase: str) -> str:
@@ -188,8 +193,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return None if negative else Phrase("comes", "come", f"with {_some(thing)}", fact)
         if words and words[-1].endswith(_ADJECTIVE_END) or key.endswith(("safe", "washable", "resistant")):
             return Phrase("is" + " not" * negative, "are" + " not" * negative, key, fact)
-        if negative:
-            return None
+        if negative or fact.role == "care" or not _a_thing(words[-1]):
+            return None  # "Professional Care: Yes" is not "has a professional care"
         return Phrase("has", "have", _article(key), fact)
     if fact.role == "material":
         if key in ("material", "fabric", "outer material", "material type"):
@@ -200,8 +205,13 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         purity = re.fullmatch(r"(gold|silver|platinum|metal) purity", key)
         if purity:  # "Gold Purity: 18 K" -> "is made of 18 K gold"
             metal = purity.group(1)
+            named = re.fullmatch(r"([A-Za-z]+)\s+(\d+(?:\.\d+)?)", plain)  # "Silver 925" -> "made of 925 silver"
+            if named:
+                return Phrase("is", "are", f"made of {named.group(2)} {named.group(1).lower()}", fact)
             return Phrase("is", "are", plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}", fact)
         part = key.replace("material", "").replace("fabric", "").strip()
+        if part in ("box", "packaging", "package", "pouch"):
+            return None  # "Box Material: Cardboard": what it is shipped in, not what it is
         if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
             where = {"inner": "inside", "outer": "outside"}.get(part, part)
             return Phrase("is", "are", f"made of {series(value)} {where}", fact)
@@ -222,6 +232,10 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return None  # "Gold Weight: 5.12", "Size: 1.14": a measure without its unit tells a shopper nothing sure
         if re.fullmatch(r"0(?:\.0+)?\s*[a-z]*", value.strip(), re.I):
             return None  # "Fitted Sheet Width: 0 cm": a blank in the catalog's form, not a size
+        if key in ("water resistance depth", "water resistant depth", "water resistance") and re.search(r"\d", value):
+            return Phrase("is", "are", f"water resistant to {plain}", fact)  # "Water Resistance Depth: 30 m"
+        if ("capacity" in key or "volume" in key) and not re.search(r"\d", value):
+            return None  # "Antennae Capacity: MU-MIMO Antenna": not an amount it holds
         if "capacity" in key or "volume" in key:
             return Phrase("holds", "hold", series(value) if "," in value else plain, fact)
         if "weight" in key:
@@ -251,10 +265,14 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             choice = "available" in key or key.endswith("s")  # a choice of colours, not one product's colours
             return Phrase("comes", "come", f"in {series(value, 'or' if choice else 'and')}", fact)
         part = key.replace("color", "").replace("colour", "").strip()
+        if part in ("type", "shade", "family", "name", "code"):  # "Color Type: Black" -> "comes in black"
+            return Phrase("comes", "come", f"in {series(value)}", fact)
         if part and part in value.lower().split():  # "Gold Color: Yellow Gold" -> "has yellow gold"
             part = ""
         return Phrase("has", "have", _article(f"{series(value)} {part}".strip()), fact)
     if fact.role == "pattern":
+        if plain.lower() in ("self", "regular", "normal", "standard", "other", "others"):
+            return None  # "Strap Design: Self": a catalog's default, nothing to say
         if key.split()[-1] in plain.lower().split():
             return Phrase("has", "have", _article(plain.lower()), fact)
         return Phrase("has", "have", _article(f"{plain.lower()} {key}"), fact)
@@ -285,6 +303,10 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if not re.search(r"\b(?:[2-9]|\d{2,})\b", lowered) and \
                 set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
             return None  # "Sales Package: combo Set-Hypnotty" for the "Spinz Combo Set": the name again
+        last = re.findall(r"[a-z]+", lowered)[-1:] or [""]
+        if not re.search(r"\d", lowered) and "," not in value and \
+                any(last[0].rstrip("s") == w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name)[-2:]):
+            return None  # "Sales Package: Bath Towel" for a "Set of Towels": the product again
         if "(" in value or " - " in value or (len(value.split()) > 8 and "," not in value):
             return None  # "Wild Stone Red Deodorant Spray - 150 ml(For Men) Wild Stone ...": a listing, not prose
         if lowered.startswith("pack of") or lowered.startswith("set of"):
@@ -293,6 +315,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("comes", "come", f"as a pack of {value}", fact)
         return Phrase("comes", "come", f"with {_counted_plural(series(value) if ',' in value else plain)}", fact)
     if fact.role == "warranty":
+        if re.match(r"(?:no|not|without)\b", plain, re.I):
+            return None  # "No Warranty": nothing a description sells with
         return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
     if fact.role == "style":
         if key.startswith("sleeve") and plain.lower().endswith(" sleeve"):  # "Sleeve: Half Sleeve" -> "half sleeves"
@@ -300,20 +324,30 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if key.startswith("sleeve") and plain.lower().endswith(" sleeves"):  # "Sleeve: Short Sleeves"
             return Phrase("has", "have", plain.lower(), fact)
         last = key.split()[-1] if key else ""
-        if last and last in plain.lower().split():
+        if last and last in re.split(r"[\s-]+", plain.lower()):  # "Neck: V-Neck" -> "a v-neck", not "a v-neck neck"
             return Phrase("has", "have", _article(plain.lower()), fact)
+        if plain.lower() in ("self", "regular", "normal", "standard", "other", "others", "na"):
+            return None  # "Strap Design: Self": a catalog's default, nothing to say
         if not key.startswith("style") and len(value.split()) == 1 and value.lower().endswith(_ADJECTIVE_END + ("less",)):
             return Phrase("is", "are", value.lower(), fact)
         if "series" in key or "collection" in key:
             return Phrase("is", "are", f"from the {plain} {key.split()[-1]}", fact)
         if "feature" in key:
-            several = "," in value
-            return Phrase("has", "have", f"{series(value)} features" if several else _article(plain.lower()), fact)
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if len(parts) > 1 and len(parts) <= 5 and all(len(p.split()) <= 3 for p in parts) and key == "features":
+                return _features_phrase(value, fact)
+            plural_first = plain.split()[0].lower().endswith("s") and not plain.split()[0].lower().endswith("ss")
+            single = plain.lower() if plural_first else _article(plain.lower())  # "stones studded on dial"
+            return Phrase("has", "have", f"{series(value)} features" if len(parts) > 1 else single, fact)
         if key.startswith("style"):
             if "," in value or value.lower().endswith(_ADJECTIVE_END):
                 return None  # "Style: Workout Pants, Base Layer": a catalog's shelf, not a style a shopper reads
             return Phrase("has", "have", _article(f"{series(value)} style"), fact)
-        return Phrase("has", "have", _article(f"{series(value).lower()} {key}"), fact)
+        thing = re.sub(r"\s+(?:shape|type)$", "", key)  # "Dial Shape: Round" -> "a round dial"
+        if "," in value and all(_adjective(v.strip()) for v in value.split(",") if v.strip()):
+            # "Strap: Adjustable, Double, Padded" -> "an adjustable, double, padded strap"
+            return Phrase("has", "have", _article(f"{', '.join(_plain(v.strip()).lower() for v in value.split(',') if v.strip())} {thing}"), fact)
+        return Phrase("has", "have", _article(f"{series(value).lower()} {thing}"), fact)
     thing = key.removesuffix(" type").strip()
     if key.endswith(" type") and thing and set(thing.split()) <= set(fact_name.lower().split()):
         return None  # "Glass Type: Multipurpose" of a glass set: a shelf of the catalog, not a fact to say
@@ -348,6 +382,48 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         rest = " ".join(w for w in key.split() if w not in told)
         return Phrase("has", "have", _some(f"{plain} {rest}".strip()), fact)
     return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
+
+
+def _a_thing(word: str) -> bool:
+    """A word for a thing one can have ("lid", "pocket", "Bluetooth"), not for an act or a quality ("care")."""
+    from engine.scores.claims import _wordnet
+
+    wn = _wordnet()
+    synsets = wn.synsets(word.lower(), "n") if wn is not None else []
+    things = ("noun.artifact", "noun.object", "noun.body", "noun.substance", "noun.shape", "noun.food", "noun.plant")
+    return not synsets or any(s.lexname() in things for s in synsets[:3])
+
+
+def _adjective(value: str) -> bool:
+    """"Lightweight", "Reflective", "Padded": one word that says how the product is, not a thing it has
+    ("Pocket", "Crystal"). WordNet decides where it knows the word, its ending where it does not ("Lockable")."""
+    from engine.scores.claims import _wordnet
+
+    lower = value.lower()
+    if " " in value or not lower.isalpha():
+        return False
+    wn = _wordnet()
+    if wn is None:
+        return lower.endswith(_ADJECTIVE_END)
+    adjectives, nouns = len(wn.synsets(lower, "a")), len(wn.synsets(lower, "n"))
+    if not adjectives and not nouns:
+        return lower.endswith(_ADJECTIVE_END)
+    return adjectives >= nouns or bool(adjectives) and lower.endswith(("weight", "proof"))
+
+
+def _features_phrase(value: str, fact: Fact) -> Phrase:
+    """"Hydration Pocket, Audio Pocket, Lightweight, Laptop Sleeve" -> "is lightweight, with a hydration pocket,
+    an audio pocket and a laptop sleeve": the things with their articles, the qualities said as qualities."""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    qualities = [_plain(p).lower() for p in parts if _adjective(p)]
+    things = [_article(_plain(p)) for p in parts if not _adjective(p)]
+    def listed(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if qualities and things:
+        return Phrase("is", "are", f"{listed(qualities)}, with {listed(things)}", fact)
+    if qualities:
+        return Phrase("is", "are", listed(qualities), fact)
+    return Phrase("has", "have", listed(things), fact)
 
 
 # "Height 5 cm", "diameter: 6 cm": a measure with its dimension's name in front.
@@ -417,6 +493,13 @@ def _name_core(plan: ContentPlan) -> str:
     return parts[0] if len(parts) == 2 and len(parts[1].split()) <= 3 else plan.name
 
 
+def _singular(word: str) -> str:
+    """"watches" -> "watch", "conditioners" -> "conditioner", "glass" kept: enough to match a name to a shelf."""
+    if re.search(r"(?:ch|sh|x|ss)es$", word):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def _head(plan: ContentPlan) -> str:
     """What the product is, in one noun from its name ("mug", "shoes"), to vary the subject; "" if unsure.
     A word that is a verb as often as a noun ("dress") counts where the product's type says it too."""
@@ -424,6 +507,18 @@ def _head(plan: ContentPlan) -> str:
 
     words = re.findall(r"[A-Za-z]+", _name_core(plan))
     last = words[-1].lower() if words else ""
+    levels = re.split(r"\s*[>/]\s*", plan.category)
+    # the shelves below the department ("hair care > conditioners"), less who they are for ("baby", "men")
+    # and whose they are ("Gift Island Wrist Watches")
+    brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
+    shelves = {_singular(w) for w in re.findall(r"[a-z]+", " ".join(levels[1:]))} - brand - {
+        "baby", "babie", "man", "men", "women", "woman", "kid", "boy", "girl", "unisex", "care", "and"}
+    if plan.category and _singular(last) not in shelves and shelves:
+        # "... Conditioner Aloe Vera And Avocado" under "Hair Care > Conditioners": the product is the
+        # conditioner, not the avocado; the last word of the name the category also says is what it is
+        shelved = [w.lower() for w in words[1:] if _singular(w.lower()) in shelves and len(w) > 3 and w.lower() not in brand]
+        if shelved and _noun_share(shelved[-1]) >= 0.5:
+            return shelved[-1]
     typed = last.rstrip("s") in plan.product_type.lower()
     if len(last) > 2 and typed and not _known(last):
         return last  # "hoodie": a word WordNet lacks, but the product's type says it
@@ -463,6 +558,42 @@ def _merge_materials(phrases: list[Phrase]) -> list[Phrase]:
     first = min(phrases.index(p) for p in made)
     out = [p for p in phrases if p not in made]
     return out[:first] + [merged] + out[first:]
+
+
+def _adjective_rank(phrase: Phrase) -> int:
+    """English order of what a noun's modifiers say: shape, colour, material, then kind ("a round gold dial",
+    "a multicolour pearl bracelet strap")."""
+    key = phrase.fact.key.lower()
+    if "shape" in key:
+        return 0
+    if phrase.fact.role == "colour":
+        return 1
+    if phrase.fact.role == "material":
+        return 2
+    return 3
+
+
+def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
+    """"has a pearl strap" + "has a multicolor strap" + "has a bracelet strap" -> "has a multicolor pearl
+    bracelet strap": facts about one part said as one noun phrase, where each adds one word before it."""
+    pattern = re.compile(r"(?:a|an) ([A-Za-z-]+) ([a-z]+)")
+    by_head: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        found = pattern.fullmatch(phrase.rest) if phrase.singular == "has" else None
+        if found and found.group(1).lower() != found.group(2):
+            by_head.setdefault(found.group(2), []).append(phrase)
+    out = list(phrases)
+    for head, group in by_head.items():
+        modifiers = [pattern.fullmatch(p.rest).group(1) for p in sorted(group, key=_adjective_rank)]
+        if len(group) < 2 or len({m.lower() for m in modifiers}) < len(modifiers):
+            continue
+        ordered = sorted(group, key=_adjective_rank)
+        merged = Phrase("has", "have", _article(" ".join(modifiers + [head])), ordered[0].fact,
+                        tuple(f for p in ordered for f in (p.fact, *p.also) if f is not ordered[0].fact))
+        first = min(out.index(p) for p in group)
+        out = [p for p in out if p not in group]
+        out.insert(first, merged)
+    return out
 
 
 def _merge_solid(phrases: list[Phrase]) -> list[Phrase]:
@@ -548,6 +679,22 @@ def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
         text.lower().startswith(("freedom", "comfort", "style"))
 
 
+def _names_another_product(text: str, plan: ContentPlan) -> bool:
+    """"... the Cora Parachute Pant presents ..." in the Karmen Yoga Pant's copy: a catalog's sentence written
+    for another product, which would be a false claim about this one."""
+    words = re.findall(r"[A-Za-z]+", _name_core(plan))
+    head = _head(plan) or (words[-1].lower() if words else "")  # "pant" is a verb as often: still the head here
+    if len(head) < 3:
+        return False
+    name = plan.name.lower()
+    for found in re.finditer(rf"((?:[A-Z][\w'’™®-]*\s+){{1,3}})(?i:{head.rstrip('s')})s?\b", text):
+        words = found.group(1).split()
+        if words and all(w[:1].isupper() for w in words) and found.group(0).lower() not in name and \
+                not (len(words) == 1 and found.start() == 0):
+            return True
+    return False
+
+
 def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
     """The merchant's own bullets and sentences: a sentence as written, short noun phrases ("Drawstring-
     adjustable hood.") gathered into one "It also features ..." sentence."""
@@ -559,7 +706,11 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
                 text.split()[-1].lower().endswith(("resistant", "proof", "safe")):
             continue
         if has_verb(text) and len(text.split()) >= 5:
-            if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which)\b", text, re.I):
+            text = text[:1].upper() + text[1:]  # "fast drying combined with ...": a catalog's lower-case start
+            if _names_another_product(text, plan):
+                continue
+            if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which|furthermore|moreover|"
+                            r"additionally|however|besides|hence|thus|therefore)\b", text, re.I):
                 sentences.append(Sentence(text + ".", [f"your notes: {note.strip()}"], "merchant"))
         elif re.fullmatch(r"[A-Za-z][A-Za-z -]{2,30}?\s+\d[\d.,]*\s*[A-Za-z%]+", text) and note in plan.bullets:
             # "Burning time 12 hours" -> "a burning time of 12 hours"
@@ -674,7 +825,7 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     audience = next((p for p in phrases if p.fact.role == "use" and p.rest.startswith("made for ")
                      and re.search(r"ideal|gender", p.fact.key, re.I) and p.fact.value.count(",") < 2), None)
     pattern = next((p for p in phrases if p.fact.role == "pattern" and single(p) and
-                    re.fullmatch(r"[A-Za-z]+(?:ed|al)", p.fact.value.strip())), None)  # "printed", "floral"
+                    re.fullmatch(r"[A-Za-z]+(?:ed|al)|solid|plain", p.fact.value.strip(), re.I)), None)  # "printed", "solid"
     if re.search(r"\s(?:with|and)\s", plan.name, re.I):
         material = None  # "Plant with Pot", "Material: Wood": the wood may be the pot's, so it is not said of the plant
     for phrase, words in ((pattern, pattern.fact.value.lower() if pattern else ""),
@@ -809,11 +960,39 @@ def _body_sentence(group: list[Phrase], plan: ContentPlan, voice: Voice, rng: ra
     fronted = group[0].participle() if len(group) >= 2 else None
     if fronted and rng.random() < voice.fronting:
         return f"{fronted}, {plan.pronoun(False)} {join_phrases(group[1:], plan.plural)}."
-    if len(group) >= 2 and group[0].singular == "has" and group[1].singular != "has" and rng.random() < voice.fronting / 2:
+    if len(group) >= 2 and group[0].singular == "has" and group[1].singular in ("is", "comes") and \
+            rng.random() < voice.fronting / 2:
         return f"With {group[0].rest}, {plan.pronoun(False)} {join_phrases(group[1:], plan.plural)}."
     if len(group) == 2 and group[0].singular != group[1].singular and rng.random() < 0.3:
         return f"{pronoun} {group[0].text(plan.plural)}, and {plan.pronoun(False)} {group[1].text(plan.plural)}."
     return f"{pronoun} {join_phrases(group, plan.plural)}."
+
+
+def _unique(phrases: list[Phrase]) -> list[Phrase]:
+    """Two facts that read the same ("Strap Material: Leather Strap", "Strap Color: Leather": "a leather
+    strap") are said once, with both sources."""
+    kept: dict[tuple[str, str], Phrase] = {}
+    said = [(p.singular, p.rest.lower()) for p in phrases]
+    # "is water resistant" beside "is water resistant to 30 m": the fuller one says both
+    phrases = [p for p in phrases if not any(v == p.singular and r.startswith(p.rest.lower() + " ") for v, r in said)]
+    for phrase in phrases:
+        said = (phrase.singular, phrase.rest.lower())
+        kept[said] = replace(kept[said], also=kept[said].also + (phrase.fact,)) if said in kept else phrase
+    return list(kept.values())
+
+
+def _also(text: str, previous: str) -> str:
+    """"It has a white dial. It has a round dial." -> "... It also has a round dial.": a sentence that starts
+    as the one before it did adds "also"."""
+    words, before = text.split(), previous.split()
+    if len(words) < 3 or words[:2] != before[:2] or words[0].lower() not in ("it", "they") or "also" in words[:3]:
+        return text
+    verb = words[1]
+    if verb in ("is", "are"):
+        return " ".join([words[0], verb, "also", *words[2:]])
+    if verb in ("has", "have", "comes", "come", "holds", "hold", "works", "work", "weighs", "weigh", "measures", "measure"):
+        return " ".join([words[0], "also", verb, *words[2:]])
+    return text
 
 
 def _groups(phrases: list[Phrase], per_sentence: int, rng: random.Random) -> list[list[Phrase]]:
@@ -843,11 +1022,16 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     rng = random.Random(f"{seed}:{tone}:{plan.name}")
     care = [f for f in plan.facts if f.role == "care" and not f.is_flag and f.source not in skip and
             (len(f.value.split()) > 3 or f.value.split()[0].lower().strip(",") in _IMPERATIVE)]
-    phrases = [p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in plan.facts if f.source not in skip and f not in care
-                           and not _said_by_name(f, plan)) if p is not None]
+    stated = [f for f in plan.facts if f.source not in skip and f not in care]
+    phrases = _unique([p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in stated
+                                   if not _said_by_name(f, plan)) if p is not None])
+    if len(phrases) < 3:
+        # a name that says most facts ("Tapyti Casual Sleeveless Solid Women's Top") leaves two lines of copy:
+        # the description says them as prose too, since a shopper reads it apart from the title
+        phrases = _unique([p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in stated) if p is not None])
     # a pack size is what a shopper must not miss ("a pack of 6"): never among the facts a length leaves out
     phrases = sorted(phrases, key=lambda p: not (p.fact.role == "package" and p.rest.startswith("as ")))
-    phrases = _merge_solid(_merge_pack(phrases))
+    phrases = _merge_heads(_merge_solid(_merge_pack(phrases)))
     phrases = _merge_materials(_merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)]))
     sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
     if sizes and any(p.fact.role == "colour" for p in phrases):
@@ -874,6 +1058,7 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
             text = "Oh, and " + text[:1].lower() + text[1:-1] + "!"
         elif voice.exclaim and index % 2 == 1:
             text = text[:-1] + "!"
+        text = _also(text, sentences[-1].text if sentences else "")
         sentences.append(Sentence(" ".join(text.split()), [s for p in group for s in p.sources]))
     if wear:
         sentences.append(wear)

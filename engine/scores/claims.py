@@ -56,6 +56,7 @@ from engine.models.cache import load_once
 from engine.core.paths import ASSETS
 
 from .grounding import grounding_report
+from .spelling import respellings
 from .vocab import (CAPABILITY_WORDS, CERTIFICATION_MARKS, DEMONYMS, FEATURE_EQUIVALENTS, FEATURE_IMPLIES, FEATURES,
                     HEALTH_CONDITIONS, NEAR_SYNONYMS, NUMBER_WORDS, SERIOUS_CONDITIONS, THERMAL_WORDS)
 
@@ -297,7 +298,7 @@ def input_facts(source_text: str, extra: tuple[str, ...] = ()) -> InputFacts:
     text = "\n".join([source_text, *extra])
     raw = [m.group(0) for m in _tokens(text)]
     # the other names of the merchant's words ("mug" -> "cup") count as theirs; never as names to spell
-    text_and_synonyms = "\n".join([text, *_near_synonyms(text)])
+    text_and_synonyms = "\n".join([text, *_near_synonyms(text), *respellings(text)])
     lower = [m.group(0).lower() for m in _tokens(text_and_synonyms)]
     words = set()
     for word in lower:

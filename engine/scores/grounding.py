@@ -251,7 +251,10 @@ def grounding_report(text: str, source_text: str, extra_allowed=()) -> dict:
     when the text states no checkable fact. A colour that is also a material ("gold") is
     checked once.
     """
-    source = _source_facts(source_text, extra_allowed)
+    from .spelling import respellings
+
+    # "Material: Polyster" grounds "polyester": the copy may mend the merchant's typo
+    source = _source_facts("\n".join([source_text, *respellings(source_text)]), extra_allowed)
     checked, ungrounded, seen = [], [], set()
     for fact in _facts(text, spelled_out=False):
         identity = (fact.kind == "number", fact.text.lower())
