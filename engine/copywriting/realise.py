@@ -131,7 +131,7 @@ def _audience(value: str) -> str:
         value = ", ".join(v for v in value.split(",") if v.strip().lower() != "unisex")
     value = re.sub(r"\b(wo)?mens\b", lambda m: (m.group(1) or "") + "men", value, flags=re.I)
     # "Baby Girl's" -> "baby girls": a kind of shopper is said in the plural, as "men" and "women" are
-    value = re.sub(r"\b(girl|boy|kid|infant|baby|toddler|teen|adult)\b(?!s)(?=\s*(?:,|$))", r"\1s", value, flags=re.I)
+    value = re.sub(r"\b(girl|boy|kid|infant|baby|toddler|teen|adult|couple)\b(?!s)(?=\s*(?:,|$))", r"\1s", value, flags=re.I)
     return series(value)
 
 
@@ -481,6 +481,8 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     said = [" and ".join(run) if len(run) <= 2 else ", ".join(run[:-1]) + " and " + run[-1] for run in runs]
     if len(said) == 1:
         return said[0]
+    if len(said) == 2 and "," in said[0]:  # "is lightweight, with a laptop sleeve, and has a padded strap"
+        return f"{said[0]}, and {said[1]}"
     if len(said) > 2 and any(len(run) > 1 for run in runs):
         return ", ".join(said[:-1]) + ", and " + said[-1]
     return ", ".join(said[:-1]) + " and " + said[-1]
@@ -500,25 +502,34 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
+def _shelves(plan: ContentPlan) -> set[str]:
+    """The nouns of the shelves below the department ("hair care > conditioners" -> care, hair, conditioner),
+    less who they are for ("baby", "men") and whose they are ("Gift Island Wrist Watches")."""
+    levels = re.split(r"\s*[>/]\s*", plan.category)
+    brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
+    return {_singular(w) for w in re.findall(r"[a-z]+", " ".join(levels[1:]))} - brand - {
+        "baby", "babie", "man", "men", "women", "woman", "kid", "boy", "girl", "unisex", "care", "and"}
+
+
 def _head(plan: ContentPlan) -> str:
     """What the product is, in one noun from its name ("mug", "shoes"), to vary the subject; "" if unsure.
     A word that is a verb as often as a noun ("dress") counts where the product's type says it too."""
     from engine.scores.claims import _noun_share
 
-    words = re.findall(r"[A-Za-z]+", _name_core(plan))
+    # "Sprite Yoga Strap 10 foot": a measure after the name is not what the product is
+    words = re.findall(r"[A-Za-z]+", re.sub(r"\s+\d[\d.]*\s*[A-Za-z]{1,5}\.?$", "", _name_core(plan)))
     last = words[-1].lower() if words else ""
-    levels = re.split(r"\s*[>/]\s*", plan.category)
-    # the shelves below the department ("hair care > conditioners"), less who they are for ("baby", "men")
-    # and whose they are ("Gift Island Wrist Watches")
     brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
-    shelves = {_singular(w) for w in re.findall(r"[a-z]+", " ".join(levels[1:]))} - brand - {
-        "baby", "babie", "man", "men", "women", "woman", "kid", "boy", "girl", "unisex", "care", "and"}
+    shelves = _shelves(plan)
     if plan.category and _singular(last) not in shelves and shelves:
         # "... Conditioner Aloe Vera And Avocado" under "Hair Care > Conditioners": the product is the
         # conditioner, not the avocado; the last word of the name the category also says is what it is
         shelved = [w.lower() for w in words[1:] if _singular(w.lower()) in shelves and len(w) > 3 and w.lower() not in brand]
         if shelved and _noun_share(shelved[-1]) >= 0.5:
             return shelved[-1]
+    # the category saying it ("Watches > Wrist Watches") settles a word that is a verb as often ("watch")
+    if len(last) > 2 and _singular(last) in shelves and _noun_share(last) > 0:
+        return last
     typed = last.rstrip("s") in plan.product_type.lower()
     if len(last) > 2 and typed and not _known(last):
         return last  # "hoodie": a word WordNet lacks, but the product's type says it
@@ -811,7 +822,7 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     typed = not kind and _plain_type(plan)
     if typed:  # "Ocean VGLASS0051", a name that ends in a code: the Type says what it is ("glass set")
         kind, head = typed, typed.split()[-1]
-    if not head or head.rstrip("s") not in plan.product_type.lower():
+    if not head or head.rstrip("s") not in plan.product_type.lower() and _singular(head) not in _shelves(plan):
         return "", [], False  # the name's last word is not surely the thing: "Cat's Eye" is a ring, "Pot" a plant
     said, before, after = [], [], ""
 
@@ -889,7 +900,7 @@ def _bullet_identity(plan: ContentPlan) -> tuple[str, str]:
 
 def _worn(plan: ContentPlan) -> bool:
     """Clothes, shoes and jewellery: things a shopper wears, told by the attributes a catalog gives them."""
-    return any(re.search(r"sleeve|neck|fabric|sole|heel|\bfit\b|ring size|closure|tip shape|inseam", f.key, re.I)
+    return any(re.search(r"sleeve|neck|fabric|sole|heel|\bfit\b|ring size|closure|tip shape|inseam|strap|dial", f.key, re.I)
                for f in plan.facts)
 
 
