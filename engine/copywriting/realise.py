@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import asdict, dataclass, replace
 
-from engine.copywriting.plan import PLURAL_TYPES, ContentPlan, Fact
+from engine.copywriting.plan import ContentPlan, Fact
 from engine.scores.spelling import respelled
 
 _ADJECTIVE_END = ("resistant", "safe", "proof", "able", "ible", "ous", "ive", "ful", "less", "free", "ant", "ent",
@@ -891,9 +891,7 @@ def _bullet_identity(plan: ContentPlan) -> tuple[str, str]:
         np = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in kept + [words[-1]])
         plural = last.endswith("s") and not last.endswith("ss")
         if plural and not plan.plural:
-            if last not in PLURAL_TYPES:
-                continue
-            return f"a pair of {np}", bullet.strip()
+            continue  # "Navy straight leg pants." for the "Kratos Gym Pant": "a pair of ... pants that is" reads badly
         return (np if plan.plural else _article(np)), bullet.strip()
     return "", ""
 
