@@ -357,3 +357,21 @@ def test_the_head_noun_comes_from_the_category_not_the_names_last_word():
                                       "Applied For": "Hair Shine"})
     text, _ = _described(conditioner)
     assert "The conditioner " in text and "The avocado" not in text, text
+
+
+def test_a_style_list_says_its_qualities_and_zip_and_a_sibling_products_sentence_is_left_out():
+    jacket = Product(title="Kenobi Trail Jacket", category="Men/Tops/Jackets",
+                     description="Aside from sealed seams to keep moisture out and body heat in, the Kenobi Trail "
+                                 "Vest is all about media convenience. Stash your essentials in sporty style!",
+                     attributes={"material": "Cotton, Fleece", "style_general": "Insulated, Jacket, Hard Shell, "
+                                                                               "Full zip, Reversible",
+                                 "activity": "Hiking, School"})
+    text, _ = _described(jacket)
+    assert "insulated and reversible, with a full zip" in text, text
+    assert "Vest" not in text and "Hard Shell" not in text and "!." not in text, text
+    from engine.copywriting.plan import Fact
+    from engine.copywriting.realise import Phrase, join_phrases
+    listed = [Phrase("is", "are", "made for school and yoga", Fact("use", "Activity", "School, Yoga", "a")),
+              Phrase("is", "are", "waterproof and lightweight, with an audio pocket", Fact("style", "Features", "x", "b"))]
+    # a phrase that holds a list keeps its own verb, so the lists do not run together
+    assert join_phrases(listed, False) == "is made for school and yoga, and is waterproof and lightweight, with an audio pocket"

@@ -340,6 +340,16 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             single = plain.lower() if plural_first else _article(plain.lower())  # "stones studded on dial"
             return Phrase("has", "have", f"{series(value)} features" if len(parts) > 1 else single, fact)
         if key.startswith("style"):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            qualities = [p for p in parts if _adjective(p) and p.lower() not in ("basic", "regular")]
+            zips = [p for p in parts if re.fullmatch(r"(?:full|half|quarter|¼|½)[ -]zip", p, re.I)]
+            if "," in value and (qualities or zips):
+                # "Style: Jacket, Insulated, Hard Shell, Full zip, Reversible" -> "is insulated and reversible, with
+                # a full zip": the qualities and the zip; the shelves ("Jacket", "Hard Shell") left out
+                listed = series(", ".join(qualities)) if qualities else ""
+                zipped = f"with {_article(_plain(zips[0]).lower())}" if zips else ""
+                return Phrase("is" if qualities else "comes", "are" if qualities else "come",
+                              f"{listed}, {zipped}" if listed and zipped else listed or zipped, fact)
             if "," in value or value.lower().endswith(_ADJECTIVE_END):
                 return None  # "Style: Workout Pants, Base Layer": a catalog's shelf, not a style a shopper reads
             return Phrase("has", "have", _article(f"{series(value)} style"), fact)
@@ -470,7 +480,8 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     previous, before = None, []
     for phrase in phrases:
         verb = phrase.plural if plural else phrase.singular
-        if verb == previous:
+        # a phrase that holds a list keeps its own verb: "is made for school and yoga, and is waterproof ..."
+        if verb == previous and "," not in phrase.rest and "," not in " ".join(before):
             rest = phrase.rest.split()
             if len(before) > 2 and len(rest) > 2 and before[:2] == rest[:2] and rest[0] in ("made", "suited"):
                 rest = rest[1:]  # "made for the gym and for men": the participle once
@@ -481,7 +492,7 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     said = [" and ".join(run) if len(run) <= 2 else ", ".join(run[:-1]) + " and " + run[-1] for run in runs]
     if len(said) == 1:
         return said[0]
-    if len(said) == 2 and "," in said[0]:  # "is lightweight, with a laptop sleeve, and has a padded strap"
+    if len(said) == 2 and ("," in said[0] or "," in said[1]):  # "is lightweight, with a laptop sleeve, and has a padded strap"
         return f"{said[0]}, and {said[1]}"
     if len(said) > 2 and any(len(run) > 1 for run in runs):
         return ", ".join(said[:-1]) + ", and " + said[-1]
@@ -698,6 +709,11 @@ def _names_another_product(text: str, plan: ContentPlan) -> bool:
     if len(head) < 3:
         return False
     name = plan.name.lower()
+    first = plan.name.split()[0] if plan.name.split() else ""
+    if len(first) >= 3 and first[:1].isupper() and not _known(first):  # "the Kenobi Trail Vest" in a jacket's copy
+        for found in re.finditer(rf"\b{re.escape(first)}(?:\s+[A-Z][\w'’™®-]*)+", text):
+            if found.group(0).lower() not in name:
+                return True
     for found in re.finditer(rf"((?:[A-Z][\w'’™®-]*\s+){{1,3}})(?i:{head.rstrip('s')})s?\b", text):
         words = found.group(1).split()
         if words and all(w[:1].isupper() for w in words) and found.group(0).lower() not in name and \
@@ -722,7 +738,8 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
                 continue
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which|furthermore|moreover|"
                             r"additionally|however|besides|hence|thus|therefore)\b", text, re.I):
-                sentences.append(Sentence(text + ".", [f"your notes: {note.strip()}"], "merchant"))
+                sentences.append(Sentence(text + ("" if text[-1:] in "!?" else "."), [f"your notes: {note.strip()}"],
+                                          "merchant"))
         elif re.fullmatch(r"[A-Za-z][A-Za-z -]{2,30}?\s+\d[\d.,]*\s*[A-Za-z%]+", text) and note in plan.bullets:
             # "Burning time 12 hours" -> "a burning time of 12 hours"
             measure = re.fullmatch(r"(.+?)\s+(\d[\d.,]*\s*[A-Za-z%]+)", text)
