@@ -375,3 +375,33 @@ def test_a_style_list_says_its_qualities_and_zip_and_a_sibling_products_sentence
               Phrase("is", "are", "waterproof and lightweight, with an audio pocket", Fact("style", "Features", "x", "b"))]
     # a phrase that holds a list keeps its own verb, so the lists do not run together
     assert join_phrases(listed, False) == "is made for school and yoga, and is waterproof and lightweight, with an audio pocket"
+
+
+def test_small_grammar_mends_kind_words_plural_flags_own_short_name_and_escaped_inches():
+    opener = Product(title="Zest Multi2 Bottle Opener Set", attributes={"Type": "Bottle Opener Set", "Color": "Blue",
+                                                                         "LED Indicators": "Yes",
+                                                                         "Suitable For": 'MacBook Air 13\\" Lid'},
+                     category="Kitchen & Dining > Bar & Glassware > Bar Accessories > Bottle Openers")
+    text, _ = _described(opener)
+    assert "opener opener" not in text and "a blue bottle opener" in text, text
+    assert "LED indicators" in text and "a LED" not in text, text
+    assert '\\"' not in text, text
+    tee = Product(title="Atomic Endurance Running Tee", category="Men/Tops/Tees",
+                  description="The Atomic Tee keeps you cool while you run the last mile.",
+                  attributes={"material": "Polyester"})
+    text, _ = _described(tee)
+    assert "The Atomic Tee keeps you cool" in text, text  # its own name, shortened: not another product
+
+
+def test_the_round_seven_editors_false_claims_cannot_be_written_again():
+    # "a round white diamond" for a ring set with 26 diamonds
+    ring = Product(title="Sparkle 18K Gold Diamond Ring", category="Jewellery > Rings",
+                   attributes={"Diamond Shape": "Round", "Diamond Color": "White", "Number of Diamonds": "26",
+                               "Gold Purity": "18 K"})
+    text, sentences = _described(ring)
+    assert "26 round white diamonds" in text and "a round white diamond" not in text, text
+    # "is made of wood" for a plastic plant whose pot is wood
+    plant = Product(title="Fancy Green Artificial Plant with Pot", category="Home Decor > Artificial Plants",
+                    attributes={"Material": "Wood", "Height": "30 cm", "Color": "Green"})
+    text, _ = _described(plant)
+    assert "wood" not in text.lower(), text

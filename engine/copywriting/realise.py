@@ -66,6 +66,7 @@ def _plain(value: str, shouted: bool | None = None) -> str:
     "OMSORG", "LED", "iPhone" kept."""
     from engine.scores.vocab import COLORS
 
+    value = value.replace('\\"', '"')  # 'MacBook Air 13\\"': a database's escaped inch mark
     words = []
     # "2 SKATES, 1 HELMET", "BEST OF LUCK": shouted words in lower case; an acronym ("LED", "USB") kept
     shouted = _shouted(value) if shouted is None else shouted
@@ -167,6 +168,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     from engine.scores.claims import _noun_share
 
     key, value = _key_word(fact), re.sub(r"\bsleeve less\b", "sleeveless", fact.value.strip(), flags=re.I)
+    value = value.replace('\\"', '"')  # 'MacBook Air 13\\"': a database's escaped inch mark
     if ":" in value or _DANGLING.search(value):
         return None  # "Yes, Day and Date Display: ...", "Door designed for": not a value a sentence can carry
     if re.search(r"\d\.\d{5,}", value):
@@ -195,7 +197,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("is" + " not" * negative, "are" + " not" * negative, key, fact)
         if negative or fact.role == "care" or not _a_thing(words[-1]):
             return None  # "Professional Care: Yes" is not "has a professional care"
-        return Phrase("has", "have", _article(key), fact)
+        return Phrase("has", "have", _some(key), fact)  # "LED Indicators: Yes" -> "has LED indicators"
     if fact.role == "material":
         if key in ("material", "fabric", "outer material", "material type"):
             if " " not in value and (value.lower().endswith(("en", "ed")) or value.lower() == "metallic") and \
@@ -222,6 +224,9 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("has", "have", _article(said), fact)
         return Phrase("is", "are", f"finished in {plain}", fact)
     if fact.role == "size":
+        box = re.fullmatch(r"(\d[\d.]*\s*\"?)\s*[xX×*]\s*(\d[\d.]*\s*\"?)", value.strip())
+        if box and key in ("size", "dimensions", "dimension"):  # 'size: 3.5" X 4"' -> 'measures 3.5" x 4"'
+            return Phrase("measures", "measure", f"{box.group(1).strip()} x {box.group(2).strip()}", fact)
         if len(value.split()) > 6 or value.count(",") > 1 or key.startswith("other") or re.search(r"[*x×]\d", value):
             return None  # "Strap Length - 195 mm, Strap Width - 21 mm, ...": a spec table, not a phrase
         seats = re.fullmatch(r"(\d+)[ -]?seater", value.strip(), re.I)
@@ -606,14 +611,17 @@ def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
             by_head.setdefault(found.group(2), []).append(phrase)
     out = list(phrases)
     for head, group in by_head.items():
+        # "Number of Diamonds: 26" beside "Diamond Shape: Round": "26 round diamonds", never "a round diamond"
+        count = next((p for p in phrases if p.singular == "has" and re.fullmatch(rf"(\d+) {head}s", p.rest)), None)
         modifiers = [pattern.fullmatch(p.rest).group(1) for p in sorted(group, key=_adjective_rank)]
-        if len(group) < 2 or len({m.lower() for m in modifiers}) < len(modifiers):
+        if len(group) + bool(count) < 2 or len({m.lower() for m in modifiers}) < len(modifiers):
             continue
-        ordered = sorted(group, key=_adjective_rank)
-        merged = Phrase("has", "have", _article(" ".join(modifiers + [head])), ordered[0].fact,
+        ordered = sorted(group, key=_adjective_rank) + ([count] if count else [])
+        said = f"{count.rest.split()[0]} {' '.join(modifiers)} {head}s" if count else _article(" ".join(modifiers + [head]))
+        merged = Phrase("has", "have", said, ordered[0].fact,
                         tuple(f for p in ordered for f in (p.fact, *p.also) if f is not ordered[0].fact))
-        first = min(out.index(p) for p in group)
-        out = [p for p in out if p not in group]
+        first = min(out.index(p) for p in ordered)
+        out = [p for p in out if p not in ordered]
         out.insert(first, merged)
     return out
 
@@ -712,12 +720,15 @@ def _names_another_product(text: str, plan: ContentPlan) -> bool:
     first = plan.name.split()[0] if plan.name.split() else ""
     if len(first) >= 3 and first[:1].isupper() and not _known(first):  # "the Kenobi Trail Vest" in a jacket's copy
         for found in re.finditer(rf"\b{re.escape(first)}(?:\s+[A-Z][\w'’™®-]*)+", text):
-            if found.group(0).lower() not in name:
+            # "the Atomic Tee" in the Atomic Endurance Running Tee's copy is the same product, shortened
+            if not set(re.findall(r"[a-z0-9]+", found.group(0).lower())) <= set(re.findall(r"[a-z0-9]+", name)):
                 return True
     for found in re.finditer(rf"((?:[A-Z][\w'’™®-]*\s+){{1,3}})(?i:{head.rstrip('s')})s?\b", text):
         words = found.group(1).split()
+        own = set(re.findall(r"[a-z0-9]+", name)) | {"the"}
         if words and all(w[:1].isupper() for w in words) and found.group(0).lower() not in name and \
-                not (len(words) == 1 and found.start() == 0):
+                not (len(words) == 1 and found.start() == 0) and \
+                not set(re.findall(r"[a-z0-9]+", found.group(0).lower())) <= own | {head + "s", head.rstrip("s")}:
             return True
     return False
 
@@ -822,7 +833,9 @@ def _kind(plan: ContentPlan) -> str:
     name = [w for i, w in enumerate(name) if i == 0 or w != name[i - 1]]  # "Steppings Boots Boots"
     brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
     kind = [head]
-    for word in reversed(name[:-1]):
+    # the words before the head ("Bottle Opener Set": the head is "opener", the category's word)
+    at = len(name) - 1 - name[::-1].index(head) if head in name else len(name) - 1
+    for word in reversed(name[:at]):
         if word in plan.product_type.lower().split() and word not in brand and len(kind) < 3:
             kind.insert(0, word)
         else:
@@ -994,6 +1007,13 @@ def _body_sentence(group: list[Phrase], plan: ContentPlan, voice: Voice, rng: ra
     return f"{pronoun} {join_phrases(group, plan.plural)}."
 
 
+def _material_of_which(fact: Fact, plan: ContentPlan) -> bool:
+    """"Material: Wood" for an "Artificial Plant with Pot": the wood may be the pot's alone, so saying the
+    product "is made of wood" could be false; a material of a two-thing name is left to the merchant."""
+    return fact.role == "material" and fact.key.lower() in ("material", "material type", "body material") and \
+        bool(re.search(r"\s(?:with|and|&)\s", plan.name, re.I))
+
+
 def _unique(phrases: list[Phrase]) -> list[Phrase]:
     """Two facts that read the same ("Strap Material: Leather Strap", "Strap Color: Leather": "a leather
     strap") are said once, with both sources."""
@@ -1048,7 +1068,7 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     rng = random.Random(f"{seed}:{tone}:{plan.name}")
     care = [f for f in plan.facts if f.role == "care" and not f.is_flag and f.source not in skip and
             (len(f.value.split()) > 3 or f.value.split()[0].lower().strip(",") in _IMPERATIVE)]
-    stated = [f for f in plan.facts if f.source not in skip and f not in care]
+    stated = [f for f in plan.facts if f.source not in skip and f not in care and not _material_of_which(f, plan)]
     phrases = _unique([p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in stated
                                    if not _said_by_name(f, plan)) if p is not None])
     if len(phrases) < 3:
