@@ -486,7 +486,7 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     for phrase in phrases:
         verb = phrase.plural if plural else phrase.singular
         # a phrase that holds a list keeps its own verb: "is made for school and yoga, and is waterproof ..."
-        if verb == previous and "," not in phrase.rest and "," not in " ".join(before):
+        if verb == previous and (verb not in ("is", "are") or "," not in phrase.rest + " ".join(before)):
             rest = phrase.rest.split()
             if len(before) > 2 and len(rest) > 2 and before[:2] == rest[:2] and rest[0] in ("made", "suited"):
                 rest = rest[1:]  # "made for the gym and for men": the participle once
@@ -767,7 +767,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         listed = [f for f, _ in chosen]
         said = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
         verb = "feature" if plan.plural else "features"
-        out.append(Sentence(f"{plan.pronoun()} also {verb} {said}.", [f"your notes: {n}" for _, n in chosen],
+        out.append(Sentence(f"{plan.pronoun()} {verb} {said}.", [f"your notes: {n}" for _, n in chosen],
                             "merchant"))
     return out
 
@@ -1109,7 +1109,10 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     if wear:
         sentences.append(wear)
     if length != "short" and not any(s.startswith("your notes: ") for s in skip):
-        sentences += _note_sentences(plan, rng, most=4)
+        # the merchant's own hook and features lead, after the opening: they are what the product is sold on;
+        # the attributes' colours, sizes and climates follow
+        at = 1 if sentences and f"name: {plan.name}" not in skip else 0
+        sentences[at:at] = _note_sentences(plan, rng, most=4)
     sentences += [care_sentence(f) for f in care[:1]]
     acronyms = _acronyms(plan)
     sentences = [Sentence(_with_acronyms(s.text, acronyms), s.facts, s.origin) if s.origin == "realised" else s
