@@ -290,6 +290,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
                 said = said[::-1].replace(" dna ", " dna ,", 1)[::-1]
             return Phrase("is", "are", f"right for {said} occasions", fact)
         if key == "climate":
+            if re.search(r"\ball[- ]weather\b", value, re.I):  # "All-weather, Indoor, Mild, Spring": all of them
+                return Phrase("is", "are", "made for all weather", fact)
             return Phrase("is", "are", f"suited to {series(value)} conditions", fact)
         if key == "activity":
             things = [v.strip() for v in value.split(",") if v.strip() and _noun_share(v.strip().split()[-1]) >= 0.5]
