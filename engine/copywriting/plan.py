@@ -286,7 +286,9 @@ def plan_content(ingested) -> ContentPlan:
         if care:
             facts.append(care)
     order = [role for role, _ in ROLES] + ["feature"]
-    facts.sort(key=lambda f: order.index(f.role) if f.role in order else len(order))
+    # a weight is what a shopper checks last, not what copy leads with: after the style facts
+    facts.sort(key=lambda f: (order.index("style") + 0.5 if f.role == "size" and "weight" in f.key.lower() else
+                              order.index(f.role) if f.role in order else len(order)))
     name = product_name(ingested, kind, line)
     return ContentPlan(name=name, brand=product.brand.strip(), line=line, product_type=kind.lower(),
                        plural=_is_plural("" if name else kind, name), facts=tuple(facts), notes=_merchant_sentences(ingested),

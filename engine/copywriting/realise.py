@@ -360,7 +360,11 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             if "," in value or value.lower().endswith(_ADJECTIVE_END):
                 return None  # "Style: Workout Pants, Base Layer": a catalog's shelf, not a style a shopper reads
             return Phrase("has", "have", _article(f"{series(value)} style"), fact)
-        thing = re.sub(r"\s+(?:shape|type)$", "", key)  # "Dial Shape: Round" -> "a round dial"
+        # "Dial Shape: Round" -> "a round dial": a part a product has one of; "Stone Shape: Round" keeps "shape",
+        # since a ring may have three stones and "a round stone" would count them
+        thing = re.sub(r"\s+type$", "", key)
+        if re.fullmatch(r"(?:dial|case|bezel|toe|tip|neck|collar|buckle|frame|lens|face) shape", key):
+            thing = key.removesuffix(" shape")
         if "," in value and all(_adjective(v.strip()) for v in value.split(",") if v.strip()):
             # "Strap: Adjustable, Double, Padded" -> "an adjustable, double, padded strap"
             return Phrase("has", "have", _article(f"{', '.join(_plain(v.strip()).lower() for v in value.split(',') if v.strip())} {thing}"), fact)
@@ -605,11 +609,14 @@ def _adjective_rank(phrase: Phrase) -> int:
 def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
     """"has a pearl strap" + "has a multicolor strap" + "has a bracelet strap" -> "has a multicolor pearl
     bracelet strap": facts about one part said as one noun phrase, where each adds one word before it."""
-    pattern = re.compile(r"(?:a|an) ([A-Za-z-]+) ([a-z]+)")
+    pattern = re.compile(r"(?:a|an) ([A-Za-z-]+) ([a-z]+)(?: shape)?")
+    counted = {m.group(1) for p in phrases if p.singular == "has" and (m := re.fullmatch(r"\d+ ([a-z]+?)e?s", p.rest))}
     by_head: dict[str, list[Phrase]] = {}
     for phrase in phrases:
         found = pattern.fullmatch(phrase.rest) if phrase.singular == "has" else None
-        if found and found.group(1).lower() != found.group(2):
+        # "a round diamond shape" joins only a count ("26 round diamonds"): alone, "a round diamond" would count
+        if found and found.group(1).lower() != found.group(2) and \
+                (not phrase.rest.endswith(" shape") or found.group(2) in counted):
             by_head.setdefault(found.group(2), []).append(phrase)
     out = list(phrases)
     for head, group in by_head.items():
@@ -963,7 +970,8 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
     if np:
         told = set(re.findall(r"[a-z]+", np.lower()))
         rest = [p for p in phrases if p not in said and p.fact.role not in ("package", "warranty", "use")]
-        said = said + [p for p in rest if set(re.findall(r"[a-z]+", p.fact.value.lower())) <= told and not p.fact.is_flag]
+        said = said + [p for p in rest if told >= set(re.findall(r"[a-z]+", p.fact.value.lower())) != set()
+                       and not p.fact.is_flag]  # "Ring Size: 8" has no word the phrase could have told
         rest = [p for p in rest if p not in said]  # "a glass set that is made of glass": said already
         clause = rest[0] if rest and not closed and "{that}" in voice.openings[0] else None
         features = []
@@ -980,7 +988,8 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
                                                  be="are" if plan.plural else "is", np=np, that=that)
         said = said + ([clause] if clause else []) + features
     elif phrases:
-        lead = next((p for p in phrases if p.fact.role in ("use", "material")), phrases[0])
+        lead = next((p for p in phrases if p.fact.role in ("use", "material")), None) or \
+            next((p for p in phrases if p.fact.role != "size" or "weight" not in p.fact.key.lower()), phrases[0])
         shapes = voice.plain_openings
         if not (plan.brand and name.lower().startswith(plan.brand.lower())):
             shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes  # "The dual-band router"
