@@ -31,7 +31,7 @@ ROLES = (
 SKIP_KEYS = ("region", "country", "brand", "price", "style code", "model number", "model id", "model name", "model", "sku", "url", "rating",
              "new", "sale", "erin recommends", "visibility", "id", "product line", "line", "type", "product type",
              "category", "not covered in warranty", "warranty service type",
-             "covered in warranty", "domestic warranty", "international warranty")
+             "covered in warranty", "domestic warranty", "international warranty", "domestic term", "international term")
 # Keys that count the pieces in the box under another name: a pack size where "Pack of" is not given.
 COUNT_KEYS = ("number of contents in sales package", "number of contents in set", "pack of")
 YES = ("yes", "true", "y")

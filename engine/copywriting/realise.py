@@ -369,6 +369,9 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             # "Strap: Adjustable, Double, Padded" -> "an adjustable, double, padded strap"
             return Phrase("has", "have", _article(f"{', '.join(_plain(v.strip()).lower() for v in value.split(',') if v.strip())} {thing}"), fact)
         return Phrase("has", "have", _article(f"{series(value).lower()} {thing}"), fact)
+    if key in ("quantity", "net quantity", "net content", "net contents", "net volume", "net weight") and \
+            re.fullmatch(r"\d[\d.]*\s*[A-Za-z]{1,3}", value.strip()):
+        return Phrase("contains", "contain", plain, fact)  # "Quantity: 30 ml" -> "contains 30 ml"
     thing = key.removesuffix(" type").strip()
     if key.endswith(" type") and thing and set(thing.split()) <= set(fact_name.lower().split()):
         return None  # "Glass Type: Multipurpose" of a glass set: a shelf of the catalog, not a fact to say
