@@ -28,7 +28,7 @@ class ModalityFeatures:
         return [m for m, on in zip(MODALITIES, self.mask.tolist()) if on]
 
 
-def _text_pieces(ingested) -> list[str]:
+def text_pieces(ingested) -> list[str]:
     product = ingested.product
     pieces = [product.title, product.description, *product.bullets, product.category]
     pieces += [f"{k}: {v}" for k, v in ingested.attributes.items()]
@@ -51,7 +51,7 @@ def encode_product(ingested, device: str = "auto") -> ModalityFeatures:
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    text, has_text = _pool(encode_texts(_text_pieces(ingested), device), TEXT_DIM)
+    text, has_text = _pool(encode_texts(text_pieces(ingested), device), TEXT_DIM)
     image, has_image = _pool(encode_images([p.image for p in ingested.photos], device), IMAGE_DIM)
     video, has_video = _pool(encode_images([k.image for k in ingested.keyframes], device), IMAGE_DIM)
     features = ModalityFeatures(text, image, video, torch.tensor([has_text, has_image, has_video]))

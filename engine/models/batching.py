@@ -191,7 +191,7 @@ class RunningBatch:
             return
         self.mask = torch.cat([self.mask, torch.ones(len(self.rows), 1, dtype=torch.long, device=self.mask.device)], 1)
         lean = self._lean()
-        with self.lm._lock, torch.inference_mode():
+        with self.lm.lock, torch.inference_mode():
             if lean is not None:
                 logits = lean.step(int(self.last[0, 0]))
             else:
@@ -235,7 +235,7 @@ class RunningBatch:
 
         lm = self.lm
         pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else lm.tokenizer.eos_token_id
-        with lm._lock, torch.inference_mode():
+        with lm.lock, torch.inference_mode():
             if group[0].prefix_embeds is None:
                 inputs, mask = left_pad([r.input_ids.to(lm.device) for r in group], pad_id)
                 model_inputs = dict(input_ids=inputs)
@@ -410,6 +410,6 @@ class RequestBatcher:
 
 def batcher_for(lm) -> RequestBatcher:
     """The decoder of one loaded model (one per model: rows of two models never share a decode)."""
-    if lm._batcher is None:
-        lm._batcher = RequestBatcher(lm)
-    return lm._batcher
+    if lm.batcher is None:
+        lm.batcher = RequestBatcher(lm)
+    return lm.batcher

@@ -87,10 +87,10 @@ class LanguageModel:
     tokenizer: object
     device: torch.device
     precision: str = "float32"  # how the weights are held: float32, float16 or bfloat16 (resolve_precision)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _line_end_ids: list[int] | None = field(default=None, repr=False)
-    _batcher: object | None = field(default=None, repr=False)  # engine.models.batching.RequestBatcher
-    _lean: object | None = field(default=None, repr=False)  # engine.models.lean.LeanDecoder (one row's static cache)
+    batcher: object | None = field(default=None, repr=False)  # engine.models.batching.RequestBatcher
+    lean: object | None = field(default=None, repr=False)  # engine.models.lean.LeanDecoder (one row's static cache)
 
     def line_end_ids(self) -> list[int]:
         """End-of-text plus every token holding a line break: stops a one-line answer (a title).

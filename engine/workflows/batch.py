@@ -166,7 +166,7 @@ def _generate_chunk(studio, chunk: list[Product], settings: Settings, batched: b
     return [_generate_one(studio, product, settings) for product in chunk]
 
 
-def _chunk_outcomes(studio, chunk: list[Product], settings: Settings, batched: bool,
+def chunk_outcomes(studio, chunk: list[Product], settings: Settings, batched: bool,
                     media_dir: Path | None) -> Iterator[tuple[Product, object, dict]]:
     """(product, Result or the error it raised, media fields of its results line) for one chunk.
     Lazy: each product's images are rendered just before it is handed back."""
@@ -192,7 +192,7 @@ class LocalRunner:
     def run(self, chunks: Iterable[list[Product]], settings: Settings, batched: bool,
             media_dir: Path | None = None) -> Iterator[tuple[Product, object, dict]]:
         for chunk in chunks:
-            yield from _chunk_outcomes(self.studio, chunk, settings, batched, media_dir)
+            yield from chunk_outcomes(self.studio, chunk, settings, batched, media_dir)
 
 
 # -- the results file ---------------------------------------------------------------------
@@ -331,7 +331,7 @@ def _start_failures(path: Path, records: list[dict]) -> None:
     os.replace(partial, path)
 
 
-def _append(path: Path, records: Iterable[dict]) -> None:
+def append_records(path: Path, records: Iterable[dict]) -> None:
     from engine.core.paths import storage_problem
 
     try:
@@ -489,12 +489,12 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
                 failed += 1
                 record = failure_record(rows.lines.get(product.id), product.id, "generate", str(outcome))
                 problems.append(record)
-                _append(failures, [record])
+                append_records(failures, [record])
                 if on_failure:
                     on_failure(record)
             else:
                 record.update(extra)
-                _append(results, [record])
+                append_records(results, [record])
                 if store is not None:
                     _store(store, outcome, product.id)
             finished += 1
