@@ -16,7 +16,7 @@ from engine.core.errors import StudioError
 from engine.pipeline import default_copy_method, Studio, copy_methods
 from engine.core.product import Product
 from engine.inputs.samples import sample_products
-from studio.create_tab import CreateTab, product_from_form, settings_from_form
+from studio.create_tab import CreateTab, product_from_form, settings_from_knobs
 from studio.render import slug
 
 SOURCES = ("A sample product", "The product in the Create tab")
@@ -68,14 +68,22 @@ def grid_html(cells: list[dict], methods: list[str], values: list, column: str) 
     return f"{STYLE}<table><tr><th>method</th>{head}</tr>{''.join(rows)}</table>{legend}"
 
 
-def chosen_product(source_value: str, sample_label: str, form_part) -> Product:
-    """The sample picked in this tab, or the product typed in the Create tab."""
+def chosen_product(source_value: str, sample_label: str, form: dict) -> Product:
+    """The sample picked in this tab, or the product typed in the Create tab (``form``: its fields by
+    ``studio.create_tab.FORM`` name)."""
     if source_value != SOURCES[0]:
-        return product_from_form(*form_part)
+        return product_from_form(**form)
     product = sample_products().get(sample_label)
     if product is None:
         raise StudioError("pick a sample product, or switch to the Create tab's product")
     return product
+
+
+def create_fields(create: CreateTab, values) -> tuple[dict, dict]:
+    """(the Create tab's product form, its settings widgets), each by name, from values given in the order
+    ``[*create.form.values(), *create.knobs.values()]``."""
+    values = list(values)
+    return dict(zip(create.form, values[: len(create.form)])), dict(zip(create.knobs, values[len(create.form):]))
 
 
 def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
@@ -112,10 +120,10 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
 
     def compare(source_value, sample_label, chosen, column_value, values_text, *create_values,
                 progress=gr.Progress()):
-        form_part, knob_part = create_values[: len(create.form)], create_values[len(create.form):]
+        form, knobs = create_fields(create, create_values)
         try:
-            product = chosen_product(source_value, sample_label, form_part)
-            base = settings_from_form(*knob_part)
+            product = chosen_product(source_value, sample_label, form)
+            base = settings_from_knobs(knobs)
             wanted = parse_values(column_value, values_text)
             rows = [m for m in methods if m in (chosen or [])]
             if not rows:
@@ -143,12 +151,12 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
         yield (gr.update(), gr.update(), str(chart_path),
                f"✅ Grid done: {total} cells · {product.title or 'product'}{note}. Click a row below to open it in Create.", cells)
 
-    create_inputs = create.form + create.knobs
+    create_inputs = [*create.form.values(), *create.knobs.values()]
     run.click(compare, [source, sample, method_box, column, values, *create_inputs],
               [grid, table, chart, status, cells_state], concurrency_id="model", api_name=False,
               show_progress_on=[status])
 
-    send_targets = list(dict.fromkeys(create.shown + create.form + create.knobs + [tabs]))
+    send_targets = list(dict.fromkeys(create.shown + create_inputs + [tabs]))
 
     def send(cells, evt: gr.SelectData):
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
@@ -176,10 +184,10 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
     export_csv.click(lambda c: export(c, "csv"), cells_state, exported, api_name=False)
 
     def ablate(source_value, sample_label, method, seed, *create_values, progress=gr.Progress()):
-        form_part, knob_part = create_values[: len(create.form)], create_values[len(create.form):]
+        form, knobs = create_fields(create, create_values)
         try:
-            product = chosen_product(source_value, sample_label, form_part)
-            settings = settings_from_form(*knob_part).replace(seed=int(seed or 0))
+            product = chosen_product(source_value, sample_label, form)
+            settings = settings_from_knobs(knobs).replace(seed=int(seed or 0))
             if not method:
                 raise StudioError("pick the method whose inputs to take away")
         except (StudioError, ValueError) as exc:

@@ -14,15 +14,17 @@ from engine.pipeline import Result, Studio
 from engine.core.product import Product
 from engine.scores import Score
 from engine.core.settings import Settings
-from studio.create_tab import CreateTab, knob_values
+from studio.create_tab import CreateTab
+from studio.creatives_panel import CREATIVE_KNOBS
 
 HEADERS = ["created", "generated title", "product", "method", "seed", "regenerated from", "id"]
 
 
-def creative_values(settings: dict) -> list:
-    """The Create tab's ad-image widgets for a settings dict (a dropped ad image carries them)."""
+def creative_values(settings: dict) -> dict:
+    """The Create tab's ad-image widgets for a settings dict (a dropped ad image carries them), by
+    ``CREATIVE_KNOBS`` name (the photo counted from 1, as the widget shows it)."""
     s = {**Settings().model_dump(), **settings}
-    return [s["style"], s["layout"], s["palette"], s["price"], s["call_to_action"], s["photo_index"] + 1, s["seed"]]
+    return {name: s[name] + 1 if name == "photo_index" else s[name] for name in CREATIVE_KNOBS}
 
 
 def parent_label(parent: dict | None) -> str:
@@ -143,7 +145,7 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
     show.click(describe, chosen, [detail, lineage, raw], api_name=False)
     chosen.submit(describe, chosen, [detail, lineage, raw], api_name=False)
 
-    targets = list(dict.fromkeys(create.shown + create.form + create.knobs + [tabs, detail]))
+    targets = list(dict.fromkeys(create.shown + [*create.form.values()] + [*create.knobs.values()] + [tabs, detail]))
 
     def restore_generation(generation_id):
         try:
@@ -171,8 +173,8 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
             Settings.model_validate(settings)
         except ValueError as exc:
             return {drop_status: f"⚠️ **{html.escape(name)}**: its settings are not valid here: {exc}"}
-        update = dict(zip(create.knobs, knob_values(settings)))
-        update.update(zip(create.creative_knobs, creative_values(settings)))
+        update = create.knob_updates(settings)
+        update.update({create.creative_knobs[name]: value for name, value in creative_values(settings).items()})
         message = (f"↩️ Settings restored from **{html.escape(name)}**: method **{settings.get('fusion')}**, seed "
                    f"**{settings.get('seed')}**, tone **{settings.get('tone')}**. Load the product and Generate.")
         update[create.status] = message
@@ -180,5 +182,6 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
         update[tabs] = gr.Tabs(selected="create")
         return update
 
-    dropped.upload(restore_file, dropped, list(dict.fromkeys(create.knobs + create.creative_knobs + [create.status, drop_status, tabs])),
+    dropped.upload(restore_file, dropped, list(dict.fromkeys([*create.knobs.values(), *create.creative_knobs.values(),
+                                                              create.status, drop_status, tabs])),
                    api_name=False)

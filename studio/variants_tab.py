@@ -110,9 +110,9 @@ def build_variants_tab(studio: Studio, create: CreateTab) -> None:
     export = gr.Button("Export Google Ads + Meta CSVs and images", elem_id="mcs-variants-export")
     files = gr.File(label="Exports", file_count="multiple", interactive=False, elem_id="mcs-variants-files")
 
-    def run(source_value, sample_label, picked, free, images, *form_part):
+    def run(source_value, sample_label, picked, free, images, *form_values):
         try:
-            product = chosen_product(source_value, sample_label, form_part)
+            product = chosen_product(source_value, sample_label, dict(zip(create.form, form_values)))
             ingested = studio.ingest(product)
             names = list(picked or []) + [s for s in (free or "").split(",") if s.strip()]
             colours = studio.photo_colours(ingested)
@@ -173,7 +173,7 @@ def build_variants_tab(studio: Studio, create: CreateTab) -> None:
         paths = engine_variants.export_variants(data["pairs"], out, name, link, data["images"] or None)
         return [str(p) for k, p in paths.items() if k != "json"]
 
-    make.click(run, [source, sample, chosen, other, with_images] + create.form,
+    make.click(run, [source, sample, chosen, other, with_images, *create.form.values()],
                [state, grid, gallery, segment, status], concurrency_id="model")
     segment.change(load_cell, [state, segment, field], text)
     field.change(load_cell, [state, segment, field], text)
