@@ -576,14 +576,15 @@ def build_create_tab(studio: Studio) -> CreateTab:
     sample.select(load_sample, sample, form)
 
     all_outputs, inputs, result_state = view.all_outputs(), view.inputs(), view.result_state
+    queued = copy_events(studio.request_batching)
     # The first status comes from the browser on the click itself, even while the model queue is busy.
     generate.click(None, None, status, js=f"() => {json.dumps(STARTING)}", queue=False, api_name=False) \
-        .then(partial(run_create, studio, view), inputs, all_outputs, api_name=False, **copy_events())
+        .then(partial(run_create, studio, view), inputs, all_outputs, api_name=False, **queued)
     # Both remake the result on screen, so it becomes the new one's parent in the history.
     regenerate_button.click(partial(regenerate, studio, view), inputs + [result_state], all_outputs, api_name=False,
-                            **copy_events())
+                            **queued)
     reproduce_button.click(partial(reproduce, studio, view), inputs + [result_state], all_outputs, api_name=False,
-                           **copy_events())
+                           **queued)
 
     for kind in OUTPUT_KINDS:
         outputs[kind].input(partial(rescore_field, studio, kind), [outputs[kind], result_state], badges[kind],

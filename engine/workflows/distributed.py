@@ -73,11 +73,11 @@ class StudioWorker:
     def __init__(self, device: str = "auto", threads: int | None = None, precision: str | None = None):
         from engine.pipeline import Studio
 
-        if precision:  # the driver's process-wide LM precision (--precision), so workers write the same copy
+        if precision:  # the driver's precision (--precision), so workers write the same copy
             from engine.models.language import set_precision
 
-            set_precision(precision)
-        self.studio = Studio(device=device, threads=threads)
+            set_precision(precision)  # the process default, for the models loaded outside the Studio (keywords)
+        self.studio = Studio(device=device, threads=threads, precision=precision or None)
 
     def pid(self) -> int:
         return os.getpid()
