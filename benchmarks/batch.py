@@ -14,7 +14,7 @@ alike; the median of ``--runs`` is reported. Writes a JSON summary with ``--json
 results file), this process with one Studio vs. ``--workers`` actors on a local Ray instance,
 same products, same settings, alternating runs into fresh folders; models are loaded and the
 actors started before timing (both reported apart). Also measures what would cap a cluster:
-results lines per second the single writer (``_append``, one fsync each) sustains, the pickled
+results lines per second the single writer (``append_records``, one fsync each) sustains, the pickled
 size of a product's outcome, and catalog reading speed.
 """
 from __future__ import annotations
@@ -59,13 +59,13 @@ def batched(studio, products, settings, batch_size: int) -> list[dict]:
 
 
 def writer_rate(folder: Path, line: dict, seconds: float = 5.0) -> float:
-    """Results lines per second ``_append`` (one write + fsync per line) sustains in ``folder``."""
-    from engine.workflows.batch import _append
+    """Results lines per second ``append_records`` (one write + fsync per line) sustains in ``folder``."""
+    from engine.workflows.batch import append_records
 
     path = folder / "writer-test.jsonl"
     count, clock = 0, time.perf_counter()
     while time.perf_counter() - clock < seconds:
-        _append(path, [line])
+        append_records(path, [line])
         count += 1
     rate = count / (time.perf_counter() - clock)
     path.unlink()

@@ -24,7 +24,8 @@ from engine.copywriting.copy import Copy
 from engine.copywriting.keywords import extract_keywords
 from engine.copywriting.rerank import stream_candidates
 from engine.ingest import IngestLimits, Ingested, ingest
-from engine.models.language import load_language_model
+from engine.models.batching import DEFAULT_BATCHING, RequestBatching, batcher_for
+from engine.models.language import check_precision, load_language_model
 from engine.encoders.photo_labels import enough_to_write, missing_input_message
 from engine.core.product import Product
 from engine.scores import Score, TextContext, score_text
@@ -38,6 +39,9 @@ DRAFT_MIN_WORDS = 15
 # Deprecated: key -> label of the copy methods without a checkpoint; use ``engine.writers.list_writers(baseline=True)``
 # and ``writer_label``.
 BASELINES = {key: writer_label(key) for key in list_writers(baseline=True)}
+# The warm-ups done in this process: the loaders' caches are process-wide, and so is what they hold.
+_WARM_UP_LOCK = threading.Lock()
+_WARMED_UP: set = set()
 
 
 @dataclass
@@ -96,11 +100,25 @@ class Event:
 
 
 class Studio:
+    """``precision``: how the models this Studio loads hold their weights (``auto``, ``float16``, ``float32``;
+    ``engine.models.language.PRECISIONS``); None follows the process default (``$MCS_PRECISION``).
+    ``request_batching``: how the decoders of the models it writes with take requests (a
+    ``engine.models.batching.RequestBatching``, or True/False for batching with the default window and size, or
+    one at a time); None follows ``DEFAULT_BATCHING`` (off). The server passes both; the CLI and the Python API
+    leave them to the defaults."""
+
     def __init__(self, device: str = "auto", limits: IngestLimits = IngestLimits(), history=None,
-                 threads: int | None = None, checkpoints: Path | None = None):
+                 threads: int | None = None, checkpoints: Path | None = None, precision: str | None = None,
+                 request_batching: RequestBatching | bool | None = None):
         from engine.models.devices import configure_threads
 
         configure_threads(threads)
+        if precision is not None:
+            check_precision(precision)
+        if isinstance(request_batching, bool):
+            request_batching = RequestBatching(enabled=request_batching)
+        self.precision = precision
+        self.request_batching = request_batching or DEFAULT_BATCHING
         self.device = device
         self.limits = limits
         self.history = history  # an engine.storage.history.History: every generation is stored there
@@ -115,7 +133,7 @@ class Studio:
         from engine.models.language import resolve_precision
 
         device = resolve_device(self.device)
-        weights = f"{resolve_precision(device)} weights"
+        weights = f"{resolve_precision(device, self.precision)} weights"
         if device.type == "cuda":
             import torch
 
@@ -127,7 +145,10 @@ class Studio:
         return ingest(product, self.limits)
 
     def language_model(self, settings: Settings):
-        return load_language_model(settings.language_model, self.device)
+        """The base language model at this Studio's precision; its decoder takes this Studio's request batching."""
+        lm = load_language_model(settings.language_model, self.device, self.precision)
+        batcher_for(lm, self.request_batching)
+        return lm
 
     def warm_up(self, settings: Settings = Settings(), progress=None) -> None:
         """Load the models now so the first click streams at once: the language model and its grounded-
@@ -136,22 +157,19 @@ class Studio:
 
         Safe from several threads (studio/serve.py runs it in the background while the page is already
         served): the loaders' ``lru_cache`` does not stop two threads from loading the same model at
-        once, so one process-wide lock is held for the whole warm-up; a concurrent call waits on it and
-        then returns, and a later call with the same settings returns at once. ``progress(step)``, if
-        given, is told each step before it starts. It calls the loaders, never an overridable method of
-        ``self`` (a subclass that waits for the warm-up in those would wait on itself)."""
-        import threading  # (kept inside: this method is all of the warm-up)
-
-        # dict.setdefault is atomic under the GIL: exactly one lock and one record, however many callers.
-        lock = globals().setdefault("_WARM_UP_LOCK", threading.Lock())
-        warmed = globals().setdefault("_WARMED_UP", set())
-        key = (settings.language_model, settings.fusion, settings.grounded_decoding, str(self.device))
+        once, so one process-wide lock (``_WARM_UP_LOCK``) is held for the whole warm-up; a concurrent call
+        waits on it and then returns, and a later call with the same settings returns at once. ``progress(step)``,
+        if given, is told each step before it starts. It calls the loaders, never an overridable method of
+        ``self`` (a subclass that waits for the warm-up in those would wait on itself). The decoders of the
+        models it loads take this Studio's ``request_batching``."""
+        key = (settings.language_model, settings.fusion, settings.grounded_decoding, str(self.device), self.precision)
         say = progress or (lambda step: None)
-        with lock:
-            if key in warmed:
+        with _WARM_UP_LOCK:
+            if key in _WARMED_UP:
                 return
             say("the language model")
-            lm = load_language_model(settings.language_model, self.device)
+            lm = load_language_model(settings.language_model, self.device, self.precision)
+            batcher_for(lm, self.request_batching)
             if settings.grounded_decoding:  # its vocabulary tables take ~2 s to build, once
                 from engine.copywriting.grounded import processor_for
 
@@ -161,7 +179,8 @@ class Studio:
                 from engine.conditioning import load_conditioned
 
                 say(f"the {settings.fusion} fusion checkpoint")
-                writer = load_conditioned(settings.fusion, self.device).language_model  # LoRA merge: ~1.3 s
+                writer = load_conditioned(settings.fusion, self.device).language_model_at(self.precision)  # ~1.3 s
+                batcher_for(writer, self.request_batching)
                 if settings.grounded_decoding and writer.tokenizer is not lm.tokenizer:
                     processor_for(settings, writer.tokenizer, [("", [])])
             from PIL import Image
@@ -170,7 +189,7 @@ class Studio:
             from engine.encoders.text import encode_texts
 
             say("the text encoder")
-            encode_texts(["A warm-up sentence."], self.device)  # the first forward pass is the slow one
+            encode_texts(["A warm-up sentence."], self.device, self.precision)  # the first pass is the slow one
             say("the image encoder")
             encode_images([Image.new("RGB", (32, 32))], self.device)
             from engine.scores.claims import claim_report
@@ -182,7 +201,7 @@ class Studio:
             import gc
 
             gc.freeze()
-            warmed.add(key)
+            _WARMED_UP.add(key)
 
     def default_references(self, ingested: Ingested) -> dict[str, str]:
         """Without an operator reference, the merchant's own draft of a field is its reference: the draft
@@ -438,18 +457,17 @@ class Studio:
                       fields: tuple[str, ...] = LM_FIELDS) -> Iterator[tuple[str, tuple]]:
         """``(field, (step, value))`` while each field's candidates are written (``stream_candidates``).
 
-        When the decoder batches concurrent requests (the studio server), the title and the description
-        are written at the same time, as two rows of one batched decode: a Create then costs little more
-        than its description. Otherwise (the CLI, the Python API) writing both at once would gain nothing,
-        and they are written one after the other."""
+        When the decoders batch concurrent requests (this Studio's ``request_batching``: the studio server),
+        the title and the description are written at the same time, as two rows of one batched decode: a
+        Create then costs little more than its description. Otherwise (the CLI, the Python API) writing both at
+        once would gain nothing, and they are written one after the other."""
         from engine.core.interleave import interleave
-        from engine.models.batching import request_batching
 
         streams = {}
         for kind in fields:
             model, prefix = self.model_for_field(kind, settings, lm, prefix_embeds)
             streams[kind] = stream_candidates(model, kind, ingested, settings, (), prefix)
-        if request_batching()["enabled"] and len(streams) > 1:
+        if self.request_batching.enabled and len(streams) > 1:
             message = f"Writing the {' and the '.join(streams)}..."
             for kind in streams:
                 yield kind, ("status", message)
@@ -462,10 +480,11 @@ class Studio:
     # -- copy methods (engine.writers) ------------------------------------------------------
     def writer(self, method: str) -> Writer:
         """The copy method ``method`` (``engine.writers.create_writer``) with this Studio's device, checkpoints
-        folder and language model. A trained checkpoint under a name the registry does not know (an
+        folder, language model, precision and request batching. A trained checkpoint under a name the registry does not know (an
         evaluation's own folder) gets a ``FusionWriter`` of that name; one that is not there fails to load
         with the list of what is trained."""
-        parts = {"device": self.device, "checkpoints": self.checkpoints, "base_model": self.language_model}
+        parts = {"device": self.device, "checkpoints": self.checkpoints, "base_model": self.language_model,
+                 "precision": self.precision, "request_batching": self.request_batching}
         return create_writer(method, **parts) if method in WRITERS else FusionWriter(method, **parts)
 
     def model_for(self, ingested: Ingested, settings: Settings):

@@ -35,7 +35,8 @@ def build_api(studio: Studio) -> None:
         videos = gr.File(file_count="multiple", label="videos")
         out = gr.JSON(label="result")
         trigger = gr.Button("api")
-    trigger.click(generate, [product, settings, photos, videos], out, api_name="generate", **copy_events(),
+    trigger.click(generate, [product, settings, photos, videos], out, api_name="generate",
+                  **copy_events(studio.request_batching),
                   api_description="Generate title, description, bullets, keywords and scores for one product.")
 
 

@@ -15,6 +15,7 @@ import queue
 import shutil
 import tempfile
 import threading
+from functools import partial
 from pathlib import Path
 
 import gradio as gr
@@ -166,10 +167,16 @@ def _catalog_path(upload, typed) -> Path:
     raise StudioError("upload a catalog (CSV or JSONL, or a zip of it with its photos) first")
 
 
-def _settings(method_key, tone_v, platform_v, length_v, temp, max_tok, seed_v) -> Settings:
-    """The settings on screen; Run writes under them and the exports read the rows written under them."""
-    return Settings(fusion=method_key, tone=tone_v, platform=platform_v, temperature=temp,
-                    max_new_tokens=int(max_tok), seed=int(seed_v or 0), description_length=length_v)
+# The tab's settings widgets, by the ``Settings`` field each sets, in the order the tab wires them.
+BATCH_KNOBS = ("fusion", "tone", "platform", "description_length", "temperature", "max_new_tokens", "seed")
+
+
+def batch_settings(knobs: dict) -> Settings:
+    """The settings on screen, by ``BATCH_KNOBS`` name; Run writes under them and the exports read the rows
+    written under them."""
+    return Settings(fusion=knobs["fusion"], tone=knobs["tone"], platform=knobs["platform"],
+                    temperature=knobs["temperature"], max_new_tokens=int(knobs["max_new_tokens"]),
+                    seed=int(knobs["seed"] or 0), description_length=knobs["description_length"])
 
 
 def clear_catalog(upload, typed, folder: str) -> str:
@@ -248,65 +255,66 @@ def build_batch_tab(studio: Studio) -> None:
     files = gr.File(label="Exports", file_count="multiple", interactive=False, elem_id="mcs-export-files",
                     height=110)
     folder_state = gr.State("")
+    knobs = [method, tone, platform, length, temperature, max_tokens, seed]  # BATCH_KNOBS order
 
-    def start(upload_path, typed_path, limit_n, method_key, tone_v, platform_v, length_v, temp, max_tok, seed_v, size,
-              progress=gr.Progress()):
-        try:
-            catalog = _catalog_path(upload_path, typed_path)
-            settings = _settings(method_key, tone_v, platform_v, length_v, temp, max_tok, seed_v)
-        except (StudioError, ValueError) as exc:
-            yield gr.update(), f"⚠️ {exc}", gr.update(), gr.update(visible=False), gr.update(visible=False)
-            return
-        yield from run_catalog(studio, catalog, int(limit_n or 0) or None, settings, int(size), progress)
-
-    run.click(start, [upload, typed, limit, method, tone, platform, length, temperature, max_tokens, seed, batch_size],
+    run.click(partial(start_batch, studio), [upload, typed, limit, *knobs, batch_size],
               [table, status, folder_state, problems, failures_file], concurrency_id="model", api_name=False,
               show_progress_on=[status])
-
-    def request_stop(folder):
-        if folder and folder in _STOPS:
-            _STOPS[folder].set()
-            return "⏸ Stopping after the current step; press Run to resume later."
-        return gr.update()
-
     stop.click(request_stop, folder_state, status, api_name=False)
-
-    def request_start_over(upload_path, typed_path, folder):
-        try:
-            return clear_catalog(upload_path, typed_path, folder), []
-        except (StudioError, ValueError) as exc:  # e.g. a batch still writing into that folder
-            return f"⚠️ {exc}", gr.update()
-
     restart.click(request_start_over, [upload, typed, folder_state], [status, table], api_name=False)
-    shown = [method, tone, platform, length, temperature, max_tokens, seed]
+    for button, kind in ((shopify, "shopify"), (jsonl, "jsonl"), (zipped, "zip")):
+        button.click(partial(export_batch, kind), [folder_state, image_base, *knobs], files, api_name=False)
 
-    def do_export(folder, kind, base_url, *on_screen):
-        if not folder:
-            raise gr.Error("run a batch first")
-        settings = _settings(*on_screen)
-        rows = read_results(folder, settings)  # what the dropdowns say, never another run's copy
-        if not rows:
-            raise gr.Error(f"no finished products under these settings ({settings_label(settings)}); press Run")
-        target = Path(folder) / "exports"
-        if kind == "shopify":
-            csv_path = export.shopify_csv(rows, target / "products_shopify.csv", image_base_url=base_url or "")
-            review = export.review_path(csv_path)  # the products held back as drafts, and why
-            return _publish([csv_path, *([review] if review.exists() else [])])
-        if kind == "jsonl":
-            return _publish([export.jsonl(rows, target / "products.jsonl")])
-        written = export.export_all(rows, target, image_base_url=base_url or "")
-        # The CSV names the merchant's own photos when nothing was generated; ship those too.
-        pairs = [(written["shopify"], "products_shopify.csv"), (written["jsonl"], "products.jsonl")]
-        if "review" in written:
-            pairs.append((written["review"], written["review"].name))
-        pairs += export.media_names(rows) or [(Path(p), Path(p).name) for r in rows
-                                              for p in (r.get("product") or {}).get("images") or []
-                                              if Path(p).is_file()]
-        return _publish([export.media_zip(pairs, target / f"{Path(folder).name}.zip")])
 
-    shopify.click(lambda f, u, *v: do_export(f, "shopify", u, *v), [folder_state, image_base, *shown], files,
-                  api_name=False)
-    jsonl.click(lambda f, u, *v: do_export(f, "jsonl", u, *v), [folder_state, image_base, *shown], files,
-                api_name=False)
-    zipped.click(lambda f, u, *v: do_export(f, "zip", u, *v), [folder_state, image_base, *shown], files,
-                 api_name=False)
+# -- handlers: build_batch_tab wires them -----------------------------------------------------------------
+def start_batch(studio: Studio, upload_path, typed_path, limit_n, *values, progress=gr.Progress()):
+    """Run (or resume) the catalog: ``values`` are the settings widgets (``BATCH_KNOBS``), then the batch size."""
+    *knobs, size = values
+    try:
+        catalog = _catalog_path(upload_path, typed_path)
+        settings = batch_settings(dict(zip(BATCH_KNOBS, knobs)))
+    except (StudioError, ValueError) as exc:
+        yield gr.update(), f"⚠️ {exc}", gr.update(), gr.update(visible=False), gr.update(visible=False)
+        return
+    yield from run_catalog(studio, catalog, int(limit_n or 0) or None, settings, int(size), progress)
+
+
+def request_stop(folder):
+    if folder and folder in _STOPS:
+        _STOPS[folder].set()
+        return "⏸ Stopping after the current step; press Run to resume later."
+    return gr.update()
+
+
+def request_start_over(upload_path, typed_path, folder):
+    try:
+        return clear_catalog(upload_path, typed_path, folder), []
+    except (StudioError, ValueError) as exc:  # e.g. a batch still writing into that folder
+        return f"⚠️ {exc}", gr.update()
+
+
+def export_batch(kind: str, folder, base_url, *knobs):
+    """The finished products written under the settings on screen (``BATCH_KNOBS``), as ``kind``: "shopify",
+    "jsonl" or "zip"."""
+    if not folder:
+        raise gr.Error("run a batch first")
+    settings = batch_settings(dict(zip(BATCH_KNOBS, knobs)))
+    rows = read_results(folder, settings)  # what the dropdowns say, never another run's copy
+    if not rows:
+        raise gr.Error(f"no finished products under these settings ({settings_label(settings)}); press Run")
+    target = Path(folder) / "exports"
+    if kind == "shopify":
+        csv_path = export.shopify_csv(rows, target / "products_shopify.csv", image_base_url=base_url or "")
+        review = export.review_path(csv_path)  # the products held back as drafts, and why
+        return _publish([csv_path, *([review] if review.exists() else [])])
+    if kind == "jsonl":
+        return _publish([export.jsonl(rows, target / "products.jsonl")])
+    written = export.export_all(rows, target, image_base_url=base_url or "")
+    # The CSV names the merchant's own photos when nothing was generated; ship those too.
+    pairs = [(written["shopify"], "products_shopify.csv"), (written["jsonl"], "products.jsonl")]
+    if "review" in written:
+        pairs.append((written["review"], written["review"].name))
+    pairs += export.media_names(rows) or [(Path(p), Path(p).name) for r in rows
+                                          for p in (r.get("product") or {}).get("images") or []
+                                          if Path(p).is_file()]
+    return _publish([export.media_zip(pairs, target / f"{Path(folder).name}.zip")])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import gradio as gr
@@ -16,7 +17,7 @@ from engine.core.errors import StudioError
 from engine.pipeline import default_copy_method, Studio, copy_methods
 from engine.core.product import Product
 from engine.inputs.samples import sample_products
-from studio.create_tab import CreateTab, product_from_form, settings_from_form
+from studio.create_tab import CreateTab, product_from_form, settings_from_knobs
 from studio.render import slug
 
 SOURCES = ("A sample product", "The product in the Create tab")
@@ -68,14 +69,22 @@ def grid_html(cells: list[dict], methods: list[str], values: list, column: str) 
     return f"{STYLE}<table><tr><th>method</th>{head}</tr>{''.join(rows)}</table>{legend}"
 
 
-def chosen_product(source_value: str, sample_label: str, form_part) -> Product:
-    """The sample picked in this tab, or the product typed in the Create tab."""
+def chosen_product(source_value: str, sample_label: str, form: dict) -> Product:
+    """The sample picked in this tab, or the product typed in the Create tab (``form``: its fields by
+    ``studio.create_tab.FORM`` name)."""
     if source_value != SOURCES[0]:
-        return product_from_form(*form_part)
+        return product_from_form(**form)
     product = sample_products().get(sample_label)
     if product is None:
         raise StudioError("pick a sample product, or switch to the Create tab's product")
     return product
+
+
+def create_fields(create: CreateTab, values) -> tuple[dict, dict]:
+    """(the Create tab's product form, its settings widgets), each by name, from values given in the order
+    ``[*create.form.values(), *create.knobs.values()]``."""
+    values = list(values)
+    return dict(zip(create.form, values[: len(create.form)])), dict(zip(create.knobs, values[len(create.form):]))
 
 
 def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
@@ -110,103 +119,115 @@ def build_compare_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs) -> None:
     cells_state = gr.State([])
     ablation = build_ablation_section(methods)
 
-    def compare(source_value, sample_label, chosen, column_value, values_text, *create_values,
-                progress=gr.Progress()):
-        form_part, knob_part = create_values[: len(create.form)], create_values[len(create.form):]
-        try:
-            product = chosen_product(source_value, sample_label, form_part)
-            base = settings_from_form(*knob_part)
-            wanted = parse_values(column_value, values_text)
-            rows = [m for m in methods if m in (chosen or [])]
-            if not rows:
-                raise StudioError("tick at least one method")
-        except (StudioError, ValueError) as exc:
-            yield gr.update(), gr.update(), gr.update(), f"⚠️ {exc}", gr.update()
-            return
-        total = len(rows) * len(wanted)
-        cells: list[dict] = []
-        progress(0, desc=f"0 of {total} cells")
-        yield grid_html(cells, rows, wanted, column_value), None, None, f"⏳ 0 of {total} cells…", cells
-        try:
-            for cell in iter_grid(studio, product, rows, wanted, column_value, base):
-                cells.append(cell)
-                progress(len(cells) / total, desc=f"{len(cells)} of {total} cells")
-                header, data = table_rows(cells)
-                yield (grid_html(cells, rows, wanted, column_value), gr.update(value=data, headers=header), gr.update(),
-                       f"⏳ {len(cells)} of {total} cells…", cells)
-        except StudioError as exc:  # the product itself was refused (e.g. an unreadable photo)
-            yield gr.update(), gr.update(), gr.update(), f"⚠️ {exc}", cells
-            return
-        chart_path = score_chart(cells, Path(tempfile.mkdtemp(prefix="mcs-compare-")) / "chart.png")
-        failed = sum(1 for c in cells if c["error"])
-        note = f" · {failed} failed (see the cells)" if failed else ""
-        yield (gr.update(), gr.update(), str(chart_path),
-               f"✅ Grid done: {total} cells · {product.title or 'product'}{note}. Click a row below to open it in Create.", cells)
-
-    create_inputs = create.form + create.knobs
-    run.click(compare, [source, sample, method_box, column, values, *create_inputs],
+    create_inputs = [*create.form.values(), *create.knobs.values()]
+    run.click(partial(run_grid, studio, create, methods), [source, sample, method_box, column, values, *create_inputs],
               [grid, table, chart, status, cells_state], concurrency_id="model", api_name=False,
               show_progress_on=[status])
 
-    send_targets = list(dict.fromkeys(create.shown + create.form + create.knobs + [tabs]))
+    send_targets = list(dict.fromkeys(create.shown + create_inputs + [tabs]))
 
-    def send(cells, evt: gr.SelectData):
-        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        if not cells or row is None or row >= len(cells) or cells[row]["result"] is None:
-            return {}
-        result = cells[row]["result"]
-        update = create.restore(result, result.settings.model_dump(),
-                                f"↩️ From the Compare tab: method **{result.settings.fusion}**, "
-                                f"{cells[row]['column']} **{cells[row]['value']}**. Edit it, or Regenerate.")
-        update[tabs] = gr.Tabs(selected="create")
-        return update
+    def send(cells, evt: gr.SelectData):  # Gradio hands the clicked row to a parameter typed gr.SelectData
+        return send_to_create(create, tabs, cells, evt)
 
     table.select(send, cells_state, send_targets, api_name=False)
-
-    def export(cells, kind):
-        if not cells:
-            raise gr.Error("run the grid first")
-        folder = Path(tempfile.mkdtemp(prefix="mcs-compare-"))
-        name = slug(cells[0]["result"].product.title if cells[0]["result"] else "grid")
-        if kind == "png":
-            return [str(grid_png(cells, folder / f"compare-{name}.png"))]
-        return [str(grid_csv(cells, folder / f"compare-{name}.csv"))]
-
-    export_png.click(lambda c: export(c, "png"), cells_state, exported, api_name=False)
-    export_csv.click(lambda c: export(c, "csv"), cells_state, exported, api_name=False)
-
-    def ablate(source_value, sample_label, method, seed, *create_values, progress=gr.Progress()):
-        form_part, knob_part = create_values[: len(create.form)], create_values[len(create.form):]
-        try:
-            product = chosen_product(source_value, sample_label, form_part)
-            settings = settings_from_form(*knob_part).replace(seed=int(seed or 0))
-            if not method:
-                raise StudioError("pick the method whose inputs to take away")
-        except (StudioError, ValueError) as exc:
-            yield gr.update(), f"⚠️ {exc}"
-            return
-        rows: list[dict] = []
-        progress(0, desc="all inputs")
-        yield gr.update(value=None), f"⏳ Writing **{method}**'s copy with every input…"
-        try:
-            for row in iter_leave_one_out(studio, product, method, settings):
-                rows.append(row)
-                progress(len(rows) / 4, desc=row["label"])
-                header, data = ablation_rows(rows, description_chars=90)
-                yield gr.update(value=data, headers=header), f"⏳ {len(rows)} of 4 versions…"
-        except (StudioError, ValueError) as exc:
-            yield gr.update(), f"⚠️ {exc}"
-            return
-        taken = [r for r in rows[1:] if r["status"] in ("ran", "no copy")]
-        changed = sum(1 for r in taken if r["changed"])
-        notes = "".join(f"\n- **{r['label']}**: {r['note']}" for r in rows[1:] if r["note"])
-        yield gr.update(), (f"✅ **{method}**, seed {settings.seed}, {product.title or 'product'}: taking away "
-                            f"{changed} of the {len(taken)} inputs it could changed the copy. "
-                            f"Δ = that version's score minus the first row's.{notes}")
-
-    ablation["run"].click(ablate, [source, sample, ablation["method"], ablation["seed"], *create_inputs],
+    export_png.click(partial(export_grid, "png"), cells_state, exported, api_name=False)
+    export_csv.click(partial(export_grid, "csv"), cells_state, exported, api_name=False)
+    ablation["run"].click(partial(run_ablation, studio, create),
+                          [source, sample, ablation["method"], ablation["seed"], *create_inputs],
                           [ablation["table"], ablation["status"]], concurrency_id="model", api_name=False,
                           show_progress_on=[ablation["status"]])
+
+
+# -- handlers: build_compare_tab wires them -----------------------------------------------------------------
+def run_grid(studio: Studio, create: CreateTab, methods: dict, source_value, sample_label, chosen, column_value,
+             values_text, *create_values, progress=gr.Progress()):
+    """The grid, cell by cell: (grid, table, chart, status, cells) as each cell is written."""
+    form, knobs = create_fields(create, create_values)
+    try:
+        product = chosen_product(source_value, sample_label, form)
+        base = settings_from_knobs(knobs)
+        wanted = parse_values(column_value, values_text)
+        rows = [m for m in methods if m in (chosen or [])]
+        if not rows:
+            raise StudioError("tick at least one method")
+    except (StudioError, ValueError) as exc:
+        yield gr.update(), gr.update(), gr.update(), f"⚠️ {exc}", gr.update()
+        return
+    total = len(rows) * len(wanted)
+    cells: list[dict] = []
+    progress(0, desc=f"0 of {total} cells")
+    yield grid_html(cells, rows, wanted, column_value), None, None, f"⏳ 0 of {total} cells…", cells
+    try:
+        for cell in iter_grid(studio, product, rows, wanted, column_value, base):
+            cells.append(cell)
+            progress(len(cells) / total, desc=f"{len(cells)} of {total} cells")
+            header, data = table_rows(cells)
+            yield (grid_html(cells, rows, wanted, column_value), gr.update(value=data, headers=header), gr.update(),
+                   f"⏳ {len(cells)} of {total} cells…", cells)
+    except StudioError as exc:  # the product itself was refused (e.g. an unreadable photo)
+        yield gr.update(), gr.update(), gr.update(), f"⚠️ {exc}", cells
+        return
+    chart_path = score_chart(cells, Path(tempfile.mkdtemp(prefix="mcs-compare-")) / "chart.png")
+    failed = sum(1 for c in cells if c["error"])
+    note = f" · {failed} failed (see the cells)" if failed else ""
+    yield (gr.update(), gr.update(), str(chart_path),
+           f"✅ Grid done: {total} cells · {product.title or 'product'}{note}. Click a row below to open it in Create.", cells)
+
+
+def send_to_create(create: CreateTab, tabs: gr.Tabs, cells, evt) -> dict:
+    """The clicked row's result put into the Create tab (``evt``: the table's gr.SelectData)."""
+    row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+    if not cells or row is None or row >= len(cells) or cells[row]["result"] is None:
+        return {}
+    result = cells[row]["result"]
+    update = create.restore(result, result.settings.model_dump(),
+                            f"↩️ From the Compare tab: method **{result.settings.fusion}**, "
+                            f"{cells[row]['column']} **{cells[row]['value']}**. Edit it, or Regenerate.")
+    update[tabs] = gr.Tabs(selected="create")
+    return update
+
+
+def export_grid(kind: str, cells):
+    """The grid as a PNG (``kind`` "png") or a CSV file."""
+    if not cells:
+        raise gr.Error("run the grid first")
+    folder = Path(tempfile.mkdtemp(prefix="mcs-compare-"))
+    name = slug(cells[0]["result"].product.title if cells[0]["result"] else "grid")
+    if kind == "png":
+        return [str(grid_png(cells, folder / f"compare-{name}.png"))]
+    return [str(grid_csv(cells, folder / f"compare-{name}.csv"))]
+
+
+def run_ablation(studio: Studio, create: CreateTab, source_value, sample_label, method, seed, *create_values,
+                 progress=gr.Progress()):
+    """One method's copy with every input, then without each: (table, status) as each version is written."""
+    form, knobs = create_fields(create, create_values)
+    try:
+        product = chosen_product(source_value, sample_label, form)
+        settings = settings_from_knobs(knobs).replace(seed=int(seed or 0))
+        if not method:
+            raise StudioError("pick the method whose inputs to take away")
+    except (StudioError, ValueError) as exc:
+        yield gr.update(), f"⚠️ {exc}"
+        return
+    rows: list[dict] = []
+    progress(0, desc="all inputs")
+    yield gr.update(value=None), f"⏳ Writing **{method}**'s copy with every input…"
+    try:
+        for row in iter_leave_one_out(studio, product, method, settings):
+            rows.append(row)
+            progress(len(rows) / 4, desc=row["label"])
+            header, data = ablation_rows(rows, description_chars=90)
+            yield gr.update(value=data, headers=header), f"⏳ {len(rows)} of 4 versions…"
+    except (StudioError, ValueError) as exc:
+        yield gr.update(), f"⚠️ {exc}"
+        return
+    taken = [r for r in rows[1:] if r["status"] in ("ran", "no copy")]
+    changed = sum(1 for r in taken if r["changed"])
+    notes = "".join(f"\n- **{r['label']}**: {r['note']}" for r in rows[1:] if r["note"])
+    yield gr.update(), (f"✅ **{method}**, seed {settings.seed}, {product.title or 'product'}: taking away "
+                        f"{changed} of the {len(taken)} inputs it could changed the copy. "
+                        f"Δ = that version's score minus the first row's.{notes}")
 
 
 def build_ablation_section(methods: dict[str, str]) -> dict:

@@ -7,6 +7,7 @@ import random
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -166,6 +167,13 @@ def check_photos(paths: list[str]) -> tuple[list[str], list[str]]:
     return good, problems
 
 
+# The product form's inputs, by the ``product_from_form`` parameter each fills, in the form's order.
+FORM = ("title", "description", "bullets", "category", "brand", "price", "attributes", "photos", "video")
+# The settings widgets, by the ``Settings`` field each sets, in the order the tab wires them.
+KNOBS = ("fusion", "tone", "audience", "platform", "temperature", "top_p", "max_new_tokens", "seed", "candidates",
+         "grounded_decoding", "description_length")
+
+
 def product_from_form(title, description, bullets, category, brand, price, attributes, photos, video) -> Product:
     try:
         price_value = float(price) if str(price or "").strip() else None
@@ -179,60 +187,283 @@ def product_from_form(title, description, bullets, category, brand, price, attri
     )
 
 
+def settings_from_knobs(knobs: dict) -> Settings:
+    """The ``Settings`` the settings widgets hold, read by name (``KNOBS``: ``{"fusion": ..., "seed": ...}``)."""
+    return Settings(fusion=knobs["fusion"], tone=knobs["tone"], audience=knobs["audience"] or "everyday shoppers",
+                    platform=knobs["platform"], temperature=knobs["temperature"], top_p=knobs["top_p"],
+                    max_new_tokens=int(knobs["max_new_tokens"]), seed=int(knobs["seed"]),
+                    candidates=int(knobs["candidates"]), grounded_decoding=bool(knobs.get("grounded_decoding", True)),
+                    description_length=knobs.get("description_length") or "standard")
+
+
 def settings_from_form(method, tone, audience, platform, temperature, top_p, max_new_tokens, seed, candidates,
                        grounded_decoding=True, description_length="standard") -> Settings:
-    return Settings(fusion=method, tone=tone, audience=audience or "everyday shoppers", platform=platform,
-                    temperature=temperature, top_p=top_p, max_new_tokens=int(max_new_tokens),
-                    seed=int(seed), candidates=int(candidates), grounded_decoding=bool(grounded_decoding),
-                    description_length=description_length or "standard")
+    """``settings_from_knobs`` for values in the widgets' order (kept for callers that pass them so)."""
+    return settings_from_knobs(dict(zip(KNOBS, (method, tone, audience, platform, temperature, top_p, max_new_tokens,
+                                                seed, candidates, grounded_decoding, description_length))))
 
 
 def load_sample(label):
     product = sample_products().get(label)
     if product is None:
-        return [gr.update()] * 9
+        return [gr.update()] * len(FORM)
     return form_values(product)
 
 
 def form_values(product: Product) -> tuple:
-    """The Create tab's form fields for a product (photos that no longer exist are left out)."""
+    """The Create tab's form fields for a product, in ``FORM`` order (photos that no longer exist are left out)."""
     return (product.title, product.description, "\n".join(product.bullets), product.category, product.brand,
             "" if product.price is None else f"{product.price:g}", attribute_rows(product.attributes),
             servable([p for p in product.images if Path(p).is_file()]),
             next(iter(servable([v for v in product.videos if Path(v).is_file()])), None))
 
 
-def knob_values(settings: dict) -> list:
-    """The Create tab's settings widgets for a settings dict (from history or a dropped file)."""
+def knob_values(settings: dict) -> dict:
+    """The settings widgets' values for a settings dict (from history or a dropped file), by ``KNOBS`` name."""
     defaults = Settings().model_dump()
     s = {**defaults, **{k: v for k, v in settings.items() if k in defaults}}
-    method = s["fusion"] if s["fusion"] in copy_methods() else gr.update()  # its checkpoint may be gone
-    return [method, s["tone"], s["audience"], s["platform"], s["temperature"], s["top_p"], s["max_new_tokens"],
-            s["seed"], s["candidates"], s["grounded_decoding"], s["description_length"]]
+    values = {name: s[name] for name in KNOBS}
+    if values["fusion"] not in copy_methods():  # its checkpoint may be gone: the dropdown keeps what it shows
+        values["fusion"] = gr.update()
+    return values
 
 
 @dataclass
 class CreateTab:
     """What other tabs need to fill the Create tab: its fields, and how to show a result there."""
 
-    form: list
-    knobs: list
+    form: dict  # FORM name -> its input, in the form's order
+    knobs: dict  # KNOBS name (a Settings field) -> its widget
     shown: list  # every component ``show`` updates
     show: Callable[[Result], dict]
     status: gr.Markdown
-    creative_knobs: list  # backdrop, layout, palette, price, call to action, photo #, image seed
+    creative_knobs: dict  # Settings field -> ad-image widget (studio.creatives_panel.CREATIVE_KNOBS)
+
+    def product(self, values: dict) -> Product:
+        """The product the form says, from ``{form input: value}`` or ``{FORM name: value}``."""
+        return product_from_form(**_by_name(self.form, values))
+
+    def settings(self, values: dict) -> Settings:
+        """The settings the widgets say, from ``{widget: value}`` or ``{KNOBS name: value}``."""
+        return settings_from_knobs(_by_name(self.knobs, values))
+
+    def knob_updates(self, settings: dict) -> dict:
+        """{widget: value} that put a settings dict into the settings widgets."""
+        return {self.knobs[name]: value for name, value in knob_values(settings).items()}
 
     def restore(self, result: Result, settings: dict, note: str) -> dict:
         """Updates that put a result (inputs, settings, copy) into the Create tab, with a status note."""
-        update = dict(zip(self.form, form_values(result.product)))
-        update.update(zip(self.knobs, knob_values(settings)))
+        update = dict(zip(self.form.values(), form_values(result.product)))
+        update.update(self.knob_updates(settings))
         update.update(self.show(result))
         update[self.status] = note
         return update
 
 
+def _by_name(widgets: dict, values: dict) -> dict:
+    """``values`` keyed by the names of ``widgets`` (name -> component), whether keyed by name or by component."""
+    return {name: values[widget] if widget in values else values[name] for name, widget in widgets.items()}
+
+
 IDLE_STATUS = "Fill in what you have (or load a sample) and press **Generate**."
 STARTING = "⏳ Reading your product and photos..."  # shown on the click, before any work
+
+
+@dataclass
+class CreateView:
+    """The Create tab's widgets that its handlers (the module-level functions below) read and update."""
+
+    form: dict  # FORM name -> input
+    knobs: dict  # KNOBS name -> widget
+    references: dict  # "title", "description" -> the optional reference copy
+    outputs: dict  # OUTPUT_KINDS -> textbox
+    badges: dict  # OUTPUT_KINDS -> scores
+    pickers: dict  # "title", "description", "bullets" -> other candidates
+    status: gr.Markdown
+    insight: gr.HTML
+    result_state: gr.State
+    download: gr.DownloadButton
+    seen_state: gr.State  # what the photos look like (photo_suggestions)
+    seen_box: gr.Column
+    seen_text: gr.Markdown
+    seen_buttons: list
+
+    @property
+    def seed(self):
+        return self.knobs["seed"]
+
+    def inputs(self) -> list:
+        """A Create's inputs in the order ``read`` takes them apart: the form, the settings, the references."""
+        return [*self.form.values(), *self.knobs.values(), *self.references.values()]
+
+    def read(self, values) -> tuple[dict, dict, dict]:
+        """(form, settings widgets, references), each by name, from values in ``inputs()`` order."""
+        names = [*(("form", n) for n in self.form), *(("knobs", n) for n in self.knobs),
+                 *(("references", n) for n in self.references)]
+        parts: dict[str, dict] = {"form": {}, "knobs": {}, "references": {}}
+        for (part, name), value in zip(names, values):
+            parts[part][name] = value
+        return parts["form"], parts["knobs"], parts["references"]
+
+    def out_fields(self) -> list:
+        return [self.outputs[k] for k in OUTPUT_KINDS] + [self.badges[k] for k in OUTPUT_KINDS]
+
+    def all_outputs(self) -> list:
+        return self.out_fields() + [self.status, self.insight, self.result_state, self.seed, self.download] + \
+            list(self.pickers.values())
+
+    def seen_outputs(self) -> list:
+        return [self.seen_box, self.seen_text, *self.seen_buttons]
+
+
+# -- handlers: build_create_tab wires them to its widgets -------------------------------------------------
+def show_seen(view: CreateView, suggestions, rows) -> list:
+    """The photo-label suggestions the merchant has not used yet, as the panel and its buttons show them."""
+    shown = open_suggestions(suggestions, rows)
+    updates = [gr.update(visible=bool(shown)), suggestion_text(shown)]
+    for i in range(len(view.seen_buttons)):
+        label = (f"Use “{shown[i]['label']}” as {shown[i].get('attribute', PRODUCT_TYPE).lower()}"
+                 if i < len(shown) else "")
+        updates.append(gr.update(visible=i < len(shown), value=label))
+    return updates
+
+
+def flag_bad_photos(photos) -> list:
+    """On upload, before anything slow: a file that is no readable photo is named at once and taken off
+    the gallery (it showed as a blank thumbnail, unexplained until Generate), in the words ingest uses
+    when it skips one."""
+    good, problems = check_photos(_paths(photos))
+    if not problems:
+        return [gr.update(), gr.update()]
+    for problem in problems:
+        gr.Warning(problem)
+    return [good, "".join(f"⚠️ {p}  \n" for p in problems) + "Your other inputs are still used."]
+
+
+def look(studio: Studio, view: CreateView, photos, rows) -> list:
+    """What the photos seem to show (suggestions only), kept and shown."""
+    good, _ = check_photos(_paths(photos))  # a bad file is named by flag_bad_photos (or by Generate)
+    try:
+        suggestions = studio.photo_suggestions(Product(images=good)) if good else []
+    except (StudioError, ValueError):
+        suggestions = []
+    return [suggestions, *show_seen(view, suggestions, rows)]
+
+
+def use_suggestion(view: CreateView, index: int, suggestions, rows) -> list:
+    """The ``index``-th open suggestion put into the attributes table."""
+    shown = open_suggestions(suggestions, rows)
+    if index >= len(shown):
+        return [gr.update()] * (2 + len(view.seen_outputs()))
+    label, key = shown[index]["label"], shown[index].get("attribute", PRODUCT_TYPE)
+    rows = add_attribute(rows, key, label)
+    note = (f"➕ Added **{key}: {label}** to the attributes (edit or remove it there). "
+            "Add anything else you know, then press **Generate**.")
+    return [rows, note, *show_seen(view, suggestions, rows)]
+
+
+def run_create(studio: Studio, view: CreateView, *values, seed_override=None, parent=None):
+    """Generate: the copy streamed into the tab, then the result. ``values`` in ``view.inputs()`` order."""
+    form, knobs, refs = view.read(values)
+    if seed_override is not None:
+        knobs["seed"] = seed_override
+    status, seed = view.status, view.seed
+    empty = {o: gr.update() for o in view.out_fields()}
+    try:
+        yield {**empty, status: STARTING}  # before any work: the click is answered at once
+        product = product_from_form(**form)
+        settings = settings_from_knobs(knobs)
+        ingested = studio.ingest(product)
+        yield {**empty, status: _preparing(settings), seed: settings.seed}
+        texts = {k: "" for k in OUTPUT_KINDS}
+        for event in studio.stream(ingested, settings, refs, parent_id=parent.id if parent is not None else None):
+            if event.kind == "status":
+                yield {**empty, status: f"⏳ {event.text}", seed: settings.seed}
+            elif event.kind == "partial":
+                texts[event.field] = event.text
+                yield {**empty, view.outputs[event.field]: event.text}
+            else:
+                yield show_result(view, event.result)
+    except (StudioError, ValueError) as exc:
+        yield {**empty, status: f"⚠️ **Nothing generated.** {exc}"}
+        gr.Warning(str(exc))
+    except Exception as exc:  # the server keeps running; the user sees a message, not a trace
+        log.exception("generation failed")
+        yield {**empty, status: f"⚠️ Something went wrong: {type(exc).__name__}: {exc}"}
+
+
+def regenerate(studio: Studio, view: CreateView, *values):
+    """Generate again with a new random seed; the result on screen (the last value) becomes the parent."""
+    yield from run_create(studio, view, *values[:-1], seed_override=random.randint(1, 2**31 - 1), parent=values[-1])
+
+
+def reproduce(studio: Studio, view: CreateView, *values):
+    """Generate again with the same seed; the result on screen (the last value) becomes the parent."""
+    yield from run_create(studio, view, *values[:-1], parent=values[-1])
+
+
+def show_result(view: CreateView, result: Result) -> dict:
+    """Updates that show ``result``: the copy, its scores and candidates, result.json to download."""
+    copy = result.copy
+    path = Path(tempfile.mkdtemp(prefix="mcs-")) / f"{slug(copy.title or 'product')}-seed{result.settings.seed}.json"
+    path.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    outputs = view.outputs
+    update = {
+        outputs["title"]: copy.title, outputs["description"]: copy.description,
+        outputs["bullets"]: "\n".join(copy.bullets), outputs["keywords"]: ", ".join(copy.keywords),
+        view.insight: contributions_panel(result.contributions, result.photo_colours),
+        view.result_state: result, view.seed: result.settings.seed,
+        view.download: gr.update(value=str(path), interactive=True),
+        view.status: _status_line(result),
+    }
+    written = any([copy.title, copy.description, copy.bullets])  # else too little input: no scores to show
+    update.update({view.badges[k]: score_badges(result.scores[k]) + provenance_panel(k, result.provenance.get(k))
+                   if written else "" for k in OUTPUT_KINDS})
+    for kind, picker in view.pickers.items():
+        ranked = result.alternatives.get(kind, [])
+        update[picker] = gr.update(choices=[(_candidate_label(i, c), i) for i, c in enumerate(ranked)],
+                                   value=0 if ranked else None, visible=bool(ranked))
+    return update
+
+
+def rescore_field(studio: Studio, kind: str, text, result):
+    """The badges of one field as the operator edits it."""
+    if result is None:
+        return ""
+    return score_badges(studio.rescore(result, kind, text))
+
+
+def record_edit(studio: Studio, kind: str, text, result):
+    """On leaving the field (not per keystroke): the history keeps the operator's edit."""
+    if result is None or studio.history is None:
+        return
+    value = [b.strip(" -•\t") for b in text.splitlines() if b.strip(" -•\t")] if kind == "bullets" else \
+        [k.strip() for k in text.split(",") if k.strip()] if kind == "keywords" else text
+    with _history_write():
+        if studio.history.get(result.id)[kind] != value:
+            studio.history.record_edit(result.id, kind, value)
+
+
+def pick_candidate(studio: Studio, kind: str, index, result):
+    """Another candidate of one field on screen, with its scores; the history records the choice."""
+    ranked = result.alternatives.get(kind, []) if result is not None else []
+    if index is None or not 0 <= int(index) < len(ranked):
+        return gr.update(), gr.update()
+    text = ranked[int(index)]["text"]
+    if studio.history is not None:
+        with _history_write():
+            studio.history.record_choice(result.id, kind, int(index))
+    return text, score_badges(studio.rescore(result, kind, text))
+
+
+def undo_edits(studio: Studio, view: CreateView, result):
+    """The generated copy back on screen, and in the history (the edits stay in its log)."""
+    if result is None:
+        return {}
+    if studio.history is not None:
+        with _history_write():
+            studio.history.undo_edits(result.id)
+    return show_result(view, result)
 
 
 def build_create_tab(studio: Studio) -> CreateTab:
@@ -243,8 +474,10 @@ def build_create_tab(studio: Studio) -> CreateTab:
                              info="What writes the copy; “recommended” scored best on validation",
                              scale=7, min_width=420, elem_id="mcs-method")
         generate = gr.Button("Generate", variant="primary", size="lg", scale=2, min_width=150, elem_id="mcs-generate")
-        regenerate = gr.Button("Regenerate (new seed)", size="md", scale=2, min_width=170, elem_id="mcs-regenerate")
-        reproduce = gr.Button("Reproduce (same seed)", size="md", scale=2, min_width=170, elem_id="mcs-reproduce")
+        regenerate_button = gr.Button("Regenerate (new seed)", size="md", scale=2, min_width=170,
+                                      elem_id="mcs-regenerate")
+        reproduce_button = gr.Button("Reproduce (same seed)", size="md", scale=2, min_width=170,
+                                     elem_id="mcs-reproduce")
         seed = gr.Number(value=0, precision=0, minimum=0, label="Seed", scale=1, min_width=90)
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=360):
@@ -318,167 +551,53 @@ def build_create_tab(studio: Studio) -> CreateTab:
                 download = gr.DownloadButton("Download result.json", size="sm", value=None, interactive=False)
             creative_controls = build_creatives_panel(studio)
 
-    result_state = gr.State(None)
-    form = [title_in, description_in, bullets_in, category_in, brand_in, price_in, attributes_in, photos_in, video_in]
-    knobs = [method, tone, audience, platform, temperature, top_p, max_tokens, seed, candidates, grounded, length]
-    out_fields = [outputs[k] for k in OUTPUT_KINDS] + [badges[k] for k in OUTPUT_KINDS]
-
+    view = CreateView(
+        form=dict(zip(FORM, (title_in, description_in, bullets_in, category_in, brand_in, price_in, attributes_in,
+                             photos_in, video_in))),
+        knobs=dict(zip(KNOBS, (method, tone, audience, platform, temperature, top_p, max_tokens, seed, candidates,
+                               grounded, length))),
+        references={"title": ref_title, "description": ref_description},
+        outputs=outputs, badges=badges, pickers=pickers, status=status, insight=insight, result_state=gr.State(None),
+        download=download, seen_state=gr.State([]), seen_box=seen_box, seen_text=seen_text, seen_buttons=seen_buttons)
+    form = list(view.form.values())
     load.click(load_sample, sample, form)
 
     # What the photos look like: suggestions only. A label becomes a fact when the merchant clicks
     # it into the attributes table (visible, editable, removable), never on its own.
-    seen_state = gr.State([])
-    seen_outputs = [seen_box, seen_text, *seen_buttons]
-
-    def show_seen(suggestions, rows) -> list:
-        shown = open_suggestions(suggestions, rows)
-        updates = [gr.update(visible=bool(shown)), suggestion_text(shown)]
-        for i in range(len(seen_buttons)):
-            label = (f"Use “{shown[i]['label']}” as {shown[i].get('attribute', PRODUCT_TYPE).lower()}"
-                     if i < len(shown) else "")
-            updates.append(gr.update(visible=i < len(shown), value=label))
-        return updates
-
-    def flag_bad_photos(photos) -> list:
-        """On upload, before anything slow: a file that is no readable photo is named at once and taken off
-        the gallery (it showed as a blank thumbnail, unexplained until Generate), in the words ingest uses
-        when it skips one."""
-        good, problems = check_photos(_paths(photos))
-        if not problems:
-            return [gr.update(), gr.update()]
-        for problem in problems:
-            gr.Warning(problem)
-        return [good, "".join(f"⚠️ {p}  \n" for p in problems) + "Your other inputs are still used."]
-
-    def look(photos, rows) -> list:
-        good, _ = check_photos(_paths(photos))  # a bad file is named by flag_bad_photos (or by Generate)
-        try:
-            suggestions = studio.photo_suggestions(Product(images=good)) if good else []
-        except (StudioError, ValueError):
-            suggestions = []
-        return [suggestions, *show_seen(suggestions, rows)]
-
+    seen_outputs = view.seen_outputs()
     photos_in.upload(flag_bad_photos, photos_in, [photos_in, status], show_progress="hidden", api_name=False)
-    photos_in.change(look, [photos_in, attributes_in], [seen_state, *seen_outputs], show_progress="hidden",
-                     api_name=False)
-    attributes_in.change(show_seen, [seen_state, attributes_in], seen_outputs, show_progress="hidden", api_name=False)
+    photos_in.change(partial(look, studio, view), [photos_in, attributes_in], [view.seen_state, *seen_outputs],
+                     show_progress="hidden", api_name=False)
+    attributes_in.change(partial(show_seen, view), [view.seen_state, attributes_in], seen_outputs,
+                         show_progress="hidden", api_name=False)
     for index, button in enumerate(seen_buttons):
-        def use(suggestions, rows, index=index) -> list:
-            shown = open_suggestions(suggestions, rows)
-            if index >= len(shown):
-                return [gr.update()] * (2 + len(seen_outputs))
-            label, key = shown[index]["label"], shown[index].get("attribute", PRODUCT_TYPE)
-            rows = add_attribute(rows, key, label)
-            note = (f"➕ Added **{key}: {label}** to the attributes (edit or remove it there). "
-                    "Add anything else you know, then press **Generate**.")
-            return [rows, note, *show_seen(suggestions, rows)]
-        button.click(use, [seen_state, attributes_in], [attributes_in, status, *seen_outputs], api_name=False)
+        button.click(partial(use_suggestion, view, index), [view.seen_state, attributes_in],
+                     [attributes_in, status, *seen_outputs], api_name=False)
     sample.select(load_sample, sample, form)
 
-    def run(*values, seed_override=None, parent=None):
-        form_values, knob_values = values[: len(form)], list(values[len(form): len(form) + len(knobs)])
-        refs = dict(zip(("title", "description"), values[len(form) + len(knobs):]))
-        if seed_override is not None:
-            knob_values[7] = seed_override
-        empty = {o: gr.update() for o in out_fields}
-        try:
-            yield {**empty, status: STARTING}  # before any work: the click is answered at once
-            product = product_from_form(*form_values)
-            settings = settings_from_form(*knob_values)
-            ingested = studio.ingest(product)
-            yield {**empty, status: _preparing(settings), seed: settings.seed}
-            texts = {k: "" for k in OUTPUT_KINDS}
-            for event in studio.stream(ingested, settings, refs, parent_id=parent.id if parent is not None else None):
-                if event.kind == "status":
-                    yield {**empty, status: f"⏳ {event.text}", seed: settings.seed}
-                elif event.kind == "partial":
-                    texts[event.field] = event.text
-                    yield {**empty, outputs[event.field]: event.text}
-                else:
-                    result = event.result
-                    yield _show(result)
-        except (StudioError, ValueError) as exc:
-            yield {**empty, status: f"⚠️ **Nothing generated.** {exc}"}
-            gr.Warning(str(exc))
-        except Exception as exc:  # the server keeps running; the user sees a message, not a trace
-            log.exception("generation failed")
-            yield {**empty, status: f"⚠️ Something went wrong: {type(exc).__name__}: {exc}"}
-
-    def _show(result: Result) -> dict:
-        copy = result.copy
-        path = Path(tempfile.mkdtemp(prefix="mcs-")) / f"{slug(copy.title or 'product')}-seed{result.settings.seed}.json"
-        path.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        update = {
-            outputs["title"]: copy.title, outputs["description"]: copy.description,
-            outputs["bullets"]: "\n".join(copy.bullets), outputs["keywords"]: ", ".join(copy.keywords),
-            insight: contributions_panel(result.contributions, result.photo_colours),
-            result_state: result, seed: result.settings.seed,
-            download: gr.update(value=str(path), interactive=True),
-            status: _status_line(result),
-        }
-        written = any([copy.title, copy.description, copy.bullets])  # else too little input: no scores to show
-        update.update({badges[k]: score_badges(result.scores[k]) + provenance_panel(k, result.provenance.get(k))
-                       if written else "" for k in OUTPUT_KINDS})
-        for kind, picker in pickers.items():
-            ranked = result.alternatives.get(kind, [])
-            update[picker] = gr.update(choices=[(_candidate_label(i, c), i) for i, c in enumerate(ranked)],
-                                       value=0 if ranked else None, visible=bool(ranked))
-        return update
-
-    all_outputs = out_fields + [status, insight, result_state, seed, download] + list(pickers.values())
-    inputs = form + knobs + [ref_title, ref_description]
+    all_outputs, inputs, result_state = view.all_outputs(), view.inputs(), view.result_state
+    queued = copy_events(studio.request_batching)
     # The first status comes from the browser on the click itself, even while the model queue is busy.
     generate.click(None, None, status, js=f"() => {json.dumps(STARTING)}", queue=False, api_name=False) \
-        .then(run, inputs, all_outputs, api_name=False, **copy_events())
+        .then(partial(run_create, studio, view), inputs, all_outputs, api_name=False, **queued)
     # Both remake the result on screen, so it becomes the new one's parent in the history.
-    regenerate.click(lambda *v: (yield from run(*v[:-1], seed_override=random.randint(1, 2**31 - 1), parent=v[-1])),
-                     inputs + [result_state], all_outputs, api_name=False, **copy_events())
-    reproduce.click(lambda *v: (yield from run(*v[:-1], parent=v[-1])), inputs + [result_state], all_outputs,
-                    api_name=False, **copy_events())
+    regenerate_button.click(partial(regenerate, studio, view), inputs + [result_state], all_outputs, api_name=False,
+                            **queued)
+    reproduce_button.click(partial(reproduce, studio, view), inputs + [result_state], all_outputs, api_name=False,
+                           **queued)
 
     for kind in OUTPUT_KINDS:
-        def rescore(text, result, kind=kind):
-            if result is None:
-                return ""
-            return score_badges(studio.rescore(result, kind, text))
-        outputs[kind].input(rescore, [outputs[kind], result_state], badges[kind],
+        outputs[kind].input(partial(rescore_field, studio, kind), [outputs[kind], result_state], badges[kind],
                             trigger_mode="always_last", show_progress="hidden", api_name=False)
-
-        def record_edit(text, result, kind=kind):
-            """On leaving the field (not per keystroke): the history keeps the operator's edit."""
-            if result is None or studio.history is None:
-                return
-            value = [b.strip(" -•\t") for b in text.splitlines() if b.strip(" -•\t")] if kind == "bullets" else \
-                [k.strip() for k in text.split(",") if k.strip()] if kind == "keywords" else text
-            with _history_write():
-                if studio.history.get(result.id)[kind] != value:
-                    studio.history.record_edit(result.id, kind, value)
-        outputs[kind].blur(record_edit, [outputs[kind], result_state], None, show_progress="hidden", api_name=False)
-
+        outputs[kind].blur(partial(record_edit, studio, kind), [outputs[kind], result_state], None,
+                           show_progress="hidden", api_name=False)
     for kind, picker in pickers.items():
-        def pick(index, result, kind=kind):
-            ranked = result.alternatives.get(kind, []) if result is not None else []
-            if index is None or not 0 <= int(index) < len(ranked):
-                return gr.update(), gr.update()
-            text = ranked[int(index)]["text"]
-            if studio.history is not None:
-                with _history_write():
-                    studio.history.record_choice(result.id, kind, int(index))
-            return text, score_badges(studio.rescore(result, kind, text))
-        picker.input(pick, [picker, result_state], [outputs[kind], badges[kind]], api_name=False)
-
-    def undo(result):
-        """The generated copy back on screen, and in the history (the edits stay in its log)."""
-        if result is None:
-            return {}
-        if studio.history is not None:
-            with _history_write():
-                studio.history.undo_edits(result.id)
-        return _show(result)
-    revert.click(undo, result_state, all_outputs, api_name=False)
+        picker.input(partial(pick_candidate, studio, kind), [picker, result_state], [outputs[kind], badges[kind]],
+                     api_name=False)
+    revert.click(partial(undo_edits, studio, view), result_state, all_outputs, api_name=False)
     creative_controls.wire(result_state, [outputs["title"], outputs["description"], outputs["bullets"]])
-    return CreateTab(form=form, knobs=knobs, shown=all_outputs, show=_show, status=status,
-                     creative_knobs=creative_controls.knobs)
+    return CreateTab(form=view.form, knobs=view.knobs, shown=all_outputs, show=partial(show_result, view),
+                     status=status, creative_knobs=creative_controls.knobs)
 
 
 def _preparing(settings: Settings) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import partial
 from pathlib import Path
 
 import gradio as gr
@@ -14,15 +15,17 @@ from engine.pipeline import Result, Studio
 from engine.core.product import Product
 from engine.scores import Score
 from engine.core.settings import Settings
-from studio.create_tab import CreateTab, knob_values
+from studio.create_tab import CreateTab
+from studio.creatives_panel import CREATIVE_KNOBS
 
 HEADERS = ["created", "generated title", "product", "method", "seed", "regenerated from", "id"]
 
 
-def creative_values(settings: dict) -> list:
-    """The Create tab's ad-image widgets for a settings dict (a dropped ad image carries them)."""
+def creative_values(settings: dict) -> dict:
+    """The Create tab's ad-image widgets for a settings dict (a dropped ad image carries them), by
+    ``CREATIVE_KNOBS`` name (the photo counted from 1, as the widget shows it)."""
     s = {**Settings().model_dump(), **settings}
-    return [s["style"], s["layout"], s["palette"], s["price"], s["call_to_action"], s["photo_index"] + 1, s["seed"]]
+    return {name: s[name] + 1 if name == "photo_index" else s[name] for name in CREATIVE_KNOBS}
 
 
 def parent_label(parent: dict | None) -> str:
@@ -113,72 +116,85 @@ def build_history_tab(studio: Studio, create: CreateTab, tabs: gr.Tabs, tab: gr.
                       elem_id="mcs-drop", type="filepath", height=140)
     drop_status = gr.Markdown(elem_id="mcs-drop-status")
 
-    def listing(text):
-        rows = history.search(text or "", limit=200)
-        return _table(rows, history.summaries(r["parent_id"] for r in rows))
+    listed = partial(listing, history)
+    search.click(listed, query, table, api_name=False)
+    query.submit(listed, query, table, api_name=False)
+    tab.select(listed, query, table, api_name=False, show_progress="hidden")
 
-    search.click(listing, query, table, api_name=False)
-    query.submit(listing, query, table, api_name=False)
-    tab.select(listing, query, table, api_name=False, show_progress="hidden")
+    described = partial(describe, history)
+    table.select(pick, table, chosen, api_name=False).then(described, chosen, [detail, lineage, raw], api_name=False)
+    show.click(described, chosen, [detail, lineage, raw], api_name=False)
+    chosen.submit(described, chosen, [detail, lineage, raw], api_name=False)
 
-    def pick(rows, evt: gr.SelectData):
-        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        try:
-            return rows.iloc[index]["id"] if hasattr(rows, "iloc") else rows[index][-1]
-        except (IndexError, KeyError, TypeError):
-            return gr.update()
-
-    def describe(generation_id):
-        generation_id = (generation_id or "").strip()
-        if not generation_id:
-            return "", "", None
-        try:
-            row = history.get(generation_id)
-        except KeyError:
-            return f"⚠️ No generation `{html.escape(generation_id)}` in the history.", "", None
-        return (detail_markdown(row), lineage_markdown(history.lineage(generation_id), history.children(generation_id)),
-                json.loads(json.dumps(row, default=str)))
-
-    table.select(pick, table, chosen, api_name=False).then(describe, chosen, [detail, lineage, raw], api_name=False)
-    show.click(describe, chosen, [detail, lineage, raw], api_name=False)
-    chosen.submit(describe, chosen, [detail, lineage, raw], api_name=False)
-
-    targets = list(dict.fromkeys(create.shown + create.form + create.knobs + [tabs, detail]))
-
-    def restore_generation(generation_id):
-        try:
-            result = Result.from_dict(history.result_dict((generation_id or "").strip()))
-        except KeyError:
-            return {detail: f"⚠️ Pick a generation first (no `{html.escape(generation_id or '')}` in the history)."}
-        settings = result.settings.model_dump()
-        update = create.restore(result, settings,
-                                f"↩️ Restored generation `{result.id}` from the history (seed {result.settings.seed}, "
-                                f"method **{result.settings.fusion}**). Regenerate to make a child of it.")
-        update[tabs] = gr.Tabs(selected="create")
-        return update
-
-    restore.click(restore_generation, chosen, targets, api_name=False)
-
-    def restore_file(path):
-        if not path:
-            return {drop_status: ""}
-        settings = read_settings(path)
-        name = Path(path).name
-        if settings is None:
-            return {drop_status: f"⚠️ **{html.escape(name)}** carries no studio settings (accepted: a PNG or MP4 "
-                                 "made by this studio, which stores its settings inside the file)."}
-        try:
-            Settings.model_validate(settings)
-        except ValueError as exc:
-            return {drop_status: f"⚠️ **{html.escape(name)}**: its settings are not valid here: {exc}"}
-        update = dict(zip(create.knobs, knob_values(settings)))
-        update.update(zip(create.creative_knobs, creative_values(settings)))
-        message = (f"↩️ Settings restored from **{html.escape(name)}**: method **{settings.get('fusion')}**, seed "
-                   f"**{settings.get('seed')}**, tone **{settings.get('tone')}**. Load the product and Generate.")
-        update[create.status] = message
-        update[drop_status] = message
-        update[tabs] = gr.Tabs(selected="create")
-        return update
-
-    dropped.upload(restore_file, dropped, list(dict.fromkeys(create.knobs + create.creative_knobs + [create.status, drop_status, tabs])),
+    targets = list(dict.fromkeys(create.shown + [*create.form.values()] + [*create.knobs.values()] + [tabs, detail]))
+    restore.click(partial(restore_generation, history, create, tabs, detail), chosen, targets, api_name=False)
+    dropped.upload(partial(restore_file, create, tabs, drop_status), dropped,
+                   list(dict.fromkeys([*create.knobs.values(), *create.creative_knobs.values(), create.status,
+                                       drop_status, tabs])),
                    api_name=False)
+
+
+# -- handlers: build_history_tab wires them ------------------------------------------------------------------
+def listing(history, text):
+    """The table of generations whose title, product, brand or category holds ``text``, newest first."""
+    rows = history.search(text or "", limit=200)
+    return _table(rows, history.summaries(r["parent_id"] for r in rows))
+
+
+def pick(rows, evt: gr.SelectData):
+    """The id of the clicked row."""
+    index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+    try:
+        return rows.iloc[index]["id"] if hasattr(rows, "iloc") else rows[index][-1]
+    except (IndexError, KeyError, TypeError):
+        return gr.update()
+
+
+def describe(history, generation_id):
+    """(details, lineage, everything stored) of one generation."""
+    generation_id = (generation_id or "").strip()
+    if not generation_id:
+        return "", "", None
+    try:
+        row = history.get(generation_id)
+    except KeyError:
+        return f"⚠️ No generation `{html.escape(generation_id)}` in the history.", "", None
+    return (detail_markdown(row), lineage_markdown(history.lineage(generation_id), history.children(generation_id)),
+            json.loads(json.dumps(row, default=str)))
+
+
+def restore_generation(history, create: CreateTab, tabs: gr.Tabs, detail: gr.Markdown, generation_id):
+    """A stored generation put back into the Create tab (``Result.from_dict``)."""
+    try:
+        result = Result.from_dict(history.result_dict((generation_id or "").strip()))
+    except KeyError:
+        return {detail: f"⚠️ Pick a generation first (no `{html.escape(generation_id or '')}` in the history)."}
+    settings = result.settings.model_dump()
+    update = create.restore(result, settings,
+                            f"↩️ Restored generation `{result.id}` from the history (seed {result.settings.seed}, "
+                            f"method **{result.settings.fusion}**). Regenerate to make a child of it.")
+    update[tabs] = gr.Tabs(selected="create")
+    return update
+
+
+def restore_file(create: CreateTab, tabs: gr.Tabs, drop_status: gr.Markdown, path):
+    """The settings a studio-made PNG or MP4 carries put back into the Create tab's widgets."""
+    if not path:
+        return {drop_status: ""}
+    settings = read_settings(path)
+    name = Path(path).name
+    if settings is None:
+        return {drop_status: f"⚠️ **{html.escape(name)}** carries no studio settings (accepted: a PNG or MP4 "
+                             "made by this studio, which stores its settings inside the file)."}
+    try:
+        Settings.model_validate(settings)
+    except ValueError as exc:
+        return {drop_status: f"⚠️ **{html.escape(name)}**: its settings are not valid here: {exc}"}
+    update = create.knob_updates(settings)
+    update.update({create.creative_knobs[field]: value for field, value in creative_values(settings).items()})
+    message = (f"↩️ Settings restored from **{html.escape(name)}**: method **{settings.get('fusion')}**, seed "
+               f"**{settings.get('seed')}**, tone **{settings.get('tone')}**. Load the product and Generate.")
+    update[create.status] = message
+    update[drop_status] = message
+    update[tabs] = gr.Tabs(selected="create")
+    return update

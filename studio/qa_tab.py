@@ -190,10 +190,11 @@ def build_qa_tab(studio: Studio, create=None) -> None:
 
         def load_create(title, description, bullets, category, brand, price, attributes, photos, video,
                         request: gr.Request):
-            form = (title, description, bullets, category, brand, price, attributes, photos, video)
-            return load(lambda: product_from_form(*form), request)
+            form = dict(title=title, description=description, bullets=bullets, category=category, brand=brand,
+                        price=price, attributes=attributes, photos=photos, video=video)
+            return load(lambda: product_from_form(**form), request)
 
-        from_create.click(load_create, create.form, loaded, api_name=False)
+        from_create.click(load_create, list(create.form.values()), loaded, api_name=False)
     asked = [conversation, chat, question, facts, unanswered, last, clip, photos]
     question.submit(ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
     ask_button.click(ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)

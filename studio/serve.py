@@ -128,9 +128,15 @@ class WarmingStudio(Studio):
 def make_studio(args, log=None) -> tuple[Studio, WarmUp | None]:
     """The studio to serve and its warm-up (not started yet), or no warm-up with ``--no-warm-up``: then
     the first click loads the models."""
+    from engine.models.batching import RequestBatching
+
+    # What the studio's models are built with: --precision, and request batching unless --no-batching (the
+    # copy events' queue slots are sized from it when the UI is built: studio/queueing.py).
+    parts = dict(device=args.device, threads=args.threads, precision=getattr(args, "precision", "auto"),
+                 request_batching=RequestBatching(enabled=not getattr(args, "no_batching", False)))
     if getattr(args, "no_warm_up", False):
-        return Studio(device=args.device, threads=args.threads), None
-    studio = WarmingStudio(device=args.device, threads=args.threads)
+        return Studio(**parts), None
+    studio = WarmingStudio(**parts)
     studio.warm = WarmUp(studio, log=log)
     return studio, studio.warm
 
@@ -141,12 +147,11 @@ def serve(args) -> None:
     auth, message = resolve_auth(args)
     if message:
         print(message, flush=True)
-    from engine.models.batching import set_request_batching
     from engine.models.language import set_precision
 
+    # The Studio holds --precision (make_studio); the process default still serves the models loaded outside
+    # it: the keyword extractor's text encoder (engine/copywriting/keywords.py) and the Q&A workflow's model.
     set_precision(getattr(args, "precision", "auto"))
-    # Before the UI is built: it sizes the copy events' queue slots from this (studio/queueing.py).
-    set_request_batching(not getattr(args, "no_batching", False))
     studio, warm = make_studio(args)
     from studio.app import THEME, build_app  # Gradio: imported only now, after the flags were checked
     from studio.render import CSS

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import gradio as gr
@@ -110,79 +111,92 @@ def build_variants_tab(studio: Studio, create: CreateTab) -> None:
     export = gr.Button("Export Google Ads + Meta CSVs and images", elem_id="mcs-variants-export")
     files = gr.File(label="Exports", file_count="multiple", interactive=False, elem_id="mcs-variants-files")
 
-    def run(source_value, sample_label, picked, free, images, *form_part):
-        try:
-            product = chosen_product(source_value, sample_label, form_part)
-            ingested = studio.ingest(product)
-            names = list(picked or []) + [s for s in (free or "").split(",") if s.strip()]
-            colours = studio.photo_colours(ingested)
-            pairs = engine_variants.make_variants(ingested, engine_variants.resolve_segments(names), studio.device,
-                                                  colours)
-            folder = Path(tempfile.mkdtemp(prefix="mcs-variants-"))
-            shown = {}
-            if images and ingested.photos:
-                shown = {v.segment: _save_images(studio, ingested, v, folder) for v, _ in pairs}
-        except (StudioError, ValueError) as exc:
-            raise gr.Error(str(exc)) from None
-        data = {"product": ingested.product.model_dump(), "pairs": pairs, "images": shown, "folder": str(folder),
-                "labels": {v.segment: v.label for v, _ in pairs}, "shifts": {}, "colours": colours}
-        passed = sum(engine_variants.variant_passes(v, a) for v, a in pairs)
-        note = f"Done: {len(pairs)} variants, {passed} pass the claim check and every platform limit."
-        return data, grid_html(ingested, pairs), _gallery(data), _choices(data), note
-
-    def load_cell(data, segment_key, name):
-        if not data or not segment_key:
-            return ""
-        pair = next((p for p in data["pairs"] if p[0].segment == segment_key), None)
-        return engine_variants.cell_text(*pair, name) if pair else ""
-
-    def apply_edit(data, segment_key, name, new_text):
-        if not data:
-            raise gr.Error("make variants first")
-        ingested = _ingested(studio, data)
-        for variant, adset in data["pairs"]:
-            if variant.segment == segment_key:
-                engine_variants.edit_cell(ingested, variant, adset, name, new_text, data["colours"])
-                scores = engine_variants.cell_scores(ingested, variant, adset, name, data["colours"])
-                passes = scores["claims"] and scores["limit"] is not False and scores["distinct"] is not False
-                verdict = "passes" if passes else "fails: " + (", ".join(scores["flagged"]) or "a platform rule")
-                return data, grid_html(ingested, data["pairs"]), f"{variant.label} / {FIELD_LABELS[name]} {verdict}."
-        raise gr.Error("pick a segment")
-
-    def regenerate(data, segment_key, images):
-        if not data:
-            raise gr.Error("make variants first")
-        ingested = _ingested(studio, data)
-        shift = data["shifts"].get(segment_key, 0) + 1
-        data["shifts"][segment_key] = shift
-        others = [v for v, _ in data["pairs"]]
-        for i, (variant, _) in enumerate(data["pairs"]):
-            if variant.segment == segment_key:
-                data["pairs"][i] = engine_variants.regenerate(ingested, variant.label, others, shift, studio.device,
-                                                              data["colours"])
-                if images and ingested.photos:
-                    data["images"][segment_key] = _save_images(studio, ingested, data["pairs"][i][0],
-                                                               Path(data["folder"]))
-        return data, grid_html(ingested, data["pairs"]), _gallery(data), f"Regenerated {data['labels'].get(segment_key)}."
-
-    def do_export(data, campaign_name, link):
-        if not data:
-            raise gr.Error("make variants first")
-        name = campaign_name or data["product"].get("title") or "Campaign"
-        out = Path(tempfile.mkdtemp(prefix="mcs-variants-export-"))
-        paths = engine_variants.export_variants(data["pairs"], out, name, link, data["images"] or None)
-        return [str(p) for k, p in paths.items() if k != "json"]
-
-    make.click(run, [source, sample, chosen, other, with_images] + create.form,
-               [state, grid, gallery, segment, status], concurrency_id="model")
+    # api_name: the names these events had as closures (their endpoints stay where they were)
+    make.click(partial(run_variants, studio, create), [source, sample, chosen, other, with_images, *create.form.values()],
+               [state, grid, gallery, segment, status], concurrency_id="model", api_name="run")
     segment.change(load_cell, [state, segment, field], text)
     field.change(load_cell, [state, segment, field], text)
-    apply.click(apply_edit, [state, segment, field, text], [state, grid, status])
-    regenerated = again.click(regenerate, [state, segment, with_images], [state, grid, gallery, status],
-                              concurrency_id="model")
+    apply.click(partial(apply_edit, studio), [state, segment, field, text], [state, grid, status],
+                api_name="apply_edit")
+    regenerated = again.click(partial(regenerate_segment, studio), [state, segment, with_images],
+                              [state, grid, gallery, status], concurrency_id="model", api_name="regenerate")
     regenerated.then(load_cell, [state, segment, field], text)
     export.click(do_export, [state, campaign, url], files)
     build_variants_api(studio)
+
+
+# -- handlers: build_variants_tab wires them ----------------------------------------------------------------
+def run_variants(studio: Studio, create: CreateTab, source_value, sample_label, picked, free, images, *form_values):
+    """Make the variants: (state, grid, gallery, segment choices, status)."""
+    try:
+        product = chosen_product(source_value, sample_label, dict(zip(create.form, form_values)))
+        ingested = studio.ingest(product)
+        names = list(picked or []) + [s for s in (free or "").split(",") if s.strip()]
+        colours = studio.photo_colours(ingested)
+        pairs = engine_variants.make_variants(ingested, engine_variants.resolve_segments(names), studio.device,
+                                              colours)
+        folder = Path(tempfile.mkdtemp(prefix="mcs-variants-"))
+        shown = {}
+        if images and ingested.photos:
+            shown = {v.segment: _save_images(studio, ingested, v, folder) for v, _ in pairs}
+    except (StudioError, ValueError) as exc:
+        raise gr.Error(str(exc)) from None
+    data = {"product": ingested.product.model_dump(), "pairs": pairs, "images": shown, "folder": str(folder),
+            "labels": {v.segment: v.label for v, _ in pairs}, "shifts": {}, "colours": colours}
+    passed = sum(engine_variants.variant_passes(v, a) for v, a in pairs)
+    note = f"Done: {len(pairs)} variants, {passed} pass the claim check and every platform limit."
+    return data, grid_html(ingested, pairs), _gallery(data), _choices(data), note
+
+
+def load_cell(data, segment_key, name):
+    """The text of one cell (segment, field) of the grid."""
+    if not data or not segment_key:
+        return ""
+    pair = next((p for p in data["pairs"] if p[0].segment == segment_key), None)
+    return engine_variants.cell_text(*pair, name) if pair else ""
+
+
+def apply_edit(studio: Studio, data, segment_key, name, new_text):
+    """One cell edited and checked again: (state, grid, status)."""
+    if not data:
+        raise gr.Error("make variants first")
+    ingested = _ingested(studio, data)
+    for variant, adset in data["pairs"]:
+        if variant.segment == segment_key:
+            engine_variants.edit_cell(ingested, variant, adset, name, new_text, data["colours"])
+            scores = engine_variants.cell_scores(ingested, variant, adset, name, data["colours"])
+            passes = scores["claims"] and scores["limit"] is not False and scores["distinct"] is not False
+            verdict = "passes" if passes else "fails: " + (", ".join(scores["flagged"]) or "a platform rule")
+            return data, grid_html(ingested, data["pairs"]), f"{variant.label} / {FIELD_LABELS[name]} {verdict}."
+    raise gr.Error("pick a segment")
+
+
+def regenerate_segment(studio: Studio, data, segment_key, images):
+    """One segment written again (the next seed shift): (state, grid, gallery, status)."""
+    if not data:
+        raise gr.Error("make variants first")
+    ingested = _ingested(studio, data)
+    shift = data["shifts"].get(segment_key, 0) + 1
+    data["shifts"][segment_key] = shift
+    others = [v for v, _ in data["pairs"]]
+    for i, (variant, _) in enumerate(data["pairs"]):
+        if variant.segment == segment_key:
+            data["pairs"][i] = engine_variants.regenerate(ingested, variant.label, others, shift, studio.device,
+                                                          data["colours"])
+            if images and ingested.photos:
+                data["images"][segment_key] = _save_images(studio, ingested, data["pairs"][i][0],
+                                                           Path(data["folder"]))
+    return data, grid_html(ingested, data["pairs"]), _gallery(data), f"Regenerated {data['labels'].get(segment_key)}."
+
+
+def do_export(data, campaign_name, link):
+    """The Google Ads and Meta CSVs (and images) of the variants."""
+    if not data:
+        raise gr.Error("make variants first")
+    name = campaign_name or data["product"].get("title") or "Campaign"
+    out = Path(tempfile.mkdtemp(prefix="mcs-variants-export-"))
+    paths = engine_variants.export_variants(data["pairs"], out, name, link, data["images"] or None)
+    return [str(p) for k, p in paths.items() if k != "json"]
 
 
 def build_variants_api(studio: Studio) -> None:

@@ -166,3 +166,75 @@ def test_nothing_in_the_repo_uses_an_old_path():
     launch = ROOT / "launch.py"
     found += [f"launch.py: {line.strip()}" for line in launch.read_text(encoding="utf-8").splitlines() if old_path.search(line)]
     assert not found, "\n".join(found)
+
+
+# -- no module uses another module's private names ------------------------------------------------------
+# Each entry says why a private name of someone else is still read. Keep it short: a name another module
+# needs is made public instead.
+PRIVATE_IMPORTS_ALLOWED = {
+    # engine/copywriting/ is being edited on another branch (one Fact type); it moves to
+    # engine.scores.claims.wordnet / noun_share with that work, and these aliases go.
+    ("engine.copywriting", "engine.scores.claims", "_wordnet"),
+    ("engine.copywriting", "engine.scores.claims", "_noun_share"),
+    # the sentence splitter of engine/copywriting/compose.py: made public with that same work
+    ("engine.training.data", "engine.copywriting.compose", "_SPLIT"),
+}
+# Private attributes of other libraries that offer no public way to do the same thing.
+PRIVATE_ATTRIBUTES_ALLOWED = {
+    "_actions",  # argparse: the only way to loosen an existing positional's nargs (engine/cli/ask.py)
+    "_pre_quantization_dtype",  # transformers: removed so that save_pretrained accepts a GGUF-loaded config
+    "_attn_implementation",  # transformers: which attention a model runs (the lean decoder matches sdpa only)
+    "_exception_map",  # nltk: WordNet's irregular forms, with no public accessor
+    "_weight_int8pack_mm",  # torch: the int8 weight-only kernel a benchmark measures
+}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_uses(path: Path, module: str) -> list[str]:
+    """Where ``path`` (module ``module``) imports another module's ``_name``, or reads ``x._name`` (also
+    ``getattr(x, "_name")``) on anything but ``self`` or ``cls``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            source = node.module or ""
+            if node.level:  # a relative import: resolve it against this module's package
+                package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+                package = package[: len(package) - (node.level - 1)]
+                source = ".".join(package + ([node.module] if node.module else []))
+            for alias in node.names:
+                allowed = any(module.startswith(who) and source == where and alias.name == name
+                              for who, where, name in PRIVATE_IMPORTS_ALLOWED)
+                if _private(alias.name) and not allowed:
+                    found.append(f"{node.lineno}: from {source} import {alias.name}")
+        elif isinstance(node, ast.Attribute) and _private(node.attr):
+            own = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+            if not own and node.attr not in PRIVATE_ATTRIBUTES_ALLOWED:
+                found.append(f"{node.lineno}: {ast.unparse(node)}")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr")
+              and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+              and isinstance(node.args[1].value, str) and _private(node.args[1].value)):
+            if not (isinstance(node.args[0], ast.Name) and node.args[0].id in ("self", "cls")):
+                found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_private_name_finder_finds_them(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("from engine.scores.claims import _base, wordnet\nimport os\n"
+                    "def f(lm, self):\n    self._ok = lm._lock\n    return os._exit, getattr(lm, '_x'), lm.__class__\n")
+    assert [line.split(":")[0] for line in private_uses(path, "engine.x.m")] == ["1", "4", "5", "5"]
+
+
+def test_no_module_uses_another_modules_private_names():
+    """engine/, studio/, scripts/, benchmarks/ and launch.py use each other's public names only (``Studio._writer`` from a
+    workflow, ``lm._batcher`` from the decoder were such calls): a name another module needs is public."""
+    found = []
+    for folder in ("engine", "studio", "scripts", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            found += [f"{path.relative_to(ROOT)}:{use}" for use in private_uses(path, module)]
+    found += [f"launch.py:{use}" for use in private_uses(ROOT / "launch.py", "launch")]
+    assert not found, "\n".join(found)

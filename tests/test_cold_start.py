@@ -32,7 +32,8 @@ class FakeLoaders:
         monkeypatch.setattr(pipeline, "load_language_model", self._language_model(tokenizer))
         monkeypatch.setattr("engine.copywriting.grounded.processor_for", self._record("grounded"))
         monkeypatch.setattr("engine.conditioning.load_conditioned",
-                            lambda name, device: SimpleNamespace(language_model=SimpleNamespace(tokenizer=tokenizer)))
+                            lambda name, device: SimpleNamespace(
+                                language_model_at=lambda precision: SimpleNamespace(tokenizer=tokenizer, batcher=None)))
         monkeypatch.setattr("engine.encoders.text.encode_texts", self._record("text encoder"))
         monkeypatch.setattr("engine.encoders.image.encode_images", self._record("image encoder"))
         monkeypatch.setattr("engine.scores.claims.claim_report", self._record("wordnet"))
@@ -45,7 +46,7 @@ class FakeLoaders:
         return fake
 
     def _language_model(self, tokenizer):
-        def fake(name, device):
+        def fake(name, device, precision=None):
             with self._lock:
                 self.in_flight += 1
                 self.most_in_flight = max(self.most_in_flight, self.in_flight)
@@ -53,7 +54,7 @@ class FakeLoaders:
             self.entered.set()
             try:
                 assert self.release.wait(WAIT), "the test never released the fake load"
-                return SimpleNamespace(tokenizer=tokenizer)
+                return SimpleNamespace(tokenizer=tokenizer, batcher=None)  # the decoder is made on first use
             finally:
                 with self._lock:
                     self.in_flight -= 1
@@ -115,7 +116,7 @@ def test_a_click_during_the_warm_up_waits_for_it_then_runs(monkeypatch):
 
 
 def test_a_failed_warm_up_is_shown_and_models_then_load_on_demand(monkeypatch):
-    def broken(name, device):
+    def broken(name, device, precision=None):
         raise OSError("no such model")
 
     monkeypatch.setattr(pipeline, "load_language_model", broken)

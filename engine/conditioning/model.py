@@ -76,7 +76,12 @@ class ConditionedCopyModel(nn.Module):
     # ---- the language model it writes with
     @property
     def language_model(self) -> LanguageModel:
-        base = load_language_model(self.config["language_model"], self.device_name)  # at today's precision
+        """``language_model_at`` the process default precision."""
+        return self.language_model_at(None)
+
+    def language_model_at(self, precision: str | None) -> LanguageModel:
+        """The base model at ``precision`` (None: the process default) with this method's LoRA merged in."""
+        base = load_language_model(self.config["language_model"], self.device_name, precision)
         with _MERGE_LOCK:  # concurrent first requests share one merged copy (and so one batch)
             if base.precision not in self._lms:
                 self._lms[base.precision] = self._merged_language_model(base)

@@ -28,7 +28,7 @@ class ModalityFeatures:
         return [m for m, on in zip(MODALITIES, self.mask.tolist()) if on]
 
 
-def _text_pieces(ingested) -> list[str]:
+def text_pieces(ingested) -> list[str]:
     product = ingested.product
     pieces = [product.title, product.description, *product.bullets, product.category]
     pieces += [f"{k}: {v}" for k, v in ingested.attributes.items()]
@@ -42,16 +42,17 @@ def _pool(vectors: torch.Tensor, dim: int) -> tuple[torch.Tensor, bool]:
 
 
 # Regenerating or switching fusion method must not re-encode: cache by content hash.
-_CACHE: "OrderedDict[tuple[str, str], ModalityFeatures]" = OrderedDict()
+_CACHE: "OrderedDict[tuple, ModalityFeatures]" = OrderedDict()
 _CACHE_SIZE = 64
 
 
-def encode_product(ingested, device: str = "auto") -> ModalityFeatures:
-    key = (ingested.content_hash(), device)
+def encode_product(ingested, device: str = "auto", precision: str | None = None) -> ModalityFeatures:
+    """``precision``: the text encoder's (None: the process default, ``engine.models.language.default_precision``)."""
+    key = (ingested.content_hash(), device, precision)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    text, has_text = _pool(encode_texts(_text_pieces(ingested), device), TEXT_DIM)
+    text, has_text = _pool(encode_texts(text_pieces(ingested), device, precision), TEXT_DIM)
     image, has_image = _pool(encode_images([p.image for p in ingested.photos], device), IMAGE_DIM)
     video, has_video = _pool(encode_images([k.image for k in ingested.keyframes], device), IMAGE_DIM)
     features = ModalityFeatures(text, image, video, torch.tensor([has_text, has_image, has_video]))

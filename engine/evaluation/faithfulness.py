@@ -23,16 +23,16 @@ def _input_words(source_text: str) -> frozenset[str]:
 
 
 def unsupported_nouns(text: str, source_text: str) -> list[str]:
-    from engine.scores.claims import _noun_share, _stop_words, catalog_words, lemmas
+    from engine.scores.claims import noun_share, stop_words, catalog_words, lemmas
 
     words = _input_words(source_text)
     _, generic = catalog_words()
     found = []
     for match in _WORD.finditer(text):
         word = match.group(0).lower().split("'")[0].split("’")[0]
-        if len(word) < 3 or word in _stop_words() or lemmas(word) & words or lemmas(word) & generic:
+        if len(word) < 3 or word in stop_words() or lemmas(word) & words or lemmas(word) & generic:
             continue
-        if _noun_share(word) >= 0.5:
+        if noun_share(word) >= 0.5:
             found.append(word)
     return found
 

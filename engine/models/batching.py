@@ -7,7 +7,8 @@ others are being decoded is prefilled on its own and joins the running batch at 
 row that is done leaves at once, streams its last piece to its caller and frees its place
 (continuous batching). Nobody waits for the longest description of a batch to start their title.
 An idle decoder gives requests ``window_s`` to arrive together, so that they prefill together. Off
-(the default, and ``--no-batching``), requests are decoded one at a time.
+(the default, and ``--no-batching``), requests are decoded one at a time. Which one a decoder does is a
+``RequestBatching`` its Studio hands it.
 
 Each request keeps its own prompt, seed, temperature, top-p, token budget, stop tokens and
 grounded-decoding rules: ``RowSampler`` applies a row's own rules and warpers, in transformers' own
@@ -48,17 +49,46 @@ NO_REPEAT_NGRAM = 4
 DEFAULT_WINDOW_S = 0.05
 DEFAULT_MAX_BATCH = 8
 SIZES_KEPT = 1000
-_config = {"enabled": False, "window_s": DEFAULT_WINDOW_S, "max_batch": DEFAULT_MAX_BATCH}
+
+
+class RequestBatching:
+    """How a model's decoder takes requests: batched (``enabled``; up to ``max_batch`` rows, an idle decoder
+    waiting ``window_s`` for more so that they prefill together) or one at a time. A ``Studio`` holds one and
+    hands it to the decoder of each model it writes with (``batcher_for(lm, options)``); a Batch run widens it
+    while it writes (``engine.workflows.batch.decoding_together``). The decoder reads it before each join, so a
+    change applies from the next request on. Thread-safe."""
+
+    def __init__(self, enabled: bool = False, window_s: float = DEFAULT_WINDOW_S, max_batch: int = DEFAULT_MAX_BATCH):
+        self._lock = threading.Lock()
+        self.set(enabled, window_s, max_batch)
+
+    def set(self, enabled: bool, window_s: float = DEFAULT_WINDOW_S, max_batch: int = DEFAULT_MAX_BATCH) -> None:
+        with self._lock:
+            self.enabled, self.window_s, self.max_batch = bool(enabled), float(window_s), max(1, int(max_batch))
+
+    def as_dict(self) -> dict:
+        with self._lock:
+            return {"enabled": self.enabled, "window_s": self.window_s, "max_batch": self.max_batch}
+
+    def __repr__(self) -> str:
+        return f"RequestBatching({self.as_dict()})"
+
+
+# What a decoder follows when nobody gave it options: a Studio made without ``request_batching``, and the
+# models loaded outside a Studio (the Q&A workflow's). Off, as the CLI and the Python API decode.
+DEFAULT_BATCHING = RequestBatching()
 
 
 def set_request_batching(enabled: bool, window_s: float = DEFAULT_WINDOW_S, max_batch: int = DEFAULT_MAX_BATCH) -> None:
-    """Batch concurrent ``LanguageModel.stream`` calls (the studio server turns this on). ``window_s``: how
-    long an idle decoder waits for more requests before it starts, so that they prefill together."""
-    _config.update(enabled=bool(enabled), window_s=float(window_s), max_batch=max(1, int(max_batch)))
+    """Deprecated: give a ``Studio`` its own ``RequestBatching`` (``Studio(request_batching=...)``). Sets
+    ``DEFAULT_BATCHING``, which decoders follow when nobody gave them options. ``window_s``: how long an idle
+    decoder waits for more requests before it starts, so that they prefill together."""
+    DEFAULT_BATCHING.set(enabled, window_s, max_batch)
 
 
 def request_batching() -> dict:
-    return dict(_config)
+    """``DEFAULT_BATCHING`` as a dict (``enabled``, ``window_s``, ``max_batch``)."""
+    return DEFAULT_BATCHING.as_dict()
 
 
 @dataclass(eq=False)
@@ -191,7 +221,7 @@ class RunningBatch:
             return
         self.mask = torch.cat([self.mask, torch.ones(len(self.rows), 1, dtype=torch.long, device=self.mask.device)], 1)
         lean = self._lean()
-        with self.lm._lock, torch.inference_mode():
+        with self.lm.lock, torch.inference_mode():
             if lean is not None:
                 logits = lean.step(int(self.last[0, 0]))
             else:
@@ -235,7 +265,7 @@ class RunningBatch:
 
         lm = self.lm
         pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else lm.tokenizer.eos_token_id
-        with lm._lock, torch.inference_mode():
+        with lm.lock, torch.inference_mode():
             if group[0].prefix_embeds is None:
                 inputs, mask = left_pad([r.input_ids.to(lm.device) for r in group], pad_id)
                 model_inputs = dict(input_ids=inputs)
@@ -327,8 +357,9 @@ def _pad_to(tensor: torch.Tensor, length: int, dim: int = 2) -> torch.Tensor:
 class RequestBatcher:
     """One language model's decoder: a worker thread that keeps one running batch."""
 
-    def __init__(self, lm):
+    def __init__(self, lm, options: RequestBatching | None = None):
         self.lm = lm
+        self.options = options or DEFAULT_BATCHING  # read before each join: a change applies from the next request
         self.pending: queue.Queue[Request] = queue.Queue()
         self.sizes: list[int] = []  # rows decoding together after each join (the last SIZES_KEPT), for tests and benchmarks
         self._worker: threading.Thread | None = None
@@ -380,8 +411,9 @@ class RequestBatcher:
     def _gather(self, running: int, wait: bool, stopping: bool) -> tuple[list[Request], bool]:
         """New requests for the places the ``running`` rows leave. An idle decoder blocks for the first, then
         gives others the gathering window to arrive, so that they prefill together."""
-        def places() -> int:  # read each time: the server turns batching on after models may have loaded
-            return (_config["max_batch"] if _config["enabled"] else 1) - running
+        def places() -> int:  # read each time: a batch run widens the options while the decoder waits
+            options = self.options.as_dict()
+            return (options["max_batch"] if options["enabled"] else 1) - running
 
         joining: list[Request] = []
         if stopping or places() <= 0:
@@ -391,7 +423,8 @@ class RequestBatcher:
             try:
                 if wait and not joining:
                     request = self.pending.get()
-                    deadline = time.monotonic() + (_config["window_s"] if _config["enabled"] else 0.0)
+                    options = self.options.as_dict()  # what holds when the first request arrives
+                    deadline = time.monotonic() + (options["window_s"] if options["enabled"] else 0.0)
                 elif deadline is not None and deadline > time.monotonic():
                     request = self.pending.get(timeout=deadline - time.monotonic())
                 else:
@@ -408,8 +441,17 @@ class RequestBatcher:
         return joining, stopping
 
 
-def batcher_for(lm) -> RequestBatcher:
-    """The decoder of one loaded model (one per model: rows of two models never share a decode)."""
-    if lm._batcher is None:
-        lm._batcher = RequestBatcher(lm)
-    return lm._batcher
+_MAKING = threading.Lock()
+
+
+def batcher_for(lm, options: RequestBatching | None = None) -> RequestBatcher:
+    """The decoder of one loaded model (one per model: rows of two models never share a decode). ``options``:
+    the ``RequestBatching`` it follows from now on (a Studio passes its own); None leaves it as it is
+    (``DEFAULT_BATCHING`` for a new one). The loaders share a model in a process, and so its decoder:
+    Studios with different options that write with the same model share the options of the last to write."""
+    with _MAKING:
+        if lm.batcher is None:
+            lm.batcher = RequestBatcher(lm, options)
+        elif options is not None:
+            lm.batcher.options = options
+    return lm.batcher

@@ -87,10 +87,10 @@ class LanguageModel:
     tokenizer: object
     device: torch.device
     precision: str = "float32"  # how the weights are held: float32, float16 or bfloat16 (resolve_precision)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _line_end_ids: list[int] | None = field(default=None, repr=False)
-    _batcher: object | None = field(default=None, repr=False)  # engine.models.batching.RequestBatcher
-    _lean: object | None = field(default=None, repr=False)  # engine.models.lean.LeanDecoder (one row's static cache)
+    batcher: object | None = field(default=None, repr=False)  # engine.models.batching.RequestBatcher
+    lean: object | None = field(default=None, repr=False)  # engine.models.lean.LeanDecoder (one row's static cache)
 
     def line_end_ids(self) -> list[int]:
         """End-of-text plus every token holding a line break: stops a one-line answer (a title).
@@ -168,17 +168,21 @@ _precision = {"default": os.environ.get("MCS_PRECISION", "auto")}
 
 
 def set_precision(precision: str) -> None:
-    """The process-wide precision: ``auto`` (the default), ``float16`` or ``float32`` (the reference)."""
-    _check_precision(precision)
+    """Deprecated for a Studio's models: give the Studio its own (``Studio(precision=...)``). Sets the process
+    default, ``auto`` (the default), ``float16`` or ``float32`` (the reference), which a Studio made without one
+    and the models loaded outside a Studio (the keyword extractor's text encoder, the Q&A workflow's model)
+    follow."""
+    check_precision(precision)
     _precision["default"] = precision
 
 
 def default_precision() -> str:
-    """The process-wide precision ``set_precision`` (or ``$MCS_PRECISION``) chose."""
+    """The process default ``set_precision`` (or ``$MCS_PRECISION``) chose."""
     return _precision["default"]
 
 
-def _check_precision(precision: str) -> None:
+def check_precision(precision: str) -> None:
+    """Raise ``StudioError`` for a precision not in ``PRECISIONS``."""
     if precision not in PRECISIONS:
         raise StudioError(f"unknown precision {precision!r} (accepted: {', '.join(PRECISIONS)})")
 
@@ -189,7 +193,7 @@ def resolve_precision(device: torch.device, precision: str | None = None) -> str
     from engine.models.devices import preferred_dtype
 
     precision = precision or _precision["default"]
-    _check_precision(precision)
+    check_precision(precision)
     if precision == "float32":
         return "float32"
     if device.type == "cuda" and precision == "auto":
@@ -223,7 +227,8 @@ def model_source(name: str) -> str:
 def load_language_model(name: str = "smollm2-135m", device: str = "auto", precision: str | None = None) -> LanguageModel:
     """Load once per process. ``name``: an embedded model key, a local folder or a hub id.
 
-    ``precision``: None for the process default (``set_precision``); training asks for float32."""
+    ``precision``: None for the process default (``default_precision``); a Studio passes its own, training
+    asks for float32."""
     torch_device = resolve_device(device)
     return _load_language_model(name, str(torch_device), resolve_precision(torch_device, precision))
 

@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.models.serving import Float16Linear, GateUpMLP, _gemm
+from engine.models.serving import Float16Linear, GateUpMLP, fp16_gemm
 
 # Room added to a request's own need when the cache grows, so that the next requests mostly reuse it.
 CACHE_SLACK = 64
@@ -60,7 +60,7 @@ def _linear(module: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
     plain one, else the module itself (anything else a caller merged in)."""
     if isinstance(module, Float16Linear):
         packed = module.packed
-        return lambda x: _gemm(x, packed)
+        return lambda x: fp16_gemm(x, packed)
     if type(module) is nn.Linear:
         weight, bias = module.weight, module.bias
         return lambda x: F.linear(x, weight, bias)
@@ -252,6 +252,6 @@ def lean_decoder(lm) -> LeanDecoder | None:
     is off or the model is not one it computes exactly (``supports``)."""
     if not _config["enabled"] or not supports(lm.model):
         return None
-    if lm._lean is None or lm._lean.model is not lm.model:
-        lm._lean = LeanDecoder(lm.model)
-    return lm._lean
+    if lm.lean is None or lm.lean.model is not lm.model:
+        lm.lean = LeanDecoder(lm.model)
+    return lm.lean

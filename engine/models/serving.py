@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-_gemm = torch.ops.quantized.linear_dynamic_fp16
+fp16_gemm = torch.ops.quantized.linear_dynamic_fp16
 _pack = torch.ops.quantized.linear_prepack_fp16
 
 
@@ -31,7 +31,7 @@ class Float16Linear(nn.Module):
         return cls(linear.weight, linear.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return _gemm(x, self.packed)
+        return fp16_gemm(x, self.packed)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, float16 weights"

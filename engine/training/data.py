@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from engine.conditioning.model import TRAINED_FIELDS
-from engine.encoders.features import _text_pieces  # the same pieces encode_product pools
+from engine.encoders.features import text_pieces  # the same pieces encode_product pools
 from engine.encoders.image import IMAGE_DIM, encode_images
 from engine.encoders.text import TEXT_DIM, encode_texts
 from engine.core.errors import StudioError
@@ -230,7 +230,7 @@ def build_records(paths: list[Path], limit: int | None = None, device: str = "au
             # Each task pools the text pieces of its hidden copy; a piece shared by both tasks is
             # encoded once. Pieces are cut to PIECE_CHARS: MiniLM over long spec dumps is most of the prep time.
             hidden = {task: hidden_copy(ingested, task) for task in TASKS}
-            pieces = {task: [p[:PIECE_CHARS] for p in _text_pieces(hidden[task])] for task in TASKS}
+            pieces = {task: [p[:PIECE_CHARS] for p in text_pieces(hidden[task])] for task in TASKS}
             unique = list(dict.fromkeys(p for task in TASKS for p in pieces[task]))
             vectors = dict(zip(unique, encode_texts(unique, device))) if unique else {}
             text_features, messages, sources = {}, {}, {}

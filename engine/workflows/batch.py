@@ -80,43 +80,46 @@ class StepFailed(StudioError):
 
 # -- one path, products at once -----------------------------------------------------------
 _BATCHING_LOCK = threading.Lock()
-_BATCHING_RUNS: list[int] = []  # decoder rows each running batch asks for
-_BATCHING_FOUND: dict = {}  # request batching as the first of them found it
+# RequestBatching a run widens -> (decoder rows each running batch asks for, the options the first of them found)
+_BATCHING_RUNS: dict = {}
 
 
 @contextmanager
-def decoding_together(rows: int) -> Iterator[None]:
+def decoding_together(rows: int, batching=None) -> Iterator[None]:
     """Request batching on, with room for ``rows`` rows, while the block runs; then as it was.
 
-    The decoder's switch (``engine.models.batching.set_request_batching``) is process-wide, and the
-    decoder reads it in its own thread, so it cannot be turned on for one caller's requests only. Runs
-    that overlap (two Batch tabs of one server) share it: the first saves the setting it finds, each
-    widens ``max_batch`` to what the runs ask for together (never below the setting found), and the
-    last to end restores it. A server that batches already (its default) keeps its window; one started
-    with ``--no-batching`` runs the Batch tab in the one model slot, so no other copy request is decoded
-    while the switch is on. The CLI batches nothing else."""
-    from engine.models.batching import request_batching, set_request_batching
+    ``batching``: the ``engine.models.batching.RequestBatching`` to widen, the Studio's (None:
+    ``DEFAULT_BATCHING``, which a Studio made without its own follows). Its decoders read it in their own
+    thread, so it cannot be turned on for one caller's requests only. Runs that overlap (two Batch tabs of
+    one server) share it: the first saves the setting it finds, each widens ``max_batch`` to what the runs
+    ask for together (never below the setting found), and the last to end restores it. A server that
+    batches already (its default) keeps its window; one started with ``--no-batching`` runs the Batch tab in
+    the one model slot, so no other copy request is decoded while it is on. The CLI batches nothing else."""
+    from engine.models.batching import DEFAULT_BATCHING
+
+    batching = batching or DEFAULT_BATCHING
 
     def apply() -> None:
-        found = _BATCHING_FOUND
+        runs, found = _BATCHING_RUNS[batching]
         least = found["max_batch"] if found["enabled"] else 1
-        set_request_batching(True, window_s=found["window_s"], max_batch=max(least, sum(_BATCHING_RUNS)))
+        batching.set(True, window_s=found["window_s"], max_batch=max(least, sum(runs)))
 
     with _BATCHING_LOCK:
-        if not _BATCHING_RUNS:
-            _BATCHING_FOUND.clear()
-            _BATCHING_FOUND.update(request_batching())
-        _BATCHING_RUNS.append(rows)
+        if batching not in _BATCHING_RUNS:
+            _BATCHING_RUNS[batching] = ([], batching.as_dict())
+        _BATCHING_RUNS[batching][0].append(rows)
         apply()
     try:
         yield
     finally:
         with _BATCHING_LOCK:
-            _BATCHING_RUNS.remove(rows)
-            if _BATCHING_RUNS:
+            runs, found = _BATCHING_RUNS[batching]
+            runs.remove(rows)
+            if runs:
                 apply()
             else:
-                set_request_batching(**_BATCHING_FOUND)
+                del _BATCHING_RUNS[batching]
+                batching.set(**found)
 
 
 def generate_batch(studio, products: Sequence[Product], settings: Settings,
@@ -126,7 +129,7 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
     Returns, in order, a ``pipeline.Result`` or the ``StudioError`` that product raised (an
     unexpected exception comes back as a ``StepFailed``): the Result the Create tab makes for it,
     with the same text for the same seed and settings, because it is the same code. The products
-    run in threads while request batching is on (``decoding_together``), so their language-model
+    run in threads while the Studio's request batching is on (``decoding_together``), so their language-model
     calls share one batched decode; each product's title and description are two of its rows.
 
     The model loaders are safe to race (``engine.models.cache.load_once``: one copy of each model,
@@ -139,7 +142,7 @@ def generate_batch(studio, products: Sequence[Product], settings: Settings,
 
     if len(products) < 2 or settings.fusion == "template":
         return [_generate_one(studio, product, settings, references) for product in products]
-    with decoding_together(len(products) * len(LM_FIELDS)):
+    with decoding_together(len(products) * len(LM_FIELDS), getattr(studio, "request_batching", None)):
         with ThreadPoolExecutor(max_workers=len(products), thread_name_prefix="batch-product") as pool:
             outcomes = list(pool.map(lambda product: _generate_one(studio, product, settings, references), products))
     for index, outcome in enumerate(outcomes):
@@ -166,7 +169,7 @@ def _generate_chunk(studio, chunk: list[Product], settings: Settings, batched: b
     return [_generate_one(studio, product, settings) for product in chunk]
 
 
-def _chunk_outcomes(studio, chunk: list[Product], settings: Settings, batched: bool,
+def chunk_outcomes(studio, chunk: list[Product], settings: Settings, batched: bool,
                     media_dir: Path | None) -> Iterator[tuple[Product, object, dict]]:
     """(product, Result or the error it raised, media fields of its results line) for one chunk.
     Lazy: each product's images are rendered just before it is handed back."""
@@ -192,7 +195,7 @@ class LocalRunner:
     def run(self, chunks: Iterable[list[Product]], settings: Settings, batched: bool,
             media_dir: Path | None = None) -> Iterator[tuple[Product, object, dict]]:
         for chunk in chunks:
-            yield from _chunk_outcomes(self.studio, chunk, settings, batched, media_dir)
+            yield from chunk_outcomes(self.studio, chunk, settings, batched, media_dir)
 
 
 # -- the results file ---------------------------------------------------------------------
@@ -331,7 +334,7 @@ def _start_failures(path: Path, records: list[dict]) -> None:
     os.replace(partial, path)
 
 
-def _append(path: Path, records: Iterable[dict]) -> None:
+def append_records(path: Path, records: Iterable[dict]) -> None:
     from engine.core.paths import storage_problem
 
     try:
@@ -489,12 +492,12 @@ def run_batch(catalog: Path | str | CatalogRows | Sequence[Product], out: Path |
                 failed += 1
                 record = failure_record(rows.lines.get(product.id), product.id, "generate", str(outcome))
                 problems.append(record)
-                _append(failures, [record])
+                append_records(failures, [record])
                 if on_failure:
                     on_failure(record)
             else:
                 record.update(extra)
-                _append(results, [record])
+                append_records(results, [record])
                 if store is not None:
                     _store(store, outcome, product.id)
             finished += 1

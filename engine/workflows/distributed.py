@@ -3,7 +3,7 @@
 ``RayRunner`` is a runner for ``engine.workflows.batch.run_batch`` (see ``engine.workflows.batch.LocalRunner``): it
 starts ``workers`` actors, each holding one ``engine.pipeline.Studio`` (so each worker loads the
 models once) and running whole chunks of ``--batch-size`` products through the same code as a
-local run (``engine.workflows.batch._chunk_outcomes``: ``Studio.generate`` for each product, the Create
+local run (``engine.workflows.batch.chunk_outcomes``: ``Studio.generate`` for each product, the Create
 tab's one path, the chunk's products at once with their language-model calls decoded together;
 media rendered by the worker). Outcomes come back to the driver, and only the driver writes ``results.jsonl`` and
 ``failures.jsonl``, so a Ray run keeps every guarantee of a local one: one writer under the
@@ -73,11 +73,11 @@ class StudioWorker:
     def __init__(self, device: str = "auto", threads: int | None = None, precision: str | None = None):
         from engine.pipeline import Studio
 
-        if precision:  # the driver's process-wide LM precision (--precision), so workers write the same copy
+        if precision:  # the driver's precision (--precision), so workers write the same copy
             from engine.models.language import set_precision
 
-            set_precision(precision)
-        self.studio = Studio(device=device, threads=threads)
+            set_precision(precision)  # the process default, for the models loaded outside the Studio (keywords)
+        self.studio = Studio(device=device, threads=threads, precision=precision or None)
 
     def pid(self) -> int:
         return os.getpid()
@@ -86,11 +86,11 @@ class StudioWorker:
         return True
 
     def run(self, chunk: list[Product], settings: Settings, batched: bool, media_dir: str | None) -> list:
-        from engine.workflows.batch import _chunk_outcomes
+        from engine.workflows.batch import chunk_outcomes
 
         folder = Path(media_dir) if media_dir else None
         return [(portable(outcome), extra)
-                for _, outcome, extra in _chunk_outcomes(self.studio, chunk, settings, batched, folder)]
+                for _, outcome, extra in chunk_outcomes(self.studio, chunk, settings, batched, folder)]
 
 
 class RayRunner:

@@ -19,8 +19,12 @@ class Writer:
 
     uses_language_model = True  # the template writes without one
 
-    def __init__(self, name: str, device="auto", checkpoints=None, base_model: Callable | None = None):
+    def __init__(self, name: str, device="auto", checkpoints=None, base_model: Callable | None = None,
+                 precision: str | None = None, request_batching=None):
         self.name, self.device, self.checkpoints = name, device, checkpoints
+        self.precision = precision  # how the models it loads hold their weights; None: the process default
+        # an engine.models.batching.RequestBatching the decoders of the models it loads take; None: as they are
+        self.request_batching = request_batching
         self._base_model = base_model
 
     def base_model(self, settings: Settings):
@@ -28,7 +32,15 @@ class Writer:
             return self._base_model(settings)
         from engine.models.language import load_language_model
 
-        return load_language_model(settings.language_model, self.device)
+        return self.decoding(load_language_model(settings.language_model, self.device, self.precision))
+
+    def decoding(self, lm):
+        """``lm``, its decoder given this writer's ``request_batching`` (when it has one)."""
+        if self.request_batching is not None:
+            from engine.models.batching import batcher_for
+
+            batcher_for(lm, self.request_batching)
+        return lm
 
     def model_for(self, ingested, settings: Settings):
         raise NotImplementedError

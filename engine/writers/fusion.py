@@ -32,8 +32,8 @@ class FusionWriter(Writer):
         from engine.encoders import encode_product
 
         conditioned = load_conditioned(self.name, self.device, self.checkpoints)
-        prefix, contributions = conditioned.prefix(encode_product(ingested, self.device))
-        return conditioned.language_model, prefix, contributions
+        prefix, contributions = conditioned.prefix(encode_product(ingested, self.device, self.precision))
+        return self.decoding(conditioned.language_model_at(self.precision)), prefix, contributions
 
 
 for _name in FUSION_METHODS:

@@ -55,7 +55,8 @@ def writer_info(name: str) -> WriterInfo:
 
 def create_writer(name: str, **parts):
     """``create_writer("film", device="cpu")``: a ``engine.writers.base.Writer``; ``parts`` are its
-    ``device``, ``checkpoints`` folder and ``base_model`` (settings -> language model)."""
+    ``device``, ``checkpoints`` folder, ``base_model`` (settings -> language model), ``precision`` and
+    ``request_batching``."""
     return writer_info(name).cls(name, **parts)
 
 
