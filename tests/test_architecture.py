@@ -171,14 +171,7 @@ def test_nothing_in_the_repo_uses_an_old_path():
 # -- no module uses another module's private names ------------------------------------------------------
 # Each entry says why a private name of someone else is still read. Keep it short: a name another module
 # needs is made public instead.
-PRIVATE_IMPORTS_ALLOWED = {
-    # engine/copywriting/ is being edited on another branch (one Fact type); it moves to
-    # engine.scores.claims.wordnet / noun_share with that work, and these aliases go.
-    ("engine.copywriting", "engine.scores.claims", "_wordnet"),
-    ("engine.copywriting", "engine.scores.claims", "_noun_share"),
-    # the sentence splitter of engine/copywriting/compose.py: made public with that same work
-    ("engine.training.data", "engine.copywriting.compose", "_SPLIT"),
-}
+PRIVATE_IMPORTS_ALLOWED: set[tuple[str, str, str]] = set()
 # Private attributes of other libraries that offer no public way to do the same thing.
 PRIVATE_ATTRIBUTES_ALLOWED = {
     "_actions",  # argparse: the only way to loosen an existing positional's nargs (engine/cli/ask.py)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from engine.copywriting.plan import ContentPlan, facts_stated
 from engine.copywriting.realise import Sentence, has_verb, join_sentences, realise
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 MIN_WORDS = 4
 # Sentences of the model that state none of the plan's facts ("It looks great on any table."): an editor reads
 # them as filler, and a 135M model's filler is where its nonsense hides ("worn on the inside of your running good").
@@ -134,7 +134,7 @@ def compose_description(plan: ContentPlan, model_text: str, source_text: str, se
     voice = 0
     stated: set[str] = set()
     name_key = f"name: {plan.name}"
-    for raw in _SPLIT.split(model_text.strip()) if model_text.strip() else []:
+    for raw in SENTENCE_SPLIT.split(model_text.strip()) if model_text.strip() else []:
         raw = raw.strip()
         reason = _why_not(raw, source_text, licence, photo_colours)
         facts = facts_stated(raw, plan) if reason is None else []

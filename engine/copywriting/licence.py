@@ -67,22 +67,22 @@ def claim_words() -> frozenset[str]:
 # -- word forms --------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _wordnet():
-    from engine.scores.claims import _wordnet as shared  # one parsed WordNet per process
+def wordnet():
+    from engine.scores.claims import wordnet as shared  # one parsed WordNet per process
 
     return shared()
 
 
 @lru_cache(maxsize=1)
 def _lemma_names() -> frozenset[str]:
-    wn = _wordnet()
+    wn = wordnet()
     return frozenset(n.lower() for n in wn.all_lemma_names()) if wn is not None else frozenset()
 
 
 @lru_cache(maxsize=1)
 def _irregular() -> dict[tuple[str, str], frozenset[str]]:
     """(base, part of speech) -> its irregular inflections ("make" -> made, "run" -> running, ran)."""
-    wn = _wordnet()
+    wn = wordnet()
     found: dict[tuple[str, str], set[str]] = {}
     if wn is not None:  # nltk keeps WordNet's exception lists (form -> bases) in a private map, read only here
         for pos in ("n", "v", "a"):
@@ -134,7 +134,7 @@ def _comparatives(word: str) -> set[str]:
 def inflections(word: str) -> frozenset[str]:
     """``word`` and its inflections, for each part of speech WordNet gives it: plurals, verb forms,
     comparatives ("hold" -> holds, holding, held). A word WordNet lacks (a brand) gets a plural."""
-    wn = _wordnet()
+    wn = wordnet()
     if wn is None or word not in _lemma_names():
         return frozenset({word} | ({_plural(word)} - {None}))
     forms = {word}
@@ -160,7 +160,7 @@ def inflections(word: str) -> frozenset[str]:
 def _derived(base: str) -> set[str]:
     """Words made from ``base``: WordNet's derivationally related forms and pertainyms ("wash" ->
     washable, washing) and suffixed words WordNet lists ("wood" -> wooden, "sleeve" -> sleeved)."""
-    wn = _wordnet()
+    wn = wordnet()
     if wn is None:
         return set()
     found = set()
@@ -176,7 +176,7 @@ def _derived(base: str) -> set[str]:
 def _bases(word: str) -> set[str]:
     """The words ``word`` is made from: WordNet base forms ("sugars" -> sugar) and WordNet words left
     when a suffix is taken off ("wooden" -> wood, "washable" -> wash, "usable" -> use)."""
-    wn = _wordnet()
+    wn = wordnet()
     found = {word}
     if wn is None:
         return found

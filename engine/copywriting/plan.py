@@ -167,9 +167,9 @@ def _is_plural(kind: str, name: str) -> bool:
         return True
     if not last.endswith("s") or last.endswith(("ss", "us", "is", "ics")):
         return False
-    from engine.scores.claims import _wordnet
+    from engine.scores.claims import wordnet
 
-    wn = _wordnet()
+    wn = wordnet()
     base = wn.morphy(last, "n") if wn is not None else None
     return bool(base) and base != last
 

@@ -82,9 +82,9 @@ def _plain(value: str, shouted: bool | None = None) -> str:
 
 def _proper(word: str) -> bool:
     """"Indian", "Chinese": WordNet writes the word with a capital in every sense, so prose keeps it."""
-    from engine.scores.claims import _wordnet
+    from engine.scores.claims import wordnet
 
-    wn = _wordnet()
+    wn = wordnet()
     if wn is None or len(word) < 3:
         return False
     names = {l.name() for s in wn.synsets(word.lower()) for l in s.lemmas() if l.name().lower() == word.lower()}
@@ -93,9 +93,9 @@ def _proper(word: str) -> bool:
 
 def _known(word: str) -> bool:
     """An English word WordNet lists, rather than a name ("Samsung") or a code."""
-    from engine.scores.claims import _wordnet
+    from engine.scores.claims import wordnet
 
-    wn = _wordnet()
+    wn = wordnet()
     return wn is None or any(wn.morphy(word.lower(), pos) for pos in ("n", "v", "a", "r"))
 
 
@@ -165,7 +165,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     """The verb phrase that states one fact, or None when it cannot be said as prose. ``fact_name``: the
     product's name (and type), which a sales package or a "<thing> Type" key that only repeats it adds
     nothing to."""
-    from engine.scores.claims import _noun_share
+    from engine.scores.claims import noun_share
 
     key, value = _key_word(fact), re.sub(r"\bsleeve less\b", "sleeveless", fact.value.strip(), flags=re.I)
     value = value.replace('\\"', '"')  # 'MacBook Air 13\\"': a database's escaped inch mark
@@ -294,7 +294,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
                 return Phrase("is", "are", "made for all weather", fact)
             return Phrase("is", "are", f"suited to {series(value)} conditions", fact)
         if key == "activity":
-            things = [v.strip() for v in value.split(",") if v.strip() and _noun_share(v.strip().split()[-1]) >= 0.5]
+            things = [v.strip() for v in value.split(",") if v.strip() and noun_share(v.strip().split()[-1]) >= 0.5]
             return Phrase("is", "are", f"made for {series(', '.join(things[:3]))}", fact) if things else None
         if "room" in key:
             return Phrase("is", "are", f"made for the {series(value)}", fact)
@@ -410,9 +410,9 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
 
 def _a_thing(word: str) -> bool:
     """A word for a thing one can have ("lid", "pocket", "Bluetooth"), not for an act or a quality ("care")."""
-    from engine.scores.claims import _wordnet
+    from engine.scores.claims import wordnet
 
-    wn = _wordnet()
+    wn = wordnet()
     synsets = wn.synsets(word.lower(), "n") if wn is not None else []
     things = ("noun.artifact", "noun.object", "noun.body", "noun.substance", "noun.shape", "noun.food", "noun.plant")
     return not synsets or any(s.lexname() in things for s in synsets[:3])
@@ -421,12 +421,12 @@ def _a_thing(word: str) -> bool:
 def _adjective(value: str) -> bool:
     """"Lightweight", "Reflective", "Padded": one word that says how the product is, not a thing it has
     ("Pocket", "Crystal"). WordNet decides where it knows the word, its ending where it does not ("Lockable")."""
-    from engine.scores.claims import _wordnet
+    from engine.scores.claims import wordnet
 
     lower = value.lower()
     if " " in value or not lower.isalpha():
         return False
-    wn = _wordnet()
+    wn = wordnet()
     if wn is None:
         return lower.endswith(_ADJECTIVE_END)
     adjectives, nouns = len(wn.synsets(lower, "a")), len(wn.synsets(lower, "n"))
@@ -460,9 +460,9 @@ _LOOKS = {"clear": "clear", "transparent": "transparent", "multicolor": "multico
 
 def _counted_plural(text: str) -> str:
     """"8 led light" -> "8 led lights", "1 casserole and 3 handi" kept where WordNet does not know the noun."""
-    from engine.scores.claims import _wordnet
+    from engine.scores.claims import wordnet
 
-    wn = _wordnet()
+    wn = wordnet()
 
     def plural(match: re.Match) -> str:
         number, words = match.group(1), match.group(2).split()
@@ -539,7 +539,7 @@ def _shelves(plan: ContentPlan) -> set[str]:
 def _head(plan: ContentPlan) -> str:
     """What the product is, in one noun from its name ("mug", "shoes"), to vary the subject; "" if unsure.
     A word that is a verb as often as a noun ("dress") counts where the product's type says it too."""
-    from engine.scores.claims import _noun_share
+    from engine.scores.claims import noun_share
 
     # "Sprite Yoga Strap 10 foot": a measure after the name is not what the product is
     words = re.findall(r"[A-Za-z]+", re.sub(r"\s+\d[\d.]*\s*[A-Za-z]{1,5}\.?$", "", _name_core(plan)))
@@ -550,15 +550,15 @@ def _head(plan: ContentPlan) -> str:
         # "... Conditioner Aloe Vera And Avocado" under "Hair Care > Conditioners": the product is the
         # conditioner, not the avocado; the last word of the name the category also says is what it is
         shelved = [w.lower() for w in words[1:] if _singular(w.lower()) in shelves and len(w) > 3 and w.lower() not in brand]
-        if shelved and _noun_share(shelved[-1]) >= 0.5:
+        if shelved and noun_share(shelved[-1]) >= 0.5:
             return shelved[-1]
     # the category saying it ("Watches > Wrist Watches") settles a word that is a verb as often ("watch")
-    if len(last) > 2 and _singular(last) in shelves and _noun_share(last) > 0:
+    if len(last) > 2 and _singular(last) in shelves and noun_share(last) > 0:
         return last
     typed = last.rstrip("s") in plan.product_type.lower()
     if len(last) > 2 and typed and not _known(last):
         return last  # "hoodie": a word WordNet lacks, but the product's type says it
-    return last if len(last) > 2 and _noun_share(last) >= (0.3 if typed else 0.5) else ""
+    return last if len(last) > 2 and noun_share(last) >= (0.3 if typed else 0.5) else ""
 
 
 _DIMENSION = re.compile(r"^\S.* (?:wide|high|long|thick|in depth|across)$")
@@ -667,9 +667,9 @@ def _merge_pack(phrases: list[Phrase]) -> list[Phrase]:
 def _acronyms(plan: ContentPlan) -> dict[str, str]:
     """Words the input writes only in capitals and English does not know in lower case ("USB", "LED"), so
     prose keeps them so ("8 USB LED lights")."""
-    from engine.scores.claims import _wordnet
+    from engine.scores.claims import wordnet
 
-    wn = _wordnet()
+    wn = wordnet()
     found = {}
     for word in re.findall(r"\b[A-Z]{2,5}\b", " ".join([plan.name, *(f.source for f in plan.facts)])):
         lower = word.lower()
@@ -899,7 +899,7 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
 def _plain_type(plan: ContentPlan) -> str:
     """The Type as a noun phrase a sentence can use ("glass set"), where the name ends in a code rather than a
     noun; "" for a catalog's shelf ("Fengshui", "Wireless without Modem")."""
-    from engine.scores.claims import _noun_share
+    from engine.scores.claims import noun_share
 
     words = plan.product_type.split()
     name = re.findall(r"[A-Za-z0-9]+", plan.name)
@@ -907,7 +907,7 @@ def _plain_type(plan: ContentPlan) -> str:
         return ""
     if any(w in ("with", "without", "for", "and", "of", "&") or not _known(w) for w in words):
         return ""
-    return plan.product_type if _noun_share(words[-1]) >= 0.2 else ""
+    return plan.product_type if noun_share(words[-1]) >= 0.2 else ""
 
 
 _SHADE = re.compile(r"\b(?:light|dark|bright|pale|deep|heather|heathered|neon)\b", re.I)

@@ -950,9 +950,3 @@ def claims(text: str, context: TextContext, *, kind: str = "description") -> Sco
     return Score("grounding", "Claims", report["share"], f"{len(report['checked'])}/{len(report['checked'])} in input",
                  "Every number, colour, material, name and thing in the copy comes from your input or photos.",
                  True, report)
-
-
-# Old private names, still imported by engine/copywriting/ (another branch edits it; it moves to the public
-# names with it). Nothing else may use them: tests/test_architecture.py allows these two imports there only.
-_wordnet = wordnet
-_noun_share = noun_share

@@ -121,12 +121,12 @@ def faithful_target(reference: str, source_text: str) -> str:
     word is licensed by the input or the house vocabulary (``engine.copywriting.licence``) and the claim
     check flags nothing in it. Nie et al. (ACL 2019) trained on targets refined this way and beat the
     previous best on content correctness. "" when no sentence is left (the example is then not trained on)."""
-    from engine.copywriting.compose import _SPLIT
+    from engine.copywriting.compose import SENTENCE_SPLIT
     from engine.copywriting.licence import licence_for
     from engine.scores.claims import claim_report
 
     licence = licence_for(source_text)
-    kept = [s for s in _SPLIT.split(reference.strip()) if len(s.split()) >= 4 and not licence.unlicensed(s)
+    kept = [s for s in SENTENCE_SPLIT.split(reference.strip()) if len(s.split()) >= 4 and not licence.unlicensed(s)
             and not claim_report(s, source_text)["flagged"]]
     return " ".join(kept)
 
