@@ -162,7 +162,7 @@ def _split_at_verbs(run: list[str], after: str) -> list[tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def wordnet():
+def _wordnet():
     """WordNet via the studio's nltk data (scripts/setup_wordnet.py); None when not installed."""
     from engine.scores.reference import load_wordnet
 
@@ -172,7 +172,7 @@ def wordnet():
 @lru_cache(maxsize=65536)
 def _parts_of_speech(word: str) -> frozenset[str]:
     """WordNet's parts of speech for ``word`` (n, v, a, r); empty when WordNet doesn't know it."""
-    wordnet = wordnet()
+    wordnet = _wordnet()
     if wordnet is None:
         return frozenset()
     found = {s.pos() for s in wordnet.synsets(word)}
@@ -197,7 +197,7 @@ def _can_modify(word: str) -> bool:
 def _mostly_verb(word: str) -> bool:
     """Whether people mostly use ``word`` as a verb (WordNet's sense-tagged counts): "gives",
     "keeps", "promises" but not "blocks", "lights", "kids"."""
-    wordnet = wordnet()
+    wordnet = _wordnet()
     if wordnet is None:
         return False
     counts = {"n": 0, "v": 0}
@@ -212,7 +212,7 @@ def _mostly_verb(word: str) -> bool:
 @lru_cache(maxsize=65536)
 def _lemma(word: str) -> str:
     """Singular form for folding "watches" into "watch"."""
-    wordnet = wordnet()
+    wordnet = _wordnet()
     if wordnet is not None:
         return wordnet.morphy(word, "n") or word
     return re.sub(r"(?<=[^s])s$", "", word)
