@@ -19,6 +19,7 @@ from engine.core.errors import StudioError
 from engine.copywriting.bullets import fact_bullets
 from engine.copywriting.compose import compose_description, title_provenance
 from engine.copywriting.plan import plan_content
+from engine.copywriting.plausibility import doubtful_facts
 from engine.copywriting.realise import captions
 from engine.copywriting.copy import Copy
 from engine.copywriting.keywords import extract_keywords
@@ -315,6 +316,9 @@ class Studio:
                 timings[f"generate_{kind}"] = round(time.perf_counter() - started[kind], 4)
             clock = time.perf_counter()
             copy.bullets = fact_bullets(ingested, settings.limits.bullets_max, settings.limits.bullet_max)
+        if not missing:  # a value far outside what this kind of product ever is: the merchant checks it
+            notes += [f"Check \"{fact.source}\": {why}, so the description leaves it out."
+                      for fact, why in doubtful_facts(plan_content(ingested))]
         if copy.title:
             provenance["title"] = title_provenance(copy.title, ingested.source_text())
         copy.keywords = [] if missing else self.keywords(copy, ingested)

@@ -405,3 +405,15 @@ def test_the_round_seven_editors_false_claims_cannot_be_written_again():
                     attributes={"Material": "Wood", "Height": "30 cm", "Color": "Green"})
     text, _ = _described(plant)
     assert "wood" not in text.lower(), text
+
+
+def test_a_value_far_outside_its_kind_is_left_out_and_the_merchant_is_told():
+    from engine.pipeline import Studio
+
+    mug = Product(title="Rockmantra Cute Two Cats Ceramic Mug", category="Kitchen & Dining > Coffee Mugs",
+                  attributes={"Type": "Mug", "Mug Capacity": "5.5 l", "Material": "Ceramic", "Weight": "300 g"})
+    studio = Studio(device="cpu")
+    result = studio.generate(mug, SETTINGS)
+    assert "5.5" not in result.copy.description and "ceramic" in result.copy.description, result.copy.description
+    assert any("Mug Capacity: 5.5 l" in w and "unusual for a mug" in w for w in result.warnings), result.warnings
+    assert "350 ml" in studio.generate(MUG, SETTINGS).copy.description  # a usual mug says its capacity

@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 
 from engine.copywriting.plan import ContentPlan, Fact
+from engine.copywriting.plausibility import doubtful
 from engine.scores.spelling import respelled
 
 _ADJECTIVE_END = ("resistant", "safe", "proof", "able", "ible", "ous", "ive", "ful", "less", "free", "ant", "ent",
@@ -1082,7 +1083,8 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     rng = random.Random(f"{seed}:{tone}:{plan.name}")
     care = [f for f in plan.facts if f.role == "care" and not f.is_flag and f.source not in skip and
             (len(f.value.split()) > 3 or f.value.split()[0].lower().strip(",") in _IMPERATIVE)]
-    stated = [f for f in plan.facts if f.source not in skip and f not in care and not _material_of_which(f, plan)]
+    stated = [f for f in plan.facts if f.source not in skip and f not in care and not _material_of_which(f, plan)
+              and not doubtful(f, plan)]  # "Mug Capacity: 5.5 l": left for the merchant to check, not repeated
     phrases = _unique([p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in stated
                                    if not _said_by_name(f, plan)) if p is not None])
     if len(phrases) < 3:
