@@ -1025,8 +1025,11 @@ def _body_sentence(group: list[Phrase], plan: ContentPlan, voice: Voice, rng: ra
 def _material_of_which(fact: Fact, plan: ContentPlan) -> bool:
     """"Material: Wood" for an "Artificial Plant with Pot": the wood may be the pot's alone, so saying the
     product "is made of wood" could be false; a material of a two-thing name is left to the merchant."""
+    two = re.split(r"\s+(?:with|and|&)\s+", plan.name, maxsplit=1, flags=re.I)
+    # a set, combo or pack is one thing made of its material ("Laptop Skin with Mouse pad Combo Set")
     return fact.role == "material" and fact.key.lower() in ("material", "material type", "body material") and \
-        bool(re.search(r"\s(?:with|and|&)\s", plan.name, re.I))
+        len(two) == 2 and len(two[1].split()) <= 3 and \
+        not re.search(r"\b(?:set|combo|pack|kit|pair)s?$", plan.name.strip(), re.I)
 
 
 def _unique(phrases: list[Phrase]) -> list[Phrase]:
