@@ -547,7 +547,7 @@ def _head(plan: ContentPlan) -> str:
     last = words[-1].lower() if words else ""
     brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
     shelves = _shelves(plan)
-    if plan.category and _singular(last) not in shelves and shelves:
+    if shelves and _singular(last) not in shelves:
         # "... Conditioner Aloe Vera And Avocado" under "Hair Care > Conditioners": the product is the
         # conditioner, not the avocado; the last word of the name the category also says is what it is
         shelved = [w.lower() for w in words[1:] if _singular(w.lower()) in shelves and len(w) > 3 and w.lower() not in brand]
