@@ -403,3 +403,115 @@ def test_an_attribute_saying_what_it_is_for_is_no_design():
                "attributes": {"Designed For": "Door"}}
     assert _ask(stopper, "What is it designed for?").text == "It is meant for door."
     assert not _ask(stopper, "What pattern is it?").answered
+
+
+# --- issue 23, second round: general behaviours found on a tuning set of training products -----------------
+
+def _shared(catalog: str, product_id: str) -> dict:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "data" / catalog / "products.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} not here")
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["id"] == product_id:
+                return record
+    raise LookupError(product_id)
+
+
+CHARGER = ("flipkart-text", "b8b2e0ac8d99016d926d6170a1e22f81")    # Furst USB wall charger
+BELT = ("flipkart-text", "7a7e587d3344885bdb8c77f8b7679483")       # Vermello leather belt
+BOOTS = ("flipkart-text", "da9e88f44d938a63290cec6ab8bb1871")      # La Briza boots, Ideal For: Women
+EXTENDER = ("flipkart-train", "d1899ab1d5c79ddaa311bc9f04d198ed")  # D-Link range extender
+LAMP = ("flipkart-train", "146b0d570d5ab4e27629d48533b7680d")      # USB lamp, Power Cord Length: 0 m
+TANK = ("luma", "MT05")                                            # Rocco Gym Tank
+HOODIE = ("luma", "WH06")                                          # Daphne hoodie
+
+
+def test_a_sentence_naming_the_product_does_not_settle_a_yes_no_question():
+    # "Black Boots" shares only the product's name: "men's" is who they are for, and the listing says women
+    answer = _ask(_shared(*BOOTS), "Are these men's boots?")
+    assert answer.polarity != "yes" and "Boots." not in answer.text
+
+
+def test_a_count_of_nothing_answers_no():
+    answer = _ask(_shared(*EXTENDER), "Does it have USB ports?")
+    assert (answer.text, answer.polarity) == ("No, it has no USB ports.", "no")
+
+
+def test_the_box_contents_answer_what_comes_with_it():
+    answer = _ask(_shared(*CHARGER), "Does it come with a cable?")
+    assert answer.facts == ["Sales Package: 1 Battery Charger and 1 USB Data Cable"]
+    assert answer.text.startswith("Yes, it comes with 1 Battery Charger")
+
+
+def test_a_measure_of_a_part_does_not_answer_the_product_measure():
+    assert not _ask(_shared(*LAMP), "How long is it?").answered  # only "Power Cord Length: 0 m" says a length
+
+
+def test_where_it_is_made_is_not_its_material_and_an_action_is_not_a_material():
+    tank = _shared(*TANK)
+    assert not _ask(tank, "Where is it made?").answered
+    assert not _ask(tank, "Can I iron it?").answered  # "iron" is what the shopper does, not the metal
+
+
+def test_a_catalog_code_does_not_answer_a_question_about_the_design():
+    carpet = _shared("flipkart-train", "06b8da0c6a24b91c8020f8b1c78d04c3")
+    answer = _ask(carpet, "What is the design like?")
+    assert not any("Code" in fact for fact in answer.facts)
+
+
+def test_scratch_resistance_is_no_water_resistance():
+    watch = _shared("flipkart-train", "5338c00e0ddaec0f3af737077e0bbd91")
+    assert not _ask(watch, "Is it waterproof?").answered
+
+
+@pytest.mark.parametrize("record, question, fact", [
+    (("luma", "MP09"), "Is there somewhere to keep my keys?", "Hidden key pocket"),  # a bullet met by meaning
+    (TANK, "Will it dry quickly after a workout?", "Quick-drying, moisture-wicking."),
+    (("luma", "24-MB04"), "Is there a spot for my phone?", "Cell phone pocket on strap."),
+])
+def test_a_paraphrase_is_answered_plainly_from_the_closest_fact(record, question, fact):
+    answer = _ask(_shared(*record), question)
+    assert answer.answered and answer.facts == [fact]
+    assert answer.polarity is None and answer.text == f"The listing says \u201c{fact.rstrip('.')}.\u201d"
+
+
+def test_a_yes_no_attribute_met_by_meaning_is_said_without_a_yes():
+    answer = _ask(_shared("luma", "MJ01"), "Is it discounted at the moment?")
+    assert (answer.text, answer.facts, answer.polarity) == ("It is on sale.", ["Sale: Yes"], None)
+
+
+@pytest.mark.parametrize("record, question", [
+    (HOODIE, "And does it come in a petite size?"),        # a narrower kind than the sizes listed
+    (("flipkart-text", "29dd1af4ef66a2fe6498fd707b0d03d8"), "Can I put prescription lenses in them?"),
+    (TANK, "Does it have a pocket?"),
+])
+def test_the_closest_fact_is_not_taken_when_it_is_about_something_else(record, question):
+    assert not _ask(_shared(*record), question).answered
+
+
+def test_family_words_and_who_questions_meet_the_audience():
+    sunscreen = _shared("flipkart-train", "142994b421c052a6193052c6c8c3d076")
+    answer = _ask(sunscreen, "Can my husband use it too?")
+    assert answer.answered and answer.facts == ["Ideal For: Men, Women"] and answer.polarity in (None, "yes")
+    towels = _shared("flipkart-train", "64d5d4a258243731dc7bbb1eef49ad74")
+    assert _ask(towels, "Who can use them?").facts == ["Ideal For: Boys, Girls, Men, Women"]
+
+
+def test_a_compound_word_covers_its_head_and_an_inflection_its_stem():
+    ring = _shared("flipkart-text", "b7713fcb4d1f357b5aaa8c6a812db12a")
+    assert _ask(ring, "How many stones does it have?").facts == ["Number of Gemstones: 26"]
+    assert _ask(ring, "Is it hallmarked?").facts == ["Certification: BIS Hallmark, SGL, HKD"]
+
+
+def test_the_plain_warranty_line_is_preferred_to_its_details():
+    assert _ask(_shared(*CHARGER), "What about the warranty?").facts == \
+        ["Warranty Summary: 10 Days Warranty Against Manufacturing Defects"]
+
+
+def test_included_no_reads_as_a_sentence():
+    sofa = _shared("flipkart-text", "7ee3e337474a29b38cfe1f5d4020d633")
+    assert _ask(sofa, "Does it come with a mattress?").text == "No, the mattress is not included."

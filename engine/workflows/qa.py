@@ -22,6 +22,11 @@ only ever says back one of the merchant's facts, as a sentence ("It holds 330 ml
    yes/no flips), a unit or a comparison ("under 1 kg": compared with the fact's quantity in one unit,
    said back in the listing's own number), a word describing a part the attribute names a kind of
    ("Are the sleeves short?" -> "It has half sleeves.", no yes or no the listing did not give).
+   When no fact covers the whole question, ``semantic_answer`` (the second reading) takes the fact MiniLM puts
+   closest (an item of a listed value counts: "Features bags: Laptop Sleeve") if it covers one of the question's
+   words at cosine >= ``SEMANTIC_FLOOR``, and says it plainly, never with a yes or no; it is refused for a value
+   the fact lacks, a narrower kind ("a petite size"), an unsaid quality ("Are the sleeves warm?"), a "what X"
+   whose X it misses, another part ("the sole" against "Outer Material").
 4. ``template_answer`` says the fact back as a sentence (yes/no first when the question is yes/no);
    when nothing covers the question, ``decline`` says in plain English what the listing does not
    say, offers the closest fact it does state, and suggests the line to add. The language model
@@ -51,6 +56,7 @@ from engine.core.product import Product
 # question set (engine/evaluation/qa.py), checked on the held-out half.
 ATTRIBUTE_FLOOR = 0.05
 SENTENCE_FLOOR = 0.15
+SENTENCE_CONCEPT_FLOOR = 0.35  # a sentence that only shares a concept with the question must be this close
 THRESHOLD = ATTRIBUTE_FLOOR  # kept for callers that read one number
 KEY_BONUS = 0.3        # the question names the attribute (or its concept): prefer it to a sentence
 MAX_FACT_CHARS = 300
@@ -90,7 +96,7 @@ heat reheat plug run runs hang
 # Nouns a shopper uses for the product itself ("How much is in the bottle?"), not for a property of it.
 _PRODUCT_NOUNS = set("""
 shirt tshirt tee top pant pants trouser trousers short shorts boot boots shoe shoes watch mug cup bottle box mat
-pool drive hoodie jacket product item thing piece one ones pair
+pool drive hoodie jacket product item thing piece one ones pair tube jar tin pouch sachet container packet
 """.split())
 _SELF_DETERMINERS = {"this", "these", "each", "that", "those"}
 # "What kind of material?": the kind is the material's; alone ("What kind of product is it?") it asks the type.
@@ -101,6 +107,13 @@ _CONTRACTIONS = {"what's": "what is", "it's": "it is", "who's": "who is", "where
 # "How much is in the bottle?" asks the quantity, not the price.
 _AMOUNT_ASKED = re.compile(r"\bhow much\b.*\b(?:hold|holds|fit|fits|store|stores|contain|contains|in it|is in|comes in|"
                            r"inside)\b", re.I)
+# "Can I *iron* it?", "Should I *bleach* them?": the word after "I" is what the shopper does, not a value
+# ("iron" the metal, "bleach" the colour).
+_ACTION = re.compile(r"\b(?:can|could|should|do|may|must|will|would)\s+(?:i|you|we)\s+(\w+)\b", re.I)
+# What comes in the box: answered by "Sales Package" / "In The Box", not by a count ("Pack of 1").
+_CONTENTS_ASKED = re.compile(r"\b(?:come|comes|coming|ship|ships)\s+with\b|\binclud(?:e|es|ed|ing)\b|"
+                             r"\bin\s+the\s+(?:box|package|pack|set|kit)\b|\bwhat\b.*\b(?:box|package|pack|set|kit)\b",
+                             re.I)
 _BRAND_ASKED = re.compile(r"\bwho\s+(?:makes|made|manufactures|manufactured|produces)\b|\bmade by\b|\bwhich company\b", re.I)
 # "Is it microwave safe?" is about the microwave; "safe" only says "works with" (as in engine.scores.claims).
 _COMPATIBILITY = {"safe", "friendly", "proof", "compatible", "suitable", "ok", "okay", "usable"}
@@ -151,7 +164,7 @@ CONCEPTS: dict[str, set[str]] = {
                  "contain", "contains"},
     "material": {"material", "made", "make", "fabric", "fibre", "fiber", "cloth", "build", "built", "constructed",
                  "construction", "manufactured", "composition"},
-    "audience": {"ideal", "meant", "intended", "suit", "suited", "target", "gender", "who", "men", "women",
+    "audience": {"ideal", "meant", "intended", "suit", "suited", "target", "gender", "who", "audience", "men", "women",
                  "man", "woman", "boy", "girl", "kid", "kids", "child", "children", "baby", "babies", "infant",
                  "unisex", "ladies", "lady", "gents", "male", "female", "toddler", "adult", "adults"},
     "count": {"pack", "order", "piece", "pieces", "set", "two", "three", "four", "unit", "units", "count",
@@ -159,7 +172,7 @@ CONCEPTS: dict[str, set[str]] = {
               "pair", "pairs", "many"},
     "warranty": {"warranty", "guarantee", "guaranty", "warrantee", "guaranteed"},
     "water": {"water", "waterproof", "rain", "raining", "rainy", "wet", "swim", "swimming", "shower", "splash",
-              "monsoon", "underwater", "dive", "diving", "resistant"},
+              "monsoon", "underwater", "dive", "diving"},  # not "resistant": "Scratch Resistant" is no water
     "weight": {"weight", "weigh", "weighs", "heavy", "light", "lightweight", "mass", "kg", "gram", "grams"},
     "height": {"height", "tall", "high"},
     "length": {"length", "long"},
@@ -198,13 +211,18 @@ CONCEPTS: dict[str, set[str]] = {
     "visibility": {"reflective", "night", "dark", "glow", "luminous", "visible", "visibility"},
     "hook": {"hook", "hooks", "hang", "hanger", "peg"},
     "outer": {"upper", "outer", "outside", "exterior"},
-    "diameter": {"diameter", "around", "circumference"},
+    "diameter": {"diameter", "around", "circumference", "across"},
     "sale": {"sale", "discount", "offer", "deal"},
     "level": {"level", "beginner", "beginners", "novice", "intermediate", "amateur", "learner", "learners"},
     "scent": {"smell", "smells", "scent", "scented", "fragrance", "fragrant", "aroma", "perfume", "perfumed", "odour",
               "odor", "unscented"},
     "collection": {"collection", "range", "series", "edition", "lineup"},
     "heel": {"heel", "heels", "flat", "flats", "stiletto", "wedge"},
+    "origin": {"origin", "country", "imported", "import"},
+    "speed": {"speed", "fast", "faster", "mbps", "gbps", "rpm"},
+    "shape": {"shape", "round", "square", "rectangle", "rectangular", "oval", "circular", "triangular", "pointed",
+              "pointy", "oblong"},
+    "package": {"box", "package", "packaging", "packed", "contents", "included", "include", "includes"},
 }
 # Values that are a kind of the concept, whatever the attribute's name ("Color: Leopard" answers "What pattern?").
 PATTERNS = {"striped", "stripe", "stripes", "checked", "checkered", "chequered", "plaid", "tartan", "floral", "polka",
@@ -370,6 +388,8 @@ class Question:
     quantities: list = field(default_factory=list)   # (dimension, amount in the base unit) asked
     comparison: str = "="                            # "<=" ("under 1 kg"), ">=" ("more than 300 ml") or "="
     numbers: set[str] = field(default_factory=set)   # the counts and numbers the question names
+    verbs: set[str] = field(default_factory=set)     # words used as the shopper's action ("Can I *iron* it?")
+    contents: bool = False                           # asks what comes in the box ("Does it come with a cable?")
 
 
 @dataclass
@@ -411,6 +431,9 @@ def _read_words(text: str) -> tuple[list[str], set[str], set[str]]:
     for i, word in enumerate(words):
         if word in _GENUINE and i + 1 < len(words) and words[i + 1] not in _QUESTION_WORDS:
             qualified = True
+            continue
+        if word in _GENUINE and i == len(words) - 1 and kept and i >= 2:
+            genuine.add(_fold(kept[-1]))  # "Are the diamonds real?"
             continue
         if word == "without":
             negated = True
@@ -457,6 +480,8 @@ def _self_references(text: str) -> set[str]:
     words = words_of(text)
     named = set()
     for before, word in zip(words, words[1:]):
+        if word.endswith("'s") or _is_value_word(word):
+            continue  # "these men's boots": "men's" says who they are for, not what the product is
         if (before in _SELF_DETERMINERS and _is_noun(word)) or (before in ("the", "my", "it") and word in _PRODUCT_NOUNS):
             named.add(_fold(word))
     return named
@@ -476,12 +501,22 @@ def _spelled_out(text: str) -> str:
                   lambda m: _CONTRACTIONS[m.group(1).lower()], text, flags=re.I)
 
 
+_FAMILY_WORDS = {**dict.fromkeys(("husband", "boyfriend", "father", "dad", "brother", "grandfather", "grandpa",
+                                   "uncle"), "men"),
+                 **dict.fromkeys(("wife", "girlfriend", "mother", "mom", "mum", "sister", "grandmother", "grandma",
+                                  "aunt"), "women"),
+                 **dict.fromkeys(("son", "nephew"), "boys"), **dict.fromkeys(("daughter", "niece"), "girls")}
+_FAMILY = re.compile(r"\b(?:my|our|your)\s+(" + "|".join(_FAMILY_WORDS) + r")\b", re.I)
+
+
 def _normalised(text: str) -> str:
     """Contractions spelled out and "who makes it" read as the brand, so the rules see one form."""
     text = " ".join(text.replace("\u2019", "'").split())
     text = re.sub(r"\b(" + "|".join(re.escape(c) for c in _CONTRACTIONS) + r")\b",
                   lambda m: _CONTRACTIONS[m.group(1).lower()], text, flags=re.I)
     text = _BRAND_ASKED.sub("what brand", text)
+    # "Can my husband use it?" asks whether it is for men: the listing's "Ideal For" answers it
+    text = _FAMILY.sub(lambda m: _FAMILY_WORDS[m.group(1).lower()], text)
     text = re.sub(r"\b100\s*(?:%|percent\b|per cent\b)", "pure", text, flags=re.I)  # "100% cotton" = "pure cotton"
     text = re.sub(r"(\d)(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b", r"\1 \2", text, flags=re.I)
     for pattern, letters in _SIZE_WORDS:  # "an extra large" is the "XL" of the listing
@@ -525,8 +560,20 @@ def understand(text: str, previous: Question | None = None, product_words: set[s
         optional |= {_fold(w) for w in words_of(held.group(1))} if held else set()  # "How much *food* does it hold?"
     kind = re.search(r"\b(?:kind|sort|type|style)s?\s+of\s+(\w+)", body, re.I)
     kind_of = _fold(kind.group(1)) if kind and _fold(kind.group(1)) in own else None
+    if re.match(r"^\s*where\b", body, re.I) and own:
+        # "Where is it made?" asks the origin, not the material; "Where can I use it?" the place
+        made = [w for w in own if "material" in concepts_of(w) and not _is_value_word(w)]
+        if made:
+            own = [w for w in own if w not in made] + ["origin"]
+            asked_as["origin"] = "origin"
+    if re.match(r"^\s*who\b", body, re.I) and not _BRAND_ASKED.search(body) and not any(
+            "audience" in concepts_of(w) for w in own):
+        own = own + ["audience"]  # "Who can use them?" asks whom it is meant for
+        asked_as["audience"] = "who it is for"
+    verbs = {_fold(m.group(1)) for m in _ACTION.finditer(body)}
+    contents = bool(_CONTENTS_ASKED.search(body)) and measure != "count"
     extra = dict(genuine=genuine, without=without, kind_of=kind_of, quantities=quantities, comparison=comparison,
-                 numbers=_numbers(body))
+                 numbers=_numbers(body), verbs=verbs, contents=contents)
     value_only = own and all(_is_value_word(w) for w in own)
     elliptical = not own and (lead or len(words_of(body)) <= 2 or measure is None)
     if previous is not None and (elliptical or (lead and value_only)):
@@ -544,7 +591,8 @@ def _value_words() -> frozenset[str]:
     from engine.scores.vocab import COLORS, MATERIALS
 
     words = {_fold(w) for w in (*COLORS, *MATERIALS) if " " not in w}
-    return frozenset(words | {_fold(w) for w in _AUDIENCE_VALUES} | _SIZE_LETTERS)
+    shapes = {_fold(w) for w in CONCEPTS["shape"] - {"shape"}}  # "Is it round?" is answered by "Shape: Rectangle"
+    return frozenset(words | {_fold(w) for w in _AUDIENCE_VALUES} | _SIZE_LETTERS | shapes)
 
 
 def _is_value_word(word: str) -> bool:
@@ -586,10 +634,14 @@ def _fact_words(fact: Fact) -> _FactWords:
 def _covers(word: str, fact: _FactWords) -> bool:
     if word in fact.words:
         return True
+    if len(word) >= 4 and any(len(w) > len(word) + 2 and w.endswith(word) for w in fact.words):
+        return True  # "stone" ~ "gemstone", "band" ~ "wristband"
     if _is_value_word(word):
         return False  # "men" is not answered by "Ideal For: Women": the fact's own list answers it, see below
     if len(word) >= 4 and any(w.startswith(word) for w in fact.words):
         return True  # "neck" ~ "neckline", "wick" ~ "wicking"
+    if any(len(w) >= 5 and word.startswith(w) and word[len(w):] in ("ed", "d", "s", "es", "ing", "er") for w in fact.words):
+        return True  # "hallmarked" ~ "Hallmark"
     if concepts_of(word) & fact.concepts:
         return True
     # A word with a shopping concept is met through it: its loose WordNet senses ("smell" ~ "look") are not.
@@ -604,7 +656,7 @@ def _fact_vectors(texts: tuple[str, ...], device: str):
 
 
 def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: int = 3,
-             covering_only: bool = True) -> list[Match]:
+             covering_only: bool = True, product_words: set[str] = frozenset()) -> list[Match]:
     """Facts that cover every topic word of the question, best first (cosine + key bonus).
 
     With ``covering_only=False`` facts that cover some of it come too (for "it does say ..." in a decline)."""
@@ -621,7 +673,8 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         missing = {w for w in question.subject - shared if w not in question.optional}
         if not shared and question.measure and question.measure in words.concepts:
             shared = {"~" + question.measure}
-        value_asked = bool(missing) and _only_values_missing(missing, fact) and all(
+        values_missing = _only_values_missing(missing, fact) and not missing & question.verbs  # "Can I iron it?"
+        value_asked = bool(missing) and values_missing and all(
             concepts_of(w) & words.key_concepts for w in missing)  # "Is it for men?" against "Ideal For: Women"
         described = set()
         if missing and question.yes_no and _describes_part(question, missing, fact):
@@ -631,8 +684,17 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
             continue  # covers nothing the shopper asked beyond naming the product
         if question.measure and not question.subject - question.optional and question.measure not in words.concepts:
             continue  # "How heavy is it?" wants a weight, not any fact
-        if covering_only and missing and not _only_values_missing(missing, fact):
+        if covering_only and missing and not values_missing:
             continue
+        if _identifier(fact) and not question.subject & _IDENTIFIER_WORDS:
+            continue  # "What is the design like?" is not answered by "Design Code: FLVI50REDC2X6"
+        if covering_only and _other_part(question, fact, product_words, facts):
+            continue  # "How long is it?" is not answered by "Power Cord Length: 0 m"
+        if (covering_only and fact.kind in ("bullet", "description") and not question.yes_no and not question.measure
+                and cosine < SENTENCE_CONCEPT_FLOOR
+                and not any(w in words.words or (len(w) >= 4 and any(f.startswith(w) for f in words.words))
+                            for w in shared - question.optional if not w.startswith("~"))):
+            continue  # a sentence met only through a concept ("age" ~ "same old comfort") must be about it
         if covering_only and shared and shared <= question.optional and not _said_outright(question, Match(
                 fact, 0.0, 0.0, shared)):
             continue  # every word asked is in the title ("a sun shade?"): only a fact that says it answers
@@ -649,13 +711,70 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         if covering_only and cosine < floor:
             continue
         score = cosine + (KEY_BONUS if named and structured else 0.0) + (0.05 if structured else 0.0)
+        score += _key_fit(question, fact)
         matches.append(Match(fact, score, cosine, shared, missing, described))
     return sorted(matches, key=lambda m: (len(m.missing), _number_mismatch(question, m.fact), -m.score))[:top]
 
 
 def _names(word: str, key_words: frozenset[str]) -> bool:
     """The attribute's name says the word, or a longer form of it ("detect" ~ "Detection Range")."""
-    return word in key_words or (len(word) >= 4 and any(k.startswith(word) for k in key_words))
+    return word in key_words or (len(word) >= 4 and any(k.startswith(word) or (len(k) > len(word) + 2 and k.endswith(word))
+                                                          for k in key_words))  # "stone" ~ "Number of Gemstones"
+
+
+_IDENTIFIER_WORDS = {"code", "id", "sku", "ean", "upc", "isbn", "serial", "model"}
+# Words of an attribute's name that qualify nothing ("Warranty Summary" is the warranty itself).
+_GENERIC_KEY_WORDS = {"summary", "detail", "details", "general", "info", "information", "overall", "total", "net",
+                      "product", "item", "main", "primary", "approx", "approximate", "actual", "available", "in", "of",
+                      "the", "for", "and", "to", "with", "a", "an", "by", "on", "other"}
+_PACKAGE_KEYS = re.compile(r"\b(?:sales package|in the box|package contents?|box contents?|what'?s in the box|"
+                           r"included|contents)\b", re.I)
+
+
+def _identifier(fact: Fact) -> bool:
+    """An attribute that names the product for a catalog ("Style Code", "Model ID"), not a property of it."""
+    last = fact.key.lower().split()[-1:] if fact.kind == "attribute" else []
+    return bool(last) and last[0] in ("code", "id", "sku", "ean", "upc", "isbn")
+
+
+def _part_words(question: Question, fact: Fact, product_words: set[str]) -> set[str]:
+    measured = {_fold(c) for c in CONCEPTS[question.measure]} | {question.measure}
+    return {w for w in _fact_words(fact).key_words
+            if w not in measured and w not in product_words and w not in _GENERIC_KEY_WORDS
+            and not concepts_of(w) & {question.measure, "dimension"}}
+
+
+def _other_part(question: Question, fact: Fact, product_words: set[str], facts: list[Fact] = ()) -> bool:
+    """A measure asked of the product itself ("How long is it?", "How heavy is it?") is not answered by the
+    measure of a part the attribute names ("Diamond Weight" where "Weight" is given too), nor by a part's
+    measure of nothing ("Power Cord Length: 0 m")."""
+    if fact.kind != "attribute" or question.measure not in ("weight", "length", "height", "width", "depth",
+                                                            "dimension", "capacity"):
+        return False
+    if question.subject - question.optional or not _part_words(question, fact, product_words):
+        return False  # the question names what it measures (coverage decides), or the name is the measure itself
+    if _zero(fact.value):
+        return True
+    return any(f.kind == "attribute" and question.measure in _fact_words(f).key_concepts
+               and not _part_words(question, f, product_words) for f in facts)
+
+
+def _key_fit(question: Question, fact: Fact) -> float:
+    """Among facts that cover the question, prefer the attribute that is the thing asked: the box's contents for
+    "Does it come with a cable?", a count only for "how many", the plain "Warranty Summary" over "Not Covered in
+    Warranty" (each word of the name the question does not ask costs a little)."""
+    if fact.kind != "attribute":
+        return 0.0
+    key = fact.key.lower()
+    fit = 0.0
+    if question.contents and _PACKAGE_KEYS.search(key) and not key.startswith("number of"):
+        return 0.4  # its name is the box, whatever it holds
+    if key.startswith("number of") and question.measure != "count":
+        fit -= 0.2
+    asked = question.subject | {"~" + c for w in question.subject for c in concepts_of(w)}
+    extra = [w for w in _fact_words(fact).key_words
+             if w not in asked and w not in _GENERIC_KEY_WORDS and not {"~" + c for c in concepts_of(w)} & asked]
+    return fit - 0.05 * len(extra)
 
 
 def _value_is_a(shared: set[str], fact: Fact) -> bool:
@@ -745,6 +864,9 @@ def _boolean_clause(key: str, yes: bool) -> str:
     last = phrase.split()[-1].lower()
     if last == "sale":
         return "it is on sale" if yes else "it isn't on sale"
+    if last == "included" and len(phrase.split()) > 1:  # "Mattress Included: No" -> "the mattress is not included"
+        thing = " ".join(phrase.split()[:-1])
+        return f"the {thing} is included" if yes else f"the {thing} is not included"
     if last in ("collection", "range", "series"):
         return f"it is part of the {phrase}" if yes else f"it isn't part of the {phrase}"
     if last in ("fabric", "material", "materials"):
@@ -805,8 +927,8 @@ def statement(fact: Fact) -> str:
         if "warrant" in value.lower() or "guarant" in value.lower():
             return f"it comes with {_article(value)} {value}"
         return f"the warranty is {value}"
-    if concept == "capacity":
-        return f"it holds {value}"
+    if concept == "capacity" and (not _NUMBER.search(value) or {d for d, _ in _quantities(value)} & {"volume", "data"}):
+        return f"it holds {value}"  # not "Seating Capacity: 3 Seater"
     if concept == "weight":
         return f"it weighs {value}"
     if concept in ("height", "length", "width", "depth") and concept == _fact_concept(fact) and _NUMBER.search(value):
@@ -819,9 +941,12 @@ def statement(fact: Fact) -> str:
         value = re.sub(r"(\w+)'s\b", lambda m: m.group(1) if m.group(1).lower().endswith("men") else m.group(1) + "s",
                        value)
         return f"it is meant for {series(value)}"
-    counted = re.fullmatch(r"number of (\w+)", fact.key.strip(), re.I)
-    if counted and _NUMBER.fullmatch(value):  # "Number of Hooks: 8" -> "it has 8 hooks"
-        return f"it has {value} {counted.group(1).lower()}"
+    counted = re.fullmatch(r"number of ([\w /-]+)", fact.key.strip(), re.I)
+    if counted and _NUMBER.fullmatch(value):  # "Number of Hooks: 8" -> "it has 8 hooks", "... USB Ports: 0" -> "no"
+        return f"it has {'no' if _zero(value) else value} {_lower_name(counted.group(1))}"
+    if _PACKAGE_KEYS.search(fact.key) and not fact.key.lower().startswith("number of") and not _NUMBER.fullmatch(value):
+        thing = value if _NUMBER.match(value) or _plural(value) else f"{_article(value)} {value}"
+        return f"it comes with {thing}"  # "Sales Package: 1 Ball, 1 Stand" -> "it comes with 1 Ball, 1 Stand"
     if concept == "count" and re.fullmatch(r"(?:pack of\s*)?\d+", value, re.I):
         return f"it comes as a pack of {_NUMBER.search(value).group()}"
     if concept == "price" or fact.kind == "price":
@@ -857,6 +982,21 @@ def _numbers(text: str) -> set[str]:
         elif word in _NUMBER_WORDS:
             found.add(_NUMBER_WORDS[word])
     return found
+
+
+def _zero(value: str) -> bool:
+    """"0", "0 inch", "0 W": a count or measure of nothing (no heel, no USB ports)."""
+    numbers = _NUMBER.findall(value)
+    return bool(numbers) and all(float(n.replace(",", ".")) == 0 for n in numbers) and len(words_of(value)) <= 2
+
+
+def _all_said(question: Question, match: Match) -> bool:
+    """Every word the shopper asked about (beyond naming the product) is in the sentence, or a synonym of it:
+    only then does a sentence settle a yes/no question ("Are these men's boots?" is not settled by "Black Boots")."""
+    words = _fact_words(match.fact).words
+    asked = {w for w in question.subject - question.optional if not w.startswith("~")} - _COMPATIBILITY
+    return bool(asked) and all(w in words or synonyms(w) & words or (len(w) >= 4 and any(f.startswith(w) for f in words))
+                               for w in asked)
 
 
 def _negated(sentence: str, shared: set[str]) -> bool:
@@ -910,7 +1050,11 @@ def template_answer(question: Question, match: Match) -> Answer | None:
             # "Is it USB 3?" against "System requirements: USB Port" or a title with other numbers: no telling
             return plain if fact.kind == "attribute" else None
         no = no or bool(asked and held and not asked & held)  # "a set of two?" against "Sales Package: 1 mug"
-        outright = flag in _YES or flag in _NO or no or _said_outright(question, match)
+        # "Do they have a heel?" against "Heel Height: 0 inch": none of the thing the name says (not "Are they flat?")
+        no = no or (fact.kind == "attribute" and _zero(fact.value) and not question.numbers
+                    and any(_names(w, _fact_words(fact).key_words) for w in _asked(match) - question.optional))
+        outright = flag in _YES or flag in _NO or no or (
+            _all_said(question, match) if not fact.key else _said_outright(question, match))
     absent = _asked_absent(question, match)
     if absent == "plain":
         return None  # "Does it work without batteries?" against "Cell phone pocket": no telling
@@ -1046,6 +1190,10 @@ def _third(verb: str) -> str:
 _PREPOSITIONS = {"in", "on", "at", "for", "with", "from", "of", "into", "to", "by", "about"}
 
 
+_SUBJECT_STARTS = {"the", "this", "these", "that", "those", "it", "they", "a", "an", "your", "you", "i", "my", "we",
+                   "our", "he", "she", "its", "their", "there"}
+
+
 def _reported(text: str) -> tuple[str, str]:
     """("whether"|"what"|..., the question as a statement): "Can I put it in the dishwasher?" ->
     ("whether", "you can put it in the dishwasher"); "How much does it hold?" -> ("how much", "it holds")."""
@@ -1063,8 +1211,12 @@ def _reported(text: str) -> tuple[str, str]:
         return lead, "it is"
     if rest[0].lower() in _PREPOSITIONS:  # "How much is in the bottle?": nothing to invert
         return lead, " ".join([aux, *rest])
+    if (len(lead.split()) >= (3 if lead.startswith("how") else 2) and lead.split()[0] in ("how", "which", "what", "who")
+            and rest[0].lower() not in _SUBJECT_STARTS):
+        return lead, " ".join([aux, *rest])  # "How many people can sit on it?": the asked words are the subject
     size = 2 if (rest[0].lower() in ("the", "this", "these", "each", "a", "an", "your") and len(rest) > 1
-                 and rest[1].lower() not in _PREPOSITIONS) else 1
+                 and rest[1].lower() not in _PREPOSITIONS
+                 and not (rest[0].lower() in ("this", "these") and rest[1].lower() in _GENERIC_VERBS)) else 1
     subject, tail = rest[:size], rest[size:]
     if aux in ("does", "do", "did"):
         if not tail:
@@ -1191,10 +1343,12 @@ class Conversation:
             raise ValueError("the question is empty: type what a shopper would ask, e.g. \"Is it machine washable?\"")
         question = understand(text, self.previous, self.product_words)
         answer = None
-        for match in retrieve(question, self.facts, self.device):
+        for match in retrieve(question, self.facts, self.device, product_words=self.product_words):
             answer = template_answer(question, match)
             if answer is not None:
                 break
+        if answer is None:
+            answer = semantic_answer(question, self.facts, self.device, self.product_words)
         if answer is None:
             near = retrieve(question, self.facts, self.device, top=1, covering_only=False)
             answer = decline(question, near[0].fact if near and _worth_offering(near[0]) else None)
@@ -1207,6 +1361,132 @@ class Conversation:
         self.previous = question if answer.answered or not question.follow_up else self.previous
         answer.about_looks = bool(_LOOKS.search(text))
         return answer
+
+
+# The second reading: when no fact covers every word of the question, the fact MiniLM finds closest answers
+# it if it also covers one of the question's words at this cosine, or, an attribute alone, at the higher one.
+# It is said plainly ("The listing says “Pre-shrunk.”"): a paraphrase met by meaning never gets a yes or no.
+SEMANTIC_FLOOR = 0.40
+SEMANTIC_ALONE = 0.60   # an attribute none of whose words the question says: only for an open question
+SEMANTIC_SURE = 0.50    # a yes/no question with less than half its words covered needs this
+_WH_HEAD = re.compile(r"^\s*(?:and\s+)?(?:what|which)\s+(?:kind\s+of\s+|sort\s+of\s+|type\s+of\s+)?([a-z]+)"
+                      r"(?:\s+([a-z]+))?\b", re.I)
+
+
+def _part_named(question: Question, uncovered: set[str]) -> bool:
+    """The question names a part the fact does not ("the *sole*", "its *glass*")."""
+    said = words_of(_normalised(question.text))
+    return any(b != "same" and _fold(b) in uncovered and a in ("the", "its", "their") for a, b in zip(said, said[1:]))
+
+
+def _key_extra(question: Question, fact: Fact, product_words: set[str]) -> set[str]:
+    """Words of the attribute's name that qualify it beyond what was asked ("Outer" in "Outer Material")."""
+    asked = question.subject | {"~" + c for w in question.subject for c in concepts_of(w)}
+    return {w for w in _fact_words(fact).key_words
+            if w not in asked and w not in _GENERIC_KEY_WORDS and w not in product_words
+            and not {"~" + c for c in concepts_of(w)} & asked}
+
+
+def _semantic_texts(fact: Fact) -> list[str]:
+    """What the fact is compared with: its text and, for a list value, each item with the name
+    ("Features bags: Laptop Sleeve" out of "Features bags: Audio Pocket, Waterproof, Laptop Sleeve")."""
+    texts = [fact.text]
+    if fact.kind == "attribute" and "," in fact.value:
+        texts += [f"{fact.key}: {item.strip()}" for item in fact.value.split(",") if item.strip()][:12]
+    return texts
+
+
+def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
+                   product_words: set[str] = frozenset()) -> Match | None:
+    """The closest fact by meaning, when it is close enough and says something about what was asked."""
+    from engine.encoders.text import encode_texts
+
+    topic = question.subject - question.optional
+    if not topic or question.without or question.quantities:
+        return None
+    candidates = [f for f in facts if f.kind in ("attribute", "photo label", "bullet", "description")
+                  and not _identifier(f)]
+    if not candidates:
+        return None
+    texts, owner = [], []
+    for i, fact in enumerate(candidates):
+        for text in _semantic_texts(fact):
+            texts.append(text)
+            owner.append(i)
+    query = encode_texts([question.query], device)[0]
+    cosines = (_fact_vectors(tuple(texts), device) @ query).tolist()
+    best: dict[int, float] = {}
+    for i, cosine in zip(owner, cosines):
+        best[i] = max(best.get(i, -1.0), cosine)
+    asked_values = {w for w in topic if _is_value_word(w) and w not in question.verbs}
+    ranked = []
+    for i, cosine in sorted(best.items(), key=lambda item: -item[1]):
+        fact = candidates[i]
+        words = _fact_words(fact)
+        if asked_values - words.words:
+            continue  # "Is it red?" is never answered by a fact without red
+        if question.numbers and not question.numbers & _numbers(fact.value or fact.text):
+            continue
+        if question.measure and (not _NUMBER.search(fact.value or fact.text) or not _same_measure(question, fact)):
+            continue  # "How fast is it?" wants a number
+        if _other_part(question, fact, product_words, facts):
+            continue
+        ranked.append((cosine, fact, {w for w in topic if _covers(w, words)}))
+        if len(ranked) == 1:
+            break
+    if not ranked:
+        return None
+    cosine, fact, covered = ranked[0]
+    uncovered = topic - covered
+    if question.yes_no and _narrower(question, covered, uncovered):
+        return None  # "a petite size?" against "Available sizes: XS, S, M": the kind asked is not there
+    head = _WH_HEAD.match(_normalised(question.text))
+    head_word = head and (_fold(head.group(2)) if head.group(2) and _fold(head.group(2)) in topic else _fold(head.group(1)))
+    if head_word and head_word in uncovered:
+        return None  # "What age does size S fit?" asks an age: "Fit: Regular Fit" is no answer
+    if fact.kind == "attribute" and _part_named(question, uncovered) and _key_extra(question, fact, product_words):
+        return None  # "What is the sole made of?" against "Outer Material: ...": another part
+    if question.yes_no and any(_adjective_only(w) for w in uncovered):
+        return None  # "Are the sleeves warm?" against "Sleeve: Half Sleeve": the quality asked is not said
+    if question.yes_no and len(covered) * 2 < len(topic) and cosine < SEMANTIC_SURE:
+        return None  # "Is the waist adjustable with a belt?" is not settled by "Drawstring waist."
+    if not ((covered and cosine >= SEMANTIC_FLOOR)
+            or (fact.kind == "attribute" and not question.yes_no and cosine >= SEMANTIC_ALONE)):
+        return None
+    return Match(fact, cosine, cosine, covered, topic - covered)
+
+
+_PERSONS = {"it", "they", "i", "you", "we", "this", "these", "that", "those", "he", "she"}
+
+
+_PREPOSITION_WORDS = {"after", "before", "over", "under", "above", "below", "inside", "outside", "around", "through",
+                      "across", "along", "behind", "beneath", "near", "off", "out", "down", "up"}
+
+
+@lru_cache(maxsize=1024)
+def _adjective_only(word: str) -> bool:
+    """A quality ("warm", "adjustable"), never a thing: WordNet knows it as an adjective and not as a noun."""
+    wordnet = _wordnet()
+    return (wordnet is not None and word not in _PREPOSITION_WORDS and _describing(word)
+            and not wordnet.synsets(word, pos="n"))
+
+
+def _narrower(question: Question, covered: set[str], uncovered: set[str]) -> bool:
+    """An uncovered word right before a covered one qualifies it ("*prescription* lenses", "*petite* size"): the
+    question asks for a narrower thing than the fact is about."""
+    words = words_of(_normalised(question.text))
+    said = [_fold(w) for w in words]
+    return any(a in uncovered and b in covered and (i == 0 or words[i - 1] not in _PERSONS)
+               for i, (a, b) in enumerate(zip(said, said[1:])))  # not the verb of "they *block* UV rays"
+
+
+def semantic_answer(question: Question, facts: list[Fact], device: str = "cpu",
+                    product_words: set[str] = frozenset()) -> Answer | None:
+    match = semantic_match(question, facts, device, product_words)
+    if match is None:
+        return None
+    return Answer(question.text, _sentence(statement(match.fact)), True, [match.fact.text],
+                  follow_up=question.follow_up, score=match.score)
 
 
 def _worth_offering(match: Match) -> bool:
