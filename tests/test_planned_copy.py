@@ -417,3 +417,11 @@ def test_a_value_far_outside_its_kind_is_left_out_and_the_merchant_is_told():
     assert "5.5" not in result.copy.description and "ceramic" in result.copy.description, result.copy.description
     assert any("Mug Capacity: 5.5 l" in w and "unusual for a mug" in w for w in result.warnings), result.warnings
     assert "350 ml" in studio.generate(MUG, SETTINGS).copy.description  # a usual mug says its capacity
+
+
+def test_a_bullet_that_names_the_garment_itself_is_not_a_feature():
+    pullie = Product(title="Autumn Pullie", category="Women > Tops > Hoodies & Sweatshirts",
+                     bullets=["Cayenne Short-Sleeve roll neck sweatshirt.", "Relaxed fit.", "Kangaroo pocket."],
+                     attributes={"material": "Fleece, Cotton", "available colors": "Green, Purple, Red"})
+    text, _ = _described(pullie)
+    assert "sweatshirt" not in text.lower() and "kangaroo pocket" in text, text

@@ -718,8 +718,9 @@ def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
         return True  # "Moisture-wicking Cocona® fabric" beside "Material: Cocona® performance fabric"
     head = _head(plan)
     kinds = {head, head.rstrip("s")} | set(plan.product_type.split()) if head else set(plan.product_type.split())
+    last = re.findall(r"[A-Za-z]+", text)[-1:]  # "Cayenne Short-Sleeve roll neck sweatshirt" on "... > Sweatshirts"
     return bool(words & (set(COLORS) | set(MATERIALS) | kinds - {""})) or text[:1].isdigit() or \
-        text.lower().startswith(("freedom", "comfort", "style"))
+        text.lower().startswith(("freedom", "comfort", "style")) or bool(last) and _singular(last[0].lower()) in _shelves(plan)
 
 
 def _names_another_product(text: str, plan: ContentPlan) -> bool:
