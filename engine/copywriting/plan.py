@@ -7,6 +7,11 @@ the order shoppers look for them: what it is made of, its size or capacity, its 
 it is for, how to care for it, what is in the box, its features and warranty. Each fact keeps the
 input line it came from (``source``), which is what the Create tab shows as a sentence's provenance
 ("from: Material: Ceramic").
+
+``Fact`` is the one fact type of the engine: the plan's facts, the facts Q&A answers from
+(``listing_facts``: everything the listing says, unchosen) and the facts an audience variant leads with
+(``engine.workflows.variants.product_facts``: the plan's facts with the phrase copy states them in) are all
+``Fact``; ``kind`` says where one was read (an attribute, a bullet, ...), ``text`` is how it is named to a person.
 """
 from __future__ import annotations
 
@@ -48,12 +53,25 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 @dataclass(frozen=True)
 class Fact:
-    """One thing the merchant said, ready to be stated."""
+    """One thing the merchant said, ready to be stated (the plan), answered from (Q&A) or led with (a variant)."""
 
     role: str    # material | size | colour | pattern | use | style | care | package | warranty | feature | note
-    key: str     # the attribute's name as a shopper reads it ("Mug capacity"), "" for a note
-    value: str   # the value as given ("350 ml"); for a yes/no feature, "yes" or "no"
-    source: str  # the input line it came from: "Mug Capacity: 350 ml"
+    #              (a sentence) | title | brand | category | price
+    key: str     # the attribute's name as a shopper reads it ("Mug capacity"), "" for a sentence
+    value: str   # the value as given ("350 ml"); for a yes/no feature, "yes" or "no"; "" for a sentence
+    source: str  # the input line it came from: "Mug Capacity: 350 ml"; a sentence: the sentence
+    kind: str = "attribute"  # where it was read: attribute | bullet | description | title | brand | category |
+    #                          price | photo label
+    # How copy states it (a ``engine.copywriting.realise.Phrase``: "is made of ceramic"), where a variant
+    # needs it; None otherwise (the plan phrases its facts as it writes).
+    phrase: Phrase | None = None
+    sentence: str = ""  # a sentence written whole instead of a phrase (the merchant's own, a care instruction)
+
+    @property
+    def text(self) -> str:
+        """The fact as a person reads it, e.g. as an answer's source: "Microwave safe: No"; a sentence (no key,
+        no value) as given."""
+        return f"{self.key}: {self.value}" if self.key or self.value else self.source
 
     @property
     def is_flag(self) -> bool:
@@ -61,12 +79,23 @@ class Fact:
 
     @property
     def negative(self) -> bool:
-        return self.value.lower() in NO
+        """A "no" the copy states as a warning ("is not dishwasher safe"). A sentence written whole is never
+        one; a phrased fact is one when the fact its phrase states is."""
+        if self.sentence:
+            return False
+        return (self.phrase.fact if self.phrase is not None else self).value.lower() in NO
 
     def words(self) -> set[str]:
         """Content words whose presence in a sentence shows it states this fact."""
         text = self.key if self.is_flag else self.value
         return {w.lower() for w in _WORD.findall(text)} - _FILLER
+
+    def text_words(self) -> set[str]:
+        """Every word of its name and text, lower case: what a shopper segment's words are matched against."""
+        return set(_TEXT_WORD.findall(f"{self.key} {self.text}".lower().replace("_", " ")))
+
+
+_TEXT_WORD = re.compile(r"[a-z0-9]+")
 
 
 _FILLER = {"a", "an", "the", "of", "and", "or", "for", "in", "with", "to", "s", "is", "it", "on", "by", "at", "as",
@@ -294,6 +323,64 @@ def plan_content(ingested) -> ContentPlan:
                        plural=_is_plural("" if name else kind, name), facts=tuple(facts), notes=_merchant_sentences(ingested),
                        bullets=tuple(b.strip() for b in product.bullets if b.strip()),
                        category=product.category.lower())
+
+
+# -- every fact the listing gives -----------------------------------------------------------------------
+
+MAX_FACT_CHARS = 300  # a bullet or description sentence longer than this is cut (Q&A says it back whole)
+# A value that says nothing ("Novelty Feature: N/A"): not a fact.
+NOT_GIVEN = {"na", "n/a", "n.a.", "not applicable", "-", "nil", "unknown", ""}
+_LISTING_SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*[•\u2022;]\s*|\n+")
+
+
+def _shown_key(key: str) -> str:
+    """An attribute's name as Q&A shows it: underscores as spaces, the first letter upper case."""
+    key = key.replace("_", " ").strip()
+    return key[:1].upper() + key[1:]
+
+
+def price_fact(product) -> Fact | None:
+    """The product's price as a fact ("Price: 24.5 USD"), None when it has none. The plan leaves the price
+    out of descriptions; Q&A answers it and a variant for value shoppers leads with it."""
+    if product.price is None:
+        return None
+    value = f"{product.price:g} {product.currency}".strip()
+    return Fact("price", "Price", value, f"Price: {value}", kind="price")
+
+
+def listing_facts(ingested, photo_labels: tuple[str, ...] = ()) -> list[Fact]:
+    """Every fact the listing gives, unchosen (what Q&A answers from): one per attribute (as given, brand and
+    codes too), confirmed photo label, bullet and description sentence, then the title, brand, category and
+    price; a fact whose text repeats an earlier one's (case aside) is kept once. ``plan_content`` is the
+    other reading: the facts copy states, chosen and ordered."""
+    p = ingested.product
+
+    def attribute(key: str, value: str, kind: str) -> Fact:
+        shown = _shown_key(key)
+        return Fact(role_of(key) if kind in ("attribute", "photo label") else kind, shown, value,
+                    f"{shown}: {value}", kind=kind)
+
+    def sentence(text: str, kind: str) -> Fact:
+        return Fact("note", "", "", text, kind=kind)
+
+    facts = [attribute(k, v, "attribute") for k, v in ingested.attributes.items()
+             if v.strip().lower() not in NOT_GIVEN]  # "Novelty Feature: N/A" says nothing
+    facts += [attribute("Product type", label, "photo label") for label in photo_labels]
+    facts += [sentence(b[:MAX_FACT_CHARS], "bullet") for b in p.bullets if b.strip()]
+    facts += [sentence(s.strip()[:MAX_FACT_CHARS], "description")
+              for s in _LISTING_SENTENCE.split(p.description or "") if len(s.strip()) > 2]
+    for kind, value in (("title", p.title), ("brand", p.brand), ("category", p.category)):
+        if value.strip():
+            facts.append(attribute(kind, value, kind))
+    price = price_fact(p)
+    if price is not None:
+        facts.append(price)
+    seen, kept = set(), []
+    for fact in facts:
+        if fact.text.lower() not in seen:
+            seen.add(fact.text.lower())
+            kept.append(fact)
+    return kept
 
 
 # -- provenance ----------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Copy for one shopper segment from its ranked facts: the hook, the facts as sentences and bullets.
 
 What ``engine.workflows.variants`` (a variant per segment) and ``engine.workflows.adsets`` (that segment's ad lines) both
-write with; the facts are ``engine.workflows.variants.Fact`` (a planned fact with its phrase), the segment an
+write with; the facts are ``engine.copywriting.plan.Fact`` (a planned fact with its phrase, from
+``engine.workflows.variants.product_facts``), the segment an
 ``engine.workflows.variants.Segment``.
 """
 from __future__ import annotations

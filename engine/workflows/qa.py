@@ -47,6 +47,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+# Fact and MAX_FACT_CHARS are read from here too (deprecated: import them from engine.copywriting.plan)
+from engine.copywriting.plan import MAX_FACT_CHARS, Fact, listing_facts  # noqa: F401
 from engine.copywriting.realise import series
 from engine.ingest import Ingested, ingest
 from engine.core.product import Product
@@ -59,12 +61,10 @@ SENTENCE_FLOOR = 0.15
 SENTENCE_CONCEPT_FLOOR = 0.35  # a sentence that only shares a concept with the question must be this close
 THRESHOLD = ATTRIBUTE_FLOOR  # kept for callers that read one number
 KEY_BONUS = 0.3        # the question names the attribute (or its concept): prefer it to a sentence
-MAX_FACT_CHARS = 300
 WRITERS = ("template", "lm")
 DEFAULT_WRITER = "template"  # the better of the two on the eval set (docs/EVALUATION.md)
 
 _YES, _NO = {"yes", "true", "y"}, {"no", "false", "n", "none"}
-_NOT_GIVEN = {"na", "n/a", "n.a.", "not applicable", "-", "nil", "unknown", ""}
 _AUXILIARIES = ("is", "are", "does", "do", "can", "will", "has", "have", "was", "were", "should", "would",
                 "could", "did", "isn't", "doesn't", "can't", "won't", "any")
 _YES_NO_START = re.compile(r"^\s*(?:" + "|".join(re.escape(a) for a in _AUXILIARIES) + r")\b", re.I)
@@ -76,7 +76,6 @@ _LOOKS = re.compile(r"\b(?:look|looks|looking|appearance|colou?rs?|shades?|desig
 _FOLLOW_UP = re.compile(r"^\s*(?:and|also|so|ok|okay|then|what about|how about|or)\b[\s,]*", re.I)
 _NEGATORS = {"not", "no", "never", "without", "don't", "dont", "cannot", "can't", "isn't", "aren't", "non", "nor"}
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*[•\u2022;]\s*|\n+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 # Words of a question that carry no subject ("Is it ...?", "What is the ...?", "Can I ...?").
 _QUESTION_WORDS = set("""
@@ -318,47 +317,15 @@ def terms(text: str) -> set[str]:
     return words | {"~" + c for w in words for c in concepts_of(w)}
 
 
-@dataclass(frozen=True)
-class Fact:
-    text: str        # shown to the shopper as the source, e.g. "Microwave safe: No"
-    kind: str        # attribute | bullet | description | title | brand | category | price | photo label
-    key: str = ""    # attribute name as the merchant wrote it ("" for sentences)
-    value: str = ""  # attribute value ("" for sentences)
+# One fact type for the copy plan, Q&A and variants: a Q&A fact is an ``engine.copywriting.plan.Fact`` whose
+# ``kind`` says where it was read and whose ``text`` ("Microwave safe: No") is shown as an answer's source.
+# ``product_facts`` (what the listing gives, unchosen) is ``engine.copywriting.plan.listing_facts``.
+product_facts = listing_facts
 
 
 def _label(key: str) -> str:
     key = key.replace("_", " ").strip()
     return key[:1].upper() + key[1:]
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip()[:MAX_FACT_CHARS] for s in _SENTENCE.split(text or "") if len(s.strip()) > 2]
-
-
-def product_facts(ingested: Ingested, photo_labels: tuple[str, ...] = ()) -> list[Fact]:
-    """Every fact the merchant gave, one per attribute, bullet and description sentence."""
-    p = ingested.product
-    facts = [Fact(f"{_label(k)}: {v}", "attribute", _label(k), v) for k, v in ingested.attributes.items()
-             if v.strip().lower() not in _NOT_GIVEN]  # "Novelty Feature: N/A" says nothing
-    facts += [Fact(f"Product type: {label}", "photo label", "Product type", label) for label in photo_labels]
-    facts += [Fact(b[:MAX_FACT_CHARS], "bullet") for b in p.bullets if b.strip()]
-    facts += [Fact(s, "description") for s in _sentences(p.description)]
-    for kind, value in (("title", p.title), ("brand", p.brand), ("category", p.category)):
-        if value.strip():
-            facts.append(Fact(f"{_label(kind)}: {value}", kind, _label(kind), value))
-    if p.price is not None:
-        price = f"{p.price:g} {p.currency}".strip()
-        facts.append(Fact(f"Price: {price}", "price", "Price", price))
-    return _unique(facts)
-
-
-def _unique(facts: list[Fact]) -> list[Fact]:
-    seen, kept = set(), []
-    for fact in facts:
-        if fact.text.lower() not in seen:
-            seen.add(fact.text.lower())
-            kept.append(fact)
-    return kept
 
 
 @dataclass

@@ -17,11 +17,11 @@ encoder the studio already ships (cosine similarity) plus word overlap, so "trav
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from engine.copywriting.plan import Fact as PlannedFact
-from engine.copywriting.plan import plan_content
+# Fact is read from here too (deprecated: import it from engine.copywriting.plan)
+from engine.copywriting.plan import Fact, plan_content, price_fact
 from engine.copywriting.realise import Phrase, phrase_for
 from engine.copywriting.segment_copy import (bullet_text, check_text, fact_sentences, hook_sentence,  # noqa: F401
                                              hooked_title, the_name)
@@ -92,23 +92,6 @@ PRESETS: dict[str, Segment] = {s.key: s for s in (
 )}
 
 
-@dataclass(frozen=True)
-class Fact:
-    text: str        # the input it comes from, as ``lead_facts`` name it: "Material: Ceramic", "Made of nylon."
-    key: str = ""    # the attribute name, "" for bullets and sentences
-    source: str = "attribute"  # attribute | bullet | description | price
-    phrase: Phrase | None = None  # how copy states it ("is made of ceramic"); None: ``sentence`` is written as is
-    sentence: str = ""  # the merchant's own sentence, or a care instruction, written whole
-
-    def words(self) -> set[str]:
-        return set(_WORD.findall(f"{self.key} {self.text}".lower().replace("_", " ")))
-
-    @property
-    def negative(self) -> bool:
-        """A "no" the copy states as a warning ("is not dishwasher safe")."""
-        return self.phrase is not None and self.phrase.fact.negative
-
-
 @dataclass
 class Variant:
     segment: str                  # the segment's key
@@ -173,7 +156,7 @@ def _sayable(phrase: Phrase | None) -> bool:
     return phrase.rest.split()[-1].lower() not in _DANGLING
 
 
-def _care_sentence(fact: PlannedFact) -> str:
+def _care_sentence(fact: Fact) -> str:
     """A long care value is an instruction already ("Machine wash cold, do not bleach"): it is written
     as the merchant gave it, as the realiser's "cared for as follows: ..." would read as a spec line."""
     value = fact.value.strip().rstrip(".")
@@ -182,26 +165,25 @@ def _care_sentence(fact: PlannedFact) -> str:
 
 def _price_fact(product) -> Fact | None:
     """The plan leaves the price out of descriptions, but students and value shoppers ask for it first."""
-    if product.price is None:
+    planned = price_fact(product)
+    if planned is None:
         return None
-    value = f"{product.price:g} {product.currency}".strip()
-    planned = PlannedFact("price", "Price", value, f"Price: {value}")
-    return Fact(planned.source, "price", "price", Phrase("is", "are", f"priced at {value}", planned))
+    return replace(planned, phrase=Phrase("is", "are", f"priced at {planned.value}", planned))
 
 
 def product_facts(ingested: Ingested) -> list[Fact]:
     """Every fact the content plan states, once each, in the plan's order (what a shopper looks for
-    first), then the merchant's own sentences and the price."""
+    first), then the merchant's own sentences and the price: each an ``engine.copywriting.plan.Fact``
+    with the ``phrase`` copy states it in, or the ``sentence`` written whole."""
     plan = plan_content(ingested)
     product = ingested.product
     facts: list[Fact] = []
     for planned in plan.facts:
-        line = f"{planned.key}: {planned.value}"
         phrase = phrase_for(planned)
         if _sayable(phrase):
-            facts.append(Fact(line, planned.key, "attribute", phrase))
+            facts.append(replace(planned, phrase=phrase))
         elif planned.role == "care" and phrase is not None:
-            facts.append(Fact(line, planned.key, "attribute", sentence=_care_sentence(planned)))
+            facts.append(replace(planned, sentence=_care_sentence(planned)))
     bullets = {b.strip().rstrip(".") for b in product.bullets}
     name_words = set(_WORD.findall(plan.name.lower()))
     for note in plan.notes:
@@ -212,7 +194,8 @@ def product_facts(ingested: Ingested) -> list[Fact]:
         if set(_WORD.findall(note.lower())) <= name_words or KEY_VALUE.search(note) or \
                 _BOILERPLATE.search(note) or _LISTING.search(note):
             continue
-        facts.append(Fact(note, "", "bullet" if note.rstrip(".") in bullets else "description", sentence=note))
+        facts.append(Fact("note", "", "", note, kind="bullet" if note.rstrip(".") in bullets else "description",
+                          sentence=note))
     price = _price_fact(product)
     if price:
         facts.append(price)
@@ -238,7 +221,7 @@ def relevance(segment: Segment, facts: list[Fact], device: str = "cpu", preset: 
     scores = []
     for fact in facts:
         key_words = {_stem(w) for w in _WORD.findall(fact.key.lower().replace("_", " "))}
-        text_words = {_stem(w) for w in fact.words()}
+        text_words = {_stem(w) for w in fact.text_words()}
         # a "no" is stated as a warning, never pitched: "Dishwasher safe: No" matches "safe" for
         # parents, but "For busy family life, it is not dishwasher safe" is no way to open an ad
         scores.append(0.0 if fact.negative else float(len(cares & text_words) + len(cares & key_words)))
@@ -300,7 +283,7 @@ def write_variant(ingested: Ingested, segment: Segment, ranked: list[tuple[Fact,
     # a warning ("is not dishwasher safe") comes after the selling points, and always: the cap on
     # how many facts a description states must not drop the one that stops a wrong purchase
     stated = [f for f in ordered if not f.negative][:most_facts] + [f for f in ordered if f.negative]
-    bullets = [bullet_text(f, plan.plural) for f in ordered if f.source in ("attribute", "bullet", "price")]
+    bullets = [bullet_text(f, plan.plural) for f in ordered if f.kind in ("attribute", "bullet", "price")]
     plain_body = fact_sentences(stated, plan.plural, first_subject=the_name(said))
     if not any(f.phrase for f in stated):  # nothing names the product yet
         plain_body.insert(0, f"This is {the_name(said)}.")
