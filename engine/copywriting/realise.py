@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 
 from engine.copywriting.plan import ContentPlan, Fact
 from engine.copywriting.plausibility import doubtful
-from engine.scores.spelling import respelled
+from engine.scores.spelling import known, respelled
 
 _ADJECTIVE_END = ("resistant", "safe", "proof", "able", "ible", "ous", "ive", "ful", "less", "free", "ant", "ent",
                   "ic", "al", "ed", "ing", "ized", "ised", "friendly", "compatible")
@@ -75,7 +75,7 @@ def _plain(value: str, shouted: bool | None = None) -> str:
         word = respelled(word)
         core = re.sub(r"[^A-Za-z]", "", word.split("-")[0])  # "All-weather" reads as "all-weather"
         title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and \
-            not re.search(r"[®™©]", word) and not _proper(core) and _known(core)  # "Fluidride": a name, kept
+            not re.search(r"[®™©]", word) and not _proper(core) and known(core)  # "Fluidride": a name, kept
         loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with"))
         words.append(word.lower() if title_case or loud or core.lower() in COLORS else word)
     return re.sub(r"(\d) %", r"\1%", " ".join(" ".join(words).split()))
@@ -92,18 +92,12 @@ def _proper(word: str) -> bool:
     return bool(names) and all(n[:1].isupper() for n in names)
 
 
-def _known(word: str) -> bool:
-    """An English word WordNet lists, rather than a name ("Samsung") or a code."""
-    from engine.scores.claims import wordnet
-
-    wn = wordnet()
-    return wn is None or any(wn.morphy(word.lower(), pos) for pos in ("n", "v", "a", "r"))
 
 
 def _names_or_series(value: str) -> str:
     """A list that holds a name ("Samsung Galaxy Core Prime", "Windows XP, Vista") joined as written, its
     capitals kept; otherwise ``series`` ("water, whisky and beer")."""
-    if all(_known(w) for w in re.findall(r"[A-Za-z]{2,}", value)):
+    if all(known(w) for w in re.findall(r"[A-Za-z]{2,}", value)):
         return series(value)
     parts = [p.strip() for p in value.split(",") if p.strip()]
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else value
@@ -557,7 +551,7 @@ def _head(plan: ContentPlan) -> str:
     if len(last) > 2 and _singular(last) in shelves and noun_share(last) > 0:
         return last
     typed = last.rstrip("s") in plan.product_type.lower()
-    if len(last) > 2 and typed and not _known(last):
+    if len(last) > 2 and typed and not known(last):
         return last  # "hoodie": a word WordNet lacks, but the product's type says it
     return last if len(last) > 2 and noun_share(last) >= (0.3 if typed else 0.5) else ""
 
@@ -732,7 +726,7 @@ def _names_another_product(text: str, plan: ContentPlan) -> bool:
         return False
     name = plan.name.lower()
     first = plan.name.split()[0] if plan.name.split() else ""
-    if len(first) >= 3 and first[:1].isupper() and not _known(first):  # "the Kenobi Trail Vest" in a jacket's copy
+    if len(first) >= 3 and first[:1].isupper() and not known(first):  # "the Kenobi Trail Vest" in a jacket's copy
         for found in re.finditer(rf"\b{re.escape(first)}(?:\s+[A-Z][\w'’™®-]*)+", text):
             # "the Atomic Tee" in the Atomic Endurance Running Tee's copy is the same product, shortened
             if not set(re.findall(r"[a-z0-9]+", found.group(0).lower())) <= set(re.findall(r"[a-z0-9]+", name)):
@@ -907,7 +901,7 @@ def _plain_type(plan: ContentPlan) -> str:
     name = re.findall(r"[A-Za-z0-9]+", plan.name)
     if not words or len(words) > 3 or not name or not re.search(r"\d", name[-1]):
         return ""
-    if any(w in ("with", "without", "for", "and", "of", "&") or not _known(w) for w in words):
+    if any(w in ("with", "without", "for", "and", "of", "&") or not known(w) for w in words):
         return ""
     return plan.product_type if noun_share(words[-1]) >= 0.2 else ""
 

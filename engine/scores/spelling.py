@@ -22,7 +22,8 @@ def _english_words() -> frozenset[str]:
     return frozenset(name for name in wn.all_lemma_names() if len(name) >= 6 and name.isalpha()) if wn else frozenset()
 
 
-def _known(word: str) -> bool:
+def known(word: str) -> bool:
+    """An English word WordNet lists (in any part of speech), rather than a name ("Samsung") or a code."""
     wn = load_wordnet()
     return wn is None or any(wn.morphy(word.lower(), pos) for pos in ("n", "v", "a", "r"))
 
@@ -31,7 +32,7 @@ def _known(word: str) -> bool:
 def respelled(word: str) -> str:
     """``word`` as English spells it, or ``word`` itself (punctuation around it kept)."""
     core = word.strip(".,;:!?()\"'")
-    if len(core) < 6 or not core.isalpha() or not (core.islower() or core[1:].islower()) or _known(core):
+    if len(core) < 6 or not core.isalpha() or not (core.islower() or core[1:].islower()) or known(core):
         return word
     lower = core.lower()
     splits = [(lower[:i], lower[i:]) for i in range(len(lower) + 1)]
