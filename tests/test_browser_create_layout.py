@@ -175,6 +175,7 @@ def test_status_shows_progress_from_the_click(page):
 @browser_only
 def test_typing_into_an_empty_attribute_cell_reaches_the_product(page, studio):
     rows = page.locator("#mcs-attributes .virtual-body [role=row]")
+    rows.nth(4).wait_for(state="attached")  # the table draws its empty rows after the page loads
     assert rows.count() >= 5
     rows.nth(0).locator("[role=gridcell]").nth(0).click()
     page.keyboard.type("Material")  # straight into the selected cell: no double click, no menu
