@@ -41,6 +41,7 @@ import torch
 from transformers import LogitsProcessor
 
 from engine.core.paths import ASSETS
+from engine.scores.claims import wordnet  # one parsed WordNet per process
 
 _LETTERS = re.compile(r"[^\W\d_]+")  # a word: letters of any alphabet
 _WORD_SPAN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # what ``unlicensed`` reports: "half-sleeved", "it's"
@@ -65,13 +66,6 @@ def claim_words() -> frozenset[str]:
 
 
 # -- word forms --------------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def wordnet():
-    from engine.scores.claims import wordnet as shared  # one parsed WordNet per process
-
-    return shared()
-
 
 @lru_cache(maxsize=1)
 def _lemma_names() -> frozenset[str]:

@@ -539,12 +539,11 @@ def _head(plan: ContentPlan) -> str:
     # "Sprite Yoga Strap 10 foot": a measure after the name is not what the product is
     words = re.findall(r"[A-Za-z]+", re.sub(r"\s+\d[\d.]*\s*[A-Za-z]{1,5}\.?$", "", _name_core(plan)))
     last = words[-1].lower() if words else ""
-    brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
-    shelves = _shelves(plan)
+    shelves = _shelves(plan)  # the brand's words are not among them
     if shelves and _singular(last) not in shelves:
         # "... Conditioner Aloe Vera And Avocado" under "Hair Care > Conditioners": the product is the
         # conditioner, not the avocado; the last word of the name the category also says is what it is
-        shelved = [w.lower() for w in words[1:] if _singular(w.lower()) in shelves and len(w) > 3 and w.lower() not in brand]
+        shelved = [w.lower() for w in words[1:] if _singular(w.lower()) in shelves and len(w) > 3]
         if shelved and noun_share(shelved[-1]) >= 0.5:
             return shelved[-1]
     # the category saying it ("Watches > Wrist Watches") settles a word that is a verb as often ("watch")
