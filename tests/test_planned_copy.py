@@ -425,3 +425,12 @@ def test_a_bullet_that_names_the_garment_itself_is_not_a_feature():
                      attributes={"material": "Fleece, Cotton", "available colors": "Green, Purple, Red"})
     text, _ = _described(pullie)
     assert "sweatshirt" not in text.lower() and "kangaroo pocket" in text, text
+
+
+def test_a_price_figure_left_at_a_sentence_start_is_dropped_whatever_follows():
+    clutch = Product(title="Zoe Marciano Blue Satin Clutch", category="Bags > Clutches",
+                     description="Zoe Marciano Blue Satin Clutch (Blue) Price: Rs. 699 long clutch that is not "
+                                 "just spacious but fashionably chic.",
+                     attributes={"Height": "180 mm"})
+    text, _ = _described(clutch)
+    assert "699" not in text and "Long clutch that is not just spacious" in text, text

@@ -211,7 +211,8 @@ def _merchant_sentences(ingested, limit: int = 6) -> tuple[str, ...]:
     out = [b.strip() for b in product.bullets if b.strip()]
     for sentence in SENTENCE_END.split(product.description or ""):
         # "Price: Rs. 539 There are days ...": the price's figure is left at the start of the next sentence
-        sentence = re.sub(r"^\d[\d,.]*\s+(?=[A-Z])", "", " ".join(sentence.split()))
+        sentence = re.sub(r"^\d[\d,.]*\s+(?!(?:ml|l|g|kg|mg|cm|mm|m|inch|inches|pcs|pieces|x|%)\b)", "",
+                          " ".join(sentence.split()), flags=re.I)  # "699 long clutch that ..." too; "2 pcs" kept
         if 4 <= len(sentence.split()) <= 30 and not re.search(
                 r"key features|specifications of|cash on delivery|genuine products|free shipping|buy .* online|"
                 r"replacement guarantee|price: rs|rs\.", sentence, re.I):
