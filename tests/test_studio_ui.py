@@ -111,8 +111,12 @@ def test_browser_bad_photo_shows_clear_error(server, tmp_path):
         page.goto(server)
         page.get_by_label("Draft title").fill("Bag")
         page.locator("#mcs-photos input[type=file]").set_input_files(str(broken))
-        page.locator("#mcs-generate").click()
+        # named on upload, before Generate (a click racing the upload once wrote without the photo)
         expect(page.locator("#mcs-status")).to_contain_text("broken.jpg", timeout=60_000)
+        expect(page.locator("#mcs-status")).to_contain_text("Your other inputs are still used")
+        expect(page.locator("#mcs-photos img")).to_have_count(0)  # taken off the gallery, not a blank thumbnail
+        page.locator("#mcs-generate").click()
+        expect(page.locator("#mcs-status")).to_contain_text("Done in", timeout=120_000)
         expect(page.get_by_label("Draft title")).to_have_value("Bag")  # nothing the user typed is lost
         browser.close()
 
