@@ -408,7 +408,7 @@ class Studio:
         flagged = [f["text"] for text in (copy.title, copy.description)
                    for f in claim_report(text, source, tuple(photo_colours))["flagged"]]
         return extract_keywords("\n".join([copy.title, copy.description, *copy.bullets, source]),
-                                device=self.device, exclude=flagged)
+                                device=self.device, exclude=flagged, precision=self.precision)
 
     def photo_suggestions(self, product: Product | Ingested) -> list[dict]:
         """What the photos seem to show: ``[{"label", "confidence", "photo", "attribute"}]``, most

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -81,42 +82,53 @@ def sample_product(sample: str | None) -> Product:
     return product
 
 
-def build_qa_tab(studio: Studio, create=None) -> None:
-    """``create``: the Create tab (studio.create_tab.CreateTab), whose product one click brings here."""
-    log = qa.UnansweredLog()
-    samples = list(sample_products())
+@dataclass
+class QAHandlers:
+    """The tab's handlers, as plain methods over one Studio and one unanswered-questions log (methods rather
+    than partials because Gradio finds the ``gr.Request`` parameter, the login, through their type hints)."""
 
-    def after_load(conversation: qa.Conversation | None, note: str) -> tuple:
+    studio: Studio
+    log: qa.UnansweredLog
+
+    def after_load(self, conversation: qa.Conversation | None, note: str) -> tuple:
         hidden = gr.update(visible=False, value=None)
-        return (conversation, [], note, "", _unanswered_md(log, conversation), None, hidden, hidden)
+        return (conversation, [], note, "", _unanswered_md(self.log, conversation), None, hidden, hidden)
 
-    def load(make_product, request: gr.Request | None = None):
+    def load(self, make_product, request: gr.Request | None = None) -> tuple:
         """A product that fails to load leaves none selected: the next question is refused, not answered
         about whatever was there before or about a sample."""
         try:
             owner = _owner(request)
-            ingested = studio.ingest(make_product())
+            ingested = self.studio.ingest(make_product())
             # Ingest skips a bad photo and goes on; here the merchant named the product by its file, so a
             # photo it names and we cannot read means the wrong upload: say so rather than answer without it.
             skipped = [w.removeprefix("photo skipped: ") for w in ingested.warnings if w.startswith("photo skipped:")]
             if skipped:
                 raise StudioError("; ".join(skipped) + ". Upload the photos the JSON names together with it.")
-            conversation = qa.Conversation(ingested, device=studio.device, log=log if owner else None,
-                                           owner=owner or "local")
+            conversation = qa.Conversation(ingested, device=self.studio.device, precision=self.studio.precision,
+                                           log=self.log if owner else None, owner=owner or "local")
         except (StudioError, ValueError, OSError) as exc:
-            return after_load(None, f"**Could not load the product:** {html.escape(str(exc))}\n\n{NO_PRODUCT}")
+            return self.after_load(None, f"**Could not load the product:** {html.escape(str(exc))}\n\n{NO_PRODUCT}")
         title = conversation.ingested.product.title or "this product"
         photos = len(conversation.ingested.photos)
-        return after_load(conversation, f"Asking about **{html.escape(title)}** ({len(conversation.facts)} facts"
-                                    + (f", {photos} photo{'s' * (photos != 1)})." if photos else ")."))
+        return self.after_load(conversation, f"Asking about **{html.escape(title)}** ({len(conversation.facts)} facts"
+                                         + (f", {photos} photo{'s' * (photos != 1)})." if photos else ")."))
 
-    def load_sample(sample, request: gr.Request):
-        return load(lambda: sample_product(sample), request)
+    def load_sample(self, sample, request: gr.Request):
+        return self.load(lambda: sample_product(sample), request)
 
-    def load_upload(files, request: gr.Request):
-        return load(lambda: uploaded_product(files), request)
+    def load_upload(self, files, request: gr.Request):
+        return self.load(lambda: uploaded_product(files), request)
 
-    def ask(conversation, history, question):
+    def load_create(self, title, description, bullets, category, brand, price, attributes, photos, video,
+                    request: gr.Request):
+        from studio.create_tab import product_from_form
+
+        form = dict(title=title, description=description, bullets=bullets, category=category, brand=brand,
+                    price=price, attributes=attributes, photos=photos, video=video)
+        return self.load(lambda: product_from_form(**form), request)
+
+    def ask(self, conversation, history, question):
         if conversation is None:
             raise gr.Error(NO_PRODUCT)
         try:
@@ -125,10 +137,10 @@ def build_qa_tab(studio: Studio, create=None) -> None:
             raise gr.Error(str(exc)) from None
         history = [*history, {"role": "user", "content": question},
                    {"role": "assistant", "content": answer.text}]
-        return (conversation, history, "", _facts_html(answer), _unanswered_md(log, conversation), answer.text,
+        return (conversation, history, "", _facts_html(answer), _unanswered_md(self.log, conversation), answer.text,
                 *_looks(answer, conversation))
 
-    def ask_spoken(conversation, history, recording):
+    def ask_spoken(self, conversation, history, recording):
         """A question said into the microphone (or an uploaded recording): transcribed offline
         (engine.inputs.speech), the transcript shown, then asked as if typed."""
         if not recording:
@@ -139,13 +151,40 @@ def build_qa_tab(studio: Studio, create=None) -> None:
             heard = speech.transcribe(recording)
         except StudioError as exc:
             raise gr.Error(str(exc)) from None
-        outputs = ask(conversation, history, heard)
+        outputs = self.ask(conversation, history, heard)
         return (*outputs, f"Heard: \u201c{html.escape(heard)}\u201d")
 
-    def speak(text):
-        if not text:
-            raise gr.Error("ask a question first")
-        return str(qa.speak(text, Path(tempfile.mkdtemp(prefix="mcs-qa-")) / "answer.wav"))
+    def ask_api(self, product: dict, question: str, earlier: list | None = None, writer: str = "template",
+                audio: str | None = None, request: gr.Request = None) -> dict:
+        """`/ask`: product JSON + question (+ earlier questions of the conversation) -> answer with its facts."""
+        try:
+            transcript = speech.transcribe(audio) if audio else None
+            if not isinstance(product, dict):
+                Product.from_record(product)  # the one-line message for a list, text, number ...
+            record = {k: v for k, v in product.items() if k not in ("images", "videos")}  # text facts only
+            conversation = qa.Conversation(self.studio.ingest(Product.from_record(record)), device=self.studio.device,
+                                           precision=self.studio.precision, writer=writer or "template")
+            for previous in earlier or []:  # replayed so a follow-up sees its subject
+                conversation.ask(str(previous))
+            owner = _owner(request)
+            if owner and self.log is not None:  # only a login owns a list kept between requests
+                conversation.log, conversation.owner = self.log, owner
+            answer = conversation.ask(transcript if transcript is not None else question).to_dict()
+            return answer if transcript is None else {**answer, "transcript": transcript}
+        except (StudioError, ValueError) as exc:
+            raise gr.Error(str(exc)) from None
+
+
+def speak(text):
+    if not text:
+        raise gr.Error("ask a question first")
+    return str(qa.speak(text, Path(tempfile.mkdtemp(prefix="mcs-qa-")) / "answer.wav"))
+
+
+def build_qa_tab(studio: Studio, create=None) -> None:
+    """``create``: the Create tab (studio.create_tab.CreateTab), whose product one click brings here."""
+    handlers = QAHandlers(studio, qa.UnansweredLog())
+    samples = list(sample_products())
 
     gr.Markdown("Answers come only from the listing's own facts; when the listing does not say, the answer "
                 "says so and suggests the line to add.")
@@ -182,52 +221,25 @@ def build_qa_tab(studio: Studio, create=None) -> None:
 
     loaded = [conversation, chat, status, facts, unanswered, audio, clip, photos]
     # The tab's own events stay off the API: `/ask` below is the endpoint for scripts.
-    load_button.click(load_upload, [upload], loaded, api_name=False)
-    sample.input(load_sample, [sample], loaded, api_name=False)
-    upload.upload(load_upload, [upload], loaded, api_name=False)
+    load_button.click(handlers.load_upload, [upload], loaded, api_name=False)
+    sample.input(handlers.load_sample, [sample], loaded, api_name=False)
+    upload.upload(handlers.load_upload, [upload], loaded, api_name=False)
     if create is not None:
-        from studio.create_tab import product_from_form
-
-        def load_create(title, description, bullets, category, brand, price, attributes, photos, video,
-                        request: gr.Request):
-            form = dict(title=title, description=description, bullets=bullets, category=category, brand=brand,
-                        price=price, attributes=attributes, photos=photos, video=video)
-            return load(lambda: product_from_form(**form), request)
-
-        from_create.click(load_create, list(create.form.values()), loaded, api_name=False)
+        from_create.click(handlers.load_create, list(create.form.values()), loaded, api_name=False)
     asked = [conversation, chat, question, facts, unanswered, last, clip, photos]
-    question.submit(ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
-    ask_button.click(ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
+    question.submit(handlers.ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
+    ask_button.click(handlers.ask, [conversation, chat, question], asked, concurrency_id="qa", api_name=False)
     for event in (spoken.stop_recording, spoken.upload):
-        event(ask_spoken, [conversation, chat, spoken], [*asked, heard], concurrency_id="qa", api_name=False)
+        event(handlers.ask_spoken, [conversation, chat, spoken], [*asked, heard], concurrency_id="qa",
+              api_name=False)
     speak_button.click(speak, last, audio, api_name=False)
-    build_ask_api(studio, log)
+    build_ask_api(handlers)
 
 
-def build_ask_api(studio: Studio, log: qa.UnansweredLog | None = None) -> None:
+def build_ask_api(handlers: QAHandlers) -> None:
     """`/ask`: product JSON + question (+ earlier questions of the conversation) -> answer with its facts.
     Or a spoken question: ``audio`` (a recording, 0.3-30 s) is transcribed offline and asked in place of
     ``question``; the answer then carries ``transcript``, what was heard."""
-
-    def ask_api(product: dict, question: str, earlier: list | None = None, writer: str = "template",
-                audio: str | None = None, request: gr.Request = None) -> dict:
-        try:
-            transcript = speech.transcribe(audio) if audio else None
-            if not isinstance(product, dict):
-                Product.from_record(product)  # the one-line message for a list, text, number ...
-            record = {k: v for k, v in product.items() if k not in ("images", "videos")}  # text facts only
-            conversation = qa.Conversation(studio.ingest(Product.from_record(record)), device=studio.device,
-                                           writer=writer or "template")
-            for previous in earlier or []:  # replayed so a follow-up sees its subject
-                conversation.ask(str(previous))
-            owner = _owner(request)
-            if owner and log is not None:  # only a login owns a list kept between requests
-                conversation.log, conversation.owner = log, owner
-            answer = conversation.ask(transcript if transcript is not None else question).to_dict()
-            return answer if transcript is None else {**answer, "transcript": transcript}
-        except (StudioError, ValueError) as exc:
-            raise gr.Error(str(exc)) from None
-
     with gr.Row(visible=False):
         product = gr.JSON(label="product")
         question = gr.Textbox(label="question")
@@ -236,6 +248,6 @@ def build_ask_api(studio: Studio, log: qa.UnansweredLog | None = None) -> None:
         audio = gr.Audio(label="spoken question", type="filepath", sources=["upload"])
         out = gr.JSON(label="answer")
         trigger = gr.Button("ask")
-    trigger.click(ask_api, [product, question, earlier, writer, audio], out, api_name="ask", concurrency_id="qa",
+    trigger.click(handlers.ask_api, [product, question, earlier, writer, audio], out, api_name="ask", concurrency_id="qa",
                   api_description="Answer a shopper's question (typed, or spoken as audio) from the product's own "
                                   "facts (and say which).")

@@ -134,7 +134,7 @@ def run_variants(studio: Studio, create: CreateTab, source_value, sample_label, 
         names = list(picked or []) + [s for s in (free or "").split(",") if s.strip()]
         colours = studio.photo_colours(ingested)
         pairs = engine_variants.make_variants(ingested, engine_variants.resolve_segments(names), studio.device,
-                                              colours)
+                                              colours, precision=studio.precision)
         folder = Path(tempfile.mkdtemp(prefix="mcs-variants-"))
         shown = {}
         if images and ingested.photos:
@@ -182,7 +182,7 @@ def regenerate_segment(studio: Studio, data, segment_key, images):
     for i, (variant, _) in enumerate(data["pairs"]):
         if variant.segment == segment_key:
             data["pairs"][i] = engine_variants.regenerate(ingested, variant.label, others, shift, studio.device,
-                                                          data["colours"])
+                                                          data["colours"], precision=studio.precision)
             if images and ingested.photos:
                 data["images"][segment_key] = _save_images(studio, ingested, data["pairs"][i][0],
                                                            Path(data["folder"]))
@@ -210,7 +210,7 @@ def build_variants_api(studio: Studio) -> None:
             ingested = studio.ingest(Product.from_record(record))
             colours = studio.photo_colours(ingested)
             pairs = engine_variants.make_variants(ingested, engine_variants.resolve_segments(segments or ""),
-                                                  studio.device, colours)
+                                                  studio.device, colours, precision=studio.precision)
             images = {v.segment: engine_variants.variant_images(studio, ingested, v) for v, _ in pairs} \
                 if ingested.photos else None
             out = Path(tempfile.mkdtemp(prefix="mcs-variants-api-"))

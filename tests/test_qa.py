@@ -515,3 +515,27 @@ def test_the_plain_warranty_line_is_preferred_to_its_details():
 def test_included_no_reads_as_a_sentence():
     sofa = _shared("flipkart-text", "7ee3e337474a29b38cfe1f5d4020d633")
     assert _ask(sofa, "Does it come with a mattress?").text == "No, the mattress is not included."
+
+
+def test_the_qa_tabs_handlers_file_a_logins_declined_questions_under_that_login(tmp_path):
+    """The tab's handlers read the login from Gradio's request (why they are methods, not partials):
+    a logged-in merchant's declined question is kept under their name; an anonymous visitor's is not kept."""
+    from types import SimpleNamespace
+
+    from engine.inputs.samples import sample_products
+    from engine.pipeline import Studio
+    from engine.workflows import qa
+    from studio.qa_tab import QAHandlers
+
+    log = qa.UnansweredLog(tmp_path / "unanswered.json")
+    handlers = QAHandlers(Studio(device="cpu"), log)
+    sample = next(iter(sample_products()))
+    key = qa.product_key(sample_products()[sample])
+    for who in ("ann", None):
+        conversation, *_ = handlers.load_sample(sample, SimpleNamespace(username=who))
+        assert conversation.owner == (who or "local")
+        _, _, _, facts, unanswered, *_ = handlers.ask(conversation, [], "Does it come with a lifetime warranty?")
+        assert "No fact in the listing answers this" in facts
+        assert "lifetime warranty" in unanswered
+    assert log.questions(key, owner="ann") == ["Does it come with a lifetime warranty?"]
+    assert log.questions(key, owner="local") == []

@@ -31,7 +31,7 @@ def _cmd_variants(args) -> int:
     studio = Studio(device=args.device)
     ingested = studio.ingest(product)
     colours = studio.photo_colours(ingested)
-    pairs = make_variants(ingested, segments, studio.device, colours)
+    pairs = make_variants(ingested, segments, studio.device, colours, precision=studio.precision)
     images = None
     if not args.no_images and ingested.photos:
         images = {v.segment: variant_images(studio, ingested, v) for v, _ in pairs}

@@ -326,10 +326,10 @@ def shortlist(text: str, size: int, exclude=()) -> tuple[list[str], Counter]:
     return [" ".join(w) for w in ordered[:size]], counts
 
 
-def _keybert(device: str):
+def _keybert(device: str, precision: str | None = None):
     from engine.encoders.text import load_text_encoder
 
-    return _keybert_over(load_text_encoder(device))  # the studio's MiniLM, at the studio's precision
+    return _keybert_over(load_text_encoder(device, precision))  # the studio's MiniLM, at the studio's precision
 
 
 @load_once(maxsize=2)
@@ -352,11 +352,12 @@ def _fold_contained(keywords: list[str], counts: Counter) -> list[str]:
 
 
 def extract_keywords(text: str, top: int = 8, diversity: float = 0.5, device: str = "auto",
-                     exclude: list[str] | tuple[str, ...] = ()) -> list[str]:
+                     exclude: list[str] | tuple[str, ...] = (), precision: str | None = None) -> list[str]:
     """Up to ``top`` lower-case search phrases that occur in ``text``, most relevant first.
 
     ``diversity`` (0-1) trades relevance for variety in KeyBERT's MMR; ``exclude`` lists words
-    or phrases the merchant said no to (e.g. ["microwave"]): no keyword contains one.
+    or phrases the merchant said no to (e.g. ["microwave"]): no keyword contains one. ``precision``: the
+    MiniLM encoder's (a Studio passes its own; None: the process default).
     """
     text = _BOILERPLATE.sub("\n", text or "")
     if not text.strip() or top <= 0:
@@ -369,6 +370,6 @@ def extract_keywords(text: str, top: int = 8, diversity: float = 0.5, device: st
     # Our own phrases as the vocabulary: KeyBERT's default analyzer would re-split them at
     # hyphens and drop one-letter words, silently losing "two-tone gray" or "men's watch".
     vectorizer = CountVectorizer(analyzer=lambda _doc: candidates, vocabulary=candidates)
-    ranked = _keybert(device).extract_keywords(
+    ranked = _keybert(device, precision).extract_keywords(
         text, vectorizer=vectorizer, use_mmr=True, diversity=diversity, top_n=top + 4)
     return _fold_contained([phrase for phrase, _ in ranked], counts)[:top]

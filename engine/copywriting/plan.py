@@ -334,7 +334,7 @@ NOT_GIVEN = {"na", "n/a", "n.a.", "not applicable", "-", "nil", "unknown", ""}
 _LISTING_SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*[•\u2022;]\s*|\n+")
 
 
-def _shown_key(key: str) -> str:
+def shown_key(key: str) -> str:
     """An attribute's name as Q&A shows it: underscores as spaces, the first letter upper case."""
     key = key.replace("_", " ").strip()
     return key[:1].upper() + key[1:]
@@ -357,7 +357,7 @@ def listing_facts(ingested, photo_labels: tuple[str, ...] = ()) -> list[Fact]:
     p = ingested.product
 
     def attribute(key: str, value: str, kind: str) -> Fact:
-        shown = _shown_key(key)
+        shown = shown_key(key)
         return Fact(role_of(key) if kind in ("attribute", "photo label") else kind, shown, value,
                     f"{shown}: {value}", kind=kind)
 

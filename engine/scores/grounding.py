@@ -24,7 +24,9 @@ from .vocab import ALIASES, COLORS, MATERIALS, NUMBER_WORDS, UNITS
 
 
 @dataclass(frozen=True)
-class Fact:
+class Mention:
+    """A number, colour or material as one text states it; grounding checks the copy's against the input's."""
+
     kind: str  # "number" | "color" | "material"
     text: str  # as written in the text, for display
     key: str  # normalised value ("213", "navy") used for matching
@@ -63,7 +65,7 @@ def _phrases() -> tuple[dict[tuple[str, ...], tuple[str, frozenset[str]]], int]:
 _PHRASE_GAP = re.compile(r"[ \t-]+")
 
 
-def _term_facts(text: str) -> list[Fact]:
+def _term_facts(text: str) -> list[Mention]:
     table, longest = _phrases()
     # Keep the surface spans so the report shows what the copy actually says.
     spans = list(re.finditer(r"[A-Za-z]+", text))
@@ -79,7 +81,7 @@ def _term_facts(text: str) -> list[Fact]:
                 surface = text[spans[i].start():spans[i + n - 1].end()]
                 all_words = frozenset(words[i:i + n]) | frozenset(_words(canonical))
                 for kind in sorted(kinds):
-                    facts.append(Fact(kind, surface, canonical, words=all_words))
+                    facts.append(Mention(kind, surface, canonical, words=all_words))
                 i += n
                 break
         else:
@@ -155,21 +157,21 @@ def _value(raw: str) -> str:
     return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
-def _number_facts(text: str, spelled_out: bool) -> list[Fact]:
-    facts = [Fact("number", m.group(0).strip(), _value(m.group(1)), _unit(m.group(2)))
+def _number_facts(text: str, spelled_out: bool) -> list[Mention]:
+    facts = [Mention("number", m.group(0).strip(), _value(m.group(1)), _unit(m.group(2)))
              for m in _NUMBER.finditer(text)]
     for m in _NUMBER_WORD.finditer(text):
         unit, value = _unit(m.group(2)), _spelled_value(m.group(1))
         if spelled_out or unit:
-            facts.append(Fact("number", m.group(0).strip(), value, unit))
+            facts.append(Mention("number", m.group(0).strip(), value, unit))
         elif value != "1":  # "one" counts a noun too rarely to check: "one size", "one-stop", "one touch"
             end = _counted_end(text, m.end())
             if end is not None:  # compared like a bare digit: "two pockets" is grounded by "2 pockets"
-                facts.append(Fact("number", text[m.start():end], value))
+                facts.append(Mention("number", text[m.start():end], value))
     return facts
 
 
-def _facts(text: str, spelled_out: bool) -> list[Fact]:
+def _facts(text: str, spelled_out: bool) -> list[Mention]:
     return _number_facts(text, spelled_out) + _term_facts(text)
 
 
@@ -184,7 +186,7 @@ def extract_facts(text: str) -> dict[str, list[str]]:
     return found
 
 
-def _is_grounded(fact: Fact, source: list[Fact]) -> bool:
+def _is_grounded(fact: Mention, source: list[Mention]) -> bool:
     if fact.kind == "number":
         return any(s.kind == "number" and s.key == fact.key
                    and (s.unit is None or fact.unit is None or s.unit == fact.unit
@@ -200,19 +202,19 @@ _CURRENCIES = {None, "rs", "usd", CURRENCY}
 SIZE = "size"  # the unit of a size given without one ("available sizes: 32, 36"): "36 hours" is invented
 
 
-def _source_facts(source_text: str, extra_allowed=()) -> list[Fact]:
+def _source_facts(source_text: str, extra_allowed=()) -> list[Mention]:
     source = []
     for line in source_text.splitlines():
         facts = _facts(line, spelled_out=True)
         key = line.split(":", 1)[0].lower() if ":" in line else ""
         if key == "price":  # "1695" was the price, so "1695 mm" is invented
-            facts = [Fact(f.kind, f.text, f.key, f.unit or CURRENCY, f.words) for f in facts]
+            facts = [Mention(f.kind, f.text, f.key, f.unit or CURRENCY, f.words) for f in facts]
         elif "size" in key:  # a size grounds a size (or the bare number), never a measurement
-            facts = [Fact(f.kind, f.text, f.key, f.unit or SIZE, f.words) for f in facts]
+            facts = [Mention(f.kind, f.text, f.key, f.unit or SIZE, f.words) for f in facts]
         source += facts
     for term in extra_allowed:
         found = _term_facts(term)
-        source += found or [Fact("color", term, term.lower(), words=frozenset(_words(term)))]
+        source += found or [Mention("color", term, term.lower(), words=frozenset(_words(term)))]
     return source
 
 
@@ -240,7 +242,7 @@ def grounded_vocabulary(source_text: str, extra_allowed=()) -> tuple[dict[str, f
 
 
 @lru_cache(maxsize=1)
-def _vocabulary_facts() -> tuple[tuple[str, tuple[Fact, ...]], ...]:
+def _vocabulary_facts() -> tuple[tuple[str, tuple[Mention, ...]], ...]:
     return tuple((term, tuple(_term_facts(term))) for term in (*COLORS, *MATERIALS))
 
 

@@ -48,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 
 # Fact and MAX_FACT_CHARS are read from here too (deprecated: import them from engine.copywriting.plan)
-from engine.copywriting.plan import MAX_FACT_CHARS, Fact, listing_facts  # noqa: F401
+from engine.copywriting.plan import MAX_FACT_CHARS, Fact, listing_facts, shown_key  # noqa: F401
 from engine.copywriting.realise import series
 from engine.ingest import Ingested, ingest
 from engine.core.product import Product
@@ -321,11 +321,6 @@ def terms(text: str) -> set[str]:
 # ``kind`` says where it was read and whose ``text`` ("Microwave safe: No") is shown as an answer's source.
 # ``product_facts`` (what the listing gives, unchosen) is ``engine.copywriting.plan.listing_facts``.
 product_facts = listing_facts
-
-
-def _label(key: str) -> str:
-    key = key.replace("_", " ").strip()
-    return key[:1].upper() + key[1:]
 
 
 @dataclass
@@ -616,14 +611,15 @@ def _covers(word: str, fact: _FactWords) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _fact_vectors(texts: tuple[str, ...], device: str):
+def _fact_vectors(texts: tuple[str, ...], device: str, precision: str | None = None):
     from engine.encoders.text import encode_texts
 
-    return encode_texts(list(texts), device)
+    return encode_texts(list(texts), device, precision)
 
 
 def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: int = 3,
-             covering_only: bool = True, product_words: set[str] = frozenset()) -> list[Match]:
+             covering_only: bool = True, product_words: set[str] = frozenset(),
+             precision: str | None = None) -> list[Match]:
     """Facts that cover every topic word of the question, best first (cosine + key bonus).
 
     With ``covering_only=False`` facts that cover some of it come too (for "it does say ..." in a decline)."""
@@ -631,8 +627,8 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
 
     if not facts or not (question.subject or question.measure):
         return []
-    query = encode_texts([question.query], device)[0]
-    cosines = (_fact_vectors(tuple(f.text for f in facts), device) @ query).tolist()
+    query = encode_texts([question.query], device, precision)[0]
+    cosines = (_fact_vectors(tuple(f.text for f in facts), device, precision) @ query).tolist()
     matches = []
     for fact, cosine in zip(facts, cosines):
         words = _fact_words(fact)
@@ -1221,7 +1217,7 @@ def decline(question: Question, closest: Fact | None = None) -> Answer:
     text = text.rstrip(".") + ("" if text.endswith("\u201d") else ".")
     named = [w for w in question.subject if w not in question.optional or w in _COMPATIBILITY]
     shown = [question.asked_as.get(w, w) for w in named]
-    key = _label(" ".join(sorted(shown, key=question.text.lower().find)) or "Detail")
+    key = shown_key(" ".join(sorted(shown, key=question.text.lower().find)) or "Detail")
     if question.yes_no:
         suggestion = f"Add a line such as \"{key}: Yes\" or \"{key}: No\" to your listing."
     else:
@@ -1245,14 +1241,14 @@ LM_PROMPT = ("Answer the shopper's question in one short sentence, using only th
 
 
 def lm_answer(question: Question, template: Answer, source_text: str, model: str = "smollm2-135m",
-              device: str = "cpu", seed: int = 0) -> Answer:
+              device: str = "cpu", seed: int = 0, precision: str | None = None) -> Answer:
     """The template answer reworded by the language model, kept only when it passes the claim check
     and keeps the template's yes/no; otherwise the template answer itself."""
     from engine.copywriting.grounded import finish, grounded_processor
     from engine.models.language import load_language_model
     from engine.scores.claims import claim_report
 
-    lm = load_language_model(model, device)
+    lm = load_language_model(model, device, precision)
     processor = grounded_processor(lm.tokenizer, [(source_text, [])])
     messages = [{"role": "user", "content": LM_PROMPT.format(
         facts="\n".join(f"- {f}" for f in template.facts), question=question.text)}]
@@ -1290,6 +1286,7 @@ class Conversation:
     ingested: Ingested
     photo_labels: tuple[str, ...] = ()
     device: str = "cpu"
+    precision: str | None = None         # the encoders' and the answer writer's (None: the process default)
     writer: str = DEFAULT_WRITER
     log: "UnansweredLog | None" = None
     threshold: float = ATTRIBUTE_FLOOR  # kept for callers; the floors above decide
@@ -1310,21 +1307,24 @@ class Conversation:
             raise ValueError("the question is empty: type what a shopper would ask, e.g. \"Is it machine washable?\"")
         question = understand(text, self.previous, self.product_words)
         answer = None
-        for match in retrieve(question, self.facts, self.device, product_words=self.product_words):
+        for match in retrieve(question, self.facts, self.device, product_words=self.product_words,
+                              precision=self.precision):
             answer = template_answer(question, match)
             if answer is not None:
                 break
         if answer is None:
-            answer = semantic_answer(question, self.facts, self.device, self.product_words)
+            answer = semantic_answer(question, self.facts, self.device, self.product_words, self.precision)
         if answer is None:
-            near = retrieve(question, self.facts, self.device, top=1, covering_only=False)
+            near = retrieve(question, self.facts, self.device, top=1, covering_only=False,
+                            precision=self.precision)
             answer = decline(question, near[0].fact if near and _worth_offering(near[0]) else None)
             if question.text not in self.unanswered:
                 self.unanswered.append(question.text)
             if self.log is not None:
                 self.log.add(product_key(self.ingested.product), question.text, owner=self.owner)
         elif self.writer == "lm":
-            answer = lm_answer(question, answer, self.ingested.source_text(), device=self.device)
+            answer = lm_answer(question, answer, self.ingested.source_text(), device=self.device,
+                               precision=self.precision)
         self.previous = question if answer.answered or not question.follow_up else self.previous
         answer.about_looks = bool(_LOOKS.search(text))
         return answer
@@ -1364,7 +1364,7 @@ def _semantic_texts(fact: Fact) -> list[str]:
 
 
 def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
-                   product_words: set[str] = frozenset()) -> Match | None:
+                   product_words: set[str] = frozenset(), precision: str | None = None) -> Match | None:
     """The closest fact by meaning, when it is close enough and says something about what was asked."""
     from engine.encoders.text import encode_texts
 
@@ -1380,8 +1380,8 @@ def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
         for text in _semantic_texts(fact):
             texts.append(text)
             owner.append(i)
-    query = encode_texts([question.query], device)[0]
-    cosines = (_fact_vectors(tuple(texts), device) @ query).tolist()
+    query = encode_texts([question.query], device, precision)[0]
+    cosines = (_fact_vectors(tuple(texts), device, precision) @ query).tolist()
     best: dict[int, float] = {}
     for i, cosine in zip(owner, cosines):
         best[i] = max(best.get(i, -1.0), cosine)
@@ -1448,8 +1448,8 @@ def _narrower(question: Question, covered: set[str], uncovered: set[str]) -> boo
 
 
 def semantic_answer(question: Question, facts: list[Fact], device: str = "cpu",
-                    product_words: set[str] = frozenset()) -> Answer | None:
-    match = semantic_match(question, facts, device, product_words)
+                    product_words: set[str] = frozenset(), precision: str | None = None) -> Answer | None:
+    match = semantic_match(question, facts, device, product_words, precision)
     if match is None:
         return None
     return Answer(question.text, _sentence(statement(match.fact)), True, [match.fact.text],
@@ -1471,12 +1471,13 @@ def product_key(product: Product) -> str:
 
 
 def ask(product: Product | Ingested, questions: str | list[str], *, writer: str = DEFAULT_WRITER,
-        device: str = "cpu", log: "UnansweredLog | None" = None, owner: str = "local") -> list[Answer]:
+        device: str = "cpu", log: "UnansweredLog | None" = None, owner: str = "local",
+        precision: str | None = None) -> list[Answer]:
     """Answer one question, or several in order as one conversation (follow-ups see the previous)."""
     if writer not in WRITERS:
         raise ValueError(f"unknown answer writer {writer!r} (accepted: {', '.join(WRITERS)})")
     ingested = product if isinstance(product, Ingested) else ingest(product)
-    conversation = Conversation(ingested, device=device, writer=writer, log=log, owner=owner)
+    conversation = Conversation(ingested, device=device, precision=precision, writer=writer, log=log, owner=owner)
     return [conversation.ask(q) for q in ([questions] if isinstance(questions, str) else questions)]
 
 

@@ -213,7 +213,8 @@ def product_facts(ingested: Ingested) -> list[Fact]:
     return unique
 
 
-def relevance(segment: Segment, facts: list[Fact], device: str = "cpu", preset: bool | None = None) -> list[float]:
+def relevance(segment: Segment, facts: list[Fact], device: str = "cpu", preset: bool | None = None,
+              precision: str | None = None) -> list[float]:
     """How much each fact speaks to the segment: shared words (attribute names count double, as
     "Warranty: 2 years" is about warranty whatever its value) plus, for free-text segments, the
     MiniLM cosine between the segment's words and the fact. A "no" scores nothing."""
@@ -229,19 +230,19 @@ def relevance(segment: Segment, facts: list[Fact], device: str = "cpu", preset: 
     if not is_preset and facts:
         from engine.encoders.text import encode_texts
 
-        vectors = encode_texts([segment.label] + [f.text for f in facts], device)
+        vectors = encode_texts([segment.label] + [f.text for f in facts], device, precision)
         cosine = (vectors[1:] @ vectors[0]).tolist()
         scores = [s + SEMANTIC_WEIGHT * max(0.0, c) * (not f.negative) for s, c, f in zip(scores, cosine, facts)]
     return scores
 
 
 def rank_facts(segment: Segment, facts: list[Fact], device: str = "cpu", avoid_lead: set[str] = frozenset(),
-               shift: int = 0) -> list[tuple[Fact, float]]:
+               shift: int = 0, precision: str | None = None) -> list[tuple[Fact, float]]:
     """Facts most relevant first (ties keep the merchant's order). ``avoid_lead``: facts another
     segment already leads with; one of them moves back when this segment has another relevant fact,
     so two segments lead with different facts wherever the product has them. ``shift`` (regenerate)
     rotates the relevant facts, so a new draft leads with the next one."""
-    scores = relevance(segment, facts, device)
+    scores = relevance(segment, facts, device, precision=precision)
     order = sorted(range(len(facts)), key=lambda i: (-scores[i], i))
     ranked = [(facts[i], scores[i]) for i in order]
     relevant = [r for r in ranked if r[1] > 0]
@@ -308,16 +309,17 @@ def write_variant(ingested: Ingested, segment: Segment, ranked: list[tuple[Fact,
                    segment.call_to_action, [f.text for f in leads], checks, fallbacks)
 
 
-def make_variants(ingested: Ingested, segments, device: str = "cpu", colours=(), shifts: dict | None = None):
+def make_variants(ingested: Ingested, segments, device: str = "cpu", colours=(), shifts: dict | None = None,
+                  precision: str | None = None):
     """One variant (with its ad set, see ``engine.workflows.adsets``) per segment, in the order given.
-    Returns ``[(Variant, AdSet)]``."""
+    Returns ``[(Variant, AdSet)]``. ``precision``: the text encoder's (a Studio passes its own)."""
     from engine.workflows.adsets import build_adset
 
     facts = product_facts(ingested)
     used_leads: set[str] = set()
     out = []
     for segment in resolve_segments(segments) if not all(isinstance(s, Segment) for s in segments) else segments:
-        ranked = rank_facts(segment, facts, device, used_leads, (shifts or {}).get(segment.key, 0))
+        ranked = rank_facts(segment, facts, device, used_leads, (shifts or {}).get(segment.key, 0), precision)
         variant = write_variant(ingested, segment, ranked, colours)
         if variant.lead_facts:
             used_leads.add(variant.lead_facts[0])
@@ -325,14 +327,15 @@ def make_variants(ingested: Ingested, segments, device: str = "cpu", colours=(),
     return out
 
 
-def regenerate(ingested: Ingested, segment, others: list[Variant], shift: int, device: str = "cpu", colours=()):
+def regenerate(ingested: Ingested, segment, others: list[Variant], shift: int, device: str = "cpu", colours=(),
+               precision: str | None = None):
     """A new draft for one segment: its relevant facts rotated by ``shift``, still leading with a fact
     the ``others`` do not lead with where it can."""
     from engine.workflows.adsets import build_adset
 
     segment = segment if isinstance(segment, Segment) else resolve_segments([segment])[0]
     avoid = {v.lead_facts[0] for v in others if v.lead_facts and v.segment != segment.key}
-    ranked = rank_facts(segment, product_facts(ingested), device, avoid, shift)
+    ranked = rank_facts(segment, product_facts(ingested), device, avoid, shift, precision)
     return write_variant(ingested, segment, ranked, colours), build_adset(ingested, segment, ranked, colours)
 
 
