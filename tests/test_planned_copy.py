@@ -434,3 +434,47 @@ def test_a_price_figure_left_at_a_sentence_start_is_dropped_whatever_follows():
                      attributes={"Height": "180 mm"})
     text, _ = _described(clutch)
     assert "699" not in text and "Long clutch that is not just spacious" in text, text
+
+
+def test_round_eight_mends_head_nouns_doubled_parts_articles_lists_and_terms():
+    battery = Product(title="Lapguard Dell U661H Compatible Black 6 Cell Laptop Battery",
+                      category="Computers > Laptop Accessories > Batteries",
+                      attributes={"Capacity": "4400 mAh", "Color": "Black", "Number Of Cells": "6",
+                                  "Warranty Summary": "12 Months Manufacturer Warranty"})
+    text, _ = _described(battery)
+    assert "a black battery" in text and "laptop that" not in text, text  # a battery, never "a black laptop"
+    assert "a 12-month manufacturer warranty" in text, text
+    watch = Product(title="Timewel 1100 Analog Watch", category="Watches > Wrist Watches",
+                    attributes={"Case / Bezel Material": "Steel Case", "Dial Shape": "Rectangle Dial",
+                                "Number of Batteries": "1", "Ideal For": "Women"})
+    text, _ = _described(watch)
+    assert "case case" not in text and "dial dial" not in text and "a steel case" in text, text
+    assert "1 battery" in text and "batterie" not in text, text
+    extender = Product(title="D-Link DAP1320", category="Computers > Network Components > Range Extenders",
+                       attributes={"Type": "Range Extenders/Repeaters", "Color": "White", "Number of Antennae": "2",
+                                   "Antennae": "Internal", "In The Box": "Extender Plug", "Warranty Summary": "3years",
+                                   "Service Type": "No damage"})
+    text, _ = _described(extender)
+    assert "is a white range extender" in text, text  # the first of the Type's two names, said of one
+    assert "2 internal antennae" in text and "an extender plug" in text and "a 3-year warranty" in text, text
+    assert "no damage" not in text.lower(), text
+    bag = Product(title="Push It Messenger Bag", category="Gear/Bags",
+                  bullets=["Flat seams prevent chafing."],
+                  attributes={"strap_bags": ["Adjustable", "Cross Body", "Detachable", "Padded", "Shoulder", "Single"],
+                              "performance_fabric": "1", "material": ["Nylon"],
+                              "climate": ["Indoor", "Warm"], "eco_collection": "Yes"})
+    text, _ = _described(bag)
+    assert "an adjustable, detachable, padded strap" in text, text  # three qualities, not a six-item spec list
+    assert "1 performance" not in text and "a flat seams" not in text and "Flat seams prevent chafing." in text, text
+    charger = Product(title="Furst USB Battery Charger", category="Mobiles > Chargers",
+                      attributes={"LED Indicator": "Yes", "Color": "White", "Warranty Summary":
+                                  "10 days warranty Against manufacturing defects"})
+    text, _ = _described(charger)
+    assert "an LED indicator" in text and "against manufacturing" in text, text
+    dress = Product(title="Herberto Girl's A-line Dress", category="Clothing > Girls > Dresses",
+                    attributes={"Fabric": "Blend Of Net And Satin", "Length": "Midi/Knee Length"})
+    text, _ = _described(dress)
+    assert "made of a blend of net and satin" in text and "a midi length" in text, text
+    for product in (battery, watch, extender, bag, charger, dress):
+        text, _ = _described(product)
+        assert claim_report(text, ingest(product).source_text())["flagged"] == [], text

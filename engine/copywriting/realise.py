@@ -62,6 +62,9 @@ def _shouted(value: str) -> bool:
     return sum(len(re.sub(r"[^A-Z]", "", w)) >= 4 and w.isupper() for w in value.split()) >= 2
 
 
+_FUNCTION_WORDS = frozenset("a an the of and or for with without against from by to in on at into per".split())
+
+
 def _plain(value: str, shouted: bool | None = None) -> str:
     """A value as it reads mid-sentence: "Cotton Lycra" -> "cotton lycra", "RED" -> "red", but "UV400",
     "OMSORG", "LED", "iPhone" kept."""
@@ -77,7 +80,8 @@ def _plain(value: str, shouted: bool | None = None) -> str:
         title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and \
             not re.search(r"[®™©]", word) and not _proper(core) and known(core)  # "Fluidride": a name, kept
         loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with"))
-        words.append(word.lower() if title_case or loud or core.lower() in COLORS else word)
+        small = words and word.istitle() and word.lower() in _FUNCTION_WORDS  # "Blend Of Net And Satin"
+        words.append(word.lower() if title_case or loud or small or core.lower() in COLORS else word)
     return re.sub(r"(\d) %", r"\1%", " ".join(" ".join(words).split()))
 
 
@@ -143,9 +147,22 @@ def _article(phrase: str) -> str:
 
 
 def _some(phrase: str) -> str:
-    """"a power consumption", but "system requirements", "steady multi-functions": no article before a plural."""
+    """"a power consumption", but "system requirements", "steady multi-functions", "internal antennae": no
+    article before a plural."""
+    from engine.scores.claims import wordnet
+
     last = phrase.split()[-1].lower() if phrase.split() else ""
-    return phrase if last.endswith("s") and not last.endswith(("ss", "us", "is")) else _article(phrase)
+    plural = last.endswith("s") and not last.endswith(("ss", "us", "is")) or \
+        wordnet().morphy(last, "n") not in (None, last) and not any(
+            l.name().lower() == last for syn in wordnet().synsets(last, "n") for l in syn.lemmas())
+    return phrase if plural else _article(phrase)
+
+
+def _ending_in(value: str, thing: str) -> str:
+    """"round" + "dial" -> "round dial"; "rectangle dial" + "dial" -> "rectangle dial", not "rectangle dial dial";
+    "steel case" + "case / bezel" -> "steel case"."""
+    last = _singular(value.split()[-1]) if value.split() else ""
+    return value if last and last in {_singular(w) for w in re.findall(r"[a-z]+", thing)} else f"{value} {thing}"
 
 
 def _key_word(fact: Fact) -> str:
@@ -168,6 +185,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         return None  # "Yes, Day and Date Display: ...", "Door designed for": not a value a sentence can carry
     if re.search(r"\d\.\d{5,}", value):
         return None  # "Gold Weight: 2.60646589305": a database's float, not a figure a shopper reads
+    if value in ("0", "1") and not re.search(r"number|count|pack|pieces|quantity|set|content|\bof\b", key):
+        return None  # "Performance Fabric: 1": a database's yes/no, not "a 1 performance"
     unit = re.search(r"\s*\(([A-Za-z]{1,4})\)$", key)
     if unit and value.replace(".", "", 1).isdigit():  # "Power Consumption (W): 40" -> "a power consumption of 40 W"
         return phrase_for(Fact(fact.role, key[:unit.start()], f"{value} {unit.group(1)}", fact.source))
@@ -198,7 +217,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             if " " not in value and (value.lower().endswith(("en", "ed")) or value.lower() == "metallic") and \
                     value.lower() not in ("linen", "printed"):
                 return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
-            return Phrase("is", "are", f"made of {series(value)}", fact)
+            made = series(value)  # "Blend Of Net And Satin" -> "made of a blend of net and satin"
+            return Phrase("is", "are", f"made of {'a ' * made.lower().startswith('blend ')}{made}", fact)
         purity = re.fullmatch(r"(gold|silver|platinum|metal) purity", key)
         if purity:  # "Gold Purity: 18 K" -> "is made of 18 K gold"
             metal = purity.group(1)
@@ -215,7 +235,7 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         if part and set(part.split()) <= set(fact_name.lower().split()):  # "Lunch Box Material" of a lunch box
             return Phrase("is", "are", f"made of {series(value)}", fact)
         if part:
-            said = plain if part in plain.lower().split() else f"{series(value)} {part}"
+            said = plain if part in plain.lower().split() else _ending_in(series(value), part)
             return Phrase("has", "have", _article(said), fact)
         return Phrase("is", "are", f"finished in {plain}", fact)
     if fact.role == "size":
@@ -242,8 +262,10 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
                 Phrase("has", "have", f"{_article(key)} of {plain}", fact)
         if not value[:1].isdigit() and key in ("width", "height", "length", "depth", "thickness"):
-            said = plain.lower() if key in plain.lower().split() else f"{plain.lower()} {key}"
-            return Phrase("has", "have", _article(said), fact)  # "Length: Mini/Short" -> "a mini/short length"
+            # "Length: Midi/Knee Length" -> "a midi length": a catalog's two names for one length, the first said
+            said = re.sub(r"^([a-z]+)/[a-z]+\b", r"\1", plain.lower())
+            said = said if key in said.split() else f"{said} {key}"
+            return Phrase("has", "have", _article(said), fact)
         for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
                                 ("diameter", "across"), ("thickness", "thick")):
             if key == word:
@@ -315,10 +337,18 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
             return Phrase("comes", "come", f"as {_article(lowered)}", fact)
         if value.isdigit():
             return Phrase("comes", "come", f"as a pack of {value}", fact)
+        if "," not in value and not re.search(r"\d", value):  # "In The Box: Extender Plug" -> "an extender plug"
+            item = plain[:1].lower() + plain[1:] if re.fullmatch(r"[A-Z][a-z]+(?: [a-z]+)*", plain) else plain
+            return Phrase("comes", "come", f"with {_some(item)}", fact)
         return Phrase("comes", "come", f"with {_counted_plural(series(value) if ',' in value else plain)}", fact)
     if fact.role == "warranty":
         if re.match(r"(?:no|not|without)\b", plain, re.I):
             return None  # "No Warranty": nothing a description sells with
+        term = re.match(r"(\d+)\s*(year|month|day)s?\b\s*(.*)$", plain, re.I)
+        if term:  # "3years", "12 Months Manufacturer Warranty" -> "a 3-year warranty", "a 12-month manufacturer warranty"
+            rest = term.group(3).strip()
+            rest = rest if "warranty" in rest.lower() else f"{rest} warranty".strip()
+            return Phrase("comes", "come", f"with a {term.group(1)}-{term.group(2).lower()} {rest}", fact)
         return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
     if fact.role == "style":
         if key.startswith("sleeve") and plain.lower().endswith(" sleeve"):  # "Sleeve: Half Sleeve" -> "half sleeves"
@@ -360,10 +390,14 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         thing = re.sub(r"\s+type$", "", key)
         if re.fullmatch(r"(?:dial|case|bezel|toe|tip|neck|collar|buckle|frame|lens|face) shape", key):
             thing = key.removesuffix(" shape")
-        if "," in value and all(_adjective(v.strip()) for v in value.split(",") if v.strip()):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        if len(items) > 3:  # "Strap: Adjustable, Cross Body, Detachable, Padded, Shoulder, Single": its qualities
+            items = [v for v in items if _adjective(v)][:3] or items  # (three at most), not a six-item spec list
+            value = ", ".join(items)
+        if "," in value and all(_adjective(v) for v in items):
             # "Strap: Adjustable, Double, Padded" -> "an adjustable, double, padded strap"
-            return Phrase("has", "have", _article(f"{', '.join(_plain(v.strip()).lower() for v in value.split(',') if v.strip())} {thing}"), fact)
-        return Phrase("has", "have", _article(f"{series(value).lower()} {thing}"), fact)
+            return Phrase("has", "have", _article(f"{', '.join(_plain(v).lower() for v in items)} {thing}"), fact)
+        return Phrase("has", "have", _some(_ending_in(series(value).lower(), thing)), fact)
     if key in ("quantity", "net quantity", "net content", "net contents", "net volume", "net weight") and \
             re.fullmatch(r"\d[\d.]*\s*[A-Za-z]{1,3}", value.strip()):
         return Phrase("contains", "contain", plain, fact)  # "Quantity: 30 ml" -> "contains 30 ml"
@@ -377,8 +411,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     counted = re.fullmatch(r"(?:number|no\.?) of (.+)", key)
     if counted and value.isdigit():  # "Number of hooks: 8" -> "has 8 hooks", "Number of Gemstones: 1" -> "1 gemstone"
         things = counted.group(1)
-        if value == "1" and things.endswith("s") and not things.endswith("ss"):
-            things = things[:-1]
+        if value == "1":
+            things = _singular(things)
         return Phrase("has", "have", f"{value} {things}", fact)
     if value.isdigit() and int(value) > 1 and re.fullmatch(r"[a-z -]*[a-z]s", key) and not key.endswith("ss"):
         return Phrase("has", "have", f"{value} {key}", fact)  # "Antennas: 2" -> "has 2 antennas"
@@ -396,7 +430,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         return Phrase("is", "are", f"suited to {said}", fact)
     if key.split()[0] in ("sport", "sports", "game"):  # "Sport: Skating", "Sport Type: Skating"
         return Phrase("is", "are", f"made for {series(value).lower()}", fact)
-    if len(value.split()) <= 2 and ":" not in value and value.lower() not in ("all", "any", "other", "others"):
+    if len(value.split()) <= 2 and ":" not in value and value.lower() not in ("all", "any", "other", "others") \
+            and value.split()[0].lower() not in ("no", "not", "none"):  # "Service Type: No damage": not "a no damage service"
         told = set(plain.lower().split()) | {"type"}
         rest = " ".join(w for w in key.split() if w not in told)
         return Phrase("has", "have", _some(f"{plain} {rest}".strip()), fact)
@@ -489,8 +524,10 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     previous, before = None, []
     for phrase in phrases:
         verb = phrase.plural if plural else phrase.singular
-        # a phrase that holds a list keeps its own verb: "is made for school and yoga, and is waterproof ..."
-        if verb == previous and (verb not in ("is", "are") or "," not in phrase.rest + " ".join(before)):
+        # a phrase that holds a list keeps its own verb: "is made for school and yoga, and is waterproof ...",
+        # "is suited to indoor and warm conditions, and is part of the eco collection"
+        listing = "," in phrase.rest + " ".join(before) or " and " in f" {phrase.rest} {' '.join(before)} "
+        if verb == previous and (verb not in ("is", "are") or not listing):
             rest = phrase.rest.split()
             if len(before) > 2 and len(rest) > 2 and before[:2] == rest[:2] and rest[0] in ("made", "suited"):
                 rest = rest[1:]  # "made for the gym and for men": the participle once
@@ -501,7 +538,8 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     said = [" and ".join(run) if len(run) <= 2 else ", ".join(run[:-1]) + " and " + run[-1] for run in runs]
     if len(said) == 1:
         return said[0]
-    if len(said) == 2 and ("," in said[0] or "," in said[1]):  # "is lightweight, with a laptop sleeve, and has a padded strap"
+    if len(said) == 2 and any("," in part or " and " in part for part in said):
+        # "is lightweight, with a laptop sleeve, and has a padded strap"; "is made of cotton and linen, and measures ..."
         return f"{said[0]}, and {said[1]}"
     if len(said) > 2 and any(len(run) > 1 for run in runs):
         return ", ".join(said[:-1]) + ", and " + said[-1]
@@ -516,7 +554,9 @@ def _name_core(plan: ContentPlan) -> str:
 
 
 def _singular(word: str) -> str:
-    """"watches" -> "watch", "conditioners" -> "conditioner", "glass" kept: enough to match a name to a shelf."""
+    """"watches" -> "watch", "batteries" -> "battery", "glass" kept: enough to match a name to a shelf."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
     if re.search(r"(?:ch|sh|x|ss)es$", word):
         return word[:-2]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
@@ -606,6 +646,13 @@ def _adjective_rank(phrase: Phrase) -> int:
 def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
     """"has a pearl strap" + "has a multicolor strap" + "has a bracelet strap" -> "has a multicolor pearl
     bracelet strap": facts about one part said as one noun phrase, where each adds one word before it."""
+    for count in [p for p in phrases if p.singular == "has" and re.fullmatch(r"\d+ [a-z]+", p.rest)]:
+        number, things = count.rest.split()
+        kind = next((p for p in phrases if p is not count and p.singular == "has" and
+                     re.fullmatch(rf"[a-z-]+ {things}", p.rest)), None)
+        if kind:  # "has 2 antennae" + "has internal antennae" -> "has 2 internal antennae"
+            merged = Phrase("has", "have", f"{number} {kind.rest}", count.fact, (kind.fact, *count.also, *kind.also))
+            phrases = [merged if p is count else p for p in phrases if p is not kind]
     pattern = re.compile(r"(?:a|an) ([A-Za-z-]+) ([a-z]+)(?: shape)?")
     counted = {m.group(1) for p in phrases if p.singular == "has" and (m := re.fullmatch(r"\d+ ([a-z]+?)e?s", p.rest))}
     by_head: dict[str, list[Phrase]] = {}
@@ -676,8 +723,11 @@ def _acronyms(plan: ContentPlan) -> dict[str, str]:
 def _with_acronyms(text: str, acronyms: dict[str, str]) -> str:
     if not acronyms:
         return text
-    return re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: acronyms.get(m.group(0).lower(), m.group(0))
+    text = re.sub(r"\b[A-Za-z]{2,5}\b", lambda m: acronyms.get(m.group(0).lower(), m.group(0))
                   if not m.group(0).isupper() else m.group(0), text)
+    # the article was chosen for the lower-case word: "a led indicator" is "an LED indicator" once restored
+    return re.sub(r"\b([Aa]n?) ([A-Z]{2,5})\b", lambda m: _article(m.group(2)).replace(
+        "a", m.group(1)[0], 1) if m.group(2).lower() in acronyms else m.group(0), text)
 
 
 def _said_by_name(fact: Fact, plan: ContentPlan) -> bool:
@@ -740,6 +790,20 @@ def _names_another_product(text: str, plan: ContentPlan) -> bool:
     return False
 
 
+def _plural_subject_clause(text: str) -> bool:
+    """"Flat seams prevent chafing": a plural noun and then a word that is only ever a verb, a sentence of its
+    own (listed as a feature it read "a flat seams prevent chafing")."""
+    from engine.scores.claims import noun_share, wordnet
+
+    words = [w.lower() for w in re.findall(r"[A-Za-z'-]+", text)]
+    wn = wordnet()
+    for before, word in zip(words, words[1:]):
+        plural = before.endswith("s") and not before.endswith("ss") and wn.morphy(before, "n") not in (None, before)
+        if plural and wn.synsets(word, "v") and noun_share(word) == 0 and not wn.synsets(word, "a"):
+            return True
+    return False
+
+
 def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
     """The merchant's own bullets and sentences: a sentence as written, short noun phrases ("Drawstring-
     adjustable hood.") gathered into one "It also features ..." sentence."""
@@ -762,6 +826,8 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             # "Burning time 12 hours" -> "a burning time of 12 hours"
             measure = re.fullmatch(r"(.+?)\s+(\d[\d.,]*\s*[A-Za-z%]+)", text)
             features.append((_article(f"{measure.group(1).lower()} of {measure.group(2)}"), note.strip()))
+        elif _plural_subject_clause(text) and not _names_another_product(text, plan):
+            sentences.append(Sentence(text[:1].upper() + text[1:] + ".", [f"your notes: {note.strip()}"], "merchant"))
         elif 2 <= len(text.split()) <= 8 and note in plan.bullets and not _describes_a_variant(text, plan):
             phrase = text[:1].lower() + text[1:] if not text[:2].isupper() else text
             head = re.split(r"\s+(?:with|in|for|on|and|of)\s+", phrase)[0].split()[-1].lower()
@@ -847,6 +913,8 @@ def _kind(plan: ContentPlan) -> str:
             kind.insert(0, word)
         else:
             break
+    if not plan.plural and _singular(head) != head and known(_singular(head)):
+        kind[-1] = _singular(head)  # "Single Quilts & Comforters", said of one: "a cotton quilt", "the quilt has"
     return " ".join(kind)
 
 
@@ -896,13 +964,20 @@ def _plain_type(plan: ContentPlan) -> str:
     noun; "" for a catalog's shelf ("Fengshui", "Wireless without Modem")."""
     from engine.scores.claims import noun_share
 
-    words = plan.product_type.split()
+    # "Range Extenders/Repeaters": a shelf of two names; the first, said of one product, is "range extender"
+    words = re.split(r"\s*/\s*", plan.product_type)[0].lower().split()
     name = re.findall(r"[A-Za-z0-9]+", plan.name)
     if not words or len(words) > 3 or not name or not re.search(r"\d", name[-1]):
         return ""
-    if any(w in ("with", "without", "for", "and", "of", "&") or not known(w) for w in words):
+    def agent(word: str) -> bool:  # "extender(s)": one who extends, a noun WordNet lacks
+        stem = re.sub(r"ers?$", "", word)
+        return stem != word and known(stem)
+
+    if any(w in ("with", "without", "for", "and", "of", "&") or not (known(w) or agent(w)) for w in words):
         return ""
-    return plan.product_type if noun_share(words[-1]) >= 0.2 else ""
+    if not plan.plural and _singular(words[-1]) != words[-1]:
+        words[-1] = _singular(words[-1])
+    return " ".join(words) if noun_share(words[-1]) >= 0.2 or agent(words[-1]) else ""
 
 
 _SHADE = re.compile(r"\b(?:light|dark|bright|pale|deep|heather|heathered|neon)\b", re.I)
@@ -947,6 +1022,8 @@ def care_sentence(fact: Fact) -> Sentence:
     """"Wash in lukewarm water, do not bleach." as the instruction it is; a label only when it is not one."""
     value = _plain(fact.value).strip().rstrip(".")
     value = re.sub(r"\b(machine|hand)wash", r"\1 wash", value, flags=re.I)
+    value = re.sub(r"(?<=[a-z])/(?=[A-Za-z])", ", ", value)  # "Machine wash/Line dry" -> "Machine wash, line dry"
+    value = value[:1] + re.sub(r"(?<=, )([A-Z])(?=[a-z])", lambda m: m.group(1).lower(), value[1:])
     if value.split()[0].lower().strip(",") in _IMPERATIVE:
         return Sentence(value[:1].upper() + value[1:] + ".", [fact.source])
     return Sentence(f"Care instructions: {value}.", [fact.source])

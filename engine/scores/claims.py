@@ -318,6 +318,8 @@ def input_facts(source_text: str, extra: tuple[str, ...] = ()) -> InputFacts:
     for line in text_and_synonyms.splitlines():
         line_stems = [stem(w) for w in re.findall(r"[a-z0-9]+", line.lower())]
         stems.update(line_stems)
+        # "3years", "12months": a figure run into its unit licenses "3-year" as the same term
+        stems.update(stem(w) for pair in re.findall(r"\b(\d+)([a-z]{2,})\b", line.lower()) for w in pair)
         for n in (1, 2, 3):
             grams.update("".join(line_stems[i:i + n]) for i in range(len(line_stems) - n + 1))
     stems.update(_ELECTRICAL_UNITS[unit.lower()] for unit in _ELECTRICAL_UNIT.findall(text))
