@@ -177,8 +177,6 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     """The verb phrase that states one fact, or None when it cannot be said as prose. ``fact_name``: the
     product's name (and type), which a sales package or a "<thing> Type" key that only repeats it adds
     nothing to."""
-    from engine.scores.claims import noun_share
-
     key, value = _key_word(fact), re.sub(r"\bsleeve less\b", "sleeveless", fact.value.strip(), flags=re.I)
     value = value.replace('\\"', '"')  # 'MacBook Air 13\\"': a database's escaped inch mark
     if ":" in value or _DANGLING.search(value):
@@ -200,204 +198,245 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         return None  # "Precious/Artificial Jewellery: Precious Jewellery": a catalog's either-or, not prose
     plain = _plain(value)
     if fact.is_flag:
-        words = key.split()
-        negative = fact.negative
-        if "collection" in words:
-            return None if negative else Phrase("is", "are", f"part of the {key}", fact)
-        if words and words[-1] == "included" and len(words) > 1:  # "Lid Included: Yes" -> "comes with a lid"
-            thing = " ".join(words[:-1])
-            return None if negative else Phrase("comes", "come", f"with {_some(thing)}", fact)
-        if words and words[-1].endswith(_ADJECTIVE_END) or key.endswith(("safe", "washable", "resistant")):
-            return Phrase("is" + " not" * negative, "are" + " not" * negative, key, fact)
-        if negative or fact.role == "care" or not _a_thing(words[-1]):
-            return None  # "Professional Care: Yes" is not "has a professional care"
-        return Phrase("has", "have", _some(key), fact)  # "LED Indicators: Yes" -> "has LED indicators"
-    if fact.role == "material":
-        if key in ("material", "fabric", "outer material", "material type"):
-            if " " not in value and (value.lower().endswith(("en", "ed")) or value.lower() == "metallic") and \
-                    value.lower() not in ("linen", "printed"):
-                return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
-            made = series(value)  # "Blend Of Net And Satin" -> "made of a blend of net and satin"
-            return Phrase("is", "are", f"made of {'a ' * made.lower().startswith('blend ')}{made}", fact)
-        purity = re.fullmatch(r"(gold|silver|platinum|metal) purity", key)
-        if purity:  # "Gold Purity: 18 K" -> "is made of 18 K gold"
-            metal = purity.group(1)
-            named = re.fullmatch(r"([A-Za-z]+)\s+(\d+(?:\.\d+)?)", plain)  # "Silver 925" -> "made of 925 silver"
-            if named:
-                return Phrase("is", "are", f"made of {named.group(2)} {named.group(1).lower()}", fact)
-            return Phrase("is", "are", plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}", fact)
-        part = key.replace("material", "").replace("fabric", "").strip()
-        if part in ("box", "packaging", "package", "pouch"):
-            return None  # "Box Material: Cardboard": what it is shipped in, not what it is
-        if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
-            where = {"inner": "inside", "outer": "outside"}.get(part, part)
-            return Phrase("is", "are", f"made of {series(value)} {where}", fact)
-        if part and set(part.split()) <= set(fact_name.lower().split()):  # "Lunch Box Material" of a lunch box
-            return Phrase("is", "are", f"made of {series(value)}", fact)
-        if part:
-            said = plain if part in plain.lower().split() else _ending_in(series(value), part)
-            return Phrase("has", "have", _article(said), fact)
-        return Phrase("is", "are", f"finished in {plain}", fact)
-    if fact.role == "size":
-        box = re.fullmatch(r"(\d[\d.]*\s*\"?)\s*[xX×*]\s*(\d[\d.]*\s*\"?)", value.strip())
-        if box and key in ("size", "dimensions", "dimension"):  # 'size: 3.5" X 4"' -> 'measures 3.5" x 4"'
-            return Phrase("measures", "measure", f"{box.group(1).strip()} x {box.group(2).strip()}", fact)
-        if len(value.split()) > 6 or value.count(",") > 1 or key.startswith("other") or re.search(r"[*x×]\d", value):
-            return None  # "Strap Length - 195 mm, Strap Width - 21 mm, ...": a spec table, not a phrase
-        seats = re.fullmatch(r"(\d+)[ -]?seater", value.strip(), re.I)
-        if seats:  # "Seating Capacity: 3 Seater" -> "seats 3"
-            return Phrase("seats", "seat", seats.group(1), fact)
-        if re.fullmatch(r"[\d.]+", value.strip()) and (re.search(r"weight|length|width|height|depth|diameter|"
-                                                                 r"thickness|capacity|volume", key) or "." in value):
-            return None  # "Gold Weight: 5.12", "Size: 1.14": a measure without its unit tells a shopper nothing sure
-        if re.fullmatch(r"0(?:\.0+)?\s*[a-z]*", value.strip(), re.I):
-            return None  # "Fitted Sheet Width: 0 cm": a blank in the catalog's form, not a size
-        if key in ("water resistance depth", "water resistant depth", "water resistance") and re.search(r"\d", value):
-            return Phrase("is", "are", f"water resistant to {plain}", fact)  # "Water Resistance Depth: 30 m"
-        if ("capacity" in key or "volume" in key) and not re.search(r"\d", value):
-            return None  # "Antennae Capacity: MU-MIMO Antenna": not an amount it holds
-        if "capacity" in key or "volume" in key:
-            return Phrase("holds", "hold", series(value) if "," in value else plain, fact)
-        if "weight" in key:
-            return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
-                Phrase("has", "have", f"{_article(key)} of {plain}", fact)
-        if not value[:1].isdigit() and key in ("width", "height", "length", "depth", "thickness"):
-            # "Length: Midi/Knee Length" -> "a midi length": a catalog's two names for one length, the first said
-            said = re.sub(r"^([a-z]+)/[a-z]+\b", r"\1", plain.lower())
-            said = said if key in said.split() else f"{said} {key}"
-            return Phrase("has", "have", _article(said), fact)
-        for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
-                                ("diameter", "across"), ("thickness", "thick")):
-            if key == word:
-                return Phrase("is", "are", f"{plain} {adjective}", fact)
-        if value.lower() in ("free", "free size", "one size", "freesize"):
-            return Phrase("comes", "come", "in one free size", fact)
-        labelled = [_LABELLED_MEASURE.fullmatch(part.strip()) for part in value.split(",")]
-        if len(labelled) > 1 and all(labelled):  # "Size: Height 5 cm, diameter 6 cm" -> "measures 5 cm high and ..."
-            said = [f"{m.group(2)} {_ADJECTIVE_OF[m.group(1).lower()[0]]}" for m in labelled]
-            return Phrase("measures", "measure", ", ".join(said[:-1]) + " and " + said[-1], fact)
-        if "available" in key or key == "size" or key == "sizes":
-            sizes = series(value)
-            return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
-        return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
-    if fact.role == "colour":
-        if key in ("color", "colour", "available colors", "available colours", "colors", "colours"):
-            if value.strip().lower() in _LOOKS:  # "Color: Clear" -> "is clear", not "comes in clear"
-                return Phrase("is", "are", _LOOKS[value.strip().lower()], fact)
-            choice = "available" in key or key.endswith("s")  # a choice of colours, not one product's colours
-            return Phrase("comes", "come", f"in {series(value, 'or' if choice else 'and')}", fact)
-        part = key.replace("color", "").replace("colour", "").strip()
-        if part in ("type", "shade", "family", "name", "code"):  # "Color Type: Black" -> "comes in black"
-            return Phrase("comes", "come", f"in {series(value)}", fact)
-        if part and part in value.lower().split():  # "Gold Color: Yellow Gold" -> "has yellow gold"
-            part = ""
-        return Phrase("has", "have", _article(f"{series(value)} {part}".strip()), fact)
-    if fact.role == "pattern":
-        if plain.lower() in ("self", "regular", "normal", "standard", "other", "others"):
-            return None  # "Strap Design: Self": a catalog's default, nothing to say
-        if key.split()[-1] in plain.lower().split():
-            return Phrase("has", "have", _article(plain.lower()), fact)
-        return Phrase("has", "have", _article(f"{plain.lower()} {key}"), fact)
-    if fact.role == "use":
-        if key in ("ideal for", "gender") or key.startswith("ideal"):
-            return Phrase("is", "are", f"made for {_audience(value)}", fact)
-        if key == "occasion":
-            said = series(value)
-            if " and " in said.rsplit(" and ", 1)[0] and said.count(",") >= 1:  # "wedding and engagement, and love"
-                said = said[::-1].replace(" dna ", " dna ,", 1)[::-1]
-            return Phrase("is", "are", f"right for {said} occasions", fact)
-        if key == "climate":
-            if re.search(r"\ball[- ]weather\b", value, re.I):  # "All-weather, Indoor, Mild, Spring": all of them
-                return Phrase("is", "are", "made for all weather", fact)
-            return Phrase("is", "are", f"suited to {series(value)} conditions", fact)
-        if key == "activity":
-            things = [v.strip() for v in value.split(",") if v.strip() and noun_share(v.strip().split()[-1]) >= 0.5]
-            return Phrase("is", "are", f"made for {series(', '.join(things[:3]))}", fact) if things else None
-        if "room" in key:
-            return Phrase("is", "are", f"made for the {series(value)}", fact)
-        return Phrase("is", "are", f"suitable for {_names_or_series(value)}", fact)
-    if fact.role == "care":
-        return Phrase("can be", "can be", f"cared for as follows: {plain[:1].lower() + plain[1:]}", fact) \
-            if len(value.split()) > 3 else Phrase("is", "are", f"{plain.lower()} only" if "only" not in plain.lower()
-                                                   else plain.lower(), fact)
-    if fact.role == "package":
-        lowered = plain.lower()
-        if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered):
-            return None  # one of it ("1 Mug" for a mug): nothing to say
-        if not re.search(r"\b(?:[2-9]|\d{2,})\b", lowered) and \
-                set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
-            return None  # "Sales Package: combo Set-Hypnotty" for the "Spinz Combo Set": the name again
-        last = re.findall(r"[a-z]+", lowered)[-1:] or [""]
-        if not re.search(r"\d", lowered) and "," not in value and \
-                any(last[0].rstrip("s") == w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name)[-2:]):
-            return None  # "Sales Package: Bath Towel" for a "Set of Towels": the product again
-        if "(" in value or " - " in value or (len(value.split()) > 8 and "," not in value):
-            return None  # "Wild Stone Red Deodorant Spray - 150 ml(For Men) Wild Stone ...": a listing, not prose
-        if lowered.startswith("pack of") or lowered.startswith("set of"):
-            return Phrase("comes", "come", f"as {_article(lowered)}", fact)
-        if value.isdigit():
-            return Phrase("comes", "come", f"as a pack of {value}", fact)
-        if "," not in value and not re.search(r"\d", value):  # "In The Box: Extender Plug" -> "an extender plug"
-            item = plain[:1].lower() + plain[1:] if re.fullmatch(r"[A-Z][a-z]+(?: [a-z]+)*", plain) else plain
-            return Phrase("comes", "come", f"with {_some(item)}", fact)
-        return Phrase("comes", "come", f"with {_counted_plural(series(value) if ',' in value else plain)}", fact)
-    if fact.role == "warranty":
-        if re.match(r"(?:no|not|without)\b", plain, re.I):
-            return None  # "No Warranty": nothing a description sells with
-        term = re.match(r"(\d+)\s*(year|month|day)s?\b\s*(.*)$", plain, re.I)
-        if term:  # "3years", "12 Months Manufacturer Warranty" -> "a 3-year warranty", "a 12-month manufacturer warranty"
-            rest = term.group(3).strip()
-            rest = rest if "warranty" in rest.lower() else f"{rest} warranty".strip()
-            return Phrase("comes", "come", f"with a {term.group(1)}-{term.group(2).lower()} {rest}", fact)
-        return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
-    if fact.role == "style":
-        if key.startswith("sleeve") and plain.lower().endswith(" sleeve"):  # "Sleeve: Half Sleeve" -> "half sleeves"
-            return Phrase("has", "have", plain.lower() + "s", fact)
-        if key.startswith("sleeve") and plain.lower().endswith(" sleeves"):  # "Sleeve: Short Sleeves"
-            return Phrase("has", "have", plain.lower(), fact)
-        last = key.split()[-1] if key else ""
-        if last and last in re.split(r"[\s-]+", plain.lower()):  # "Neck: V-Neck" -> "a v-neck", not "a v-neck neck"
-            return Phrase("has", "have", _article(plain.lower()), fact)
-        if plain.lower() in ("self", "regular", "normal", "standard", "other", "others", "na"):
-            return None  # "Strap Design: Self": a catalog's default, nothing to say
-        if not key.startswith("style") and len(value.split()) == 1 and value.lower().endswith(_ADJECTIVE_END + ("less",)):
-            return Phrase("is", "are", value.lower(), fact)
-        if "series" in key or "collection" in key:
-            return Phrase("is", "are", f"from the {plain} {key.split()[-1]}", fact)
-        if "feature" in key:
-            parts = [p.strip() for p in value.split(",") if p.strip()]
-            if len(parts) > 1 and len(parts) <= 5 and all(len(p.split()) <= 3 for p in parts) and key == "features":
-                return _features_phrase(value, fact)
-            plural_first = plain.split()[0].lower().endswith("s") and not plain.split()[0].lower().endswith("ss")
-            single = plain.lower() if plural_first else _article(plain.lower())  # "stones studded on dial"
-            return Phrase("has", "have", f"{series(value)} features" if len(parts) > 1 else single, fact)
-        if key.startswith("style"):
-            parts = [p.strip() for p in value.split(",") if p.strip()]
-            qualities = [p for p in parts if _adjective(p) and p.lower() not in ("basic", "regular")]
-            zips = [p for p in parts if re.fullmatch(r"(?:full|half|quarter|¼|½)[ -]zip", p, re.I)]
-            if "," in value and (qualities or zips):
-                # "Style: Jacket, Insulated, Hard Shell, Full zip, Reversible" -> "is insulated and reversible, with
-                # a full zip": the qualities and the zip; the shelves ("Jacket", "Hard Shell") left out
-                listed = series(", ".join(qualities)) if qualities else ""
-                zipped = f"with {_article(_plain(zips[0]).lower())}" if zips else ""
-                return Phrase("is" if qualities else "comes", "are" if qualities else "come",
-                              f"{listed}, {zipped}" if listed and zipped else listed or zipped, fact)
-            if "," in value or value.lower().endswith(_ADJECTIVE_END):
-                return None  # "Style: Workout Pants, Base Layer": a catalog's shelf, not a style a shopper reads
-            return Phrase("has", "have", _article(f"{series(value)} style"), fact)
-        # "Dial Shape: Round" -> "a round dial": a part a product has one of; "Stone Shape: Round" keeps "shape",
-        # since a ring may have three stones and "a round stone" would count them
-        thing = re.sub(r"\s+type$", "", key)
-        if re.fullmatch(r"(?:dial|case|bezel|toe|tip|neck|collar|buckle|frame|lens|face) shape", key):
-            thing = key.removesuffix(" shape")
-        items = [v.strip() for v in value.split(",") if v.strip()]
-        if len(items) > 3:  # "Strap: Adjustable, Cross Body, Detachable, Padded, Shoulder, Single": its qualities
-            items = [v for v in items if _adjective(v)][:3] or items  # (three at most), not a six-item spec list
-            value = ", ".join(items)
-        if "," in value and all(_adjective(v) for v in items):
-            # "Strap: Adjustable, Double, Padded" -> "an adjustable, double, padded strap"
-            return Phrase("has", "have", _article(f"{', '.join(_plain(v).lower() for v in items)} {thing}"), fact)
-        return Phrase("has", "have", _some(_ending_in(series(value).lower(), thing)), fact)
+        return _flag_phrase(fact, key, value, plain, fact_name)
+    if fact.role in _PHRASE_BY_ROLE:
+        return _PHRASE_BY_ROLE[fact.role](fact, key, value, plain, fact_name)
+    return _other_phrase(fact, key, value, plain, fact_name)
+
+
+def _flag_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """A yes/no fact: "Microwave Safe: No" -> "is not microwave safe", "Lid Included: Yes" -> "comes with a lid"."""
+    words = key.split()
+    negative = fact.negative
+    if "collection" in words:
+        return None if negative else Phrase("is", "are", f"part of the {key}", fact)
+    if words and words[-1] == "included" and len(words) > 1:  # "Lid Included: Yes" -> "comes with a lid"
+        thing = " ".join(words[:-1])
+        return None if negative else Phrase("comes", "come", f"with {_some(thing)}", fact)
+    if words and words[-1].endswith(_ADJECTIVE_END) or key.endswith(("safe", "washable", "resistant")):
+        return Phrase("is" + " not" * negative, "are" + " not" * negative, key, fact)
+    if negative or fact.role == "care" or not _a_thing(words[-1]):
+        return None  # "Professional Care: Yes" is not "has a professional care"
+    return Phrase("has", "have", _some(key), fact)  # "LED Indicators: Yes" -> "has LED indicators"
+
+
+def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """What it, or one of its parts, is made of: "made of cotton", "a steel case", "made of 18 K gold"."""
+    if key in ("material", "fabric", "outer material", "material type"):
+        if " " not in value and (value.lower().endswith(("en", "ed")) or value.lower() == "metallic") and \
+                value.lower() not in ("linen", "printed"):
+            return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
+        made = series(value)  # "Blend Of Net And Satin" -> "made of a blend of net and satin"
+        return Phrase("is", "are", f"made of {'a ' * made.lower().startswith('blend ')}{made}", fact)
+    purity = re.fullmatch(r"(gold|silver|platinum|metal) purity", key)
+    if purity:  # "Gold Purity: 18 K" -> "is made of 18 K gold"
+        metal = purity.group(1)
+        named = re.fullmatch(r"([A-Za-z]+)\s+(\d+(?:\.\d+)?)", plain)  # "Silver 925" -> "made of 925 silver"
+        if named:
+            return Phrase("is", "are", f"made of {named.group(2)} {named.group(1).lower()}", fact)
+        return Phrase("is", "are", plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}", fact)
+    part = key.replace("material", "").replace("fabric", "").strip()
+    if part in ("box", "packaging", "package", "pouch"):
+        return None  # "Box Material: Cardboard": what it is shipped in, not what it is
+    if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
+        where = {"inner": "inside", "outer": "outside"}.get(part, part)
+        return Phrase("is", "are", f"made of {series(value)} {where}", fact)
+    if part and set(part.split()) <= set(fact_name.lower().split()):  # "Lunch Box Material" of a lunch box
+        return Phrase("is", "are", f"made of {series(value)}", fact)
+    if part:
+        said = plain if part in plain.lower().split() else _ending_in(series(value), part)
+        return Phrase("has", "have", _article(said), fact)
+    return Phrase("is", "are", f"finished in {plain}", fact)
+
+
+def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """A measure or a size: "measures 98 mm high", "holds 350 ml", "comes in sizes S, M and L"."""
+    box = re.fullmatch(r"(\d[\d.]*\s*\"?)\s*[xX×*]\s*(\d[\d.]*\s*\"?)", value.strip())
+    if box and key in ("size", "dimensions", "dimension"):  # 'size: 3.5" X 4"' -> 'measures 3.5" x 4"'
+        return Phrase("measures", "measure", f"{box.group(1).strip()} x {box.group(2).strip()}", fact)
+    if len(value.split()) > 6 or value.count(",") > 1 or key.startswith("other") or re.search(r"[*x×]\d", value):
+        return None  # "Strap Length - 195 mm, Strap Width - 21 mm, ...": a spec table, not a phrase
+    seats = re.fullmatch(r"(\d+)[ -]?seater", value.strip(), re.I)
+    if seats:  # "Seating Capacity: 3 Seater" -> "seats 3"
+        return Phrase("seats", "seat", seats.group(1), fact)
+    if re.fullmatch(r"[\d.]+", value.strip()) and (re.search(r"weight|length|width|height|depth|diameter|"
+                                                             r"thickness|capacity|volume", key) or "." in value):
+        return None  # "Gold Weight: 5.12", "Size: 1.14": a measure without its unit tells a shopper nothing sure
+    if re.fullmatch(r"0(?:\.0+)?\s*[a-z]*", value.strip(), re.I):
+        return None  # "Fitted Sheet Width: 0 cm": a blank in the catalog's form, not a size
+    if key in ("water resistance depth", "water resistant depth", "water resistance") and re.search(r"\d", value):
+        return Phrase("is", "are", f"water resistant to {plain}", fact)  # "Water Resistance Depth: 30 m"
+    if ("capacity" in key or "volume" in key) and not re.search(r"\d", value):
+        return None  # "Antennae Capacity: MU-MIMO Antenna": not an amount it holds
+    if "capacity" in key or "volume" in key:
+        return Phrase("holds", "hold", series(value) if "," in value else plain, fact)
+    if "weight" in key:
+        return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
+            Phrase("has", "have", f"{_article(key)} of {plain}", fact)
+    if not value[:1].isdigit() and key in ("width", "height", "length", "depth", "thickness"):
+        # "Length: Midi/Knee Length" -> "a midi length": a catalog's two names for one length, the first said
+        said = re.sub(r"^([a-z]+)/[a-z]+\b", r"\1", plain.lower())
+        said = said if key in said.split() else f"{said} {key}"
+        return Phrase("has", "have", _article(said), fact)
+    for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
+                            ("diameter", "across"), ("thickness", "thick")):
+        if key == word:
+            return Phrase("is", "are", f"{plain} {adjective}", fact)
+    if value.lower() in ("free", "free size", "one size", "freesize"):
+        return Phrase("comes", "come", "in one free size", fact)
+    labelled = [_LABELLED_MEASURE.fullmatch(part.strip()) for part in value.split(",")]
+    if len(labelled) > 1 and all(labelled):  # "Size: Height 5 cm, diameter 6 cm" -> "measures 5 cm high and ..."
+        said = [f"{m.group(2)} {_ADJECTIVE_OF[m.group(1).lower()[0]]}" for m in labelled]
+        return Phrase("measures", "measure", ", ".join(said[:-1]) + " and " + said[-1], fact)
+    if "available" in key or key == "size" or key == "sizes":
+        sizes = series(value)
+        return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
+    return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
+
+
+def _colour_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """A colour it comes in, or a part's colour: "comes in black or red", "has a black dial"."""
+    if key in ("color", "colour", "available colors", "available colours", "colors", "colours"):
+        if value.strip().lower() in _LOOKS:  # "Color: Clear" -> "is clear", not "comes in clear"
+            return Phrase("is", "are", _LOOKS[value.strip().lower()], fact)
+        choice = "available" in key or key.endswith("s")  # a choice of colours, not one product's colours
+        return Phrase("comes", "come", f"in {series(value, 'or' if choice else 'and')}", fact)
+    part = key.replace("color", "").replace("colour", "").strip()
+    if part in ("type", "shade", "family", "name", "code"):  # "Color Type: Black" -> "comes in black"
+        return Phrase("comes", "come", f"in {series(value)}", fact)
+    if part and part in value.lower().split():  # "Gold Color: Yellow Gold" -> "has yellow gold"
+        part = ""
+    return Phrase("has", "have", _article(f"{series(value)} {part}".strip()), fact)
+
+
+def _pattern_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """A pattern: "has a striped pattern"."""
+    if plain.lower() in ("self", "regular", "normal", "standard", "other", "others"):
+        return None  # "Strap Design: Self": a catalog's default, nothing to say
+    if key.split()[-1] in plain.lower().split():
+        return Phrase("has", "have", _article(plain.lower()), fact)
+    return Phrase("has", "have", _article(f"{plain.lower()} {key}"), fact)
+
+
+def _use_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """Who or what it is for: "made for women", "suitable for Dell U661H", "right for casual occasions"."""
+    from engine.scores.claims import noun_share
+
+    if key in ("ideal for", "gender") or key.startswith("ideal"):
+        return Phrase("is", "are", f"made for {_audience(value)}", fact)
+    if key == "occasion":
+        said = series(value)
+        if " and " in said.rsplit(" and ", 1)[0] and said.count(",") >= 1:  # "wedding and engagement, and love"
+            said = said[::-1].replace(" dna ", " dna ,", 1)[::-1]
+        return Phrase("is", "are", f"right for {said} occasions", fact)
+    if key == "climate":
+        if re.search(r"\ball[- ]weather\b", value, re.I):  # "All-weather, Indoor, Mild, Spring": all of them
+            return Phrase("is", "are", "made for all weather", fact)
+        return Phrase("is", "are", f"suited to {series(value)} conditions", fact)
+    if key == "activity":
+        things = [v.strip() for v in value.split(",") if v.strip() and noun_share(v.strip().split()[-1]) >= 0.5]
+        return Phrase("is", "are", f"made for {series(', '.join(things[:3]))}", fact) if things else None
+    if "room" in key:
+        return Phrase("is", "are", f"made for the {series(value)}", fact)
+    return Phrase("is", "are", f"suitable for {_names_or_series(value)}", fact)
+
+
+def _care_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """A care instruction said as a phrase (care_sentence writes the sentence)."""
+    return Phrase("can be", "can be", f"cared for as follows: {plain[:1].lower() + plain[1:]}", fact) \
+        if len(value.split()) > 3 else Phrase("is", "are", f"{plain.lower()} only" if "only" not in plain.lower()
+                                               else plain.lower(), fact)
+
+
+def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """What comes in the box: "comes as a pack of 6", "comes with an extender plug"."""
+    lowered = plain.lower()
+    if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered):
+        return None  # one of it ("1 Mug" for a mug): nothing to say
+    if not re.search(r"\b(?:[2-9]|\d{2,})\b", lowered) and \
+            set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
+        return None  # "Sales Package: combo Set-Hypnotty" for the "Spinz Combo Set": the name again
+    last = re.findall(r"[a-z]+", lowered)[-1:] or [""]
+    if not re.search(r"\d", lowered) and "," not in value and \
+            any(last[0].rstrip("s") == w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name)[-2:]):
+        return None  # "Sales Package: Bath Towel" for a "Set of Towels": the product again
+    if "(" in value or " - " in value or (len(value.split()) > 8 and "," not in value):
+        return None  # "Wild Stone Red Deodorant Spray - 150 ml(For Men) Wild Stone ...": a listing, not prose
+    if lowered.startswith("pack of") or lowered.startswith("set of"):
+        return Phrase("comes", "come", f"as {_article(lowered)}", fact)
+    if value.isdigit():
+        return Phrase("comes", "come", f"as a pack of {value}", fact)
+    if "," not in value and not re.search(r"\d", value):  # "In The Box: Extender Plug" -> "an extender plug"
+        item = plain[:1].lower() + plain[1:] if re.fullmatch(r"[A-Z][a-z]+(?: [a-z]+)*", plain) else plain
+        return Phrase("comes", "come", f"with {_some(item)}", fact)
+    return Phrase("comes", "come", f"with {_counted_plural(series(value) if ',' in value else plain)}", fact)
+
+
+def _warranty_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """A warranty: "comes with a 3-year warranty"."""
+    if re.match(r"(?:no|not|without)\b", plain, re.I):
+        return None  # "No Warranty": nothing a description sells with
+    term = re.match(r"(\d+)\s*(year|month|day)s?\b\s*(.*)$", plain, re.I)
+    if term:  # "3years", "12 Months Manufacturer Warranty" -> "a 3-year warranty", "a 12-month manufacturer warranty"
+        rest = term.group(3).strip()
+        rest = rest if "warranty" in rest.lower() else f"{rest} warranty".strip()
+        return Phrase("comes", "come", f"with a {term.group(1)}-{term.group(2).lower()} {rest}", fact)
+    return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
+
+
+def _style_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """A style, a shape or a part: "has half sleeves", "has a round dial", "is insulated, with a full zip"."""
+    if key.startswith("sleeve") and plain.lower().endswith(" sleeve"):  # "Sleeve: Half Sleeve" -> "half sleeves"
+        return Phrase("has", "have", plain.lower() + "s", fact)
+    if key.startswith("sleeve") and plain.lower().endswith(" sleeves"):  # "Sleeve: Short Sleeves"
+        return Phrase("has", "have", plain.lower(), fact)
+    last = key.split()[-1] if key else ""
+    if last and last in re.split(r"[\s-]+", plain.lower()):  # "Neck: V-Neck" -> "a v-neck", not "a v-neck neck"
+        return Phrase("has", "have", _article(plain.lower()), fact)
+    if plain.lower() in ("self", "regular", "normal", "standard", "other", "others", "na"):
+        return None  # "Strap Design: Self": a catalog's default, nothing to say
+    if not key.startswith("style") and len(value.split()) == 1 and value.lower().endswith(_ADJECTIVE_END + ("less",)):
+        return Phrase("is", "are", value.lower(), fact)
+    if "series" in key or "collection" in key:
+        return Phrase("is", "are", f"from the {plain} {key.split()[-1]}", fact)
+    if "feature" in key:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if len(parts) > 1 and len(parts) <= 5 and all(len(p.split()) <= 3 for p in parts) and key == "features":
+            return _features_phrase(value, fact)
+        plural_first = plain.split()[0].lower().endswith("s") and not plain.split()[0].lower().endswith("ss")
+        single = plain.lower() if plural_first else _article(plain.lower())  # "stones studded on dial"
+        return Phrase("has", "have", f"{series(value)} features" if len(parts) > 1 else single, fact)
+    if key.startswith("style"):
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        qualities = [p for p in parts if _adjective(p) and p.lower() not in ("basic", "regular")]
+        zips = [p for p in parts if re.fullmatch(r"(?:full|half|quarter|¼|½)[ -]zip", p, re.I)]
+        if "," in value and (qualities or zips):
+            # "Style: Jacket, Insulated, Hard Shell, Full zip, Reversible" -> "is insulated and reversible, with
+            # a full zip": the qualities and the zip; the shelves ("Jacket", "Hard Shell") left out
+            listed = series(", ".join(qualities)) if qualities else ""
+            zipped = f"with {_article(_plain(zips[0]).lower())}" if zips else ""
+            return Phrase("is" if qualities else "comes", "are" if qualities else "come",
+                          f"{listed}, {zipped}" if listed and zipped else listed or zipped, fact)
+        if "," in value or value.lower().endswith(_ADJECTIVE_END):
+            return None  # "Style: Workout Pants, Base Layer": a catalog's shelf, not a style a shopper reads
+        return Phrase("has", "have", _article(f"{series(value)} style"), fact)
+    # "Dial Shape: Round" -> "a round dial": a part a product has one of; "Stone Shape: Round" keeps "shape",
+    # since a ring may have three stones and "a round stone" would count them
+    thing = re.sub(r"\s+type$", "", key)
+    if re.fullmatch(r"(?:dial|case|bezel|toe|tip|neck|collar|buckle|frame|lens|face) shape", key):
+        thing = key.removesuffix(" shape")
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if len(items) > 3:  # "Strap: Adjustable, Cross Body, Detachable, Padded, Shoulder, Single": its qualities
+        items = [v for v in items if _adjective(v)][:3] or items  # (three at most), not a six-item spec list
+        value = ", ".join(items)
+    if "," in value and all(_adjective(v) for v in items):
+        # "Strap: Adjustable, Double, Padded" -> "an adjustable, double, padded strap"
+        return Phrase("has", "have", _article(f"{', '.join(_plain(v).lower() for v in items)} {thing}"), fact)
+    return Phrase("has", "have", _some(_ending_in(series(value).lower(), thing)), fact)
+
+
+def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
+    """Any other key: a quantity, a count, a type, compatibility, a short value said with its key."""
     if key in ("quantity", "net quantity", "net content", "net contents", "net volume", "net weight") and \
             re.fullmatch(r"\d[\d.]*\s*[A-Za-z]{1,3}", value.strip()):
         return Phrase("contains", "contain", plain, fact)  # "Quantity: 30 ml" -> "contains 30 ml"
@@ -436,6 +475,9 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
         rest = " ".join(w for w in key.split() if w not in told)
         return Phrase("has", "have", _some(f"{plain} {rest}".strip()), fact)
     return None  # a long free-text value: stated by the model's sentences or the bullets, not forced into one
+
+
+_PHRASE_BY_ROLE = {"material": _material_phrase, "size": _size_phrase, "colour": _colour_phrase, "pattern": _pattern_phrase, "use": _use_phrase, "care": _care_phrase, "package": _package_phrase, "warranty": _warranty_phrase, "style": _style_phrase}
 
 
 def _a_thing(word: str) -> bool:
