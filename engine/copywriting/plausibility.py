@@ -18,6 +18,9 @@ RANGES = (
     (("bottle", "bottles", "flask", "flasks"), "capacity", 50, 25000, "ml"),
     (("watch", "watches"), "weight", 5, 600, "g"),
     (("ring", "rings", "earring", "earrings", "pendant", "pendants"), "weight", 0.1, 150, "g"),
+    # things hung on a wall or set on a shelf: a framed print of 700 kg is a slip of g for kg
+    (("painting", "paintings", "print", "prints", "poster", "posters", "showpiece", "showpieces", "sticker",
+      "stickers", "clock", "clocks", "frame", "frames"), "weight", 1, 50000, "g"),
 )
 _TO_BASE = {"ml": 1, "l": 1000, "ltr": 1000, "litre": 1000, "liter": 1000, "cl": 10,
             "g": 1, "gm": 1, "gram": 1, "grams": 1, "kg": 1000, "mg": 0.001}

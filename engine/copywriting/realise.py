@@ -178,11 +178,13 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     product's name (and type), which a sales package or a "<thing> Type" key that only repeats it adds
     nothing to."""
     key, value = _key_word(fact), re.sub(r"\bsleeve less\b", "sleeveless", fact.value.strip(), flags=re.I)
-    value = value.replace('\\"', '"')  # 'MacBook Air 13\\"': a database's escaped inch mark
+    value = value.replace('\\"', '"').removesuffix(".")  # 'MacBook Air 13\\"': a database's escaped inch mark
     if ":" in value or _DANGLING.search(value):
         return None  # "Yes, Day and Date Display: ...", "Door designed for": not a value a sentence can carry
     if re.search(r"\d\.\d{5,}", value):
         return None  # "Gold Weight: 2.60646589305": a database's float, not a figure a shopper reads
+    if "(" in value and len(value.split()) > 6:
+        return None  # "As shown in the image (black has been mentioned for reference only ...)": a note, not a value
     if value in ("0", "1") and not re.search(r"number|count|pack|pieces|quantity|set|content|\bof\b", key):
         return None  # "Performance Fabric: 1": a database's yes/no, not "a 1 performance"
     unit = re.search(r"\s*\(([A-Za-z]{1,4})\)$", key)
@@ -234,7 +236,8 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
         named = re.fullmatch(r"([A-Za-z]+)\s+(\d+(?:\.\d+)?)", plain)  # "Silver 925" -> "made of 925 silver"
         if named:
             return Phrase("is", "are", f"made of {named.group(2)} {named.group(1).lower()}", fact)
-        return Phrase("is", "are", plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}", fact)
+        said = plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}"
+        return Phrase("is", "are", f"made of {said}" if re.match(r"\d", said) else said, fact)  # "made of 925 silver"
     part = key.replace("material", "").replace("fabric", "").strip()
     if part in ("box", "packaging", "package", "pouch"):
         return None  # "Box Material: Cardboard": what it is shipped in, not what it is
@@ -369,6 +372,11 @@ def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str
     if "," not in value and not re.search(r"\d", value):  # "In The Box: Extender Plug" -> "an extender plug"
         item = plain[:1].lower() + plain[1:] if re.fullmatch(r"[A-Z][a-z]+(?: [a-z]+)*", plain) else plain
         return Phrase("comes", "come", f"with {_some(item)}", fact)
+    items = [_plain(v.strip()) for v in value.split(",") if v.strip()]
+    if len(items) > 1 and not re.search(r"\d", value) and all(len(v.split()) <= 3 for v in items):
+        # "In The Box: Router, Power Adapter, Manual" -> "a router, a power adapter and a manual"
+        said = [_some(v[:1].lower() + v[1:] if v[:1].isupper() and v[1:2].islower() else v) for v in items]
+        return Phrase("comes", "come", f"with {', '.join(said[:-1])} and {said[-1]}", fact)
     return Phrase("comes", "come", f"with {_counted_plural(series(value) if ',' in value else plain)}", fact)
 
 
@@ -1075,6 +1083,19 @@ def _contract(text: str) -> str:
     return re.sub(r"\b(It|it|They|they) (is|are)\b(?! not)", lambda m: m.group(1) + ("'s" if m.group(2) == "is" else "'re"), text)
 
 
+def _keyword_title(name: str) -> bool:
+    """A marketplace title stuffed with its facts ("Majori Casual, Festive, Party Short Sleeve Floral Print
+    Women's Top"): a list in it, or more than six words."""
+    return "," in name or len(name.split()) > 6
+
+
+def _owner(plan: ContentPlan) -> str:
+    """Whose it is, to open with: "Lapguard's", "Riva Carpets'" (a product without a known brand keeps its
+    whole name: its first words may be the only brand it has)."""
+    brand = plan.brand.strip()
+    return f"{brand}'" if brand.endswith("s") else f"{brand}'s"
+
+
 def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random.Random) -> tuple[Sentence, list[Phrase]]:
     """The first sentence names the product and says what it is; returns it and the phrases it stated."""
     name = _spoken_name(plan)
@@ -1103,6 +1124,17 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
             shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes
         text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
                                                  be="are" if plan.plural else "is", np=np, that=that)
+        leads = [] if clause or features else [
+            p for p in rest if p.singular in ("has", "is", "comes", "holds", "measures", "weighs")][:2]
+        if (clause or features or leads) and voice is VOICES["neutral"] and _keyword_title(name) and \
+                plan.brand and name.lower().startswith(plan.brand.lower()):
+            # "Sarva Party, Formal, Casual Sleeveless Embellished Women's Top": the title shows it; the copy
+            # says what it is: "This embellished net top for women has a v neck and is sleeveless."
+            bare = re.sub(r"^an? ", "", np)
+            verb = clause.text(plan.plural) if clause else join_phrases(leads, plan.plural) if leads else \
+                f"{'have' if plan.plural else 'has'} {' and '.join(p.rest for p in features)}"
+            text = f"{_owner(plan)} {bare} {verb}."
+            said = said + leads
         said = said + ([clause] if clause else []) + features
     elif phrases:
         lead = next((p for p in phrases if p.fact.role in ("use", "material")), None) or \
