@@ -499,3 +499,17 @@ def test_a_keyword_stuffed_title_opens_by_its_brand_and_boxes_and_metals_read_as
                                    "color of many frames)"})
     text, _ = _described(painting)
     assert "700 kg" not in text and "reference only" not in text, text  # a slip of kg for g; a note, not a value
+
+
+def test_catalog_sentences_that_paste_a_title_or_lost_characters_are_left_out_and_garments_are_no_features():
+    watch = Product(title="Escort E-1700-906_Blk Analog Watch", brand="Escort", category="Watches > Wrist Watches",
+                    description="Escort E-1700-906_Blk Analog Watch - For Men, Boys If you have it, flaunt it! "
+                                "This chronograph is a tribute to a freediver nicknamed the ???Flying Fish???",
+                    attributes={"Strap Color": "Black", "Ideal For": "Men"})
+    text, _ = _described(watch)
+    assert "flaunt" not in text and "???" not in text, text
+    jacket = Product(title="Hyperion Elements Jacket", category="Women/Tops/Jackets",
+                     bullets=["Lime 1/4 zip pullover.", "Split pocket.", "Thumb holes.", "Home and/or gym use."],
+                     attributes={"material": ["Fleece", "Polyester"]})
+    text, _ = _described(jacket)
+    assert "pullover" not in text and "gym use" not in text and "a split pocket" in text, text

@@ -800,6 +800,18 @@ def has_verb(text: str) -> bool:
     return bool(_FINITE.search(text) or _SUBJECT_VERB.search(text))
 
 
+def _garment(word: str) -> bool:
+    """"pullover", "jacket", "tee": a word whose usual sense is a garment (a bullet ending in one names the
+    product, or one colourway of it: "Lime 1/4 zip pullover")."""
+    from engine.scores.claims import wordnet
+
+    wn = wordnet()
+    base = wn.morphy(word, "n") or word
+    senses = wn.synsets(base, "n")[:1]
+    garments = {wn.synset("garment.n.01"), wn.synset("clothing.n.01")}
+    return any(garments & set(path) for s in senses for path in s.hypernym_paths())
+
+
 def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
     """A bullet about one colourway or the garment itself ("Navy cotton straight leg pants", "100% polyester",
     "Freedom of movement"): stated better by the facts, or not a feature at all."""
@@ -813,7 +825,9 @@ def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
     kinds = {head, head.rstrip("s")} | set(plan.product_type.split()) if head else set(plan.product_type.split())
     last = re.findall(r"[A-Za-z]+", text)[-1:]  # "Cayenne Short-Sleeve roll neck sweatshirt" on "... > Sweatshirts"
     return bool(words & (set(COLORS) | set(MATERIALS) | kinds - {""})) or text[:1].isdigit() or \
-        text.lower().startswith(("freedom", "comfort", "style")) or bool(last) and _singular(last[0].lower()) in _shelves(plan)
+        text.lower().startswith(("freedom", "comfort", "style")) or bool(last) and (
+            _singular(last[0].lower()) in _shelves(plan) or _garment(last[0].lower())
+            or last[0].lower() in ("use", "wear", "usage"))  # "Home and/or gym use": a use, not a feature
 
 
 def _names_another_product(text: str, plan: ContentPlan) -> bool:
@@ -854,6 +868,12 @@ def _plural_subject_clause(text: str) -> bool:
     return False
 
 
+def _pasted_title(text: str) -> bool:
+    """"Escort E-1700-906_Blk Analog Watch - For Men, Boys If you have it, flaunt it!": five or more capitalised
+    words in a row, a listing's title run into a sentence rather than prose."""
+    return bool(re.search(r"(?:\b[A-Z][\w'’®™-]*[\s,]+(?:-\s+)?){5,}", text))
+
+
 def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
     """The merchant's own bullets and sentences: a sentence as written, short noun phrases ("Drawstring-
     adjustable hood.") gathered into one "It also features ..." sentence."""
@@ -866,8 +886,9 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             continue
         if has_verb(text) and len(text.split()) >= 5:
             text = text[:1].upper() + text[1:]  # "fast drying combined with ...": a catalog's lower-case start
-            if _names_another_product(text, plan):
-                continue
+            text = re.sub(r"\.\?$", "", text)  # "... every style-conscious man's attention.?"
+            if _names_another_product(text, plan) or _pasted_title(text) or "??" in text:
+                continue  # a listing title run into the prose, or characters lost in a catalog's encoding
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which|furthermore|moreover|"
                             r"additionally|however|besides|hence|thus|therefore)\b", text, re.I):
                 sentences.append(Sentence(text + ("" if text[-1:] in "!?" else "."), [f"your notes: {note.strip()}"],
@@ -1127,7 +1148,7 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         leads = [] if clause or features else [
             p for p in rest if p.singular in ("has", "is", "comes", "holds", "measures", "weighs")][:2]
         if (clause or features or leads) and voice is VOICES["neutral"] and _keyword_title(name) and \
-                plan.brand and name.lower().startswith(plan.brand.lower()):
+                plan.brand and name.lower().startswith(plan.brand.lower()) and " by " not in plan.brand:
             # "Sarva Party, Formal, Casual Sleeveless Embellished Women's Top": the title shows it; the copy
             # says what it is: "This embellished net top for women has a v neck and is sleeveless."
             bare = re.sub(r"^an? ", "", np)
