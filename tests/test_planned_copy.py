@@ -513,3 +513,13 @@ def test_catalog_sentences_that_paste_a_title_or_lost_characters_are_left_out_an
                      attributes={"material": ["Fleece", "Polyester"]})
     text, _ = _described(jacket)
     assert "pullover" not in text and "gym use" not in text and "a split pocket" in text, text
+
+
+def test_bullet_features_read_as_english_slashes_included_and_uncounted_nouns():
+    bra = Product(title="Celeste Sports Bra", category="Women/Tops/Bras & Tanks",
+                  bullets=["Ribbed cuffs/collar.", "Hand pump included.", "Odor control.", "UV protection."],
+                  attributes={"material": ["Organic Cotton"]})
+    text, _ = _described(bra)
+    assert "ribbed cuffs and collar" in text and "a hand pump" in text and "included" not in text, text
+    assert "odor control" in text and "an odor" not in text and "a UV" not in text, text
+    assert claim_report(text, ingest(bra).source_text())["flagged"] == [], text

@@ -868,6 +868,14 @@ def _plural_subject_clause(text: str) -> bool:
     return False
 
 
+_UNCOUNTED = ("control", "support", "comfort", "stretch", "coverage", "warmth", "protection", "technology")
+
+
+def _uncounted(noun: str) -> bool:
+    """"odor control", "UV protection", "breathability": said without "a"."""
+    return noun in _UNCOUNTED or noun.endswith(("tion", "sion", "ness", "ity", "ance", "ence", "ology"))
+
+
 def _pasted_title(text: str) -> bool:
     """"Escort E-1700-906_Blk Analog Watch - For Men, Boys If you have it, flaunt it!": five or more capitalised
     words in a row, a listing's title run into a sentence rather than prose."""
@@ -901,10 +909,12 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             sentences.append(Sentence(text[:1].upper() + text[1:] + ".", [f"your notes: {note.strip()}"], "merchant"))
         elif 2 <= len(text.split()) <= 8 and note in plan.bullets and not _describes_a_variant(text, plan):
             phrase = text[:1].lower() + text[1:] if not text[:2].isupper() else text
+            phrase = re.sub(r"(?<=[a-z])/(?=[a-z])", " and ", phrase)  # "ribbed cuffs/collar"
+            phrase = re.sub(r"\s+included$", "", phrase, flags=re.I)  # "Hand pump included" -> "a hand pump"
             head = re.split(r"\s+(?:with|in|for|on|and|of)\s+", phrase)[0].split()[-1].lower()
             plural = head.endswith("s") and not head.endswith("ss") or phrase.split()[0].lower() in ("two", "three", "four")
-            features.append((phrase if plural or phrase.split()[0].lower() in ("a", "an", "the") else
-                             _article(phrase), note.strip()))
+            features.append((phrase if plural or _uncounted(head) or phrase.split()[0].lower() in ("a", "an", "the")
+                             else _article(phrase), note.strip()))
     out = sentences[:1]
     if features:
         chosen = features[:most]
