@@ -120,3 +120,16 @@ def test_a_merchants_spec_bullet_is_not_said_twice():
     router = ingest(Product(title="Dual-band wireless router", bullets=["Material: ABS plastic", "Antennas: 2"],
                             attributes={"Color": "Black"}))
     assert fact_bullets(router) == ["Material: ABS plastic", "Antennas: 2", "Comes in black"]
+
+
+def test_a_title_drops_the_shops_tail_and_keeps_the_merchants_order_of_their_own_words():
+    top = ingest(Product(title="TeeMoods Casual Short Sleeve Solid Women's Top",
+                         description="Buy TeeMoods Casual Short Sleeve Solid Women's Top for only Rs. 399 from "
+                                     "Flipkart.com. Buy online at the best price."))
+    # the trained writer learnt the catalog page's tail: words of the input, but the shop's
+    assert finish("title", "TeeMoods Casual Short Sleeve Solid Women's Top For Only Rs", top) == \
+        "TeeMoods Casual Short Sleeve Solid Women's Top"
+    assert finish("title", "TeeMoods Casual Top - Buy At", top) == "TeeMoods Casual Top"
+    grips = ingest(Product(title="Go-Get'r Pushup Grips", description="Grips for pushups at home."))
+    assert finish("title", "Grips Go-Get'r Pushup", grips) == "Go-Get'r Pushup Grips"
+    assert finish("title", "Go-Get'r Grips", grips) == "Go-Get'r Grips"  # a shorter title is the writer's choice

@@ -42,7 +42,8 @@ def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
     for name in product_names(ingested):  # "TITAN" or "titan" for "Titan": as given
         text = _name_pattern(name).sub(lambda m: name, text)
     if kind == "title" and text:
-        text = title_from_input(text, ingested)
+        text = title_from_input(_without_shop_tail(text), ingested)
+        text = _in_the_merchants_order(text, ingested.product.title)
         missing = [name for name in product_names(ingested) if not _contains(text, name)]
         if missing:
             text = " ".join([*missing, text])
@@ -51,6 +52,25 @@ def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
 
             text = cut_at_word(text, limit)
     return text
+
+
+# What a marketplace page puts after a product's name ("... Women's Top For Only Rs", "... For Men - Buy At"):
+# words of the input, but the shop's, not the product's.
+_SHOP_TAIL = re.compile(r"(?:\s+-)?\s+(?:buy\b|(?:for\s+)?only\b|(?:at\s+)?(?:rs\b|inr\b|₹)|online\b|at\s*$|from\s+"
+                        r"flipkart).*$", re.I)
+
+
+def _without_shop_tail(title: str) -> str:
+    return _SHOP_TAIL.sub("", title).strip(" -,") or title
+
+
+def _in_the_merchants_order(title: str, merchant_title: str) -> str:
+    """"Grips Go-Get'r Pushup" for "Go-Get'r Pushup Grips": the merchant's own words shuffled are the merchant's
+    title as written."""
+    def words(text: str) -> list[str]:
+        return sorted(w.lower() for w in re.findall(r"[\w'’-]+", text))
+
+    return merchant_title.strip() if merchant_title.strip() and words(title) == words(merchant_title) else title
 
 
 def drop_unknown_names(title: str, flagged: list[dict]) -> str:
