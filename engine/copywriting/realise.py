@@ -1114,19 +1114,6 @@ def _contract(text: str) -> str:
     return re.sub(r"\b(It|it|They|they) (is|are)\b(?! not)", lambda m: m.group(1) + ("'s" if m.group(2) == "is" else "'re"), text)
 
 
-def _keyword_title(name: str) -> bool:
-    """A marketplace title stuffed with its facts ("Majori Casual, Festive, Party Short Sleeve Floral Print
-    Women's Top"): a list in it, or more than six words."""
-    return "," in name or len(name.split()) > 6
-
-
-def _owner(plan: ContentPlan) -> str:
-    """Whose it is, to open with: "Lapguard's", "Riva Carpets'" (a product without a known brand keeps its
-    whole name: its first words may be the only brand it has)."""
-    brand = plan.brand.strip()
-    return f"{brand}'" if brand.endswith("s") else f"{brand}'s"
-
-
 def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random.Random) -> tuple[Sentence, list[Phrase]]:
     """The first sentence names the product and says what it is; returns it and the phrases it stated."""
     name = _spoken_name(plan)
@@ -1155,17 +1142,6 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
             shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes
         text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
                                                  be="are" if plan.plural else "is", np=np, that=that)
-        leads = [] if clause or features else [
-            p for p in rest if p.singular in ("has", "is", "comes", "holds", "measures", "weighs")][:2]
-        if (clause or features or leads) and voice is VOICES["neutral"] and _keyword_title(name) and \
-                plan.brand and name.lower().startswith(plan.brand.lower()) and " by " not in plan.brand:
-            # "Sarva Party, Formal, Casual Sleeveless Embellished Women's Top": the title shows it; the copy
-            # says what it is: "This embellished net top for women has a v neck and is sleeveless."
-            bare = re.sub(r"^an? ", "", np)
-            verb = clause.text(plan.plural) if clause else join_phrases(leads, plan.plural) if leads else \
-                f"{'have' if plan.plural else 'has'} {' and '.join(p.rest for p in features)}"
-            text = f"{_owner(plan)} {bare} {verb}."
-            said = said + leads
         said = said + ([clause] if clause else []) + features
     elif phrases:
         lead = next((p for p in phrases if p.fact.role in ("use", "material")), None) or \
