@@ -521,3 +521,34 @@ def test_bullet_features_read_as_english_slashes_included_and_uncounted_nouns():
     assert "ribbed cuffs and collar" in text and "a hand pump" in text and "included" not in text, text
     assert "odor control" in text and "an odor" not in text and "a UV" not in text, text
     assert claim_report(text, ingest(bra).source_text())["flagged"] == [], text
+
+
+def test_a_set_of_things_is_one_product_and_makers_terms_keep_their_capitals():
+    towels = Product(title="Maspar Cotton Set of Towels", category="Home Furnishing > Bath Linen > Towels",
+                     attributes={"Color": "Red", "Length": "160 cm", "Width": "85 cm"})
+    text, _ = _described(towels)
+    assert "Set of Towels is a red set of towels" in text and " are " not in text, text
+    coasters = Product(title="Craft Trade Oval Wood Coaster Set", category="Kitchen > Coasters",
+                       attributes={"Color": "Brown", "Weight": "230 g", "Sales Package": "One piece of statue"})
+    text, _ = _described(coasters)
+    assert "a brown coaster set" in text and "an one" not in text, text
+    router = Product(title="Linksys Smart Wi-Fi Router", category="Computers > Routers",
+                     attributes={"Color": "Black", "QoS": "Yes", "Encryption": "WPA2"})
+    text, _ = _described(router)
+    assert "QoS" in text and "qos" not in text, text
+
+
+def test_the_round_eight_editors_false_claims_cannot_be_written_again():
+    # "is made of wood" for an artificial plant whose pot, not the plant, is wood
+    plant = Product(title="Miracle Retail Bonsai Wild Plant Artificial Plant with Pot", brand="Miracle Retail",
+                    category="Home Decor & Festive Needs > Flowers, Plants & Vases > Artificial Plants",
+                    attributes={"Type": "Wild Plant", "Plant Material": "Plastic", "Pot Material": "Wood",
+                                "Color": "Yellow", "Pot Color": "Brown"})
+    text, _ = _described(plant)
+    assert "made of wood" not in text and "brown wood pot" in text and "made of plastic" in text, text
+    # "the ring is oval" when the amethyst is
+    ring = Product(title="Clara Zoya Sterling Silver Amethyst Ring", brand="Clara", category="Jewellery > Rings",
+                   attributes={"Type": "Ring", "Gemstone": "Amethyst", "Amethyst Shape": "Oval",
+                               "Metal Purity": "925 Silver"})
+    text, _ = _described(ring)
+    assert "is oval" not in text and "oval amethyst" in text, text

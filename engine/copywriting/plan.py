@@ -191,7 +191,10 @@ def product_name(ingested, product_kind: str, line: str) -> str:
 
 def _is_plural(kind: str, name: str) -> bool:
     """"Cycling Shorts", "Rice Lights": a plural noun last (WordNet's base form differs), not "Dress" or "Lens"."""
-    last = ((kind or name).lower().split()[-1:] or [""])[0].strip(".,")
+    words = (kind or name).lower().split()
+    last = (words[-1:] or [""])[0].strip(".,")
+    if re.search(r"\b(?:set|pack|pair|kit|box|combo) of [a-z-]+$", " ".join(words)):
+        return False  # "Maspar Cotton Set of Towels": one set
     if last in PLURAL_TYPES:
         return True
     if not last.endswith("s") or last.endswith(("ss", "us", "is", "ics")):

@@ -143,6 +143,7 @@ def _article(phrase: str) -> str:
     else:
         vowel_sound = first[:1].lower() in "aeio" or (first[:1].lower() == "u" and not first.lower().startswith(
             ("us", "uni", "ut", "ur", "eu")))
+        vowel_sound = vowel_sound and not re.match(r"(?:one\b|once\b|eu|uni)", first.lower())  # "a one-piece"
     return ("an " if vowel_sound else "a ") + phrase
 
 
@@ -244,7 +245,10 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
     if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
         where = {"inner": "inside", "outer": "outside"}.get(part, part)
         return Phrase("is", "are", f"made of {series(value)} {where}", fact)
-    if part and set(part.split()) <= set(fact_name.lower().split()):  # "Lunch Box Material" of a lunch box
+    named = fact_name.lower().split()
+    of_product = part and set(part.split()) <= set(named) and not any(  # "Lunch Box Material" of a lunch box,
+        named[i - 1] in ("with", "and", "&") for i, w in enumerate(named) if w in part.split() and i)
+    if of_product:  # but "Pot Material: Wood" of a "Plant with Pot" is the pot's, not the plant's
         return Phrase("is", "are", f"made of {series(value)}", fact)
     if part:
         said = plain if part in plain.lower().split() else _ending_in(series(value), part)
@@ -403,7 +407,9 @@ def _style_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
         return Phrase("has", "have", _article(plain.lower()), fact)
     if plain.lower() in ("self", "regular", "normal", "standard", "other", "others", "na"):
         return None  # "Strap Design: Self": a catalog's default, nothing to say
-    if not key.startswith("style") and len(value.split()) == 1 and value.lower().endswith(_ADJECTIVE_END + ("less",)):
+    part_quality = len(key.split()) > 1 and key.split()[-1] in ("shape", "color", "colour", "finish", "type")
+    if not key.startswith("style") and len(value.split()) == 1 and value.lower().endswith(_ADJECTIVE_END + ("less",)) \
+            and not part_quality:  # "Amethyst Shape: Oval" is the stone's shape, not "the ring is oval"
         return Phrase("is", "are", value.lower(), fact)
     if "series" in key or "collection" in key:
         return Phrase("is", "are", f"from the {plain} {key.split()[-1]}", fact)
@@ -762,7 +768,9 @@ def _acronyms(plan: ContentPlan) -> dict[str, str]:
 
     wn = wordnet()
     found = {}
-    for word in re.findall(r"\b[A-Z]{2,5}\b", " ".join([plan.name, *(f.source for f in plan.facts)])):
+    text = " ".join([plan.name, *(f.source for f in plan.facts)])
+    # "USB", "LED"; and written with capitals inside ("QoS", "WiFi"), a term kept as its maker writes it
+    for word in re.findall(r"\b[A-Z]{2,5}\b|\b[A-Z][a-z]?[A-Z][A-Za-z]{0,3}\b", text):
         lower = word.lower()
         if wn is not None and any(l.name() == lower for s in wn.synsets(lower) for l in s.lemmas()):
             continue  # "SET", "KIDS": English words shouted
@@ -994,9 +1002,19 @@ def _kind(plan: ContentPlan) -> str:
             kind.insert(0, word)
         else:
             break
-    if not plan.plural and _singular(head) != head and known(_singular(head)):
+    if at >= 2 and name[at - 1] == "of" and name[at - 2] in ("set", "pack", "pair", "box", "kit") and len(kind) == 1:
+        kind = name[at - 2:at] + kind  # "Maspar Cotton Set of Towels": a set of towels
+    if not plan.plural and _singular(head) != head and known(_singular(head)) and kind[-2:-1] != ["of"]:
         kind[-1] = _singular(head)  # "Single Quilts & Comforters", said of one: "a cotton quilt", "the quilt has"
+    if len(name) > 1 and name[-1] in ("set", "kit", "combo") and _singular(name[-2]) == _singular(head):
+        kind.append(name[-1])  # "Oval Wood Coaster Set": a coaster set, not a coaster
     return " ".join(kind)
+
+
+def _kind_head(kind: str) -> str:
+    """The noun a later sentence names the product by: "mug" of "coffee mug", "set" of "set of towels"."""
+    words = kind.split()
+    return words[words.index("of") - 1] if "of" in words[1:] else (words[-1] if words else "")
 
 
 def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phrase], bool]:
@@ -1008,7 +1026,8 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     typed = not kind and _plain_type(plan)
     if typed:  # "Ocean VGLASS0051", a name that ends in a code: the Type says what it is ("glass set")
         kind, head = typed, typed.split()[-1]
-    if not head or head.rstrip("s") not in plan.product_type.lower() and _singular(head) not in _shelves(plan):
+    if not head or not any(w.rstrip("s") in plan.product_type.lower() or _singular(w) in _shelves(plan)
+                           for w in kind.split() if w not in ("set", "of", "kit", "combo", "pack", "pair", "box")):
         return "", [], False  # the name's last word is not surely the thing: "Cat's Eye" is a ring, "Pot" a plant
     said, before, after = [], [], ""
 
@@ -1258,7 +1277,7 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         first, said = _opening(plan, phrases, voice, rng)
         sentences.append(first)
         phrases = [p for p in phrases if p not in said]
-    head = _kind(plan).split()[-1] if _kind(plan) else ""
+    head = _kind_head(_kind(plan))
     occasion = next((p for p in phrases if p.fact.role == "use" and p.rest.startswith("right for ")), None)
     wear = None
     if occasion and _worn(plan):  # "Right for casual occasions" -> "Wear them on casual occasions."
