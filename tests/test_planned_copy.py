@@ -552,3 +552,21 @@ def test_the_round_eight_editors_false_claims_cannot_be_written_again():
                                "Metal Purity": "925 Silver"})
     text, _ = _described(ring)
     assert "is oval" not in text and "oval amethyst" in text, text
+
+
+def test_a_voltage_an_inseam_bullet_and_a_shouted_box_list_are_said():
+    lights = Product(title="Digilight 200 inch Blue Rice Lights", category="Home Decor > Series Lights",
+                     attributes={"Color": "Blue", "Power Requirement": "110 - 120 V, 50 Hz", "Bulb Type": "LED"})
+    text, _ = _described(lights)
+    assert "run on 110 - 120 V, 50 Hz" in text, text
+    shorts = Product(title="Apollo Running Short", category="Men/Bottoms/Shorts", bullets=['4" inseam.', "Side pockets."],
+                     attributes={"material": ["Polyester"]})
+    text, _ = _described(shorts)
+    assert 'a 4" inseam' in text, text
+    kit = Product(title="JASPO Skates Combo", category="Sports > Skating > Kits",
+                  attributes={"Sales Package": "2 SKATES, 1 HELMET, 2 KNEE GUARD, 1 BAG, 1 LED LIGHT"})
+    text, _ = _described(kit)
+    assert "1 bag" in text and "BAG" not in text and "LED" in text, text
+    for product in (lights, shorts, kit):
+        text, _ = _described(product)
+        assert claim_report(text, ingest(product).source_text())["flagged"] == [], text

@@ -62,6 +62,8 @@ def _shouted(value: str) -> bool:
     return sum(len(re.sub(r"[^A-Z]", "", w)) >= 4 and w.isupper() for w in value.split()) >= 2
 
 
+_UNIT_SYMBOLS = frozenset({"Hz", "Wh", "Ah", "Pa", "Gb", "Mb", "Kb"})  # "50 Hz" is not "50 hz"
+_ACRONYMS = frozenset({"LED", "USB", "LCD", "PVC", "TPR", "EVA", "UV", "TV", "AC", "DC", "PC", "MDF", "ABS"})
 _FUNCTION_WORDS = frozenset("a an the of and or for with without against from by to in on at into per".split())
 
 
@@ -77,9 +79,10 @@ def _plain(value: str, shouted: bool | None = None) -> str:
     for word in value.split():
         word = respelled(word)
         core = re.sub(r"[^A-Za-z]", "", word.split("-")[0])  # "All-weather" reads as "all-weather"
-        title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and \
+        title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and core not in _UNIT_SYMBOLS and \
             not re.search(r"[®™©]", word) and not _proper(core) and known(core)  # "Fluidride": a name, kept
-        loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with"))
+        loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with") or
+                                               len(core) == 3 and core not in _ACRONYMS and known(core.lower()))
         small = words and word.istitle() and word.lower() in _FUNCTION_WORDS  # "Blend Of Net And Satin"
         words.append(word.lower() if title_case or loud or small or core.lower() in COLORS else word)
     return re.sub(r"(\d) %", r"\1%", " ".join(" ".join(words).split()))
@@ -454,6 +457,9 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
     if key in ("quantity", "net quantity", "net content", "net contents", "net volume", "net weight") and \
             re.fullmatch(r"\d[\d.]*\s*[A-Za-z]{1,3}", value.strip()):
         return Phrase("contains", "contain", plain, fact)  # "Quantity: 30 ml" -> "contains 30 ml"
+    if re.fullmatch(r"(?:power (?:requirement|supply|input)|(?:input |operating )?voltage)", key) and \
+            re.search(r"\d\s*(?:v|volts?)\b", value, re.I) and len(value) <= 30:
+        return Phrase("runs", "run", f"on {plain}", fact)  # "Power Requirement: 110 - 120 V, 50 Hz"
     thing = key.removesuffix(" type").strip()
     if key.endswith(" type") and thing and set(thing.split()) <= set(fact_name.lower().split()):
         return None  # "Glass Type: Multipurpose" of a glass set: a shelf of the catalog, not a fact to say
@@ -909,6 +915,8 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
                             r"additionally|however|besides|hence|thus|therefore)\b", text, re.I):
                 sentences.append(Sentence(text + ("" if text[-1:] in "!?" else "."), [f"your notes: {note.strip()}"],
                                           "merchant"))
+        elif re.fullmatch(r'\d[\d.]*\s*(?:"|in|inch|inches|cm|mm)\s+[a-z]+', text) and note in plan.bullets:
+            features.append((_article(text), note.strip()))  # '4" inseam' -> 'a 4" inseam'
         elif re.fullmatch(r"[A-Za-z][A-Za-z -]{2,30}?\s+\d[\d.,]*\s*[A-Za-z%]+", text) and note in plan.bullets:
             # "Burning time 12 hours" -> "a burning time of 12 hours"
             measure = re.fullmatch(r"(.+?)\s+(\d[\d.,]*\s*[A-Za-z%]+)", text)
