@@ -380,7 +380,7 @@ def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str
         item = plain[:1].lower() + plain[1:] if re.fullmatch(r"[A-Z][a-z]+(?: [a-z]+)*", plain) else plain
         return Phrase("comes", "come", f"with {_some(item)}", fact)
     items = [_plain(v.strip()) for v in value.split(",") if v.strip()]
-    if len(items) > 1 and not re.search(r"\d", value) and all(len(v.split()) <= 3 for v in items):
+    if 1 < len(items) <= 4 and not re.search(r"\d", value) and all(len(v.split()) <= 3 for v in items):
         # "In The Box: Router, Power Adapter, Manual" -> "a router, a power adapter and a manual"
         said = [_some(v[:1].lower() + v[1:] if v[:1].isupper() and v[1:2].islower() else v) for v in items]
         return Phrase("comes", "come", f"with {', '.join(said[:-1])} and {said[-1]}", fact)
