@@ -350,3 +350,11 @@ def test_ingest_real_luma_products():
         assert all(p.image.mode == "RGB" and max(p.image.size) <= 1024 for p in result.photos)
         assert result.attributes and all(isinstance(v, str) for v in result.attributes.values())
         assert product.title in result.source_text() and len(result.content_hash()) == 64
+
+
+def test_a_shops_line_is_no_attribute():
+    attributes, rest = parse_attribute_lines(
+        "Flipkart.com: Buy Playboy London And New York Combo Set online only for Rs. 599\n"
+        "Note: Buy two, save more\nMaterial: Cotton")
+    assert attributes == {"material": "Cotton"}  # a web address's line and a "Buy ..." value stay text
+    assert "Flipkart.com" in rest and "Buy two" in rest

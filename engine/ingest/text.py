@@ -135,6 +135,8 @@ def _attribute_match(line: str):
     is_time = match["key"][-1].isdigit() and value[:1].isdigit()
     if is_time or value.startswith("//") or len(value) > MAX_VALUE_CHARS:
         return None
+    if re.search(r"\.(?:com|in|net|org|co)\b", match["key"], re.I) or re.match(r"buy\b", value, re.I):
+        return None  # "Flipkart.com: Buy ... online only for Rs.": the shop's line, not the product's spec
     return match
 
 
