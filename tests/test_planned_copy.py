@@ -570,3 +570,12 @@ def test_a_voltage_an_inseam_bullet_and_a_shouted_box_list_are_said():
     for product in (lights, shorts, kit):
         text, _ = _described(product)
         assert claim_report(text, ingest(product).source_text())["flagged"] == [], text
+
+
+def test_a_list_item_that_holds_and_gets_the_serial_comma():
+    from engine.copywriting.realise import series
+
+    assert series("Everyday, Workwear, Religious, Wedding and Engagement") == \
+        "everyday, workwear, religious, and wedding and engagement"
+    assert series("Wedding and Engagement, Love") == "wedding and engagement, and love"
+    assert series("Black, Blue, Red", "or") == "black, blue or red"

@@ -123,7 +123,9 @@ def series(value: str, joiner: str = "and") -> str:
     parts = [_plain(p, shouted) for p in dict.fromkeys(parts)]
     if len(parts) <= 1:
         return parts[0] if parts else ""
-    return ", ".join(parts[:-1]) + f" {joiner} " + parts[-1]
+    # "everyday, religious, and wedding and engagement": a part that holds "and" needs the serial comma
+    serial = "," if any(f" {joiner} " in f" {p} " for p in parts) else ""
+    return ", ".join(parts[:-1]) + f"{serial} {joiner} " + parts[-1]
 
 
 def _audience(value: str) -> str:
@@ -335,10 +337,7 @@ def _use_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) ->
     if key in ("ideal for", "gender") or key.startswith("ideal"):
         return Phrase("is", "are", f"made for {_audience(value)}", fact)
     if key == "occasion":
-        said = series(value)
-        if " and " in said.rsplit(" and ", 1)[0] and said.count(",") >= 1:  # "wedding and engagement, and love"
-            said = said[::-1].replace(" dna ", " dna ,", 1)[::-1]
-        return Phrase("is", "are", f"right for {said} occasions", fact)
+        return Phrase("is", "are", f"right for {series(value)} occasions", fact)
     if key == "climate":
         if re.search(r"\ball[- ]weather\b", value, re.I):  # "All-weather, Indoor, Mild, Spring": all of them
             return Phrase("is", "are", "made for all weather", fact)
