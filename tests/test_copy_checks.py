@@ -50,6 +50,7 @@ def test_bullets_state_one_fact_each_as_copy_and_a_no_only_as_a_warning(watch):
         assert claim_report(bullet, watch.source_text())["flagged"] == [], bullet
     assert attribute_bullet("eco_collection", "Yes") == "Eco collection"
     assert attribute_bullet("sale", "Yes") is None and attribute_bullet("brand", "Titan") is None
+    assert attribute_bullet("Box Material", "Plastic") is None  # what it ships in
 
 
 def test_bullets_of_real_catalog_products_are_facts(catalog_rows):

@@ -30,6 +30,8 @@ def attribute_bullet(key: str, value: str) -> str | None:
     value = value.strip()
     if not value or value.lower() in NO or key.lower().replace("_", " ") in SKIP or key.startswith("_"):
         return None
+    if re.match(r"(?:box|packaging|package|pouch) material$", key.lower().replace("_", " ")):
+        return None  # "Box Material: Plastic": what it ships in, not what the shopper buys
     if value.lower() in YES:
         return _label(key)
     return f"{_label(key)}: {value}"
