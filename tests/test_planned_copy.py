@@ -579,3 +579,21 @@ def test_a_list_item_that_holds_and_gets_the_serial_comma():
         "everyday, workwear, religious, and wedding and engagement"
     assert series("Wedding and Engagement, Love") == "wedding and engagement, and love"
     assert series("Black, Blue, Red", "or") == "black, blue or red"
+
+
+def test_bullets_that_add_a_part_or_a_quality_to_the_material_are_features():
+    shorts = Product(title="Troy Yoga Short", category="Women/Bottoms/Shorts",
+                     bullets=["LumaTech™ lining.", "Navy polyester pinstripe shorts.", "5” inseam.",
+                              "Durable nylon construction."],
+                     attributes={"material": ["Nylon", "LumaTech™", "Polyester"]})
+    text, _ = _described(shorts)
+    assert "a LumaTech™ lining" in text and 'a 5" inseam' in text, text
+    assert "pinstripe" not in text and "construction" not in text, text  # a colourway; the material again
+    kit = Product(title="Harmony Lumaflex Strength Band Kit", category="Gear/Fitness Equipment",
+                  bullets=["Three flex bands.", "Mesh carry bag included."], attributes={"material": ["Rubber"]})
+    text, _ = _described(kit)
+    assert "a mesh carry bag" in text, text
+    tee = Product(title="Desiree Fitness Tee", category="Women/Tops/Tees", bullets=["Short-Sleeves.", "Crew neckline."],
+                  attributes={"material": ["Polyester"]})
+    text, _ = _described(tee)
+    assert "short sleeves" in text, text

@@ -825,6 +825,9 @@ def _garment(word: str) -> bool:
     return any(garments & set(path) for s in senses for path in s.hypernym_paths())
 
 
+_MATERIAL_WORDS = {"fabric", "fabrics", "material", "materials", "construction", "blend", "made", "of", "with", "and"}
+
+
 def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
     """A bullet about one colourway or the garment itself ("Navy cotton straight leg pants", "100% polyester",
     "Freedom of movement"): stated better by the facts, or not a feature at all."""
@@ -832,12 +835,14 @@ def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
 
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
     materials = {w.lower() for f in plan.facts if f.role == "material" for w in re.findall(r"[A-Za-z]{4,}", f.value)}
-    if words & materials:
-        return True  # "Moisture-wicking Cocona® fabric" beside "Material: Cocona® performance fabric"
+    colours, matter = words & set(COLORS), words & (set(MATERIALS) | materials)
     head = _head(plan)
     kinds = {head, head.rstrip("s")} | set(plan.product_type.split()) if head else set(plan.product_type.split())
     last = re.findall(r"[A-Za-z]+", text)[-1:]  # "Cayenne Short-Sleeve roll neck sweatshirt" on "... > Sweatshirts"
-    return bool(words & (set(COLORS) | set(MATERIALS) | kinds - {""})) or text[:1].isdigit() or \
+    # "Durable nylon construction" beside "Material: Nylon" says the material again, where "LumaTech™ lining",
+    # "Mesh carry bag" and "Moisture-wicking Cocona® fabric" add a part or a quality to it
+    added = words - colours - matter - _MATERIAL_WORDS - {"durable", "soft", "premium", "quality", "high"}
+    return bool(colours) or bool(matter) and not added or bool(words & (kinds - {""})) or text[:1].isdigit() or \
         text.lower().startswith(("freedom", "comfort", "style")) or bool(last) and (
             _singular(last[0].lower()) in _shelves(plan) or _garment(last[0].lower())
             or last[0].lower() in ("use", "wear", "usage"))  # "Home and/or gym use": a use, not a feature
@@ -914,16 +919,21 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
                             r"additionally|however|besides|hence|thus|therefore)\b", text, re.I):
                 sentences.append(Sentence(text + ("" if text[-1:] in "!?" else "."), [f"your notes: {note.strip()}"],
                                           "merchant"))
-        elif re.fullmatch(r'\d[\d.]*\s*(?:"|in|inch|inches|cm|mm)\s+[a-z]+', text) and note in plan.bullets:
-            features.append((_article(text), note.strip()))  # '4" inseam' -> 'a 4" inseam'
+        elif re.fullmatch(r'\d[\d.]*\s*(?:["”″]|in|inch|inches|cm|mm)\s+[a-z]+(?: [a-z]+)?', text) and note in plan.bullets:
+            features.append((_article(text.replace("”", '"').replace("″", '"')), note.strip()))  # 'a 4" inseam'
         elif re.fullmatch(r"[A-Za-z][A-Za-z -]{2,30}?\s+\d[\d.,]*\s*[A-Za-z%]+", text) and note in plan.bullets:
             # "Burning time 12 hours" -> "a burning time of 12 hours"
             measure = re.fullmatch(r"(.+?)\s+(\d[\d.,]*\s*[A-Za-z%]+)", text)
             features.append((_article(f"{measure.group(1).lower()} of {measure.group(2)}"), note.strip()))
         elif _plural_subject_clause(text) and not _names_another_product(text, plan):
             sentences.append(Sentence(text[:1].upper() + text[1:] + ".", [f"your notes: {note.strip()}"], "merchant"))
-        elif 2 <= len(text.split()) <= 8 and note in plan.bullets and not _describes_a_variant(text, plan):
-            phrase = text[:1].lower() + text[1:] if not text[:2].isupper() else text
+        elif (2 <= len(text.split()) <= 8 or re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text)) and \
+                note in plan.bullets and not _describes_a_variant(text, plan):
+            if re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text):
+                text = text.replace("-", " ").lower()  # "Short-Sleeves" -> "short sleeves"
+            first = text.split()[0]
+            # "Mesh carry bag" -> "mesh carry bag"; "LumaTech™ lining" and "UV protection" keep their capitals
+            phrase = text[:1].lower() + text[1:] if first.istitle() and known(first.lower()) else text
             phrase = re.sub(r"(?<=[a-z])/(?=[a-z])", " and ", phrase)  # "ribbed cuffs/collar"
             phrase = re.sub(r"\s+included$", "", phrase, flags=re.I)  # "Hand pump included" -> "a hand pump"
             head = re.split(r"\s+(?:with|in|for|on|and|of)\s+", phrase)[0].split()[-1].lower()
