@@ -597,3 +597,15 @@ def test_bullets_that_add_a_part_or_a_quality_to_the_material_are_features():
                   attributes={"material": ["Polyester"]})
     text, _ = _described(tee)
     assert "short sleeves" in text, text
+
+
+def test_what_it_is_for_is_said_once_and_unisex_is_an_adjective():
+    ball = Product(title="Sprite Stasis Ball 65 cm", category="Gear/Fitness Equipment",
+                   attributes={"material": ["Plastic"], "activity": ["Yoga", "Gym"],
+                               "gender": ["Men", "Women", "Boys", "Girls"]})
+    text, _ = _described(ball)
+    assert "made for yoga and gym, and for men, women, boys and girls" in text and text.count("made for") == 1, text
+    dohar = Product(title="Indigocart Plain Double Dohar", category="Home Furnishing > Dohars",
+                    attributes={"Material": "Cotton", "Suitable For": "Unisex"})
+    text, _ = _described(dohar)
+    assert "is unisex" in text and "for unisex" not in text, text

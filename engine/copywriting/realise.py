@@ -334,6 +334,8 @@ def _use_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) ->
     """Who or what it is for: "made for women", "suitable for Dell U661H", "right for casual occasions"."""
     from engine.scores.claims import noun_share
 
+    if value.strip().lower() == "unisex":  # "Ideal For: Unisex", "Suitable For: Unisex": not "made for unisex"
+        return Phrase("is", "are", "unisex", fact)
     if key in ("ideal for", "gender") or key.startswith("ideal"):
         return Phrase("is", "are", f"made for {_audience(value)}", fact)
     if key == "occasion":
@@ -1220,6 +1222,18 @@ def _material_of_which(fact: Fact, plan: ContentPlan) -> bool:
         not re.search(r"\b(?:set|combo|pack|kit|pair)s?$", plan.name.strip(), re.I)
 
 
+def _merge_made_for(phrases: list[Phrase]) -> list[Phrase]:
+    """"is made for yoga and gym" + "is made for men and women" -> "is made for yoga and gym, and for men and
+    women": what it is for said once, not in two sentences that both say "made for"."""
+    made = [p for p in phrases if p.singular == "is" and p.rest.startswith("made for ") and p.rest != "made for all weather"]
+    if len(made) < 2:
+        return phrases
+    first, *rest = made
+    said = first.rest + "".join(f", and for {p.rest.removeprefix('made for ')}" for p in rest)
+    merged = Phrase("is", "are", said, first.fact, tuple(f for p in made for f in (p.fact, *p.also) if f is not first.fact))
+    return [merged if p is first else p for p in phrases if p not in rest]
+
+
 def _unique(phrases: list[Phrase]) -> list[Phrase]:
     """Two facts that read the same ("Strap Material: Leather Strap", "Strap Color: Leather": "a leather
     strap") are said once, with both sources."""
@@ -1284,7 +1298,7 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         phrases = _unique([p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in stated) if p is not None])
     # a pack size is what a shopper must not miss ("a pack of 6"): never among the facts a length leaves out
     phrases = sorted(phrases, key=lambda p: not (p.fact.role == "package" and p.rest.startswith("as ")))
-    phrases = _merge_heads(_merge_solid(_merge_pack(phrases)))
+    phrases = _merge_made_for(_merge_heads(_merge_solid(_merge_pack(phrases))))
     phrases = _merge_materials(_merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)]))
     sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
     if sizes and any(p.fact.role == "colour" for p in phrases):
