@@ -609,3 +609,14 @@ def test_what_it_is_for_is_said_once_and_unisex_is_an_adjective():
                     attributes={"Material": "Cotton", "Suitable For": "Unisex"})
     text, _ = _described(dohar)
     assert "is unisex" in text and "for unisex" not in text, text
+
+
+def test_numbers_take_the_article_they_sound_with_and_a_double_no_reads_neither_nor():
+    from engine.copywriting.realise import _article
+
+    assert [_article(t) for t in ("85% cotton", "8 GB card", "18 K ring", "1 m cable", "110 V plug")] == \
+        ["an 85% cotton", "an 8 GB card", "an 18 K ring", "a 1 m cable", "a 110 V plug"]
+    watch = Product(title="Jack Klein Goldjack Analog Watch", category="Watches > Wrist Watches",
+                    attributes={"Strap Color": "Golden", "Scratch Resistant": "No", "Water Resistant": "No"})
+    text, _ = _described(watch)
+    assert "neither scratch resistant nor water resistant" in text, text

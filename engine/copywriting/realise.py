@@ -145,6 +145,8 @@ def _article(phrase: str) -> str:
     first = phrase.split()[0] if phrase.split() else ""
     if len(first) > 1 and first.isupper():  # an acronym is read letter by letter
         vowel_sound = first[0] in "AEFHILMNORSX"
+    elif first[:1].isdigit():  # "an 8 GB card", "an 18 K ring", "an 85% cotton", but "a 1 m cable"
+        vowel_sound = first.startswith("8") or bool(re.match(r"1[18](?:\d{3})*(?![\d.,])", first))
     else:
         vowel_sound = first[:1].lower() in "aeio" or (first[:1].lower() == "u" and not first.lower().startswith(
             ("us", "uni", "ut", "ur", "eu")))
@@ -580,6 +582,18 @@ _BOX_WORDS = {"combo", "set", "pack", "of", "piece", "pieces", "pcs", "unit", "u
 
 
 
+def _negated_run(run: list[str]) -> str:
+    """"is not scratch resistant" + "water resistant" -> "is neither scratch resistant nor water resistant"
+    ("is not X and Y" reads as if it were Y); three or more: "is not X, Y or Z". "" for any other run."""
+    negation = re.match(r"(is|are) not ", run[0]) if len(run) > 1 else None
+    if not negation:
+        return ""
+    first = run[0][negation.end():]
+    if len(run) == 2:
+        return f"{negation.group(1)} neither {first} nor {run[1]}"
+    return f"{run[0]}, " + ", ".join(run[1:-1]) + f" or {run[-1]}"
+
+
 def join_phrases(phrases: list[Phrase], plural: bool) -> str:
     """"has a yellow strap and a black dial": a verb the phrase before already said is not said again, and
     phrases under one verb stay together ("has a round neck and a zipper, and is sleeveless")."""
@@ -598,7 +612,8 @@ def join_phrases(phrases: list[Phrase], plural: bool) -> str:
         else:
             runs.append([phrase.text(plural)])
         previous, before = verb, phrase.rest.split()
-    said = [" and ".join(run) if len(run) <= 2 else ", ".join(run[:-1]) + " and " + run[-1] for run in runs]
+    said = [_negated_run(run) or (" and ".join(run) if len(run) <= 2 else ", ".join(run[:-1]) + " and " + run[-1])
+            for run in runs]
     if len(said) == 1:
         return said[0]
     if len(said) == 2 and any("," in part or " and " in part for part in said):
