@@ -620,3 +620,15 @@ def test_numbers_take_the_article_they_sound_with_and_a_double_no_reads_neither_
                     attributes={"Strap Color": "Golden", "Scratch Resistant": "No", "Water Resistant": "No"})
     text, _ = _described(watch)
     assert "neither scratch resistant nor water resistant" in text, text
+
+
+def test_a_phrase_a_catalog_split_at_commas_is_one_phrase_and_one_thing_per_pack_is_singular():
+    boots = Product(title="Dearfoams Boots", category="Footwear > Women's Footwear > Boots",
+                    attributes={"Sole Material": "Skid, Resistant, Rubber", "Inner Material": "Durable, High, Density, Foam",
+                                "Color": "Black", "Ideal For": "Women"})
+    text, _ = _described(boots)
+    assert "skid resistant rubber sole" in text and "durable high density foam inside" in text, text
+    soap = Product(title="Medimix Transparent Soap", category="Beauty > Soaps",
+                   attributes={"Number of Soaps per Pack": "1", "Quantity": "125 g"})
+    text, _ = _described(soap)
+    assert "1 soap per pack" in text, text

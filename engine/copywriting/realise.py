@@ -113,10 +113,16 @@ def _names_or_series(value: str) -> str:
 _MATTER = {"wooden": "wood", "woollen": "wool", "woolen": "wool", "metallic": "metal", "leathern": "leather"}
 
 
+# Words that cannot stand alone as a list's item: "Skid, Resistant, Rubber" is one phrase a catalog split
+_BOUND = {"resistant", "proof", "density", "high", "low", "anti", "non", "free"}
+
+
 def series(value: str, joiner: str = "and") -> str:
     """"Black, Gray, Orange" -> "black, gray and orange" (or "black, gray or orange": a choice); in a list,
-    "Wooden, Iron" -> "wood and iron"."""
+    "Wooden, Iron" -> "wood and iron"; "Durable, High, Density, Foam" -> "durable high density foam"."""
     parts = [p.strip() for p in re.split(r",|/|\|", value) if p.strip()]
+    if len(parts) > 2 and all(" " not in p for p in parts) and {p.lower() for p in parts} & _BOUND:
+        parts = [" ".join(parts)]
     if len(parts) > 1:
         parts = [_MATTER.get(p.lower(), p) for p in parts]
     shouted = _shouted(value)  # "TRAINING, INTERMEDIATE": the whole list is shouted, though each part is one word
@@ -473,8 +479,11 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
     counted = re.fullmatch(r"(?:number|no\.?) of (.+)", key)
     if counted and value.isdigit():  # "Number of hooks: 8" -> "has 8 hooks", "Number of Gemstones: 1" -> "1 gemstone"
         things = counted.group(1)
-        if value == "1":
-            things = _singular(things)
+        if value == "1":  # "1 gemstone", "1 soap per pack"
+            words = things.split()
+            at = next((i - 1 for i, w in enumerate(words) if i and w in ("per", "in", "of", "for")), len(words) - 1)
+            words[at] = _singular(words[at])
+            things = " ".join(words)
         return Phrase("has", "have", f"{value} {things}", fact)
     if value.isdigit() and int(value) > 1 and re.fullmatch(r"[a-z -]*[a-z]s", key) and not key.endswith("ss"):
         return Phrase("has", "have", f"{value} {key}", fact)  # "Antennas: 2" -> "has 2 antennas"
