@@ -632,3 +632,13 @@ def test_a_phrase_a_catalog_split_at_commas_is_one_phrase_and_one_thing_per_pack
                    attributes={"Number of Soaps per Pack": "1", "Quantity": "125 g"})
     text, _ = _described(soap)
     assert "1 soap per pack" in text, text
+
+
+def test_hyphenated_quality_bullets_say_how_it_is():
+    tee = Product(title="Atomic Endurance Running Tee", category="Men/Tops/Tees",
+                  bullets=["Ultra-lightweight.", "Moisture-wicking Cocona® fabric.", "Semi-fitted.", "No-chafe seams."],
+                  attributes={"material": ["Cocona® performance fabric", "Polyester"]})
+    text, _ = _described(tee)
+    assert "It is ultra-lightweight and semi-fitted." in text, text
+    assert "moisture-wicking Cocona® fabric" in text and "an ultra" not in text and "a semi" not in text, text
+    assert claim_report(text, ingest(tee).source_text())["flagged"] == [], text

@@ -912,12 +912,21 @@ def _plural_subject_clause(text: str) -> bool:
     return False
 
 
-_UNCOUNTED = ("control", "support", "comfort", "stretch", "coverage", "warmth", "protection", "technology")
+_UNCOUNTED = ("control", "support", "comfort", "stretch", "coverage", "warmth", "protection", "technology", "fabric")
 
 
 def _uncounted(noun: str) -> bool:
     """"odor control", "UV protection", "breathability": said without "a"."""
     return noun in _UNCOUNTED or noun.endswith(("tion", "sion", "ness", "ity", "ance", "ence", "ology"))
+
+
+def _quality_word(word: str) -> bool:
+    """"lightweight", "fitted", "wicking": the end of a hyphenated bullet that says how the product is, not a
+    thing it has ("Short-Sleeves")."""
+    from engine.scores.claims import noun_share, wordnet
+
+    word = word.lower()
+    return bool(wordnet().synsets(word, "a")) and noun_share(word) < 0.5 or word.endswith(("ed", "ing"))
 
 
 def _pasted_title(text: str) -> bool:
@@ -929,7 +938,7 @@ def _pasted_title(text: str) -> bool:
 def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
     """The merchant's own bullets and sentences: a sentence as written, short noun phrases ("Drawstring-
     adjustable hood.") gathered into one "It also features ..." sentence."""
-    sentences, features = [], []
+    sentences, features, qualities = [], [], []
     for note in plan.notes[:6]:
         text = note.strip().rstrip(".")
         if not text or ":" in text or "(" in text or re.search(
@@ -953,12 +962,17 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             features.append((_article(f"{measure.group(1).lower()} of {measure.group(2)}"), note.strip()))
         elif _plural_subject_clause(text) and not _names_another_product(text, plan):
             sentences.append(Sentence(text[:1].upper() + text[1:] + ".", [f"your notes: {note.strip()}"], "merchant"))
+        elif re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text) and note in plan.bullets and \
+                not _describes_a_variant(text, plan) and (_quality_word(text.split("-")[-1]) or
+                                                         text.split("-")[0].lower() in ("ultra", "super", "semi", "extra")):
+            qualities.append((text.lower(), note.strip()))  # "Ultra-lightweight", "Semi-fitted": how it is
         elif (2 <= len(text.split()) <= 8 or re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text)) and \
                 note in plan.bullets and not _describes_a_variant(text, plan):
             if re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text):
                 text = text.replace("-", " ").lower()  # "Short-Sleeves" -> "short sleeves"
-            first = text.split()[0]
-            # "Mesh carry bag" -> "mesh carry bag"; "LumaTech™ lining" and "UV protection" keep their capitals
+            first = text.split()[0].split("-")[0]
+            # "Mesh carry bag" -> "mesh carry bag", "Moisture-wicking fabric" -> "moisture-wicking fabric";
+            # "LumaTech™ lining" and "UV protection" keep their capitals
             phrase = text[:1].lower() + text[1:] if first.istitle() and known(first.lower()) else text
             phrase = re.sub(r"(?<=[a-z])/(?=[a-z])", " and ", phrase)  # "ribbed cuffs/collar"
             phrase = re.sub(r"\s+included$", "", phrase, flags=re.I)  # "Hand pump included" -> "a hand pump"
@@ -967,6 +981,10 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             features.append((phrase if plural or _uncounted(head) or phrase.split()[0].lower() in ("a", "an", "the")
                              else _article(phrase), note.strip()))
     out = sentences[:1]
+    if qualities:  # "It is ultra-lightweight and semi-fitted."
+        said = " and ".join(q for q, _ in qualities[:2])
+        out.append(Sentence(f"{plan.pronoun()} {'are' if plan.plural else 'is'} {said}.",
+                            [f"your notes: {n}" for _, n in qualities[:2]], "merchant"))
     if features:
         chosen = features[:most]
         listed = [f for f, _ in chosen]
