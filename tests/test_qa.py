@@ -515,3 +515,26 @@ def test_the_plain_warranty_line_is_preferred_to_its_details():
 def test_included_no_reads_as_a_sentence():
     sofa = _shared("flipkart-text", "7ee3e337474a29b38cfe1f5d4020d633")
     assert _ask(sofa, "Does it come with a mattress?").text == "No, the mattress is not included."
+
+
+# --- issue 23, third round: declines in good English; general rules found on tuning set 2 ---------------------
+
+WATCH = ("flipkart-train", "5338c00e0ddaec0f3af737077e0bbd91")
+
+
+@pytest.mark.parametrize("record, question, expected", [
+    # the number or size letter goes with its noun: not "whether size is 9 available"
+    (WATCH, "Is size 9 available?", "The listing doesn't say whether size 9 is available."),
+    (TANK, "What age does size S fit?", "The listing doesn't say what age size S fits"),
+    (TANK, "Can two people wear it?", "The listing doesn't say whether two people can wear it."),
+    # "the US" is a country, not the shopper: not "if you travel to the you"
+    (TANK, "Can I take it with me if I travel to the US?",
+     "The listing doesn't say whether you can take it with you if you travel to the US."),
+    (TANK, "How strong is the sun protection?", "The listing doesn't say how strong the sun protection is."),
+    (TANK, "Do I have to iron it myself?", "The listing doesn't say whether you have to iron it yourself."),
+    # a clause that would not read as English is not echoed
+    (TANK, "Is it is machine washable?", "The listing doesn't say."),
+])
+def test_declines_say_the_question_back_in_good_english(record, question, expected):
+    answer = _ask(_shared(*record), question)
+    assert not answer.answered and answer.text.startswith(expected) and answer.suggestion

@@ -1140,7 +1140,20 @@ def _asked_absent(question: Question, match: Match) -> str | None:
 # --- saying what the listing does not say ------------------------------------------------
 
 _PRONOUNS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "i'm": "you are", "we": "you", "our": "your",
-             "us": "you"}
+             "us": "you", "myself": "yourself", "ourselves": "yourselves"}
+_DETERMINERS = {"the", "a", "an", "this", "these", "that", "those", "each", "every", "any", "some", "your", "its",
+                "their"}
+
+
+def _person(word: str, before: str = "") -> str:
+    """The shopper's "I" / "my" said back as "you" / "your"; not "the US" (a country) nor "US" in capitals."""
+    if (word.isupper() and len(word) > 1) or before.lower() in _DETERMINERS:
+        return word
+    return _PRONOUNS.get(word.lower(), word)
+
+
+def _persons(words: list[str], before: str = "") -> list[str]:
+    return [_person(w, words[i - 1] if i else before) for i, w in enumerate(words)]
 _THIRD_PERSON = {"have": "has", "do": "does", "go": "goes", "be": "is"}
 
 
@@ -1161,6 +1174,22 @@ _SUBJECT_STARTS = {"the", "this", "these", "that", "those", "it", "they", "a", "
                    "our", "he", "she", "its", "their", "there"}
 
 
+def _counted(word: str) -> bool:
+    """A number, a number word or a size's letters ("9", "two", "S", "XL"): it goes with the noun beside it."""
+    return bool(_NUMBER.fullmatch(word)) or word.lower() in _NUMBER_WORDS or word.lower() in _SIZE_LETTERS or (
+        len(word) == 1 and word.isupper() and word != "I")
+
+
+def _broken(clause: str) -> bool:
+    """A reported clause that would not read as English: a word said twice in a row ("you you"), a person after
+    a determiner ("the you"), a verb followed by a bare number ("size is 9 available")."""
+    words = clause.lower().split()
+    pairs = list(zip(words, words[1:]))
+    return any(a == b for a, b in pairs) or any(
+        a in _DETERMINERS and b in ("you", "your", "yours", "yourself") for a, b in pairs) or any(
+        a in _AUXILIARIES and _NUMBER.fullmatch(b) and i + 2 < len(words) for i, (a, b) in enumerate(pairs))
+
+
 def _reported(text: str) -> tuple[str, str]:
     """("whether"|"what"|..., the question as a statement): "Can I put it in the dishwasher?" ->
     ("whether", "you can put it in the dishwasher"); "How much does it hold?" -> ("how much", "it holds")."""
@@ -1168,22 +1197,30 @@ def _reported(text: str) -> tuple[str, str]:
     lowered = [w.lower() for w in words]
     at = next((i for i, w in enumerate(lowered) if w in _AUXILIARIES), None)
     if at is None:  # "Who makes it?", "What colour?": no auxiliary to move
-        said = [_PRONOUNS.get(w.lower(), w) for w in words]
+        said = _persons(words)
         if lowered and lowered[0] in ("what", "which", "who", "where", "when", "why", "how"):
             return lowered[0], " ".join(said[1:]) or "it is"
         return "anything about", " ".join(said)
     lead = " ".join(lowered[:at]) or "whether"
-    aux, rest = lowered[at], [_PRONOUNS.get(w.lower(), w) for w in words[at + 1:]]
+    aux, rest = lowered[at], _persons(words[at + 1:], words[at])
     if not rest:
         return lead, "it is"
     if rest[0].lower() in _PREPOSITIONS:  # "How much is in the bottle?": nothing to invert
         return lead, " ".join([aux, *rest])
     if (len(lead.split()) >= (3 if lead.startswith("how") else 2) and lead.split()[0] in ("how", "which", "what", "who")
-            and rest[0].lower() not in _SUBJECT_STARTS):
+            and rest[0].lower() not in _SUBJECT_STARTS and aux not in ("does", "do", "did")
+            and not _counted(rest[0])):
         return lead, " ".join([aux, *rest])  # "How many people can sit on it?": the asked words are the subject
+    if lead.startswith("how") and aux in ("is", "are", "was", "were") and not any(
+            w.lower() in _PREPOSITIONS for w in rest):
+        return lead, " ".join([*rest, aux])  # "How strong is the sun protection?": all of it is the subject
     size = 2 if (rest[0].lower() in ("the", "this", "these", "each", "a", "an", "your") and len(rest) > 1
                  and rest[1].lower() not in _PREPOSITIONS
                  and not (rest[0].lower() in ("this", "these") and rest[1].lower() in _GENERIC_VERBS)) else 1
+    if _counted(rest[0]) and len(rest) > 2:
+        size = 2  # "Can two people sleep on it?": the number and what it counts
+    while size < len(rest) - 1 and rest[0].lower() not in _SUBJECT_STARTS and _counted(rest[size]):
+        size += 1  # "Is size 9 available?", "What age does size S fit?": the size and its number or letter
     subject, tail = rest[:size], rest[size:]
     if aux in ("does", "do", "did"):
         if not tail:
@@ -1215,7 +1252,8 @@ def decline(question: Question, closest: Fact | None = None) -> Answer:
         text = f"The listing doesn't mention {_object_phrase(thing, definite=body.lower().startswith(('what', 'which')))}"
     else:
         how, clause = _reported(body)
-        text = f"The listing doesn't say {how} {clause}"
+        # a clause that would not read as English is left out: "The listing doesn't say." says it plainly
+        text = "The listing doesn't say" if _broken(clause) else f"The listing doesn't say {how} {clause}"
     if closest is not None:
         text += f"; it does say {statement(closest)}"
     text = text.rstrip(".") + ("" if text.endswith("\u201d") else ".")
@@ -1231,7 +1269,7 @@ def decline(question: Question, closest: Fact | None = None) -> Answer:
 
 
 def _object_phrase(thing: str, definite: bool) -> str:
-    thing = " ".join(_PRONOUNS.get(w.lower(), w) for w in thing.split())
+    thing = " ".join(_persons(thing.split()))
     if definite or thing.lower().startswith(("a ", "an ", "the ", "any ", "some ", "your ")):
         return thing if not definite or thing.lower().startswith("the ") else f"the {thing}"
     head = re.split(r"\s+(?:" + "|".join(_PREPOSITIONS) + r")\s+", thing, maxsplit=1)[0]
