@@ -538,3 +538,43 @@ WATCH = ("flipkart-train", "5338c00e0ddaec0f3af737077e0bbd91")
 def test_declines_say_the_question_back_in_good_english(record, question, expected):
     answer = _ask(_shared(*record), question)
     assert not answer.answered and answer.text.startswith(expected) and answer.suggestion
+
+
+KADHAI = ("flipkart-train", "7e4c1d31e279a700c6b8e66d820e8601")   # Kosher Kadhai 5 L, Diameter: 31 cm
+ESCORT = ("flipkart-train", "1120bc768623572513df956172ffefeb")   # Escort analog watch
+QUILT = ("flipkart-train", "f3dec6a97225941bf9c3213e73943bd3")    # Textile India double quilts
+COMBO = ("flipkart-train", "1d1be744e491ed61e705c20e4a72320d")    # Oxyglow bleach and cream combo
+VASE = ("flipkart-train", "5c0fe2919e49f30aff91d46800cdf149")     # @home ceramic vase
+SWEATSHIRT = ("flipkart-text", "7050697f8923bb5c5d1c799a9c4eab96")  # Absurd full sleeve sweatshirt
+BELLIES = ("flipkart-text", "c7ff0813c067465dd4f06b46b6838157")   # BrandTrendz bellies, Tip Shape: Round
+
+
+@pytest.mark.parametrize("record, question", [
+    (ESCORT, "How wide is the dial?"),          # "Dial Shape: Round" holds no width
+    (COMBO, "How much cream is there?"),        # an amount of cream, not the price
+    (VASE, "Does it come with flowers?"),       # the shelf "Flowers, Plants & Vases" is not the box's contents
+])
+def test_a_measure_wants_a_number_and_a_shelf_is_no_contents(record, question):
+    answer = _ask(_shared(*record), question)
+    assert not answer.answered and answer.facts == []
+
+
+@pytest.mark.parametrize("record, question, expected, fact", [
+    # a count is answered by a number, not by "Sales Package: Blankets" nor a sentence saying "one stop"
+    (QUILT, "How many quilts do I get?", "It has 2 contents in sales package.",
+     "Number of Contents in Sales Package: 2"),
+    (COMBO, "How many products are in the combo?", "It has 2 contents in combo set.", "Number of Contents in Combo Set: 2"),
+    (KADHAI, "How wide is it?", "The diameter is 31 cm.", "Diameter: 31 cm"),           # a round thing's width
+    (KADHAI, "What comes in the box?", "It comes with 1 Kadai.", "Sales Package: 1 Kadai"),  # the box is the package
+    (KADHAI, "Is it nonstick?", "No, it isn't non-stick.", "Non-stick: No"),            # a closed compound
+    (("luma", "WH08"), "Is it marked down?", "Yes, it is on sale.", "Sale: Yes"),
+    (SWEATSHIRT, "Does it have long sleeves?", "Yes, it has full sleeves.", "Sleeve: Full Sleeve"),
+    (SWEATSHIRT, "Can I wear it inside out?", "No, it isn't reversible.", "Reversible: No"),
+    (("luma", "MP01"), "Do they come in a 34 waist?", "Yes, it comes in sizes 32, 33, 34 or 36.",
+     "Available sizes: 32, 33, 34, 36"),
+    (BELLIES, "Is the toe round or pointed?", "The tip shape is Round; the listing doesn't mention pointed.",
+     "Tip Shape: Round"),
+])
+def test_shopping_words_found_on_tuning_set_2_meet_their_fact(record, question, expected, fact):
+    answer = _ask(_shared(*record), question)
+    assert (answer.text, answer.facts) == (expected, [fact])

@@ -90,7 +90,7 @@ isn't doesn't don't can't won't aren't so ok okay then if by from into onto up o
 _GENERIC_VERBS = set("""
 wear use used using put go goes buy get take bring keep need needs want work works come comes coming
 carry carries let give gives see look feel say says said mention mentioned tell pick choose select throw
-heat reheat plug run runs hang
+heat reheat plug run runs hang stay stays
 """.split())
 # Nouns a shopper uses for the product itself ("How much is in the bottle?"), not for a property of it.
 _PRODUCT_NOUNS = set("""
@@ -211,7 +211,7 @@ CONCEPTS: dict[str, set[str]] = {
     "hook": {"hook", "hooks", "hang", "hanger", "peg"},
     "outer": {"upper", "outer", "outside", "exterior"},
     "diameter": {"diameter", "around", "circumference", "across"},
-    "sale": {"sale", "discount", "offer", "deal"},
+    "sale": {"sale", "discount", "discounted", "offer", "deal", "clearance"},
     "level": {"level", "beginner", "beginners", "novice", "intermediate", "amateur", "learner", "learners"},
     "scent": {"smell", "smells", "scent", "scented", "fragrance", "fragrant", "aroma", "perfume", "perfumed", "odour",
               "odor", "unscented"},
@@ -219,6 +219,7 @@ CONCEPTS: dict[str, set[str]] = {
     "heel": {"heel", "heels", "flat", "flats", "stiletto", "wedge"},
     "origin": {"origin", "country", "imported", "import"},
     "speed": {"speed", "fast", "faster", "mbps", "gbps", "rpm"},
+    "toe": {"toe", "tip"},  # a shoe's "Tip Shape" is the shape of its toe
     "shape": {"shape", "round", "square", "rectangle", "rectangular", "oval", "circular", "triangular", "pointed",
               "pointy", "oblong"},
     "package": {"box", "package", "packaging", "packed", "contents", "included", "include", "includes"},
@@ -484,6 +485,10 @@ def _normalised(text: str) -> str:
     text = _BRAND_ASKED.sub("what brand", text)
     # "Can my husband use it?" asks whether it is for men: the listing's "Ideal For" answers it
     text = _FAMILY.sub(lambda m: _FAMILY_WORDS[m.group(1).lower()], text)
+    text = re.sub(r"\b(?:marked|knocked)\s+down\b", "discounted", text, flags=re.I)  # "Is it marked down?": on sale
+    text = re.sub(r"\blong[- ]sleeve(s|d)?\b", "full sleeve", text, flags=re.I)  # a long sleeve is a full sleeve
+    text = re.sub(r"\binside[- ]out\b", "reversible", text, flags=re.I)  # "Can I wear it inside out?"
+    text = re.sub(r"\b(\d+)(?:\s*(?:inch|in|\"))?\s+waist\b", r"size \1", text, flags=re.I)  # "a 34 waist" is size 34
     text = re.sub(r"\b100\s*(?:%|percent\b|per cent\b)", "pure", text, flags=re.I)  # "100% cotton" = "pure cotton"
     text = re.sub(r"(\d)(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b", r"\1 \2", text, flags=re.I)
     for pattern, letters in _SIZE_WORDS:  # "an extra large" is the "XL" of the listing
@@ -503,6 +508,11 @@ def understand(text: str, previous: Question | None = None, product_words: set[s
         measure = "capacity"
     if measure == "price" and re.search(r"\bhow much\b.*\bweigh", body, re.I):
         measure = "weight"
+    amount = re.search(r"\bhow much\s+([a-z]+)", body, re.I)
+    if measure == "price" and amount and _is_noun(amount.group(1).lower()) and not (
+            concepts_of(amount.group(1)) & {"price"} or amount.group(1).lower() in _AUXILIARIES
+            or amount.group(1).lower() in _PERSONS or amount.group(1).lower() in ("money", "more", "less", "for")):
+        measure = "capacity"  # "How much cream is there?" asks the amount of cream, not what it costs
     quantities = _quantities(body)
     if quantities:  # "Is it under 1 kg?", "How many ml?": the unit names the measure ("10 cm tall": the height)
         unit_measure = _UNIT_CONCEPT[quantities[0][0]]
@@ -539,6 +549,8 @@ def understand(text: str, previous: Question | None = None, product_words: set[s
         asked_as["audience"] = "who it is for"
     verbs = {_fold(m.group(1)) for m in _ACTION.finditer(body)}
     contents = bool(_CONTENTS_ASKED.search(body)) and measure != "count"
+    if contents:  # "What comes in the box?": the box is the package, not the product itself
+        optional -= {w for w in own if "package" in concepts_of(w)}
     extra = dict(genuine=genuine, without=without, kind_of=kind_of, quantities=quantities, comparison=comparison,
                  numbers=_numbers(body), verbs=verbs, contents=contents)
     value_only = own and all(_is_value_word(w) for w in own)
@@ -603,6 +615,10 @@ def _covers(word: str, fact: _FactWords) -> bool:
         return True
     if len(word) >= 4 and any(len(w) > len(word) + 2 and w.endswith(word) for w in fact.words):
         return True  # "stone" ~ "gemstone", "band" ~ "wristband"
+    if len(word) >= 6 and any(len(w) >= 2 and word.startswith(w) and word[len(w):] in fact.words for w in fact.words):
+        return True  # a closed compound is its hyphenated or open form: "nonstick" ~ "Non-stick"
+    if word in ("kid", "child") and fact.words & {"boy", "girl"}:
+        return True  # kids are boys and girls: "Can kids use it?" against "Gender: Men, Women, Boys, Girls"
     if _is_value_word(word):
         return False  # "men" is not answered by "Ideal For: Women": the fact's own list answers it, see below
     if len(word) >= 4 and any(w.startswith(word) for w in fact.words):
@@ -638,7 +654,7 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         words = _fact_words(fact)
         shared = {w for w in question.subject if _covers(w, words)}
         missing = {w for w in question.subject - shared if w not in question.optional}
-        if not shared and question.measure and question.measure in words.concepts:
+        if not shared and question.measure and _measures(question.measure) & words.concepts:
             shared = {"~" + question.measure}
         values_missing = _only_values_missing(missing, fact) and not missing & question.verbs  # "Can I iron it?"
         value_asked = bool(missing) and values_missing and all(
@@ -649,7 +665,7 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         if not (shared - question.optional if covering_only else shared) and not value_asked and not (
                 shared and not missing and not (question.subject - question.optional)):
             continue  # covers nothing the shopper asked beyond naming the product
-        if question.measure and not question.subject - question.optional and question.measure not in words.concepts:
+        if question.measure and not question.subject - question.optional and not _measures(question.measure) & words.concepts:
             continue  # "How heavy is it?" wants a weight, not any fact
         if covering_only and missing and not values_missing:
             continue
@@ -667,7 +683,7 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
             continue  # every word asked is in the title ("a sun shade?"): only a fact that says it answers
         named = any(_names(w, words.key_words) or concepts_of(w) & words.key_concepts for w in shared
                     if not w.startswith("~"))
-        named = named or bool(question.measure and question.measure in words.key_concepts)
+        named = named or bool(question.measure and _measures(question.measure) & words.key_concepts)
         # "What kind of neck?" against "Type: Round Neck"; "What pattern?" against "Color: Leopard": the value
         # itself is the kind asked for.
         named = named or bool(question.kind_of and question.kind_of in words.value_words) or _value_is_a(shared, fact)
@@ -681,6 +697,11 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         score += _key_fit(question, fact)
         matches.append(Match(fact, score, cosine, shared, missing, described))
     return sorted(matches, key=lambda m: (len(m.missing), _number_mismatch(question, m.fact), -m.score))[:top]
+
+
+def _measures(measure: str) -> set[str]:
+    """The concepts that give a measure: a round thing's width is its diameter ("How wide is it?" / "Diameter")."""
+    return {measure, "diameter"} if measure == "width" else {measure}
 
 
 def _names(word: str, key_words: frozenset[str]) -> bool:
@@ -806,6 +827,8 @@ def _article(phrase: str) -> str:
 @lru_cache(maxsize=512)
 def _is_adjective(word: str) -> bool:
     """"resistant", "safe", "luminous": said with "it is"; a noun ("chronograph") with "it has"."""
+    if word.startswith(("non-", "anti-")) or ("-" in word and _is_adjective(word.rsplit("-", 1)[1])):
+        return True  # "non-stick", "anti-slip", "quick-drying": "it is non-stick", not "it has a non-stick"
     if word in _COMPATIBILITY or word.endswith(("able", "ible", "proof", "ous", "ive", "ful", "less", "ant", "ent",
                                                 "ed")):
         return True
@@ -996,6 +1019,10 @@ def template_answer(question: Question, match: Match) -> Answer | None:
             and re.search(r"\b(?:have|has|with)\b", question.text, re.I)):
         said = _part_clause(fact.value)  # "What kind of neck does it have?" -> "it has a round neck"
     plain = Answer(question.text, _sentence(said), **found)
+    if not _measured(question, fact):
+        return None  # "How wide is the dial?" is not answered by "Dial Shape: Round", nor "How many?" by "Blankets"
+    if fact.kind == "category" and question.yes_no and question.contents:
+        return None  # "Does it come with flowers?": the shelf it is listed on ("Flowers, Plants & Vases") says not
     if not _same_measure(question, fact):
         return None  # "Is it under 1 kg?" is not answered by "Lightweight" nor by "Maximum Weight Capacity: 150 kg"
     if match.missing:  # "Does it come in red?" against "Colors: Blue, Black": the listing answers with what it has
@@ -1039,6 +1066,18 @@ def template_answer(question: Question, match: Match) -> Answer | None:
 
 _DIMENSIONS = {"capacity": {"volume", "data"}, "weight": {"mass"}, "height": {"length"}, "length": {"length"},
                "width": {"length"}, "depth": {"length"}, "dimension": {"length"}}
+
+
+_NUMBERED = ("count", "weight", "height", "length", "width", "depth", "capacity")
+
+
+def _measured(question: Question, fact: Fact) -> bool:
+    """"How many / how heavy / how wide / how deep ...?" asks a number: a fact without one does not answer it
+    (a count may be answered by a list: "How many colours?" by "Colors: Blue, Black")."""
+    if question.measure not in _NUMBERED or _NUMBER.search(fact.value or fact.text) or _zero(fact.value) or (
+            fact.kind == "attribute" and _numbers(fact.value)):  # "one stop solution" in a sentence counts nothing
+        return True
+    return question.measure == "count" and len(re.split(r",|\band\b|\bor\b|/", fact.value)) > 1
 
 
 def _same_measure(question: Question, fact: Fact) -> bool:
