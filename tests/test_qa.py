@@ -578,3 +578,10 @@ def test_a_measure_wants_a_number_and_a_shelf_is_no_contents(record, question):
 def test_shopping_words_found_on_tuning_set_2_meet_their_fact(record, question, expected, fact):
     answer = _ask(_shared(*record), question)
     assert (answer.text, answer.facts) == (expected, [fact])
+
+
+def test_a_thing_asked_is_met_by_the_synonyms_of_its_own_part_of_speech():
+    # "handle" is first a noun (a grip): its verb senses ("to cover" a topic) do not meet "Type: Bottle Cover"
+    wine_bag = _shared("flipkart-train", "f4e7f269319ba9cf5507a9e2febacbf5")
+    answer = _ask(wine_bag, "Does it have handles?")
+    assert not answer.answered and answer.text == "The listing doesn't mention handles."

@@ -296,7 +296,12 @@ def synonyms(word: str) -> frozenset[str]:
     if wordnet is None or not word.isalpha():
         return frozenset()
     found = set()
-    for synset in wordnet.synsets(word)[:4]:
+    senses = wordnet.synsets(word)[:4]
+    # the word's first part of speech only: "handles" asked as a thing is a grip, not the verb "to cover" a topic
+    first = senses[0].pos().replace("s", "a") if senses else ""
+    for synset in senses:
+        if synset.pos().replace("s", "a") != first:
+            continue
         for lemma in synset.lemmas():
             name = lemma.name().lower()
             if "_" not in name:
