@@ -585,3 +585,27 @@ def test_a_thing_asked_is_met_by_the_synonyms_of_its_own_part_of_speech():
     wine_bag = _shared("flipkart-train", "f4e7f269319ba9cf5507a9e2febacbf5")
     answer = _ask(wine_bag, "Does it have handles?")
     assert not answer.answered and answer.text == "The listing doesn't mention handles."
+
+
+BALL = ("luma", "24-WG083-gray")  # Sprite Stasis Ball 75 cm, Gender: Men, Women, Boys, Girls, Unisex
+
+
+@pytest.mark.parametrize("record, question, expected, fact", [
+    (BALL, "How big is the ball?", "It comes in size 75 cm.", "Size: 75 cm"),  # a size holding a length is how big
+    (BALL, "Can kids use it too?", "It is meant for men, women, boys, girls and unisex.",  # kids: boys and girls
+     "Gender: Men, Women, Boys, Girls, Unisex"),
+    (("luma", "WSH06"), "Do they block the sun?",   # the sun is UV
+     "The listing says \u201cWith fabric infused with all-natural Cocona\u00ae performance technology, it can whisk "
+     "away sweat and block UV rays.\u201d",
+     "With fabric infused with all-natural Cocona\u00ae performance technology, it can whisk away sweat and block UV rays."),
+])
+def test_sizes_kids_and_the_sun_meet_their_fact(record, question, expected, fact):
+    answer = _ask(_shared(*record), question)
+    assert (answer.text, answer.facts) == (expected, [fact])
+
+
+def test_a_new_arrival_is_new_and_a_cushioned_sofa_comes_with_no_cushions():
+    answer = _ask(_shared("luma", "MP09"), "Are they a new arrival?")
+    assert (answer.text, answer.facts) == ("Yes, it is new.", ["New: Yes"])
+    sofa = _shared("flipkart-text", "7ee3e337474a29b38cfe1f5d4020d633")
+    assert not _ask(sofa, "Does it come with cushions?").answered  # "Double cushioned Sofa Bed" is a quality

@@ -83,7 +83,7 @@ a an the is are was were be been being it its it's this that these those they th
 which who whom whose when where why how does do did can could will would should shall may might must has have had
 i i'm you your me my we our us of in on at to for with and or about any some tell please know get available
 offer offered product item items one ones also really actually exactly just thing things
-good great nice enough easily right now all day each every well
+good great nice enough easily right now all day each every well too either
 isn't doesn't don't can't won't aren't so ok okay then if by from into onto up out as than very much many
 """.split())
 # Verbs a shopper wraps a question in ("Can I *wear* it in the rain?"): they name no fact.
@@ -219,7 +219,8 @@ CONCEPTS: dict[str, set[str]] = {
     "heel": {"heel", "heels", "flat", "flats", "stiletto", "wedge"},
     "origin": {"origin", "country", "imported", "import"},
     "speed": {"speed", "fast", "faster", "mbps", "gbps", "rpm"},
-    "toe": {"toe", "tip"},  # a shoe's "Tip Shape" is the shape of its toe
+    "toe": {"toe", "tip"},
+    "sun": {"sun", "uv", "upf", "spf", "sunscreen", "sunblock", "sunburn", "sunlight"},  # sun protection  # a shoe's "Tip Shape" is the shape of its toe
     "shape": {"shape", "round", "square", "rectangle", "rectangular", "oval", "circular", "triangular", "pointed",
               "pointy", "oblong"},
     "package": {"box", "package", "packaging", "packed", "contents", "included", "include", "includes"},
@@ -493,6 +494,7 @@ def _normalised(text: str) -> str:
     text = re.sub(r"\b(?:marked|knocked)\s+down\b", "discounted", text, flags=re.I)  # "Is it marked down?": on sale
     text = re.sub(r"\blong[- ]sleeve(s|d)?\b", "full sleeve", text, flags=re.I)  # a long sleeve is a full sleeve
     text = re.sub(r"\binside[- ]out\b", "reversible", text, flags=re.I)  # "Can I wear it inside out?"
+    text = re.sub(r"\b(?:brand[- ]new|new arrivals?|just arrived)\b", "new", text, flags=re.I)  # "a new arrival": New
     text = re.sub(r"\b(\d+)(?:\s*(?:inch|in|\"))?\s+waist\b", r"size \1", text, flags=re.I)  # "a 34 waist" is size 34
     text = re.sub(r"\b100\s*(?:%|percent\b|per cent\b)", "pure", text, flags=re.I)  # "100% cotton" = "pure cotton"
     text = re.sub(r"(\d)(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b", r"\1 \2", text, flags=re.I)
@@ -706,7 +708,7 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
 
 def _measures(measure: str) -> set[str]:
     """The concepts that give a measure: a round thing's width is its diameter ("How wide is it?" / "Diameter")."""
-    return {measure, "diameter"} if measure == "width" else {measure}
+    return {measure, "diameter"} if measure == "width" else {measure, "size"} if measure == "dimension" else {measure}
 
 
 def _names(word: str, key_words: frozenset[str]) -> bool:
@@ -1024,10 +1026,15 @@ def template_answer(question: Question, match: Match) -> Answer | None:
             and re.search(r"\b(?:have|has|with)\b", question.text, re.I)):
         said = _part_clause(fact.value)  # "What kind of neck does it have?" -> "it has a round neck"
     plain = Answer(question.text, _sentence(said), **found)
+    if question.measure == "dimension" and "size" in _fact_words(fact).key_concepts and "dimension" not in \
+            _fact_words(fact).key_concepts and "length" not in {d for d, _ in _quantities(fact.value or fact.text)}:
+        return None  # "How big is it?" is answered by "Size: 75 cm", not by "Available sizes: S, M, L"
     if not _measured(question, fact):
         return None  # "How wide is the dial?" is not answered by "Dial Shape: Round", nor "How many?" by "Blankets"
     if fact.kind == "category" and question.yes_no and question.contents:
         return None  # "Does it come with flowers?": the shelf it is listed on ("Flowers, Plants & Vases") says not
+    if question.yes_no and question.contents and not fact.key and _only_as_quality(_asked(match), fact):
+        return None  # "Does it come with cushions?": a "cushioned" sofa has cushioning, not cushions in the box
     if not _same_measure(question, fact):
         return None  # "Is it under 1 kg?" is not answered by "Lightweight" nor by "Maximum Weight Capacity: 150 kg"
     if match.missing:  # "Does it come in red?" against "Colors: Blue, Black": the listing answers with what it has
@@ -1071,6 +1078,13 @@ def template_answer(question: Question, match: Match) -> Answer | None:
 
 _DIMENSIONS = {"capacity": {"volume", "data"}, "weight": {"mass"}, "height": {"length"}, "length": {"length"},
                "width": {"length"}, "depth": {"length"}, "dimension": {"length"}}
+
+
+def _only_as_quality(asked: set[str], fact: Fact) -> bool:
+    """A word asked as a thing that the sentence says only as a participle ("cushion" / "cushioned")."""
+    said = [w.lower() for w in words_of(fact.text)]
+    return any(forms and all(f.endswith(("ed", "ing")) and f != w for f in forms)
+               for w in asked for forms in [[f for f in said if _fold(f) == w]])
 
 
 _NUMBERED = ("count", "weight", "height", "length", "width", "depth", "capacity")
@@ -1487,6 +1501,8 @@ def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
         return None
     cosine, fact, covered = ranked[0]
     uncovered = topic - covered
+    if question.contents and not fact.key and _only_as_quality(covered, fact):
+        return None  # "Does it come with cushions?" is not met by a "cushioned" sofa
     if question.yes_no and _narrower(question, covered, uncovered):
         return None  # "a petite size?" against "Available sizes: XS, S, M": the kind asked is not there
     head = _WH_HEAD.match(_normalised(question.text))
