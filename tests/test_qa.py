@@ -540,7 +540,7 @@ def test_declines_say_the_question_back_in_good_english(record, question, expect
     assert not answer.answered and answer.text.startswith(expected) and answer.suggestion
 
 
-KADHAI = ("flipkart-train", "7e4c1d31e279a700c6b8e66d820e8601")   # Kosher Kadhai 5 L, Diameter: 31 cm
+KOSHER = ("flipkart-train", "7e4c1d31e279a700c6b8e66d820e8601")   # Kosher Kadhai 5 L, Diameter: 31 cm
 ESCORT = ("flipkart-train", "1120bc768623572513df956172ffefeb")   # Escort analog watch
 QUILT = ("flipkart-train", "f3dec6a97225941bf9c3213e73943bd3")    # Textile India double quilts
 COMBO = ("flipkart-train", "1d1be744e491ed61e705c20e4a72320d")    # Oxyglow bleach and cream combo
@@ -561,12 +561,12 @@ def test_a_measure_wants_a_number_and_a_shelf_is_no_contents(record, question):
 
 @pytest.mark.parametrize("record, question, expected, fact", [
     # a count is answered by a number, not by "Sales Package: Blankets" nor a sentence saying "one stop"
-    (QUILT, "How many quilts do I get?", "It has 2 contents in sales package.",
+    (QUILT, "How many quilts do I get?", "The sales package holds 2 items.",
      "Number of Contents in Sales Package: 2"),
-    (COMBO, "How many products are in the combo?", "It has 2 contents in combo set.", "Number of Contents in Combo Set: 2"),
-    (KADHAI, "How wide is it?", "The diameter is 31 cm.", "Diameter: 31 cm"),           # a round thing's width
-    (KADHAI, "What comes in the box?", "It comes with 1 Kadai.", "Sales Package: 1 Kadai"),  # the box is the package
-    (KADHAI, "Is it nonstick?", "No, it isn't non-stick.", "Non-stick: No"),            # a closed compound
+    (COMBO, "How many products are in the combo?", "The combo set holds 2 items.", "Number of Contents in Combo Set: 2"),
+    (KOSHER, "How wide is it?", "The diameter is 31 cm.", "Diameter: 31 cm"),           # a round thing's width
+    (KOSHER, "What comes in the box?", "It comes with 1 Kadai.", "Sales Package: 1 Kadai"),  # the box is the package
+    (KOSHER, "Is it nonstick?", "No, it isn't non-stick.", "Non-stick: No"),            # a closed compound
     (("luma", "WH08"), "Is it marked down?", "Yes, it is on sale.", "Sale: Yes"),
     (SWEATSHIRT, "Does it have long sleeves?", "Yes, it has full sleeves.", "Sleeve: Full Sleeve"),
     (SWEATSHIRT, "Can I wear it inside out?", "No, it isn't reversible.", "Reversible: No"),

@@ -939,6 +939,10 @@ def statement(fact: Fact) -> str:
                        value)
         return f"it is meant for {series(value)}"
     counted = re.fullmatch(r"number of ([\w /-]+)", fact.key.strip(), re.I)
+    held = re.fullmatch(r"(?:contents|items|pieces) (?:in|of) (?:the )?([\w /-]+)", counted.group(1).strip(), re.I) \
+        if counted else None
+    if held and _NUMBER.fullmatch(value):  # "Number of Contents in Sales Package: 2" -> "the sales package holds 2 items"
+        return f"the {_lower_name(held.group(1))} holds {value} {'item' if value == '1' else 'items'}"
     if counted and _NUMBER.fullmatch(value):  # "Number of Hooks: 8" -> "it has 8 hooks", "... USB Ports: 0" -> "no"
         return f"it has {'no' if _zero(value) else value} {_lower_name(counted.group(1))}"
     if _PACKAGE_KEYS.search(fact.key) and not fact.key.lower().startswith("number of") and not _NUMBER.fullmatch(value):
