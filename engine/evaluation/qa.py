@@ -2,9 +2,9 @@
 
 Two question sets:
 
-1. **Shopper questions** (the headline numbers, four hand-written sets: the first one below, two blind sets
-   written by sessions that never saw the answering code and never tuned on, and a tuning set for training
-   products that the second round of general fixes was tuned on): ``shopper_questions.txt`` beside this file, written
+1. **Shopper questions** (the headline numbers, five hand-written sets: the first one below, two blind sets
+   written by sessions that never saw the answering code and never tuned on, and two tuning sets for training
+   products that the second and the third round of general fixes were tuned on): ``shopper_questions.txt`` beside this file, written
    by hand for validation products of every shared catalog in the words shoppers use ("How much
    does it hold?", not "What is the mug capacity?"), each with the fact that answers it or "-" when
    the listing does not. About 40% of the products (by a hash of the id, ``held_out``) were never
