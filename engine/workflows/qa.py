@@ -83,14 +83,14 @@ a an the is are was were be been being it its it's this that these those they th
 which who whom whose when where why how does do did can could will would should shall may might must has have had
 i i'm you your me my we our us of in on at to for with and or about any some tell please know get available
 offer offered product item items one ones also really actually exactly just thing things
-good great nice enough easily right now all day each every well
+good great nice enough easily right now all day each every well too either
 isn't doesn't don't can't won't aren't so ok okay then if by from into onto up out as than very much many
 """.split())
 # Verbs a shopper wraps a question in ("Can I *wear* it in the rain?"): they name no fact.
 _GENERIC_VERBS = set("""
 wear use used using put go goes buy get take bring keep need needs want work works come comes coming
 carry carries let give gives see look feel say says said mention mentioned tell pick choose select throw
-heat reheat plug run runs hang
+heat reheat plug run runs hang stay stays
 """.split())
 # Nouns a shopper uses for the product itself ("How much is in the bottle?"), not for a property of it.
 _PRODUCT_NOUNS = set("""
@@ -211,7 +211,7 @@ CONCEPTS: dict[str, set[str]] = {
     "hook": {"hook", "hooks", "hang", "hanger", "peg"},
     "outer": {"upper", "outer", "outside", "exterior"},
     "diameter": {"diameter", "around", "circumference", "across"},
-    "sale": {"sale", "discount", "offer", "deal"},
+    "sale": {"sale", "discount", "discounted", "offer", "deal", "clearance"},
     "level": {"level", "beginner", "beginners", "novice", "intermediate", "amateur", "learner", "learners"},
     "scent": {"smell", "smells", "scent", "scented", "fragrance", "fragrant", "aroma", "perfume", "perfumed", "odour",
               "odor", "unscented"},
@@ -219,6 +219,8 @@ CONCEPTS: dict[str, set[str]] = {
     "heel": {"heel", "heels", "flat", "flats", "stiletto", "wedge"},
     "origin": {"origin", "country", "imported", "import"},
     "speed": {"speed", "fast", "faster", "mbps", "gbps", "rpm"},
+    "toe": {"toe", "tip"},
+    "sun": {"sun", "uv", "upf", "spf", "sunscreen", "sunblock", "sunburn", "sunlight"},  # sun protection  # a shoe's "Tip Shape" is the shape of its toe
     "shape": {"shape", "round", "square", "rectangle", "rectangular", "oval", "circular", "triangular", "pointed",
               "pointy", "oblong"},
     "package": {"box", "package", "packaging", "packed", "contents", "included", "include", "includes"},
@@ -295,7 +297,12 @@ def synonyms(word: str) -> frozenset[str]:
     if wordnet is None or not word.isalpha():
         return frozenset()
     found = set()
-    for synset in wordnet.synsets(word)[:4]:
+    senses = wordnet.synsets(word)[:4]
+    # the word's first part of speech only: "handles" asked as a thing is a grip, not the verb "to cover" a topic
+    first = senses[0].pos().replace("s", "a") if senses else ""
+    for synset in senses:
+        if synset.pos().replace("s", "a") != first:
+            continue
         for lemma in synset.lemmas():
             name = lemma.name().lower()
             if "_" not in name:
@@ -479,6 +486,11 @@ def _normalised(text: str) -> str:
     text = _BRAND_ASKED.sub("what brand", text)
     # "Can my husband use it?" asks whether it is for men: the listing's "Ideal For" answers it
     text = _FAMILY.sub(lambda m: _FAMILY_WORDS[m.group(1).lower()], text)
+    text = re.sub(r"\b(?:marked|knocked)\s+down\b", "discounted", text, flags=re.I)  # "Is it marked down?": on sale
+    text = re.sub(r"\blong[- ]sleeve(s|d)?\b", "full sleeve", text, flags=re.I)  # a long sleeve is a full sleeve
+    text = re.sub(r"\binside[- ]out\b", "reversible", text, flags=re.I)  # "Can I wear it inside out?"
+    text = re.sub(r"\b(?:brand[- ]new|new arrivals?|just arrived)\b", "new", text, flags=re.I)  # "a new arrival": New
+    text = re.sub(r"\b(\d+)(?:\s*(?:inch|in|\"))?\s+waist\b", r"size \1", text, flags=re.I)  # "a 34 waist" is size 34
     text = re.sub(r"\b100\s*(?:%|percent\b|per cent\b)", "pure", text, flags=re.I)  # "100% cotton" = "pure cotton"
     text = re.sub(r"(\d)(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b", r"\1 \2", text, flags=re.I)
     for pattern, letters in _SIZE_WORDS:  # "an extra large" is the "XL" of the listing
@@ -498,6 +510,11 @@ def understand(text: str, previous: Question | None = None, product_words: set[s
         measure = "capacity"
     if measure == "price" and re.search(r"\bhow much\b.*\bweigh", body, re.I):
         measure = "weight"
+    amount = re.search(r"\bhow much\s+([a-z]+)", body, re.I)
+    if measure == "price" and amount and _is_noun(amount.group(1).lower()) and not (
+            concepts_of(amount.group(1)) & {"price"} or amount.group(1).lower() in _AUXILIARIES
+            or amount.group(1).lower() in _PERSONS or amount.group(1).lower() in ("money", "more", "less", "for")):
+        measure = "capacity"  # "How much cream is there?" asks the amount of cream, not what it costs
     quantities = _quantities(body)
     if quantities:  # "Is it under 1 kg?", "How many ml?": the unit names the measure ("10 cm tall": the height)
         unit_measure = _UNIT_CONCEPT[quantities[0][0]]
@@ -534,6 +551,8 @@ def understand(text: str, previous: Question | None = None, product_words: set[s
         asked_as["audience"] = "who it is for"
     verbs = {_fold(m.group(1)) for m in _ACTION.finditer(body)}
     contents = bool(_CONTENTS_ASKED.search(body)) and measure != "count"
+    if contents:  # "What comes in the box?": the box is the package, not the product itself
+        optional -= {w for w in own if "package" in concepts_of(w)}
     extra = dict(genuine=genuine, without=without, kind_of=kind_of, quantities=quantities, comparison=comparison,
                  numbers=_numbers(body), verbs=verbs, contents=contents)
     value_only = own and all(_is_value_word(w) for w in own)
@@ -598,6 +617,10 @@ def _covers(word: str, fact: _FactWords) -> bool:
         return True
     if len(word) >= 4 and any(len(w) > len(word) + 2 and w.endswith(word) for w in fact.words):
         return True  # "stone" ~ "gemstone", "band" ~ "wristband"
+    if len(word) >= 6 and any(len(w) >= 2 and word.startswith(w) and word[len(w):] in fact.words for w in fact.words):
+        return True  # a closed compound is its hyphenated or open form: "nonstick" ~ "Non-stick"
+    if word in ("kid", "child") and fact.words & {"boy", "girl"}:
+        return True  # kids are boys and girls: "Can kids use it?" against "Gender: Men, Women, Boys, Girls"
     if _is_value_word(word):
         return False  # "men" is not answered by "Ideal For: Women": the fact's own list answers it, see below
     if len(word) >= 4 and any(w.startswith(word) for w in fact.words):
@@ -634,7 +657,7 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         words = _fact_words(fact)
         shared = {w for w in question.subject if _covers(w, words)}
         missing = {w for w in question.subject - shared if w not in question.optional}
-        if not shared and question.measure and question.measure in words.concepts:
+        if not shared and question.measure and _measures(question.measure) & words.concepts:
             shared = {"~" + question.measure}
         values_missing = _only_values_missing(missing, fact) and not missing & question.verbs  # "Can I iron it?"
         value_asked = bool(missing) and values_missing and all(
@@ -645,7 +668,7 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         if not (shared - question.optional if covering_only else shared) and not value_asked and not (
                 shared and not missing and not (question.subject - question.optional)):
             continue  # covers nothing the shopper asked beyond naming the product
-        if question.measure and not question.subject - question.optional and question.measure not in words.concepts:
+        if question.measure and not question.subject - question.optional and not _measures(question.measure) & words.concepts:
             continue  # "How heavy is it?" wants a weight, not any fact
         if covering_only and missing and not values_missing:
             continue
@@ -663,7 +686,7 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
             continue  # every word asked is in the title ("a sun shade?"): only a fact that says it answers
         named = any(_names(w, words.key_words) or concepts_of(w) & words.key_concepts for w in shared
                     if not w.startswith("~"))
-        named = named or bool(question.measure and question.measure in words.key_concepts)
+        named = named or bool(question.measure and _measures(question.measure) & words.key_concepts)
         # "What kind of neck?" against "Type: Round Neck"; "What pattern?" against "Color: Leopard": the value
         # itself is the kind asked for.
         named = named or bool(question.kind_of and question.kind_of in words.value_words) or _value_is_a(shared, fact)
@@ -677,6 +700,11 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         score += _key_fit(question, fact)
         matches.append(Match(fact, score, cosine, shared, missing, described))
     return sorted(matches, key=lambda m: (len(m.missing), _number_mismatch(question, m.fact), -m.score))[:top]
+
+
+def _measures(measure: str) -> set[str]:
+    """The concepts that give a measure: a round thing's width is its diameter ("How wide is it?" / "Diameter")."""
+    return {measure, "diameter"} if measure == "width" else {measure, "size"} if measure == "dimension" else {measure}
 
 
 def _names(word: str, key_words: frozenset[str]) -> bool:
@@ -802,6 +830,8 @@ def _article(phrase: str) -> str:
 @lru_cache(maxsize=512)
 def _is_adjective(word: str) -> bool:
     """"resistant", "safe", "luminous": said with "it is"; a noun ("chronograph") with "it has"."""
+    if word.startswith(("non-", "anti-")) or ("-" in word and _is_adjective(word.rsplit("-", 1)[1])):
+        return True  # "non-stick", "anti-slip", "quick-drying": "it is non-stick", not "it has a non-stick"
     if word in _COMPATIBILITY or word.endswith(("able", "ible", "proof", "ous", "ive", "ful", "less", "ant", "ent",
                                                 "ed")):
         return True
@@ -905,6 +935,10 @@ def statement(fact: Fact) -> str:
                        value)
         return f"it is meant for {series(value)}"
     counted = re.fullmatch(r"number of ([\w /-]+)", fact.key.strip(), re.I)
+    held = re.fullmatch(r"(?:contents|items|pieces) (?:in|of) (?:the )?([\w /-]+)", counted.group(1).strip(), re.I) \
+        if counted else None
+    if held and _NUMBER.fullmatch(value):  # "Number of Contents in Sales Package: 2" -> "the sales package holds 2 items"
+        return f"the {_lower_name(held.group(1))} holds {value} {'item' if value == '1' else 'items'}"
     if counted and _NUMBER.fullmatch(value):  # "Number of Hooks: 8" -> "it has 8 hooks", "... USB Ports: 0" -> "no"
         return f"it has {'no' if _zero(value) else value} {_lower_name(counted.group(1))}"
     if _PACKAGE_KEYS.search(fact.key) and not fact.key.lower().startswith("number of") and not _NUMBER.fullmatch(value):
@@ -992,6 +1026,15 @@ def template_answer(question: Question, match: Match) -> Answer | None:
             and re.search(r"\b(?:have|has|with)\b", question.text, re.I)):
         said = _part_clause(fact.value)  # "What kind of neck does it have?" -> "it has a round neck"
     plain = Answer(question.text, _sentence(said), **found)
+    if question.measure == "dimension" and "size" in _fact_words(fact).key_concepts and "dimension" not in \
+            _fact_words(fact).key_concepts and "length" not in {d for d, _ in _quantities(fact.value or fact.text)}:
+        return None  # "How big is it?" is answered by "Size: 75 cm", not by "Available sizes: S, M, L"
+    if not _measured(question, fact):
+        return None  # "How wide is the dial?" is not answered by "Dial Shape: Round", nor "How many?" by "Blankets"
+    if fact.kind == "category" and question.yes_no and question.contents:
+        return None  # "Does it come with flowers?": the shelf it is listed on ("Flowers, Plants & Vases") says not
+    if question.yes_no and question.contents and not fact.key and _only_as_quality(_asked(match), fact):
+        return None  # "Does it come with cushions?": a "cushioned" sofa has cushioning, not cushions in the box
     if not _same_measure(question, fact):
         return None  # "Is it under 1 kg?" is not answered by "Lightweight" nor by "Maximum Weight Capacity: 150 kg"
     if match.missing:  # "Does it come in red?" against "Colors: Blue, Black": the listing answers with what it has
@@ -1035,6 +1078,25 @@ def template_answer(question: Question, match: Match) -> Answer | None:
 
 _DIMENSIONS = {"capacity": {"volume", "data"}, "weight": {"mass"}, "height": {"length"}, "length": {"length"},
                "width": {"length"}, "depth": {"length"}, "dimension": {"length"}}
+
+
+def _only_as_quality(asked: set[str], fact: Fact) -> bool:
+    """A word asked as a thing that the sentence says only as a participle ("cushion" / "cushioned")."""
+    said = [w.lower() for w in words_of(fact.text)]
+    return any(forms and all(f.endswith(("ed", "ing")) and f != w for f in forms)
+               for w in asked for forms in [[f for f in said if _fold(f) == w]])
+
+
+_NUMBERED = ("count", "weight", "height", "length", "width", "depth", "capacity")
+
+
+def _measured(question: Question, fact: Fact) -> bool:
+    """"How many / how heavy / how wide / how deep ...?" asks a number: a fact without one does not answer it
+    (a count may be answered by a list: "How many colours?" by "Colors: Blue, Black")."""
+    if question.measure not in _NUMBERED or _NUMBER.search(fact.value or fact.text) or _zero(fact.value) or (
+            fact.kind == "attribute" and _numbers(fact.value)):  # "one stop solution" in a sentence counts nothing
+        return True
+    return question.measure == "count" and len(re.split(r",|\band\b|\bor\b|/", fact.value)) > 1
 
 
 def _same_measure(question: Question, fact: Fact) -> bool:
@@ -1136,7 +1198,20 @@ def _asked_absent(question: Question, match: Match) -> str | None:
 # --- saying what the listing does not say ------------------------------------------------
 
 _PRONOUNS = {"i": "you", "me": "you", "my": "your", "mine": "yours", "i'm": "you are", "we": "you", "our": "your",
-             "us": "you"}
+             "us": "you", "myself": "yourself", "ourselves": "yourselves"}
+_DETERMINERS = {"the", "a", "an", "this", "these", "that", "those", "each", "every", "any", "some", "your", "its",
+                "their"}
+
+
+def _person(word: str, before: str = "") -> str:
+    """The shopper's "I" / "my" said back as "you" / "your"; not "the US" (a country) nor "US" in capitals."""
+    if (word.isupper() and len(word) > 1) or before.lower() in _DETERMINERS:
+        return word
+    return _PRONOUNS.get(word.lower(), word)
+
+
+def _persons(words: list[str], before: str = "") -> list[str]:
+    return [_person(w, words[i - 1] if i else before) for i, w in enumerate(words)]
 _THIRD_PERSON = {"have": "has", "do": "does", "go": "goes", "be": "is"}
 
 
@@ -1157,6 +1232,22 @@ _SUBJECT_STARTS = {"the", "this", "these", "that", "those", "it", "they", "a", "
                    "our", "he", "she", "its", "their", "there"}
 
 
+def _counted(word: str) -> bool:
+    """A number, a number word or a size's letters ("9", "two", "S", "XL"): it goes with the noun beside it."""
+    return bool(_NUMBER.fullmatch(word)) or word.lower() in _NUMBER_WORDS or word.lower() in _SIZE_LETTERS or (
+        len(word) == 1 and word.isupper() and word != "I")
+
+
+def _broken(clause: str) -> bool:
+    """A reported clause that would not read as English: a word said twice in a row ("you you"), a person after
+    a determiner ("the you"), a verb followed by a bare number ("size is 9 available")."""
+    words = clause.lower().split()
+    pairs = list(zip(words, words[1:]))
+    return any(a == b for a, b in pairs) or any(
+        a in _DETERMINERS and b in ("you", "your", "yours", "yourself") for a, b in pairs) or any(
+        a in _AUXILIARIES and _NUMBER.fullmatch(b) and i + 2 < len(words) for i, (a, b) in enumerate(pairs))
+
+
 def _reported(text: str) -> tuple[str, str]:
     """("whether"|"what"|..., the question as a statement): "Can I put it in the dishwasher?" ->
     ("whether", "you can put it in the dishwasher"); "How much does it hold?" -> ("how much", "it holds")."""
@@ -1164,22 +1255,30 @@ def _reported(text: str) -> tuple[str, str]:
     lowered = [w.lower() for w in words]
     at = next((i for i, w in enumerate(lowered) if w in _AUXILIARIES), None)
     if at is None:  # "Who makes it?", "What colour?": no auxiliary to move
-        said = [_PRONOUNS.get(w.lower(), w) for w in words]
+        said = _persons(words)
         if lowered and lowered[0] in ("what", "which", "who", "where", "when", "why", "how"):
             return lowered[0], " ".join(said[1:]) or "it is"
         return "anything about", " ".join(said)
     lead = " ".join(lowered[:at]) or "whether"
-    aux, rest = lowered[at], [_PRONOUNS.get(w.lower(), w) for w in words[at + 1:]]
+    aux, rest = lowered[at], _persons(words[at + 1:], words[at])
     if not rest:
         return lead, "it is"
     if rest[0].lower() in _PREPOSITIONS:  # "How much is in the bottle?": nothing to invert
         return lead, " ".join([aux, *rest])
     if (len(lead.split()) >= (3 if lead.startswith("how") else 2) and lead.split()[0] in ("how", "which", "what", "who")
-            and rest[0].lower() not in _SUBJECT_STARTS):
+            and rest[0].lower() not in _SUBJECT_STARTS and aux not in ("does", "do", "did")
+            and not _counted(rest[0])):
         return lead, " ".join([aux, *rest])  # "How many people can sit on it?": the asked words are the subject
+    if lead.startswith("how") and aux in ("is", "are", "was", "were") and not any(
+            w.lower() in _PREPOSITIONS for w in rest):
+        return lead, " ".join([*rest, aux])  # "How strong is the sun protection?": all of it is the subject
     size = 2 if (rest[0].lower() in ("the", "this", "these", "each", "a", "an", "your") and len(rest) > 1
                  and rest[1].lower() not in _PREPOSITIONS
                  and not (rest[0].lower() in ("this", "these") and rest[1].lower() in _GENERIC_VERBS)) else 1
+    if _counted(rest[0]) and len(rest) > 2:
+        size = 2  # "Can two people sleep on it?": the number and what it counts
+    while size < len(rest) - 1 and rest[0].lower() not in _SUBJECT_STARTS and _counted(rest[size]):
+        size += 1  # "Is size 9 available?", "What age does size S fit?": the size and its number or letter
     subject, tail = rest[:size], rest[size:]
     if aux in ("does", "do", "did"):
         if not tail:
@@ -1211,7 +1310,8 @@ def decline(question: Question, closest: Fact | None = None) -> Answer:
         text = f"The listing doesn't mention {_object_phrase(thing, definite=body.lower().startswith(('what', 'which')))}"
     else:
         how, clause = _reported(body)
-        text = f"The listing doesn't say {how} {clause}"
+        # a clause that would not read as English is left out: "The listing doesn't say." says it plainly
+        text = "The listing doesn't say" if _broken(clause) else f"The listing doesn't say {how} {clause}"
     if closest is not None:
         text += f"; it does say {statement(closest)}"
     text = text.rstrip(".") + ("" if text.endswith("\u201d") else ".")
@@ -1227,7 +1327,7 @@ def decline(question: Question, closest: Fact | None = None) -> Answer:
 
 
 def _object_phrase(thing: str, definite: bool) -> str:
-    thing = " ".join(_PRONOUNS.get(w.lower(), w) for w in thing.split())
+    thing = " ".join(_persons(thing.split()))
     if definite or thing.lower().startswith(("a ", "an ", "the ", "any ", "some ", "your ")):
         return thing if not definite or thing.lower().startswith("the ") else f"the {thing}"
     head = re.split(r"\s+(?:" + "|".join(_PREPOSITIONS) + r")\s+", thing, maxsplit=1)[0]
@@ -1405,6 +1505,8 @@ def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
         return None
     cosine, fact, covered = ranked[0]
     uncovered = topic - covered
+    if question.contents and not fact.key and _only_as_quality(covered, fact):
+        return None  # "Does it come with cushions?" is not met by a "cushioned" sofa
     if question.yes_no and _narrower(question, covered, uncovered):
         return None  # "a petite size?" against "Available sizes: XS, S, M": the kind asked is not there
     head = _WH_HEAD.match(_normalised(question.text))
