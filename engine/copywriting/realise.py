@@ -63,7 +63,7 @@ def _shouted(value: str) -> bool:
 
 
 _UNIT_SYMBOLS = frozenset({"Hz", "Wh", "Ah", "Pa", "Gb", "Mb", "Kb"})  # "50 Hz" is not "50 hz"
-_ACRONYMS = frozenset({"LED", "USB", "LCD", "PVC", "TPR", "EVA", "UV", "TV", "AC", "DC", "PC", "MDF", "ABS"})
+_COMMON_ACRONYMS = frozenset({"LED", "USB", "LCD", "PVC", "TPR", "EVA", "UV", "TV", "AC", "DC", "PC", "MDF", "ABS"})
 _FUNCTION_WORDS = frozenset("a an the of and or for with without against from by to in on at into per".split())
 
 
@@ -82,7 +82,7 @@ def _plain(value: str, shouted: bool | None = None) -> str:
         title_case = core[:1].isupper() and core[1:].islower() and len(core) > 1 and core not in _UNIT_SYMBOLS and \
             not re.search(r"[®™©]", word) and not _proper(core) and known(core)  # "Fluidride": a name, kept
         loud = shouted and word.isupper() and (len(core) >= 4 or core.lower() in ("of", "and", "the", "for", "with") or
-                                               len(core) == 3 and core not in _ACRONYMS and known(core.lower()))
+                                               len(core) == 3 and core not in _COMMON_ACRONYMS and known(core.lower()))
         small = words and word.istitle() and word.lower() in _FUNCTION_WORDS  # "Blend Of Net And Satin"
         words.append(word.lower() if title_case or loud or small or core.lower() in COLORS else word)
     return re.sub(r"(\d) %", r"\1%", " ".join(" ".join(words).split()))
