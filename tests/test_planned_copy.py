@@ -642,3 +642,10 @@ def test_hyphenated_quality_bullets_say_how_it_is():
     assert "It is ultra-lightweight and semi-fitted." in text, text
     assert "moisture-wicking Cocona® fabric" in text and "an ultra" not in text and "a semi" not in text, text
     assert claim_report(text, ingest(tee).source_text())["flagged"] == [], text
+
+
+def test_a_battery_powered_power_source_is_battery_powered():
+    watch = Product(title="Times 317TMS317 Analog Watch", category="Watches > Wrist Watches",
+                    attributes={"Power Source": "Battery Powered", "Strap Color": "Gold"})
+    text, _ = _described(watch)
+    assert "is battery powered" in text and "power source" not in text, text

@@ -466,6 +466,8 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
     if key in ("quantity", "net quantity", "net content", "net contents", "net volume", "net weight") and \
             re.fullmatch(r"\d[\d.]*\s*[A-Za-z]{1,3}", value.strip()):
         return Phrase("contains", "contain", plain, fact)  # "Quantity: 30 ml" -> "contains 30 ml"
+    if key == "power source" and re.fullmatch(r"[A-Za-z -]+ powered", value.strip(), re.I):
+        return Phrase("is", "are", plain.lower(), fact)  # "Power Source: Battery Powered" -> "is battery powered"
     if re.fullmatch(r"(?:power (?:requirement|supply|input)|(?:input |operating )?voltage)", key) and \
             re.search(r"\d\s*(?:v|volts?)\b", value, re.I) and len(value) <= 30:
         return Phrase("runs", "run", f"on {plain}", fact)  # "Power Requirement: 110 - 120 V, 50 Hz"
