@@ -649,3 +649,16 @@ def test_a_battery_powered_power_source_is_battery_powered():
                     attributes={"Power Source": "Battery Powered", "Strap Color": "Gold"})
     text, _ = _described(watch)
     assert "is battery powered" in text and "power source" not in text, text
+
+
+def test_neither_nor_agrees_with_the_merchants_two_nos():
+    """The realiser's "is neither scratch resistant nor water resistant" is read by the claim check as the two
+    "No"s it says (a Create showed it flagged as contradicting "Scratch Resistant: No")."""
+    boots = Product(title="Kielz Ladies Boots", category="Footwear > Women's Footwear > Boots",
+                    attributes={"Sole Material": "TPR", "Scratch Resistant": "No", "Water Resistant": "No"})
+    text, _ = _described(boots)
+    assert "neither scratch resistant nor water resistant" in text, text
+    assert claim_report(text, ingest(boots).source_text())["flagged"] == [], text
+    # and a "neither" that denies what the merchant said yes to is still a contradiction
+    mug = ingest(Product(title="Mug", attributes={"Microwave Safe": "Yes"}))
+    assert claim_report("It is neither microwave safe nor heavy.", mug.source_text())["flagged"], "contradiction missed"

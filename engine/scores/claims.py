@@ -74,7 +74,7 @@ _COMPATIBILITY = {"safe", "friendly", "proof", "compatible", "suitable", "ready"
 # Catalog yes/no flags that say nothing about the product itself (Luma's "sale: No", "new: No").
 _ARTICLES = {"a", "an", "the", "on", "of", "for", "in", "to", "with", "and", "or", "is"}
 _FLAG_KEYS = {"new", "sale", "featured", "recommended", "recommends", "bestseller", "erin"}
-_NEGATORS = {"not", "no", "never", "without", "don't", "dont", "cannot", "can't", "isn't", "aren't", "nor"}
+_NEGATORS = {"not", "no", "never", "without", "don't", "dont", "cannot", "can't", "isn't", "aren't", "nor", "neither"}
 
 _META = re.compile(
     r"(?:^|(?<=[.!?:]\s))\s*(?:sure|certainly|of course|okay|ok|absolutely|great question)\b[!,.:]?"
