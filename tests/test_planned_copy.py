@@ -662,3 +662,12 @@ def test_neither_nor_agrees_with_the_merchants_two_nos():
     # and a "neither" that denies what the merchant said yes to is still a contradiction
     mug = ingest(Product(title="Mug", attributes={"Microwave Safe": "Yes"}))
     assert claim_report("It is neither microwave safe nor heavy.", mug.source_text())["flagged"], "contradiction missed"
+
+
+def test_powered_by_and_required_read_as_verbs():
+    scale = Product(title="Equinox EB-EQ 33 Body Fat Analyzer", category="Health Care > Weighing Scales",
+                    attributes={"Powered By": "Battery", "Batteries Required": "4 AAA", "Capacity": "150 kg"})
+    text, _ = _described(scale)
+    assert "is powered by battery" in text and "requires 4 AAA batteries" in text, text
+    assert "a battery powered by" not in text and "a batteries required" not in text, text
+    assert claim_report(text, ingest(scale).source_text())["flagged"] == [], text

@@ -226,6 +226,8 @@ def _flag_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
     negative = fact.negative
     if "collection" in words:
         return None if negative else Phrase("is", "are", f"part of the {key}", fact)
+    if words and words[-1] == "required" and len(words) > 1:  # "Batteries Required: Yes" -> "requires batteries"
+        return None if negative else Phrase("requires", "require", _some(" ".join(words[:-1])), fact)
     if words and words[-1] == "included" and len(words) > 1:  # "Lid Included: Yes" -> "comes with a lid"
         thing = " ".join(words[:-1])
         return None if negative else Phrase("comes", "come", f"with {_some(thing)}", fact)
@@ -466,6 +468,11 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
     if key in ("quantity", "net quantity", "net content", "net contents", "net volume", "net weight") and \
             re.fullmatch(r"\d[\d.]*\s*[A-Za-z]{1,3}", value.strip()):
         return Phrase("contains", "contain", plain, fact)  # "Quantity: 30 ml" -> "contains 30 ml"
+    if key.endswith(" by") and len(value.split()) <= 3 and not re.search(r"\d", value):
+        return Phrase("is", "are", f"{key} {plain.lower()}", fact)  # "Powered By: Battery" -> "is powered by battery"
+    needs = re.fullmatch(r"([a-z]+s) required", key)
+    if needs and re.fullmatch(r"\d+(?: [A-Za-z0-9]+)?", value.strip()):  # "Batteries Required: 4 AAA"
+        return Phrase("requires", "require", f"{value.strip()} {needs.group(1)}", fact)
     if key == "power source" and re.fullmatch(r"[A-Za-z -]+ powered", value.strip(), re.I):
         return Phrase("is", "are", plain.lower(), fact)  # "Power Source: Battery Powered" -> "is battery powered"
     if re.fullmatch(r"(?:power (?:requirement|supply|input)|(?:input |operating )?voltage)", key) and \
