@@ -73,6 +73,13 @@ BLIND2_QUESTIONS = Path(__file__).with_name("shopper_questions_blind2.txt")
 # Written (before the matcher was run on them) for 20 more training products in none of the sets above: the third
 # round of general fixes was tuned on it.
 TUNING2_QUESTIONS = Path(__file__).with_name("shopper_questions_tuning2.txt")
+# The sets beside the first: (file, their row in the table, what each of their answer rows is tagged with).
+OTHER_QUESTION_SETS = (
+    (BLIND_QUESTIONS, "blind set (never tuned on)", {"blind": True}),
+    (BLIND2_QUESTIONS, "blind set 2 (never tuned on)", {"blind": True, "set": "blind2"}),
+    (TUNING_QUESTIONS, "tuning set (train products, tuned on)", {"tuning": True}),
+    (TUNING2_QUESTIONS, "tuning set 2 (train products, round 3, tuned on)", {"tuning": True, "set": "tuning2"}),
+)
 HELD_OUT_PERCENT = 40
 
 
@@ -356,18 +363,10 @@ def evaluate_qa(catalogs: list[Path] | None = None, out: Path | None = None, per
     shopper = {"shopper questions, tuned on (dev)": shopper_summary([r for r in shopper_rows if not r["held_out"]]),
                "shopper questions, held-out part (tuned against since)": shopper_summary([r for r in shopper_rows if r["held_out"]]),
                "shopper questions, all": shopper_summary(shopper_rows)}
-    blind_rows = run_shopper_questions(catalogs, load_shopper_questions(BLIND_QUESTIONS), device=device)
-    shopper["blind set (never tuned on)"] = shopper_summary(blind_rows)
-    shopper_rows += [{**r, "blind": True} for r in blind_rows]
-    blind2_rows = run_shopper_questions(catalogs, load_shopper_questions(BLIND2_QUESTIONS), device=device)
-    shopper["blind set 2 (never tuned on)"] = shopper_summary(blind2_rows)
-    shopper_rows += [{**r, "blind": True, "set": "blind2"} for r in blind2_rows]
-    tuning_rows = run_shopper_questions(catalogs, load_shopper_questions(TUNING_QUESTIONS), device=device)
-    shopper["tuning set (train products, tuned on)"] = shopper_summary(tuning_rows)
-    shopper_rows += [{**r, "tuning": True} for r in tuning_rows]
-    tuning2_rows = run_shopper_questions(catalogs, load_shopper_questions(TUNING2_QUESTIONS), device=device)
-    shopper["tuning set 2 (train products, round 3, tuned on)"] = shopper_summary(tuning2_rows)
-    shopper_rows += [{**r, "tuning": True, "set": "tuning2"} for r in tuning2_rows]
+    for path, label, tags in OTHER_QUESTION_SETS:
+        rows = run_shopper_questions(catalogs, load_shopper_questions(path), device=device)
+        shopper[label] = shopper_summary(rows)
+        shopper_rows += [{**r, **tags} for r in rows]
     items = build_items(catalogs, per_catalog)
     calib: list[dict] = []  # engine/workflows/qa.py now declines by fact coverage, not by one score threshold
     summaries, results = {}, {}
