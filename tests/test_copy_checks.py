@@ -134,3 +134,12 @@ def test_a_title_drops_the_shops_tail_and_keeps_the_merchants_order_of_their_own
     grips = ingest(Product(title="Go-Get'r Pushup Grips", description="Grips for pushups at home."))
     assert finish("title", "Grips Go-Get'r Pushup", grips) == "Go-Get'r Pushup Grips"
     assert finish("title", "Go-Get'r Grips", grips) == "Go-Get'r Grips"  # a shorter title is the writer's choice
+
+
+def test_a_title_takes_no_name_from_an_attribute_key():
+    pant = ingest(Product(title="", category="Men/Bottoms/Pants", bullets=["Relaxed fit."],
+                          attributes={"erin_recommends": "No", "material": "Polyester", "style_bottom": "Sweatpants"}))
+    # "Erin" is in the input only as part of a key: a writer that puts it in a title names a person it made up
+    assert "Erin" not in finish("title", "Erin Pants", pant)
+    mug = ingest(Product(title="Printland Coffee Mug", attributes={"Mug Capacity": "350 ml"}))
+    assert finish("title", "Printland Coffee Mug", mug) == "Printland Coffee Mug"  # words said in values are kept

@@ -97,6 +97,7 @@ def title_from_input(title: str, ingested) -> str:
     source = ingested.source_text()
     facts = input_facts(source)
     lowered_source = source.lower()
+    key_only = _words_only_in_keys(ingested.product)
     kept, seen = [], set()
     for match in _TITLE_TOKEN.finditer(title):
         token = match.group(0)
@@ -111,7 +112,8 @@ def title_from_input(title: str, ingested) -> str:
             return part.lower() in facts.words or bool(lemmas(part) & facts.words) or part.isdigit() or \
                 (any(c.isdigit() for c in part) and part.lower() in lowered_source)
 
-        licensed = all(known(p) for p in parts)
+        # "Erin Pants": a name a catalog's attribute key holds ("erin_recommends: No") names nothing of the product
+        licensed = all(known(p) for p in parts) and not any(p.lower() in key_only for p in parts)
         if not licensed and len(parts) > 1:  # "GRUNT-TO-Stainless": the input's part of a made-up compound
             kept_parts = [p for p in parts if known(p) and p.lower() not in TITLE_CONNECTORS]
             if kept_parts:
@@ -134,6 +136,21 @@ def title_from_input(title: str, ingested) -> str:
     if only_names and plan.product_type and len(plan.product_type) <= 40:  # "PORTIS" says not what it is
         text = f"{text} {_type_as_written(plan.product_type, source)}".strip()
     return text
+
+
+def _words_only_in_keys(product) -> set[str]:
+    """Names of people or places that only an attribute key holds ("erin" of "erin_recommends"), in no value,
+    title, description, bullet or category: a title with one names someone the product is not about. A common
+    noun of a key ("Dial Color") is the product's part and stays licensed."""
+    from engine.scores.claims import is_proper_name
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[a-z]+", text.lower()))
+
+    said = words(" ".join([product.title, product.description, product.category, *product.bullets,
+                           *(str(v) for v in product.attributes.values())]))
+    keys = words(" ".join(k.replace("_", " ") for k in product.attributes)) - said
+    return {w for w in keys if is_proper_name(w)}
 
 
 def _type_as_written(kind: str, source: str) -> str:
