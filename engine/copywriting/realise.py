@@ -175,8 +175,8 @@ def _some(phrase: str) -> str:
 def _ending_in(value: str, thing: str) -> str:
     """"round" + "dial" -> "round dial"; "rectangle dial" + "dial" -> "rectangle dial", not "rectangle dial dial";
     "steel case" + "case / bezel" -> "steel case"."""
-    last = _singular(value.split()[-1]) if value.split() else ""
-    return value if last and last in {_singular(w) for w in re.findall(r"[a-z]+", thing)} else f"{value} {thing}"
+    last = singular(value.split()[-1]) if value.split() else ""
+    return value if last and last in {singular(w) for w in re.findall(r"[a-z]+", thing)} else f"{value} {thing}"
 
 
 def _key_word(fact: Fact) -> str:
@@ -491,7 +491,7 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
         if value == "1":  # "1 gemstone", "1 soap per pack"
             words = things.split()
             at = next((i - 1 for i, w in enumerate(words) if i and w in ("per", "in", "of", "for")), len(words) - 1)
-            words[at] = _singular(words[at])
+            words[at] = singular(words[at])
             things = " ".join(words)
         return Phrase("has", "have", f"{value} {things}", fact)
     if value.isdigit() and int(value) > 1 and re.fullmatch(r"[a-z -]*[a-z]s", key) and not key.endswith("ss"):
@@ -649,7 +649,7 @@ def _name_core(plan: ContentPlan) -> str:
     return parts[0] if len(parts) == 2 and len(parts[1].split()) <= 3 else plan.name
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     """"watches" -> "watch", "batteries" -> "battery", "glass" kept: enough to match a name to a shelf."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -663,7 +663,7 @@ def _shelves(plan: ContentPlan) -> set[str]:
     less who they are for ("baby", "men") and whose they are ("Gift Island Wrist Watches")."""
     levels = re.split(r"\s*[>/]\s*", plan.category)
     brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line}")}
-    return {_singular(w) for w in re.findall(r"[a-z]+", " ".join(levels[1:]))} - brand - {
+    return {singular(w) for w in re.findall(r"[a-z]+", " ".join(levels[1:]))} - brand - {
         "baby", "babie", "man", "men", "women", "woman", "kid", "boy", "girl", "unisex", "care", "and"}
 
 
@@ -676,14 +676,14 @@ def _head(plan: ContentPlan) -> str:
     words = re.findall(r"[A-Za-z]+", re.sub(r"\s+\d[\d.]*\s*[A-Za-z]{1,5}\.?$", "", _name_core(plan)))
     last = words[-1].lower() if words else ""
     shelves = _shelves(plan)  # the brand's words are not among them
-    if shelves and _singular(last) not in shelves:
+    if shelves and singular(last) not in shelves:
         # "... Conditioner Aloe Vera And Avocado" under "Hair Care > Conditioners": the product is the
         # conditioner, not the avocado; the last word of the name the category also says is what it is
-        shelved = [w.lower() for w in words[1:] if _singular(w.lower()) in shelves and len(w) > 3]
+        shelved = [w.lower() for w in words[1:] if singular(w.lower()) in shelves and len(w) > 3]
         if shelved and noun_share(shelved[-1]) >= 0.5:
             return shelved[-1]
     # the category saying it ("Watches > Wrist Watches") settles a word that is a verb as often ("watch")
-    if len(last) > 2 and _singular(last) in shelves and noun_share(last) > 0:
+    if len(last) > 2 and singular(last) in shelves and noun_share(last) > 0:
         return last
     typed = last.rstrip("s") in plan.product_type.lower()
     if len(last) > 2 and typed and not known(last):
@@ -879,7 +879,7 @@ def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
     added = words - colours - matter - _MATERIAL_WORDS - {"durable", "soft", "premium", "quality", "high"}
     return bool(colours) or bool(matter) and not added or bool(words & (kinds - {""})) or text[:1].isdigit() or \
         text.lower().startswith(("freedom", "comfort", "style")) or bool(last) and (
-            _singular(last[0].lower()) in _shelves(plan) or _garment(last[0].lower())
+            singular(last[0].lower()) in _shelves(plan) or _garment(last[0].lower())
             or last[0].lower() in ("use", "wear", "usage"))  # "Home and/or gym use": a use, not a feature
 
 
@@ -929,15 +929,6 @@ def _uncounted(noun: str) -> bool:
     return noun in _UNCOUNTED or noun.endswith(("tion", "sion", "ness", "ity", "ance", "ence", "ology"))
 
 
-def _quality_word(word: str) -> bool:
-    """"lightweight", "fitted", "wicking": the end of a hyphenated bullet that says how the product is, not a
-    thing it has ("Short-Sleeves")."""
-    from engine.scores.claims import noun_share, wordnet
-
-    word = word.lower()
-    return bool(wordnet().synsets(word, "a")) and noun_share(word) < 0.5 or word.endswith(("ed", "ing"))
-
-
 def _pasted_title(text: str) -> bool:
     """"Escort E-1700-906_Blk Analog Watch - For Men, Boys If you have it, flaunt it!": five or more capitalised
     words in a row, a listing's title run into a sentence rather than prose."""
@@ -972,8 +963,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         elif _plural_subject_clause(text) and not _names_another_product(text, plan):
             sentences.append(Sentence(text[:1].upper() + text[1:] + ".", [f"your notes: {note.strip()}"], "merchant"))
         elif re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text) and note in plan.bullets and \
-                not _describes_a_variant(text, plan) and (_quality_word(text.split("-")[-1]) or
-                                                         text.split("-")[0].lower() in ("ultra", "super", "semi", "extra")):
+                not _describes_a_variant(text, plan) and _adjective(text.split("-")[-1]):
             qualities.append((text.lower(), note.strip()))  # "Ultra-lightweight", "Semi-fitted": how it is
         elif (2 <= len(text.split()) <= 8 or re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text)) and \
                 note in plan.bullets and not _describes_a_variant(text, plan):
@@ -1074,9 +1064,9 @@ def _kind(plan: ContentPlan) -> str:
             break
     if at >= 2 and name[at - 1] == "of" and name[at - 2] in ("set", "pack", "pair", "box", "kit") and len(kind) == 1:
         kind = name[at - 2:at] + kind  # "Maspar Cotton Set of Towels": a set of towels
-    if not plan.plural and _singular(head) != head and known(_singular(head)) and kind[-2:-1] != ["of"]:
-        kind[-1] = _singular(head)  # "Single Quilts & Comforters", said of one: "a cotton quilt", "the quilt has"
-    if len(name) > 1 and name[-1] in ("set", "kit", "combo") and _singular(name[-2]) == _singular(head):
+    if not plan.plural and singular(head) != head and known(singular(head)) and kind[-2:-1] != ["of"]:
+        kind[-1] = singular(head)  # "Single Quilts & Comforters", said of one: "a cotton quilt", "the quilt has"
+    if len(name) > 1 and name[-1] in ("set", "kit", "combo") and singular(name[-2]) == singular(head):
         kind.append(name[-1])  # "Oval Wood Coaster Set": a coaster set, not a coaster
     return " ".join(kind)
 
@@ -1096,7 +1086,7 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     typed = not kind and _plain_type(plan)
     if typed:  # "Ocean VGLASS0051", a name that ends in a code: the Type says what it is ("glass set")
         kind, head = typed, typed.split()[-1]
-    if not head or not any(w.rstrip("s") in plan.product_type.lower() or _singular(w) in _shelves(plan)
+    if not head or not any(w.rstrip("s") in plan.product_type.lower() or singular(w) in _shelves(plan)
                            for w in kind.split() if w not in ("set", "of", "kit", "combo", "pack", "pair", "box")):
         return "", [], False  # the name's last word is not surely the thing: "Cat's Eye" is a ring, "Pot" a plant
     said, before, after = [], [], ""
@@ -1145,8 +1135,8 @@ def _plain_type(plan: ContentPlan) -> str:
 
     if any(w in ("with", "without", "for", "and", "of", "&") or not (known(w) or agent(w)) for w in words):
         return ""
-    if not plan.plural and _singular(words[-1]) != words[-1]:
-        words[-1] = _singular(words[-1])
+    if not plan.plural and singular(words[-1]) != words[-1]:
+        words[-1] = singular(words[-1])
     return " ".join(words) if noun_share(words[-1]) >= 0.2 or agent(words[-1]) else ""
 
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from engine.copywriting.realise import singular
 from engine.copywriting.segment_copy import (bullet_text, check_text, fact_sentences, hook_sentence,
                                              hooked_title, the_name)
 
@@ -174,15 +175,6 @@ def _title_brand(ingested) -> str:
     return first[0] if first and leaf and first[0].lower() == leaf[0].lower() and len(leaf) > 1 else ""
 
 
-def _singular(word: str) -> str:
-    word = word.lower()
-    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
-        return word[:-2]
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
 def item_noun(ingested, plan) -> str:
     """What an ad calls the thing, in the title's own word: the title word the category's last word
     names ("Mug" for Kitchen/Mugs, "Watch" for Wrist Watches), else the title's last word ("Vanity
@@ -192,8 +184,8 @@ def item_noun(ingested, plan) -> str:
     words = [w for w in title.split() if w.isalpha() and len(w) > 2]
     leaf = product_type(ingested).split()
     if leaf:
-        wanted = _singular(leaf[-1])
-        match = next((w for w in reversed(words) if _singular(w) == wanted), "")
+        wanted = singular(leaf[-1].lower())
+        match = next((w for w in reversed(words) if singular(w.lower()) == wanted), "")
         if match:
             return match
     if words and not _CODE.search(words[-1]):
