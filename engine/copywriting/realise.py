@@ -349,7 +349,7 @@ def _use_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) ->
     if key in ("ideal for", "gender") or key.startswith("ideal"):
         return Phrase("is", "are", f"made for {_audience(value)}", fact)
     if key == "occasion":
-        return Phrase("is", "are", f"right for {series(value)} occasions", fact)
+        return Phrase("is", "are", f"right for {_occasions(value)}", fact)
     if key == "climate":
         if re.search(r"\ball[- ]weather\b", value, re.I):  # "All-weather, Indoor, Mild, Spring": all of them
             return Phrase("is", "are", "made for all weather", fact)
@@ -360,6 +360,52 @@ def _use_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) ->
     if "room" in key:
         return Phrase("is", "are", f"made for the {series(value)}", fact)
     return Phrase("is", "are", f"suitable for {_names_or_series(value)}", fact)
+
+
+# How copy says an occasion: "Casual" is casual wear, "Party-Wedding" parties and weddings; any other value
+# is "<value> occasions".
+_OCCASION = {"casual": "casual wear", "party": "parties", "wedding": "weddings", "wedding and engagement":
+             "weddings and engagements", "everyday": "everyday wear", "formal": "formal wear", "workwear": "work",
+             "work": "work", "sports": "sports", "sport": "sports", "lounge wear": "lounging", "beach wear": "the beach",
+             "festive": "festive occasions", "religious": "religious occasions", "special": "special occasions"}
+
+
+def _occasions(value: str) -> str:
+    """"Party-Wedding, Casual" -> "parties, weddings and casual wear"."""
+    items = []
+    for item in re.split(r"\s*,\s*", value.strip()):
+        for part in (item.split("-") if "-" in item and all(p.lower() in _OCCASION for p in item.split("-")) else [item]):
+            said = _OCCASION.get(part.strip().lower(), f"{part.strip().lower()} occasions")
+            if said not in items:
+                items.append(said)
+    for tail in (" occasions", " wear"):  # "formal wear and casual wear" -> "formal and casual wear"
+        if sum(i.endswith(tail) for i in items) > 1:
+            plain = [i for i in items if not i.endswith(tail)]
+            items = plain + [series(", ".join(i.removesuffix(tail) for i in items if i not in plain)) + tail]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+_SEASONS = {"spring": "spring", "summer": "summer", "fall": "autumn", "autumn": "autumn", "winter": "winter"}
+
+
+def climate_sentence(value: str, plural: bool) -> str:
+    """"Indoor, Warm, Spring" -> "Wear it indoors, when it's warm and in spring.": a climate said as when to
+    wear it, in words that add no noun the input lacks ("All-weather" -> "in any weather")."""
+    items = [v.strip().lower() for v in re.split(r"\s*,\s*", value) if len(v.strip()) > 2]
+    pronoun = "them" if plural else "it"
+    if any(re.fullmatch(r"all[- ]weather", i) for i in items):
+        return f"Wear {pronoun} in any weather."
+    parts = ["indoors"] if "indoor" in items else []
+    when = [{"wintry": "wintry", "rainy": "rainy"}.get(i, i) for i in items if i not in ("indoor", *_SEASONS)]
+    if when:
+        parts.append("when it's " + series(", ".join(when), "or"))
+    seasons = [_SEASONS[i] for i in items if i in _SEASONS]
+    if seasons:
+        parts.append("in " + series(", ".join(seasons)))
+    if not parts:
+        return ""
+    said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
+    return f"Wear {pronoun} {said}."
 
 
 def _care_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
@@ -670,7 +716,7 @@ def _shelves(plan: ContentPlan) -> set[str]:
 def _head(plan: ContentPlan) -> str:
     """What the product is, in one noun from its name ("mug", "shoes"), to vary the subject; "" if unsure.
     A word that is a verb as often as a noun ("dress") counts where the product's type says it too."""
-    from engine.scores.claims import noun_share
+    from engine.scores.claims import is_concrete_noun, noun_share
 
     # "Sprite Yoga Strap 10 foot": a measure after the name is not what the product is
     words = re.findall(r"[A-Za-z]+", re.sub(r"\s+\d[\d.]*\s*[A-Za-z]{1,5}\.?$", "", _name_core(plan)))
@@ -680,7 +726,10 @@ def _head(plan: ContentPlan) -> str:
         # "... Conditioner Aloe Vera And Avocado" under "Hair Care > Conditioners": the product is the
         # conditioner, not the avocado; the last word of the name the category also says is what it is
         shelved = [w.lower() for w in words[1:] if singular(w.lower()) in shelves and len(w) > 3]
-        if shelved and noun_share(shelved[-1]) >= 0.5:
+        # "Hair Claw" under "Hair Accessories": the shelf's word names what kind of claw, the claw is the thing
+        compound = len(words) > 2 and words[-2].lower() == (shelved or [""])[-1] and noun_share(last) >= 0.5 and \
+            is_concrete_noun(last)  # not "Footwear Lifestyle"
+        if shelved and noun_share(shelved[-1]) >= 0.5 and not compound:
             return shelved[-1]
     # the category saying it ("Watches > Wrist Watches") settles a word that is a verb as often ("watch")
     if len(last) > 2 and singular(last) in shelves and noun_share(last) > 0:
@@ -877,10 +926,26 @@ def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
     # "Durable nylon construction" beside "Material: Nylon" says the material again, where "LumaTech™ lining",
     # "Mesh carry bag" and "Moisture-wicking Cocona® fabric" add a part or a quality to it
     added = words - colours - matter - _MATERIAL_WORDS - {"durable", "soft", "premium", "quality", "high"}
-    return bool(colours) or bool(matter) and not added or bool(words & (kinds - {""})) or text[:1].isdigit() or \
+    return bool(colours) or bool(matter) and not added or bool(words & (kinds - {""})) or \
+        text[:1].isdigit() and not _counted_part(text) or \
         text.lower().startswith(("freedom", "comfort", "style")) or bool(last) and (
             singular(last[0].lower()) in _shelves(plan) or _garment(last[0].lower())
             or last[0].lower() in ("use", "wear", "usage"))  # "Home and/or gym use": a use, not a feature
+
+
+def _english(word: str) -> bool:
+    """A word of English, by the spelling list, WordNet or an inflection of one ("slimming", which both lack)."""
+    from engine.scores.claims import wordnet
+
+    stem = re.sub(r"(?:ing|ed)$", "", word)
+    stems = {stem, stem + "e", stem[:-1]} if stem != word and len(stem) > 2 else set()  # "slimming": slim
+    return known(word) or any(wordnet().morphy(word, pos) for pos in "nvar") or any(known(s) for s in stems)
+
+
+def _counted_part(text: str) -> bool:
+    """"2 side-seam pockets", "1 exterior zippered pocket", "4-way stretch": a count of parts or a kind of
+    stretch, a feature, where "100% polyester" or "24.0" body length" are the fabric or a variant's measure."""
+    return bool(re.fullmatch(r"(?:[1-9] [A-Za-z][\w -]*[A-Za-z]|\d-way [a-z]+(?: [a-z]+)?)", text))
 
 
 def _names_another_product(text: str, plan: ContentPlan) -> bool:
@@ -948,14 +1013,16 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         if has_verb(text) and len(text.split()) >= 5:
             text = text[:1].upper() + text[1:]  # "fast drying combined with ...": a catalog's lower-case start
             text = re.sub(r"\.\?$", "", text)  # "... every style-conscious man's attention.?"
-            if _names_another_product(text, plan) or _pasted_title(text) or "??" in text:
+            if _names_another_product(text, plan) or _pasted_title(text) or "??" in text or \
+                    re.match(r"(?:Made|Built|[A-Z][a-z]+(?:ed|en))\b[^,]*, (?:is|are|has|have)\b", text):
+                # "Made in Polyester Cotton, is very comfortable ...": a verb with no subject
                 continue  # a listing title run into the prose, or characters lost in a catalog's encoding
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which|furthermore|moreover|"
                             r"additionally|however|besides|hence|thus|therefore)\b", text, re.I):
                 sentences.append(Sentence(text + ("" if text[-1:] in "!?" else "."), [f"your notes: {note.strip()}"],
                                           "merchant"))
-        elif re.fullmatch(r'\d[\d.]*\s*(?:["”″]|in|inch|inches|cm|mm)\s+[a-z]+(?: [a-z]+)?', text) and note in plan.bullets:
-            features.append((_article(text.replace("”", '"').replace("″", '"')), note.strip()))  # 'a 4" inseam'
+        elif re.fullmatch(r'\d[\d.]*\s*(?:["”″]|\'\'|in|inch|inches|cm|mm)\s+[a-z]+(?: [a-z]+)?', text) and note in plan.bullets:
+            features.append((_article(text.replace("”", '"').replace("″", '"').replace("''", '"')), note.strip()))  # 'a 4" inseam'
         elif re.fullmatch(r"[A-Za-z][A-Za-z -]{2,30}?\s+\d[\d.,]*\s*[A-Za-z%]+", text) and note in plan.bullets:
             # "Burning time 12 hours" -> "a burning time of 12 hours"
             measure = re.fullmatch(r"(.+?)\s+(\d[\d.,]*\s*[A-Za-z%]+)", text)
@@ -969,14 +1036,20 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
                 note in plan.bullets and not _describes_a_variant(text, plan):
             if re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text):
                 text = text.replace("-", " ").lower()  # "Short-Sleeves" -> "short sleeves"
-            first = text.split()[0].split("-")[0]
+            text = re.sub(r"^1 (?=[A-Za-z])", "", text)  # "1 exterior zippered pocket" -> "an exterior ..."
+            first = text.split()[0].split("-")[0].strip(",;")
             # "Mesh carry bag" -> "mesh carry bag", "Moisture-wicking fabric" -> "moisture-wicking fabric";
             # "LumaTech™ lining" and "UV protection" keep their capitals
-            phrase = text[:1].lower() + text[1:] if first.istitle() and known(first.lower()) else text
+            phrase = text[:1].lower() + text[1:] if first.istitle() and _english(first.lower()) else text
+            # "Long-Sleeve style" -> "long-sleeve style": a capital inside a hyphenated English word
+            phrase = re.sub(r"(?<=[a-z]-)([A-Z][a-z]+)\b", lambda m: m.group(1).lower() if known(m.group(1).lower())
+                            else m.group(1), phrase)
             phrase = re.sub(r"(?<=[a-z])/(?=[a-z])", " and ", phrase)  # "ribbed cuffs/collar"
             phrase = re.sub(r"\s+included$", "", phrase, flags=re.I)  # "Hand pump included" -> "a hand pump"
             head = re.split(r"\s+(?:with|in|for|on|and|of)\s+", phrase)[0].split()[-1].lower()
             plural = head.endswith("s") and not head.endswith("ss") or phrase.split()[0].lower() in ("two", "three", "four")
+            tail = phrase.split()[-1].lower()
+            plural = plural or " and " in phrase and tail.endswith("s") and not tail.endswith("ss")  # "main and small zip compartments"
             features.append((phrase if plural or _uncounted(head) or phrase.split()[0].lower() in ("a", "an", "the")
                              else _article(phrase), note.strip()))
     out = sentences[:1]
@@ -989,8 +1062,9 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         listed = [f for f, _ in chosen]
         said = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
         verb = "feature" if plan.plural else "features"
-        out.append(Sentence(f"{plan.pronoun()} {verb} {said}.", [f"your notes: {n}" for _, n in chosen],
-                            "merchant"))
+        lead = rng.choice((f"{plan.pronoun()} {verb}", "Details include", "Highlights include")) if len(listed) > 1 \
+            else f"{plan.pronoun()} {verb}"
+        out.append(Sentence(f"{lead} {said}.", [f"your notes: {n}" for _, n in chosen], "merchant"))
     return out
 
 
@@ -1302,18 +1376,51 @@ def _also(text: str, previous: str) -> str:
     return text
 
 
+def _choice(phrase: Phrase) -> bool:
+    """"comes in black, blue or green", "in sizes S, M and L": what a shopper picks from."""
+    return phrase.singular == "comes" and phrase.rest.startswith("in ") and phrase.fact.role in ("colour", "size")
+
+
 def _groups(phrases: list[Phrase], per_sentence: int, rng: random.Random) -> list[list[Phrase]]:
-    """Facts to sentences: a pack size first ("It comes as a pack of 6."), what is in the box and the warranty
-    each on their own, the rest ``per_sentence`` to a sentence in the plan's order."""
+    """Facts to sentences: a pack size first ("It comes as a pack of 6."), the rest ``per_sentence`` to a
+    sentence in the plan's order, then the colours and sizes to choose from, what is in the box and the
+    warranty, each on their own, where catalog copy puts them: last."""
     counted = [p for p in phrases if p.fact.role == "package" and p.rest.startswith("as ")]
     alone = [p for p in phrases if p.fact.role in ("package", "warranty") and p not in counted]
-    rest = [p for p in phrases if p not in counted and p not in alone]
+    choices = [p for p in phrases if _choice(p) and p not in counted]
+    rest = [p for p in phrases if p not in counted and p not in alone and p not in choices]
     groups = [counted] if counted else []
     while rest:
         take = per_sentence + (per_sentence > 1 and len(rest) == per_sentence + 1 and rng.random() < 0.5)
         groups.append(rest[:take])
         rest = rest[take:]
-    return groups + [[p] for p in alone]
+    boxed = [p for p in alone if p.rest.startswith("with ")]
+    if len(boxed) == 2 and {p.fact.role for p in boxed} == {"package", "warranty"}:
+        alone = [p for p in alone if p not in boxed] + [boxed]  # "It comes with a lid and a 1-year warranty."
+    return groups + ([choices] if choices else []) + [p if isinstance(p, list) else [p] for p in alone]
+
+
+def _shopper_line(group: list[Phrase], plan: ContentPlan, rng: random.Random) -> str | None:
+    """The shapes catalog copy gives the lines a shopper scans for, rather than one more "It comes ...":
+    "Available in black, blue or green.", "Sold as a pack of 6.", "It comes with a lid and a 1-year
+    warranty." None for any other group. The words added say nothing about the product."""
+    said = join_phrases(group, plan.plural)
+    verb = group[0].plural if plan.plural else group[0].singular
+    body = said[len(verb) + 1:] if said.startswith(verb + " ") else ""
+    if not body:
+        return None
+    if all(_choice(p) for p in group):
+        if " or " in body and "," in body and " and " not in body and rng.random() < 0.5:
+            return f"Choose from {body[3:].replace(' or ', ' and ')}."  # "Choose from solid black, blue and green."
+        return f"Available {body}."
+    role = group[0].fact.role if len(group) == 1 else ""
+    if role == "package" and body.startswith("as "):
+        return f"Sold {body}."
+    if len(group) == 2 and all(p.rest.startswith("with ") for p in group):
+        box, warranty = sorted(group, key=lambda p: p.fact.role != "package")
+        joiner = ", along with" if " and " in box.rest or "," in box.rest else " and"
+        return f"{plan.pronoun()} {verb} {box.rest}{joiner} {warranty.rest.removeprefix('with ')}."
+    return None
 
 
 # How many facts each description length states (all of them for "long"); the opening states one or more.
@@ -1337,6 +1444,10 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         # a name that says most facts ("Tapyti Casual Sleeveless Solid Women's Top") leaves two lines of copy:
         # the description says them as prose too, since a shopper reads it apart from the title
         phrases = _unique([p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in stated) if p is not None])
+    # "Style: Snug" beside the merchant's "Snug fit." bullet: the bullet says it ("It features a snug fit.")
+    noted = [set(re.findall(r"[a-z]+", b.lower())) for b in plan.bullets] if length != "short" else []
+    phrases = [p for p in phrases if not (p.fact.role == "style" and any(
+        set(re.findall(r"[a-z]+", p.rest.lower())) - {"a", "an", "style"} <= words for words in noted))]
     # a pack size is what a shopper must not miss ("a pack of 6"): never among the facts a length leaves out
     phrases = sorted(phrases, key=lambda p: not (p.fact.role == "package" and p.rest.startswith("as ")))
     phrases = _merge_made_for(_merge_heads(_merge_solid(_merge_pack(phrases))))
@@ -1351,25 +1462,32 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         phrases = [p for p in phrases if p not in said]
     head = _kind_head(_kind(plan))
     occasion = next((p for p in phrases if p.fact.role == "use" and p.rest.startswith("right for ")), None)
-    wear = None
+    wear = weather = None
     if occasion and _worn(plan):  # "Right for casual occasions" -> "Wear them on casual occasions."
         phrases = [p for p in phrases if p is not occasion]
-        wear = Sentence(f"Wear {'them' if plan.plural else 'it'} on {occasion.rest.removeprefix('right for ')}.",
+        wear = Sentence(f"{rng.choice(('Made', 'Perfect'))} for {occasion.rest.removeprefix('right for ')}.",
                         occasion.sources)
+    climate = next((p for p in phrases if p.fact.role == "use" and p.fact.key.lower() == "climate"), None)
+    if climate and climate_sentence(climate.fact.value, plan.plural):
+        # "Wear it indoors and when it's warm." after the other facts, beside the occasion it is worn for (a
+        # catalog gives a climate only to what is worn)
+        phrases = [p for p in phrases if p is not climate]
+        weather = Sentence(climate_sentence(climate.fact.value, plan.plural), climate.sources)
     groups = _groups(phrases, voice.per_sentence, rng)
+    tail = len(sentences) + next((i for i, g in enumerate(groups) if all(
+        _choice(p) or p.fact.role in ("package", "warranty") and not p.rest.startswith("as ") for p in g)), len(groups))
     for index, group in enumerate(groups):
         # every other sentence names the product by its kind ("The mug holds 330 ml"), not "It" again
         repeats = any(head in p.rest.lower().split() for p in group) if head else True
         subject = f"The {head}" if head and len(sentences) % 2 == 0 and not repeats else ""
-        text = _body_sentence(group, plan, voice, rng, subject)
+        text = (not voice.you and _shopper_line(group, plan, rng)) or _body_sentence(group, plan, voice, rng, subject)
         if voice.exclaim and index == len(groups) - 1 and len(groups) > 1 and text.startswith(plan.pronoun()):
             text = "Oh, and " + text[:1].lower() + text[1:-1] + "!"
         elif voice.exclaim and index % 2 == 1:
             text = text[:-1] + "!"
         text = _also(text, sentences[-1].text if sentences else "")
         sentences.append(Sentence(" ".join(text.split()), [s for p in group for s in p.sources]))
-    if wear:
-        sentences.append(wear)
+    sentences[tail:tail] = [s for s in (wear, weather) if s]  # how it is worn, before what to choose and the box
     if length != "short" and not any(s.startswith("your notes: ") for s in skip):
         # the merchant's own hook and features lead, after the opening: they are what the product is sold on;
         # the attributes' colours, sizes and climates follow
