@@ -442,7 +442,7 @@ def test_round_eight_mends_head_nouns_doubled_parts_articles_lists_and_terms():
                       attributes={"Capacity": "4400 mAh", "Color": "Black", "Number Of Cells": "6",
                                   "Warranty Summary": "12 Months Manufacturer Warranty"})
     text, _ = _described(battery)
-    assert "a black battery" in text and "laptop that" not in text, text  # a battery, never "a black laptop"
+    assert re.search(r"a black (?:laptop )?battery", text) and "laptop that" not in text, text  # never "a black laptop"
     assert "a 12-month manufacturer warranty" in text, text
     watch = Product(title="Timewel 1100 Analog Watch", category="Watches > Wrist Watches",
                     attributes={"Case / Bezel Material": "Steel Case", "Dial Shape": "Rectangle Dial",
@@ -713,3 +713,14 @@ def test_a_shelf_word_before_a_thing_names_the_kind_of_thing_and_a_subjectless_n
                   description="Made in Polyester Cotton, is very comfortable to wear and is soft against the skin.",
                   attributes={"Fabric": "Cotton Blend", "Pattern": "Striped", "Sleeve": "Full Sleeve"})
     assert "is very comfortable" not in _described(top)[0]
+
+
+def test_a_model_code_name_is_called_what_its_category_sells_and_a_non_word_flag_is_a_quality():
+    router = Product(title="TP-LINK TD-W8970", brand="TP-LINK",
+                     category="Computers > Network Components > Routers > TP-LINK Routers",
+                     attributes={"Type": "Wireless with Modem", "Color": "Black", "Number of USB Ports": "2"})
+    assert _described(router)[0].startswith("TP-LINK TD-W8970 is a black router"), _described(router)[0]
+    kadhai = Product(title="Suruchi Kadhai 4.5 L", category="Kitchen & Dining > Cookware > Kadhais",
+                     attributes={"Color": "Black", "Non-stick": "Yes", "Diameter": "45 cm"})
+    text = _described(kadhai)[0]
+    assert "is non-stick" in text and "a non-stick" not in text, text

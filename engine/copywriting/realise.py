@@ -231,7 +231,8 @@ def _flag_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
     if words and words[-1] == "included" and len(words) > 1:  # "Lid Included: Yes" -> "comes with a lid"
         thing = " ".join(words[:-1])
         return None if negative else Phrase("comes", "come", f"with {_some(thing)}", fact)
-    if words and words[-1].endswith(_ADJECTIVE_END) or key.endswith(("safe", "washable", "resistant")):
+    if words and (words[-1].endswith(_ADJECTIVE_END) or re.match(r"(?:non|anti)-", words[-1])) or \
+            key.endswith(("safe", "washable", "resistant")):  # "Non-stick: Yes" -> "is non-stick"
         return Phrase("is" + " not" * negative, "are" + " not" * negative, key, fact)
     if negative or fact.role == "care" or not _a_thing(words[-1]):
         return None  # "Professional Care: Yes" is not "has a professional care"
@@ -625,7 +626,7 @@ def _counted_plural(text: str) -> str:
 
     def plural(match: re.Match) -> str:
         number, words = match.group(1), match.group(2).split()
-        last = words[-1]
+        last = words[-1].lower() if words[-1].isupper() and len(words[-1]) > 3 else words[-1]  # "2 MATTRESS"
         if int(number) < 2 or wn is None or not wn.synsets(last.lower(), "n") or \
                 wn.morphy(last.lower(), "n") != last.lower() or (last.endswith("s") and not last.endswith("ss")):
             return match.group(0)
@@ -727,8 +728,10 @@ def _head(plan: ContentPlan) -> str:
         # conditioner, not the avocado; the last word of the name the category also says is what it is
         shelved = [w.lower() for w in words[1:] if singular(w.lower()) in shelves and len(w) > 3]
         # "Hair Claw" under "Hair Accessories": the shelf's word names what kind of claw, the claw is the thing
+        # ("Mattress Protector", "Key Holder": a thing that does something to the shelf's thing; not "Footwear
+        # Lifestyle")
         compound = len(words) > 2 and words[-2].lower() == (shelved or [""])[-1] and noun_share(last) >= 0.5 and \
-            is_concrete_noun(last)  # not "Footwear Lifestyle"
+            (is_concrete_noun(last) or last.endswith(("er", "or")))
         if shelved and noun_share(shelved[-1]) >= 0.5 and not compound:
             return shelved[-1]
     # the category saying it ("Watches > Wrist Watches") settles a word that is a verb as often ("watch")
@@ -1014,8 +1017,9 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             text = text[:1].upper() + text[1:]  # "fast drying combined with ...": a catalog's lower-case start
             text = re.sub(r"\.\?$", "", text)  # "... every style-conscious man's attention.?"
             if _names_another_product(text, plan) or _pasted_title(text) or "??" in text or \
-                    re.match(r"(?:Made|Built|[A-Z][a-z]+(?:ed|en))\b[^,]*, (?:is|are|has|have)\b", text):
-                # "Made in Polyester Cotton, is very comfortable ...": a verb with no subject
+                    re.match(r"(?:Made|Built|[A-Z][a-z]+(?:ed|en))\b[^,]*, (?:is|are|has|have)\b", text) or \
+                    re.match(r"[A-Z]?[\w-]+(?: [\w-]+){0,2} (?:which|who) (?:is|are)\b", text):
+                # "Made in Polyester Cotton, is very comfortable ...", "Bulbs which are also ...": no main verb
                 continue  # a listing title run into the prose, or characters lost in a catalog's encoding
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which|furthermore|moreover|"
                             r"additionally|however|besides|hence|thus|therefore)\b", text, re.I):
@@ -1131,9 +1135,12 @@ def _kind(plan: ContentPlan) -> str:
     kind = [head]
     # the words before the head ("Bottle Opener Set": the head is "opener", the category's word)
     at = len(name) - 1 - name[::-1].index(head) if head in name else len(name) - 1
-    for word in reversed(name[:at]):
-        if word in plan.product_type.lower().split() and word not in brand and len(kind) < 3:
-            kind.insert(0, word)
+    shelves = _shelves(plan)
+    for index, word in enumerate(reversed(name[:at])):
+        # the Type's words, or the shelf's word right before the head ("Mattress Protector" on "Baby Mattresses")
+        shelf = index == 0 and len(word) > 2 and singular(word) in shelves and word not in plan.product_type.lower()
+        if (word in plan.product_type.lower().split() or shelf) and word not in brand and len(kind) < 3:
+            kind.insert(0, singular(word) if shelf else word)  # "Cushions Cover": a cushion cover
         else:
             break
     if at >= 2 and name[at - 1] == "of" and name[at - 2] in ("set", "pack", "pair", "box", "kit") and len(kind) == 1:
@@ -1208,7 +1215,12 @@ def _plain_type(plan: ContentPlan) -> str:
         return stem != word and known(stem)
 
     if any(w in ("with", "without", "for", "and", "of", "&") or not (known(w) or agent(w)) for w in words):
-        return ""
+        # a shelf for a Type ("Wireless with Modem"): the category's last level names the thing ("Routers")
+        brand = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{plan.brand} {plan.line} {name[0]}")}
+        leaf = [w for w in re.findall(r"[a-z]+", re.split(r"\s*>\s*", plan.category)[-1].lower()) if w not in brand]
+        words = leaf if len(leaf) == 1 and known(singular(leaf[0])) else []
+        if not words:
+            return ""
     if not plan.plural and singular(words[-1]) != words[-1]:
         words[-1] = singular(words[-1])
     return " ".join(words) if noun_share(words[-1]) >= 0.2 or agent(words[-1]) else ""
