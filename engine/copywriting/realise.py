@@ -327,8 +327,8 @@ def _colour_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str)
     part = key.replace("color", "").replace("colour", "").strip()
     if part in ("type", "shade", "family", "name", "code"):  # "Color Type: Black" -> "comes in black"
         return Phrase("comes", "come", f"in {series(value)}", fact)
-    if part and part in value.lower().split():  # "Gold Color: Yellow Gold" -> "has yellow gold"
-        part = ""
+    if part and part in value.lower().split():  # "Gold Color: Yellow Gold" -> "comes in yellow gold"
+        return Phrase("comes", "come", f"in {series(value)}", fact)
     return Phrase("has", "have", _article(f"{series(value)} {part}".strip()), fact)
 
 
@@ -357,7 +357,8 @@ def _use_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) ->
         return Phrase("is", "are", f"suited to {series(value)} conditions", fact)
     if key == "activity":
         things = [v.strip() for v in value.split(",") if v.strip() and noun_share(v.strip().split()[-1]) >= 0.5]
-        return Phrase("is", "are", f"made for {series(', '.join(things[:3]))}", fact) if things else None
+        things = ["the gym" if t.lower() == "gym" else t for t in things[:3]]  # "made for yoga and the gym"
+        return Phrase("is", "are", f"made for {series(', '.join(things))}", fact) if things else None
     if "room" in key:
         return Phrase("is", "are", f"made for the {series(value)}", fact)
     return Phrase("is", "are", f"suitable for {_names_or_series(value)}", fact)
@@ -376,6 +377,8 @@ def _occasions(value: str) -> str:
     items = []
     for item in re.split(r"\s*,\s*", value.strip()):
         for part in (item.split("-") if "-" in item and all(p.lower() in _OCCASION for p in item.split("-")) else [item]):
+            if part.strip().lower() == "love" and "," in value:
+                continue  # "Love" beside other occasions: a catalog's gifting tag, not an occasion to name
             said = _OCCASION.get(part.strip().lower(), f"{part.strip().lower()} occasions")
             if said not in items:
                 items.append(said)
@@ -1183,10 +1186,12 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
                      and re.search(r"ideal|gender", p.fact.key, re.I) and p.fact.value.count(",") < 2), None)
     pattern = next((p for p in phrases if p.fact.role == "pattern" and single(p) and
                     re.fullmatch(r"[A-Za-z]+(?:ed|al)|solid|plain", p.fact.value.strip(), re.I)), None)  # "printed", "solid"
+    cut = next((p for p in phrases if p.fact.role == "style" and p.singular == "is" and
+                re.fullmatch(r"[a-z]+less", p.rest)), None)  # "a solid sleeveless polyester top"
     if re.search(r"\s(?:with|and)\s", plan.name, re.I):
         material = None  # "Plant with Pot", "Material: Wood": the wood may be the pot's, so it is not said of the plant
     for phrase, words in ((pattern, pattern.fact.value.lower() if pattern else ""),
-                          (colour, colour.rest[3:] if colour else ""),
+                          (colour, colour.rest[3:] if colour else ""), (cut, cut.rest if cut else ""),
                           (material, material.rest.removeprefix("made of ") if material else "")):
         if phrase and not set(words.lower().split()) & set(kind.split()):
             before.append(words.lower() if words.isupper() and len(words) > 3 else words)
@@ -1302,6 +1307,13 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         that = f" that {clause.text(plan.plural)}" if clause else ""
         if features:
             that = " with " + " and ".join(p.rest for p in features)
+        elif closed and "{that}" in voice.openings[0]:
+            # "a printed cotton top for women, with a round neck and short sleeves": what it looks like in the
+            # sentence that says what it is, not in one more "It has ..."
+            features = [p for p in rest[:2] if p.singular == "has" and p.fact.role in ("style", "pattern")
+                        and not re.search(r"\d", p.rest)]
+            features = features if len(features) == len([p for p in rest[:2] if p.singular == "has"]) else []
+            that = ", with " + " and ".join(p.rest for p in features) if features else ""
         shapes = voice.openings
         if not (plan.brand and name.lower().startswith(plan.brand.lower())):
             shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes
