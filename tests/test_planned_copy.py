@@ -724,3 +724,17 @@ def test_a_model_code_name_is_called_what_its_category_sells_and_a_non_word_flag
                      attributes={"Color": "Black", "Non-stick": "Yes", "Diameter": "45 cm"})
     text = _described(kadhai)[0]
     assert "is non-stick" in text and "a non-stick" not in text, text
+
+
+def test_a_number_before_the_head_is_not_a_measure_and_a_freshener_is_not_a_home():
+    boots = Product(title="Bruno Manetti 664 Boots", brand="Bruno Manetti",
+                    category="Footwear > Women's Footwear > Casual Shoes > Boots",
+                    attributes={"Outer Material": "Artificial Leather", "Color": "Brown", "Ideal For": "Women",
+                                "Occasion": "Casual"})
+    assert "are brown artificial leather boots for women" in _described(boots)[0]
+    freshener = Product(title="Itiha Home Liquid Air Freshener", brand="Itiha",
+                        category="Home Decor & Festive Needs > Candles & Fragrances > Home Fragrances > Potpourri",
+                        description="Comes in a 10 ml bottle.",
+                        attributes={"Color": "Multicolour", "Weight": "300 g", "Quantity": "20 ml"})
+    text = _described(freshener)[0]
+    assert "The home" not in text and "Comes in a 10 ml bottle" not in text, text

@@ -723,7 +723,8 @@ def _head(plan: ContentPlan) -> str:
     from engine.scores.claims import is_concrete_noun, noun_share
 
     # "Sprite Yoga Strap 10 foot": a measure after the name is not what the product is
-    words = re.findall(r"[A-Za-z]+", re.sub(r"\s+\d[\d.]*\s*[A-Za-z]{1,5}\.?$", "", _name_core(plan)))
+    words = re.findall(r"[A-Za-z]+", re.sub(r"\s+\d[\d.]*\s*(?:mm|cm|m|ml|l|kg|g|ft|foot|feet|inch|in|oz|lb|gb|tb|w|v|mah)"
+                                            r"\.?$", "", _name_core(plan), flags=re.I))  # not "Bruno Manetti 664 Boots"
     last = words[-1].lower() if words else ""
     shelves = _shelves(plan)  # the brand's words are not among them
     if shelves and singular(last) not in shelves:
@@ -734,7 +735,8 @@ def _head(plan: ContentPlan) -> str:
         # ("Mattress Protector", "Key Holder": a thing that does something to the shelf's thing; not "Footwear
         # Lifestyle")
         compound = len(words) > 2 and words[-2].lower() == (shelved or [""])[-1] and noun_share(last) >= 0.5 and \
-            (is_concrete_noun(last) or last.endswith(("er", "or")))
+            (is_concrete_noun(last) or last.endswith(("er", "or"))) or \
+            last.endswith(("er", "or")) and noun_share(last) >= 0.5  # "Home Liquid Air Freshener": a freshener
         if shelved and noun_share(shelved[-1]) >= 0.5 and not compound:
             return shelved[-1]
     # the category saying it ("Watches > Wrist Watches") settles a word that is a verb as often ("watch")
@@ -1021,7 +1023,8 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             text = re.sub(r"\.\?$", "", text)  # "... every style-conscious man's attention.?"
             if _names_another_product(text, plan) or _pasted_title(text) or "??" in text or \
                     re.match(r"(?:Made|Built|[A-Z][a-z]+(?:ed|en))\b[^,]*, (?:is|are|has|have)\b", text) or \
-                    re.match(r"[A-Z]?[\w-]+(?: [\w-]+){0,2} (?:which|who) (?:is|are)\b", text):
+                    re.match(r"[A-Z]?[\w-]+(?: [\w-]+){0,2} (?:which|who) (?:is|are)\b", text) or \
+                    re.match(r"(?:Comes|Has|Is|Are)\b", text):  # "Comes in a 10 ml bottle."
                 # "Made in Polyester Cotton, is very comfortable ...", "Bulbs which are also ...": no main verb
                 continue  # a listing title run into the prose, or characters lost in a catalog's encoding
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which|furthermore|moreover|"
@@ -1262,7 +1265,7 @@ def _bullet_identity(plan: ContentPlan) -> tuple[str, str]:
 def _worn(plan: ContentPlan) -> bool:
     """Clothes, shoes and jewellery: things a shopper wears, told by the attributes a catalog gives them."""
     return any(re.search(r"sleeve|neck|fabric|sole|heel|\bfit\b|ring size|closure|tip shape|inseam|strap|dial", f.key, re.I)
-               for f in plan.facts)
+               for f in plan.facts) or bool(re.match(r"(?:footwear|clothing|jewellery|watches)\b", plan.category, re.I))
 
 
 _IMPERATIVE = ("wash", "hand", "machinewash", "handwash", "machine", "wipe", "dry", "do", "don't", "clean", "iron", "use", "tumble", "spot",
