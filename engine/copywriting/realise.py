@@ -419,6 +419,10 @@ def _care_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
                                                else plain.lower(), fact)
 
 
+_PAIRED = {"boot", "shoe", "sandal", "flat", "bellie", "belly", "slipper", "heel", "sneaker", "loafer", "sock",
+           "floater", "flip", "moccasin", "legging"}  # sold in pairs: "Pack of 2" is one pair
+
+
 def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
     """What comes in the box: "comes as a pack of 6", "comes with an extender plug"."""
     lowered = plain.lower()
@@ -428,9 +432,18 @@ def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str
             set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
         return None  # "Sales Package: combo Set-Hypnotty" for the "Spinz Combo Set": the name again
     last = re.findall(r"[a-z]+", lowered)[-1:] or [""]
-    if not re.search(r"\d", lowered) and "," not in value and \
-            any(last[0].rstrip("s") == w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name)[-2:]):
-        return None  # "Sales Package: Bath Towel" for a "Set of Towels": the product again
+    named = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name) if len(w) > 2}
+    if not re.search(r"\d", lowered) and "," not in value and last[0].rstrip("s") in named:
+        return None  # "Sales Package: Bath Towel" for a "Set of Towels", "Quilt" for "... Quilts & Comforters Red"
+    if re.fullmatch(r"(?:pack of )?2", lowered) and named & _PAIRED:
+        return None  # "Pack of 2" boots: one pair, not two
+    if "," in value:  # "Warranty Card, 1 Ring" for a ring: the ring is the product; what comes with it is the card
+        others = [v for v in value.split(",") if v.strip() and not (
+            re.fullmatch(r"(?:1\s+)?[A-Za-z]+", v.strip()) and v.strip().split()[-1].lower().rstrip("s") in named)]
+        if others and len(others) < len([v for v in value.split(",") if v.strip()]):
+            value = ",".join(others)
+            plain = _plain(value.strip())
+            lowered = plain.lower()
     if "(" in value or " - " in value or (len(value.split()) > 8 and "," not in value):
         return None  # "Wild Stone Red Deodorant Spray - 150 ml(For Men) Wild Stone ...": a listing, not prose
     if lowered.startswith("pack of") or lowered.startswith("set of"):
@@ -947,7 +960,19 @@ def _english(word: str) -> bool:
 
     stem = re.sub(r"(?:ing|ed)$", "", word)
     stems = {stem, stem + "e", stem[:-1]} if stem != word and len(stem) > 2 else set()  # "slimming": slim
-    return known(word) or any(wordnet().morphy(word, pos) for pos in "nvar") or any(known(s) for s in stems)
+    from engine.scores.claims import is_english
+
+    return known(word) or any(wordnet().morphy(word, pos) for pos in "nvar") or any(known(s) for s in stems) or \
+        is_english(word)
+
+
+def _leans_on_another(text: str) -> bool:
+    """A merchant's sentence that needs the one before it or does not parse: "Either way, this versatile
+    sweatshirt ...", "The Olivia Light Jacket promises that, plus ...", "Light weight rings, where each piece
+    ...", "... this trendy Sweatshirt.Its just the right choice"."""
+    return bool(re.match(r"(?:either way|even so|still|instead|otherwise|in fact|on top of that|what's more)\b", text,
+                         re.I) or re.search(r"\b(?:that|this|it),\s", text) or
+                re.match(r"[\w' -]+, (?:where|which|who)\b", text) or re.search(r"[a-z]\.[A-Z][a-z]|\s\?", text))
 
 
 def _counted_part(text: str) -> bool:
@@ -1011,6 +1036,8 @@ def _pasted_title(text: str) -> bool:
 def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
     """The merchant's own bullets and sentences: a sentence as written, short noun phrases ("Drawstring-
     adjustable hood.") gathered into one "It also features ..." sentence."""
+    from engine.scores.claims import noun_share
+
     sentences, features, qualities = [], [], []
     for note in plan.notes[:6]:
         text = note.strip().rstrip(".")
@@ -1024,7 +1051,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             if _names_another_product(text, plan) or _pasted_title(text) or "??" in text or \
                     re.match(r"(?:Made|Built|[A-Z][a-z]+(?:ed|en))\b[^,]*, (?:is|are|has|have)\b", text) or \
                     re.match(r"[A-Z]?[\w-]+(?: [\w-]+){0,2} (?:which|who) (?:is|are)\b", text) or \
-                    re.match(r"(?:Comes|Has|Is|Are)\b", text):  # "Comes in a 10 ml bottle."
+                    re.match(r"(?:Comes|Has|Is|Are)\b", text) or _leans_on_another(text):  # "Comes in a 10 ml bottle."
                 # "Made in Polyester Cotton, is very comfortable ...", "Bulbs which are also ...": no main verb
                 continue  # a listing title run into the prose, or characters lost in a catalog's encoding
             if not re.match(r"(?:that|this|these|it|they|plus|and|but|also|so|which|furthermore|moreover|"
@@ -1042,6 +1069,9 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         elif re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text) and note in plan.bullets and \
                 not _describes_a_variant(text, plan) and _adjective(text.split("-")[-1]):
             qualities.append((text.lower(), note.strip()))  # "Ultra-lightweight", "Semi-fitted": how it is
+        elif re.fullmatch(r"[A-Za-z]{3,} [A-Za-z]{3,}ing", text) and note in plan.bullets and \
+                noun_share(text.split()[-1].lower()) < 0.5 and not _describes_a_variant(text, plan):
+            qualities.append((text.lower().replace(" ", "-"), note.strip()))  # "Moisture wicking" -> "moisture-wicking"
         elif (2 <= len(text.split()) <= 8 or re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text)) and \
                 note in plan.bullets and not _describes_a_variant(text, plan):
             if re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text):
@@ -1054,6 +1084,9 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
             # "Long-Sleeve style" -> "long-sleeve style": a capital inside a hyphenated English word
             phrase = re.sub(r"(?<=[a-z]-)([A-Z][a-z]+)\b", lambda m: m.group(1).lower() if known(m.group(1).lower())
                             else m.group(1), phrase)
+            # "standard Fit", "a Breathable stretch": a capital on an English word inside the phrase
+            phrase = re.sub(r"(?<=\s)([A-Z][a-z]{2,})\b", lambda m: m.group(1).lower() if _english(m.group(1).lower())
+                            and not _proper(m.group(1)) else m.group(1), phrase)
             phrase = re.sub(r"(?<=[a-z])/(?=[a-z])", " and ", phrase)  # "ribbed cuffs/collar"
             phrase = re.sub(r"\s+included$", "", phrase, flags=re.I)  # "Hand pump included" -> "a hand pump"
             head = re.split(r"\s+(?:with|in|for|on|and|of)\s+", phrase)[0].split()[-1].lower()
