@@ -755,3 +755,18 @@ def test_the_box_never_holds_the_product_again_and_a_pair_is_not_a_pack_of_two()
                          bullets=["Moisture wicking.", "Body skimming."], attributes={"material": "Cotton, Polyester"})
     text = _described(sweatshirt)[0]
     assert "Either way" not in text and "moisture-wicking and body-skimming" in text, text
+
+
+def test_a_long_feature_list_is_said_in_part_as_qualities_and_things():
+    sipper = Product(title="Blue Bell Popfun Sipper", category="Baby Care > Feeding & Nursing > Sippers",
+                     attributes={"Quantity": "270 ml", "Type": "Sipper Bottle",
+                                 "Convenience and Safety Features": "Easy Grip, Spill Proof, Easy to Hold, Avoids Leakage, "
+                                                                    "BPA Free, Dishwasher Safe",
+                                 "Other Features": "Easy Transition from Bottle to Cup, Smooth Flip and Sip Action, "
+                                                   "Does not Hurt Baby's Teeth and Gums"})
+    text = _described(sipper)[0]
+    assert "spill proof and easy to hold, with an easy grip" in text and " features" not in text, text
+    processor = Product(title="Intel 3.2 GHz LGA 1150 3250 Processor", category="Computers > Processors",
+                        attributes={"Number of Threads": "2 Threads", "Number of Cores": "2 Cores"})
+    text = _described(processor)[0]
+    assert "has 2 threads" in text and "2 cores" in text and "number of" not in text.lower(), text

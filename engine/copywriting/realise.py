@@ -426,13 +426,14 @@ _PAIRED = {"boot", "shoe", "sandal", "flat", "bellie", "belly", "slipper", "heel
 def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
     """What comes in the box: "comes as a pack of 6", "comes with an extender plug"."""
     lowered = plain.lower()
-    if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered):
-        return None  # one of it ("1 Mug" for a mug): nothing to say
+    named = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name) if len(w) > 2}
+    if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered) or \
+            re.fullmatch(r"1 [a-z -]+", lowered) and lowered.split()[-1].rstrip("s") in named:
+        return None  # one of it ("1 Mug" for a mug, "1 Cushion Cover" for a cushion cover): nothing to say
     if not re.search(r"\b(?:[2-9]|\d{2,})\b", lowered) and \
             set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
         return None  # "Sales Package: combo Set-Hypnotty" for the "Spinz Combo Set": the name again
     last = re.findall(r"[a-z]+", lowered)[-1:] or [""]
-    named = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name) if len(w) > 2}
     if not re.search(r"\d", lowered) and "," not in value and last[0].rstrip("s") in named:
         return None  # "Sales Package: Bath Towel" for a "Set of Towels", "Quilt" for "... Quilts & Comforters Red"
     if re.fullmatch(r"(?:pack of )?2", lowered) and named & _PAIRED:
@@ -494,6 +495,11 @@ def _style_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
         parts = [p.strip() for p in value.split(",") if p.strip()]
         if len(parts) > 1 and len(parts) <= 5 and all(len(p.split()) <= 3 for p in parts) and key == "features":
             return _features_phrase(value, fact)
+        short = [p for p in parts if len(p.split()) <= 3]
+        if len(parts) > 2 and len(short) >= 2:  # "Easy Grip, Spill Proof, ... BPA Free": a few, said as features
+            return _features_phrase(", ".join(short[:3]), fact)
+        if len(parts) > 2:
+            return None  # "Easy Transition from Bottle to Cup, Smooth Flip and Sip Action, ...": not one phrase
         plural_first = plain.split()[0].lower().endswith("s") and not plain.split()[0].lower().endswith("ss")
         single = plain.lower() if plural_first else _article(plain.lower())  # "stones studded on dial"
         return Phrase("has", "have", f"{series(value)} features" if len(parts) > 1 else single, fact)
@@ -559,6 +565,9 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
         return Phrase("has", "have", f"{value} {things}", fact)
     if value.isdigit() and int(value) > 1 and re.fullmatch(r"[a-z -]*[a-z]s", key) and not key.endswith("ss"):
         return Phrase("has", "have", f"{value} {key}", fact)  # "Antennas: 2" -> "has 2 antennas"
+    if re.fullmatch(r"\d+ [a-z]+", plain.lower()) and counted and \
+            singular(plain.split()[-1].lower()) == singular(counted.group(1).split()[-1]):
+        return Phrase("has", "have", plain, fact)  # "Number of Threads: 2 Threads" -> "has 2 threads"
     if value[:1].isdigit() and len(value.split()) <= 3:
         return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
     if key.startswith("other") and len(value.split()) <= 4:  # "Other Details: Zipper Closure" -> "has a zipper closure"
@@ -614,9 +623,15 @@ def _adjective(value: str) -> bool:
 def _features_phrase(value: str, fact: Fact) -> Phrase:
     """"Hydration Pocket, Audio Pocket, Lightweight, Laptop Sleeve" -> "is lightweight, with a hydration pocket,
     an audio pocket and a laptop sleeve": the things with their articles, the qualities said as qualities."""
-    parts = [p.strip() for p in value.split(",") if p.strip()]
-    qualities = [_plain(p).lower() for p in parts if _adjective(p)]
-    things = [_article(_plain(p)) for p in parts if not _adjective(p)]
+    # a long list ("Easy Grip, Spill Proof, Easy to Hold, Avoids Leakage, BPA Free, ...") said in part: the
+    # first four, which keeps the sentence one a shopper reads
+    parts = [p.strip() for p in value.split(",") if p.strip()][:4]
+    def quality(part: str) -> bool:  # "Lightweight", "Spill Proof", "BPA Free", "Easy to Hold", "Curve Shaped"
+        last = part.split()[-1].lower()
+        return _adjective(part) or " " in part and (last.endswith(("proof", "free", "safe", "resistant", "shaped"))
+                                                     or part.lower().startswith("easy to "))
+    qualities = [_plain(p).lower() for p in parts if quality(p)]
+    things = [_article(_plain(p)) for p in parts if not quality(p)]
     def listed(items: list[str]) -> str:
         return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
     if qualities and things:
@@ -1338,7 +1353,8 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         clause = rest[0] if rest and not closed and "{that}" in voice.openings[0] else None
         features = []
         if clause and clause.singular == "has":  # "a printed cotton romper with half sleeves and a round neck"
-            features = [p for p in rest[:2] if p.singular == "has" and p.fact.role in ("style", "pattern", "feature")]
+            features = [p for p in rest[:2] if p.singular == "has" and p.fact.role in ("style", "pattern", "feature")
+                        and "," not in p.rest and " and " not in p.rest]
             clause = None
         that = f" that {clause.text(plan.plural)}" if clause else ""
         if features:
