@@ -1478,8 +1478,8 @@ def _groups(phrases: list[Phrase], per_sentence: int, rng: random.Random) -> lis
 
 def _shopper_line(group: list[Phrase], plan: ContentPlan, rng: random.Random) -> str | None:
     """The shapes catalog copy gives the lines a shopper scans for, rather than one more "It comes ...":
-    "Available in black, blue or green.", "Sold as a pack of 6.", "It comes with a lid and a 1-year
-    warranty." None for any other group. The words added say nothing about the product."""
+    "Available in black, blue or green.", "It comes with a lid and a 1-year warranty." None for any other
+    group. The words added say nothing about the product."""
     said = join_phrases(group, plan.plural)
     verb = group[0].plural if plan.plural else group[0].singular
     body = said[len(verb) + 1:] if said.startswith(verb + " ") else ""
@@ -1489,9 +1489,6 @@ def _shopper_line(group: list[Phrase], plan: ContentPlan, rng: random.Random) ->
         if " or " in body and "," in body and " and " not in body and rng.random() < 0.5:
             return f"Choose from {body[3:].replace(' or ', ' and ')}."  # "Choose from solid black, blue and green."
         return f"Available {body}."
-    role = group[0].fact.role if len(group) == 1 else ""
-    if role == "package" and body.startswith("as "):
-        return f"Sold {body}."
     if len(group) == 2 and all(p.rest.startswith("with ") for p in group):
         box, warranty = sorted(group, key=lambda p: p.fact.role != "package")
         joiner = ", along with" if " and " in box.rest or "," in box.rest else " and"
