@@ -1550,12 +1550,146 @@ def _narrower(question: Question, covered: set[str], uncovered: set[str]) -> boo
 
 
 def semantic_answer(question: Question, facts: list[Fact], device: str = "cpu",
-                    product_words: set[str] = frozenset(), precision: str | None = None) -> Answer | None:
-    match = semantic_match(question, facts, device, product_words, precision)
+                    product_words: set[str] = frozenset(), precision: str | None = None,
+                    head: dict | None = None) -> Answer | None:
+    """The second reading: the trained head when its weights are there (or ``head`` is given), else the
+    cosine rules of ``semantic_match``."""
+    head = head or load_matcher()
+    match = (matcher_match(question, facts, device, product_words, precision, head) if head is not None
+             else semantic_match(question, facts, device, product_words, precision))
     if match is None:
         return None
     return Answer(question.text, _sentence(statement(match.fact)), True, [match.fact.text],
                   follow_up=question.follow_up, score=match.score)
+
+
+# --- the trained second reading -----------------------------------------------------------
+# When no fact covers the whole question, a small logistic head (``assets/checkpoints/qa_matcher/matcher.json``,
+# trained by scripts/train_qa_matcher.py on the hand-written question/fact pairs of the sets that may be tuned
+# on) scores every fact of the listing from the features below: MiniLM cosines of the question against the
+# fact, its name and its value, how the fact ranks among the listing's, how many of the question's words the
+# rules above cover, and the rules' own refusals (a value the fact lacks, another part, a narrower kind ...)
+# as evidence rather than vetoes. The best fact answers, said plainly, when its probability reaches the
+# threshold stored with the weights; otherwise the question is declined.
+MATCHER_PATH = Path(__file__).resolve().parents[2] / "assets" / "checkpoints" / "qa_matcher" / "matcher.json"
+MATCHER_FEATURES = ("cosine", "cosine_text", "cosine_key", "cosine_value", "gap_to_best", "best", "rank",
+                    "covered_share", "uncovered", "any_covered", "names_key", "attribute", "sentence", "title",
+                    "other_kind", "yes_no", "measure", "fact_number", "measure_fits", "value_missing",
+                    "number_mismatch", "other_part", "narrower", "head_uncovered", "part_named", "quality_uncovered",
+                    "participle_only", "yes_no_value", "length", "many_facts", "rules_pick")
+
+
+def matcher_candidates(facts: list[Fact]) -> list[Fact]:
+    return [f for f in facts if not _identifier(f) and f.text.strip()]
+
+
+def matcher_features(question: Question, facts: list[Fact], device: str = "cpu",
+                     product_words: set[str] = frozenset(),
+                     precision: str | None = None) -> tuple[list[Fact], list[list[float]]]:
+    """(the facts scored, one feature row per fact, in ``MATCHER_FEATURES`` order)."""
+    import math
+
+    from engine.encoders.text import encode_texts
+
+    topic = question.subject - question.optional
+    candidates = matcher_candidates(facts)
+    if not topic or not candidates:
+        return [], []
+    texts, owner = [], []
+    for i, fact in enumerate(candidates):
+        for text in _semantic_texts(fact):
+            texts.append(text)
+            owner.append(i)
+    query = encode_texts([question.query], device, precision)[0]
+    cosines = (_fact_vectors(tuple(texts), device, precision) @ query).tolist()
+    best = [-1.0] * len(candidates)
+    for i, cosine in zip(owner, cosines):
+        best[i] = max(best[i], cosine)
+    text_cos = (_fact_vectors(tuple(f.text for f in candidates), device, precision) @ query).tolist()
+    key_cos = (_fact_vectors(tuple(f.key or f.text for f in candidates), device, precision) @ query).tolist()
+    value_cos = (_fact_vectors(tuple(f.value or f.text for f in candidates), device, precision) @ query).tolist()
+    order = sorted(range(len(candidates)), key=lambda i: -best[i])
+    rank = {i: r for r, i in enumerate(order)}
+    top = best[order[0]]
+    second = best[order[1]] if len(order) > 1 else -1.0
+    asked_values = {w for w in topic if _is_value_word(w) and w not in question.verbs}
+    normal = _normalised(question.text)
+    head = _WH_HEAD.match(normal)
+    head_word = head and (_fold(head.group(2)) if head.group(2) and _fold(head.group(2)) in topic else _fold(head.group(1)))
+    picked = semantic_match(question, facts, device, product_words, precision)  # what the cosine rules would say
+    rows = []
+    for i, fact in enumerate(candidates):
+        words = _fact_words(fact)
+        covered = {w for w in topic if _covers(w, words)}
+        uncovered = topic - covered
+        number = bool(_NUMBER.search(fact.value or fact.text))
+        named = any(_names(w, words.key_words) or concepts_of(w) & words.key_concepts for w in covered)
+        rows.append([
+            best[i], text_cos[i], key_cos[i] if fact.key else text_cos[i], value_cos[i] if fact.key else text_cos[i],
+            best[i] - (second if i == order[0] else top), float(i == order[0]), min(rank[i], 5) / 5,
+            len(covered) / len(topic), min(len(uncovered), 3) / 3, float(bool(covered)), float(named),
+            float(fact.kind in ("attribute", "photo label")), float(fact.kind in ("bullet", "description")),
+            float(fact.kind == "title"), float(fact.kind in ("category", "brand", "price")),
+            float(question.yes_no), float(bool(question.measure)), float(number),
+            float(not question.measure or (number and _same_measure(question, fact) and _measured(question, fact))),
+            float(bool(asked_values - words.words)),
+            float(bool(question.numbers and not question.numbers & _numbers(fact.value or fact.text))),
+            float(_other_part(question, fact, product_words, facts)),
+            float(question.yes_no and _narrower(question, covered, uncovered)),
+            float(bool(head_word and head_word in uncovered)),
+            float(fact.kind == "attribute" and _part_named(question, uncovered)
+                  and bool(_key_extra(question, fact, product_words))),
+            float(question.yes_no and any(_adjective_only(w) for w in uncovered)),
+            float(question.contents and not fact.key and _only_as_quality(covered, fact)),
+            float(fact.value.strip().lower() in _YES | _NO),
+            math.log1p(len(words_of(fact.text))) / 4, math.log1p(len(candidates)) / 5,
+            float(picked is not None and picked.fact == fact),
+        ])
+    return candidates, rows
+
+
+@lru_cache(maxsize=1)
+def load_matcher() -> dict | None:
+    """The trained head's weights, or None when it was never trained (the cosine rules decide then)."""
+    if not MATCHER_PATH.exists():
+        return None
+    head = json.loads(MATCHER_PATH.read_text())
+    if tuple(head["features"]) != MATCHER_FEATURES:
+        raise ValueError(f"{MATCHER_PATH}: trained on other features; rerun scripts/train_qa_matcher.py")
+    return head
+
+
+def matcher_scores(head: dict, rows: list[list[float]]) -> list[float]:
+    """The head's probability that each fact answers the question."""
+    import math
+
+    scores = []
+    for row in rows:
+        hidden = row
+        for weights, bias in head.get("hidden", []):  # an optional small MLP (ReLU) before the logistic output
+            hidden = [max(0.0, sum(w * x for w, x in zip(ws, hidden)) + b) for ws, b in zip(weights, bias)]
+        z = sum(w * x for w, x in zip(head["weights"], hidden)) + head["bias"]
+        scores.append(1 / (1 + math.exp(-max(-30.0, min(30.0, z)))))
+    return scores
+
+
+def matcher_match(question: Question, facts: list[Fact], device: str = "cpu",
+                  product_words: set[str] = frozenset(), precision: str | None = None,
+                  head: dict | None = None) -> Match | None:
+    """The fact the trained head scores highest, when it reaches the head's threshold."""
+    head = head or load_matcher()
+    if head is None or question.without or question.quantities:
+        return None
+    candidates, rows = matcher_features(question, facts, device, product_words, precision)
+    if not rows:
+        return None
+    scores = matcher_scores(head, [[(x - m) / s for x, m, s in zip(r, head["mean"], head["scale"])] for r in rows])
+    i = max(range(len(scores)), key=lambda k: scores[k])
+    if scores[i] < head["threshold"]:
+        return None
+    topic = question.subject - question.optional
+    covered = {w for w in topic if _covers(w, _fact_words(candidates[i]))}
+    return Match(candidates[i], scores[i], rows[i][0], covered, topic - covered)
 
 
 def _worth_offering(match: Match) -> bool:
