@@ -307,6 +307,8 @@ def synonyms(word: str) -> frozenset[str]:
             name = lemma.name().lower()
             if "_" not in name:
                 found.add(_fold(name))
+                if "-" in name:  # "hand-crafted" is also written closed: "Handcrafted"
+                    found.add(_fold(name.replace("-", "")))
             for related in lemma.derivationally_related_forms()[:3]:
                 if "_" not in related.name():
                     found.add(_fold(related.name().lower()))
@@ -1096,6 +1098,8 @@ def _measured(question: Question, fact: Fact) -> bool:
     if question.measure not in _NUMBERED or _NUMBER.search(fact.value or fact.text) or _zero(fact.value) or (
             fact.kind == "attribute" and _numbers(fact.value)):  # "one stop solution" in a sentence counts nothing
         return True
+    if question.measure != "count" and fact.kind == "attribute" and question.measure in _fact_words(fact).key_concepts:
+        return True  # "How long is the dress?" against "Length: Midi/Knee Length": the attribute named so says it
     return question.measure == "count" and len(re.split(r",|\band\b|\bor\b|/", fact.value)) > 1
 
 
