@@ -651,3 +651,9 @@ def test_an_attribute_named_for_the_measure_answers_how_long_without_a_number():
 def test_a_hyphenated_wordnet_synonym_meets_its_closed_form():
     answer = _ask(_shared(*SHOWPIECE), "Is it handmade?")  # WordNet: "hand-crafted"; the title: "Handcrafted"
     assert answer.answered and answer.polarity == "yes" and "Handcrafted" in answer.facts[0]
+
+
+def test_the_second_reading_does_not_answer_a_material_with_a_fact_that_names_none():
+    bath_set = _shared("flipkart-train", "bc784846bd59a16832454416ac708003")  # "Sales Package: Baby Bath Tub, ..."
+    assert not _ask(bath_set, "What is the tub made of?").answered
+    assert _ask(bath_set, "Does the tub come with it?").polarity == "yes"  # the package still answers what is in it

@@ -1519,6 +1519,8 @@ def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
         return None  # "What age does size S fit?" asks an age: "Fit: Regular Fit" is no answer
     if fact.kind == "attribute" and _part_named(question, uncovered) and _key_extra(question, fact, product_words):
         return None  # "What is the sole made of?" against "Outer Material: ...": another part
+    if any(concepts_of(w) & _ASKED_VALUES for w in uncovered):
+        return None  # "What is the tub made of?" against "Sales Package: Baby Bath Tub": the material asked is not said
     if question.yes_no and any(_adjective_only(w) for w in uncovered):
         return None  # "Are the sleeves warm?" against "Sleeve: Half Sleeve": the quality asked is not said
     if question.yes_no and len(covered) * 2 < len(topic) and cosine < SEMANTIC_SURE:
@@ -1530,6 +1532,8 @@ def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
 
 
 _PERSONS = {"it", "they", "i", "you", "we", "this", "these", "that", "those", "he", "she"}
+# Concepts a question asks the value of ("made of": a material): a fact that does not cover them does not answer.
+_ASKED_VALUES = {"material", "color", "price", "brand", "origin", "pattern"}
 
 
 _PREPOSITION_WORDS = {"after", "before", "over", "under", "above", "below", "inside", "outside", "around", "through",
