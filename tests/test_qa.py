@@ -633,3 +633,27 @@ def test_a_new_arrival_is_new_and_a_cushioned_sofa_comes_with_no_cushions():
     assert (answer.text, answer.facts) == ("Yes, it is new.", ["New: Yes"])
     sofa = _shared("flipkart-text", "7ee3e337474a29b38cfe1f5d4020d633")
     assert not _ask(sofa, "Does it come with cushions?").answered  # "Double cushioned Sofa Bed" is a quality
+
+
+# --- issue 23, fourth round: general behaviours found on tuning set 3 (training products) -------------------
+
+DRESS = ("flipkart-train", "688bb32bf0d9b6e350d2c0912a3b7c9f")     # My Little Lambs dress, Length: Midi/Knee Length
+SHOWPIECE = ("flipkart-train", "9f76aaed44b540869da862c5dd4b266f")  # Lal Haveli handcrafted showpiece
+
+
+def test_an_attribute_named_for_the_measure_answers_how_long_without_a_number():
+    answer = _ask(_shared(*DRESS), "How long is the dress?")
+    assert answer.facts == ["Length: Midi/Knee Length"] and "midi/knee length" in answer.text
+    # still: a count wants a number or a list, and a measure no attribute is named for stays declined
+    assert not _ask(_shared(*DRESS), "How heavy is it?").answered
+
+
+def test_a_hyphenated_wordnet_synonym_meets_its_closed_form():
+    answer = _ask(_shared(*SHOWPIECE), "Is it handmade?")  # WordNet: "hand-crafted"; the title: "Handcrafted"
+    assert answer.answered and answer.polarity == "yes" and "Handcrafted" in answer.facts[0]
+
+
+def test_the_second_reading_does_not_answer_a_material_with_a_fact_that_names_none():
+    bath_set = _shared("flipkart-train", "bc784846bd59a16832454416ac708003")  # "Sales Package: Baby Bath Tub, ..."
+    assert not _ask(bath_set, "What is the tub made of?").answered
+    assert _ask(bath_set, "Does the tub come with it?").polarity == "yes"  # the package still answers what is in it

@@ -307,6 +307,8 @@ def synonyms(word: str) -> frozenset[str]:
             name = lemma.name().lower()
             if "_" not in name:
                 found.add(_fold(name))
+                if "-" in name:  # "hand-crafted" is also written closed: "Handcrafted"
+                    found.add(_fold(name.replace("-", "")))
             for related in lemma.derivationally_related_forms()[:3]:
                 if "_" not in related.name():
                     found.add(_fold(related.name().lower()))
@@ -1096,6 +1098,8 @@ def _measured(question: Question, fact: Fact) -> bool:
     if question.measure not in _NUMBERED or _NUMBER.search(fact.value or fact.text) or _zero(fact.value) or (
             fact.kind == "attribute" and _numbers(fact.value)):  # "one stop solution" in a sentence counts nothing
         return True
+    if question.measure != "count" and fact.kind == "attribute" and question.measure in _fact_words(fact).key_concepts:
+        return True  # "How long is the dress?" against "Length: Midi/Knee Length": the attribute named so says it
     return question.measure == "count" and len(re.split(r",|\band\b|\bor\b|/", fact.value)) > 1
 
 
@@ -1515,6 +1519,8 @@ def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
         return None  # "What age does size S fit?" asks an age: "Fit: Regular Fit" is no answer
     if fact.kind == "attribute" and _part_named(question, uncovered) and _key_extra(question, fact, product_words):
         return None  # "What is the sole made of?" against "Outer Material: ...": another part
+    if any(concepts_of(w) & _ASKED_VALUES for w in uncovered):
+        return None  # "What is the tub made of?" against "Sales Package: Baby Bath Tub": the material asked is not said
     if question.yes_no and any(_adjective_only(w) for w in uncovered):
         return None  # "Are the sleeves warm?" against "Sleeve: Half Sleeve": the quality asked is not said
     if question.yes_no and len(covered) * 2 < len(topic) and cosine < SEMANTIC_SURE:
@@ -1526,6 +1532,8 @@ def semantic_match(question: Question, facts: list[Fact], device: str = "cpu",
 
 
 _PERSONS = {"it", "they", "i", "you", "we", "this", "these", "that", "those", "he", "she"}
+# Concepts a question asks the value of ("made of": a material): a fact that does not cover them does not answer.
+_ASKED_VALUES = {"material", "color", "price", "brand", "origin", "pattern"}
 
 
 _PREPOSITION_WORDS = {"after", "before", "over", "under", "above", "below", "inside", "outside", "around", "through",
