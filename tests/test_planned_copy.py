@@ -683,7 +683,7 @@ def test_what_a_shopper_scans_for_reads_as_catalog_copy_not_one_more_it_comes():
                                  "climate": "Indoor, Warm, Spring", "available_colors": "Green, Purple, Red"})
     text, sentences = _described(shorts)
     assert 'a 4" inseam' in text and "2 side-seam pockets" in text, text  # a count of parts is a feature
-    assert "Wear it indoors, when it's warm, and in spring." in text, text
+    assert "Wear it indoors, when it is warm, and in spring." in text, text
     assert re.search(r"(?:Available in green, purple or red|Choose from green, purple and red)\.", text), text
     assert text.count("snug") == 1, text  # "Style: Snug" beside the "Snug fit." bullet is said once
     assert sentences[-1].text.startswith(("Available", "Choose"))  # the choice last, where copy puts it

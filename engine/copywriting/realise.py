@@ -393,7 +393,7 @@ _SEASONS = {"spring": "spring", "summer": "summer", "fall": "autumn", "autumn": 
 
 
 def climate_sentence(value: str, plural: bool) -> str:
-    """"Indoor, Warm, Spring" -> "Wear it indoors, when it's warm and in spring.": a climate said as when to
+    """"Indoor, Warm, Spring" -> "Wear it indoors, when it is warm, and in spring.": a climate said as when to
     wear it, in words that add no noun the input lacks ("All-weather" -> "in any weather")."""
     items = [v.strip().lower() for v in re.split(r"\s*,\s*", value) if len(v.strip()) > 2]
     pronoun = "them" if plural else "it"
@@ -402,7 +402,7 @@ def climate_sentence(value: str, plural: bool) -> str:
     parts = ["indoors"] if "indoor" in items else []
     when = [{"wintry": "wintry", "rainy": "rainy"}.get(i, i) for i in items if i not in ("indoor", *_SEASONS)]
     if when:
-        parts.append("when it's " + series(", ".join(when), "or"))
+        parts.append("when it is " + series(", ".join(when), "or"))
     seasons = [_SEASONS[i] for i in items if i in _SEASONS]
     if seasons:
         parts.append("in " + series(", ".join(seasons)))
@@ -1542,7 +1542,7 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
                         occasion.sources)
     climate = next((p for p in phrases if p.fact.role == "use" and p.fact.key.lower() == "climate"), None)
     if climate and climate_sentence(climate.fact.value, plan.plural):
-        # "Wear it indoors and when it's warm." after the other facts, beside the occasion it is worn for (a
+        # "Wear it indoors and when it is warm." after the other facts, beside the occasion it is worn for (a
         # catalog gives a climate only to what is worn)
         phrases = [p for p in phrases if p is not climate]
         weather = Sentence(climate_sentence(climate.fact.value, plan.plural), climate.sources)
