@@ -770,3 +770,19 @@ def test_a_long_feature_list_is_said_in_part_as_qualities_and_things():
                         attributes={"Number of Threads": "2 Threads", "Number of Cores": "2 Cores"})
     text = _described(processor)[0]
     assert "has 2 threads" in text and "2 cores" in text and "number of" not in text.lower(), text
+
+
+def test_the_round_nine_editors_false_claims_cannot_be_written_again():
+    """One product in several colours ("Color: Blue, Silver") is not a choice of colours: "Available in blue
+    and silver" offered two (three of round nine's 47 descriptions). A choice stays a choice."""
+    for title, category, colours in (
+            ("Fastrack Analog Watch", "Watches > Wrist Watches", "Blue, Silver"),
+            ("Reebok Running Shoes", "Footwear > Men's Footwear > Sports Shoes", "Island Blue, Black, Indigo Blue"),
+            ("Jewel Ring", "Jewellery > Rings", "Green, Yellow, Gold")):
+        text = _described(Product(title=title, category=category, attributes={"Color": colours}))[0]
+        assert "Available" not in text and "Choose" not in text, text
+        assert claim_report(text, ingest(Product(title=title, category=category,
+                                                 attributes={"Color": colours})).source_text())["flagged"] == []
+    hoodie = Product(title="Chaz Kangeroo Hoodie", category="Men/Tops/Hoodies & Sweatshirts",
+                     attributes={"material": "Wool, Nylon", "available_colors": "Black, Gray, Orange"})
+    assert re.search(r"(?:Available in|Choose from) black, gray (?:or|and) orange", _described(hoodie)[0])

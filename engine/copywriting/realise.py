@@ -1485,7 +1485,10 @@ def _shopper_line(group: list[Phrase], plan: ContentPlan, rng: random.Random) ->
     body = said[len(verb) + 1:] if said.startswith(verb + " ") else ""
     if not body:
         return None
-    if all(_choice(p) for p in group):
+    colours = group[0].rest
+    if all(_choice(p) for p in group) and (" or " in colours or not re.search(r",| and ", colours)):
+        # only a choice ("black, blue or green") or one colour is "available in": "Color: Blue, Silver" is one
+        # product in two colours, and "Available in blue and silver" would offer two (round nine's editor)
         if " or " in body and "," in body and " and " not in body and rng.random() < 0.5:
             return f"Choose from {body[3:].replace(' or ', ' and ')}."  # "Choose from solid black, blue and green."
         return f"Available {body}."
