@@ -786,3 +786,12 @@ def test_the_round_nine_editors_false_claims_cannot_be_written_again():
     hoodie = Product(title="Chaz Kangeroo Hoodie", category="Men/Tops/Hoodies & Sweatshirts",
                      attributes={"material": "Wool, Nylon", "available_colors": "Black, Gray, Orange"})
     assert re.search(r"(?:Available in|Choose from) black, gray (?:or|and) orange", _described(hoodie)[0])
+
+
+def test_a_feature_or_a_climate_that_holds_its_own_list_is_kept_apart_from_the_sentences_and():
+    pant = Product(title="Viktor LumaTech Pant", category="Men/Bottoms/Pants",
+                   bullets=["Elastic waistband and internal drawstring.", "Relaxed fit."],
+                   attributes={"material": "Polyester, Spandex", "climate": "Cool, Mild, Windy, Spring"})
+    text = _described(pant)[0]
+    assert "an elastic waistband and internal drawstring, and a relaxed fit" in text, text
+    assert "Wear it when it is cool, mild or windy, and in spring." in text, text

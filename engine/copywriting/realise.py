@@ -408,7 +408,8 @@ def climate_sentence(value: str, plural: bool) -> str:
         parts.append("in " + series(", ".join(seasons)))
     if not parts:
         return ""
-    said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
+    listed = len(parts) > 2 or "," in parts[0]  # "when it is cool, mild or windy, and in spring"
+    said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", and " if listed else " and ") + parts[-1]
     return f"Wear {pronoun} {said}."
 
 
@@ -1118,7 +1119,10 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
     if features:
         chosen = features[:most]
         listed = [f for f, _ in chosen]
-        said = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+        # "an elastic waistband and internal drawstring, and a relaxed fit": a feature that holds "and" is kept
+        # apart from the list's own "and"
+        joiner = ", and " if any(" and " in f for f in listed[:-1]) else " and "
+        said = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + joiner + listed[-1]
         verb = "feature" if plan.plural else "features"
         lead = rng.choice((f"{plan.pronoun()} {verb}", "Details include", "Highlights include")) if len(listed) > 1 \
             else f"{plan.pronoun()} {verb}"
