@@ -20,9 +20,13 @@ embedding row + the mean key/value cache read over the 128 steps; single-core re
 of several ``sum`` passes over a 512 MB float32 tensor at 1 thread. bound (tokens/s) = bandwidth / bytes.
 
 ``--kernels`` also times the model's linear layers alone (one token's GEMMs) in float16 (fbgemm), int8
-dynamic (fbgemm) and int8 weight-only (``torch._weight_int8pack_mm``): what 8-bit weights would buy.
+dynamic (fbgemm) and int8 weight-only (``torch._weight_int8pack_mm``), and as ONNX Runtime graphs
+(benchmarks/ort_gemms.py: ``MatMul`` in float32 and float16, ``MatMulNBits`` with 4- and 8-bit weights):
+what 8-bit (or 4-bit) weights would buy. The kernels alternate round by round, so that they see the same
+load. ``--kernels-only`` times only those (no decoding) and prints the table.
 
     python benchmarks/decode.py [--runs 5] [--kernels] [--write]
+    python benchmarks/decode.py --kernels-only [--kernel-runs 15]
 """
 from __future__ import annotations
 
@@ -73,11 +77,23 @@ What the lean step is (engine/models/lean.py) and what was chosen where the issu
   (RMSNorm's mean, the softmax), which changes the last bits, and then the same-text guarantee is gone;
   it also costs a compile at every start on a 2-core box.
 - **8-bit weights: not adopted.** On this AVX2 CPU (no VNNI) one token's GEMMs with fbgemm's int8
-  dynamic kernel took 0-25 % less time than with its float16 one across the runs of 2026-12-07 (table
+  dynamic kernel took 0-35 % less time than with its float16 one across the runs of 2026-12-07 (table
   above), and the weight-only int8 kernel several times more: the int8 kernels' arithmetic, not the
-  bytes, sets their pace, so 8-bit weights do not buy the 2x the bound promises here. The earlier finding stands as well (docs/PERFORMANCE.md, CPU precision):
-  int8 dynamic quantization changed the text from the first token and its per-batch activation scale
-  made a request's text depend on its batch neighbours. With no speed to buy, quality was not measured.
+  bytes, sets their pace, so fbgemm's 8-bit weights do not buy the 2x the bound promises here. ONNX
+  Runtime's `MatMulNBits` (MLAS, int8 arithmetic: `accuracy_level` 4) does: 8-bit weights ran one token's
+  GEMMs 1.8-2.2x as fast as fbgemm float16 and 4-bit ones 2.9-3.4x, in one ORT graph (the ORT table above;
+  its float32 and float16 `MatMul` were 0.74-0.90x). Not adopted all the same: (1) the gain is the one graph's.
+  Swapped in layer by layer under the lean step (`benchmarks/ort_step.py`), each of the 271 calls a token
+  pays about 30 us of Python and copies, and tokens/s rose 1.03-1.08x (8-bit) and 1.23x (4-bit);
+  the speed needs the whole token as one ORT graph. (2) The logits change: the weights' rounding (about
+  1 % of each layer's output at 8 bits, 13-27 % at 4 bits, block 32) and the row's int8 rounding (about
+  1 %); the same-text guarantee goes (8-bit: the first changed token at 11 of 128; 4-bit: at 0), so 8-bit
+  ships only after the issue's quality check (METEOR and ROUGE-L within one standard error, claim-check rates
+  unchanged on the validation products), and 4-bit with per-block rounding is too coarse for a 135M model.
+  The earlier finding stands as well (docs/PERFORMANCE.md, CPU precision): fbgemm's int8 dynamic
+  quantization changed the text from the first token and its per-batch activation scale made a request's
+  text depend on its batch neighbours (`MatMulNBits` at accuracy 4 scales each row
+  per block of its own, by MLAS's design: not checked here).
   A CPU with VNNI/AMX (the Xeon seen here on 2026-12-07) may differ: rerun `--kernels` there first.
 - **Threads: 1.** Two threads split fbgemm's GEMMs over both cores, but on a shared 2-core machine the
   second OpenMP thread waits on a core another job holds, and decoding collapses (measured with
@@ -157,8 +173,13 @@ def bytes_per_token(config, prompt: int, new: int) -> dict[str, float]:
 
 # ----------------------------------------------------------------------------- 8-bit kernels
 
-def kernel_times(lm, runs: int = 5) -> dict[str, float]:
-    """Seconds for one token's GEMMs (every linear layer of the model once, one row) by kernel, 1 thread."""
+def kernel_times(lm, runs: int = 11, ort: bool = True) -> dict:
+    """One token's GEMMs (every linear layer of the model once, one row, 1 thread) by kernel: name ->
+    {"seconds": median, "bytes": the weights (and scales) the kernel reads, "error": the largest relative error
+    of its product against float32 arithmetic on the weights it holds, and on the float16 serving weights (ORT
+    rows; None for torch's)}. The kernels
+    alternate round by round (each round runs every kernel once), so that each sees the same load; the
+    median is over ``runs`` rounds. ``ort``: also the ONNX Runtime kernels of benchmarks/ort_gemms.py."""
     import warnings
 
     from engine.models.serving import Float16Linear
@@ -176,18 +197,52 @@ def kernel_times(lm, runs: int = 5) -> dict[str, float]:
         dynamic = [torch.ops.quantized.linear_prepack(torch.quantize_per_channel(
             w, s, torch.zeros(len(s), dtype=torch.long), 0, torch.qint8), None) for w, s in zip(weights, scales)]
     int8 = [(w / s[:, None]).round().clamp(-127, 127).to(torch.int8) for w, s in zip(weights, scales)]
+    elements = sum(w.numel() for w in weights)
+    rows = sum(w.shape[0] for w in weights)
     kernels = {
-        "float16 (fbgemm, today)": lambda: [torch.ops.quantized.linear_dynamic_fp16(x, p) for x, p in zip(inputs, fp16)],
-        "int8 dynamic (fbgemm)": lambda: [torch.ops.quantized.linear_dynamic(x, p, True) for x, p in zip(inputs, dynamic)],
-        "int8 weight-only (_weight_int8pack_mm)": lambda: [torch._weight_int8pack_mm(x, w, s)
-                                                           for x, w, s in zip(inputs, int8, scales)],
+        "float16 (fbgemm, today)": (lambda: [torch.ops.quantized.linear_dynamic_fp16(x, p) for x, p in zip(inputs, fp16)],
+                                    2 * elements, None),
+        "int8 dynamic (fbgemm)": (lambda: [torch.ops.quantized.linear_dynamic(x, p, True) for x, p in zip(inputs, dynamic)],
+                                  elements + 4 * rows, None),
+        "int8 weight-only (_weight_int8pack_mm)": (lambda: [torch._weight_int8pack_mm(x, w, s)
+                                                            for x, w, s in zip(inputs, int8, scales)],
+                                                   elements + 4 * rows, None),
     }
-    out = {}
+    skipped = {}
+    if ort:
+        try:
+            import onnxruntime  # noqa: F401
+            from ort_gemms import ort_kernels
+        except ImportError as error:  # onnxruntime not installed: the torch rows alone
+            skipped = {"ONNX Runtime": str(error)}
+        else:
+            made = ort_kernels([w.numpy() for w in weights])
+            kernels.update(made["kernels"])
+            skipped = made["skipped"]
+    times = {name: [] for name in kernels}
     with torch.inference_mode():
-        for name, run in kernels.items():
+        for run, _, _ in kernels.values():
             run()
-            out[name] = statistics.median(_timed(run) for _ in range(runs))
-    return out
+        for _ in range(runs):
+            for name, (run, _, _) in kernels.items():
+                times[name].append(_timed(run))
+    return {"kernels": {name: {"seconds": statistics.median(times[name]), "bytes": seen, "error": error}
+                        for name, (_, seen, error) in kernels.items()},
+            "skipped": skipped, "runs": runs}
+
+
+def kernel_table(kernels: dict) -> str:
+    """The markdown rows of ``kernel_times``: time, the weights' read rate, the ratio to fbgemm float16."""
+    base = kernels["kernels"]["float16 (fbgemm, today)"]["seconds"]
+    rows = ["| kernel | time | weights read at | vs float16 (fbgemm) | relative error: arithmetic | and weights |",
+            "|---|---|---|---|---|---|"]
+    for name, k in kernels["kernels"].items():
+        rows.append(f"| {name} | {1e3 * k['seconds']:.1f} ms | {k['bytes'] / k['seconds'] / 1e9:.1f} GB/s "
+                    f"({k['bytes'] / 1e6:.0f} MB) | {base / k['seconds']:.2f}x | "
+                    + (" | ".join(f"{e:.1e}" for e in k["error"]) if k["error"] is not None else " | ") + " |")
+    for name, why in kernels["skipped"].items():
+        rows.append(f"| {name} | not run: {why} | | | | |")
+    return "\n".join(rows)
 
 
 # ----------------------------------------------------------------------------- a whole Create
@@ -235,19 +290,32 @@ def main() -> None:
     parser.add_argument("--prompt-tokens", type=int, default=50)
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--kernels", action="store_true", help="also time one token's GEMMs by 8-bit kernel")
+    parser.add_argument("--kernels", action="store_true", help="also time one token's GEMMs by kernel (torch and ONNX Runtime)")
+    parser.add_argument("--kernel-runs", type=int, default=11, help="rounds of the --kernels timing (median)")
+    parser.add_argument("--no-ort", action="store_true", help="--kernels without the ONNX Runtime kernels")
+    parser.add_argument("--kernels-only", action="store_true",
+                        help="time one token's GEMMs by kernel and print the table; no decoding (not with --write)")
     parser.add_argument("--create", type=int, default=0, metavar="N",
                         help="also time N whole Creates (seeds 0..N-1) with today's step and the lean one")
     parser.add_argument("--write", action="store_true", help=f"replace the '{SECTION}' section of docs/PERFORMANCE.md")
     args = parser.parse_args()
-    command = (f"python benchmarks/decode.py --runs {args.runs} --threads {' '.join(map(str, args.threads))}"
-               + (" --kernels" if args.kernels else "") + (f" --create {args.create}" if args.create else "")
+    command = ("python benchmarks/decode.py" + ("" if args.kernels_only else
+                                                 f" --runs {args.runs} --threads {' '.join(map(str, args.threads))}")
+               + (" --kernels" if args.kernels else "") + (" --kernels-only" if args.kernels_only else "")
+               + (f" --kernel-runs {args.kernel_runs}" if args.kernel_runs != 11 else "") + (" --no-ort" if args.no_ort else "")
+               + (f" --create {args.create}" if args.create else "")
                + (" --write" if args.write else ""))
     load_start = os.getloadavg()[0]
 
     from transformers import AutoModelForCausalLM
 
     lm = load_language_model("smollm2-135m", "cpu", "float16")
+    if args.kernels_only:
+        if args.write:
+            parser.error("--kernels-only prints its table; --write needs the whole run")
+        kernels = kernel_times(lm, args.kernel_runs, ort=not args.no_ort)
+        print(f"Command: `{command}`  \nMachine: {machine()}; load average {load_start:.1f} at the start.\n\n" + kernel_table(kernels))
+        return
     bare = AutoModelForCausalLM.from_pretrained(convert_embedded("smollm2-135m"), dtype=torch.float32).eval()
     ids = prompt_ids(lm.tokenizer, args.prompt_tokens)
     eos = lm.tokenizer.eos_token_id
@@ -283,7 +351,7 @@ def main() -> None:
     bandwidth2 = read_bandwidth(2) if 2 in args.threads else None
     need = bytes_per_token(lm.model.config, args.prompt_tokens, args.new_tokens)
     bound = bandwidth / need["total"]
-    kernels = kernel_times(lm) if args.kernels else {}
+    kernels = kernel_times(lm, args.kernel_runs, ort=not args.no_ort) if args.kernels else {}
     create = create_ab(args.create) if args.create else None
     torch.set_num_threads(1)
     load_end = os.getloadavg()[0]
@@ -314,11 +382,13 @@ def main() -> None:
             + (f"; {bandwidth2 / 1e9:.1f} GB/s with 2 threads" if bandwidth2 else "")
             + f"), so **{bound:.0f} tokens/s** at float16 and {bandwidth / need['total_int8']:.0f} tokens/s with 8-bit weights.\n")
     if kernels:
-        text += ("\nOne token's GEMMs alone (every linear layer once, one row, 1 thread, median), by kernel; "
-                 "bytes/s = the weights' bytes in that format / time:\n\n| kernel | time | weights read at |\n|---|---|---|\n"
-                 + "\n".join(f"| {name} | {1e3 * s:.1f} ms | "
-                             f"{(need['weights'] if 'float16' in name else need['weights'] / 2) / s / 1e9:.1f} GB/s |"
-                             for name, s in kernels.items()) + "\n")
+        text += ("\nOne token's GEMMs alone (every linear layer once, one row, 1 thread), by kernel: median of "
+                 f"{kernels['runs']} rounds, the kernels alternating within each round; bytes/s = the bytes of the "
+                 "weights (and scales) in that format / time; vs float16 = fbgemm float16's time / this one's (same "
+                 "run); relative error = the largest over the layers of ||error|| / ||output|| (a random normal row) "
+                 "against float32 arithmetic on the weights the kernel holds (what its arithmetic adds: int8 rows "
+                 "at accuracy 4), and on the float16 serving weights (the weights' rounding too); ORT rows only:\n\n"
+                 + kernel_table(kernels) + "\n")
     if create:
         text += (f"\nA whole Create (title, description, bullets, keywords, scores; the Create tab's defaults, product "
                  f"{create['product']}, seeds 0..{create['runs'] - 1}, 1 thread, alternating): today's step "

@@ -1,0 +1,217 @@
+"""One token's GEMMs as ONNX Runtime graphs (``benchmarks/decode.py --kernels``), without the ``onnx`` package.
+
+Each kernel is one ORT session over one graph holding every linear layer of the model once: one node per
+layer, each fed a one-row input of its own, run with 1 intra-op and 1 inter-op thread (sequential
+execution), outputs bound once (``IOBinding``) so that a run is the kernels and ORT's dispatch, not Python.
+
+  ORT MatMul float32            ``MatMul`` over float32 weights [K, N] (MLAS SGEMM);
+  ORT MatMul float16            ``MatMul`` over float16 weights and a float16 row (skipped where the CPU
+                                provider has no float16 kernel);
+  ORT MatMulNBits b-bit, bs, a  the com.microsoft ``MatMulNBits`` contrib op (MLAS SQNBitGemm): weights in
+                                blocks of ``bs`` along K, symmetric (zero point 2^(b-1), implied), one float32
+                                scale a block; ``accuracy_level`` a: 0 = float32 arithmetic on the
+                                dequantised weights, 4 = int8 arithmetic (the row quantised per block).
+  ... a session a layer         the same kernel as one session per layer, each run from Python: what
+                                swapping the lean step's GEMMs one by one would cost (benchmarks/ort_step.py).
+
+The graph is written as protobuf bytes by hand (the ``onnx`` package is not a dependency): only the fields
+these graphs need, field numbers from onnx/onnx.proto.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# ----------------------------------------------------------------------------- protobuf, by hand
+
+FLOAT, UINT8, FLOAT16 = 1, 2, 10  # TensorProto.DataType
+_NUMPY = {FLOAT: np.float32, UINT8: np.uint8, FLOAT16: np.float16}
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    value &= (1 << 64) - 1
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _int(field: int, value: int) -> bytes:
+    return _varint(field << 3) + _varint(value)
+
+
+def _bytes(field: int, value: bytes | str) -> bytes:
+    if isinstance(value, str):
+        value = value.encode()
+    return _varint(field << 3 | 2) + _varint(len(value)) + value
+
+
+def _tensor(name: str, array: np.ndarray) -> bytes:  # TensorProto
+    kind = {np.dtype(v): k for k, v in _NUMPY.items()}[array.dtype]
+    return (b"".join(_int(1, d) for d in array.shape) + _int(2, kind) + _bytes(8, name)
+            + _bytes(9, np.ascontiguousarray(array).tobytes()))
+
+
+def _value_info(name: str, kind: int, shape: tuple[int | str, ...]) -> bytes:  # ValueInfoProto
+    # TensorShapeProto.Dimension: dim_value (1), or dim_param (2) for a named free dimension
+    dims = b"".join(_bytes(1, _bytes(2, d) if isinstance(d, str) else _int(1, d)) for d in shape)
+    tensor_type = _int(1, kind) + _bytes(2, dims)
+    return _bytes(1, name) + _bytes(2, _bytes(1, tensor_type))
+
+
+def _attribute_int(name: str, value: int) -> bytes:  # AttributeProto, type INT (2)
+    return _bytes(1, name) + _int(3, value) + _int(20, 2)
+
+
+def _node(op: str, inputs: list[str], outputs: list[str], name: str, domain: str = "",
+          attributes: dict[str, int] | None = None) -> bytes:  # NodeProto
+    return (b"".join(_bytes(1, i) for i in inputs) + b"".join(_bytes(2, o) for o in outputs) + _bytes(3, name)
+            + _bytes(4, op) + b"".join(_bytes(5, _attribute_int(k, v)) for k, v in (attributes or {}).items())
+            + (_bytes(7, domain) if domain else b""))
+
+
+def model_bytes(nodes: list[bytes], initializers: list[bytes], inputs: list[bytes], outputs: list[bytes]) -> bytes:
+    graph = (b"".join(_bytes(1, n) for n in nodes) + _bytes(2, "gemms") + b"".join(_bytes(5, t) for t in initializers)
+             + b"".join(_bytes(11, i) for i in inputs) + b"".join(_bytes(12, o) for o in outputs))
+    opsets = _bytes(8, _bytes(1, "") + _int(2, 21)) + _bytes(8, _bytes(1, "com.microsoft") + _int(2, 1))
+    return _int(1, 10) + _bytes(2, "benchmarks/decode.py") + _bytes(7, graph) + opsets  # ir_version 10
+
+
+# ----------------------------------------------------------------------------- weights
+
+def quantise_blocks(weight: np.ndarray, bits: int, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MatMulNBits' B [N, blocks, block * bits / 8] (uint8), scales [N, blocks] (float32), and the dequantised
+    weight [N, K] they stand for. Symmetric: q = round(w / scale) + 2^(bits-1), scale = max|w| / (2^(bits-1) - 1)
+    per block; the last block padded with zeros where K is not a multiple of ``block``."""
+    n, k = weight.shape
+    blocks = -(-k // block)
+    padded = np.zeros((n, blocks * block), np.float32)
+    padded[:, :k] = weight
+    padded = padded.reshape(n, blocks, block)
+    zero = 1 << (bits - 1)
+    scale = np.abs(padded).max(-1) / (zero - 1)
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(padded / scale[..., None]) + zero, 0, 2 * zero - 1).astype(np.uint8)
+    dequantised = ((q.astype(np.float32) - zero) * scale[..., None]).reshape(n, -1)[:, :k]
+    if bits == 4:  # two a byte, the even element in the low nibble
+        q = q[..., 0::2] | (q[..., 1::2] << 4)
+    return np.ascontiguousarray(q), scale.astype(np.float32), dequantised
+
+
+def _graph(weights: list[np.ndarray], kernel: dict, rows: int | str = 1) -> tuple[bytes, int, list[np.ndarray]]:
+    """The graph for one kernel (inputs of ``rows`` rows: a number, or a name for any), the bytes of weights
+    (and scales) it reads, and its dequantised weights."""
+    nodes, initializers, inputs, outputs, seen, dequantised = [], [], [], [], 0, []
+    row_type = FLOAT16 if kernel["op"] == "MatMul16" else FLOAT
+    for index, w in enumerate(weights):
+        n, k = w.shape
+        x, y = f"x{index}", f"y{index}"
+        inputs.append(_value_info(x, row_type, (rows, k)))
+        outputs.append(_value_info(y, row_type, (rows, n)))
+        if kernel["op"] in ("MatMul", "MatMul16"):
+            b = np.ascontiguousarray(w.T.astype(np.float16 if row_type == FLOAT16 else np.float32))
+            initializers.append(_tensor(f"w{index}", b))
+            nodes.append(_node("MatMul", [x, f"w{index}"], [y], f"m{index}"))
+            seen += b.nbytes
+            dequantised.append(w.astype(np.float16).astype(np.float32) if row_type == FLOAT16 else w)
+        else:
+            q, scale, deq = quantise_blocks(w, kernel["bits"], kernel["block"])
+            initializers += [_tensor(f"w{index}", q), _tensor(f"s{index}", scale.reshape(-1))]
+            nodes.append(_node("MatMulNBits", [x, f"w{index}", f"s{index}"], [y], f"m{index}", "com.microsoft",
+                               {"K": k, "N": n, "bits": kernel["bits"], "block_size": kernel["block"],
+                                "accuracy_level": kernel["accuracy"]}))
+            seen += q.nbytes + scale.nbytes
+            dequantised.append(deq)
+    return model_bytes(nodes, initializers, inputs, outputs), seen, dequantised
+
+
+KERNELS = {
+    "ORT MatMul float32 (MLAS)": {"op": "MatMul"},
+    "ORT MatMul float16": {"op": "MatMul16"},
+    **{f"ORT MatMulNBits {bits}-bit, block {block}, accuracy {acc}": {
+        "op": "MatMulNBits", "bits": bits, "block": block, "accuracy": acc}
+       for bits in (4, 8) for block in (32, 128) for acc in (4, 0)},
+    # the same kernel, one session (and one ``run_with_iobinding`` from Python) a layer: what swapping each
+    # ``F.linear`` of the lean step for an ORT call would cost, against one graph for the whole token
+    **{f"ORT MatMulNBits {bits}-bit, block 32, accuracy 4, a session a layer": {
+        "op": "MatMulNBits", "bits": bits, "block": 32, "accuracy": 4, "split": True} for bits in (4, 8)},
+}
+
+
+def session_options():
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
+def _bound(weights: list[np.ndarray], kernel: dict, rows: list[np.ndarray], outputs: list[np.ndarray]):
+    """A session over ``weights`` with its inputs and outputs bound to ``rows`` and ``outputs``."""
+    import onnxruntime as ort
+
+    model, seen, dequantised = _graph(weights, kernel)
+    session = ort.InferenceSession(model, session_options(), providers=["CPUExecutionProvider"])
+    binding = session.io_binding()
+    for index, (row, y) in enumerate(zip(rows, outputs)):
+        binding.bind_cpu_input(f"x{index}", row)
+        binding.bind_output(f"y{index}", "cpu", element_type=y.dtype, shape=y.shape, buffer_ptr=y.ctypes.data)
+    return session, binding, seen, dequantised
+
+
+def ort_kernels(weights: list[np.ndarray], names: list[str] | None = None, check: bool = True) -> dict:
+    """name -> (run, bytes of weights read, errors or None). errors: the largest relative error over the
+    layers (||error|| / ||output||, a random normal row) against float32 arithmetic on the weights the kernel
+    holds (dequantised: what its arithmetic adds), and against float32 arithmetic on ``weights`` themselves
+    (its weights' rounding too). ``weights``: float32 [N, K] arrays, one per linear layer. A kernel ORT cannot
+    run here is left out, with the reason in ``skipped``."""
+    out, skipped = {}, {}
+    rng = np.random.default_rng(0)
+    for name in names or list(KERNELS):
+        kernel = KERNELS[name]
+        dtype = np.float16 if kernel["op"] == "MatMul16" else np.float32
+        rows = [rng.standard_normal((1, w.shape[1])).astype(dtype) for w in weights]
+        outputs = [np.empty((1, w.shape[0]), dtype) for w in weights]
+        try:
+            if kernel.get("split"):
+                parts = [_bound([w], kernel, [r], [y]) for w, r, y in zip(weights, rows, outputs)]
+            else:
+                parts = [_bound(weights, kernel, rows, outputs)]
+        except Exception as error:  # noqa: BLE001 - a kernel this build of ORT lacks
+            skipped[name] = str(error).splitlines()[0][:200]
+            continue
+        calls = [(session.run_with_iobinding, binding) for session, binding, _, _ in parts]
+
+        def run(calls=calls):
+            for call, binding in calls:
+                call(binding)
+
+        run.keep = (parts, rows, outputs)  # the bound buffers live as long as the run
+        seen = sum(part[2] for part in parts)
+        dequantised = [d for part in parts for d in part[3]]
+        error = None
+        if check:
+            run()
+            error = tuple(max(float(np.linalg.norm(y.astype(np.float32) - r.astype(np.float32) @ d.T)
+                                    / np.linalg.norm(r.astype(np.float32) @ d.T))
+                              for y, r, d in zip(outputs, rows, against))
+                          for against in (dequantised, weights))
+        out[name] = (run, seen, error)
+    return {"kernels": out, "skipped": skipped}
+
+
+def session(weight: np.ndarray, kernel: str):
+    """One layer's ORT session (input ``x0`` of any number of rows, output ``y0``) for kernel ``kernel``, and
+    the weight [N, K] it multiplies by (dequantised)."""
+    import onnxruntime as ort
+
+    model, _, dequantised = _graph([weight], KERNELS[kernel], rows="rows")
+    return ort.InferenceSession(model, session_options(), providers=["CPUExecutionProvider"]), dequantised[0]
