@@ -795,11 +795,3 @@ def test_a_feature_or_a_climate_that_holds_its_own_list_is_kept_apart_from_the_s
     text = _described(pant)[0]
     assert "an elastic waistband and internal drawstring, and a relaxed fit" in text, text
     assert "Wear it when it is cool, mild or windy, and in spring." in text, text
-
-
-def test_one_size_in_two_units_is_said_once_with_the_other_in_brackets():
-    mug = Product(title="Rockmantra Cute Two Cats Ceramic Mug", category="Kitchen & Dining > Coffee Mugs",
-                  attributes={"Type": "Mug", "Diameter": "88 mm", "Height": "101 mm", "size": '3.5" X 4"',
-                              "Weight": "300 g"})
-    text = _described(mug)[0]
-    assert 'measures 88 mm across and 101 mm high (3.5" x 4")' in text and text.count("measures") == 1, text

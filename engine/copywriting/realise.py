@@ -788,15 +788,9 @@ def _merge_dimensions(phrases: list[Phrase]) -> list[Phrase]:
     rests = [p.rest for p in sizes]
     merged = Phrase("measures", "measure", ", ".join(rests[:-1]) + " and " + rests[-1], sizes[0].fact,
                     tuple(p.fact for p in sizes[1:]))
-    # "measures 88 mm across and 101 mm high" beside "Size: 3.5" X 4"": the same size in other units, said once
-    # with the other in brackets, not in a second "It measures ..." sentence
-    other = next((p for p in phrases if p.singular == "measures" and p not in sizes and "(" not in p.rest and
-                  re.fullmatch(r"[\d.]+\s*(?:\S+)?\s*x\s*[\d.]+\s*\S*", p.rest, re.I)), None)
-    if other:
-        merged = Phrase("measures", "measure", f"{merged.rest} ({other.rest})", merged.fact, merged.also + (other.fact,))
     out, placed = [], False
     for p in phrases:
-        if p in sizes or p is other:
+        if p in sizes:
             if not placed:
                 out.append(merged)
                 placed = True
