@@ -25,7 +25,7 @@ output layer (``MatMulNBits`` too). Every ``MatMulNBits``: 8-bit (or 4-bit) symm
 by benchmarks/ort_gemms.py (``quantise_blocks``), block 32 or 128, accuracy_level 4. The graph is written as
 protobuf bytes by hand with ort_gemms.py's helpers (``onnx`` is not installed).
 
-    python benchmarks/ort_token.py [--runs 5] [--block 32] [--bits 8] [--products 5]
+    python benchmarks/ort_token.py [--runs 5] [--block 32] [--bits 8] [--products 5] [--attention ops gqa]
 
 Greedy decoding of 128 new tokens after the 50-token prompt of benchmarks/decode.py, one row, 1 thread (torch
 and ORT intra_op 1 / inter_op 1), tokens/s = 128 / seconds from the call to the last token (the prompt's
@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ort_gemms import FLOAT, _bytes, _int, _varint, _node, _tensor, _value_info, model_bytes, quantise_blocks  # noqa: E402
 
-INT64 = 7  # TensorProto.DataType
+INT32, INT64 = 6, 7  # TensorProto.DataType
 
 
 def _attribute_float(name: str, value: float) -> bytes:  # AttributeProto, type FLOAT (1): f (2), fixed32
@@ -111,8 +111,12 @@ def llama_weights(model: nn.Module) -> dict:
 
 # ----------------------------------------------------------------------------- the graph
 
-def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4) -> tuple[bytes, int]:
-    """The one-token graph's bytes and the bytes of the packed weights (and scales) it holds."""
+def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4, attention: str = "ops") -> tuple[bytes, int]:
+    """The one-token graph's bytes and the bytes of the packed weights (and scales) it holds. ``attention``:
+    "ops" (standard ops, the inputs and outputs of the module docstring) or "gqa" (com.microsoft
+    ``GroupQueryAttention``: RoPE and the cache write inside it, the cache bound as past and present to the
+    same buffers, [1, kv, T, hd] each; inputs x [1, 1, D], seqlens [1] int32 = length, total [] int32 = length + 1,
+    cos_cache / sin_cache [T, hd / 2]; no k_new / v_new outputs)."""
     heads, kv, hd = w["heads"], w["kv_heads"], w["head_dim"]
     group, d, n_layers = heads // kv, w["layers"][0]["o"].shape[0], len(w["layers"])
     vocab = w["lm_head"].shape[0]
@@ -128,7 +132,8 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4) -> t
         "scale": np.array([w["scale"]], np.float32),
         "zero_f": np.array([0.0], np.float32), "masked": np.array([-1e30], np.float32),
     }
-    inits += [_constant(k, v) for k, v in c.items()]
+    if attention == "ops":
+        inits += [_constant(k, v) for k, v in c.items()]
     counter = [0]
 
     def op(kind, inputs, outputs=1, domain="", **attributes):
@@ -153,6 +158,8 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4) -> t
                      + _bytes(5, _attribute_float("epsilon", w["eps"])))
         return out
 
+    if attention == "gqa":
+        return _gqa_graph(w, nodes, inits, held, op, linear, norm)
     # the length mask over the cache's T positions, then a 0 for the new token's own score: [T + 1]
     capacity = op("Gather", [op("Shape", ["keys0"]), "index_t"], axis=0)  # T, a scalar
     positions = op("Range", ["start_i", capacity, "step_i"])
@@ -201,42 +208,86 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4) -> t
     return model_bytes(nodes, inits, inputs, outputs), held[0]
 
 
+def _gqa_graph(w, nodes, inits, held, op, linear, norm):
+    heads, kv, hd = w["heads"], w["kv_heads"], w["head_dim"]
+    d, n_layers, vocab = w["layers"][0]["o"].shape[0], len(w["layers"]), w["lm_head"].shape[0]
+    x, outputs = "x", []
+    for index, layer in enumerate(w["layers"]):
+        qkv = linear(norm(x, layer["input_norm"], f"in_norm{index}"), layer["qkv"], f"qkv{index}")  # [1, 1, 960]
+        name = f"gqa{index}"
+        nodes.append(_node("GroupQueryAttention", [qkv, "", "", f"keys{index}", f"values{index}", "seqlens", "total",
+                                                   "cos_cache", "sin_cache"],
+                           [f"{name}_out", f"present_keys{index}", f"present_values{index}"], name, "com.microsoft",
+                           {"num_heads": heads, "kv_num_heads": kv, "do_rotary": 1, "rotary_interleaved": 0})
+                     + _bytes(5, _attribute_float("scale", w["scale"])))
+        outputs += [_value_info(f"present_keys{index}", FLOAT, (1, kv, "T", hd)),
+                    _value_info(f"present_values{index}", FLOAT, (1, kv, "T", hd))]
+        x = op("Add", [x, linear(f"{name}_out", layer["o"], f"o{index}")])
+        h = norm(x, layer["post_norm"], f"post_norm{index}")
+        gate, up = op("Split", [linear(h, layer["gate_up"], f"gate_up{index}"), "split_mlp"], 2, axis=-1)
+        act = op("Mul", [op("Mul", [gate, op("Sigmoid", [gate])]), up])
+        x = op("Add", [x, linear(act, layer["down"], f"down{index}")])
+    inter = w["layers"][0]["down"].shape[1]
+    inits.append(_constant("split_mlp", np.array([inter, inter], np.int64)))
+    logits = linear(norm(x, w["final_norm"], "final_norm"), w["lm_head"], "lm_head")
+    nodes.append(_node("Identity", [logits], ["logits"], "out_logits"))
+    inputs = [_value_info("x", FLOAT, (1, 1, d)), _value_info("seqlens", INT32, (1,)), _value_info("total", INT32, ()),
+              _value_info("cos_cache", FLOAT, ("T", hd // 2)), _value_info("sin_cache", FLOAT, ("T", hd // 2))]
+    for index in range(n_layers):
+        inputs += [_value_info(f"keys{index}", FLOAT, (1, kv, "T", hd)),
+                   _value_info(f"values{index}", FLOAT, (1, kv, "T", hd))]
+    outputs = [_value_info("logits", FLOAT, (1, 1, vocab))] + outputs
+    return model_bytes(nodes, inits, inputs, outputs), held[0]
+
+
 # ----------------------------------------------------------------------------- the step
 
 class OrtTokenStep:
     """One row's decoding with the one-token graph: a static float32 cache of ``capacity`` positions held in
-    torch tensors that ORT reads in place (IO binding), the graph's outputs bound to preallocated tensors."""
+    torch tensors that ORT reads in place (IO binding), the graph's outputs bound to preallocated tensors.
+    ``attention``: "ops" (standard ops; the step writes the new keys and values into the cache, two torch
+    copies) or "gqa" (``GroupQueryAttention`` writes them itself: past and present bound to the same buffers)."""
 
-    def __init__(self, model: nn.Module, capacity: int, bits: int = 8, block: int = 32, accuracy: int = 4):
+    def __init__(self, model: nn.Module, capacity: int, bits: int = 8, block: int = 32, accuracy: int = 4,
+                 attention: str = "ops"):
         import onnxruntime as ort
 
         from ort_gemms import session_options
 
         w = llama_weights(model)
-        graph, self.weight_bytes = token_graph(w, bits, block, accuracy)
+        graph, self.weight_bytes = token_graph(w, bits, block, accuracy, attention)
         self.session = ort.InferenceSession(graph, session_options(), providers=["CPUExecutionProvider"])
+        self.gqa = attention == "gqa"
         self.model, self.n_layers, self.kv, self.hd = model, len(w["layers"]), w["kv_heads"], w["head_dim"]
         self.embed = model.model.embed_tokens.weight.detach().float()
-        self.x, self.row_cos, self.row_sin = torch.zeros(1, w["layers"][0]["o"].shape[0]), torch.zeros(1, self.hd), torch.zeros(1, self.hd)
-        self.position = torch.zeros(1, dtype=torch.int64)
-        self.logits = torch.zeros(1, w["lm_head"].shape[0])
-        self.k_new, self.v_new = torch.zeros(self.kv, self.n_layers, self.hd), torch.zeros(self.kv, self.n_layers, self.hd)
+        d, vocab = w["layers"][0]["o"].shape[0], w["lm_head"].shape[0]
         self.binding = self.session.io_binding()
-        for name, tensor in (("x", self.x), ("cos", self.row_cos), ("sin", self.row_sin), ("length", self.position)):
-            self._bind(name, tensor)
-        for name, tensor in (("logits", self.logits), ("k_new", self.k_new), ("v_new", self.v_new)):
-            self._bind(name, tensor, output=True)
+        if self.gqa:
+            self.x, self.logits = torch.zeros(1, 1, d), torch.zeros(1, 1, vocab)
+            self.seqlens, self.total = torch.zeros(1, dtype=torch.int32), torch.zeros((), dtype=torch.int32)
+            for name, tensor in (("x", self.x), ("seqlens", self.seqlens), ("total", self.total)):
+                self._bind(name, tensor)
+        else:
+            self.x, self.row_cos, self.row_sin = torch.zeros(1, d), torch.zeros(1, self.hd), torch.zeros(1, self.hd)
+            self.position = torch.zeros(1, dtype=torch.int64)
+            self.logits = torch.zeros(1, vocab)
+            self.k_new, self.v_new = torch.zeros(self.kv, self.n_layers, self.hd), torch.zeros(self.kv, self.n_layers, self.hd)
+            for name, tensor in (("x", self.x), ("cos", self.row_cos), ("sin", self.row_sin), ("length", self.position)):
+                self._bind(name, tensor)
+            for name, tensor in (("k_new", self.k_new), ("v_new", self.v_new)):
+                self._bind(name, tensor, output=True)
+        self._bind("logits", self.logits, output=True)
         self.capacity, self.length = 0, 0
         self._reserve(capacity)
 
     def _bind(self, name: str, tensor: torch.Tensor, output: bool = False) -> None:
-        dtype = np.int64 if tensor.dtype == torch.int64 else np.float32
+        dtype = {torch.int64: np.int64, torch.int32: np.int32}.get(tensor.dtype, np.float32)
         bind = self.binding.bind_output if output else self.binding.bind_input
         bind(name, "cpu", 0, dtype, tuple(tensor.shape), tensor.data_ptr())
 
     def _reserve(self, capacity: int) -> None:
-        """A cache of exactly ``capacity`` positions (the graph reads every one of them, masked past ``length``:
-        a cache sized to the request, as the lean step narrows its own to the positions held)."""
+        """A cache of exactly ``capacity`` positions (the "ops" graph reads every one of them, masked past
+        ``length``: a cache sized to the request, as the lean step narrows its own to the positions held)."""
         if capacity == self.capacity:
             return
         positions = torch.arange(capacity)[None]
@@ -246,22 +297,36 @@ class OrtTokenStep:
         self.cos = cos[0].float().contiguous()
         self.sin = torch.cat([-sin[0, :, :half], sin[0, :, half:]], dim=-1).float().contiguous()
         # zeros, not empty: a masked position's score is -1e30 + its product, and 0 x NaN would be NaN
-        self.keys = torch.zeros(self.n_layers, self.kv, self.hd, capacity)
-        self.values = torch.zeros(self.n_layers, self.kv, capacity, self.hd)
+        if self.gqa:  # [layers, 1, kv, T, hd]: past and present of each layer, the same memory
+            self.keys = torch.zeros(self.n_layers, 1, self.kv, capacity, self.hd)
+            self.values = torch.zeros(self.n_layers, 1, self.kv, capacity, self.hd)
+            self.cos_cache, self.sin_cache = self.cos[:, :half].contiguous(), sin[0, :, :half].float().contiguous()
+            self._bind("cos_cache", self.cos_cache)
+            self._bind("sin_cache", self.sin_cache)
+        else:
+            self.keys = torch.zeros(self.n_layers, self.kv, self.hd, capacity)
+            self.values = torch.zeros(self.n_layers, self.kv, capacity, self.hd)
         for index in range(self.n_layers):
             self._bind(f"keys{index}", self.keys[index])
             self._bind(f"values{index}", self.values[index])
+            if self.gqa:
+                self._bind(f"present_keys{index}", self.keys[index], output=True)
+                self._bind(f"present_values{index}", self.values[index], output=True)
         self.capacity, self.length = capacity, 0
 
     def load(self, cache, need: int | None = None) -> None:
         """Take over a one-row transformers cache (after prefill), with room for ``need`` positions in all."""
         length = cache.layers[0].keys.shape[2]
         self._reserve(max(need or self.capacity, length + 1))
+        self.keys.zero_()
+        self.values.zero_()
         for index, layer in enumerate(cache.layers):
-            self.keys[index, :, :, :length] = layer.keys[0].transpose(-1, -2).float()
-            self.values[index, :, :length] = layer.values[0].float()
-        self.keys[:, :, :, length:] = 0
-        self.values[:, :, length:] = 0
+            if self.gqa:
+                self.keys[index, :, :, :length] = layer.keys.float()
+                self.values[index, :, :, :length] = layer.values.float()
+            else:
+                self.keys[index, :, :, :length] = layer.keys[0].transpose(-1, -2).float()
+                self.values[index, :, :length] = layer.values[0].float()
         self.length = length
 
     @torch.inference_mode()
@@ -269,7 +334,13 @@ class OrtTokenStep:
         """The (1, V) float32 logits after ``token``, which takes the next position of the cache."""
         position = self.length
         assert position < self.capacity, "the cache is full"
-        self.x.copy_(self.embed[token])
+        self.x.view(-1).copy_(self.embed[token])
+        if self.gqa:
+            self.seqlens[0] = position
+            self.total.fill_(position + 1)
+            self.session.run_with_iobinding(self.binding)
+            self.length = position + 1
+            return self.logits.view(1, -1)
         self.row_cos.copy_(self.cos[position])
         self.row_sin.copy_(self.sin[position])
         self.position[0] = position
@@ -336,6 +407,7 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--products", type=int, default=5, help="real products' prompts for the top-1 agreement")
     parser.add_argument("--agreement-tokens", type=int, default=64)
+    parser.add_argument("--attention", nargs="+", choices=("ops", "gqa"), default=["ops", "gqa"])
     args = parser.parse_args()
     from decode import load_language_model, prompt_ids
     from engine.models.lean import LeanDecoder
@@ -347,10 +419,16 @@ def main() -> None:
     model = lm.model
     ids = prompt_ids(lm.tokenizer, 50)
     built = time.perf_counter()
-    ort_step = OrtTokenStep(model, ids.shape[1] + args.new_tokens, args.bits, args.block)
-    built = time.perf_counter() - built
+    made = {}
+    for attention in args.attention:
+        built = time.perf_counter()
+        made[attention] = OrtTokenStep(model, ids.shape[1] + args.new_tokens, args.bits, args.block, attention=attention)
+        print(f"ORT graph ({attention}) built in {time.perf_counter() - built:.1f} s, "
+              f"{made[attention].weight_bytes / 1e6:.0f} MB of packed weights", flush=True)
     lean = LeanDecoder(model)
-    steps = {"lean float16 (fbgemm)": lean, f"ORT one graph ({args.bits}-bit, block {args.block}, acc 4)": ort_step}
+    label = {"ops": "standard-op attention", "gqa": "GroupQueryAttention"}
+    steps = {"lean float16 (fbgemm)": lean,
+             **{f"ORT one graph, {label[a]} ({args.bits}-bit, block {args.block}, acc 4)": s for a, s in made.items()}}
     for step in steps.values():  # warm, untimed
         greedy(model, step, ids, args.new_tokens)
     speed, step_ms, tokens = {name: [] for name in steps}, {name: [] for name in steps}, {}
@@ -361,34 +439,38 @@ def main() -> None:
             step_ms[name].append(1e3 * stepping / (args.new_tokens - 1))
         print(f"run {index}: " + ", ".join(f"{n} {v[-1]:.1f} tokens/s ({step_ms[n][-1]:.1f} ms a step)"
                                             for n, v in speed.items()) + f" (load {os.getloadavg()[0]:.1f})", flush=True)
-    base, other = tokens.values()
-    differs = next((i for i, (a, b) in enumerate(zip(base, other)) if a != b), None)
-    medians = {n: statistics.median(v) for n, v in speed.items()}
-    (lean_name, lean_tps), (ort_name, ort_tps) = medians.items()
-    paired = statistics.median(b / a for a, b in zip(*speed.values()))
-    print(f"medians: {lean_name} {lean_tps:.1f}, {ort_name} {ort_tps:.1f} tokens/s: {ort_tps / lean_tps:.2f}x "
-          f"(run by run, median {paired:.2f}x); "
-          f"same tokens in place: {sum(a == b for a, b in zip(base, other))} of {args.new_tokens}"
-          + (f", the first difference at token {differs}" if differs is not None else "")
-          + "; ms a step (prefill left out): " + ", ".join(f"{statistics.median(v):.1f}" for v in step_ms.values())
-          + f"; graph built in {built:.1f} s, {ort_step.weight_bytes / 1e6:.0f} MB of packed weights", flush=True)
+    lean_name = next(iter(steps))
+    base = tokens[lean_name]
+    print(f"medians over {args.runs} runs, 128 new tokens after a 50-token prompt, prefill included (1 thread):")
+    for name in steps:
+        tps = statistics.median(speed[name])
+        paired = statistics.median(b / a for a, b in zip(speed[lean_name], speed[name]))
+        differs = next((i for i, (a, b) in enumerate(zip(base, tokens[name])) if a != b), None)
+        print(f"  {name}: {tps:.1f} tokens/s, {tps / statistics.median(speed[lean_name]):.2f}x the lean step "
+              f"(run by run, median {paired:.2f}x); {statistics.median(step_ms[name]):.1f} ms a step (prefill left out)"
+              + ("" if name == lean_name else f"; the lean step's tokens in place: {sum(a == b for a, b in zip(base, tokens[name]))} "
+                 f"of {args.new_tokens}" + (f", the first difference at token {differs}" if differs is not None else "")),
+              flush=True)
 
-    agree = total = free_same = free_total = 0
-    for prompt in product_prompts(args.products):
+    prompts = product_prompts(args.products)
+    counts = {a: [0, 0, 0, 0] for a in made}  # forced hits, forced total, free same, free total
+    for prompt in prompts:
         p_ids = lm.tokenizer(prompt, return_tensors="pt")["input_ids"]
         n = args.agreement_tokens
         _, lean_tokens, _, _ = greedy(model, lean, p_ids, n)
-        _, _, ort_choices, _ = greedy(model, ort_step, p_ids, n, forced=lean_tokens)
-        _, ort_tokens, _, _ = greedy(model, ort_step, p_ids, n)
-        hits = sum(a == b for a, b in zip(lean_tokens[1:], ort_choices[1:]))  # position 0: the shared prefill's
-        agree, total = agree + hits, total + n - 1
-        same = sum(a == b for a, b in zip(lean_tokens, ort_tokens))
-        free_same, free_total = free_same + same, free_total + n
-        first = next((i for i, (a, b) in enumerate(zip(lean_tokens, ort_tokens)) if a != b), None)
-        print(f"  {p_ids.shape[1]}-token prompt: top-1 teacher-forced {hits}/{n - 1}; free-running same in place "
-              f"{same}/{n}, first difference {first}", flush=True)
-    print(f"top-1 agreement (teacher-forced on the lean step's tokens): {agree}/{total} = {100 * agree / total:.1f} %; "
-          f"free-running tokens in place: {free_same}/{free_total}")
+        for attention, ort_step in made.items():
+            _, _, ort_choices, _ = greedy(model, ort_step, p_ids, n, forced=lean_tokens)
+            _, ort_tokens, _, _ = greedy(model, ort_step, p_ids, n)
+            hits = sum(a == b for a, b in zip(lean_tokens[1:], ort_choices[1:]))  # position 0: the shared prefill's
+            same = sum(a == b for a, b in zip(lean_tokens, ort_tokens))
+            first = next((i for i, (a, b) in enumerate(zip(lean_tokens, ort_tokens)) if a != b), None)
+            c = counts[attention]
+            c[0], c[1], c[2], c[3] = c[0] + hits, c[1] + n - 1, c[2] + same, c[3] + n
+            print(f"  {p_ids.shape[1]}-token prompt, {attention}: top-1 teacher-forced {hits}/{n - 1}; free-running "
+                  f"same in place {same}/{n}, first difference {first}", flush=True)
+    for attention, (hits, total, same, free) in counts.items():
+        print(f"{attention}: top-1 agreement with the lean step (teacher-forced on its tokens, {len(prompts)} luma "
+              f"products): {hits}/{total} = {100 * hits / total:.1f} %; free-running tokens in place: {same}/{free}")
     print(f"Machine: {machine()}; load average {load_start:.1f} at the start")
 
 
