@@ -27,7 +27,7 @@ FLOAT, UINT8, FLOAT16 = 1, 2, 10  # TensorProto.DataType
 _NUMPY = {FLOAT: np.float32, UINT8: np.uint8, FLOAT16: np.float16}
 
 
-def _varint(value: int) -> bytes:
+def pb_varint(value: int) -> bytes:
     out = bytearray()
     value &= (1 << 64) - 1
     while True:
@@ -40,45 +40,45 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def _int(field: int, value: int) -> bytes:
-    return _varint(field << 3) + _varint(value)
+def pb_int(field: int, value: int) -> bytes:
+    return pb_varint(field << 3) + pb_varint(value)
 
 
-def _bytes(field: int, value: bytes | str) -> bytes:
+def pb_bytes(field: int, value: bytes | str) -> bytes:
     if isinstance(value, str):
         value = value.encode()
-    return _varint(field << 3 | 2) + _varint(len(value)) + value
+    return pb_varint(field << 3 | 2) + pb_varint(len(value)) + value
 
 
-def _tensor(name: str, array: np.ndarray) -> bytes:  # TensorProto
+def pb_tensor(name: str, array: np.ndarray) -> bytes:  # TensorProto
     kind = {np.dtype(v): k for k, v in _NUMPY.items()}[array.dtype]
-    return (b"".join(_int(1, d) for d in array.shape) + _int(2, kind) + _bytes(8, name)
-            + _bytes(9, np.ascontiguousarray(array).tobytes()))
+    return (b"".join(pb_int(1, d) for d in array.shape) + pb_int(2, kind) + pb_bytes(8, name)
+            + pb_bytes(9, np.ascontiguousarray(array).tobytes()))
 
 
-def _value_info(name: str, kind: int, shape: tuple[int | str, ...]) -> bytes:  # ValueInfoProto
+def pb_value_info(name: str, kind: int, shape: tuple[int | str, ...]) -> bytes:  # ValueInfoProto
     # TensorShapeProto.Dimension: dim_value (1), or dim_param (2) for a named free dimension
-    dims = b"".join(_bytes(1, _bytes(2, d) if isinstance(d, str) else _int(1, d)) for d in shape)
-    tensor_type = _int(1, kind) + _bytes(2, dims)
-    return _bytes(1, name) + _bytes(2, _bytes(1, tensor_type))
+    dims = b"".join(pb_bytes(1, pb_bytes(2, d) if isinstance(d, str) else pb_int(1, d)) for d in shape)
+    tensor_type = pb_int(1, kind) + pb_bytes(2, dims)
+    return pb_bytes(1, name) + pb_bytes(2, pb_bytes(1, tensor_type))
 
 
 def _attribute_int(name: str, value: int) -> bytes:  # AttributeProto, type INT (2)
-    return _bytes(1, name) + _int(3, value) + _int(20, 2)
+    return pb_bytes(1, name) + pb_int(3, value) + pb_int(20, 2)
 
 
-def _node(op: str, inputs: list[str], outputs: list[str], name: str, domain: str = "",
+def pb_node(op: str, inputs: list[str], outputs: list[str], name: str, domain: str = "",
           attributes: dict[str, int] | None = None) -> bytes:  # NodeProto
-    return (b"".join(_bytes(1, i) for i in inputs) + b"".join(_bytes(2, o) for o in outputs) + _bytes(3, name)
-            + _bytes(4, op) + b"".join(_bytes(5, _attribute_int(k, v)) for k, v in (attributes or {}).items())
-            + (_bytes(7, domain) if domain else b""))
+    return (b"".join(pb_bytes(1, i) for i in inputs) + b"".join(pb_bytes(2, o) for o in outputs) + pb_bytes(3, name)
+            + pb_bytes(4, op) + b"".join(pb_bytes(5, _attribute_int(k, v)) for k, v in (attributes or {}).items())
+            + (pb_bytes(7, domain) if domain else b""))
 
 
 def model_bytes(nodes: list[bytes], initializers: list[bytes], inputs: list[bytes], outputs: list[bytes]) -> bytes:
-    graph = (b"".join(_bytes(1, n) for n in nodes) + _bytes(2, "gemms") + b"".join(_bytes(5, t) for t in initializers)
-             + b"".join(_bytes(11, i) for i in inputs) + b"".join(_bytes(12, o) for o in outputs))
-    opsets = _bytes(8, _bytes(1, "") + _int(2, 21)) + _bytes(8, _bytes(1, "com.microsoft") + _int(2, 1))
-    return _int(1, 10) + _bytes(2, "benchmarks/decode.py") + _bytes(7, graph) + opsets  # ir_version 10
+    graph = (b"".join(pb_bytes(1, n) for n in nodes) + pb_bytes(2, "gemms") + b"".join(pb_bytes(5, t) for t in initializers)
+             + b"".join(pb_bytes(11, i) for i in inputs) + b"".join(pb_bytes(12, o) for o in outputs))
+    opsets = pb_bytes(8, pb_bytes(1, "") + pb_int(2, 21)) + pb_bytes(8, pb_bytes(1, "com.microsoft") + pb_int(2, 1))
+    return pb_int(1, 10) + pb_bytes(2, "benchmarks/decode.py") + pb_bytes(7, graph) + opsets  # ir_version 10
 
 
 # ----------------------------------------------------------------------------- weights
@@ -110,18 +110,18 @@ def _graph(weights: list[np.ndarray], kernel: dict, rows: int | str = 1) -> tupl
     for index, w in enumerate(weights):
         n, k = w.shape
         x, y = f"x{index}", f"y{index}"
-        inputs.append(_value_info(x, row_type, (rows, k)))
-        outputs.append(_value_info(y, row_type, (rows, n)))
+        inputs.append(pb_value_info(x, row_type, (rows, k)))
+        outputs.append(pb_value_info(y, row_type, (rows, n)))
         if kernel["op"] in ("MatMul", "MatMul16"):
             b = np.ascontiguousarray(w.T.astype(np.float16 if row_type == FLOAT16 else np.float32))
-            initializers.append(_tensor(f"w{index}", b))
-            nodes.append(_node("MatMul", [x, f"w{index}"], [y], f"m{index}"))
+            initializers.append(pb_tensor(f"w{index}", b))
+            nodes.append(pb_node("MatMul", [x, f"w{index}"], [y], f"m{index}"))
             seen += b.nbytes
             dequantised.append(w.astype(np.float16).astype(np.float32) if row_type == FLOAT16 else w)
         else:
             q, scale, deq = quantise_blocks(w, kernel["bits"], kernel["block"])
-            initializers += [_tensor(f"w{index}", q), _tensor(f"s{index}", scale.reshape(-1))]
-            nodes.append(_node("MatMulNBits", [x, f"w{index}", f"s{index}"], [y], f"m{index}", "com.microsoft",
+            initializers += [pb_tensor(f"w{index}", q), pb_tensor(f"s{index}", scale.reshape(-1))]
+            nodes.append(pb_node("MatMulNBits", [x, f"w{index}", f"s{index}"], [y], f"m{index}", "com.microsoft",
                                {"K": k, "N": n, "bits": kernel["bits"], "block_size": kernel["block"],
                                 "accuracy_level": kernel["accuracy"]}))
             seen += q.nbytes + scale.nbytes

@@ -55,21 +55,21 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ort_gemms import FLOAT, _bytes, _int, _varint, _node, _tensor, _value_info, model_bytes, quantise_blocks  # noqa: E402
+from ort_gemms import FLOAT, pb_bytes, pb_int, pb_varint, pb_node, pb_tensor, pb_value_info, model_bytes, quantise_blocks  # noqa: E402
 
 INT32, INT64 = 6, 7  # TensorProto.DataType
 
 
 def _attribute_float(name: str, value: float) -> bytes:  # AttributeProto, type FLOAT (1): f (2), fixed32
-    return _bytes(1, name) + _varint(2 << 3 | 5) + struct.pack("<f", value) + _int(20, 1)
+    return pb_bytes(1, name) + pb_varint(2 << 3 | 5) + struct.pack("<f", value) + pb_int(20, 1)
 
 
 def _constant(name: str, array: np.ndarray) -> bytes:
-    """An initializer of any dtype ``_tensor`` takes, or int64 (shapes, axes, slice bounds)."""
+    """An initializer of any dtype ``pb_tensor`` takes, or int64 (shapes, axes, slice bounds)."""
     if array.dtype == np.int64:
-        return (b"".join(_int(1, d) for d in array.shape) + _int(2, INT64) + _bytes(8, name)
-                + _bytes(9, np.ascontiguousarray(array).tobytes()))
-    return _tensor(name, array)
+        return (b"".join(pb_int(1, d) for d in array.shape) + pb_int(2, INT64) + pb_bytes(8, name)
+                + pb_bytes(9, np.ascontiguousarray(array).tobytes()))
+    return pb_tensor(name, array)
 
 
 # ----------------------------------------------------------------------------- the model's weights
@@ -139,7 +139,7 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4, atte
     def op(kind, inputs, outputs=1, domain="", **attributes):
         counter[0] += 1
         names = [f"t{counter[0]}_{i}" for i in range(outputs)]
-        nodes.append(_node(kind, inputs, names, f"n{counter[0]}", domain, attributes))
+        nodes.append(pb_node(kind, inputs, names, f"n{counter[0]}", domain, attributes))
         return names[0] if outputs == 1 else names
 
     def linear(x, weight, name):
@@ -154,8 +154,8 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4, atte
         inits.append(_constant(name, weight.astype(np.float32)))
         counter[0] += 1
         out = f"t{counter[0]}_0"
-        nodes.append(_node("SimplifiedLayerNormalization", [x, name], [out], f"n{counter[0]}", "", {"axis": -1})
-                     + _bytes(5, _attribute_float("epsilon", w["eps"])))
+        nodes.append(pb_node("SimplifiedLayerNormalization", [x, name], [out], f"n{counter[0]}", "", {"axis": -1})
+                     + pb_bytes(5, _attribute_float("epsilon", w["eps"])))
         return out
 
     if attention == "gqa":
@@ -195,16 +195,16 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4, atte
     inter = w["layers"][0]["down"].shape[1]
     inits.append(_constant("split_mlp", np.array([inter, inter], np.int64)))
     logits = linear(norm(x, w["final_norm"], "final_norm"), w["lm_head"], "lm_head")
-    nodes.append(_node("Identity", [logits], ["logits"], "out_logits"))
-    nodes.append(_node("Concat", k_rows, ["k_new"], "out_k", "", {"axis": 1}))  # [kv, L, hd]
-    nodes.append(_node("Concat", v_rows, ["v_new"], "out_v", "", {"axis": 1}))
+    nodes.append(pb_node("Identity", [logits], ["logits"], "out_logits"))
+    nodes.append(pb_node("Concat", k_rows, ["k_new"], "out_k", "", {"axis": 1}))  # [kv, L, hd]
+    nodes.append(pb_node("Concat", v_rows, ["v_new"], "out_v", "", {"axis": 1}))
 
-    inputs = [_value_info("x", FLOAT, (1, d)), _value_info("cos", FLOAT, (1, hd)), _value_info("sin", FLOAT, (1, hd)),
-              _value_info("length", INT64, (1,))]
+    inputs = [pb_value_info("x", FLOAT, (1, d)), pb_value_info("cos", FLOAT, (1, hd)), pb_value_info("sin", FLOAT, (1, hd)),
+              pb_value_info("length", INT64, (1,))]
     for index in range(n_layers):
-        inputs += [_value_info(f"keys{index}", FLOAT, (kv, hd, "T")), _value_info(f"values{index}", FLOAT, (kv, "T", hd))]
-    outputs = [_value_info("logits", FLOAT, (1, vocab)), _value_info("k_new", FLOAT, (kv, n_layers, hd)),
-               _value_info("v_new", FLOAT, (kv, n_layers, hd))]
+        inputs += [pb_value_info(f"keys{index}", FLOAT, (kv, hd, "T")), pb_value_info(f"values{index}", FLOAT, (kv, "T", hd))]
+    outputs = [pb_value_info("logits", FLOAT, (1, vocab)), pb_value_info("k_new", FLOAT, (kv, n_layers, hd)),
+               pb_value_info("v_new", FLOAT, (kv, n_layers, hd))]
     return model_bytes(nodes, inits, inputs, outputs), held[0]
 
 
@@ -215,13 +215,13 @@ def _gqa_graph(w, nodes, inits, held, op, linear, norm):
     for index, layer in enumerate(w["layers"]):
         qkv = linear(norm(x, layer["input_norm"], f"in_norm{index}"), layer["qkv"], f"qkv{index}")  # [1, 1, 960]
         name = f"gqa{index}"
-        nodes.append(_node("GroupQueryAttention", [qkv, "", "", f"keys{index}", f"values{index}", "seqlens", "total",
+        nodes.append(pb_node("GroupQueryAttention", [qkv, "", "", f"keys{index}", f"values{index}", "seqlens", "total",
                                                    "cos_cache", "sin_cache"],
                            [f"{name}_out", f"present_keys{index}", f"present_values{index}"], name, "com.microsoft",
                            {"num_heads": heads, "kv_num_heads": kv, "do_rotary": 1, "rotary_interleaved": 0})
-                     + _bytes(5, _attribute_float("scale", w["scale"])))
-        outputs += [_value_info(f"present_keys{index}", FLOAT, (1, kv, "T", hd)),
-                    _value_info(f"present_values{index}", FLOAT, (1, kv, "T", hd))]
+                     + pb_bytes(5, _attribute_float("scale", w["scale"])))
+        outputs += [pb_value_info(f"present_keys{index}", FLOAT, (1, kv, "T", hd)),
+                    pb_value_info(f"present_values{index}", FLOAT, (1, kv, "T", hd))]
         x = op("Add", [x, linear(f"{name}_out", layer["o"], f"o{index}")])
         h = norm(x, layer["post_norm"], f"post_norm{index}")
         gate, up = op("Split", [linear(h, layer["gate_up"], f"gate_up{index}"), "split_mlp"], 2, axis=-1)
@@ -230,13 +230,13 @@ def _gqa_graph(w, nodes, inits, held, op, linear, norm):
     inter = w["layers"][0]["down"].shape[1]
     inits.append(_constant("split_mlp", np.array([inter, inter], np.int64)))
     logits = linear(norm(x, w["final_norm"], "final_norm"), w["lm_head"], "lm_head")
-    nodes.append(_node("Identity", [logits], ["logits"], "out_logits"))
-    inputs = [_value_info("x", FLOAT, (1, 1, d)), _value_info("seqlens", INT32, (1,)), _value_info("total", INT32, ()),
-              _value_info("cos_cache", FLOAT, ("T", hd // 2)), _value_info("sin_cache", FLOAT, ("T", hd // 2))]
+    nodes.append(pb_node("Identity", [logits], ["logits"], "out_logits"))
+    inputs = [pb_value_info("x", FLOAT, (1, 1, d)), pb_value_info("seqlens", INT32, (1,)), pb_value_info("total", INT32, ()),
+              pb_value_info("cos_cache", FLOAT, ("T", hd // 2)), pb_value_info("sin_cache", FLOAT, ("T", hd // 2))]
     for index in range(n_layers):
-        inputs += [_value_info(f"keys{index}", FLOAT, (1, kv, "T", hd)),
-                   _value_info(f"values{index}", FLOAT, (1, kv, "T", hd))]
-    outputs = [_value_info("logits", FLOAT, (1, 1, vocab))] + outputs
+        inputs += [pb_value_info(f"keys{index}", FLOAT, (1, kv, "T", hd)),
+                   pb_value_info(f"values{index}", FLOAT, (1, kv, "T", hd))]
+    outputs = [pb_value_info("logits", FLOAT, (1, 1, vocab))] + outputs
     return model_bytes(nodes, inits, inputs, outputs), held[0]
 
 
