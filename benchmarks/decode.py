@@ -81,7 +81,7 @@ What the lean step is (engine/models/lean.py) and what was chosen where the issu
   above), and the weight-only int8 kernel several times more: the int8 kernels' arithmetic, not the
   bytes, sets their pace, so fbgemm's 8-bit weights do not buy the 2x the bound promises here. ONNX
   Runtime's `MatMulNBits` (MLAS, int8 arithmetic: `accuracy_level` 4) does: 8-bit weights ran one token's
-  GEMMs 1.8-2.2x as fast as fbgemm float16 and 4-bit ones 2.9-3.4x, in one ORT graph (the ORT table above;
+  GEMMs 1.8-2.2x as fast as fbgemm float16 and 4-bit ones 2.9-3.4x, in one ORT graph (the ORT table in the next section;
   its float32 and float16 `MatMul` were 0.74-0.90x). Not adopted all the same: (1) the gain is the one graph's.
   Swapped in layer by layer under the lean step (`benchmarks/ort_step.py`), each of the 271 calls a token
   pays about 30 us of Python and copies, and tokens/s rose 1.03-1.08x (8-bit) and 1.23x (4-bit);
