@@ -51,6 +51,14 @@ def test_bullets_state_one_fact_each_as_copy_and_a_no_only_as_a_warning(watch):
     assert attribute_bullet("eco_collection", "Yes") == "Eco collection"
     assert attribute_bullet("sale", "Yes") is None and attribute_bullet("brand", "Titan") is None
     assert attribute_bullet("Box Material", "Plastic") is None  # what it ships in
+    assert attribute_bullet("Sunscreen Type", "Gel") == "Gel sunscreen"  # a kind, not "Sunscreen Type: Gel"
+
+
+def test_a_store_line_of_the_description_is_never_a_bullet():
+    combo = ingest(Product(title="Playboy London And New York Combo Set", category="Beauty > Deodorants",
+                           description="Flipkart.com: Buy Playboy London And New York Combo Set online only for Rs. "
+                                       "Only Genuine Products.", attributes={"Ideal For": "Men", "Pack of": "2"}))
+    assert not any("Flipkart" in b or "Buy" in b for b in fact_bullets(combo)), fact_bullets(combo)
 
 
 def test_bullets_of_real_catalog_products_are_facts(catalog_rows):

@@ -16,6 +16,8 @@ from engine.copywriting.copy import SENTENCE_END, cut_at_word
 # Ids and shop bookkeeping: true, but nothing a shopper reads in a bullet.
 SKIP = ("brand", "price", "style code", "model number", "model id", "sku", "id", "url", "rating", "new", "sale",
         "erin recommends", "product type", "number of contents in sales package")
+# A catalog page's store lines ("Flipkart.com: Buy ... online only for Rs."): the shop talking, not a fact.
+SHOP_TALK = re.compile(r"flipkart|\bonline\b|\bbuy\b|\bprice\b|\brs\.|cash on delivery|free shipping", re.I)
 YES = ("yes", "true")
 NO = ("no", "false", "0", "none", "n/a")
 
@@ -34,6 +36,9 @@ def attribute_bullet(key: str, value: str) -> str | None:
         return None  # "Box Material: Plastic": what it ships in, not what the shopper buys
     if value.lower() in YES:
         return _label(key)
+    thing = re.sub(r"\s+type$", "", key.replace("_", " ").strip(), flags=re.I)
+    if thing != key.replace("_", " ").strip() and len(value.split()) <= 2 and "," not in value:
+        return f"{value[:1].upper() + value[1:]} {thing.lower()}"  # "Sunscreen Type: Gel" -> "Gel sunscreen"
     return f"{_label(key)}: {value}"
 
 
@@ -70,7 +75,8 @@ def fact_bullets(ingested, most: int = 5, limit: int = 250, hide: tuple[str, ...
     bullets = [] if "bullets" in hide else [b.strip() for b in product.bullets if b.strip()]
     bullets += planned_bullets(ingested)
     if len(bullets) < 3 and product.description and "description" not in hide:
-        sentences = [s.strip() for s in SENTENCE_END.split(product.description) if 4 <= len(s.split()) <= 20]
+        sentences = [s.strip() for s in SENTENCE_END.split(product.description) if 4 <= len(s.split()) <= 20
+                     and not SHOP_TALK.search(s)]
         bullets += sentences
     seen, out = set(), []
     for bullet in bullets:
