@@ -187,15 +187,8 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4, atte
         p_own = op("Slice", [p, "minus_one", "big", "axis_last"])
         attn = op("Add", [op("MatMul", [p_past, f"values{index}"]), op("Mul", [p_own, v])])  # [kv, group, hd]
         x = op("Add", [x, linear(op("Reshape", [attn, "shape_row"]), layer["o"], f"o{index}")])
-        h = norm(x, layer["post_norm"], f"post_norm{index}")
-        gate, up = op("Split", [linear(h, layer["gate_up"], f"gate_up{index}"),
-                                "split_mlp"], 2, axis=-1)
-        act = op("Mul", [op("Mul", [gate, op("Sigmoid", [gate])]), up])
-        x = op("Add", [x, linear(act, layer["down"], f"down{index}")])
-    inter = w["layers"][0]["down"].shape[1]
-    inits.append(_constant("split_mlp", np.array([inter, inter], np.int64)))
-    logits = linear(norm(x, w["final_norm"], "final_norm"), w["lm_head"], "lm_head")
-    nodes.append(pb_node("Identity", [logits], ["logits"], "out_logits"))
+        x = _mlp(x, layer, index, op, linear, norm)
+    _logits(x, w, nodes, inits, linear, norm)
     nodes.append(pb_node("Concat", k_rows, ["k_new"], "out_k", "", {"axis": 1}))  # [kv, L, hd]
     nodes.append(pb_node("Concat", v_rows, ["v_new"], "out_v", "", {"axis": 1}))
 
@@ -206,6 +199,22 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4, atte
     outputs = [pb_value_info("logits", FLOAT, (1, vocab)), pb_value_info("k_new", FLOAT, (kv, n_layers, hd)),
                pb_value_info("v_new", FLOAT, (kv, n_layers, hd))]
     return model_bytes(nodes, inits, inputs, outputs), held[0]
+
+
+def _mlp(x, layer, index, op, linear, norm):
+    """A layer's second half, the same in both graphs: post-norm, SiLU(gate) * up, down, the residual."""
+    h = norm(x, layer["post_norm"], f"post_norm{index}")
+    gate, up = op("Split", [linear(h, layer["gate_up"], f"gate_up{index}"), "split_mlp"], 2, axis=-1)
+    act = op("Mul", [op("Mul", [gate, op("Sigmoid", [gate])]), up])
+    return op("Add", [x, linear(act, layer["down"], f"down{index}")])
+
+
+def _logits(x, w, nodes, inits, linear, norm):
+    """The final norm and the output layer, and the split sizes the MLPs use."""
+    inter = w["layers"][0]["down"].shape[1]
+    inits.append(_constant("split_mlp", np.array([inter, inter], np.int64)))
+    logits = linear(norm(x, w["final_norm"], "final_norm"), w["lm_head"], "lm_head")
+    nodes.append(pb_node("Identity", [logits], ["logits"], "out_logits"))
 
 
 def _gqa_graph(w, nodes, inits, held, op, linear, norm):
@@ -223,14 +232,8 @@ def _gqa_graph(w, nodes, inits, held, op, linear, norm):
         outputs += [pb_value_info(f"present_keys{index}", FLOAT, (1, kv, "T", hd)),
                     pb_value_info(f"present_values{index}", FLOAT, (1, kv, "T", hd))]
         x = op("Add", [x, linear(f"{name}_out", layer["o"], f"o{index}")])
-        h = norm(x, layer["post_norm"], f"post_norm{index}")
-        gate, up = op("Split", [linear(h, layer["gate_up"], f"gate_up{index}"), "split_mlp"], 2, axis=-1)
-        act = op("Mul", [op("Mul", [gate, op("Sigmoid", [gate])]), up])
-        x = op("Add", [x, linear(act, layer["down"], f"down{index}")])
-    inter = w["layers"][0]["down"].shape[1]
-    inits.append(_constant("split_mlp", np.array([inter, inter], np.int64)))
-    logits = linear(norm(x, w["final_norm"], "final_norm"), w["lm_head"], "lm_head")
-    nodes.append(pb_node("Identity", [logits], ["logits"], "out_logits"))
+        x = _mlp(x, layer, index, op, linear, norm)
+    _logits(x, w, nodes, inits, linear, norm)
     inputs = [pb_value_info("x", FLOAT, (1, 1, d)), pb_value_info("seqlens", INT32, (1,)), pb_value_info("total", INT32, ()),
               pb_value_info("cos_cache", FLOAT, ("T", hd // 2)), pb_value_info("sin_cache", FLOAT, ("T", hd // 2))]
     for index in range(n_layers):
