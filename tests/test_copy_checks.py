@@ -151,3 +151,16 @@ def test_a_title_takes_no_name_from_an_attribute_key():
     assert "Erin" not in finish("title", "Erin Pants", pant)
     mug = ingest(Product(title="Printland Coffee Mug", attributes={"Mug Capacity": "350 ml"}))
     assert finish("title", "Printland Coffee Mug", mug) == "Printland Coffee Mug"  # words said in values are kept
+
+
+def test_the_merchants_title_is_the_floor_of_a_written_one():
+    """Seen in Creates of luma products: attributes run on after the merchant's title, or its leading name
+    dropped. A title with a separator ("- For Girls", "(White)") keeps its tail."""
+    def titled(written: str, merchant: str) -> str:
+        return finish("title", written, ingest(Product(title=merchant, category="Women/Tops/Jackets",
+                                                       attributes={"Ideal For": "Girls, Boys"})))
+
+    assert titled("Juno Jacket Full zip, Reversible", "Juno Jacket") == "Juno Jacket"
+    assert titled("Track Tote", "Compete Track Tote") == "Compete Track Tote"
+    assert titled("Cobalt Fitness Short", "Cobalt CoolTech&trade; Fitness Short") == "Cobalt CoolTech™ Fitness Short"
+    assert titled("Kool Kidz Watch - For Girls, Boys", "Kool Kidz Watch") == "Kool Kidz Watch - For Girls, Boys"

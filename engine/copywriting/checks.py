@@ -8,6 +8,7 @@ marked in red.
 """
 from __future__ import annotations
 
+import html
 import re
 
 from engine.scores.claims import repair_names
@@ -44,6 +45,7 @@ def finish(kind: str, text: str, ingested, limit: int | None = None) -> str:
     if kind == "title" and text:
         text = title_from_input(_without_shop_tail(text), ingested)
         text = _in_the_merchants_order(text, ingested.product.title)
+        text = _the_merchants_title_kept(text, ingested.product.title)
         missing = [name for name in product_names(ingested) if not _contains(text, name)]
         if missing:
             text = " ".join([*missing, text])
@@ -71,6 +73,27 @@ def _in_the_merchants_order(title: str, merchant_title: str) -> str:
         return sorted(w.lower() for w in re.findall(r"[\w'’-]+", text))
 
     return merchant_title.strip() if merchant_title.strip() and words(title) == words(merchant_title) else title
+
+
+def _the_merchants_title_kept(title: str, merchant_title: str) -> str:
+    """The merchant's title is the floor of a written one. "Juno Jacket Full zip, Reversible", "Strive Shoulder
+    Pack Audio Pocket, Waterproof, ...": attributes run on after it with no separator are keyword stuffing,
+    left out ("- For Girls" and "(White)" stay). "Track Tote" for "Compete Track Tote", "Cobalt Fitness Short"
+    for "Cobalt CoolTech™ Fitness Short": a title that only drops the merchant's leading name or a trademarked
+    word is the merchant's title."""
+    merchant = " ".join(html.unescape(merchant_title).split())
+    if not merchant:
+        return title
+    written = " ".join(title.split())
+    if written.lower().startswith(merchant.lower() + " ") and \
+            not re.match(r"[-–|(\[:]", written[len(merchant):].strip()):
+        return written[:len(merchant)]
+    words, theirs = written.lower().split(), merchant.split()
+    dropped = [w for w in theirs if w.lower() not in words]
+    if words and set(words) <= {w.lower() for w in theirs} and dropped and \
+            (theirs[0] in dropped or any(re.search(r"[™®]", w) for w in dropped)):
+        return merchant
+    return title
 
 
 def drop_unknown_names(title: str, flagged: list[dict]) -> str:
