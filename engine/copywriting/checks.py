@@ -77,16 +77,17 @@ def _in_the_merchants_order(title: str, merchant_title: str) -> str:
 
 def _the_merchants_title_kept(title: str, merchant_title: str) -> str:
     """The merchant's title is the floor of a written one. "Juno Jacket Full zip, Reversible", "Strive Shoulder
-    Pack Audio Pocket, Waterproof, ...": attributes run on after it with no separator are keyword stuffing,
-    left out ("- For Girls" and "(White)" stay). "Track Tote" for "Compete Track Tote", "Cobalt Fitness Short"
+    Pack Audio Pocket, Waterproof, ...": attributes run on after it with no separator or connector are
+    keyword stuffing, left out ("- For Girls", "(White)" and "in Cotton" stay). "Track Tote" for "Compete Track Tote", "Cobalt Fitness Short"
     for "Cobalt CoolTech™ Fitness Short": a title that only drops the merchant's leading name or a trademarked
     word is the merchant's title."""
     merchant = " ".join(html.unescape(merchant_title).split())
     if not merchant:
         return title
     written = " ".join(title.split())
-    if written.lower().startswith(merchant.lower() + " ") and \
-            not re.match(r"[-–|(\[:]", written[len(merchant):].strip()):
+    tail = written[len(merchant):].strip()
+    if written.lower().startswith(merchant.lower() + " ") and not re.match(r"[-–|(\[:]", tail) and \
+            tail.split()[0].lower() not in TITLE_CONNECTORS:  # "Rocco Gym Tank in Cotton" is a title
         return written[:len(merchant)]
     words, theirs = written.lower().split(), merchant.split()
     dropped = [w for w in theirs if w.lower() not in words]
