@@ -165,3 +165,4 @@ def test_the_merchants_title_is_the_floor_of_a_written_one():
     assert titled("Cobalt Fitness Short", "Cobalt CoolTech&trade; Fitness Short") == "Cobalt CoolTech™ Fitness Short"
     assert titled("Kool Kidz Watch - For Girls, Boys", "Kool Kidz Watch") == "Kool Kidz Watch - For Girls, Boys"
     assert titled("Juno Jacket for Girls", "Juno Jacket") == "Juno Jacket for Girls"  # a connector: a title
+    assert titled("Juno Jacket, Rain Coat, Windbreaker", "Juno Jacket") == "Juno Jacket"

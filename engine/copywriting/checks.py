@@ -86,8 +86,9 @@ def _the_merchants_title_kept(title: str, merchant_title: str) -> str:
         return title
     written = " ".join(title.split())
     tail = written[len(merchant):].strip()
-    if written.lower().startswith(merchant.lower() + " ") and not re.match(r"[-–|(\[:]", tail) and \
-            tail.split()[0].lower() not in TITLE_CONNECTORS:  # "Rocco Gym Tank in Cotton" is a title
+    if written.lower().startswith(merchant.lower()) and written[len(merchant):][:1] in (" ", ",") and tail and \
+            not re.match(r"[-–|(\[:]", tail) and tail.split()[0].lower() not in TITLE_CONNECTORS:
+        # "Rocco Gym Tank in Cotton" is a title; "Nadia Elements Shell, Rain Coat, Windbreaker" is not
         return written[:len(merchant)]
     words, theirs = written.lower().split(), merchant.split()
     dropped = [w for w in theirs if w.lower() not in words]
