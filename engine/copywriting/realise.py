@@ -400,7 +400,7 @@ def climate_sentence(value: str, plural: bool) -> str:
     if any(re.fullmatch(r"all[- ]weather", i) for i in items):
         return f"Wear {pronoun} in any weather."
     parts = ["indoors"] if "indoor" in items else []
-    when = [{"wintry": "wintry", "rainy": "rainy"}.get(i, i) for i in items if i not in ("indoor", *_SEASONS)]
+    when = [i for i in items if i not in ("indoor", *_SEASONS)]
     if when:
         parts.append("when it is " + series(", ".join(when), "or"))
     seasons = [_SEASONS[i] for i in items if i in _SEASONS]
@@ -972,12 +972,10 @@ def _describes_a_variant(text: str, plan: ContentPlan) -> bool:
 
 def _english(word: str) -> bool:
     """A word of English, by the spelling list, WordNet or an inflection of one ("slimming", which both lack)."""
-    from engine.scores.claims import wordnet
+    from engine.scores.claims import is_english, wordnet
 
     stem = re.sub(r"(?:ing|ed)$", "", word)
     stems = {stem, stem + "e", stem[:-1]} if stem != word and len(stem) > 2 else set()  # "slimming": slim
-    from engine.scores.claims import is_english
-
     return known(word) or any(wordnet().morphy(word, pos) for pos in "nvar") or any(known(s) for s in stems) or \
         is_english(word)
 
