@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 
-from engine.copywriting.copy import SENTENCE_END, cut_at_word
+from engine.copywriting.copy import SENTENCE_END, SHOP_TALK, cut_at_word
 
 # Ids and shop bookkeeping: true, but nothing a shopper reads in a bullet.
 SKIP = ("brand", "price", "style code", "model number", "model id", "sku", "id", "url", "rating", "new", "sale",
         "erin recommends", "product type", "number of contents in sales package")
-# A catalog page's store lines ("Flipkart.com: Buy ... online only for Rs."): the shop talking, not a fact.
-SHOP_TALK = re.compile(r"flipkart|\bonline\b|\bbuy\b|\bprice\b|\brs\.|cash on delivery|free shipping", re.I)
 YES = ("yes", "true")
 NO = ("no", "false", "0", "none", "n/a")
 

@@ -12,6 +12,10 @@ from typing import Iterator
 
 from engine.core.settings import Settings
 
+# A catalog page's store lines ("Flipkart.com: Buy ... online only for Rs."): the shop talking, not a fact
+# about the product; neither a bullet nor a sentence of the description.
+SHOP_TALK = re.compile(r"flipkart|\bonline|\bshop|\bbuy\b|\bprice|\brs\.|cash on delivery|free shipping", re.I)
+
 FIELDS = ("title", "description", "bullets")
 
 TONES = {

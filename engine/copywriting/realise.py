@@ -14,6 +14,7 @@ import random
 import re
 from dataclasses import asdict, dataclass, replace
 
+from engine.copywriting.copy import SHOP_TALK
 from engine.copywriting.plan import ContentPlan, Fact
 from engine.copywriting.plausibility import doubtful
 from engine.scores.spelling import known, respelled
@@ -1056,7 +1057,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
     for note in plan.notes[:6]:
         text = note.strip().rstrip(".")
         if not text or ":" in text or "(" in text or re.search(
-                r"flipkart|online|shop|buy\b|price|rs\.|\bwash|\bdry\b|dry clean|bleach|\biron", text, re.I) or \
+                r"\bwash|\bdry\b|dry clean|bleach|\biron", text, re.I) or SHOP_TALK.search(text) or \
                 text.split()[-1].lower().endswith(("resistant", "proof", "safe")):
             continue
         if has_verb(text) and len(text.split()) >= 5:
