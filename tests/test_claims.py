@@ -144,3 +144,10 @@ def test_wordnet_is_safe_to_share_between_concurrent_requests():
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_sides_joined_by_an_x_and_a_catalogs_multi_colour_are_grounded():
+    source = "Other Dimensions: L*B*H-20x10x35 cms\nColor: MULTI"
+    assert claim_report("It measures 20 x 10 x 35 cm and is multicoloured.", source)["flagged"] == []
+    flagged = claim_report("It measures 20x10x36 cm and is red.", source)["flagged"]
+    assert [(f["kind"], f["text"]) for f in flagged] == [("number", "36 cm"), ("colour", "red")]

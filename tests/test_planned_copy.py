@@ -795,3 +795,51 @@ def test_a_feature_or_a_climate_that_holds_its_own_list_is_kept_apart_from_the_s
     text = _described(pant)[0]
     assert "an elastic waistband and internal drawstring, and a relaxed fit" in text, text
     assert "Wear it when it is cool, mild or windy, and in spring." in text, text
+
+
+def test_what_a_name_or_a_kitchen_fact_entails_is_said_as_its_use_and_nothing_more():
+    holder = Product(title="VarEesha Wooden Key Holder", brand="VarEesha",
+                     category="Home Decor & Festive Needs > Wall Decor & Clocks > Key Holders > VarEesha Key Holders",
+                     attributes={"Material": "Wooden", "Number of Hooks": "8", "Color": "Multicolor",
+                                 "Other Dimensions": "L*B*H-20x10x35 cms", "Weight": "900 g"})
+    text, sentences = _described(holder)
+    assert text.startswith("The VarEesha Wooden Key Holder keeps your keys in one place."), text
+    assert "measures 20 x 10 x 35 cm" in text and "multicoloured" in text and "8 hooks" in text, text
+    opening = sentences[0]
+    assert opening.facts == ["name: VarEesha Wooden Key Holder"]  # its provenance is the name
+
+    mug = Product(title="Prithish Friend Indeed Ceramic Mug", brand="Prithish",
+                  category="Kitchen & Dining > Coffee Mugs > Prithish Coffee Mugs",
+                  attributes={"Mug Capacity": "330 ml", "Freezer Safe": "Yes", "Microwave Safe": "Yes",
+                              "Dishwasher Safe": "No", "Material": "Ceramic"})
+    text, sentences = _described(mug)
+    assert "holds 330 ml of coffee" in text  # the shelf is "Coffee Mugs"
+    assert "can go in the freezer and the microwave" in text and "not dishwasher safe" in text, text
+    goes = next(s for s in sentences if "can go in" in s.text)
+    assert {"Freezer Safe: Yes", "Microwave Safe: Yes"} <= set(goes.facts)
+    assert claim_report(text, ingest(mug).source_text())["flagged"] == []
+
+    # a doer whose object the name does not say, and a plain mug with no drink on its shelf, get nothing more
+    assert "one place" not in _described(Product(title="Craft Wall Holder", attributes={"Color": "Brown"}))[0]
+    plain = Product(title="Acme Mug", category="Kitchen/Mugs", attributes={"Mug Capacity": "300 ml"})
+    assert "300 ml." in _described(plain)[0] or "300 ml," in _described(plain)[0]
+
+
+def test_a_product_is_not_its_own_box_item_nor_its_own_measure_twice():
+    router = Product(title="Digisol DG-BG4100N", brand="Digisol", category="Computers > Network Components > Routers",
+                     attributes={"Color": "White", "In The Box": "Router", "Wireless Speed": "150 mbps",
+                                 "Type": "Wireless without Modem"})
+    text, _ = _described(router)
+    assert "is a white router" in text and "comes with a router" not in text, text
+    protector = Product(title="CHHOTE JANAB Cozy Mattress Protector", category="Home Furnishing > Baby Mattresses",
+                        attributes={"Material": "Cotton", "Sales Package": "2 MATTRESS", "Color": "MULTI"})
+    text, _ = _described(protector)
+    assert "protects your mattress" in text and "as a pack of 2" in text and "2 mattresses" not in text, text
+    assert "MULTI" not in text and "multicoloured" in text
+    ball = Product(title='ezyPRNT "OL" Golf Ball', attributes={"Size": "4.26 cm", "Diameter": "4.26 cm", "Weight": "100 g"})
+    text, _ = _described(ball)
+    assert text.count("4.26") == 1 and "4.26 cm across" in text, text
+    bed = Product(title="HomeEdge King Bed", category="Furniture > Beds",
+                  attributes={"Primary Color": "Brown", "Primary Material": "Engineered Wood"})
+    text, _ = _described(bed)
+    assert text == "The HomeEdge King Bed is a brown engineered wood bed.", text  # not "a brown primary"

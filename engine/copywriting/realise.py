@@ -14,6 +14,7 @@ import random
 import re
 from dataclasses import asdict, dataclass, replace
 
+from engine.copywriting.appeal import goes_in, holds_what, purpose
 from engine.copywriting.copy import SHOP_TALK
 from engine.copywriting.plan import ContentPlan, Fact
 from engine.copywriting.plausibility import doubtful
@@ -257,6 +258,8 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
         said = plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}"
         return Phrase("is", "are", f"made of {said}" if re.match(r"\d", said) else said, fact)  # "made of 925 silver"
     part = key.replace("material", "").replace("fabric", "").strip()
+    if part in ("primary", "main"):  # "Primary Material: Solid Wood" is what it is made of, not "a solid wood primary"
+        return Phrase("is", "are", f"made of {series(value)}", fact)
     if part in ("box", "packaging", "package", "pouch"):
         return None  # "Box Material: Cardboard": what it is shipped in, not what it is
     if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
@@ -273,11 +276,20 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
     return Phrase("is", "are", f"finished in {plain}", fact)
 
 
+# three sides and a unit, after a catalog's label of which is which: "L*B*H-20x10x35 cms", "20 x 10 x 35 cm"
+_SIDES = re.compile(r"(?:[LWBHD](?:\s*[*xX×]\s*[LWBHD]){2}\s*[-:=]?\s*)?(\d+(?:\.\d+)?)\s*[xX×*]\s*(\d+(?:\.\d+)?)"
+                    r"\s*[xX×*]\s*(\d+(?:\.\d+)?)\s*(cms?|mms?|inch(?:es)?|in)\b\.?", re.I)
+
+
 def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
     """A measure or a size: "measures 98 mm high", "holds 350 ml", "comes in sizes S, M and L"."""
     box = re.fullmatch(r"(\d[\d.]*\s*\"?)\s*[xX×*]\s*(\d[\d.]*\s*\"?)", value.strip())
     if box and key in ("size", "dimensions", "dimension"):  # 'size: 3.5" X 4"' -> 'measures 3.5" x 4"'
         return Phrase("measures", "measure", f"{box.group(1).strip()} x {box.group(2).strip()}", fact)
+    sides = _SIDES.fullmatch(value.strip())
+    if sides and "dimension" in key:  # "Other Dimensions: L*B*H-20x10x35 cms" -> "measures 20 x 10 x 35 cm"
+        unit = {"cms": "cm", "mms": "mm", "inches": "in", "inch": "in"}.get(sides.group(4).lower(), sides.group(4).lower())
+        return Phrase("measures", "measure", f"{sides.group(1)} x {sides.group(2)} x {sides.group(3)} {unit}", fact)
     if len(value.split()) > 6 or value.count(",") > 1 or key.startswith("other") or re.search(r"[*x×]\d", value):
         return None  # "Strap Length - 195 mm, Strap Width - 21 mm, ...": a spec table, not a phrase
     seats = re.fullmatch(r"(\d+)[ -]?seater", value.strip(), re.I)
@@ -326,7 +338,7 @@ def _colour_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str)
         choice = "available" in key or key.endswith("s")  # a choice of colours, not one product's colours
         return Phrase("comes", "come", f"in {series(value, 'or' if choice else 'and')}", fact)
     part = key.replace("color", "").replace("colour", "").strip()
-    if part in ("type", "shade", "family", "name", "code"):  # "Color Type: Black" -> "comes in black"
+    if part in ("type", "shade", "family", "name", "code", "primary", "main"):  # "Color Type: Black" -> "comes in black"
         return Phrase("comes", "come", f"in {series(value)}", fact)
     if part and part in value.lower().split():  # "Gold Color: Yellow Gold" -> "comes in yellow gold"
         return Phrase("comes", "come", f"in {series(value)}", fact)
@@ -440,6 +452,13 @@ def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str
         return None  # "Sales Package: Bath Towel" for a "Set of Towels", "Quilt" for "... Quilts & Comforters Red"
     if re.fullmatch(r"(?:pack of )?2", lowered) and named & _PAIRED:
         return None  # "Pack of 2" boots: one pair, not two
+    counted = re.fullmatch(r"(\d+)\s+([a-z]+)", lowered)
+    words = [w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name)]
+    modifier = counted and any(w == counted.group(2).rstrip("s") and i + 1 < len(words) and words[i + 1] not in (
+        "set", "pack", "kit", "combo", "pair", "box", "of") for i, w in enumerate(words))
+    if counted and modifier and int(counted.group(1)) > 1:
+        # "Sales Package: 2 MATTRESS" for a "Mattress Protector": two of the product, not two mattresses
+        return Phrase("comes", "come", f"as a pack of {counted.group(1)}", fact)
     if "," in value:  # "Warranty Card, 1 Ring" for a ring: the ring is the product; what comes with it is the card
         others = [v for v in value.split(",") if v.strip() and not (
             re.fullmatch(r"(?:1\s+)?[A-Za-z]+", v.strip()) and v.strip().split()[-1].lower().rstrip("s") in named)]
@@ -649,7 +668,8 @@ _ADJECTIVE_OF = {"h": "high", "w": "wide", "l": "long", "d": "across", "t": "thi
 
 # Colour values that are how the thing looks rather than a colour it comes in.
 _LOOKS = {"clear": "clear", "transparent": "transparent", "multicolor": "multicoloured", "multicolour": "multicoloured",
-          "multi-color": "multicoloured", "multi-colour": "multicoloured", "multi color": "multicoloured"}
+          "multi-color": "multicoloured", "multi-colour": "multicoloured", "multi color": "multicoloured",
+          "multi": "multicoloured", "multicolored": "multicoloured", "multicoloured": "multicoloured"}
 
 def _counted_plural(text: str) -> str:
     """"8 led light" -> "8 led lights", "1 casserole and 3 handi" kept where WordNet does not know the noun."""
@@ -1338,8 +1358,10 @@ def _contract(text: str) -> str:
     return re.sub(r"\b(It|it|They|they) (is|are)\b(?! not)", lambda m: m.group(1) + ("'s" if m.group(2) == "is" else "'re"), text)
 
 
-def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random.Random) -> tuple[Sentence, list[Phrase]]:
-    """The first sentence names the product and says what it is; returns it and the phrases it stated."""
+def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random.Random,
+             does: str = "") -> tuple[Sentence, list[Phrase]]:
+    """The first sentence names the product and says what it is, or else what it does (``does``, "keeps your
+    keys in one place"); returns it and the phrases it stated."""
     name = _spoken_name(plan)
     named = [f"name: {plan.name}"] if plan.name else []
     np, said, closed = _identity(plan, phrases)
@@ -1375,6 +1397,15 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
                                                  be="are" if plan.plural else "is", np=np, that=that)
         said = said + ([clause] if clause else []) + features
+    elif does:
+        shapes = voice.plain_openings
+        if not (plan.brand and name.lower().startswith(plan.brand.lower())):
+            shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes
+        verb, _, rest = does.partition(" ")
+        vp = f"{_base_form(verb) if plan.plural else verb} {rest}"
+        text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:], vp=vp,
+                                         pron=plan.pronoun(False), Pron=plan.pronoun())
+        said = []
     elif phrases:
         lead = next((p for p in phrases if p.fact.role in ("use", "material")), None) or \
             next((p for p in phrases if p.fact.role != "size" or "weight" not in p.fact.key.lower()), phrases[0])
@@ -1435,6 +1466,11 @@ def _unique(phrases: list[Phrase]) -> list[Phrase]:
     said = [(p.singular, p.rest.lower()) for p in phrases]
     # "is water resistant" beside "is water resistant to 30 m": the fuller one says both
     phrases = [p for p in phrases if not any(v == p.singular and r.startswith(p.rest.lower() + " ") for v, r in said)]
+    if any(p.singular == "is" and p.rest == "waterproof" for p in phrases):  # waterproof says water resistant
+        phrases = [p for p in phrases if not (p.singular == "is" and p.rest == "water resistant")]
+    # "Size: 4.26 cm" beside "Diameter: 4.26 cm": the measure that says which way says both
+    measured = {q.fact.value.strip().lower() for q in phrases if q.fact.role == "size" and not q.rest.startswith("in size")}
+    phrases = [p for p in phrases if not (p.rest.startswith("in size ") and p.fact.value.strip().lower() in measured)]
     for phrase in phrases:
         said = (phrase.singular, phrase.rest.lower())
         kept[said] = replace(kept[said], also=kept[said].also + (phrase.fact,)) if said in kept else phrase
@@ -1457,7 +1493,9 @@ def _also(text: str, previous: str) -> str:
 
 def _choice(phrase: Phrase) -> bool:
     """"comes in black, blue or green", "in sizes S, M and L": what a shopper picks from."""
-    return phrase.singular == "comes" and phrase.rest.startswith("in ") and phrase.fact.role in ("colour", "size")
+    # one size ("in size large") is not a choice: "Available in size large." reads as a fragment (round nine)
+    return phrase.singular == "comes" and phrase.rest.startswith("in ") and phrase.fact.role in ("colour", "size") \
+        and not phrase.rest.startswith("in size ")
 
 
 def _groups(phrases: list[Phrase], per_sentence: int, rng: random.Random) -> list[list[Phrase]]:
@@ -1517,26 +1555,32 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
             (len(f.value.split()) > 3 or f.value.split()[0].lower().strip(",") in _IMPERATIVE)]
     stated = [f for f in plan.facts if f.source not in skip and f not in care and not _material_of_which(f, plan)
               and not doubtful(f, plan)]  # "Mug Capacity: 5.5 l": left for the merchant to check, not repeated
-    phrases = _unique([p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in stated
+    # what it is called includes what its shelf sells: a router named "Edimax AR-7286WNA" does not come with a router
+    fact_name = f"{plan.name} {plan.product_type} {_plain_type(plan)}"
+    phrases = _unique([p for p in (phrase_for(f, fact_name) for f in stated
                                    if not _said_by_name(f, plan)) if p is not None])
     if len(phrases) < 3:
         # a name that says most facts ("Tapyti Casual Sleeveless Solid Women's Top") leaves two lines of copy:
         # the description says them as prose too, since a shopper reads it apart from the title
-        phrases = _unique([p for p in (phrase_for(f, f"{plan.name} {plan.product_type}") for f in stated) if p is not None])
+        phrases = _unique([p for p in (phrase_for(f, fact_name) for f in stated) if p is not None])
     # "Style: Snug" beside the merchant's "Snug fit." bullet: the bullet says it ("It features a snug fit.")
     noted = [set(re.findall(r"[a-z]+", b.lower())) for b in plan.bullets] if length != "short" else []
     phrases = [p for p in phrases if not (p.fact.role == "style" and any(
         set(re.findall(r"[a-z]+", p.rest.lower())) - {"a", "an", "style"} <= words for words in noted))]
     # a pack size is what a shopper must not miss ("a pack of 6"): never among the facts a length leaves out
     phrases = sorted(phrases, key=lambda p: not (p.fact.role == "package" and p.rest.startswith("as ")))
-    phrases = _merge_made_for(_merge_heads(_merge_solid(_merge_pack(phrases))))
+    # merged phrases may meet one said whole ("a gold strap" + "a metal strap" -> "Strap Type: Gold Metal")
+    phrases = _unique(_merge_made_for(_merge_heads(_merge_solid(_merge_pack(phrases)))))
     phrases = _merge_materials(_merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)]))
+    phrases = _what_it_means(phrases, plan)
     sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
     if sizes and any(p.fact.role == "colour" for p in phrases):
         phrases = [q for p in phrases if p not in sizes for q in ([p, *sizes] if p.fact.role == "colour" else [p])]
     sentences = []
+    does = purpose(plan, _kind(plan)) if f"name: {plan.name}" not in skip else ""
     if f"name: {plan.name}" not in skip:
-        first, said = _opening(plan, phrases, voice, rng)
+        first, said = _opening(plan, phrases, voice, rng, does)
+        does = "" if does and does.partition(" ")[2] in first.text else does
         sentences.append(first)
         phrases = [p for p in phrases if p not in said]
     head = _kind_head(_kind(plan))
@@ -1572,6 +1616,10 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         # the attributes' colours, sizes and climates follow
         at = 1 if sentences and f"name: {plan.name}" not in skip else 0
         sentences[at:at] = _note_sentences(plan, rng, most=4)
+    if does and sentences:  # "The VarEesha Wooden Key Holder ... It keeps your keys in one place.": what it is for, next to what it is
+        verb, _, rest = does.partition(" ")
+        sentences.insert(1, Sentence(f"{plan.pronoun()} {_base_form(verb) if plan.plural else verb} {rest}.",
+                                     [f"name: {plan.name}"]))
     sentences += [care_sentence(f) for f in care[:1]]
     acronyms = _acronyms(plan)
     sentences = [Sentence(_with_acronyms(s.text, acronyms), s.facts, s.origin) if s.origin == "realised" else s
@@ -1581,6 +1629,28 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     if voice.closings and audience and "name: " + plan.name not in skip:
         sentences.append(Sentence(rng.choice(voice.closings).format(audience=audience), []))
     return sentences
+
+
+def _base_form(verb: str) -> str:
+    """"keeps" -> "keep", "dries" -> "dry", "charges" -> "charge": the verb a plural subject takes."""
+    if verb.endswith("ies"):
+        return verb[:-3] + "y"
+    if re.search(r"(?:ch|sh|ss|x)es$", verb):
+        return verb[:-2]
+    return verb[:-1] if verb.endswith("s") else verb
+
+
+def _what_it_means(phrases: list[Phrase], plan: ContentPlan) -> list[Phrase]:
+    """Facts said as the use they entail (engine/copywriting/appeal.py): "is microwave safe" and "is dishwasher
+    safe" -> "can go in the microwave and the dishwasher"; "holds 350 ml" of a coffee mug -> "holds 350 ml of
+    coffee"."""
+    can, used = goes_in([p.fact for p in phrases])
+    if used:
+        first = next(i for i, p in enumerate(phrases) if p.fact in used)
+        merged = Phrase("can", "can", can.removeprefix("can "), used[0], tuple(used[1:]))
+        phrases = [merged if i == first else p for i, p in enumerate(phrases) if i == first or p.fact not in used]
+    return [replace(p, rest=holds_what(plan, p.rest)) if p.singular == "holds" and p.fact.role == "size" else p
+            for p in phrases]
 
 
 def short_phrase(phrase: Phrase, plural: bool = False) -> str:

@@ -91,7 +91,8 @@ def _term_facts(text: str) -> list[Mention]:
 
 _UNIT_WORDS = "|".join(sorted((re.escape(u) for u in UNITS if u.isalpha()), key=len, reverse=True))
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d+(?:,\d{3})*(?:\.\d+)?)"  # 1,299 / 2.5 / 213, not inside "X200" or "mp3"
+    # 1,299 / 2.5 / 213, not inside "X200" or "mp3", but each side of "20x10x35 cms"
+    r"(?:(?<![\w.])|(?<=\d[xX×]))(\d+(?:,\d{3})*(?:\.\d+)?)"
     rf"(?:\s*-?\s*(%|\"|(?:{_UNIT_WORDS})(?:e?s)?\b))?",
     re.IGNORECASE,
 )
@@ -211,6 +212,8 @@ def _source_facts(source_text: str, extra_allowed=()) -> list[Mention]:
             facts = [Mention(f.kind, f.text, f.key, f.unit or CURRENCY, f.words) for f in facts]
         elif "size" in key:  # a size grounds a size (or the bare number), never a measurement
             facts = [Mention(f.kind, f.text, f.key, f.unit or SIZE, f.words) for f in facts]
+        if re.search(r"colou?r", key) and re.fullmatch(r"\s*multi\s*", line.split(":", 1)[1], re.I):
+            facts += _facts("multicolor", spelled_out=True)  # a catalog's "Color: MULTI" is multicoloured
         source += facts
     for term in extra_allowed:
         found = _term_facts(term)
