@@ -843,3 +843,25 @@ def test_a_product_is_not_its_own_box_item_nor_its_own_measure_twice():
                   attributes={"Primary Color": "Brown", "Primary Material": "Engineered Wood"})
     text, _ = _described(bed)
     assert text == "The HomeEdge King Bed is a brown engineered wood bed.", text  # not "a brown primary"
+
+
+def test_jewellery_and_bullet_qualities_read_as_copy():
+    ring = Product(title="Karatcraft Raciel Gold Diamond 18 K Ring", brand="Karatcraft", category="Jewellery > Rings",
+                   attributes={"Ring Size": "14", "Diamond Weight": "0.27 carat", "Silver Purity": "S 925",
+                               "Occasion": "Everyday, Love, Wedding and Engagement, Workwear",
+                               "Warranty Summary": "10 Days Return Policy"})
+    text, _ = _described(ring)
+    assert "0.27 carats of diamond" in text and "made of 925 silver" in text, text
+    assert "everyday wear, weddings, engagements and work" in text, text  # not "weddings and engagements and work"
+    assert "a 10-day return policy" in text and "policy warranty" not in text, text
+    cuff = Product(title="Taj Pearl Alloy Cuff", category="Jewellery > Bangles",
+                   attributes={"Bangle Size": "Free", "Diameter": "Free Size", "Diamond Weight": "ct", "Color": "Gold"})
+    text, _ = _described(cuff)
+    assert "free size across" not in text and "weight of ct" not in text and text.count("free size") == 1, text
+    assert "Available in one" not in text  # one size is not a choice
+    pant = Product(title="Aether Gym Pant", category="Men/Bottoms/Pants",
+                   bullets=["Lightweight moisture wicking.", "Water repellent.", "Belted waist."],
+                   attributes={"material": "Spandex, Wool"})
+    text, _ = _described(pant)
+    assert "It is lightweight, moisture-wicking and water-repellent." in text and "a water repellent" not in text, text
+    assert "a belted waist" in text

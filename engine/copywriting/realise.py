@@ -215,6 +215,8 @@ def phrase_for(fact: Fact, fact_name: str = "") -> Phrase | None:
     if "/" in key and fact.role == "feature":
         return None  # "Precious/Artificial Jewellery: Precious Jewellery": a catalog's either-or, not prose
     plain = _plain(value)
+    if re.fullmatch(r"(?:gold|silver|platinum|metal) purity", key):  # whatever role the catalog's key was given
+        return _material_phrase(fact, key, value, plain, fact_name)
     if fact.is_flag:
         return _flag_phrase(fact, key, value, plain, fact_name)
     if fact.role in _PHRASE_BY_ROLE:
@@ -252,12 +254,15 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
     purity = re.fullmatch(r"(gold|silver|platinum|metal) purity", key)
     if purity:  # "Gold Purity: 18 K" -> "is made of 18 K gold"
         metal = purity.group(1)
+        plain = re.sub(r"^(?:s|sterling)\s*(?=\d{3}$)", "", plain, flags=re.I)  # "S 925": sterling 925 silver
         named = re.fullmatch(r"([A-Za-z]+)\s+(\d+(?:\.\d+)?)", plain)  # "Silver 925" -> "made of 925 silver"
         if named:
             return Phrase("is", "are", f"made of {named.group(2)} {named.group(1).lower()}", fact)
         said = plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}"
         return Phrase("is", "are", f"made of {said}" if re.match(r"\d", said) else said, fact)  # "made of 925 silver"
     part = key.replace("material", "").replace("fabric", "").strip()
+    value = re.sub(r"\s+material$", "", value.strip(), flags=re.I)  # "Body Material: croco leather material"
+    plain = _plain(value)
     if part in ("primary", "main"):  # "Primary Material: Solid Wood" is what it is made of, not "a solid wood primary"
         return Phrase("is", "are", f"made of {series(value)}", fact)
     if part in ("box", "packaging", "package", "pouch"):
@@ -306,6 +311,12 @@ def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
         return None  # "Antennae Capacity: MU-MIMO Antenna": not an amount it holds
     if "capacity" in key or "volume" in key:
         return Phrase("holds", "hold", series(value) if "," in value else plain, fact)
+    if "weight" in key and not re.search(r"\d", value):
+        return None  # "Diamond Weight: ct": a unit with its number left blank
+    carats = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:carats?|cts?)\.?", value.strip(), re.I)
+    if carats and key.endswith(" weight") and key != "weight":  # "Diamond Weight: 0.27 carat" -> "0.27 carats of diamond"
+        number = carats.group(1)
+        return Phrase("has", "have", f"{number} carat{'s' * (number != '1')} of {key.removesuffix(' weight')}", fact)
     if "weight" in key:
         return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
             Phrase("has", "have", f"{_article(key)} of {plain}", fact)
@@ -314,12 +325,12 @@ def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
         said = re.sub(r"^([a-z]+)/[a-z]+\b", r"\1", plain.lower())
         said = said if key in said.split() else f"{said} {key}"
         return Phrase("has", "have", _article(said), fact)
+    if value.strip().lower() in ("free", "free size", "one size", "freesize"):
+        return Phrase("comes", "come", "in one free size", fact)
     for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
                             ("diameter", "across"), ("thickness", "thick")):
         if key == word:
             return Phrase("is", "are", f"{plain} {adjective}", fact)
-    if value.lower() in ("free", "free size", "one size", "freesize"):
-        return Phrase("comes", "come", "in one free size", fact)
     labelled = [_LABELLED_MEASURE.fullmatch(part.strip()) for part in value.split(",")]
     if len(labelled) > 1 and all(labelled):  # "Size: Height 5 cm, diameter 6 cm" -> "measures 5 cm high and ..."
         said = [f"{m.group(2)} {_ADJECTIVE_OF[m.group(1).lower()[0]]}" for m in labelled]
@@ -379,8 +390,7 @@ def _use_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) ->
 
 # How copy says an occasion: "Casual" is casual wear, "Party-Wedding" parties and weddings; any other value
 # is "<value> occasions".
-_OCCASION = {"casual": "casual wear", "party": "parties", "wedding": "weddings", "wedding and engagement":
-             "weddings and engagements", "everyday": "everyday wear", "formal": "formal wear", "workwear": "work",
+_OCCASION = {"casual": "casual wear", "party": "parties", "wedding": "weddings", "engagement": "engagements", "everyday": "everyday wear", "formal": "formal wear", "workwear": "work",
              "work": "work", "sports": "sports", "sport": "sports", "lounge wear": "lounging", "beach wear": "the beach",
              "festive": "festive occasions", "religious": "religious occasions", "special": "special occasions"}
 
@@ -389,7 +399,8 @@ def _occasions(value: str) -> str:
     """"Party-Wedding, Casual" -> "parties, weddings and casual wear"."""
     items = []
     for item in re.split(r"\s*,\s*", value.strip()):
-        for part in (item.split("-") if "-" in item and all(p.lower() in _OCCASION for p in item.split("-")) else [item]):
+        parts = re.split(r"\s*-\s*|\s+and\s+", item)  # "Party-Wedding", "Wedding and Engagement": two occasions
+        for part in (parts if len(parts) > 1 and all(p.lower().strip() in _OCCASION for p in parts) else [item]):
             if part.strip().lower() == "love" and "," in value:
                 continue  # "Love" beside other occasions: a catalog's gifting tag, not an occasion to name
             said = _OCCASION.get(part.strip().lower(), f"{part.strip().lower()} occasions")
@@ -490,7 +501,8 @@ def _warranty_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
     term = re.match(r"(\d+)\s*(year|month|day)s?\b\s*(.*)$", plain, re.I)
     if term:  # "3years", "12 Months Manufacturer Warranty" -> "a 3-year warranty", "a 12-month manufacturer warranty"
         rest = term.group(3).strip()
-        rest = rest if "warranty" in rest.lower() else f"{rest} warranty".strip()
+        # "10 Days Return Policy" is a return policy, not "a 10-day return policy warranty"
+        rest = rest if re.search(r"warranty|guarantee|policy|replacement", rest, re.I) else f"{rest} warranty".strip()
         return Phrase("comes", "come", f"with a {term.group(1)}-{term.group(2).lower()} {rest}", fact)
     return Phrase("comes", "come", f"with {_article(plain) if plain[:1].isdigit() else plain}", fact)
 
@@ -597,7 +609,7 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
         return Phrase("works", "work", f"with {_names_or_series(value)}", fact)
     if "container" in key or "packaging" in key:  # "Container Type: Bottle" -> "comes in a bottle"
         return Phrase("comes", "come", f"in {_article(plain.lower())}", fact) if len(value.split()) <= 2 else None
-    if re.search(r"\b(?:skin|hair) type\b", key):  # "Skin Type: Combination Skin" -> "suits combination skin"
+    if re.search(r"\b(?:skin|hair) (?:type|condition|concern)\b", key):  # "Skin Type: Combination Skin" -> "suits combination skin"
         thing = key.split()[0]
         said = plain.lower() if thing in plain.lower() else f"{plain.lower()} {thing}"
         return Phrase("is", "are", f"suited to {said}", fact)
@@ -1068,6 +1080,14 @@ def _pasted_title(text: str) -> bool:
     return bool(re.search(r"(?:\b[A-Z][\w'’®™-]*[\s,]+(?:-\s+)?){5,}", text))
 
 
+def _a_quality(word: str) -> bool:
+    """"wicking", "repellent", "resistant": the last word of a quality a bullet names ("Water repellent"), not of
+    a thing ("Zip pocket", "Belted waist")."""
+    from engine.scores.claims import noun_share
+
+    return word.endswith("ing") and noun_share(word) < 0.5 or word.endswith(("repellent", "resistant", "proof"))
+
+
 def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
     """The merchant's own bullets and sentences: a sentence as written, short noun phrases ("Drawstring-
     adjustable hood.") gathered into one "It also features ..." sentence."""
@@ -1104,9 +1124,12 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         elif re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text) and note in plan.bullets and \
                 not _describes_a_variant(text, plan) and _adjective(text.split("-")[-1]):
             qualities.append((text.lower(), note.strip()))  # "Ultra-lightweight", "Semi-fitted": how it is
-        elif re.fullmatch(r"[A-Za-z]{3,} [A-Za-z]{3,}ing", text) and note in plan.bullets and \
-                noun_share(text.split()[-1].lower()) < 0.5 and not _describes_a_variant(text, plan):
-            qualities.append((text.lower().replace(" ", "-"), note.strip()))  # "Moisture wicking" -> "moisture-wicking"
+        elif re.fullmatch(r"(?:[A-Za-z]{3,} ){1,2}[A-Za-z]{3,}", text) and note in plan.bullets and \
+                _a_quality(text.split()[-1].lower()) and not _describes_a_variant(text, plan):
+            # "Moisture wicking" -> "moisture-wicking"; "Lightweight moisture wicking" -> "lightweight, moisture-wicking";
+            # "Water repellent" -> "water-repellent": how it is, not "a water repellent"
+            *before, what, last = text.lower().split()
+            qualities.append((", ".join(before + [f"{what}-{last}"]), note.strip()))
         elif (2 <= len(text.split()) <= 8 or re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text)) and \
                 note in plan.bullets and not _describes_a_variant(text, plan):
             if re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text):
@@ -1132,9 +1155,10 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
                              else _article(phrase), note.strip()))
     out = sentences[:1]
     if qualities:  # "It is ultra-lightweight and semi-fitted."
-        said = " and ".join(q for q, _ in qualities[:2])
+        said = series(", ".join(q for q, _ in qualities[:3])) if len(qualities) > 2 or any("," in q for q, _ in qualities) \
+            else " and ".join(q for q, _ in qualities)
         out.append(Sentence(f"{plan.pronoun()} {'are' if plan.plural else 'is'} {said}.",
-                            [f"your notes: {n}" for _, n in qualities[:2]], "merchant"))
+                            [f"your notes: {n}" for _, n in qualities[:3]], "merchant"))
     if features:
         chosen = features[:most]
         listed = [f for f, _ in chosen]
@@ -1495,7 +1519,7 @@ def _choice(phrase: Phrase) -> bool:
     """"comes in black, blue or green", "in sizes S, M and L": what a shopper picks from."""
     # one size ("in size large") is not a choice: "Available in size large." reads as a fragment (round nine)
     return phrase.singular == "comes" and phrase.rest.startswith("in ") and phrase.fact.role in ("colour", "size") \
-        and not phrase.rest.startswith("in size ")
+        and not phrase.rest.startswith(("in size ", "in one "))
 
 
 def _groups(phrases: list[Phrase], per_sentence: int, rng: random.Random) -> list[list[Phrase]]:
