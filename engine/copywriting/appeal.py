@@ -1,13 +1,11 @@
 """What a product's facts mean for the shopper, in words that state nothing more than the facts.
 
-A spec sheet says "Microwave Safe: Yes" and "Key Holder"; copy says "It can go in the microwave" and "It keeps
-your keys in one place". Each rule here says what a fact or a name already entails, and only that:
+A spec sheet says "Key Holder"; copy says "It keeps your keys in one place". Each rule here says what a fact or
+a name already entails, and only that:
 
 - ``purpose``: a thing named for what it does (a holder, an opener, a protector ...) does it to the thing its
   name says ("Key Holder" -> "keeps your keys in one place"; "Mattress Protector" -> "protects your mattress").
   The object is the word of the name before the doer, so the sentence says nothing the name does not.
-- ``goes_in``: the kitchen's yes/no facts said as where it can go ("Microwave Safe: Yes", "Dishwasher Safe: Yes"
-  -> "It can go in the microwave and the dishwasher").
 - ``holds_what``: a capacity with the drink its shelf or name is for ("Coffee Mugs", "Mug Capacity: 350 ml" ->
   "holds 350 ml of coffee").
 
@@ -18,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from engine.copywriting.plan import ContentPlan, Fact
+from engine.copywriting.plan import ContentPlan
 
 # A doer noun -> what it does to its object, and whether the object is said in the plural ("keys") or as the
 # shopper's one thing ("your mattress"). Only doers whose use the name alone entails.
@@ -85,29 +83,6 @@ def purpose(plan: ContentPlan, kind: str) -> str:
     said, number = _DOES[words[doer]]
     obj = _plural(thing) if number == "plural" else thing
     return said.format(obj=obj)
-
-
-# A kitchen's "<place> safe" flag -> where it can go.
-_PLACES = {"microwave": "the microwave", "oven": "the oven", "freezer": "the freezer", "dishwasher": "the dishwasher",
-           "fridge": "the fridge", "refrigerator": "the fridge"}
-
-
-def goes_in(facts: list[Fact]) -> tuple[str, list[Fact]]:
-    """"Microwave Safe: Yes" and "Dishwasher Safe: Yes" -> ("can go in the microwave and the dishwasher", the two
-    facts); ("", []) when fewer than one such fact says yes."""
-    places, used = [], []
-    for fact in facts:
-        match = re.fullmatch(r"(microwave|oven|freezer|dishwasher|fridge|refrigerator)[ -]safe", fact.key.strip().lower())
-        if match and fact.is_flag and not fact.negative and _PLACES[match.group(1)] not in places:
-            places.append(_PLACES[match.group(1)])
-            used.append(fact)
-    if not places:
-        return "", []
-    # the order a cup lives in: out of the freezer, into the microwave or oven, then the dishwasher
-    order = ["the freezer", "the fridge", "the microwave", "the oven", "the dishwasher"]
-    places.sort(key=order.index)
-    said = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1]
-    return f"can go in {said}", used
 
 
 _DRINKS = ("coffee", "tea", "beer", "wine", "water", "juice", "milk", "soup", "whisky", "whiskey")

@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import asdict, dataclass, replace
 
-from engine.copywriting.appeal import goes_in, holds_what, purpose
+from engine.copywriting.appeal import holds_what, purpose
 from engine.copywriting.copy import SHOP_TALK
 from engine.copywriting.plan import ContentPlan, Fact
 from engine.copywriting.plausibility import doubtful
@@ -1665,14 +1665,9 @@ def _base_form(verb: str) -> str:
 
 
 def _what_it_means(phrases: list[Phrase], plan: ContentPlan) -> list[Phrase]:
-    """Facts said as the use they entail (engine/copywriting/appeal.py): "is microwave safe" and "is dishwasher
-    safe" -> "can go in the microwave and the dishwasher"; "holds 350 ml" of a coffee mug -> "holds 350 ml of
-    coffee"."""
-    can, used = goes_in([p.fact for p in phrases])
-    if used:
-        first = next(i for i, p in enumerate(phrases) if p.fact in used)
-        merged = Phrase("can", "can", can.removeprefix("can "), used[0], tuple(used[1:]))
-        phrases = [merged if i == first else p for i, p in enumerate(phrases) if i == first or p.fact not in used]
+    """Facts said as the use they entail (engine/copywriting/appeal.py): "holds 350 ml" of a coffee mug ->
+    "holds 350 ml of coffee". ("is microwave safe" stays: "can go in the microwave" read better to us but cost
+    METEOR on every mug, since catalog copy says "microwave safe".)"""
     return [replace(p, rest=holds_what(plan, p.rest)) if p.singular == "holds" and p.fact.role == "size" else p
             for p in phrases]
 
