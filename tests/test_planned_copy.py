@@ -338,6 +338,7 @@ def test_typos_in_the_input_are_mended_and_the_claim_check_accepts_the_mended_wo
     assert not claim_report(text, ingest(cover).source_text())["flagged"]
     from engine.scores.spelling import respelled
     assert respelled("Cocona") == "Cocona" and respelled("Hieght") == "Height"  # a name is never 'corrected'
+    assert respelled("Handblock") == "Handblock" and respelled("temparature") == "temperature"  # hand + block: a compound
 
 
 def test_a_catalog_sentence_about_another_product_is_not_used():

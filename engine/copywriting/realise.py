@@ -245,6 +245,8 @@ def _flag_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
 
 def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
     """What it, or one of its parts, is made of: "made of cotton", "a steel case", "made of 18 K gold"."""
+    if value.strip().lower() in ("fabric", "material", "other", "others", "mixed"):
+        return None  # "Material: Fabric" says nothing a shopper did not know: not "is made of fabric"
     if key in ("material", "fabric", "outer material", "material type"):
         if " " not in value and (value.lower().endswith(("en", "ed")) or value.lower() == "metallic") and \
                 value.lower() not in ("linen", "printed"):

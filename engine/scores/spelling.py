@@ -35,6 +35,8 @@ def respelled(word: str) -> str:
     if len(core) < 6 or not core.isalpha() or not (core.islower() or core[1:].islower()) or known(core):
         return word
     lower = core.lower()
+    if any(known(lower[:i]) and known(lower[i:]) for i in range(4, len(lower) - 3)):
+        return word  # "Handblock" is hand + block, a compound English writes as one word, not "handlock" misspelt
     splits = [(lower[:i], lower[i:]) for i in range(len(lower) + 1)]
     edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} | \
         {a + c + b for a, b in splits for c in _LETTERS}
