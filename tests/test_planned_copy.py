@@ -775,13 +775,17 @@ def test_a_long_feature_list_is_said_in_part_as_qualities_and_things():
 
 def test_the_round_nine_editors_false_claims_cannot_be_written_again():
     """One product in several colours ("Color: Blue, Silver") is not a choice of colours: "Available in blue
-    and silver" offered two (three of round nine's 47 descriptions). A choice stays a choice."""
+    and silver" offered two (three of round nine's 47 descriptions), and "comes in blue and silver" still did to
+    round ten's editor. A choice stays a choice."""
     for title, category, colours in (
             ("Fastrack Analog Watch", "Watches > Wrist Watches", "Blue, Silver"),
             ("Reebok Running Shoes", "Footwear > Men's Footwear > Sports Shoes", "Island Blue, Black, Indigo Blue"),
             ("Jewel Ring", "Jewellery > Rings", "Green, Yellow, Gold")):
         text = _described(Product(title=title, category=category, attributes={"Color": colours}))[0]
         assert "Available" not in text and "Choose" not in text, text
+        # nor "comes in blue and silver", which round ten's editor still read as a choice: the colours it is
+        assert re.search(r"\b(?:is|are) (?:blue and silver|island blue, black and indigo blue|green, yellow and gold)\b",
+                         text) and " in blue and silver" not in text, text
         assert claim_report(text, ingest(Product(title=title, category=category,
                                                  attributes={"Color": colours})).source_text())["flagged"] == []
     hoodie = Product(title="Chaz Kangeroo Hoodie", category="Men/Tops/Hoodies & Sweatshirts",
@@ -865,3 +869,11 @@ def test_jewellery_and_bullet_qualities_read_as_copy():
     text, _ = _described(pant)
     assert "It is lightweight, moisture-wicking and water-repellent." in text and "a water repellent" not in text, text
     assert "a belted waist" in text
+
+
+def test_a_merchant_sentence_loses_its_list_mark():
+    kit = Product(title="Mxofere Soap Kit", category="Beauty > Soaps",
+                  description="# if your skin is very sensitive then please consult your doctor before using it.",
+                  attributes={"Ideal For": "Men, Women"})
+    text, _ = _described(kit)
+    assert "If your skin is very sensitive" in text and "#" not in text, text

@@ -216,6 +216,9 @@ def _merchant_sentences(ingested, limit: int = 6) -> tuple[str, ...]:
         # "Price: Rs. 539 There are days ...": the price's figure is left at the start of the next sentence
         sentence = re.sub(r"^\d[\d,.]*\s+(?!(?:ml|l|g|kg|mg|cm|mm|m|inch|inches|pcs|pieces|x|%)\b)", "",
                           " ".join(sentence.split()), flags=re.I)  # "699 long clutch that ..." too; "2 pcs" kept
+        marked = re.match(r"^[#*•>\-]+\s*(?=[a-z])", sentence)  # "# if your skin is very sensitive ...": a list mark
+        if marked:
+            sentence = sentence[marked.end()].upper() + sentence[marked.end() + 1:]
         if 4 <= len(sentence.split()) <= 30 and not re.search(
                 r"key features|specifications of|cash on delivery|genuine products|free shipping|buy .* online|"
                 r"replacement guarantee|price: rs|rs\.", sentence, re.I):

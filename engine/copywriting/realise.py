@@ -349,6 +349,10 @@ def _colour_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str)
         if value.strip().lower() in _LOOKS:  # "Color: Clear" -> "is clear", not "comes in clear"
             return Phrase("is", "are", _LOOKS[value.strip().lower()], fact)
         choice = "available" in key or key.endswith("s")  # a choice of colours, not one product's colours
+        if not choice and re.search(r",|/|\band\b|&", value):
+            # "Color: Blue, Silver" is one product in two colours: "they are blue and silver"; "they come in blue
+            # and silver" still read as a choice to round ten's editor
+            return Phrase("is", "are", series(value.replace("&", ",")).lower() if _shouted(value) else series(value.replace("&", ",")), fact)
         return Phrase("comes", "come", f"in {series(value, 'or' if choice else 'and')}", fact)
     part = key.replace("color", "").replace("colour", "").strip()
     if part in ("type", "shade", "family", "name", "code", "primary", "main"):  # "Color Type: Black" -> "comes in black"
