@@ -877,3 +877,18 @@ def test_a_merchant_sentence_loses_its_list_mark():
                   attributes={"Ideal For": "Men, Women"})
     text, _ = _described(kit)
     assert "If your skin is very sensitive" in text and "#" not in text, text
+
+
+def test_a_product_that_is_its_own_feature_or_box_and_a_sunscreens_ratings_read_as_copy():
+    tassels = Product(title="Kings Multicolor Tassels", category="Home Furnishing > Curtain Accessories > Tassels",
+                      attributes={"Material": "Silk", "Sales Package": "2 Pcs Tassels",
+                                  "Number of Contents in Sales Package": "Pack of 2", "Tassels": "Yes"})
+    text, _ = _described(tassels)
+    assert "as a pack of 2." in text and "pcs tassels" not in text and "and tassels" not in text, text
+    sunscreen = Product(title="Lotus Safe Sun UV Screen MatteGel", category="Beauty > Sunscreen",
+                        attributes={"UV Protection": "UVA, UVB", "Skin Type": "Normal Skin, Oily Skin",
+                                    "PA Rating": "PA+++", "SPF Ratings": "50"})
+    text, _ = _described(sunscreen)
+    for said in ("UVA and UVB protection", "normal skin and oily skin", "a PA+++ rating", "an SPF of 50"):
+        assert said in text, text
+    assert claim_report(text, ingest(sunscreen).source_text())["flagged"] == []

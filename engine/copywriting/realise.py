@@ -228,6 +228,8 @@ def _flag_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
     """A yes/no fact: "Microwave Safe: No" -> "is not microwave safe", "Lid Included: Yes" -> "comes with a lid"."""
     words = key.split()
     negative = fact.negative
+    if len(words) == 1 and singular(words[0]) in {singular(w) for w in re.findall(r"[a-z]+", fact_name.lower())}:
+        return None  # "Tassels: Yes" of "Kings Multicolor Tassels": the product itself, not a part it has
     if "collection" in words:
         return None if negative else Phrase("is", "are", f"part of the {key}", fact)
     if words and words[-1] == "required" and len(words) > 1:  # "Batteries Required: Yes" -> "requires batteries"
@@ -469,11 +471,13 @@ def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str
         return None  # "Sales Package: Bath Towel" for a "Set of Towels", "Quilt" for "... Quilts & Comforters Red"
     if re.fullmatch(r"(?:pack of )?2", lowered) and named & _PAIRED:
         return None  # "Pack of 2" boots: one pair, not two
-    counted = re.fullmatch(r"(\d+)\s+([a-z]+)", lowered)
+    counted = re.fullmatch(r"(\d+)\s+(pcs?\s+|pieces?\s+)?([a-z]+)", lowered)
     words = [w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name)]
-    modifier = counted and any(w == counted.group(2).rstrip("s") and i + 1 < len(words) and words[i + 1] not in (
+    thing = counted.group(3).rstrip("s") if counted else ""
+    modifier = counted and any(w == thing and i + 1 < len(words) and words[i + 1] not in (
         "set", "pack", "kit", "combo", "pair", "box", "of") for i, w in enumerate(words))
-    if counted and modifier and int(counted.group(1)) > 1:
+    pieces = counted and counted.group(2) and thing in words  # "2 Pcs Tassels" of tassels: two of the product
+    if counted and (modifier or pieces) and int(counted.group(1)) > 1:
         # "Sales Package: 2 MATTRESS" for a "Mattress Protector": two of the product, not two mattresses
         return Phrase("comes", "come", f"as a pack of {counted.group(1)}", fact)
     if "," in value:  # "Warranty Card, 1 Ring" for a ring: the ring is the product; what comes with it is the card
@@ -573,6 +577,8 @@ def _style_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
 
 def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
     """Any other key: a quantity, a count, a type, compatibility, a short value said with its key."""
+    if re.fullmatch(r"spf(?: ratings?)?", key) and re.fullmatch(r"\d+\+?", value.strip()):
+        return Phrase("has", "have", f"an SPF of {value.strip()}", fact)  # "SPF Ratings: 50", not "50 spf ratings"
     if key in ("quantity", "net quantity", "net content", "net contents", "net volume", "net weight") and \
             re.fullmatch(r"\d[\d.]*\s*[A-Za-z]{1,3}", value.strip()):
         return Phrase("contains", "contain", plain, fact)  # "Quantity: 30 ml" -> "contains 30 ml"
@@ -617,8 +623,13 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
         return Phrase("comes", "come", f"in {_article(plain.lower())}", fact) if len(value.split()) <= 2 else None
     if re.search(r"\b(?:skin|hair) (?:type|condition|concern)\b", key):  # "Skin Type: Combination Skin" -> "suits combination skin"
         thing = key.split()[0]
-        said = plain.lower() if thing in plain.lower() else f"{plain.lower()} {thing}"
+        kinds = series(value).lower()  # "Normal Skin, Oily Skin" -> "normal skin and oily skin"
+        said = kinds if thing in kinds else f"{kinds} {thing}"
         return Phrase("is", "are", f"suited to {said}", fact)
+    if key.endswith(" rating") and value.lower().startswith(key.split()[0]):
+        return Phrase("has", "have", _article(f"{value.strip()} rating"), fact)  # "PA Rating: PA+++" -> "a PA+++ rating"
+    if key.endswith(" protection") and len(value.split(",")) > 1 and len(value) <= 30:
+        return Phrase("has", "have", f"{series(value)} protection", fact)  # "UV Protection: UVA, UVB"
     if key.split()[0] in ("sport", "sports", "game"):  # "Sport: Skating", "Sport Type: Skating"
         return Phrase("is", "are", f"made for {series(value).lower()}", fact)
     if len(value.split()) <= 2 and ":" not in value and value.lower() not in ("all", "any", "other", "others") \
