@@ -892,3 +892,16 @@ def test_a_product_that_is_its_own_feature_or_box_and_a_sunscreens_ratings_read_
     for said in ("UVA and UVB protection", "normal skin and oily skin", "a PA+++ rating", "an SPF of 50"):
         assert said in text, text
     assert claim_report(text, ingest(sunscreen).source_text())["flagged"] == []
+
+
+def test_qualities_given_as_a_material_a_noun_pattern_and_the_product_in_its_own_box():
+    cup = Product(title="Munchkin Mighty Grip Trainer Cup", category="Baby Care > Feeding > Cups",
+                  attributes={"Material": "BPA free, Spill-proof", "Ideal For": "Boys, Girls", "Capacity": "250 ml"})
+    text, _ = _described(cup)
+    assert "is BPA free and spill-proof" in text and "Made of BPA" not in text, text
+    bib = Product(title="Piyo Four Stage Waterproof Bib", category="Baby Care > Bibs",
+                  attributes={"Pattern": "Animal", "Color": "Yellow", "Material": "Plastic"})
+    assert "an animal yellow" not in _described(bib)[0]
+    figure = Product(title="Exotic India Adi Buddha Vajrasattva Showpiece", category="Home Decor > Showpieces",
+                     attributes={"Sales Package": "1 Showpiece Figurine", "Weight": "2050 g"})
+    assert "comes with" not in _described(figure)[0]

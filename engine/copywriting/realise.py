@@ -249,6 +249,9 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
     """What it, or one of its parts, is made of: "made of cotton", "a steel case", "made of 18 K gold"."""
     if value.strip().lower() in ("fabric", "material", "other", "others", "mixed"):
         return None  # "Material: Fabric" says nothing a shopper did not know: not "is made of fabric"
+    parts = [v.strip() for v in value.split(",") if v.strip()]
+    if all(re.search(r"(?:free|proof|resistant)$", v, re.I) for v in parts):
+        return Phrase("is", "are", series(value), fact)  # "Material: BPA free, Spill-proof": how it is, not what of
     if key in ("material", "fabric", "outer material", "material type"):
         if " " not in value and (value.lower().endswith(("en", "ed")) or value.lower() == "metallic") and \
                 value.lower() not in ("linen", "printed"):
@@ -461,7 +464,7 @@ def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str
     lowered = plain.lower()
     named = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name) if len(w) > 2}
     if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered) or \
-            re.fullmatch(r"1 [a-z -]+", lowered) and lowered.split()[-1].rstrip("s") in named:
+            re.fullmatch(r"1 [a-z -]+", lowered) and any(w.rstrip("s") in named for w in lowered.split()[1:] if len(w) > 3):
         return None  # one of it ("1 Mug" for a mug, "1 Cushion Cover" for a cushion cover): nothing to say
     if not re.search(r"\b(?:[2-9]|\d{2,})\b", lowered) and \
             set(re.findall(r"[a-z]+", lowered)) <= _BOX_WORDS | {w.lower() for w in re.findall(r"[A-Za-z]+", fact_name)}:
@@ -1280,6 +1283,8 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     """What the product is in one noun phrase built from its facts: "a white ceramic mug", "tan boots for
     women". Returns the phrase, the fact phrases it says, and whether it ends in "for ..." (no clause may
     follow it then)."""
+    from engine.scores.claims import noun_share
+
     kind = _kind(plan)
     head = kind.split()[-1] if kind else ""
     typed = not kind and _plain_type(plan)
@@ -1300,7 +1305,8 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
     audience = next((p for p in phrases if p.fact.role == "use" and p.rest.startswith("made for ")
                      and re.search(r"ideal|gender", p.fact.key, re.I) and p.fact.value.count(",") < 2), None)
     pattern = next((p for p in phrases if p.fact.role == "pattern" and single(p) and
-                    re.fullmatch(r"[A-Za-z]+(?:ed|al)|solid|plain", p.fact.value.strip(), re.I)), None)  # "printed", "solid"
+                    re.fullmatch(r"[A-Za-z]+(?:ed|al)|solid|plain", p.fact.value.strip(), re.I) and
+                    noun_share(p.fact.value.strip().lower()) < 0.5), None)  # "printed", "floral", "solid"; not "animal"
     cut = next((p for p in phrases if p.fact.role == "style" and p.singular == "is" and
                 re.fullmatch(r"[a-z]+less", p.rest)), None)  # "a solid sleeveless polyester top"
     if re.search(r"\s(?:with|and)\s", plan.name, re.I):
