@@ -1454,7 +1454,11 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
                                          pron=plan.pronoun(False), Pron=plan.pronoun())
         said = []
     elif phrases:
-        lead = next((p for p in phrases if p.fact.role in ("use", "material")), None) or \
+        # what it is made of or for, else what it has or does, before its measures: "The Asus ... Router has a
+        # wireless speed of 2334 Mbps", not "... measures 47.5 mm high"
+        lead = next((p for p in phrases if p.fact.role in ("use", "material") or p.singular == "holds"), None) or \
+            next((p for p in phrases if p.fact.role in ("feature", "style") and not p.fact.is_flag and
+                  not re.search(r"\b(?:series|collection|shape)\b", p.rest)), None) or \
             next((p for p in phrases if p.fact.role != "size" or "weight" not in p.fact.key.lower()), phrases[0])
         shapes = voice.plain_openings
         if not (plan.brand and name.lower().startswith(plan.brand.lower())):
