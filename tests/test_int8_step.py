@@ -13,16 +13,8 @@ import torch
 pytest.importorskip("onnxruntime")
 transformers = pytest.importorskip("transformers")
 
+from conftest import tiny_llama  # noqa: E402
 from engine.core.errors import StudioError  # noqa: E402
-
-
-def _tiny_llama():
-    """A random 2-layer Llama with grouped heads (4 query heads on 2 key/value heads), float32."""
-    config = transformers.LlamaConfig(vocab_size=96, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
-                                      tie_word_embeddings=False, attn_implementation="sdpa")
-    torch.manual_seed(0)
-    return transformers.LlamaForCausalLM(config).eval()
 
 
 PROMPT = torch.tensor([[5, 17, 42, 8, 91, 3, 60]])
@@ -40,7 +32,7 @@ def test_the_int8_step_follows_transformers_step_token_by_token(monkeypatch):
     from engine.models import int8_step
 
     monkeypatch.setattr(int8_step, "CACHE_SLACK", 2)  # so that the cache grows (and is rebound) mid-way
-    model = _tiny_llama()
+    model = tiny_llama()
     cache = _prefilled(model)
     decoder = int8_step.Int8Decoder(model, threads=1)
     decoder.load(cache, need=PROMPT.shape[1] + 2)
@@ -69,7 +61,7 @@ def test_the_cache_goes_to_the_graph_and_comes_back():
     place); the exported cache loaded into a second decoder steps to bitwise the first one's logits."""
     from engine.models.int8_step import Int8Decoder
 
-    model = _tiny_llama()
+    model = tiny_llama()
     cache = _prefilled(model)
     first = Int8Decoder(model, threads=1)
     first.load(cache, need=PROMPT.shape[1] + len(FORCED) + 1)
