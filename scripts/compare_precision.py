@@ -1,6 +1,7 @@
 """Quality before/after a precision change: two folders of `python -m engine evaluate` outputs per report.
 
     python scripts/compare_precision.py runs/precision-eval float32 float16
+    python scripts/compare_precision.py runs/precision-eval float16 int8
 
 Reads ``<root>/<before>-<catalog>-<task>/results.json`` and the same with ``<after>``, and prints a
 markdown table: METEOR and ROUGE-L means with their standard errors, the difference, whether it is
