@@ -192,7 +192,7 @@ class RunningBatch:
         self.lm = lm
         self.rows: list[_Row] = []
         self.cache = None  # the first rows to join bring theirs (``_merge``)
-        self.lean = None  # the lean decoder, while it holds the cache of a row decoding alone (``_lean``)
+        self.lean = None  # the single-row decoder (lean or int8), while it holds the cache of a row alone (``_lean``)
         self.mask = torch.zeros(0, 0, dtype=torch.long, device=lm.device)
         self.last = torch.zeros(0, 1, dtype=torch.long, device=lm.device)  # each row's newest token
 
@@ -347,8 +347,9 @@ class RunningBatch:
 
 def single_row_decoder(lm):
     """What steps a row decoding alone: the int8 graph at precision ``int8`` (``Int8Decoder``), else the lean
-    float16/float32 step where it computes the model exactly, else None (transformers' own step). Both take
-    ``load(cache, need)``, ``step(token) -> (1, V) float32 logits`` and ``export()``."""
+    float16/float32 step where it computes the model exactly and lean decoding is on, else None (transformers'
+    own step). ``set_lean_decoding`` switches the lean step only: the int8 step is what precision int8 means.
+    Both take ``load(cache, need)``, ``step(token) -> (1, V) float32 logits`` and ``export()``."""
     if lm.precision == "int8":
         from engine.models.int8_step import int8_decoder
 
