@@ -34,9 +34,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--data-dir", help="where history and batch outputs live (default: runs/studio, or $MCS_DATA_DIR)")
     parser.add_argument("--no-batching", action="store_true",
                         help="write one request's copy at a time (default: concurrent requests are decoded together)")
-    parser.add_argument("--precision", default="auto", choices=["auto", "float16", "float32"],
+    parser.add_argument("--precision", default="auto", choices=["auto", "float16", "float32", "int8"],
                         help="language-model weights: auto = float16 weights on a CPU, bf16/fp16 on a GPU; "
-                             "float32 = the slower reference path")
+                             "float32 = the slower reference path; int8 = float16 weights with a single "
+                             "request decoded by an 8-bit ONNX Runtime step (CPU only, ~2x faster, not the "
+                             "same text; docs/EVALUATION.md)")
     parser.add_argument("--no-warm-up", action="store_true",
                         help="load models on the first click instead of in the background at start")
     return parser.parse_args(argv)

@@ -8,6 +8,9 @@ For a 50-token prompt and exactly 128 new tokens, greedy, one row, at 1 and at 2
              repeated 4-gram, the least length), transformers' own step (``set_lean_decoding(False)``);
   lean       the same decoder with the lean step (engine/models/lean.py): static key/value cache, the
              layers written out over the same weights; checked here to write the same tokens as today.
+  int8       the same decoder at ``precision="int8"``: the lone row stepped by ``Int8Decoder``
+             (engine/models/int8_step.py: one ONNX Runtime graph a token, 8-bit ``MatMulNBits`` weights),
+             the prefill on the float16 serving weights; ONNX Runtime's intra-op threads = the thread count.
 
 tokens/s = 128 / seconds from the call to the last token (prompt prefill included), median of ``--runs``
 runs; the paths and thread counts alternate run by run so that they see the same load. The decoder paths
@@ -18,6 +21,8 @@ The bound: one token reads every weight once, plus the key/value cache so far. b
 2 bytes x the parameters of every linear layer (float16; the output layer included) + the norms and one
 embedding row + the mean key/value cache read over the 128 steps; single-core read bandwidth = the best
 of several ``sum`` passes over a 512 MB float32 tensor at 1 thread. bound (tokens/s) = bandwidth / bytes.
+The int8 row's bound counts the bytes its graph holds instead of the float16 weights: 8-bit weights and one
+float32 scale a block of 32 (the output layer included), plus the same norms, embedding row and cache.
 
 ``--kernels`` also times the model's linear layers alone (one token's GEMMs) in float16 (fbgemm), int8
 dynamic (fbgemm) and int8 weight-only (``torch._weight_int8pack_mm``), and as ONNX Runtime graphs
@@ -56,7 +61,7 @@ PROMPT = ("Rocco Gym Tank. A sleeveless training top in a light, breathable poly
           "sweat and dries quickly. Relaxed fit, racerback cut, flatlock seams that do not chafe, a reflective logo "
           "for early runs. Machine wash cold, tumble dry low. Sizes XS to XL. Colours: blue, black, grey. "
           "Write a product description.")
-PATHS = ("bare", "today", "lean")
+PATHS = ("bare", "today", "lean", "int8")
 
 
 READING = """
@@ -76,25 +81,17 @@ What the lean step is (engine/models/lean.py) and what was chosen where the issu
   `torch.compile` was not adopted: Inductor fuses the pointwise work and reorders the reductions
   (RMSNorm's mean, the softmax), which changes the last bits, and then the same-text guarantee is gone;
   it also costs a compile at every start on a 2-core box.
-- **8-bit weights: not adopted.** On this AVX2 CPU (no VNNI) one token's GEMMs with fbgemm's int8
-  dynamic kernel took 0-35 % less time than with its float16 one across the runs of 2026-12-07 (table
-  above), and the weight-only int8 kernel several times more: the int8 kernels' arithmetic, not the
-  bytes, sets their pace, so fbgemm's 8-bit weights do not buy the 2x the bound promises here. ONNX
-  Runtime's `MatMulNBits` (MLAS, int8 arithmetic: `accuracy_level` 4) does: 8-bit weights ran one token's
-  GEMMs 1.8-2.2x as fast as fbgemm float16 and 4-bit ones 2.9-3.4x, in one ORT graph (the ORT table in the next section;
-  its float32 and float16 `MatMul` were 0.74-0.90x). Not adopted all the same: (1) the gain is the one graph's.
-  Swapped in layer by layer under the lean step (`benchmarks/ort_step.py`), each of the 271 calls a token
-  pays about 30 us of Python and copies, and tokens/s rose 1.03-1.08x (8-bit) and 1.23x (4-bit);
-  the speed needs the whole token as one ORT graph. (2) The logits change: the weights' rounding (about
-  1 % of each layer's output at 8 bits, 13-27 % at 4 bits, block 32) and the row's int8 rounding (about
-  1 %); the same-text guarantee goes (8-bit: the first changed token at 11 of 128; 4-bit: at 0), so 8-bit
-  ships only after the issue's quality check (METEOR and ROUGE-L within one standard error, claim-check rates
-  unchanged on the validation products), and 4-bit with per-block rounding is too coarse for a 135M model.
-  The earlier finding stands as well (docs/PERFORMANCE.md, CPU precision): fbgemm's int8 dynamic
-  quantization changed the text from the first token and its per-batch activation scale made a request's
-  text depend on its batch neighbours (`MatMulNBits` at accuracy 4 scales each row
-  per block of its own, by MLAS's design: not checked here).
-  A CPU with VNNI/AMX (the Xeon seen here on 2026-12-07) may differ: rerun `--kernels` there first.
+- **8-bit weights: an opt-in precision, `int8`.** On this AVX2 CPU (no VNNI) fbgemm's int8 kernels do not
+  buy the 2x the bound promises (their arithmetic, not the bytes, sets their pace); ONNX Runtime's
+  `MatMulNBits` (MLAS, int8 arithmetic: `accuracy_level` 4) does, 1.8-2.2x fbgemm float16 for one token's
+  GEMMs (the ORT table in the next section), but only with the whole token as one ORT graph: swapped in
+  layer by layer under the lean step (`benchmarks/ort_step.py`), 271 calls a token ate the gain. So
+  `precision="int8"` (engine/models/int8_step.py) steps a lone row with one graph a token
+  (GroupQueryAttention over a static cache bound in place, 8-bit weights in blocks of 32), prefill and
+  batched rows on the float16 weights. Its logits are not float16's (the weights' rounding, about 1 % of
+  each layer's output, and the row's int8 rounding): the same-text guarantee does not hold across
+  precisions, so it is opt-in with its own quality table (docs/EVALUATION.md), and the default stays
+  float16. 4-bit with per-block rounding is too coarse for a 135M model (13-27 % per layer).
 - **Threads: 1.** Two threads split fbgemm's GEMMs over both cores, but on a shared 2-core machine the
   second OpenMP thread waits on a core another job holds, and decoding collapses (measured with
   `--threads 1 2` while other jobs ran: 1-8 tokens/s with 2 threads against 31 with 1); a server also runs encoders and scores in other threads (each with its own OpenMP pool). The
@@ -138,6 +135,12 @@ def decoder_run(lm, ids: torch.Tensor, new: int, lean: bool) -> tuple[float, flo
     seconds, cpu = time.perf_counter() - start, time.thread_time() - cpu
     assert len(request.tokens) == new, len(request.tokens)
     return seconds, cpu, list(request.tokens)
+
+
+def int8_run(lm8, decoders: dict, ids: torch.Tensor, new: int) -> tuple[float, float, list[int]]:
+    """``decoder_run`` at precision int8, with the int8 step whose ONNX Runtime session has torch's thread count."""
+    lm8.int8 = decoders[torch.get_num_threads()]
+    return decoder_run(lm8, ids, new, lean=True)
 
 
 # ----------------------------------------------------------------------------- the bound
@@ -248,8 +251,9 @@ def kernel_table(kernels: dict) -> str:
 # ----------------------------------------------------------------------------- a whole Create
 
 def create_ab(runs: int, product_id: str = "MT05") -> dict:
-    """``Studio.generate`` (title, description, bullets, keywords, scores; the Create tab's defaults) with
-    transformers' step and with the lean step, alternating, seeds 0..runs-1, 1 thread; and whether the copy matched."""
+    """``Studio.generate`` (title, description, bullets, keywords, scores; the Create tab's defaults) three ways,
+    alternating seed by seed (seeds 0..runs-1, 1 thread): transformers' step and the lean step at float16 (one
+    Studio, ``set_lean_decoding``), and a Studio at ``precision="int8"``; and how often the copy matched."""
     import json
 
     from engine.pipeline import Studio
@@ -260,26 +264,34 @@ def create_ab(runs: int, product_id: str = "MT05") -> dict:
     record = next(json.loads(line) for line in luma.open(encoding="utf-8") if json.loads(line)["id"] == product_id)
     product = Product.from_record(record, luma.parent)
     torch.set_num_threads(1)
-    studio = Studio(device="cpu")
+    studio, studio8 = Studio(device="cpu"), Studio(device="cpu", precision="int8")
     studio.warm_up(Settings())
-    seconds = {False: [], True: []}
-    same = 0
-    for lean in (False, True):  # first calls (caches, tables) untimed
-        set_lean_decoding(lean)
-        studio.generate(product, Settings(), store=False)
+    studio8.warm_up(Settings())  # builds the int8 graphs (the writer's and the base model's)
+
+    def create(way: str, seed: int) -> dict:
+        set_lean_decoding(way != "today")
+        return (studio8 if way == "int8" else studio).generate(product, Settings(seed=seed), store=False).copy.to_dict()
+
+    ways = ("today", "lean", "int8")
+    seconds = {way: [] for way in ways}
+    same = {"today": 0, "int8": 0}  # the copy the lean step wrote, word for word
+    for way in ways:  # first calls (caches, tables) untimed
+        create(way, 0)
     for seed in range(runs):
         copies = {}
-        for lean in (False, True):
-            set_lean_decoding(lean)
+        for way in ways:
             start = time.perf_counter()
-            copies[lean] = studio.generate(product, Settings(seed=seed), store=False).copy.to_dict()
-            seconds[lean].append(time.perf_counter() - start)
-        same += copies[False] == copies[True]
-        print(f"Create seed {seed}: today {seconds[False][-1]:.2f} s, lean {seconds[True][-1]:.2f} s", flush=True)
+            copies[way] = create(way, seed)
+            seconds[way].append(time.perf_counter() - start)
+        same["today"] += copies["today"] == copies["lean"]
+        same["int8"] += copies["int8"] == copies["lean"]
+        print(f"Create seed {seed}: " + ", ".join(f"{w} {seconds[w][-1]:.2f} s" for w in ways), flush=True)
     set_lean_decoding(True)
-    return {"today": statistics.median(seconds[False]), "lean": statistics.median(seconds[True]),
-            "paired": statistics.median(a / b for a, b in zip(seconds[False], seconds[True])), "same": same,
-            "runs": runs, "product": f"{product.id} ({product.title})"}
+    return {**{way: statistics.median(seconds[way]) for way in ways},
+            "paired": statistics.median(a / b for a, b in zip(seconds["today"], seconds["lean"])),
+            "paired_int8": statistics.median(a / b for a, b in zip(seconds["lean"], seconds["int8"])),
+            "paired_int8_today": statistics.median(a / b for a, b in zip(seconds["today"], seconds["int8"])),
+            "same": same["today"], "same_int8": same["int8"], "runs": runs, "product": f"{product.id} ({product.title})"}
 
 
 # ----------------------------------------------------------------------------- report
@@ -296,7 +308,7 @@ def main() -> None:
     parser.add_argument("--kernels-only", action="store_true",
                         help="time one token's GEMMs by kernel and print the table; no decoding (not with --write)")
     parser.add_argument("--create", type=int, default=0, metavar="N",
-                        help="also time N whole Creates (seeds 0..N-1) with today's step and the lean one")
+                        help="also time N whole Creates (seeds 0..N-1) with today's step, the lean one and at int8")
     parser.add_argument("--write", action="store_true", help=f"replace the '{SECTION}' section of docs/PERFORMANCE.md")
     args = parser.parse_args()
     command = ("python benchmarks/decode.py" + ("" if args.kernels_only else
@@ -319,9 +331,14 @@ def main() -> None:
     bare = AutoModelForCausalLM.from_pretrained(convert_embedded("smollm2-135m"), dtype=torch.float32).eval()
     ids = prompt_ids(lm.tokenizer, args.prompt_tokens)
     eos = lm.tokenizer.eos_token_id
+    from engine.models.int8_step import Int8Decoder
+
+    lm8 = load_language_model("smollm2-135m", "cpu", "int8")  # float16 serving weights, the int8 step
+    int8_steps = {threads: Int8Decoder(lm8.model, threads=threads) for threads in args.threads}
     run = {"bare": lambda: bare_run(bare, ids, args.new_tokens, eos),
            "today": lambda: decoder_run(lm, ids, args.new_tokens, lean=False),
-           "lean": lambda: decoder_run(lm, ids, args.new_tokens, lean=True)}
+           "lean": lambda: decoder_run(lm, ids, args.new_tokens, lean=True),
+           "int8": lambda: int8_run(lm8, int8_steps, ids, args.new_tokens)}
 
     seconds = {(p, t): [] for p in PATHS for t in args.threads}
     cpu = {(p, t): [] for p in PATHS for t in args.threads}
@@ -341,6 +358,10 @@ def main() -> None:
                                             for t in args.threads for p in PATHS) + " tokens/s", flush=True)
     set_lean_decoding(True)
     same = all(tokens["lean", t, i] == tokens["today", t, i] for t in args.threads for i in range(args.runs))
+    first = tokens["lean", args.threads[0], 0], tokens["int8", args.threads[0], 0]
+    int8_same = sum(a == b for a, b in zip(*first))
+    int8_differs = next((i for i, (a, b) in enumerate(zip(*first)) if a != b), None)
+    lm8.int8 = None  # the Create's int8 Studio builds its own at 1 thread
     tps = {key: args.new_tokens / statistics.median(value) for key, value in seconds.items()}
     # tokens per second of this thread's CPU time: what a core of its own would give, had the other jobs on
     # the machine not taken turns on it (their pull on memory bandwidth still counts). 1 thread only: with
@@ -351,6 +372,8 @@ def main() -> None:
     bandwidth2 = read_bandwidth(2) if 2 in args.threads else None
     need = bytes_per_token(lm.model.config, args.prompt_tokens, args.new_tokens)
     bound = bandwidth / need["total"]
+    need_int8 = int8_steps[args.threads[0]].weight_bytes + need["small"] + need["cache"]
+    bound_int8 = bandwidth / need_int8
     kernels = kernel_times(lm, args.kernel_runs, ort=not args.no_ort) if args.kernels else {}
     create = create_ab(args.create) if args.create else None
     torch.set_num_threads(1)
@@ -359,28 +382,37 @@ def main() -> None:
     rows = []
     for threads in args.threads:
         for path, label in (("bare", "bare transformers generate, float32"), ("today", "today's decoder (float16 layers, transformers step)"),
-                            ("lean", "lean decoder (float16 layers, lean step)")):
+                            ("lean", "lean decoder (float16 layers, lean step)"),
+                            ("int8", "int8 decoder (one ONNX Runtime graph, 8-bit weights)")):
             value = tps[path, threads]
-            on_cpu = (f"{cpu_tps[path, threads]:.1f} ({100 * cpu_tps[path, threads] / bound:.0f} %)"
+            its_bound = bound_int8 if path == "int8" else bound
+            on_cpu = (f"{cpu_tps[path, threads]:.1f} ({100 * cpu_tps[path, threads] / its_bound:.0f} %)"
                       if threads == 1 else "")
             rows.append(f"| {label} | {threads} | {value:.1f} | {value / tps['bare', threads]:.2f}x | "
-                        f"{value / tps['today', threads]:.2f}x | {100 * value / bound:.0f} % | {on_cpu} |")
+                        f"{value / tps['today', threads]:.2f}x | {value / tps['lean', threads]:.2f}x | "
+                        f"{100 * value / its_bound:.0f} % | {on_cpu} |")
     table = "\n".join(rows)
     text = (f"{SECTION}\n\nOne row, a {args.prompt_tokens}-token prompt and exactly {args.new_tokens} new tokens, greedy; "
             f"tokens/s = {args.new_tokens} / seconds from the call to the last token (prefill included), median of "
             f"{args.runs} runs, paths and thread counts alternating run by run.\n\n"
             f"Command: `{command}`  \nMachine: {machine()}; load average {load_start:.1f} at the start. "
             "The machine is shared with other jobs (2 cores): the numbers move with their load.\n\n"
-            f"| path | threads | tokens/s | vs bare | vs today | of the 1-core bound | per CPU-second (of the bound) |\n"
-            f"|---|---|---|---|---|---|---|\n{table}\n\n"
+            f"| path | threads | tokens/s | vs bare | vs today | vs lean | of its 1-core bound | per CPU-second (of the bound) |\n"
+            f"|---|---|---|---|---|---|---|---|\n{table}\n\n"
+            "Its bound: the float16 one for bare, today and lean (bare reads float32 weights: twice the bytes), "
+            "the 8-bit one for int8.\n\n"
             "Per CPU-second: 128 / the decoding thread's own CPU seconds, 1 thread: the speed with a core to "
             "itself (other jobs' turns on the core left out; their pull on memory bandwidth is not).\n\n"
-            f"Same tokens from the lean step as from today's decoder: {'yes' if same else 'NO'}, every run and thread count.\n\n"
+            f"Same tokens from the lean step as from today's decoder: {'yes' if same else 'NO'}, every run and thread count. "
+            f"The int8 step's tokens equal to the lean step's in place: {int8_same} of {args.new_tokens}"
+            + (f" (the first change at token {int8_differs})" if int8_differs is not None else "") + ".\n\n"
             f"The bound: a token reads {need['total'] / 1e6:.0f} MB (float16 linear weights {need['weights'] / 1e6:.0f} MB, "
             f"norms and an embedding row {need['small'] / 1e6:.2f} MB, the key/value cache {need['cache'] / 1e6:.1f} MB on "
             f"average); one core reads {bandwidth / 1e9:.1f} GB/s (best `sum` over 512 MB, 1 thread"
             + (f"; {bandwidth2 / 1e9:.1f} GB/s with 2 threads" if bandwidth2 else "")
-            + f"), so **{bound:.0f} tokens/s** at float16 and {bandwidth / need['total_int8']:.0f} tokens/s with 8-bit weights.\n")
+            + f"), so **{bound:.0f} tokens/s** at float16 and {bandwidth / need['total_int8']:.0f} tokens/s with 8-bit weights "
+            f"without scales; the int8 graph holds {int8_steps[args.threads[0]].weight_bytes / 1e6:.0f} MB of 8-bit weights and "
+            f"scales, a token reads {need_int8 / 1e6:.0f} MB: **{bound_int8:.0f} tokens/s**.\n")
     if kernels:
         text += ("\nOne token's GEMMs alone (every linear layer once, one row, 1 thread), by kernel: median of "
                  f"{kernels['runs']} rounds, the kernels alternating within each round; bytes/s = the bytes of the "
@@ -392,8 +424,10 @@ def main() -> None:
     if create:
         text += (f"\nA whole Create (title, description, bullets, keywords, scores; the Create tab's defaults, product "
                  f"{create['product']}, seeds 0..{create['runs'] - 1}, 1 thread, alternating): today's step "
-                 f"{create['today']:.2f} s, the lean step {create['lean']:.2f} s (medians); per seed, the lean step is "
-                 f"{create['paired']:.2f}x as fast (median). Same copy: {create['same']} of {create['runs']}.\n")
+                 f"{create['today']:.2f} s, the lean step {create['lean']:.2f} s, int8 {create['int8']:.2f} s (medians); "
+                 f"per seed, the lean step is {create['paired']:.2f}x as fast as today's and int8 {create['paired_int8']:.2f}x "
+                 f"as fast as the lean step ({create['paired_int8_today']:.2f}x today's) (medians). Same copy as the lean "
+                 f"step: today's {create['same']} of {create['runs']}, int8 {create['same_int8']} of {create['runs']}.\n")
     text += READING
     print("\n" + text + f"\nload average at the end: {load_end:.1f}")
     if args.write:

@@ -14,92 +14,21 @@ execution), outputs bound once (``IOBinding``) so that a run is the kernels and 
   ... a session a layer         the same kernel as one session per layer, each run from Python: what
                                 swapping the lean step's GEMMs one by one would cost (benchmarks/ort_step.py).
 
-The graph is written as protobuf bytes by hand (the ``onnx`` package is not a dependency): only the fields
-these graphs need, field numbers from onnx/onnx.proto.
+The graph is written as protobuf bytes by hand (the ``onnx`` package is not a dependency) by
+engine/models/onnx_graph.py's writers, which the engine's int8 decode step uses too.
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
-# ----------------------------------------------------------------------------- protobuf, by hand
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-FLOAT, UINT8, FLOAT16 = 1, 2, 10  # TensorProto.DataType
-_NUMPY = {FLOAT: np.float32, UINT8: np.uint8, FLOAT16: np.float16}
-
-
-def pb_varint(value: int) -> bytes:
-    out = bytearray()
-    value &= (1 << 64) - 1
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def pb_int(field: int, value: int) -> bytes:
-    return pb_varint(field << 3) + pb_varint(value)
-
-
-def pb_bytes(field: int, value: bytes | str) -> bytes:
-    if isinstance(value, str):
-        value = value.encode()
-    return pb_varint(field << 3 | 2) + pb_varint(len(value)) + value
-
-
-def pb_tensor(name: str, array: np.ndarray) -> bytes:  # TensorProto
-    kind = {np.dtype(v): k for k, v in _NUMPY.items()}[array.dtype]
-    return (b"".join(pb_int(1, d) for d in array.shape) + pb_int(2, kind) + pb_bytes(8, name)
-            + pb_bytes(9, np.ascontiguousarray(array).tobytes()))
-
-
-def pb_value_info(name: str, kind: int, shape: tuple[int | str, ...]) -> bytes:  # ValueInfoProto
-    # TensorShapeProto.Dimension: dim_value (1), or dim_param (2) for a named free dimension
-    dims = b"".join(pb_bytes(1, pb_bytes(2, d) if isinstance(d, str) else pb_int(1, d)) for d in shape)
-    tensor_type = pb_int(1, kind) + pb_bytes(2, dims)
-    return pb_bytes(1, name) + pb_bytes(2, pb_bytes(1, tensor_type))
-
-
-def _attribute_int(name: str, value: int) -> bytes:  # AttributeProto, type INT (2)
-    return pb_bytes(1, name) + pb_int(3, value) + pb_int(20, 2)
-
-
-def pb_node(op: str, inputs: list[str], outputs: list[str], name: str, domain: str = "",
-          attributes: dict[str, int] | None = None) -> bytes:  # NodeProto
-    return (b"".join(pb_bytes(1, i) for i in inputs) + b"".join(pb_bytes(2, o) for o in outputs) + pb_bytes(3, name)
-            + pb_bytes(4, op) + b"".join(pb_bytes(5, _attribute_int(k, v)) for k, v in (attributes or {}).items())
-            + (pb_bytes(7, domain) if domain else b""))
-
-
-def model_bytes(nodes: list[bytes], initializers: list[bytes], inputs: list[bytes], outputs: list[bytes]) -> bytes:
-    graph = (b"".join(pb_bytes(1, n) for n in nodes) + pb_bytes(2, "gemms") + b"".join(pb_bytes(5, t) for t in initializers)
-             + b"".join(pb_bytes(11, i) for i in inputs) + b"".join(pb_bytes(12, o) for o in outputs))
-    opsets = pb_bytes(8, pb_bytes(1, "") + pb_int(2, 21)) + pb_bytes(8, pb_bytes(1, "com.microsoft") + pb_int(2, 1))
-    return pb_int(1, 10) + pb_bytes(2, "benchmarks/decode.py") + pb_bytes(7, graph) + opsets  # ir_version 10
-
-
-# ----------------------------------------------------------------------------- weights
-
-def quantise_blocks(weight: np.ndarray, bits: int, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """MatMulNBits' B [N, blocks, block * bits / 8] (uint8), scales [N, blocks] (float32), and the dequantised
-    weight [N, K] they stand for. Symmetric: q = round(w / scale) + 2^(bits-1), scale = max|w| / (2^(bits-1) - 1)
-    per block; the last block padded with zeros where K is not a multiple of ``block``."""
-    n, k = weight.shape
-    blocks = -(-k // block)
-    padded = np.zeros((n, blocks * block), np.float32)
-    padded[:, :k] = weight
-    padded = padded.reshape(n, blocks, block)
-    zero = 1 << (bits - 1)
-    scale = np.abs(padded).max(-1) / (zero - 1)
-    scale[scale == 0] = 1.0
-    q = np.clip(np.rint(padded / scale[..., None]) + zero, 0, 2 * zero - 1).astype(np.uint8)
-    dequantised = ((q.astype(np.float32) - zero) * scale[..., None]).reshape(n, -1)[:, :k]
-    if bits == 4:  # two a byte, the even element in the low nibble
-        q = q[..., 0::2] | (q[..., 1::2] << 4)
-    return np.ascontiguousarray(q), scale.astype(np.float32), dequantised
+# The protobuf writers and the 8-bit packing are the engine's (its int8 decode step uses them).
+from engine.models.onnx_graph import (FLOAT, FLOAT16, model_bytes, pb_node, pb_tensor,  # noqa: E402
+                                      pb_value_info, quantise_blocks, session_options)
 
 
 def _graph(weights: list[np.ndarray], kernel: dict, rows: int | str = 1) -> tuple[bytes, int, list[np.ndarray]]:
@@ -126,7 +55,7 @@ def _graph(weights: list[np.ndarray], kernel: dict, rows: int | str = 1) -> tupl
                                 "accuracy_level": kernel["accuracy"]}))
             seen += q.nbytes + scale.nbytes
             dequantised.append(deq)
-    return model_bytes(nodes, initializers, inputs, outputs), seen, dequantised
+    return model_bytes(nodes, initializers, inputs, outputs, producer="benchmarks/decode.py"), seen, dequantised
 
 
 KERNELS = {
@@ -140,18 +69,6 @@ KERNELS = {
     **{f"ORT MatMulNBits {bits}-bit, block 32, accuracy 4, a session a layer": {
         "op": "MatMulNBits", "bits": bits, "block": 32, "accuracy": 4, "split": True} for bits in (4, 8)},
 }
-
-
-def session_options():
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return options
 
 
 def _bound(weights: list[np.ndarray], kernel: dict, rows: list[np.ndarray], outputs: list[np.ndarray]):

@@ -1,4 +1,5 @@
-"""One decode step of the writer as ONE ONNX Runtime graph (issue 25 prototype; a benchmark, not a served path).
+"""One decode step of the writer as ONE ONNX Runtime graph (issue 25): the standard-op prototype against the
+engine's int8 step (engine/models/int8_step.py, GroupQueryAttention: what ``precision="int8"`` serves).
 
 The lean step (engine/models/lean.py) spends ~24 ms of a ~32 ms token in fbgemm's float16 GEMMs and the rest
 in ~35 tensor calls a layer. ORT's ``MatMulNBits`` with 8-bit weights and int8 arithmetic (accuracy_level 4)
@@ -22,8 +23,9 @@ Split/Concat/Mul/Add, attention over the cache with grouped heads without repeat
 [kv, heads/kv, hd] against each kv head's [hd, T] keys), the new token's own score and value added beside the
 cache's, a length mask, Softmax; o, gate_up as one ``MatMulNBits``, SiLU times up, down; the final norm and the
 output layer (``MatMulNBits`` too). Every ``MatMulNBits``: 8-bit (or 4-bit) symmetric per-block weights packed
-by benchmarks/ort_gemms.py (``quantise_blocks``), block 32 or 128, accuracy_level 4. The graph is written as
-protobuf bytes by hand with ort_gemms.py's helpers (``onnx`` is not installed).
+by engine/models/onnx_graph.py (``quantise_blocks``), block 32 or 128, accuracy_level 4. The graph is written
+as protobuf bytes by hand with that module's helpers (``onnx`` is not installed). ``--attention gqa`` runs the
+engine's ``Int8Decoder`` (8-bit, block 32).
 
     python benchmarks/ort_token.py [--runs 5] [--block 32] [--bits 8] [--products 5] [--attention ops gqa]
 
@@ -41,7 +43,6 @@ import argparse
 import json
 import os
 import statistics
-import struct
 import sys
 import time
 from pathlib import Path
@@ -55,142 +56,62 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ort_gemms import FLOAT, pb_bytes, pb_int, pb_varint, pb_node, pb_tensor, pb_value_info, model_bytes, quantise_blocks  # noqa: E402
-
-INT32, INT64 = 6, 7  # TensorProto.DataType
-
-
-def _attribute_float(name: str, value: float) -> bytes:  # AttributeProto, type FLOAT (1): f (2), fixed32
-    return pb_bytes(1, name) + pb_varint(2 << 3 | 5) + struct.pack("<f", value) + pb_int(20, 1)
+from engine.models.int8_step import Int8Decoder, llama_weights, mlp_block, output_layer  # noqa: E402
+from engine.models.onnx_graph import FLOAT, INT64, GraphBuilder, pb_value_info, session_options  # noqa: E402
 
 
-def _constant(name: str, array: np.ndarray) -> bytes:
-    """An initializer of any dtype ``pb_tensor`` takes, or int64 (shapes, axes, slice bounds)."""
-    if array.dtype == np.int64:
-        return (b"".join(pb_int(1, d) for d in array.shape) + pb_int(2, INT64) + pb_bytes(8, name)
-                + pb_bytes(9, np.ascontiguousarray(array).tobytes()))
-    return pb_tensor(name, array)
+# ----------------------------------------------------------------------------- the standard-op graph
 
-
-# ----------------------------------------------------------------------------- the model's weights
-
-def _weight(module: nn.Module) -> np.ndarray:
-    """A linear layer's weight [N, K] as float32: the float16 serving weights as they are, or ``nn.Linear``'s."""
-    from engine.models.serving import Float16Linear
-
-    if isinstance(module, Float16Linear):
-        weight, bias = torch.ops.quantized.linear_unpack_fp16(module.packed)
-    else:
-        weight, bias = module.weight, module.bias
-    assert bias is None, "a linear layer with a bias: not in this graph"
-    return weight.detach().float().numpy()
-
-
-def llama_weights(model: nn.Module) -> dict:
-    """What the graph needs of a transformers Llama (float16 serving layers or plain ``nn.Linear``)."""
-    inner, config = model.model, model.config
-    layers = []
-    for layer in inner.layers:
-        attention, mlp = layer.self_attn, layer.mlp
-        if hasattr(mlp, "gate_up"):  # engine/models/serving.py's GateUpMLP: gate and up stacked
-            gate_up = _weight(mlp.gate_up)
-        else:
-            gate_up = np.concatenate([_weight(mlp.gate_proj), _weight(mlp.up_proj)])
-        layers.append({
-            "input_norm": layer.input_layernorm.weight.detach().float().numpy(),
-            "qkv": np.concatenate([_weight(attention.q_proj), _weight(attention.k_proj), _weight(attention.v_proj)]),
-            "o": _weight(attention.o_proj),
-            "post_norm": layer.post_attention_layernorm.weight.detach().float().numpy(),
-            "gate_up": gate_up, "down": _weight(mlp.down_proj)})
-    heads = config.num_attention_heads
-    return {"layers": layers, "final_norm": inner.norm.weight.detach().float().numpy(),
-            "lm_head": _weight(model.lm_head), "heads": heads, "kv_heads": config.num_key_value_heads,
-            "head_dim": getattr(config, "head_dim", None) or config.hidden_size // heads,
-            "eps": float(inner.norm.variance_epsilon), "scale": float(inner.layers[0].self_attn.scaling)}
-
-
-# ----------------------------------------------------------------------------- the graph
-
-def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4, attention: str = "ops") -> tuple[bytes, int]:
-    """The one-token graph's bytes and the bytes of the packed weights (and scales) it holds. ``attention``:
-    "ops" (standard ops, the inputs and outputs of the module docstring) or "gqa" (com.microsoft
-    ``GroupQueryAttention``: RoPE and the cache write inside it, the cache bound as past and present to the
-    same buffers, [1, kv, T, hd] each; inputs x [1, 1, D], seqlens [1] int32 = length, total [] int32 = length + 1,
-    cos_cache / sin_cache [T, hd / 2]; no k_new / v_new outputs)."""
+def ops_token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4) -> tuple[bytes, int]:
+    """The one-token graph with attention in standard ops (the inputs and outputs of the module docstring) and
+    the bytes of the packed weights (and scales) it holds. The GroupQueryAttention graph is the engine's
+    (engine/models/int8_step.py: ``token_graph``)."""
+    graph = GraphBuilder(bits, block, accuracy)
     heads, kv, hd = w["heads"], w["kv_heads"], w["head_dim"]
     group, d, n_layers = heads // kv, w["layers"][0]["o"].shape[0], len(w["layers"])
     vocab = w["lm_head"].shape[0]
-    nodes, inits, held = [], [], [0]
-    c = {  # shared constants
+    c = {name: graph.constant(name, value) for name, value in {  # shared constants
         "axis_last": np.array([-1], np.int64), "shape_qkv": np.array([heads + 2 * kv, hd], np.int64),
         "split_qk_v": np.array([heads + kv, kv], np.int64), "split_half": np.array([hd // 2, hd // 2], np.int64),
         "split_q_k": np.array([heads, kv], np.int64), "shape_q": np.array([kv, group, hd], np.int64),
         "shape_kv": np.array([kv, 1, hd], np.int64), "shape_row": np.array([1, d], np.int64),
-        "zero_i": np.array([0], np.int64),
-        "minus_one": np.array([-1], np.int64), "big": np.array([1 << 40], np.int64),
+        "zero_i": np.array([0], np.int64), "minus_one": np.array([-1], np.int64), "big": np.array([1 << 40], np.int64),
         "index_t": np.array(2, np.int64), "step_i": np.array(1, np.int64), "start_i": np.array(0, np.int64),
         "scale": np.array([w["scale"]], np.float32),
         "zero_f": np.array([0.0], np.float32), "masked": np.array([-1e30], np.float32),
-    }
-    if attention == "ops":
-        inits += [_constant(k, v) for k, v in c.items()]
-    counter = [0]
-
-    def op(kind, inputs, outputs=1, domain="", **attributes):
-        counter[0] += 1
-        names = [f"t{counter[0]}_{i}" for i in range(outputs)]
-        nodes.append(pb_node(kind, inputs, names, f"n{counter[0]}", domain, attributes))
-        return names[0] if outputs == 1 else names
-
-    def linear(x, weight, name):
-        n, k = weight.shape
-        q, scale, _ = quantise_blocks(weight, bits, block)
-        inits.extend([_constant(f"{name}_w", q), _constant(f"{name}_s", scale.reshape(-1))])
-        held[0] += q.nbytes + scale.nbytes
-        return op("MatMulNBits", [x, f"{name}_w", f"{name}_s"], domain="com.microsoft",
-                  K=k, N=n, bits=bits, block_size=block, accuracy_level=accuracy)
-
-    def norm(x, weight, name):  # LlamaRMSNorm in float32: x / sqrt(mean(x^2) + eps) * weight, one node
-        inits.append(_constant(name, weight.astype(np.float32)))
-        counter[0] += 1
-        out = f"t{counter[0]}_0"
-        nodes.append(pb_node("SimplifiedLayerNormalization", [x, name], [out], f"n{counter[0]}", "", {"axis": -1})
-                     + pb_bytes(5, _attribute_float("epsilon", w["eps"])))
-        return out
-
-    if attention == "gqa":
-        return _gqa_graph(w, nodes, inits, held, op, linear, norm)
+    }.items()}
+    op = graph.op
     # the length mask over the cache's T positions, then a 0 for the new token's own score: [T + 1]
-    capacity = op("Gather", [op("Shape", ["keys0"]), "index_t"], axis=0)  # T, a scalar
-    positions = op("Range", ["start_i", capacity, "step_i"])
-    mask = op("Where", [op("Less", [positions, "length"]), "zero_f", "masked"])
-    mask = op("Concat", [mask, "zero_f"], axis=0)
+    capacity = op("Gather", [op("Shape", ["keys0"]), c["index_t"]], axis=0)  # T, a scalar
+    positions = op("Range", [c["start_i"], capacity, c["step_i"]])
+    mask = op("Where", [op("Less", [positions, "length"]), c["zero_f"], c["masked"]])
+    mask = op("Concat", [mask, c["zero_f"]], axis=0)
 
     x = "x"
     k_rows, v_rows = [], []
     for index, layer in enumerate(w["layers"]):
-        h = norm(x, layer["input_norm"], f"in_norm{index}")
-        qkv = op("Reshape", [linear(h, layer["qkv"], f"qkv{index}"), "shape_qkv"])
-        qk, v = op("Split", [qkv, "split_qk_v"], 2, axis=0)
-        x1, x2 = op("Split", [qk, "split_half"], 2, axis=-1)
+        h = graph.rms_norm(x, layer["input_norm"], f"in_norm{index}", w["eps"])
+        qkv = op("Reshape", [graph.linear(h, layer["qkv"], f"qkv{index}"), c["shape_qkv"]])
+        qk, v = op("Split", [qkv, c["split_qk_v"]], 2, axis=0)
+        x1, x2 = op("Split", [qk, c["split_half"]], 2, axis=-1)
         rotated = op("Concat", [x2, x1], axis=-1)
         qk = op("Add", [op("Mul", [qk, "cos"]), op("Mul", [rotated, "sin"])])
-        q, k = op("Split", [qk, "split_q_k"], 2, axis=0)
-        q, k, v = op("Reshape", [q, "shape_q"]), op("Reshape", [k, "shape_kv"]), op("Reshape", [v, "shape_kv"])
+        q, k = op("Split", [qk, c["split_q_k"]], 2, axis=0)
+        q, k, v = op("Reshape", [q, c["shape_q"]]), op("Reshape", [k, c["shape_kv"]]), op("Reshape", [v, c["shape_kv"]])
         k_rows.append(k)
         v_rows.append(v)
         past = op("MatMul", [q, f"keys{index}"])  # [kv, group, T]
-        own = op("ReduceSum", [op("Mul", [q, k]), "axis_last"], keepdims=1)  # [kv, group, 1]
-        scores = op("Add", [op("Mul", [op("Concat", [past, own], axis=-1), "scale"]), mask])
+        own = op("ReduceSum", [op("Mul", [q, k]), c["axis_last"]], keepdims=1)  # [kv, group, 1]
+        scores = op("Add", [op("Mul", [op("Concat", [past, own], axis=-1), c["scale"]]), mask])
         p = op("Softmax", [scores], axis=-1)
-        p_past = op("Slice", [p, "zero_i", "minus_one", "axis_last"])
-        p_own = op("Slice", [p, "minus_one", "big", "axis_last"])
+        p_past = op("Slice", [p, c["zero_i"], c["minus_one"], c["axis_last"]])
+        p_own = op("Slice", [p, c["minus_one"], c["big"], c["axis_last"]])
         attn = op("Add", [op("MatMul", [p_past, f"values{index}"]), op("Mul", [p_own, v])])  # [kv, group, hd]
-        x = op("Add", [x, linear(op("Reshape", [attn, "shape_row"]), layer["o"], f"o{index}")])
-        x = _mlp(x, layer, index, op, linear, norm)
-    _logits(x, w, nodes, inits, linear, norm)
-    nodes.append(pb_node("Concat", k_rows, ["k_new"], "out_k", "", {"axis": 1}))  # [kv, L, hd]
-    nodes.append(pb_node("Concat", v_rows, ["v_new"], "out_v", "", {"axis": 1}))
+        x = op("Add", [x, graph.linear(op("Reshape", [attn, c["shape_row"]]), layer["o"], f"o{index}")])
+        x = mlp_block(graph, x, layer, index, w["eps"])
+    output_layer(graph, x, w)
+    op("Concat", k_rows, ["k_new"], axis=1)  # [kv, L, hd]
+    op("Concat", v_rows, ["v_new"], axis=1)
 
     inputs = [pb_value_info("x", FLOAT, (1, d)), pb_value_info("cos", FLOAT, (1, hd)), pb_value_info("sin", FLOAT, (1, hd)),
               pb_value_info("length", INT64, (1,))]
@@ -198,88 +119,35 @@ def token_graph(w: dict, bits: int = 8, block: int = 32, accuracy: int = 4, atte
         inputs += [pb_value_info(f"keys{index}", FLOAT, (kv, hd, "T")), pb_value_info(f"values{index}", FLOAT, (kv, "T", hd))]
     outputs = [pb_value_info("logits", FLOAT, (1, vocab)), pb_value_info("k_new", FLOAT, (kv, n_layers, hd)),
                pb_value_info("v_new", FLOAT, (kv, n_layers, hd))]
-    return model_bytes(nodes, inits, inputs, outputs), held[0]
-
-
-def _mlp(x, layer, index, op, linear, norm):
-    """A layer's second half, the same in both graphs: post-norm, SiLU(gate) * up, down, the residual."""
-    h = norm(x, layer["post_norm"], f"post_norm{index}")
-    gate, up = op("Split", [linear(h, layer["gate_up"], f"gate_up{index}"), "split_mlp"], 2, axis=-1)
-    act = op("Mul", [op("Mul", [gate, op("Sigmoid", [gate])]), up])
-    return op("Add", [x, linear(act, layer["down"], f"down{index}")])
-
-
-def _logits(x, w, nodes, inits, linear, norm):
-    """The final norm and the output layer, and the split sizes the MLPs use."""
-    inter = w["layers"][0]["down"].shape[1]
-    inits.append(_constant("split_mlp", np.array([inter, inter], np.int64)))
-    logits = linear(norm(x, w["final_norm"], "final_norm"), w["lm_head"], "lm_head")
-    nodes.append(pb_node("Identity", [logits], ["logits"], "out_logits"))
-
-
-def _gqa_graph(w, nodes, inits, held, op, linear, norm):
-    heads, kv, hd = w["heads"], w["kv_heads"], w["head_dim"]
-    d, n_layers, vocab = w["layers"][0]["o"].shape[0], len(w["layers"]), w["lm_head"].shape[0]
-    x, outputs = "x", []
-    for index, layer in enumerate(w["layers"]):
-        qkv = linear(norm(x, layer["input_norm"], f"in_norm{index}"), layer["qkv"], f"qkv{index}")  # [1, 1, 960]
-        name = f"gqa{index}"
-        nodes.append(pb_node("GroupQueryAttention", [qkv, "", "", f"keys{index}", f"values{index}", "seqlens", "total",
-                                                   "cos_cache", "sin_cache"],
-                           [f"{name}_out", f"present_keys{index}", f"present_values{index}"], name, "com.microsoft",
-                           {"num_heads": heads, "kv_num_heads": kv, "do_rotary": 1, "rotary_interleaved": 0})
-                     + pb_bytes(5, _attribute_float("scale", w["scale"])))
-        outputs += [pb_value_info(f"present_keys{index}", FLOAT, (1, kv, "T", hd)),
-                    pb_value_info(f"present_values{index}", FLOAT, (1, kv, "T", hd))]
-        x = op("Add", [x, linear(f"{name}_out", layer["o"], f"o{index}")])
-        x = _mlp(x, layer, index, op, linear, norm)
-    _logits(x, w, nodes, inits, linear, norm)
-    inputs = [pb_value_info("x", FLOAT, (1, 1, d)), pb_value_info("seqlens", INT32, (1,)), pb_value_info("total", INT32, ()),
-              pb_value_info("cos_cache", FLOAT, ("T", hd // 2)), pb_value_info("sin_cache", FLOAT, ("T", hd // 2))]
-    for index in range(n_layers):
-        inputs += [pb_value_info(f"keys{index}", FLOAT, (1, kv, "T", hd)),
-                   pb_value_info(f"values{index}", FLOAT, (1, kv, "T", hd))]
-    outputs = [pb_value_info("logits", FLOAT, (1, 1, vocab))] + outputs
-    return model_bytes(nodes, inits, inputs, outputs), held[0]
+    return graph.model(inputs, outputs, producer="benchmarks/ort_token.py"), graph.weight_bytes
 
 
 # ----------------------------------------------------------------------------- the step
 
 class OrtTokenStep:
-    """One row's decoding with the one-token graph: a static float32 cache of ``capacity`` positions held in
-    torch tensors that ORT reads in place (IO binding), the graph's outputs bound to preallocated tensors.
-    ``attention``: "ops" (standard ops; the step writes the new keys and values into the cache, two torch
-    copies) or "gqa" (``GroupQueryAttention`` writes them itself: past and present bound to the same buffers)."""
+    """One row's decoding with the standard-op graph: a static float32 cache of ``capacity`` positions held in
+    torch tensors that ORT reads in place (IO binding), the graph's outputs bound to preallocated tensors; the
+    step writes the new keys and values into the cache (two torch copies). The GroupQueryAttention variant is
+    the engine's ``Int8Decoder`` (precision int8), which ``make_step`` returns for "gqa"."""
 
-    def __init__(self, model: nn.Module, capacity: int, bits: int = 8, block: int = 32, accuracy: int = 4,
-                 attention: str = "ops"):
+    def __init__(self, model: nn.Module, capacity: int, bits: int = 8, block: int = 32, accuracy: int = 4):
         import onnxruntime as ort
 
-        from ort_gemms import session_options
-
         w = llama_weights(model)
-        graph, self.weight_bytes = token_graph(w, bits, block, accuracy, attention)
+        graph, self.weight_bytes = ops_token_graph(w, bits, block, accuracy)
         self.session = ort.InferenceSession(graph, session_options(), providers=["CPUExecutionProvider"])
-        self.gqa = attention == "gqa"
         self.model, self.n_layers, self.kv, self.hd = model, len(w["layers"]), w["kv_heads"], w["head_dim"]
         self.embed = model.model.embed_tokens.weight.detach().float()
         d, vocab = w["layers"][0]["o"].shape[0], w["lm_head"].shape[0]
         self.binding = self.session.io_binding()
-        if self.gqa:
-            self.x, self.logits = torch.zeros(1, 1, d), torch.zeros(1, 1, vocab)
-            self.seqlens, self.total = torch.zeros(1, dtype=torch.int32), torch.zeros((), dtype=torch.int32)
-            for name, tensor in (("x", self.x), ("seqlens", self.seqlens), ("total", self.total)):
-                self._bind(name, tensor)
-        else:
-            self.x, self.row_cos, self.row_sin = torch.zeros(1, d), torch.zeros(1, self.hd), torch.zeros(1, self.hd)
-            self.position = torch.zeros(1, dtype=torch.int64)
-            self.logits = torch.zeros(1, vocab)
-            self.k_new, self.v_new = torch.zeros(self.kv, self.n_layers, self.hd), torch.zeros(self.kv, self.n_layers, self.hd)
-            for name, tensor in (("x", self.x), ("cos", self.row_cos), ("sin", self.row_sin), ("length", self.position)):
-                self._bind(name, tensor)
-            for name, tensor in (("k_new", self.k_new), ("v_new", self.v_new)):
-                self._bind(name, tensor, output=True)
-        self._bind("logits", self.logits, output=True)
+        self.x, self.row_cos, self.row_sin = torch.zeros(1, d), torch.zeros(1, self.hd), torch.zeros(1, self.hd)
+        self.position = torch.zeros(1, dtype=torch.int64)
+        self.logits = torch.zeros(1, vocab)
+        self.k_new, self.v_new = torch.zeros(self.kv, self.n_layers, self.hd), torch.zeros(self.kv, self.n_layers, self.hd)
+        for name, tensor in (("x", self.x), ("cos", self.row_cos), ("sin", self.row_sin), ("length", self.position)):
+            self._bind(name, tensor)
+        for name, tensor in (("k_new", self.k_new), ("v_new", self.v_new), ("logits", self.logits)):
+            self._bind(name, tensor, output=True)
         self.capacity, self.length = 0, 0
         self._reserve(capacity)
 
@@ -289,7 +157,7 @@ class OrtTokenStep:
         bind(name, "cpu", 0, dtype, tuple(tensor.shape), tensor.data_ptr())
 
     def _reserve(self, capacity: int) -> None:
-        """A cache of exactly ``capacity`` positions (the "ops" graph reads every one of them, masked past
+        """A cache of exactly ``capacity`` positions (the graph reads every one of them, masked past
         ``length``: a cache sized to the request, as the lean step narrows its own to the positions held)."""
         if capacity == self.capacity:
             return
@@ -300,21 +168,11 @@ class OrtTokenStep:
         self.cos = cos[0].float().contiguous()
         self.sin = torch.cat([-sin[0, :, :half], sin[0, :, half:]], dim=-1).float().contiguous()
         # zeros, not empty: a masked position's score is -1e30 + its product, and 0 x NaN would be NaN
-        if self.gqa:  # [layers, 1, kv, T, hd]: past and present of each layer, the same memory
-            self.keys = torch.zeros(self.n_layers, 1, self.kv, capacity, self.hd)
-            self.values = torch.zeros(self.n_layers, 1, self.kv, capacity, self.hd)
-            self.cos_cache, self.sin_cache = self.cos[:, :half].contiguous(), sin[0, :, :half].float().contiguous()
-            self._bind("cos_cache", self.cos_cache)
-            self._bind("sin_cache", self.sin_cache)
-        else:
-            self.keys = torch.zeros(self.n_layers, self.kv, self.hd, capacity)
-            self.values = torch.zeros(self.n_layers, self.kv, capacity, self.hd)
+        self.keys = torch.zeros(self.n_layers, self.kv, self.hd, capacity)
+        self.values = torch.zeros(self.n_layers, self.kv, capacity, self.hd)
         for index in range(self.n_layers):
             self._bind(f"keys{index}", self.keys[index])
             self._bind(f"values{index}", self.values[index])
-            if self.gqa:
-                self._bind(f"present_keys{index}", self.keys[index], output=True)
-                self._bind(f"present_values{index}", self.values[index], output=True)
         self.capacity, self.length = capacity, 0
 
     def load(self, cache, need: int | None = None) -> None:
@@ -324,12 +182,8 @@ class OrtTokenStep:
         self.keys.zero_()
         self.values.zero_()
         for index, layer in enumerate(cache.layers):
-            if self.gqa:
-                self.keys[index, :, :, :length] = layer.keys.float()
-                self.values[index, :, :, :length] = layer.values.float()
-            else:
-                self.keys[index, :, :, :length] = layer.keys[0].transpose(-1, -2).float()
-                self.values[index, :, :length] = layer.values[0].float()
+            self.keys[index, :, :, :length] = layer.keys[0].transpose(-1, -2).float()
+            self.values[index, :, :length] = layer.values[0].float()
         self.length = length
 
     @torch.inference_mode()
@@ -338,12 +192,6 @@ class OrtTokenStep:
         position = self.length
         assert position < self.capacity, "the cache is full"
         self.x.view(-1).copy_(self.embed[token])
-        if self.gqa:
-            self.seqlens[0] = position
-            self.total.fill_(position + 1)
-            self.session.run_with_iobinding(self.binding)
-            self.length = position + 1
-            return self.logits.view(1, -1)
         self.row_cos.copy_(self.cos[position])
         self.row_sin.copy_(self.sin[position])
         self.position[0] = position
@@ -352,6 +200,15 @@ class OrtTokenStep:
         self.values[:, :, position] = self.v_new.transpose(0, 1)
         self.length = position + 1
         return self.logits
+
+
+def make_step(model: nn.Module, capacity: int, attention: str, bits: int = 8, block: int = 32):
+    """The standard-op graph's step ("ops"), or the engine's int8 step ("gqa": block 32, 8-bit only)."""
+    if attention == "ops":
+        return OrtTokenStep(model, capacity, bits, block)
+    if (bits, block) != (8, 32):
+        raise SystemExit("--attention gqa is the engine's Int8Decoder: 8-bit, block 32 only")
+    return Int8Decoder(model, threads=1)
 
 
 # ----------------------------------------------------------------------------- the benchmark
@@ -425,7 +282,7 @@ def main() -> None:
     made = {}
     for attention in args.attention:
         built = time.perf_counter()
-        made[attention] = OrtTokenStep(model, ids.shape[1] + args.new_tokens, args.bits, args.block, attention=attention)
+        made[attention] = make_step(model, ids.shape[1] + args.new_tokens, attention, args.bits, args.block)
         print(f"ORT graph ({attention}) built in {time.perf_counter() - built:.1f} s, "
               f"{made[attention].weight_bytes / 1e6:.0f} MB of packed weights", flush=True)
     lean = LeanDecoder(model)

@@ -45,6 +45,16 @@ _WARM_UP_LOCK = threading.Lock()
 _WARMED_UP: set = set()
 
 
+def _warm_int8_step(lm, say) -> None:
+    """At precision int8, build the 8-bit decode graph of the model that writes now (packing its weights takes
+    ~5-10 s and 151 MB for SmolLM2-135M), not at the first request's first token."""
+    if getattr(lm, "precision", None) == "int8":  # (a stand-in model without one: not int8)
+        from engine.models.int8_step import int8_decoder
+
+        say(f"the int8 decode step of {lm.name}")
+        int8_decoder(lm)
+
+
 @dataclass
 class Result:
     copy: Copy
@@ -101,8 +111,9 @@ class Event:
 
 
 class Studio:
-    """``precision``: how the models this Studio loads hold their weights (``auto``, ``float16``, ``float32``;
-    ``engine.models.language.PRECISIONS``); None follows the process default (``$MCS_PRECISION``).
+    """``precision``: how the models this Studio loads hold their weights (``auto``, ``float16``, ``float32``,
+    ``int8``: float16 weights and a lone row decoded with 8-bit ones, CPU only; ``engine.models.language.PRECISIONS``);
+    None follows the process default (``$MCS_PRECISION``).
     ``request_batching``: how the decoders of the models it writes with take requests (a
     ``engine.models.batching.RequestBatching``, or True/False for batching with the default window and size, or
     one at a time); None follows ``DEFAULT_BATCHING`` (off). The server passes both; the CLI and the Python API
@@ -116,6 +127,11 @@ class Studio:
         configure_threads(threads)
         if precision is not None:
             check_precision(precision)
+        if precision == "int8":  # CPU only: refused here on a GPU box, not at the first click
+            from engine.models.devices import resolve_device
+            from engine.models.language import resolve_precision
+
+            resolve_precision(resolve_device(device), precision)
         if isinstance(request_batching, bool):
             request_batching = RequestBatching(enabled=request_batching)
         self.precision = precision
@@ -134,7 +150,8 @@ class Studio:
         from engine.models.language import resolve_precision
 
         device = resolve_device(self.device)
-        weights = f"{resolve_precision(device, self.precision)} weights"
+        precision = resolve_precision(device, self.precision)
+        weights = "float16 weights, 8-bit single-row decoding" if precision == "int8" else f"{precision} weights"
         if device.type == "cuda":
             import torch
 
@@ -171,6 +188,8 @@ class Studio:
             say("the language model")
             lm = load_language_model(settings.language_model, self.device, self.precision)
             batcher_for(lm, self.request_batching)
+            if is_baseline(settings.fusion):  # else the fusion writer below is what decodes
+                _warm_int8_step(lm, say)
             if settings.grounded_decoding:  # its vocabulary tables take ~2 s to build, once
                 from engine.copywriting.grounded import processor_for
 
@@ -182,6 +201,7 @@ class Studio:
                 say(f"the {settings.fusion} fusion checkpoint")
                 writer = load_conditioned(settings.fusion, self.device).language_model_at(self.precision)  # ~1.3 s
                 batcher_for(writer, self.request_batching)
+                _warm_int8_step(writer, say)
                 if settings.grounded_decoding and writer.tokenizer is not lm.tokenizer:
                     processor_for(settings, writer.tokenizer, [("", [])])
             from PIL import Image

@@ -1,6 +1,7 @@
 """Quality before/after a precision change: two folders of `python -m engine evaluate` outputs per report.
 
     python scripts/compare_precision.py runs/precision-eval float32 float16
+    python scripts/compare_precision.py runs/precision-eval float16 int8
 
 Reads ``<root>/<before>-<catalog>-<task>/results.json`` and the same with ``<after>``, and prints a
 markdown table: METEOR and ROUGE-L means with their standard errors, the difference, whether it is
@@ -32,6 +33,7 @@ def main(root: str, before: str, after: str) -> None:
     print("| report | METEOR before | METEOR after | ROUGE-L before | ROUGE-L after | within 1 SE | "
           "no flagged claim before / after | same text | s/output before / after |")
     print("|---|---|---|---|---|---|---|---|---|")
+    totals = {"outputs": 0, "same": 0, "within": 0, "reports": 0, "clean": [0, 0]}
     for folder in sorted(root_path.glob(f"{before}-*")):
         if not (folder / "results.json").exists():
             continue
@@ -53,6 +55,16 @@ def main(root: str, before: str, after: str) -> None:
         print(f"| {report} ({len(ids)}) | {cells[0]} | {cells[1]} | {cells[2]} | {cells[3]} | "
               f"{'yes' if all(within) else 'no'} | {clean[0]:.0%} / {clean[1]:.0%} | {same} of {len(ids)} | "
               f"{latency[0]:.2f} / {latency[1]:.2f} |")
+        totals["outputs"] += len(ids)
+        totals["same"] += same
+        totals["within"] += all(within)
+        totals["reports"] += 1
+        for side, x in enumerate((a, b)):
+            totals["clean"][side] += sum(x[i]["claims_clean"] for i in ids)
+    if totals["outputs"]:
+        n = totals["outputs"]
+        print(f"| all ({n}) | | | | | {totals['within']} of {totals['reports']} reports | "
+              f"{totals['clean'][0] / n:.0%} / {totals['clean'][1] / n:.0%} | {totals['same']} of {n} | |")
 
 
 if __name__ == "__main__":

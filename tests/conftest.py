@@ -43,6 +43,18 @@ def luma_record(product_id: str = SAMPLE_ID) -> dict:
     raise LookupError(f"{product_id} not in {LUMA}")
 
 
+def tiny_llama():
+    """A random 2-layer Llama with grouped heads (4 query heads on 2 key/value heads), float32, SDPA attention:
+    what the decode steps (lean, int8) are checked against without loading the real model."""
+    import transformers
+
+    config = transformers.LlamaConfig(vocab_size=96, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
+                                      tie_word_embeddings=False, attn_implementation="sdpa")
+    torch.manual_seed(0)
+    return transformers.LlamaForCausalLM(config).eval()
+
+
 def luma_catalog(folder: Path, count: int, photos: int = 0) -> tuple[Path, list[str]]:
     """The first ``count`` Luma products as ``folder/catalog.jsonl``, each with its first ``photos`` photos
     (absolute paths, so the catalog can sit anywhere); returns the path and the product ids."""

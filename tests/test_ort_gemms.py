@@ -1,5 +1,6 @@
 """benchmarks/ort_gemms.py (``decode.py --kernels``' ONNX Runtime rows): the hand-written graphs run, and the
-weights packed by hand for ``MatMulNBits`` are the weights ORT multiplies by."""
+weights packed by hand for ``MatMulNBits`` (engine/models/onnx_graph.py, which the int8 decode step uses too)
+are the weights ORT multiplies by."""
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 pytest.importorskip("onnxruntime")
 
-from ort_gemms import ort_kernels, quantise_blocks  # noqa: E402
+from engine.models.onnx_graph import quantise_blocks  # noqa: E402
+from ort_gemms import ort_kernels  # noqa: E402
 
 
 def test_packing_round_trips_within_half_a_step():

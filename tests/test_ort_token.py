@@ -1,4 +1,5 @@
-"""benchmarks/ort_token.py (issue 25 prototype): the one-token ONNX Runtime graph computes a Llama decode step.
+"""benchmarks/ort_token.py (issue 25): the one-token ONNX Runtime graph with standard-op attention computes a
+Llama decode step (the GroupQueryAttention graph is the engine's int8 step: tests/test_int8_step.py).
 
 A tiny random 2-layer Llama (grouped heads) in float32: prefill by transformers, then a few steps of the graph
 against transformers' own steps on the same tokens; the graph's weights are 8-bit (block 32), so the logits
@@ -15,24 +16,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 pytest.importorskip("onnxruntime")
 transformers = pytest.importorskip("transformers")
 
+from conftest import tiny_llama  # noqa: E402
 from ort_token import OrtTokenStep  # noqa: E402
 
 
-def _tiny_llama():
-    config = transformers.LlamaConfig(vocab_size=96, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-                                      tie_word_embeddings=False, attn_implementation="sdpa")
-    torch.manual_seed(0)
-    return transformers.LlamaForCausalLM(config).eval()
-
-
-@pytest.mark.parametrize("attention", ["ops", "gqa"])
 @pytest.mark.parametrize("accuracy, tolerance", [(4, 0.03)])
-def test_the_graph_follows_transformers_step_by_step(attention, accuracy, tolerance):
-    model = _tiny_llama()
+def test_the_graph_follows_transformers_step_by_step(accuracy, tolerance):
+    model = tiny_llama()
     ids = torch.tensor([[5, 17, 42, 8, 91, 3, 60]])
     forced = [11, 70, 2, 33, 54]
-    step = OrtTokenStep(model, capacity=24, bits=8, block=32, accuracy=accuracy, attention=attention)
+    step = OrtTokenStep(model, capacity=24, bits=8, block=32, accuracy=accuracy)
     with torch.inference_mode():
         cache = transformers.DynamicCache(config=model.config)  # filled in place
         model(input_ids=ids, cache=cache, use_cache=True)
@@ -45,5 +38,5 @@ def test_the_graph_follows_transformers_step_by_step(attention, accuracy, tolera
     assert step.length == ids.shape[1] + len(forced)
     # the cache the graph wrote holds the keys transformers holds (rotated), to the weights' rounding
     keys = cache.layers[1].keys[0]  # [kv, positions, hd]
-    held = step.keys[1, 0, :, :step.length] if attention == "gqa" else step.keys[1, :, :, :step.length].transpose(-1, -2)
+    held = step.keys[1, :, :, :step.length].transpose(-1, -2)
     assert float((held - keys).norm() / keys.norm()) < tolerance

@@ -14,10 +14,11 @@ def load_text_encoder(device: str = "auto", precision: str | None = None):
     """The MiniLM sentence encoder, held like the language model (``engine.models.language``): float16
     linear weights on a CPU by default, 1.75x faster, the same keywords on the 12 products checked.
     ``precision``: None for the process default (``default_precision``)."""
-    from engine.models.language import resolve_precision
+    from engine.models.language import resolve_precision, serving_weights
 
     torch_device = resolve_device(device)
-    return _load_text_encoder(str(torch_device), resolve_precision(torch_device, precision))
+    # int8 is the language model's decode step: the encoder holds float16 weights, the float16 copy itself
+    return _load_text_encoder(str(torch_device), serving_weights(resolve_precision(torch_device, precision)))
 
 
 @load_once(maxsize=2)

@@ -25,7 +25,9 @@ catalog's products through ``Studio.generate`` at once, so their calls meet in t
 A row decoding alone (a single user: the common case on a CPU box) is stepped by the lean decoder
 (engine/models/lean.py) instead: a static key/value cache and the layers written out without
 transformers' per-layer Python, bitwise the same logits. The batch hands its cache to it when one row
-is left, and takes it back (``export``) when another row joins.
+is left, and takes it back (``export``) when another row joins. At precision ``int8`` that decoder is
+``Int8Decoder`` (engine/models/int8_step.py: one ONNX Runtime graph a token, 8-bit weights), with the same
+hand-off; it only produces the logits, and every row rule above is applied to them as to any other.
 """
 from __future__ import annotations
 
@@ -190,7 +192,7 @@ class RunningBatch:
         self.lm = lm
         self.rows: list[_Row] = []
         self.cache = None  # the first rows to join bring theirs (``_merge``)
-        self.lean = None  # the lean decoder, while it holds the cache of a row decoding alone (``_lean``)
+        self.lean = None  # the single-row decoder (lean or int8), while it holds the cache of a row alone (``_lean``)
         self.mask = torch.zeros(0, 0, dtype=torch.long, device=lm.device)
         self.last = torch.zeros(0, 1, dtype=torch.long, device=lm.device)  # each row's newest token
 
@@ -239,14 +241,12 @@ class RunningBatch:
 
     # -- the parts ---------------------------------------------------------------------------
     def _lean(self):
-        """The lean decoder when one row decodes alone (it takes over the row's cache), else None."""
+        """The single-row decoder when one row decodes alone (it takes over the row's cache), else None."""
         if self.lean is not None:
             return self.lean
         if len(self.rows) != 1 or self.cache is None:
             return None
-        from engine.models.lean import lean_decoder
-
-        lean = lean_decoder(self.lm)
+        lean = single_row_decoder(self.lm)
         if lean is None or not bool(self.mask.all()):
             return None  # no lean step for this model (or a row still behind padding)
         request = self.rows[0].request
@@ -255,7 +255,7 @@ class RunningBatch:
         return lean
 
     def _take_back(self) -> None:
-        """The lean decoder's cache back as transformers' (other rows join, or the row is done)."""
+        """The single-row decoder's cache back as transformers' (other rows join, or the row is done)."""
         if self.lean is not None:
             self.cache = self.lean.export() if self.rows else None
             self.lean = None
@@ -343,6 +343,20 @@ class RunningBatch:
         self.mask = self.mask[:, start:]
         for layer in self.cache.layers:
             layer.keys, layer.values = layer.keys[index, :, start:], layer.values[index, :, start:]
+
+
+def single_row_decoder(lm):
+    """What steps a row decoding alone: the int8 graph at precision ``int8`` (``Int8Decoder``), else the lean
+    float16/float32 step where it computes the model exactly and lean decoding is on, else None (transformers'
+    own step). ``set_lean_decoding`` switches the lean step only: the int8 step is what precision int8 means.
+    Both take ``load(cache, need)``, ``step(token) -> (1, V) float32 logits`` and ``export()``."""
+    if lm.precision == "int8":
+        from engine.models.int8_step import int8_decoder
+
+        return int8_decoder(lm)
+    from engine.models.lean import lean_decoder
+
+    return lean_decoder(lm)
 
 
 def _pad_to(tensor: torch.Tensor, length: int, dim: int = 2) -> torch.Tensor:

@@ -86,11 +86,12 @@ class LanguageModel:
     model: torch.nn.Module
     tokenizer: object
     device: torch.device
-    precision: str = "float32"  # how the weights are held: float32, float16 or bfloat16 (resolve_precision)
+    precision: str = "float32"  # how the weights are held: float32, float16, bfloat16 or int8 (resolve_precision)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _line_end_ids: list[int] | None = field(default=None, repr=False)
     batcher: object | None = field(default=None, repr=False)  # engine.models.batching.RequestBatcher
     lean: object | None = field(default=None, repr=False)  # engine.models.lean.LeanDecoder (one row's static cache)
+    int8: object | None = field(default=None, repr=False)  # engine.models.int8_step.Int8Decoder (precision int8)
 
     def line_end_ids(self) -> list[int]:
         """End-of-text plus every token holding a line break: stops a one-line answer (a title).
@@ -163,15 +164,19 @@ class LanguageModel:
 # int8 dynamic quantization was measured too and not kept: slower than this here, it changed the
 # text from the first token, and its one activation scale per batch made a request's text depend
 # on who it was batched with. bf16 is emulated on this AVX2-only CPU and slower than float32.
-PRECISIONS = ("auto", "float16", "float32")
+#
+# ``int8`` (opt-in, CPU only) serves the same float16 weights for prefill and batched rows, and decodes a
+# row alone through ONNX Runtime with 8-bit weights, one graph a token (engine/models/int8_step.py): about
+# 2x the tokens per second of float16, not the same text (its own quality table, docs/EVALUATION.md).
+PRECISIONS = ("auto", "float16", "float32", "int8")
 _precision = {"default": os.environ.get("MCS_PRECISION", "auto")}
 
 
 def set_precision(precision: str) -> None:
     """Deprecated for a Studio's models: give the Studio its own (``Studio(precision=...)``). Sets the process
-    default, ``auto`` (the default), ``float16`` or ``float32`` (the reference), which a Studio made without one
-    and the models loaded outside a Studio (the keyword extractor's text encoder, the Q&A workflow's model)
-    follow."""
+    default, ``auto`` (the default), ``float16``, ``float32`` (the reference) or ``int8`` (float16 weights, a
+    row alone decoded with 8-bit weights; CPU only), which a Studio made without one and the models loaded
+    outside a Studio (the keyword extractor's text encoder, the Q&A workflow's model) follow."""
     check_precision(precision)
     _precision["default"] = precision
 
@@ -188,14 +193,21 @@ def check_precision(precision: str) -> None:
 
 
 def resolve_precision(device: torch.device, precision: str | None = None) -> str:
-    """How the weights are held on ``device``: float32, float16 (weights only, on a CPU) or, on a
-    GPU, half precision (bfloat16 where the GPU has it natively)."""
+    """How the weights are held on ``device``: float32, float16 (weights only, on a CPU), int8 (on a CPU:
+    float16 weights, and a row decoding alone stepped with 8-bit ones) or, on a GPU, half precision (bfloat16
+    where the GPU has it natively). ``int8`` on another device is a ``StudioError``: its graph runs on ONNX
+    Runtime's CPU kernels, and silently serving another precision would mislabel the text."""
     from engine.models.devices import preferred_dtype
 
     precision = precision or _precision["default"]
     check_precision(precision)
     if precision == "float32":
         return "float32"
+    if precision == "int8":
+        if device.type != "cpu":
+            raise StudioError(f"precision 'int8' runs on the CPU only ({device.type} asked): "
+                              "use auto, float16 or float32 there")
+        return "int8"
     if device.type == "cuda" and precision == "auto":
         return str(preferred_dtype(device)).removeprefix("torch.")
     return "float16"
@@ -211,11 +223,17 @@ def load_weights(source: str, device: torch.device, precision: str) -> torch.nn.
     return AutoModelForCausalLM.from_pretrained(source, dtype=dtype).to(device).eval()
 
 
+def serving_weights(precision: str) -> str:
+    """How a resolved precision holds a module's weights: ``int8`` holds float16 ones (its 8-bit weights
+    live in the int8 decode step's graph alone)."""
+    return "float16" if precision == "int8" else precision
+
+
 def for_inference(model: torch.nn.Module, precision: str) -> torch.nn.Module:
-    """The model as it serves; on a CPU at float16, its linear layers get float16 weights (in place)."""
+    """The model as it serves; on a CPU at float16 (or int8), its linear layers get float16 weights (in place)."""
     from engine.models.serving import to_float16
 
-    if precision != "float16" or next(model.parameters()).device.type != "cpu":
+    if serving_weights(precision) != "float16" or next(model.parameters()).device.type != "cpu":
         return model
     return to_float16(model)
 
@@ -247,6 +265,10 @@ def _load_language_model(name: str, device: str, precision: str) -> LanguageMode
             f"could not load language model {name!r}: {exc}. Use an embedded model "
             f"({', '.join(EMBEDDED_LANGUAGE_MODELS)}), a local folder, or a hub id already in the HF cache"
         ) from exc
+    if precision == "int8":  # a model the int8 step cannot compute is refused now, not at its first decode
+        from engine.models.int8_step import check_int8_model
+
+        check_int8_model(model)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return LanguageModel(name=name, model=model, tokenizer=tokenizer, device=torch_device, precision=precision)
