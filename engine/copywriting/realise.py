@@ -357,7 +357,7 @@ def _colour_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str)
         if not choice and re.search(r",|/|\band\b|&", value):
             # "Color: Blue, Silver" is one product in two colours: "they are blue and silver"; "they come in blue
             # and silver" still read as a choice to round ten's editor
-            return Phrase("is", "are", series(value.replace("&", ",")).lower() if _shouted(value) else series(value.replace("&", ",")), fact)
+            return Phrase("is", "are", series(value.replace("&", ",")), fact)
         return Phrase("comes", "come", f"in {series(value, 'or' if choice else 'and')}", fact)
     part = key.replace("color", "").replace("colour", "").strip()
     if part in ("type", "shade", "family", "name", "code", "primary", "main"):  # "Color Type: Black" -> "comes in black"
@@ -1444,19 +1444,10 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
                                                  be="are" if plan.plural else "is", np=np, that=that)
         said = said + ([clause] if clause else []) + features
-    elif does:
-        shapes = voice.plain_openings
-        if not (plan.brand and name.lower().startswith(plan.brand.lower())):
-            shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes
-        verb, _, rest = does.partition(" ")
-        vp = f"{_base_form(verb) if plan.plural else verb} {rest}"
-        text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:], vp=vp,
-                                         pron=plan.pronoun(False), Pron=plan.pronoun())
-        said = []
-    elif phrases:
-        # what it is made of or for, else what it has or does, before its measures: "The Asus ... Router has a
-        # wireless speed of 2334 Mbps", not "... measures 47.5 mm high"
-        lead = next((p for p in phrases if p.fact.role in ("use", "material") or p.singular == "holds"), None) or \
+    elif does or phrases:
+        # what it does, else what it is made of or for, else what it has, before its measures: "The Asus ...
+        # Router has a wireless speed of 2334 Mbps", not "... measures 47.5 mm high"
+        lead = None if does else next((p for p in phrases if p.fact.role in ("use", "material") or p.singular == "holds"), None) or \
             next((p for p in phrases if p.fact.role in ("feature", "style") and not p.fact.is_flag and
                   not re.search(r"\b(?:series|collection|shape)\b", p.rest)), None) or \
             next((p for p in phrases if p.fact.role != "size" or "weight" not in p.fact.key.lower()), phrases[0])
@@ -1464,9 +1455,9 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         if not (plan.brand and name.lower().startswith(plan.brand.lower())):
             shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes  # "The dual-band router"
         text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
-                                                       vp=lead.text(plan.plural), pron=plan.pronoun(False),
-                                                       Pron=plan.pronoun())
-        said = [lead]
+                                         vp=_conjugated(does, plan.plural) if does else lead.text(plan.plural),
+                                         pron=plan.pronoun(False), Pron=plan.pronoun())
+        said = [lead] if lead else []
     else:
         return Sentence(voice.bare.format(name=name), named), []
     text = text[:1].upper() + text[1:]
@@ -1668,9 +1659,7 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         at = 1 if sentences and f"name: {plan.name}" not in skip else 0
         sentences[at:at] = _note_sentences(plan, rng, most=4)
     if does and sentences:  # "The VarEesha Wooden Key Holder ... It keeps your keys in one place.": what it is for, next to what it is
-        verb, _, rest = does.partition(" ")
-        sentences.insert(1, Sentence(f"{plan.pronoun()} {_base_form(verb) if plan.plural else verb} {rest}.",
-                                     [f"name: {plan.name}"]))
+        sentences.insert(1, Sentence(f"{plan.pronoun()} {_conjugated(does, plan.plural)}.", [f"name: {plan.name}"]))
     sentences += [care_sentence(f) for f in care[:1]]
     acronyms = _acronyms(plan)
     sentences = [Sentence(_with_acronyms(s.text, acronyms), s.facts, s.origin) if s.origin == "realised" else s
@@ -1682,13 +1671,14 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     return sentences
 
 
-def _base_form(verb: str) -> str:
-    """"keeps" -> "keep", "dries" -> "dry", "charges" -> "charge": the verb a plural subject takes."""
-    if verb.endswith("ies"):
-        return verb[:-3] + "y"
-    if re.search(r"(?:ch|sh|ss|x)es$", verb):
-        return verb[:-2]
-    return verb[:-1] if verb.endswith("s") else verb
+def _conjugated(does: str, plural: bool) -> str:
+    """"keeps your keys in one place" as a plural subject says it: "keep ...", "dries" -> "dry", "charges" ->
+    "charge"."""
+    verb, _, rest = does.partition(" ")
+    if plural:
+        verb = verb[:-3] + "y" if verb.endswith("ies") else verb[:-2] if re.search(r"(?:ch|sh|ss|x)es$", verb) \
+            else verb.removesuffix("s")
+    return f"{verb} {rest}"
 
 
 def _what_it_means(phrases: list[Phrase], plan: ContentPlan) -> list[Phrase]:
