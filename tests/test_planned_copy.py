@@ -905,3 +905,15 @@ def test_qualities_given_as_a_material_a_noun_pattern_and_the_product_in_its_own
     figure = Product(title="Exotic India Adi Buddha Vajrasattva Showpiece", category="Home Decor > Showpieces",
                      attributes={"Sales Package": "1 Showpiece Figurine", "Weight": "2050 g"})
     assert "comes with" not in _described(figure)[0]
+
+
+def test_a_stone_said_as_one_takes_its_shape_and_a_metals_weight_reads_as_copy():
+    ring = Product(title="Clara Sterling Silver Amethyst Ring", category="Jewellery > Rings",
+                   attributes={"Amethyst Color": "Purple", "Amethyst Shape": "Oval", "Silver Weight": "4 g",
+                               "Base Material": "Sterling Silver"})
+    text, _ = _described(ring)
+    assert "an oval purple amethyst" in text and "amethyst shape" not in text, text
+    assert "4 g of silver" in text and "silver weight" not in text, text
+    # a shape alone still keeps "shape": "a round diamond" would count the stones
+    alone = Product(title="Sparkle Gold Ring", category="Jewellery > Rings", attributes={"Diamond Shape": "Round"})
+    assert "a round diamond shape" in _described(alone)[0]

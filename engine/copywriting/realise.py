@@ -324,6 +324,9 @@ def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
     if carats and key.endswith(" weight") and key != "weight":  # "Diamond Weight: 0.27 carat" -> "0.27 carats of diamond"
         number = carats.group(1)
         return Phrase("has", "have", f"{number} carat{'s' * (number != '1')} of {key.removesuffix(' weight')}", fact)
+    metal = re.fullmatch(r"(gold|silver|platinum) weight", key)
+    if metal and re.fullmatch(r"\d+(?:\.\d+)?\s*(?:g|gm|grams?)", value.strip(), re.I):
+        return Phrase("has", "have", f"{plain} of {metal.group(1)}", fact)  # "Silver Weight: 3 g" -> "3 g of silver"
     if "weight" in key:
         return Phrase("weighs", "weigh", plain, fact) if key == "weight" else \
             Phrase("has", "have", f"{_article(key)} of {plain}", fact)
@@ -890,10 +893,14 @@ def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
             phrases = [merged if p is count else p for p in phrases if p is not kind]
     pattern = re.compile(r"(?:a|an) ([A-Za-z-]+) ([a-z]+)(?: shape)?")
     counted = {m.group(1) for p in phrases if p.singular == "has" and (m := re.fullmatch(r"\d+ ([a-z]+?)e?s", p.rest))}
+    # a thing already said as one ("a purple amethyst", from "Amethyst Color: Purple") may take its shape too
+    counted |= {m.group(2) for p in phrases if p.singular == "has" and not p.rest.endswith(" shape")
+                and (m := pattern.fullmatch(p.rest))}
     by_head: dict[str, list[Phrase]] = {}
     for phrase in phrases:
         found = pattern.fullmatch(phrase.rest) if phrase.singular == "has" else None
-        # "a round diamond shape" joins only a count ("26 round diamonds"): alone, "a round diamond" would count
+        # "a round diamond shape" joins only a count ("26 round diamonds") or the thing said as one ("an oval
+        # purple amethyst"): alone, "a round diamond" would count
         if found and found.group(1).lower() != found.group(2) and \
                 (not phrase.rest.endswith(" shape") or found.group(2) in counted):
             by_head.setdefault(found.group(2), []).append(phrase)
