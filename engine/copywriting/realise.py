@@ -1621,7 +1621,9 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     # merged phrases may meet one said whole ("a gold strap" + "a metal strap" -> "Strap Type: Gold Metal")
     phrases = _unique(_merge_made_for(_merge_heads(_merge_solid(_merge_pack(phrases)))))
     phrases = _merge_materials(_merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)]))
-    phrases = _what_it_means(phrases, plan)
+    # a capacity on a drink's shelf names the drink: "holds 330 ml of coffee" (engine/copywriting/appeal.py)
+    phrases = [replace(p, rest=holds_what(plan, p.rest)) if p.singular == "holds" and p.fact.role == "size" else p
+               for p in phrases]
     sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
     if sizes and any(p.fact.role == "colour" for p in phrases):
         phrases = [q for p in phrases if p not in sizes for q in ([p, *sizes] if p.fact.role == "colour" else [p])]
@@ -1686,14 +1688,6 @@ def _conjugated(does: str, plural: bool) -> str:
         verb = verb[:-3] + "y" if verb.endswith("ies") else verb[:-2] if re.search(r"(?:ch|sh|ss|x)es$", verb) \
             else verb.removesuffix("s")
     return f"{verb} {rest}"
-
-
-def _what_it_means(phrases: list[Phrase], plan: ContentPlan) -> list[Phrase]:
-    """Facts said as the use they entail (engine/copywriting/appeal.py): "holds 350 ml" of a coffee mug ->
-    "holds 350 ml of coffee". ("is microwave safe" stays: "can go in the microwave" read better to us but cost
-    METEOR on every mug, since catalog copy says "microwave safe".)"""
-    return [replace(p, rest=holds_what(plan, p.rest)) if p.singular == "holds" and p.fact.role == "size" else p
-            for p in phrases]
 
 
 def short_phrase(phrase: Phrase, plural: bool = False) -> str:

@@ -239,8 +239,8 @@ class Int8Decoder:
 
 def int8_decoder(lm) -> Int8Decoder:
     """The int8 step of one loaded ``LanguageModel`` (its graph built once, ~3-5 s, and kept with it)."""
-    check_int8_model(lm.model)
-    if lm.int8 is None or lm.int8.model is not lm.model:
+    if lm.int8 is None or lm.int8.model is not lm.model:  # checked once, when built (and at load)
+        check_int8_model(lm.model)
         lm.int8 = Int8Decoder(lm.model)
     return lm.int8
 
