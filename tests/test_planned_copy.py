@@ -696,7 +696,7 @@ def test_what_a_shopper_scans_for_reads_as_catalog_copy_not_one_more_it_comes():
                   attributes={"Fabric": "Cotton", "Occasion": "Party-Wedding, Casual", "Sleeve": "Short Sleeve",
                               "Neck": "Round Neck", "Ideal For": "Women's"})
     text, _ = _described(top)
-    assert re.search(r"(?:Made|Perfect) for parties, weddings and casual wear\.", text), text
+    assert re.search(r"(?:[Mm]ade|[Pp]erfect) for parties, weddings and casual wear\.", text), text
     for product in (shorts, router, top):
         assert claim_report(_described(product)[0], ingest(product).source_text())["flagged"] == []
 
@@ -917,3 +917,38 @@ def test_a_stone_said_as_one_takes_its_shape_and_a_metals_weight_reads_as_copy()
     # a shape alone still keeps "shape": "a round diamond" would count the stones
     alone = Product(title="Sparkle Gold Ring", category="Jewellery > Rings", attributes={"Diamond Shape": "Round"})
     assert "a round diamond shape" in _described(alone)[0]
+
+
+def test_one_parts_facts_as_one_noun_a_parts_measure_before_it_and_the_occasion_in_the_opening():
+    watch = Product(title="Timewel 1100-N1639 Analog Watch", category="Watches > Wrist Watches",
+                    attributes={"Strap Material": "Genuine Leather Strap", "Strap Color": "Black",
+                                "Strap Type": "Leather", "Ideal For": "Women", "Occasion": "Casual"})
+    text, sentences = _described(watch)
+    assert "a black genuine leather strap" in text and text.count("strap") == 1, text
+    assert re.match(r"The Timewel 1100-N1639 Analog Watch is an? (?:analog )?watch for women, ", text), text
+    assert re.search(r", (?:made|perfect) for casual wear\.", sentences[0].text), text  # not a fragment of its own
+    assert "Occasion: Casual" in sentences[0].facts  # the clause keeps its provenance
+    boots = Product(title="Kielz Ladies Boots", category="Footwear > Women's Footwear > Boots",
+                    attributes={"Heel Height": "0.5 inch", "Sole Material": "TPR", "Color": "Red", "Occasion": "Casual"})
+    assert "a 0.5-inch heel" in _described(boots)[0] and "heel height" not in _described(boots)[0]
+    # a measure that names which way it goes stays with it: not "a 136 cm dress"
+    dress = Product(title="Jaune Women's Maxi Dress", category="Clothing > Dresses",
+                    attributes={"Dress Length": "136 cm", "Fabric": "Cotton"})
+    assert "a dress length of 136 cm" in _described(dress)[0]
+    for product in (watch, boots, dress):
+        assert claim_report(_described(product)[0], ingest(product).source_text())["flagged"] == []
+
+
+def test_what_comes_along_the_inside_matter_and_an_adjective_material_read_as_copy():
+    blanket = Product(title="SPANGLE Floral King Blanket", category="Home Furnishing > Bed Linen > Blankets",
+                      attributes={"Sales Package": "Blanket With Storage Bag", "Inner Material": "Woolen"})
+    text, _ = _described(blanket)
+    assert "comes with a storage bag" in text and "with a blanket" not in text, text
+    assert "made of wool inside" in text, text
+    combo = Product(title="Anna Andre Paris Combo Set", category="Beauty > Fragrances > Combo Sets",
+                    attributes={"Sales Package": "Floralina and Red Horizon Deodorants", "Ideal For": "Men"})
+    assert "floralina and red horizon deodorants" in _described(combo)[0].lower()  # "and" joins two products
+    clutch = Product(title="Mast & Harbour Black Synthetic Clutch", category="Bags > Clutches", attributes={"Material": "Synthetic"})
+    assert re.search(r"made of synthetic material|a synthetic clutch", _described(clutch)[0]), _described(clutch)[0]
+    pillow = Product(title="JDX Plain Pillow", category="Home Furnishing > Pillows", attributes={"With Pillow Cover": "Yes"})
+    assert "comes with a pillow cover" in _described(pillow)[0] and "a with" not in _described(pillow)[0]

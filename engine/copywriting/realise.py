@@ -234,8 +234,9 @@ def _flag_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
         return None if negative else Phrase("is", "are", f"part of the {key}", fact)
     if words and words[-1] == "required" and len(words) > 1:  # "Batteries Required: Yes" -> "requires batteries"
         return None if negative else Phrase("requires", "require", _some(" ".join(words[:-1])), fact)
-    if words and words[-1] == "included" and len(words) > 1:  # "Lid Included: Yes" -> "comes with a lid"
-        thing = " ".join(words[:-1])
+    if words and (words[-1] == "included" or words[0] == "with") and len(words) > 1:
+        # "Lid Included: Yes", "With Pillow Cover: Yes" -> "comes with a lid", "comes with a pillow cover"
+        thing = " ".join(words[:-1] if words[-1] == "included" else words[1:])
         return None if negative else Phrase("comes", "come", f"with {_some(thing)}", fact)
     if words and (words[-1].endswith(_ADJECTIVE_END) or re.match(r"(?:non|anti)-", words[-1])) or \
             key.endswith(("safe", "washable", "resistant")):  # "Non-stick: Yes" -> "is non-stick"
@@ -257,6 +258,8 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
                 value.lower() not in ("linen", "printed"):
             return Phrase("is", "are", plain.lower(), fact)  # "Wooden", "Woollen": is wooden, not made of wooden
         made = series(value)  # "Blend Of Net And Satin" -> "made of a blend of net and satin"
+        if made.lower() in ("synthetic", "natural"):  # "Material: Synthetic": an adjective, not a matter
+            made = f"{made.lower()} material"
         return Phrase("is", "are", f"made of {'a ' * made.lower().startswith('blend ')}{made}", fact)
     purity = re.fullmatch(r"(gold|silver|platinum|metal) purity", key)
     if purity:  # "Gold Purity: 18 K" -> "is made of 18 K gold"
@@ -276,7 +279,8 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
         return None  # "Box Material: Cardboard": what it is shipped in, not what it is
     if part in ("inner", "outer", "inside", "outside", "filling"):  # "Inner Material: Polyfibre"
         where = {"inner": "inside", "outer": "outside"}.get(part, part)
-        return Phrase("is", "are", f"made of {series(value)} {where}", fact)
+        matter = _MATTER.get(value.strip().lower(), series(value))  # "Inner Material: Woolen": made of wool inside
+        return Phrase("is", "are", f"made of {matter} {where}", fact)
     named = fact_name.lower().split()
     of_product = part and set(part.split()) <= set(named) and not any(  # "Lunch Box Material" of a lunch box,
         named[i - 1] in ("with", "and", "&") for i, w in enumerate(named) if w in part.split() and i)
@@ -348,6 +352,16 @@ def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
     if "available" in key or key == "size" or key == "sizes":
         sizes = series(value)
         return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
+    part = re.fullmatch(r"([a-z]+) (?:height|length|width|depth|diameter|size)", key)
+    measure = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(inch|inches|in|cm|mm|m|ft|feet)\.?", value.strip(), re.I)
+    if part and measure and part.group(1) in ("heel", "cable", "cord", "wire", "chain", "screen", "display") and \
+            part.group(1) not in fact_name.lower().split():
+        # "Heel Height: 0.5 inch" -> "a 0.5-inch heel": copy puts a part's measure before the part
+        unit = {"inches": "inch", "in": "inch", "feet": "foot", "ft": "foot"}.get(measure.group(2).lower(), measure.group(2).lower())
+        joined = f"{measure.group(1)}-{unit}" if unit in ("inch", "foot") else f"{measure.group(1)} {unit}"
+        return Phrase("has", "have", _article(f"{joined} {part.group(1)}"), fact)
+    if part and key.endswith(" size") and re.fullmatch(r"(?:small|medium|large|big|mini|standard)", value.strip(), re.I):
+        return Phrase("has", "have", _article(f"{value.strip().lower()} {part.group(1)}"), fact)  # "Pot Size: Medium" -> "a medium pot"
     return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
 
 
@@ -486,10 +500,14 @@ def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str
     if counted and (modifier or pieces) and int(counted.group(1)) > 1:
         # "Sales Package: 2 MATTRESS" for a "Mattress Protector": two of the product, not two mattresses
         return Phrase("comes", "come", f"as a pack of {counted.group(1)}", fact)
-    if "," in value:  # "Warranty Card, 1 Ring" for a ring: the ring is the product; what comes with it is the card
-        others = [v for v in value.split(",") if v.strip() and not (
+    # "and" joins a combo's two products ("Floralina and Red Horizon Deodorants"); "with" joins what comes along
+    listed = value if "," in value else re.sub(r"\s+with\s+", ",", value, count=1, flags=re.I) \
+        if re.match(r"(?:1\s+)?[A-Za-z]+\s+with\s", value.strip(), re.I) else ""
+    if listed:  # "Warranty Card, 1 Ring" for a ring, "Blanket With Storage Bag" for a blanket: the ring and the
+        # blanket are the product; what comes with it is the card and the bag
+        others = [v for v in listed.split(",") if v.strip() and not (
             re.fullmatch(r"(?:1\s+)?[A-Za-z]+", v.strip()) and v.strip().split()[-1].lower().rstrip("s") in named)]
-        if others and len(others) < len([v for v in value.split(",") if v.strip()]):
+        if others and len(others) < len([v for v in listed.split(",") if v.strip()]):
             value = ",".join(others)
             plain = _plain(value.strip())
             lowered = plain.lower()
@@ -896,9 +914,22 @@ def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
     # a thing already said as one ("a purple amethyst", from "Amethyst Color: Purple") may take its shape too
     counted |= {m.group(2) for p in phrases if p.singular == "has" and not p.rest.endswith(" shape")
                 and (m := pattern.fullmatch(p.rest))}
+    # two words before a part ("a genuine leather strap") modify it as one does, unless they end in "shape"
+    longer = re.compile(r"(?:a|an) ((?!(?:with|of|for|and|in) )[a-z-]+ [a-z-]+) ((?!shape$)[a-z]+)")
+    def modifier(p: Phrase) -> str:
+        return (pattern.fullmatch(p.rest) or longer.fullmatch(p.rest)).group(1)
+    def modified(p: Phrase) -> tuple[set[str], str] | None:
+        found = (pattern.fullmatch(p.rest) or longer.fullmatch(p.rest)) if p.singular == "has" else None
+        return (set(found.group(1).lower().split()), found.group(2)) if found else None
+    for p in list(phrases):  # "a leather strap" beside "a genuine leather strap": the fuller says both
+        mine = modified(p) if any(o is p for o in phrases) else None
+        q = next((q for q in phrases if mine and q is not p and (theirs := modified(q)) and theirs[1] == mine[1]
+                  and mine[0] < theirs[0]), None)
+        if q is not None:
+            phrases = [replace(q, also=q.also + (p.fact, *p.also)) if o is q else o for o in phrases if o is not p]
     by_head: dict[str, list[Phrase]] = {}
     for phrase in phrases:
-        found = pattern.fullmatch(phrase.rest) if phrase.singular == "has" else None
+        found = (pattern.fullmatch(phrase.rest) or longer.fullmatch(phrase.rest)) if phrase.singular == "has" else None
         # "a round diamond shape" joins only a count ("26 round diamonds") or the thing said as one ("an oval
         # purple amethyst"): alone, "a round diamond" would count
         if found and found.group(1).lower() != found.group(2) and \
@@ -908,7 +939,7 @@ def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
     for head, group in by_head.items():
         # "Number of Diamonds: 26" beside "Diamond Shape: Round": "26 round diamonds", never "a round diamond"
         count = next((p for p in phrases if p.singular == "has" and re.fullmatch(rf"(\d+) {head}s", p.rest)), None)
-        modifiers = [pattern.fullmatch(p.rest).group(1) for p in sorted(group, key=_adjective_rank)]
+        modifiers = [modifier(p) for p in sorted(group, key=_adjective_rank)]
         if len(group) + bool(count) < 2 or len({m.lower() for m in modifiers}) < len(modifiers):
             continue
         ordered = sorted(group, key=_adjective_rank) + ([count] if count else [])
@@ -1320,7 +1351,7 @@ def _identity(plan: ContentPlan, phrases: list[Phrase]) -> tuple[str, list[Phras
         material = None  # "Plant with Pot", "Material: Wood": the wood may be the pot's, so it is not said of the plant
     for phrase, words in ((pattern, pattern.fact.value.lower() if pattern else ""),
                           (colour, colour.rest[3:] if colour else ""), (cut, cut.rest if cut else ""),
-                          (material, material.rest.removeprefix("made of ") if material else "")):
+                          (material, material.rest.removeprefix("made of ").removesuffix(" material") if material else "")):
         if phrase and not set(words.lower().split()) & set(kind.split()):
             before.append(words.lower() if words.isupper() and len(words) > 3 else words)
             said.append(phrase)
@@ -1461,8 +1492,9 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         shapes = voice.plain_openings
         if not (plan.brand and name.lower().startswith(plan.brand.lower())):
             shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes  # "The dual-band router"
+        said_lead = lead.text(plan.plural).replace(" right for ", " made for ", 1) if lead else ""  # not "is right for"
         text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
-                                         vp=_conjugated(does, plan.plural) if does else lead.text(plan.plural),
+                                         vp=_conjugated(does, plan.plural) if does else said_lead,
                                          pron=plan.pronoun(False), Pron=plan.pronoun())
         said = [lead] if lead else []
     else:
@@ -1477,7 +1509,8 @@ def _body_sentence(group: list[Phrase], plan: ContentPlan, voice: Voice, rng: ra
         return f"You get {join_phrases(group, plan.plural).removeprefix('come with ').removeprefix('comes with ')}."
     fronted = group[0].participle() if len(group) >= 2 else None
     if fronted and rng.random() < voice.fronting:
-        return f"{fronted}, {plan.pronoun(False)} {join_phrases(group[1:], plan.plural)}."
+        after = subject[:1].lower() + subject[1:] if subject else plan.pronoun(False)  # "Made of steel, the pan ..."
+        return f"{fronted}, {after} {join_phrases(group[1:], plan.plural)}."
     if len(group) >= 2 and group[0].singular == "has" and group[1].singular in ("is", "comes") and \
             rng.random() < voice.fronting / 2:
         return f"With {group[0].rest}, {plan.pronoun(False)} {join_phrases(group[1:], plan.plural)}."
@@ -1661,6 +1694,11 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
             text = text[:-1] + "!"
         text = _also(text, sentences[-1].text if sentences else "")
         sentences.append(Sentence(" ".join(text.split()), [s for p in group for s in p.sources]))
+    if wear and sentences and f"name: {plan.name}" not in skip and _folds(sentences[0].text, plan):
+        # "... are brown boots for women, made for casual wear.": the occasion joins what it is, not a fragment
+        sentences[0] = Sentence(f"{sentences[0].text[:-1]}, {wear.text[:1].lower()}{wear.text[1:]}",
+                                sentences[0].facts + wear.facts)
+        wear = None
     sentences[tail:tail] = [s for s in (wear, weather) if s]  # how it is worn, before what to choose and the box
     if length != "short" and not any(s.startswith("your notes: ") for s in skip):
         # the merchant's own hook and features lead, after the opening: they are what the product is sold on;
@@ -1678,6 +1716,17 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     if voice.closings and audience and "name: " + plan.name not in skip:
         sentences.append(Sentence(rng.choice(voice.closings).format(audience=audience), []))
     return sentences
+
+
+def _folds(opening: str, plan: ContentPlan) -> bool:
+    """An opening that says in a few words what the product is or is made of ("... is a printed cotton top for
+    women, with a round neck.") takes its occasion as one more clause."""
+    said = opening.split(" are " if plan.plural else " is ", 1)
+    if len(said) != 2 or not opening.endswith("."):
+        return False
+    rest = said[1]
+    return not rest.startswith(("made for", "suitable", "right for", "perfect", "made to")) and \
+        len(rest.split()) <= 14 and rest.count(",") <= 1
 
 
 def _conjugated(does: str, plural: bool) -> str:
