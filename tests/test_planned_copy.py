@@ -931,10 +931,10 @@ def test_one_parts_facts_as_one_noun_a_parts_measure_before_it_and_the_occasion_
     boots = Product(title="Kielz Ladies Boots", category="Footwear > Women's Footwear > Boots",
                     attributes={"Heel Height": "0.5 inch", "Sole Material": "TPR", "Color": "Red", "Occasion": "Casual"})
     assert "a 0.5-inch heel" in _described(boots)[0] and "heel height" not in _described(boots)[0]
-    # a measure that names which way it goes stays with it: not "a 136 cm dress"
+    # a measure that names which way it goes stays with it: not "a 136 cm dress"; a dress's length is its own
     dress = Product(title="Jaune Women's Maxi Dress", category="Clothing > Dresses",
                     attributes={"Dress Length": "136 cm", "Fabric": "Cotton"})
-    assert "a dress length of 136 cm" in _described(dress)[0]
+    assert "136 cm long" in _described(dress)[0] and "a dress 136" not in _described(dress)[0]
     for product in (watch, boots, dress):
         assert claim_report(_described(product)[0], ingest(product).source_text())["flagged"] == []
 
@@ -952,3 +952,23 @@ def test_what_comes_along_the_inside_matter_and_an_adjective_material_read_as_co
     assert re.search(r"made of synthetic material|a synthetic clutch", _described(clutch)[0]), _described(clutch)[0]
     pillow = Product(title="JDX Plain Pillow", category="Home Furnishing > Pillows", attributes={"With Pillow Cover": "Yes"})
     assert "comes with a pillow cover" in _described(pillow)[0] and "a with" not in _described(pillow)[0]
+
+
+def test_a_parts_sides_are_the_parts_and_a_thing_with_an_adjectives_ending_is_a_thing():
+    coasters = Product(title="Craft Trade Oval Wood Coaster Set", category="Kitchen > Coasters",
+                       attributes={"Holder Width": "8 cm", "Holder Height": "8 cm", "Coaster Length": "2 cm"})
+    text, _ = _described(coasters)
+    assert "a holder 8 cm wide and 8 cm high" in text and "a coaster 2 cm long" in text, text
+    assert "measures 2 cm" not in text and "is 2 cm long" not in text  # the coasters' size is not the set's
+    charger = Product(title="Furst USB Adapter with Cable For Xp Miro Battery Charger",
+                      category="Mobiles > Chargers > Battery Chargers", attributes={"Cable Length": "1 m", "Color": "White"})
+    assert "a 1 m cable" in _described(charger)[0] and "charger that is 1 m long" not in _described(charger)[0]
+    abaya = Product(title="Momin Libas Solid Abaya", category="Clothing > Abayas", attributes={"Dress Length": "136 cm"})
+    assert "136 cm long" in _described(abaya)[0] and "a dress" not in _described(abaya)[0]
+    bag = Product(title="Sunlast Laptop Backpack", category="Bags > Backpacks",
+                  attributes={"Secret Security Compartment": "Yes", "Material": "Nylon"})
+    assert re.search(r"(?:has|with) a secret security compartment", _described(bag)[0]), _described(bag)[0]
+    watch = Product(title="Calibro SW-125 Digital Watch", category="Watches", attributes={"Light": "Yes", "Ideal For": "Men"})
+    assert "has a light" in _described(watch)[0] and "is light" not in _described(watch)[0]
+    for product in (coasters, charger, abaya, bag, watch):
+        assert claim_report(_described(product)[0], ingest(product).source_text())["flagged"] == []

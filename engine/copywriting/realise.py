@@ -238,7 +238,8 @@ def _flag_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
         # "Lid Included: Yes", "With Pillow Cover: Yes" -> "comes with a lid", "comes with a pillow cover"
         thing = " ".join(words[:-1] if words[-1] == "included" else words[1:])
         return None if negative else Phrase("comes", "come", f"with {_some(thing)}", fact)
-    if words and (words[-1].endswith(_ADJECTIVE_END) or re.match(r"(?:non|anti)-", words[-1])) or \
+    # "Scratch Resistant" is how it is; "Secret Security Compartment" (an adjective's ending) a thing it has
+    if words and (words[-1].endswith(_ADJECTIVE_END) and _adjective(words[-1]) or re.match(r"(?:non|anti)-", words[-1])) or \
             key.endswith(("safe", "washable", "resistant")):  # "Non-stick: Yes" -> "is non-stick"
         return Phrase("is" + " not" * negative, "are" + " not" * negative, key, fact)
     if negative or fact.role == "care" or not _a_thing(words[-1]):
@@ -297,6 +298,21 @@ _SIDES = re.compile(r"(?:[LWBHD](?:\s*[*xX×]\s*[LWBHD]){2}\s*[-:=]?\s*)?(\d+(?:
                     r"\s*[xX×*]\s*(\d+(?:\.\d+)?)\s*(cms?|mms?|inch(?:es)?|in)\b\.?", re.I)
 
 
+def _own_part(thing: str, fact_name: str) -> bool:
+    """Whether a key's part is the product itself: "Dress Length" of a "... Sheath Dress" (the name's last noun),
+    not "Cable Length" of a "USB Adapter with Cable For Xp Miro Battery Charger" or "Coaster Length" of a
+    "Coaster Set"."""
+    words = [singular(w) for w in re.findall(r"[a-z]+", fact_name.lower())]
+    grouped = ("set", "kit", "combo", "pack", "pair", "box", "holder", "stand")
+    if any(w == singular(thing) and i + 1 < len(words) and words[i + 1] in grouped for i, w in enumerate(words)):
+        return False
+    return singular(thing) in words[-3:] and words[-1] not in grouped
+
+
+_ADJECTIVE_OF_SIDE = (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
+                      ("diameter", "across"), ("thickness", "thick"))
+
+
 def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
     """A measure or a size: "measures 98 mm high", "holds 350 ml", "comes in sizes S, M and L"."""
     box = re.fullmatch(r"(\d[\d.]*\s*\"?)\s*[xX×*]\s*(\d[\d.]*\s*\"?)", value.strip())
@@ -341,8 +357,7 @@ def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
         return Phrase("has", "have", _article(said), fact)
     if value.strip().lower() in ("free", "free size", "one size", "freesize"):
         return Phrase("comes", "come", "in one free size", fact)
-    for word, adjective in (("width", "wide"), ("height", "high"), ("length", "long"), ("depth", "in depth"),
-                            ("diameter", "across"), ("thickness", "thick")):
+    for word, adjective in _ADJECTIVE_OF_SIDE:
         if key == word:
             return Phrase("is", "are", f"{plain} {adjective}", fact)
     labelled = [_LABELLED_MEASURE.fullmatch(part.strip()) for part in value.split(",")]
@@ -354,12 +369,22 @@ def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
         return Phrase("comes", "come", f"in size{'s' * (',' in value)} {sizes}", fact)
     part = re.fullmatch(r"([a-z]+) (?:height|length|width|depth|diameter|size)", key)
     measure = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(inch|inches|in|cm|mm|m|ft|feet)\.?", value.strip(), re.I)
-    if part and measure and part.group(1) in ("heel", "cable", "cord", "wire", "chain", "screen", "display") and \
-            part.group(1) not in fact_name.lower().split():
+    if part and measure and (part.group(1) == "heel" or part.group(1) in ("cable", "cord", "wire", "chain", "screen", "display")
+                             and not _own_part(part.group(1), fact_name)):  # heels have a heel; a cable is its length
         # "Heel Height: 0.5 inch" -> "a 0.5-inch heel": copy puts a part's measure before the part
         unit = {"inches": "inch", "in": "inch", "feet": "foot", "ft": "foot"}.get(measure.group(2).lower(), measure.group(2).lower())
         joined = f"{measure.group(1)}-{unit}" if unit in ("inch", "foot") else f"{measure.group(1)} {unit}"
         return Phrase("has", "have", _article(f"{joined} {part.group(1)}"), fact)
+    sided = re.fullmatch(r"([a-z]+(?: [a-z]+)?) (width|height|length|depth|thickness|diameter)", key)
+    if sided and re.fullmatch(r"\d[\d.]*\s*(?:mm|cm|m|inch(?:es)?|in|ft|feet|\"|'')\.?(?:\s*/\s*\d[\d.]*\s*(?:mm|cm|m|inch(?:es)?|in))?",
+                             value.strip(), re.I) and sided.group(1) not in ("product", "item", "overall", "total", "max", "maximum", "minimum", "heel"):
+        # "Holder Width: 8 cm" -> "a holder 8 cm wide"; the product's own ("Pizza Cutter Length") -> "is ... long"
+        said = f"{plain} {dict(_ADJECTIVE_OF_SIDE)[sided.group(2)]}"
+        thing = sided.group(1).split()[-1]
+        if _own_part(thing, fact_name) or thing in ("exterior", "outer", "external", "outside", "dress", "garment", "body"):
+            # "Dress Length" of a dress, "Exterior Width": the product's own size; not a "Coaster Set"'s coasters
+            return Phrase("is", "are", said, fact)
+        return Phrase("has", "have", f"{_article(sided.group(1))} {said}", fact)
     if part and key.endswith(" size") and re.fullmatch(r"(?:small|medium|large|big|mini|standard)", value.strip(), re.I):
         return Phrase("has", "have", _article(f"{value.strip().lower()} {part.group(1)}"), fact)  # "Pot Size: Medium" -> "a medium pot"
     return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
@@ -854,8 +879,29 @@ def _head(plan: ContentPlan) -> str:
 _DIMENSION = re.compile(r"^\S.* (?:wide|high|long|thick|in depth|across)$")
 
 
+_PART_SIDE = re.compile(r"(an? [a-z]+(?: [a-z]+)?) (\d.* (?:wide|high|long|thick|in depth|across))")
+
+
+def _merge_part_sides(phrases: list[Phrase]) -> list[Phrase]:
+    """"a holder 8 cm wide" + "a holder 8 cm high" -> "a holder 8 cm wide and 8 cm high": one part's size said once."""
+    by_part: dict[str, list[Phrase]] = {}
+    for p in phrases:
+        found = _PART_SIDE.fullmatch(p.rest) if p.singular == "has" and p.fact.role == "size" else None
+        if found:
+            by_part.setdefault(found.group(1), []).append(p)
+    for part, group in by_part.items():
+        if len(group) < 2:
+            continue
+        sides = [_PART_SIDE.fullmatch(p.rest).group(2) for p in group]
+        merged = Phrase("has", "have", f"{part} {', '.join(sides[:-1])} and {sides[-1]}", group[0].fact,
+                        tuple(f for p in group for f in (p.fact, *p.also) if f is not group[0].fact))
+        phrases = [merged if p is group[0] else p for p in phrases if p not in group[1:]]
+    return phrases
+
+
 def _merge_dimensions(phrases: list[Phrase]) -> list[Phrase]:
     """"is 98 mm high" + "is 80 mm wide" -> "measures 98 mm high and 80 mm wide": one sentence for the size."""
+    phrases = _merge_part_sides(phrases)
     sizes = [p for p in phrases if p.singular == "is" and p.fact.role == "size" and _DIMENSION.match(p.rest)]
     if len(sizes) < 2:
         return phrases
