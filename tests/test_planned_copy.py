@@ -972,3 +972,19 @@ def test_a_parts_sides_are_the_parts_and_a_thing_with_an_adjectives_ending_is_a_
     assert "has a light" in _described(watch)[0] and "is light" not in _described(watch)[0]
     for product in (coasters, charger, abaya, bag, watch):
         assert claim_report(_described(product)[0], ingest(product).source_text())["flagged"] == []
+
+
+def test_a_box_and_warranty_in_words_and_features_that_name_no_part():
+    device = Product(title="SOS Electrotherapy Device", category="Health Care > Electrotherapy",
+                     attributes={"Sales Package": "one machine", "Warranty Summary": "One Year", "Electrodes": "8"})
+    text, _ = _described(device)
+    assert "a one machine" not in text and "1 machine" not in text and "a 1-year warranty" in text, text
+    linen = Product(title="JewelKraft Designs Table Linen Set", category="Home Furnishing > Table Linen",
+                    attributes={"Sales Package": "6 table mats 6 napkins", "Color": "Brown"})
+    assert "6 table mats and 6 napkins" in _described(linen)[0]
+    jeggings = Product(title="GREENWICH Baby Girl's Black Jeggings", category="Kids' Clothing > Jeggings",
+                       attributes={"Other Features": "BIO WASHED PRODUCT", "Fabric": "Cotton", "Occasion": "Casual"})
+    assert "product" not in _described(jeggings)[0].lower()
+    mousepad = Product(title="FRENEMY MPAD271 Mousepad", category="Computers > Mousepads",
+                       attributes={"Features": "Durable and flexible for portability", "Weight": "150 g"})
+    assert "portability" not in _described(mousepad)[0]

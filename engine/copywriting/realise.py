@@ -503,6 +503,8 @@ _PAIRED = {"boot", "shoe", "sandal", "flat", "bellie", "belly", "slipper", "heel
 
 def _package_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -> Phrase | None:
     """What comes in the box: "comes as a pack of 6", "comes with an extender plug"."""
+    plain = re.sub(r"^(?:one|a single)\s+(?:piece of\s+)?", "1 ", plain, flags=re.I)  # "one machine": one of it
+    plain = re.sub(r"(\d+ [A-Za-z]+(?: [A-Za-z]+)?) (?=\d+ [A-Za-z])", r"\1 and ", plain)  # "6 table mats 6 napkins"
     lowered = plain.lower()
     named = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", fact_name) if len(w) > 2}
     if lowered in ("1", "pack of 1", "set of 1") or re.fullmatch(r"1 [a-z-]+", lowered) or \
@@ -557,7 +559,9 @@ def _warranty_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
     """A warranty: "comes with a 3-year warranty"."""
     if re.match(r"(?:no|not|without)\b", plain, re.I):
         return None  # "No Warranty": nothing a description sells with
-    term = re.match(r"(\d+)\s*(year|month|day)s?\b\s*(.*)$", plain, re.I)
+    words = {"one": "1", "two": "2", "three": "3", "five": "5", "six": "6", "ten": "10", "twelve": "12"}
+    plain = re.sub(r"^(one|two|three|five|six|ten|twelve)\b", lambda m: words[m.group(1).lower()], plain, flags=re.I)
+    term = re.match(r"(\d+)\s*(year|month|day)s?\b\s*(.*)$", plain, re.I)  # "One Year" -> "a 1-year warranty"
     if term:  # "3years", "12 Months Manufacturer Warranty" -> "a 3-year warranty", "a 12-month manufacturer warranty"
         rest = term.group(3).strip()
         # "10 Days Return Policy" is a return policy, not "a 10-day return policy warranty"
@@ -592,6 +596,9 @@ def _style_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
             return _features_phrase(", ".join(short[:3]), fact)
         if len(parts) > 2:
             return None  # "Easy Transition from Bottle to Cup, Smooth Flip and Sip Action, ...": not one phrase
+        if len(parts) == 1 and (plain.split()[-1].lower() in ("product", "products", "item") or
+                                _adjective(plain.split()[0]) and set(plain.lower().split()[1:]) & _FUNCTION_WORDS):
+            return None  # "BIO WASHED PRODUCT", "Durable and flexible for portability": no part it has
         plural_first = plain.split()[0].lower().endswith("s") and not plain.split()[0].lower().endswith("ss")
         single = plain.lower() if plural_first else _article(plain.lower())  # "stones studded on dial"
         return Phrase("has", "have", f"{series(value)} features" if len(parts) > 1 else single, fact)
@@ -664,7 +671,8 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
         return Phrase("has", "have", plain, fact)  # "Number of Threads: 2 Threads" -> "has 2 threads"
     if value[:1].isdigit() and len(value.split()) <= 3:
         return Phrase("has", "have", f"{_some(key)} of {plain}", fact)
-    if key.startswith("other") and len(value.split()) <= 4:  # "Other Details: Zipper Closure" -> "has a zipper closure"
+    if key.startswith("other") and len(value.split()) <= 4 and value.split()[-1].lower() not in ("product", "products", "item") \
+            and not set(value.lower().split()) & _FUNCTION_WORDS:  # "Other Details: Zipper Closure" -> "has a zipper closure"
         return Phrase("has", "have", _article(plain[:1].lower() + plain[1:]), fact)
     if re.search(r"\bsupported\b|compatible", key) and len(value) <= 60:  # "OS Supported: Windows XP, Vista"
         return Phrase("works", "work", f"with {_names_or_series(value)}", fact)
