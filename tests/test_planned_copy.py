@@ -988,3 +988,19 @@ def test_a_box_and_warranty_in_words_and_features_that_name_no_part():
     mousepad = Product(title="FRENEMY MPAD271 Mousepad", category="Computers > Mousepads",
                        attributes={"Features": "Durable and flexible for portability", "Weight": "150 g"})
     assert "portability" not in _described(mousepad)[0]
+
+
+def test_a_garments_trims_are_things_it_has_and_a_bags_sides_are_measured():
+    shorts = Product(title="Maxima Drawstring Short", category="Women/Bottoms/Shorts",
+                     bullets=["Contrast binding.", "Mesh armpit venting.", "Side-rouching.", "Moisture-wicking.", '3" inseam.'],
+                     attributes={"material": "Cotton, Polyester"})
+    text, _ = _described(shorts)
+    assert "contrast binding" in text and "contrast-binding" not in text, text
+    assert "side rouching" in text and "a side rouching" not in text, text  # a trim takes no "a"
+    assert "moisture-wicking" in text, text  # a quality stays a quality
+    tote = Product(title="Compete Track Tote", category="Gear/Bags", bullets=['W 22.0" x H 17" x D 10".', "Two-way zippers."],
+                   attributes={"material": "Nylon"})
+    text, _ = _described(tote)
+    assert 'measures 22.0" wide, 17" high and 10" in depth' in text and "a w 22" not in text.lower(), text
+    for product in (shorts, tote):
+        assert claim_report(_described(product)[0], ingest(product).source_text())["flagged"] == []

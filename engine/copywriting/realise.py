@@ -1178,7 +1178,10 @@ def _plural_subject_clause(text: str) -> bool:
     return False
 
 
-_UNCOUNTED = ("control", "support", "comfort", "stretch", "coverage", "warmth", "protection", "technology", "fabric")
+_UNCOUNTED = ("control", "support", "comfort", "stretch", "coverage", "warmth", "protection", "technology", "fabric",
+              # a garment's trims, said without "a": "contrast piping", "flatlock stitching", "side rouching"
+              "piping", "stitching", "topstitching", "seaming", "venting", "binding", "rouching", "ruching",
+              "detailing", "coating", "padding", "quilting", "shirring", "banding", "taping", "webbing")
 
 
 def _uncounted(noun: str) -> bool:
@@ -1195,9 +1198,13 @@ def _pasted_title(text: str) -> bool:
 def _a_quality(word: str) -> bool:
     """"wicking", "repellent", "resistant": the last word of a quality a bullet names ("Water repellent"), not of
     a thing ("Zip pocket", "Belted waist")."""
-    from engine.scores.claims import noun_share
+    # a closed list: "-ing" words in garment bullets are mostly things ("contrast binding", "flat seaming",
+    # "side rouching", "armpit venting"); WordNet calls many of them verbs, so it cannot tell them apart
+    return word in _QUALITY_ING or word.endswith(("repellent", "resistant", "proof"))
 
-    return word.endswith("ing") and noun_share(word) < 0.5 or word.endswith(("repellent", "resistant", "proof"))
+
+_QUALITY_ING = {"wicking", "drying", "skimming", "fitting", "flattering", "slimming", "repelling", "absorbing",
+                "insulating", "breathing", "cooling", "warming", "lasting", "stretching", "hugging"}
 
 
 def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> list[Sentence]:
@@ -1205,7 +1212,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
     adjustable hood.") gathered into one "It also features ..." sentence."""
     from engine.scores.claims import noun_share
 
-    sentences, features, qualities = [], [], []
+    sentences, features, qualities, measured = [], [], [], []
     for note in plan.notes[:6]:
         text = note.strip().rstrip(".")
         if not text or ":" in text or "(" in text or re.search(
@@ -1225,6 +1232,13 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
                             r"additionally|however|besides|hence|thus|therefore)\b", text, re.I):
                 sentences.append(Sentence(text + ("" if text[-1:] in "!?" else "."), [f"your notes: {note.strip()}"],
                                           "merchant"))
+        elif (sides := re.findall(r'\b([WHLD])\s*(\d[\d.]*\s*(?:"|”|in\b|cm\b))', text, re.I)) and len(sides) >= 2 and \
+                note in plan.bullets and re.fullmatch(r'[\sWHLDwhld\d.x×"”incm]+', text):
+            # 'W 22.0" x H 17" x D 10"' -> 'It measures 22.0" wide, 17" high and 10" in depth.'
+            said = [size.replace("”", '"') + " " + (_ADJECTIVE_OF[side.lower()] if side.lower() != "d" else "in depth")
+                    for side, size in sides]
+            measured.append(Sentence(f"{plan.pronoun()} {'measure' if plan.plural else 'measures'} "
+                                      f"{', '.join(said[:-1])} and {said[-1]}.", [f"your notes: {note.strip()}"], "merchant"))
         elif re.fullmatch(r'\d[\d.]*\s*(?:["”″]|\'\'|in|inch|inches|cm|mm)\s+[a-z]+(?: [a-z]+)?', text) and note in plan.bullets:
             features.append((_article(text.replace("”", '"').replace("″", '"').replace("''", '"')), note.strip()))  # 'a 4" inseam'
         elif re.fullmatch(r"[A-Za-z][A-Za-z -]{2,30}?\s+\d[\d.,]*\s*[A-Za-z%]+", text) and note in plan.bullets:
@@ -1234,7 +1248,8 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         elif _plural_subject_clause(text) and not _names_another_product(text, plan):
             sentences.append(Sentence(text[:1].upper() + text[1:] + ".", [f"your notes: {note.strip()}"], "merchant"))
         elif re.fullmatch(r"[A-Za-z]{3,}-[A-Za-z]{3,}", text) and note in plan.bullets and \
-                not _describes_a_variant(text, plan) and _adjective(text.split("-")[-1]):
+                not _describes_a_variant(text, plan) and _adjective(text.split("-")[-1]) and \
+                (not text.lower().endswith("ing") or _a_quality(text.split("-")[-1].lower())):
             qualities.append((text.lower(), note.strip()))  # "Ultra-lightweight", "Semi-fitted": how it is
         elif re.fullmatch(r"(?:[A-Za-z]{3,} ){1,2}[A-Za-z]{3,}", text) and note in plan.bullets and \
                 _a_quality(text.split()[-1].lower()) and not _describes_a_variant(text, plan):
@@ -1282,7 +1297,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         lead = rng.choice((f"{plan.pronoun()} {verb}", "Details include", "Highlights include")) if len(listed) > 1 \
             else f"{plan.pronoun()} {verb}"
         out.append(Sentence(f"{lead} {said}.", [f"your notes: {n}" for _, n in chosen], "merchant"))
-    return out
+    return out + measured[:1]
 
 
 @dataclass(frozen=True)
