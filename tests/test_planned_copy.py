@@ -1004,3 +1004,15 @@ def test_a_garments_trims_are_things_it_has_and_a_bags_sides_are_measured():
     assert 'measures 22.0" wide, 17" high and 10" in depth' in text and "a w 22" not in text.lower(), text
     for product in (shorts, tote):
         assert claim_report(_described(product)[0], ingest(product).source_text())["flagged"] == []
+
+
+def test_a_fronted_phrase_is_what_it_is_made_of_never_two_unrelated_facts_and_encoding_junk_is_not_copy():
+    ring = Product(title="Kiara Jewellery Sterling Silver Ring", category="Jewellery > Rings",
+                   attributes={"Ring Size": "13", "Collection": "Contemporary", "Ideal For": "Women"})
+    for seed in range(6):
+        text, _ = realised_description(plan_content(ingest(ring)), Settings(fusion="template", seed=seed))
+        assert not re.search(r"(?:^|\. )(?:With|Made for) [^.]*, (?:it|the ring) ", text), text
+    boots = Product(title="Steppings Trendy Boots", category="Footwear > Women's Footwear > Boots",
+                    description="Experience endless comfort wearing this pair of bellies?,?which is crafted using "
+                                "comfortable resin sole.", attributes={"Color": "Green", "Ideal For": "Women"})
+    assert "?," not in _described(boots)[0]

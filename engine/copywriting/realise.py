@@ -54,7 +54,9 @@ class Phrase:
 
     def participle(self) -> str | None:
         """The phrase fronted before the subject ("Made of ceramic, ..."), where English allows it."""
-        if self.singular == "is" and self.rest.startswith(("made ", "sold ", "designed ")):
+        # "Made of ceramic, it holds 350 ml"; not "Made for women, the bellies have a round tip", which ties two
+        # facts that have nothing to do with each other
+        if self.singular == "is" and self.rest.startswith(("made of ", "made from ", "sold ", "designed ")):
             return self.rest[:1].upper() + self.rest[1:]
         return None
 
@@ -1222,7 +1224,7 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
         if has_verb(text) and len(text.split()) >= 5:
             text = text[:1].upper() + text[1:]  # "fast drying combined with ...": a catalog's lower-case start
             text = re.sub(r"\.\?$", "", text)  # "... every style-conscious man's attention.?"
-            if _names_another_product(text, plan) or _pasted_title(text) or "??" in text or \
+            if _names_another_product(text, plan) or _pasted_title(text) or re.search(r"\?\?|\?,|,\?", text) or \
                     re.match(r"(?:Made|Built|[A-Z][a-z]+(?:ed|en))\b[^,]*, (?:is|are|has|have)\b", text) or \
                     re.match(r"[A-Z]?[\w-]+(?: [\w-]+){0,2} (?:which|who) (?:is|are)\b", text) or \
                     re.match(r"(?:Comes|Has|Is|Are)\b", text) or _leans_on_another(text):  # "Comes in a 10 ml bottle."
@@ -1580,9 +1582,6 @@ def _body_sentence(group: list[Phrase], plan: ContentPlan, voice: Voice, rng: ra
     if fronted and rng.random() < voice.fronting:
         after = subject[:1].lower() + subject[1:] if subject else plan.pronoun(False)  # "Made of steel, the pan ..."
         return f"{fronted}, {after} {join_phrases(group[1:], plan.plural)}."
-    if len(group) >= 2 and group[0].singular == "has" and group[1].singular in ("is", "comes") and \
-            rng.random() < voice.fronting / 2:
-        return f"With {group[0].rest}, {plan.pronoun(False)} {join_phrases(group[1:], plan.plural)}."
     if len(group) == 2 and group[0].singular != group[1].singular and rng.random() < 0.3:
         return f"{pronoun} {group[0].text(plan.plural)}, and {plan.pronoun(False)} {group[1].text(plan.plural)}."
     return f"{pronoun} {join_phrases(group, plan.plural)}."
