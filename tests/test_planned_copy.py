@@ -1008,8 +1008,9 @@ def test_a_garments_trims_are_things_it_has_and_a_bags_sides_are_measured():
 
 def test_a_fronted_phrase_is_what_it_is_made_of_never_two_unrelated_facts_and_encoding_junk_is_not_copy():
     ring = Product(title="Kiara Jewellery Sterling Silver Ring", category="Jewellery > Rings",
-                   attributes={"Ring Size": "13", "Collection": "Contemporary", "Ideal For": "Women"})
-    for seed in range(6):
+                   attributes={"Ring Size": "13", "Collection": "Contemporary", "Ideal For": "Women",
+                               "Silver Weight": "2.5 g", "Finish": "Glossy"})
+    for seed in range(40):  # 9 of these 40 seeds fronted "With a ring size of 13, it is ..." before
         text, _ = realised_description(plan_content(ingest(ring)), Settings(fusion="template", seed=seed))
         assert not re.search(r"(?:^|\. )(?:With|Made for) [^.]*, (?:it|the ring) ", text), text
     boots = Product(title="Steppings Trendy Boots", category="Footwear > Women's Footwear > Boots",
