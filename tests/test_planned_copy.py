@@ -1017,3 +1017,20 @@ def test_a_fronted_phrase_is_what_it_is_made_of_never_two_unrelated_facts_and_en
                     description="Experience endless comfort wearing this pair of bellies?,?which is crafted using "
                                 "comfortable resin sole.", attributes={"Color": "Green", "Ideal For": "Women"})
     assert "?," not in _described(boots)[0]
+
+
+def test_a_blend_in_shares_a_kind_named_by_its_type_and_where_it_is_applied():
+    polo = Product(title="Komnil Solid Women's Polo T-Shirt", category="Clothing > Women's Clothing > T-Shirts",
+                   attributes={"Fabric": "Cotton", "premium quality fabric": "85% Cotton 15% Polyester.", "Sleeve": "Full Sleeve"})
+    text, _ = _described(polo)
+    assert "made of 85% cotton and 15% polyester" in text and "premium quality" not in text, text
+    assert "cotton and 85% cotton" not in text  # "Fabric: Cotton" is said by the fuller blend
+    soap = Product(title="Medimix Transparent with Glycerine", category="Beauty > Bath > Soaps",
+                   attributes={"Soap Type": "Bathing Soap", "Soap Application Area": "Body", "Quantity": "125 g"})
+    text, _ = _described(soap)
+    assert "a bathing soap" in text and "has a bathing soap" not in text and "for use on the body" in text, text
+    watch = Product(title="Sonata Analog Watch", category="Watches > Wrist Watches",
+                    attributes={"Clasp Type": "Buckle Clasp", "Water Resistant": "Yes"})
+    assert "has a buckle clasp" in _described(watch)[0] or "with a buckle clasp" in _described(watch)[0], _described(watch)[0]
+    for product in (polo, soap, watch):
+        assert claim_report(_described(product)[0], ingest(product).source_text())["flagged"] == []

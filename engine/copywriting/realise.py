@@ -273,6 +273,11 @@ def _material_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: st
             return Phrase("is", "are", f"made of {named.group(2)} {named.group(1).lower()}", fact)
         said = plain if metal in plain.lower() or metal == "metal" else f"{plain} {metal}"
         return Phrase("is", "are", f"made of {said}" if re.match(r"\d", said) else said, fact)  # "made of 925 silver"
+    if re.search(r"\d\s*%", value):  # "premium quality fabric: 85% Cotton 15% Polyester.": what it is made of
+        shares = re.findall(r"\d+(?:\.\d+)?\s*%\s*[A-Za-z][A-Za-z ]*?(?=\s*\d|\s*,|\s*\.?$)", value.strip())
+        if len(shares) > 1 and len(value) <= 60:
+            listed = [" ".join(_plain(x.strip()).split()) for x in shares]
+            return Phrase("is", "are", "made of " + ", ".join(listed[:-1]).lower() + " and " + listed[-1].lower(), fact)
     part = key.replace("material", "").replace("fabric", "").strip()
     value = re.sub(r"\s+material$", "", value.strip(), flags=re.I)  # "Body Material: croco leather material"
     plain = _plain(value)
@@ -650,9 +655,15 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
     if re.fullmatch(r"(?:power (?:requirement|supply|input)|(?:input |operating )?voltage)", key) and \
             re.search(r"\d\s*(?:v|volts?)\b", value, re.I) and len(value) <= 30:
         return Phrase("runs", "run", f"on {plain}", fact)  # "Power Requirement: 110 - 120 V, 50 Hz"
+    if re.search(r"\b(?:application|usage) area$", key) and len(value.split()) <= 2 and "," not in value:
+        return Phrase("is", "are", f"for use on the {plain.lower()}", fact)  # "Soap Application Area: Body"
     thing = key.removesuffix(" type").strip()
     if key.endswith(" type") and thing and set(thing.split()) <= set(fact_name.lower().split()):
         return None  # "Glass Type: Multipurpose" of a glass set: a shelf of the catalog, not a fact to say
+    if key.endswith(" type") and thing and len(value.split()) <= 3 and thing not in ("skin", "hair") and \
+            singular(value.split()[-1].lower()) == singular(thing.split()[-1]) and \
+            singular(thing.split()[-1]) in {singular(w) for w in re.findall(r"[a-z]+", fact_name.lower())}:
+        return Phrase("is", "are", _article(value.lower()), fact)  # "Soap Type: Bathing Soap" -> "is a bathing soap"
     if key.endswith(" type") and len(value.split()) == 1 and value.lower().endswith("ing"):
         return Phrase("is", "are", f"made for {value.lower()}", fact)  # "Pan Type: Roasting"
     if key.endswith(" type") and len(value.split()) == 1 and value.lower().endswith(("al", "ic", "ous")):
@@ -935,6 +946,18 @@ def _merge_materials(phrases: list[Phrase]) -> list[Phrase]:
     if len(made) < 2:
         return phrases
     made = sorted(made, key=lambda p: p.rest.endswith(" inside"))
+    def words(p: Phrase) -> set[str]:
+        return set(re.findall(r"[a-z]+", p.rest.removeprefix("made of ").lower()))
+    # "made of cotton" beside "made of 85% cotton and 15% polyester": the fuller says both
+    covered = [p for p in made if any(q is not p and words(p) < words(q) and not re.search(r" (?:in|out)side$", p.rest + q.rest)
+                                      for q in made)]
+    if covered:
+        fuller = [p for p in made if p not in covered]
+        merged = replace(fuller[0], also=fuller[0].also + tuple(f for p in covered for f in (p.fact, *p.also)))
+        phrases = [merged if p is fuller[0] else p for p in phrases if p not in covered]
+        made = [merged if p is fuller[0] else p for p in fuller]
+        if len(made) < 2:
+            return phrases
     rests = [p.rest.removeprefix("made of ") for p in made]
     merged = Phrase("is", "are", "made of " + " and ".join(rests), made[0].fact, tuple(p.fact for p in made[1:]))
     first = min(phrases.index(p) for p in made)
