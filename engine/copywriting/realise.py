@@ -1309,8 +1309,14 @@ def _note_sentences(plan: ContentPlan, rng: random.Random, most: int = 3) -> lis
     if qualities:  # "It is ultra-lightweight and semi-fitted."
         said = series(", ".join(q for q, _ in qualities[:3])) if len(qualities) > 2 or any("," in q for q, _ in qualities) \
             else " and ".join(q for q, _ in qualities)
-        out.append(Sentence(f"{plan.pronoun()} {'are' if plan.plural else 'is'} {said}.",
-                            [f"your notes: {n}" for _, n in qualities[:3]], "merchant"))
+        notes = [f"your notes: {n}" for _, n in qualities[:3]]
+        if 1 <= len(features) <= 2 and "," not in said and not any(" and " in f for f, _ in features):
+            # "It is semi-fitted, with a crew neckline.": a quality and a feature or two in one sentence, not two
+            # short ones (round ten's editor: "It is semi-fitted. It features a crew neckline." is choppy)
+            said += ", with " + " and ".join(f for f, _ in features)
+            notes += [f"your notes: {n}" for _, n in features]
+            features = []
+        out.append(Sentence(f"{plan.pronoun()} {'are' if plan.plural else 'is'} {said}.", notes, "merchant"))
     if features:
         chosen = features[:most]
         listed = [f for f, _ in chosen]
