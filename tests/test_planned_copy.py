@@ -838,7 +838,8 @@ def test_a_product_is_not_its_own_box_item_nor_its_own_measure_twice():
     protector = Product(title="CHHOTE JANAB Cozy Mattress Protector", category="Home Furnishing > Baby Mattresses",
                         attributes={"Material": "Cotton", "Sales Package": "2 MATTRESS", "Color": "MULTI"})
     text, _ = _described(protector)
-    assert "protects your mattress" in text and "as a pack of 2" in text and "2 mattresses" not in text, text
+    assert "as a pack of 2" in text and "2 mattresses" not in text, text
+    assert "protects your mattress" not in text  # a purpose that only restates the name is left out
     assert "MULTI" not in text and "multicoloured" in text
     ball = Product(title='ezyPRNT "OL" Golf Ball', attributes={"Size": "4.26 cm", "Diameter": "4.26 cm", "Weight": "100 g"})
     text, _ = _described(ball)
@@ -1043,3 +1044,18 @@ def test_a_quality_and_a_feature_share_one_sentence():
     assert "is semi-fitted, with a crew neckline." in text, text
     said = next(s for s in sentences if "semi-fitted" in s.text)
     assert {"your notes: Semi-fitted.", "your notes: Crew neckline."} <= set(said.facts)
+
+
+def test_a_purpose_is_said_only_where_it_adds_to_the_name_and_a_pots_size_is_the_pots():
+    opener = Product(title="Rangeela Bottle Opener Set", category="Kitchen > Bar Tools > Bottle Openers",
+                     attributes={"Color": "Red", "Material": "Steel"})
+    assert "opens bottles" not in _described(opener)[0]
+    holder = Product(title="VarEesha Wooden Key Holder", category="Home Decor > Key Holders", attributes={"Number of Hooks": "8"})
+    assert "keeps your keys in one place" in _described(holder)[0]
+    plant = Product(title="Verdant Bonsai Artificial Plant with Pot", category="Home Decor > Artificial Plants",
+                    attributes={"Pot Width": "10 cm", "Pot Height": "14 cm", "Total Height": "32 cm", "Pot Material": "Wood"})
+    text, _ = _described(plant)
+    assert "a wood pot 10 cm wide and 14 cm high" in text and "32 cm high" in text, text
+    assert not re.search(r"(?:plant|It) (?:measures|is) 10 cm", text), text  # the pot's size is not the plant's
+    oil = Product(title="Zest Body Oil", category="Beauty > Body Oils", attributes={"Application Area": "All", "Organic": "Yes"})
+    assert "the all" not in _described(oil)[0]

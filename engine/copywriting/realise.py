@@ -311,8 +311,9 @@ def _own_part(thing: str, fact_name: str) -> bool:
     "Coaster Set"."""
     words = [singular(w) for w in re.findall(r"[a-z]+", fact_name.lower())]
     grouped = ("set", "kit", "combo", "pack", "pair", "box", "holder", "stand")
-    if any(w == singular(thing) and i + 1 < len(words) and words[i + 1] in grouped for i, w in enumerate(words)):
-        return False
+    if any(w == singular(thing) and (i + 1 < len(words) and words[i + 1] in grouped or
+                                     i and words[i - 1] in ("with", "and")) for i, w in enumerate(words)):
+        return False  # "Coaster Set": the coasters are not the set; "Plant with Pot": the pot is not the plant
     return singular(thing) in words[-3:] and words[-1] not in grouped
 
 
@@ -384,11 +385,12 @@ def _size_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) -
         return Phrase("has", "have", _article(f"{joined} {part.group(1)}"), fact)
     sided = re.fullmatch(r"([a-z]+(?: [a-z]+)?) (width|height|length|depth|thickness|diameter)", key)
     if sided and re.fullmatch(r"\d[\d.]*\s*(?:mm|cm|m|inch(?:es)?|in|ft|feet|\"|'')\.?(?:\s*/\s*\d[\d.]*\s*(?:mm|cm|m|inch(?:es)?|in))?",
-                             value.strip(), re.I) and sided.group(1) not in ("product", "item", "overall", "total", "max", "maximum", "minimum", "heel"):
+                             value.strip(), re.I) and sided.group(1) not in ("max", "maximum", "minimum", "heel"):
         # "Holder Width: 8 cm" -> "a holder 8 cm wide"; the product's own ("Pizza Cutter Length") -> "is ... long"
         said = f"{plain} {dict(_ADJECTIVE_OF_SIDE)[sided.group(2)]}"
         thing = sided.group(1).split()[-1]
-        if _own_part(thing, fact_name) or thing in ("exterior", "outer", "external", "outside", "dress", "garment", "body"):
+        if _own_part(thing, fact_name) or thing in ("exterior", "outer", "external", "outside", "dress", "garment", "body",
+                                                    "total", "overall", "product", "item"):
             # "Dress Length" of a dress, "Exterior Width": the product's own size; not a "Coaster Set"'s coasters
             return Phrase("is", "are", said, fact)
         return Phrase("has", "have", f"{_article(sided.group(1))} {said}", fact)
@@ -655,7 +657,8 @@ def _other_phrase(fact: Fact, key: str, value: str, plain: str, fact_name: str) 
     if re.fullmatch(r"(?:power (?:requirement|supply|input)|(?:input |operating )?voltage)", key) and \
             re.search(r"\d\s*(?:v|volts?)\b", value, re.I) and len(value) <= 30:
         return Phrase("runs", "run", f"on {plain}", fact)  # "Power Requirement: 110 - 120 V, 50 Hz"
-    if re.search(r"\b(?:application|usage) area$", key) and len(value.split()) <= 2 and "," not in value:
+    if re.search(r"\b(?:application|usage) area$", key) and len(value.split()) <= 2 and "," not in value and \
+            value.strip().lower() not in ("all", "any", "other", "others", "na"):  # "Application Area: All" says nothing
         return Phrase("is", "are", f"for use on the {plain.lower()}", fact)  # "Soap Application Area: Body"
     thing = key.removesuffix(" type").strip()
     if key.endswith(" type") and thing and set(thing.split()) <= set(fact_name.lower().split()):
@@ -911,12 +914,18 @@ def _merge_part_sides(phrases: list[Phrase]) -> list[Phrase]:
         if found:
             by_part.setdefault(found.group(1), []).append(p)
     for part, group in by_part.items():
-        if len(group) < 2:
+        head = part.split()[-1]
+        # "a wood pot" beside "a pot 10 cm wide": "a wood pot 10 cm wide and 14 cm high"
+        looks = next((p for p in phrases if p.singular == "has" and p not in group and
+                      re.fullmatch(rf"an? [a-z-]+(?: [a-z-]+)? {head}", p.rest)), None)
+        if len(group) < 2 and not looks:
             continue
         sides = [_PART_SIDE.fullmatch(p.rest).group(2) for p in group]
-        merged = Phrase("has", "have", f"{part} {', '.join(sides[:-1])} and {sides[-1]}", group[0].fact,
-                        tuple(f for p in group for f in (p.fact, *p.also) if f is not group[0].fact))
-        phrases = [merged if p is group[0] else p for p in phrases if p not in group[1:]]
+        said = sides[0] if len(sides) == 1 else f"{', '.join(sides[:-1])} and {sides[-1]}"
+        first, others = (looks, group) if looks else (group[0], group[1:])
+        merged = Phrase("has", "have", f"{first.rest if looks else part} {said}", first.fact,
+                        first.also + tuple(f for p in others for f in (p.fact, *p.also)))
+        phrases = [merged if p is first else p for p in phrases if p not in others]
     return phrases
 
 
