@@ -1059,3 +1059,15 @@ def test_a_purpose_is_said_only_where_it_adds_to_the_name_and_a_pots_size_is_the
     assert not re.search(r"(?:plant|It) (?:measures|is) 10 cm", text), text  # the pot's size is not the plant's
     oil = Product(title="Zest Body Oil", category="Beauty > Body Oils", attributes={"Application Area": "All", "Organic": "Yes"})
     assert "the all" not in _described(oil)[0]
+
+
+def test_all_weather_is_said_as_the_catalogs_adjective_before_the_kind():
+    tank = Product(title="Helios Endurance Tank", category="Men/Tops/Tanks",
+                   attributes={"material": "Organic Cotton, Polyester", "pattern": "Solid", "color": "Blue",
+                               "climate": "All-Weather, Indoor, Warm"})
+    text, sentences = _described(tank)
+    assert "is an all-weather solid blue tank" in sentences[0].text and "any weather" not in text, text
+    assert "climate: All-Weather, Indoor, Warm" in sentences[0].facts
+    named = Product(title="Argus All-Weather Tank", category="Men/Tops/Tanks",
+                    attributes={"material": "Polyester", "pattern": "Solid", "color": "Gray", "climate": "All-Weather"})
+    assert _described(named)[0].lower().count("all-weather") == 1, _described(named)[0]

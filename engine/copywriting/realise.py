@@ -1786,6 +1786,12 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
         # catalog gives a climate only to what is worn)
         phrases = [p for p in phrases if p is not climate]
         weather = Sentence(climate_sentence(climate.fact.value, plan.plural), climate.sources)
+    if weather and weather.text.endswith(" in any weather.") and sentences and f"name: {plan.name}" not in skip:
+        said = re.search(r"\ball[- ]weather\b", plan.name, re.I)  # "The Argus All-Weather Tank" says it
+        opened = sentences[0].text if said else _all_weather(sentences[0].text, plan)
+        if opened:  # "... is an all-weather solid blue tank ...", not one more "Wear it in any weather."
+            sentences[0] = Sentence(opened, sentences[0].facts + weather.facts)
+            weather = None
     groups = _groups(phrases, voice.per_sentence, rng)
     tail = len(sentences) + next((i for i, g in enumerate(groups) if all(
         _choice(p) or p.fact.role in ("package", "warranty") and not p.rest.startswith("as ") for p in g)), len(groups))
@@ -1822,6 +1828,23 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     if voice.closings and audience and "name: " + plan.name not in skip:
         sentences.append(Sentence(rng.choice(voice.closings).format(audience=audience), []))
     return sentences
+
+
+def _all_weather(opening: str, plan: ContentPlan) -> str:
+    """An opening that says what the product is ("The Helios Endurance Tank is a solid blue tank ...") with the
+    catalog's own "All-weather" before its kind ("... an all-weather solid blue tank ..."); "" where it says no kind."""
+    head = _kind_head(_kind(plan))
+    verb = " are " if plan.plural else " is "
+    if not head or verb not in opening:
+        return ""
+    name, rest = opening.split(verb, 1)
+    found = re.match(rf"(an? )?((?:[\w®™-]+ ){{0,4}}?){re.escape(head)}\b", rest)
+    if not found or (not plan.plural and not found.group(1)):
+        return ""
+    # after the article, before the rest: "an all-weather full-zip flight jacket", not "a full-zip flight
+    # all-weather jacket"
+    article = "an " if found.group(1) else ""
+    return f"{name}{verb}{article}all-weather {found.group(2)}{head}{rest[found.end():]}"
 
 
 def _folds(opening: str, plan: ContentPlan) -> bool:
