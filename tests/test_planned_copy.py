@@ -1071,3 +1071,13 @@ def test_all_weather_is_said_as_the_catalogs_adjective_before_the_kind():
     named = Product(title="Argus All-Weather Tank", category="Men/Tops/Tanks",
                     attributes={"material": "Polyester", "pattern": "Solid", "color": "Gray", "climate": "All-Weather"})
     assert _described(named)[0].lower().count("all-weather") == 1, _described(named)[0]
+
+
+def test_a_shouted_plural_is_an_english_word_not_an_acronym():
+    bag = Product(title="Baby Bucket Bear Sleeping Bag", category="Baby Care > Sleeping Bags",
+                  attributes={"Ideal For": "Baby Boys, BABY GIRLS", "Color": "Green"})
+    text, _ = _described(bag)
+    assert "baby girls" in text and "GIRLS" not in text, text
+    light = Product(title="RRP USB LED Light", category="Computers > Laptop Accessories > USB Gadgets",
+                    attributes={"Color": "Green", "Light Color": "White", "Material": "Silicone"})
+    assert "LED" in _described(light)[0] and "led" not in _described(light)[0].replace("LED", ""), _described(light)[0]

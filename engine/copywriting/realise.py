@@ -147,7 +147,7 @@ def _audience(value: str) -> str:
     value = re.sub(r"\b(wo)?mens\b", lambda m: (m.group(1) or "") + "men", value, flags=re.I)
     # "Baby Girl's" -> "baby girls": a kind of shopper is said in the plural, as "men" and "women" are
     value = re.sub(r"\b(girl|boy|kid|infant|baby|toddler|teen|adult|couple)\b(?!s)(?=\s*(?:,|$))", r"\1s", value, flags=re.I)
-    return series(value)
+    return series(value).lower()  # "Baby Boys, Baby GIRLS": who it is for, never shouted
 
 
 def _article(phrase: str) -> str:
@@ -1077,8 +1077,9 @@ def _acronyms(plan: ContentPlan) -> dict[str, str]:
     # "USB", "LED"; and written with capitals inside ("QoS", "WiFi"), a term kept as its maker writes it
     for word in re.findall(r"\b[A-Z]{2,5}\b|\b[A-Z][a-z]?[A-Z][A-Za-z]{0,3}\b", text):
         lower = word.lower()
-        if wn is not None and any(l.name() == lower for s in wn.synsets(lower) for l in s.lemmas()):
-            continue  # "SET", "KIDS": English words shouted
+        plural = wn.morphy(lower, "n") if wn is not None and lower.endswith("s") and len(lower) > 3 else None
+        if wn is not None and (plural or any(l.name() == lower for s in wn.synsets(lower) for l in s.lemmas())):
+            continue  # "SET", "KIDS", "GIRLS": English words shouted (a noun's plural is no lemma of its own)
         found[lower] = word
     return found
 
