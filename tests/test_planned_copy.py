@@ -1081,3 +1081,17 @@ def test_a_shouted_plural_is_an_english_word_not_an_acronym():
     light = Product(title="RRP USB LED Light", category="Computers > Laptop Accessories > USB Gadgets",
                     attributes={"Color": "Green", "Light Color": "White", "Material": "Silicone"})
     assert "LED" in _described(light)[0] and "led" not in _described(light)[0].replace("LED", ""), _described(light)[0]
+
+
+def test_a_name_that_lists_is_left_to_the_title_and_the_opening_says_what_it_is_and_whose():
+    top = Product(title="Soie Casual, Festive, Formal, Lounge Wear, Party Sleeveless Embellished, Solid Women's Top",
+                  brand="Soie", category="Clothing > Women's Clothing > Tops",
+                  attributes={"Fabric": "Polyester", "Neck": "Round Neck", "Pattern": "Solid", "Ideal For": "Women's"})
+    text, sentences = _described(top)
+    assert sentences[0].text.startswith("This ") and " from Soie " in sentences[0].text, text
+    assert "Casual, Festive" not in text and "top" in sentences[0].text, text
+    assert any(f.startswith("name: ") for f in sentences[0].facts)  # the sentence still names the product
+    assert claim_report(text, ingest(top).source_text())["flagged"] == []
+    short = Product(title="MERIL Casual Full Sleeve Printed Women's Top", brand="MERIL", category="Clothing > Women's Clothing > Tops",
+                    attributes={"Fabric": "Cotton", "Neck": "Round Neck", "Sleeve": "Full Sleeve"})
+    assert _described(short)[0].startswith("The MERIL Casual Full Sleeve Printed Women's Top")  # a name, not a list

@@ -1591,6 +1591,7 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
             shapes = tuple(s for s in shapes if not s.startswith("{Name}")) or shapes
         text = rng.choice(shapes).format(name=name, Name=name[:1].upper() + name[1:],
                                                  be="are" if plan.plural else "is", np=np, that=that)
+        text = (_from_the_brand(name, np, that, plan) if voice is VOICES["neutral"] else "") or text
         said = said + ([clause] if clause else []) + features
     elif does or phrases:
         # what it does, else what it is made of or for, else what it has, before its measures: "The Asus ...
@@ -1611,6 +1612,24 @@ def _opening(plan: ContentPlan, phrases: list[Phrase], voice: Voice, rng: random
         return Sentence(voice.bare.format(name=name), named), []
     text = text[:1].upper() + text[1:]
     return Sentence(text, named + [s for p in said for s in p.sources]), said
+
+
+def _from_the_brand(name: str, np: str, that: str, plan: ContentPlan) -> str:
+    """A name that lists ("Soie Casual, Festive, Formal, Lounge Wear, Party Sleeveless Embellished, Solid Women's
+    Top") is the title's to say: the opening names the product by what it is and its brand instead ("This solid
+    sleeveless top for women from Soie has an embellished pattern."), as catalog copy does. "" for any other name
+    (a long name without a list still reads as a name, and catalog copy repeats it), where the brand does not
+    open it, or where no clause would give the sentence its verb."""
+    if "," not in name or not plan.brand or not name.lower().startswith(plan.brand.lower()):
+        return ""
+    if that.startswith(" that "):
+        verb = that.removeprefix(" that ")  # "that is made of cotton" -> "is made of cotton"
+    elif re.match(r",? with ", that):
+        verb = ("have " if plan.plural else "has ") + re.sub(r"^,? with ", "", that)
+    else:
+        return ""
+    bare = re.sub(r"^an? ", "", np)
+    return f"{'These' if plan.plural else 'This'} {bare} from {plan.brand} {verb}."
 
 
 def _body_sentence(group: list[Phrase], plan: ContentPlan, voice: Voice, rng: random.Random, subject: str) -> str:
@@ -1746,31 +1765,46 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
               and not doubtful(f, plan)]  # "Mug Capacity: 5.5 l": left for the merchant to check, not repeated
     # what it is called includes what its shelf sells: a router named "Edimax AR-7286WNA" does not come with a router
     fact_name = f"{plan.name} {plan.product_type} {_plain_type(plan)}"
-    phrases = _unique([p for p in (phrase_for(f, fact_name) for f in stated
-                                   if not _said_by_name(f, plan)) if p is not None])
-    if len(phrases) < 3:
-        # a name that says most facts ("Tapyti Casual Sleeveless Solid Women's Top") leaves two lines of copy:
-        # the description says them as prose too, since a shopper reads it apart from the title
-        phrases = _unique([p for p in (phrase_for(f, fact_name) for f in stated) if p is not None])
-    # "Style: Snug" beside the merchant's "Snug fit." bullet: the bullet says it ("It features a snug fit.")
-    noted = [set(re.findall(r"[a-z]+", b.lower())) for b in plan.bullets] if length != "short" else []
-    phrases = [p for p in phrases if not (p.fact.role == "style" and any(
-        set(re.findall(r"[a-z]+", p.rest.lower())) - {"a", "an", "style"} <= words for words in noted))]
-    # a pack size is what a shopper must not miss ("a pack of 6"): never among the facts a length leaves out
-    phrases = sorted(phrases, key=lambda p: not (p.fact.role == "package" and p.rest.startswith("as ")))
-    # merged phrases may meet one said whole ("a gold strap" + "a metal strap" -> "Strap Type: Gold Metal")
-    phrases = _unique(_merge_made_for(_merge_heads(_merge_solid(_merge_pack(phrases)))))
-    phrases = _merge_materials(_merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)]))
-    # a capacity on a drink's shelf names the drink: "holds 330 ml of coffee" (engine/copywriting/appeal.py)
-    phrases = [replace(p, rest=holds_what(plan, p.rest)) if p.singular == "holds" and p.fact.role == "size" else p
-               for p in phrases]
-    sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
-    if sizes and any(p.fact.role == "colour" for p in phrases):
-        phrases = [q for p in phrases if p not in sizes for q in ([p, *sizes] if p.fact.role == "colour" else [p])]
+    def prepared(leave_out_said_by_name: bool) -> list[Phrase]:
+        phrases = _unique([p for p in (phrase_for(f, fact_name) for f in stated
+                                       if not (leave_out_said_by_name and _said_by_name(f, plan))) if p is not None])
+        if len(phrases) < 3:
+            # a name that says most facts ("Tapyti Casual Sleeveless Solid Women's Top") leaves two lines of copy:
+            # the description says them as prose too, since a shopper reads it apart from the title
+            phrases = _unique([p for p in (phrase_for(f, fact_name) for f in stated) if p is not None])
+        # "Style: Snug" beside the merchant's "Snug fit." bullet: the bullet says it ("It features a snug fit.")
+        noted = [set(re.findall(r"[a-z]+", b.lower())) for b in plan.bullets] if length != "short" else []
+        phrases = [p for p in phrases if not (p.fact.role == "style" and any(
+            set(re.findall(r"[a-z]+", p.rest.lower())) - {"a", "an", "style"} <= words for words in noted))]
+        # a pack size is what a shopper must not miss ("a pack of 6"): never among the facts a length leaves out
+        phrases = sorted(phrases, key=lambda p: not (p.fact.role == "package" and p.rest.startswith("as ")))
+        # merged phrases may meet one said whole ("a gold strap" + "a metal strap" -> "Strap Type: Gold Metal")
+        phrases = _unique(_merge_made_for(_merge_heads(_merge_solid(_merge_pack(phrases)))))
+        phrases = _merge_materials(_merge_dimensions(phrases[: FACTS_FOR_LENGTH.get(length, 7)]))
+        # a capacity on a drink's shelf names the drink: "holds 330 ml of coffee" (engine/copywriting/appeal.py)
+        phrases = [replace(p, rest=holds_what(plan, p.rest)) if p.singular == "holds" and p.fact.role == "size" else p
+                   for p in phrases]
+        sizes = [p for p in phrases if p.rest.startswith("in size")]  # "comes in black and in sizes S and M"
+        if sizes and any(p.fact.role == "colour" for p in phrases):
+            phrases = [q for p in phrases if p not in sizes for q in ([p, *sizes] if p.fact.role == "colour" else [p])]
+        return phrases
+
+    phrases = prepared(leave_out_said_by_name=True)
     sentences = []
     does = purpose(plan, _kind(plan)) if f"name: {plan.name}" not in skip else ""
     if f"name: {plan.name}" not in skip:
+        state = rng.getstate()
         first, said = _opening(plan, phrases, voice, rng, does)
+        if "," in plan.name and voice is VOICES["neutral"]:
+            # an opening that leaves a listing name to the title (``_from_the_brand``) says its facts as prose
+            rng.setstate(state)
+            every = prepared(leave_out_said_by_name=False)
+            unnamed, unsaid = _opening(plan, every, voice, rng, does)
+            if unnamed.text.startswith(("This ", "These ")) and f" from {plan.brand} " in unnamed.text:
+                first, said, phrases = unnamed, unsaid, every
+            else:
+                rng.setstate(state)
+                first, said = _opening(plan, phrases, voice, rng, does)
         does = "" if does and does.partition(" ")[2] in first.text else does
         sentences.append(first)
         phrases = [p for p in phrases if p not in said]
@@ -1851,7 +1885,7 @@ def _all_weather(opening: str, plan: ContentPlan) -> str:
 def _folds(opening: str, plan: ContentPlan) -> bool:
     """An opening that says in a few words what the product is or is made of ("... is a printed cotton top for
     women, with a round neck.") takes its occasion as one more clause."""
-    said = opening.split(" are " if plan.plural else " is ", 1)
+    said = re.split(r" (?:are|have) " if plan.plural else r" (?:is|has) ", opening, maxsplit=1)
     if len(said) != 2 or not opening.endswith("."):
         return False
     rest = said[1]
