@@ -657,3 +657,105 @@ def test_the_second_reading_does_not_answer_a_material_with_a_fact_that_names_no
     bath_set = _shared("flipkart-train", "bc784846bd59a16832454416ac708003")  # "Sales Package: Baby Bath Tub, ..."
     assert not _ask(bath_set, "What is the tub made of?").answered
     assert _ask(bath_set, "Does the tub come with it?").polarity == "yes"  # the package still answers what is in it
+
+
+# --- issue 23, sixth round: general behaviours found on tuning set 4 (training products) -------------------
+
+TIMEWEL = ("flipkart-train", "d98147c96d2eebf723b2b67d791bcdaa")   # Scratch Resistant: Yes, Water Resistant: No
+CRUISE = ("luma", "24-MG05")                                          # Cruise Dual Analog Watch
+SENSOR = ("flipkart-text", "f04b7e56a6053c465aa03994ae749fba")      # "Quick and easy installation"
+GAINER = ("flipkart-text", "e98fed4f44ec6c5f185a80f8cdd898bb")      # Flavor: Unflavored, a pasted spec sheet
+NIGHT_SUIT = ("flipkart-train", "eaed0897074ee52230ff6c6d73c18dd4")  # spec sheet: "... Button Closure in Front"
+CHARGER = ("flipkart-text", "51f9d0a08ca3651e477af836656b0bee")     # Designed for: Samsung Galaxy A7
+BACKPACK = ("luma", "24-MB03")                                        # 'H 20" x W 14" x D 12".', 'Volume: 29 L.'
+RING = ("flipkart-text", "4f1eaddde3bdfa7e5898e4641e4754b6")        # Color: Gold, Base Material: Gold, diamonds
+BOOTS = ("flipkart-text", "e160675a10e0ecdf05e0d33f5a5f6da9")       # Weight: 450 g ... depending on size
+
+
+@pytest.mark.parametrize("record, question, expected, fact", [
+    # a thing the product resists, asked as happening, is a no; asked as resisted, a yes
+    (TIMEWEL, "Will the glass scratch easily?", "No, it is scratch resistant.", "Scratch Resistant: Yes"),
+    (TIMEWEL, "Does it scratch?", "No, it is scratch resistant.", "Scratch Resistant: Yes"),
+    (TIMEWEL, "Is it scratch resistant?", "Yes, it is scratch resistant.", "Scratch Resistant: Yes"),
+    # a WordNet opposite of the one value or of a sentence's word is a no
+    (CRUISE, "Is it digital?", "No, the product is the Cruise Dual Analog Watch.", "Title: Cruise Dual Analog Watch"),
+    (SENSOR, "Is it hard to install?", "No, the listing says \u201cQuick and easy installation.\u201d",
+     "Quick and easy installation"),
+    (SENSOR, "Is it easy to install?", "Yes, the listing says \u201cQuick and easy installation.\u201d",
+     "Quick and easy installation"),
+])
+def test_a_resisted_thing_and_an_opposite_answer_no(record, question, expected, fact):
+    answer = _ask(_shared(*record), question)
+    assert (answer.text, answer.facts) == (expected, [fact])
+
+
+def test_an_opposite_is_not_read_into_a_list_nor_into_an_action():
+    # "Climate: Cold, Cool, ..." says nothing against "hot"; "dim" asked as what the shopper does is no adjective
+    assert _ask(_shared("luma", "WJ06"), "Is it good for hot weather?").polarity != "no"
+    lamp = _shared("flipkart-train", "146b0d570d5ab4e27629d48533b7680d")
+    assert not _ask(lamp, "Can I dim it?").answered
+
+
+@pytest.mark.parametrize("record, question, expected, fact", [
+    (GAINER, "What flavour is it?", "The flavor is Unflavored.", "Flavor: Unflavored"),   # British spelling
+    (NIGHT_SUIT, "Does it button up?", "Yes, the listing says \u201cButton Closure in Front.\u201d",
+     "Button Closure in Front"),                                  # a spec sheet's line, past the 300 characters
+    (NIGHT_SUIT, "What kind of neckline does it have?", "It has a round neck.", "Neck: Round Neck"),
+    (CHARGER, "Will it charge my Galaxy A7?", "It is meant for Samsung galaxy A7.", "Designed for: Samsung Galaxy A7"),
+    (BACKPACK, "How much can it hold?", "It holds 29 L.", "Volume: 29 L"),       # two attributes in one line
+    (BACKPACK, "How heavy is it?", "It weighs 2 lbs, 8 oz.", "Weight: 2 lbs, 8 oz"),
+    (BACKPACK, "How tall is it?", "The listing says \u201cH 20\" x W 14\" x D 12\".\u201d", "H 20\" x W 14\" x D 12\"."),
+])
+def test_spellings_spec_sheets_and_box_sides_meet_their_fact(record, question, expected, fact):
+    answer = _ask(_shared(*record), question)
+    assert (answer.text, answer.facts) == (expected, [fact])
+
+
+def test_a_spec_sheet_is_cut_into_its_lines_and_a_restated_line_left_to_its_attribute():
+    from engine.core.product import Product
+    from engine.ingest import ingest
+    from engine.workflows.qa import answer_facts
+
+    facts = [f.text for f in answer_facts(ingest(Product.from_record(_shared(*NIGHT_SUIT))))]
+    assert "Button Closure in Front" in facts and "Fabric: Hosiery Cotton" in facts
+    assert not any(f.startswith("Fabric Hosiery") or len(f) > 200 for f in facts)
+
+
+def test_a_count_in_words_answers_how_many():
+    answer = _ask(_shared(*BACKPACK), "How many compartments does it have?")
+    assert answer.answered and "two large zippered compartments" in answer.facts[0]
+
+
+def test_real_asks_the_material_and_what_says_it_is_natural():
+    ring = _shared(*RING)
+    gold = _ask(ring, "Is it real gold?")
+    assert gold.polarity == "yes" and gold.facts == ["Base Material: Gold"]  # not "Color: Gold"
+    diamonds = _ask(ring, "Are the diamonds real?")
+    assert diamonds.polarity == "yes" and diamonds.facts == ["Natural/Synthetic Diamond: Natural Diamond"]
+
+
+def test_a_number_asked_is_not_compared_with_a_quantity_of_another_measure():
+    assert not _ask(_shared(*BOOTS), "Do they come in size 8?").answered   # not "No" from the weight's line
+    router = _shared("flipkart-train", "2a20862f02555a44b0ab301bed987a0b")  # "Frequency: 2.4 GHz": no unit known
+    answer = _ask(router, "Does it work on 5 GHz?")
+    assert (answer.text, answer.polarity) == ("No, the frequency is 2.4 GHz.", "no")
+
+
+def test_an_attribute_named_for_the_count_answers_when_every_word_asked_is_in_the_title():
+    lunch_box = _shared("flipkart-train", "ed9817e8960a6a0d509061c54cfe5ac1")  # "... 2 Containers Lunch Box"
+    answer = _ask(lunch_box, "How many boxes are in the set?")
+    assert (answer.text, answer.facts) == ("It has 2 containers.", ["Number of Containers: 2"])
+
+
+def test_how_a_garment_sits_is_met_by_its_cut_and_said_without_a_yes():
+    joggers = _shared("luma", "MP03")  # "Loose fit."
+    for question in ("Are they baggy or slim?", "Are they tight?"):
+        answer = _ask(joggers, question)
+        assert (answer.text, answer.facts, answer.polarity) == ("The listing says \u201cLoose fit.\u201d",
+                                                                ["Loose fit."], None)
+
+
+def test_two_words_asked_side_by_side_in_a_long_sentence_answer():
+    shorts = _shared("flipkart-text", "a998a2aae5ae76f53c5a1d779f4826bf")
+    answer = _ask(shorts, "Can I machine wash them?")  # "... Mid Rise Waist Machine Washable Comfortable ..."
+    assert answer.polarity == "yes" and "Machine Washable" in answer.facts[0]

@@ -5,7 +5,8 @@ only ever says back one of the merchant's facts, as a sentence ("It holds 330 ml
 
 1. ``product_facts`` cuts what the merchant gave into facts: each attribute (structured, the
    notes' ``key: value`` lines, a confirmed photo label), each bullet, each sentence of the
-   description, the title, brand, category and price.
+   description, the title, brand, category and price; ``answer_facts`` also cuts a pasted spec sheet
+   into its lines (a line an attribute already says is left to it).
 2. ``understand`` reads the question: yes/no or not, the measure a "how many / much / big / heavy /
    long" asks for, and the topic words a fact has to cover ("hold" in "How much does it hold?").
    A follow-up with no topic of its own ("How long?", "And in black?") borrows the previous one.
@@ -21,7 +22,9 @@ only ever says back one of the merchant's facts, as a sentence ("It holds 330 ml
    "pure"/"real" (the value says whether: "Cotton" is, "Synthetic Leather" is not), "without" (the
    yes/no flips), a unit or a comparison ("under 1 kg": compared with the fact's quantity in one unit,
    said back in the listing's own number), a word describing a part the attribute names a kind of
-   ("Are the sleeves short?" -> "It has half sleeves.", no yes or no the listing did not give).
+   ("Are the sleeves short?" -> "It has half sleeves.", no yes or no the listing did not give), a thing the
+   product resists asked as happening ("Will the glass scratch?" against "Scratch Resistant: Yes": no), a WordNet
+   opposite of the one value ("Is it digital?" against "Type: Analog": no).
    When no fact covers the whole question, ``semantic_answer`` (the second reading) takes the fact MiniLM puts
    closest (an item of a listed value counts: "Features bags: Laptop Sleeve") if it covers one of the question's
    words at cosine >= ``SEMANTIC_FLOOR``, and says it plainly, never with a yes or no; it is refused for a value
@@ -48,7 +51,8 @@ from functools import lru_cache
 from pathlib import Path
 
 # Fact and MAX_FACT_CHARS are read from here too (deprecated: import them from engine.copywriting.plan)
-from engine.copywriting.plan import MAX_FACT_CHARS, Fact, listing_facts, shown_key  # noqa: F401
+from engine.copywriting.plan import MAX_FACT_CHARS, Fact, listing_facts, role_of, shown_key  # noqa: F401
+from engine.copywriting.plan import _LISTING_SENTENCE
 from engine.copywriting.realise import series
 from engine.ingest import Ingested, ingest
 from engine.core.product import Product
@@ -120,6 +124,9 @@ _COMPATIBILITY = {"safe", "friendly", "proof", "compatible", "suitable", "ok", "
 # "Is it *pure* cotton?", "Is the upper *real* leather?": a word that asks whether the material is the
 # genuine one, not a topic of its own. The value answers it: "Cotton" is, "Synthetic Leather" is not.
 _GENUINE = {"pure", "real", "genuine", "authentic", "true", "original", "solid", "100"}
+# Words of a fact that speak to whether a thing is the genuine one ("Natural/Synthetic Diamond: Natural Diamond").
+_GENUINE_SAID = {"pure", "real", "genuine", "authentic", "original", "natural", "precious", "synthetic",
+                 "artificial", "imitation", "faux", "fake"}
 # Value words that say a material is an imitation of the one named after them.
 _IMITATION = {"synthetic", "artificial", "faux", "fake", "imitation", "pu", "vegan", "leatherette", "manmade",
               "man", "made", "polyurethane", "rexine", "mock", "simulated", "blend", "blended"}
@@ -217,6 +224,8 @@ CONCEPTS: dict[str, set[str]] = {
               "odor", "unscented"},
     "collection": {"collection", "range", "series", "edition", "lineup"},
     "heel": {"heel", "heels", "flat", "flats", "stiletto", "wedge"},
+    # how a garment sits on the body ("Loose fit.", "Snug"); not "fit" itself, a verb too ("Will it fit a bed?")
+    "cut": {"tight", "snug", "loose", "baggy", "slim", "skinny", "relaxed", "oversized", "roomy"},
     "origin": {"origin", "country", "imported", "import"},
     "speed": {"speed", "fast", "faster", "mbps", "gbps", "rpm"},
     "toe": {"toe", "tip"},
@@ -261,7 +270,25 @@ def _fold(word: str) -> str:
                 return base
     for suffix in ("ies", "es", "s"):
         if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            return _american(word[: -len(suffix)] + ("y" if suffix == "ies" else ""))
+    return _american(word)
+
+
+# British spellings a listing may write the other way ("Flavor" for "flavour", "Analog" for "analogue").
+_BRITISH = (("our", "or"), ("tre", "ter"), ("ogue", "og"), ("ellery", "elry"))
+
+
+@lru_cache(maxsize=4096)
+def _american(word: str) -> str:
+    """The American spelling when WordNet knows both forms as one word (a shared sense), else the word."""
+    wordnet = _wordnet()
+    if wordnet is None or len(word) < 5:
+        return word
+    for british, american in _BRITISH:
+        if word.endswith(british):
+            other = word[: -len(british)] + american
+            if set(wordnet.synsets(word)) & set(wordnet.synsets(other)):
+                return other
     return word
 
 
@@ -316,6 +343,21 @@ def synonyms(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=4096)
+def antonyms(word: str) -> frozenset[str]:
+    """WordNet's opposites of an adjective's first senses, folded ("digital" -> "analog", "hard" -> "easy"); a
+    satellite sense ("baggy") takes its head's ("loose" -> "tight")."""
+    wordnet = _wordnet()
+    if wordnet is None or not word.isalpha():
+        return frozenset()
+    found = set()
+    for synset in [s for s in wordnet.synsets(word) if s.pos() in ("a", "s")][:3]:
+        for head in [synset] if synset.pos() == "a" else synset.similar_tos()[:1]:
+            for lemma in head.lemmas():  # "hard" is "difficult" there, whose opposite is "easy"
+                found |= {_fold(a.name().lower()) for a in lemma.antonyms() if "_" not in a.name()}
+    return frozenset(found)
+
+
 def words_of(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("_", " ").replace("/", " ").replace("-", " "))
 
@@ -324,6 +366,71 @@ def terms(text: str) -> set[str]:
     """The content words of ``text``, folded, plus the concepts they name (as "~concept")."""
     words = {_fold(w) for w in words_of(text) if w not in _QUESTION_WORDS}
     return words | {"~" + c for w in words for c in concepts_of(w)}
+
+
+# Section headings of a pasted spec sheet that are no attribute of their own.
+_SHEET_HEADINGS = ("in the box", "additional details", "additional features", "general details", "general",
+                   "dimensions", "body features", "product details", "other details", "warranty")
+_ANOTHER_ATTRIBUTE = re.compile(r"\.\s+([A-Z][A-Za-z ]{1,30}):\s+(?=\S)")
+
+
+def _sheet_segments(sentence: str, keys: list[str]) -> list[str]:
+    """A pasted spec sheet ("Specifications of X General Pattern Printed Ideal For Baby Girl's ... Neck Round Neck
+    In the Box 2 Tshirt ...") cut where the listing's own attribute names (or a sheet's headings) start; [] for a
+    sentence that names fewer than three of them."""
+    lowered = sentence.lower()
+    found = []
+    for name in sorted({k.lower() for k in keys if len(k) >= 3} | set(_SHEET_HEADINGS), key=len, reverse=True):
+        for hit in re.finditer(r"(?<![\w'])" + re.escape(name) + r"(?![\w'])", lowered):
+            if not any(a <= hit.start() < b or hit.start() <= a < hit.end() for a, b, _ in found):
+                found.append((hit.start(), hit.end(), name in _SHEET_HEADINGS and name not in
+                              {k.lower() for k in keys}))
+    if sum(not heading for _, _, heading in found) < 3:
+        return []
+    found.sort()
+    cuts = [(0, 0, False)] + found
+    segments = []
+    for (start, end, heading), (following, _, _) in zip(cuts, cuts[1:] + [(len(sentence), 0, False)]):
+        segment = sentence[end if heading else start: following].strip(" ,;:-")
+        if len(words_of(segment)) >= 1:
+            segments.append(segment)
+    return segments
+
+
+def answer_facts(ingested: Ingested, photo_labels: tuple[str, ...] = ()) -> list[Fact]:
+    """The listing's facts as Q&A answers from them: ``listing_facts``, with a pasted spec sheet cut into its
+    lines (each one that says more than an attribute already does kept as a sentence, read in full rather than
+    cut at MAX_FACT_CHARS), so that one sentence holding every attribute never answers for all of them; and an
+    attribute whose value holds a second one ("Weight: 2 lbs, 8 oz. Volume: 29 L.") read as two."""
+    facts = product_facts(ingested, photo_labels)
+    keys = [f.key for f in facts if f.kind == "attribute"]
+    attribute_words = [frozenset(_fold(w) for w in words_of(f.text)) for f in facts if f.kind == "attribute"]
+    sentences = [s.strip() for s in _LISTING_SENTENCE.split(ingested.product.description or "") if len(s.strip()) > 2]
+    kept, seen = [], {f.text.lower() for f in facts}
+    for fact in facts:
+        if fact.kind == "attribute" and _ANOTHER_ATTRIBUTE.search(fact.value):
+            first, *rest = _ANOTHER_ATTRIBUTE.split(fact.value)
+            kept.append(Fact(fact.role, fact.key, first.strip(), f"{fact.key}: {first.strip()}", kind=fact.kind))
+            for key, value in zip(rest[::2], rest[1::2]):
+                value = value.strip().rstrip(".")
+                kept.append(Fact(role_of(key), key.strip(), value, f"{key.strip()}: {value}", kind=fact.kind))
+            continue
+        whole = next((s for s in sentences if s.startswith(fact.text)), fact.text) \
+            if fact.kind == "description" else fact.text
+        segments = _sheet_segments(whole, keys) if fact.kind in ("description", "bullet") else []
+        if not segments:
+            kept.append(fact)
+            continue
+        title = {_fold(w) for w in words_of(ingested.product.title)} | {"specification", "key", "feature", "of"}
+        for number, segment in enumerate(segments):
+            said = frozenset(_fold(w) for w in words_of(segment))
+            if any(said <= words for words in attribute_words) or segment.lower() in seen:
+                continue  # "Body Material Wood": the attribute says it
+            if number == 0 and len(said & title) >= 0.6 * len(said):
+                continue  # "Specifications of <the title> (White)": the sheet's heading names the product
+            seen.add(segment.lower())
+            kept.append(Fact("sheet", "", "", segment[:MAX_FACT_CHARS], kind=fact.kind))
+    return kept
 
 
 # One fact type for the copy plan, Q&A and variants: a Q&A fact is an ``engine.copywriting.plan.Fact`` whose
@@ -340,6 +447,7 @@ class Match:
     shared: set[str]        # question topic words the fact covers
     missing: set[str] = field(default_factory=set)  # topic words it does not cover
     described: set[str] = field(default_factory=set)  # words describing the part the value names a kind of
+    opposed: set[str] = field(default_factory=set)  # words asked whose opposite the fact says ("digital" / "Analog")
 
 
 @dataclass
@@ -409,8 +517,10 @@ def _read_words(text: str) -> tuple[list[str], set[str], set[str]]:
         if word == "without":
             negated = True
             continue
-        if word in _QUESTION_WORDS or word in _GENERIC_VERBS or _NUMBER.fullmatch(word):
+        if word in _QUESTION_WORDS or _NUMBER.fullmatch(word):
             continue
+        if word in _GENERIC_VERBS and not (i and words[i - 1] in ("the", "a", "an", "of", "its", "their")):
+            continue  # "Can I *plug* it in?" names no fact; "What kind of *plug*?", "the *run* time" do
         if word in measured and i and words[i - 1] == "how":
             continue  # "how long": the measure, not a topic
         if _unit(word) and i and (_NUMBER.fullmatch(words[i - 1]) or (words[i - 1] in ("a", "an", "one") and len(word) > 2)
@@ -552,7 +662,9 @@ def understand(text: str, previous: Question | None = None, product_words: set[s
         own = own + ["audience"]  # "Who can use them?" asks whom it is meant for
         asked_as["audience"] = "who it is for"
     verbs = {_fold(m.group(1)) for m in _ACTION.finditer(body)}
-    contents = bool(_CONTENTS_ASKED.search(body)) and measure != "count"
+    # "What is the box made of?" asks the box's material, not what comes in it
+    contents = bool(_CONTENTS_ASKED.search(body)) and measure != "count" and not any(
+        "material" in concepts_of(w) for w in own)
     if contents:  # "What comes in the box?": the box is the package, not the product itself
         optional -= {w for w in own if "package" in concepts_of(w)}
     extra = dict(genuine=genuine, without=without, kind_of=kind_of, quantities=quantities, comparison=comparison,
@@ -592,6 +704,12 @@ class _FactWords:
     value_words: frozenset[str]  # folded words of the attribute value (or of a sentence)
     concepts: frozenset[str]
     key_concepts: frozenset[str]
+    named: bool = False          # an attribute: its key_words are its name's
+
+
+# A side of a box said by its letter: 'H 20" x W 14" x D 12"', 'W 22.0" x H 17"'.
+_SIDE = re.compile(r"(?<![\w.])([HWDL])\s*[:.]?\s*\d+(?:\.\d+)?\s*(?:\"|''|in\b|inch(?:es)?\b|cm\b|mm\b)?")
+_SIDES = {"H": "height", "W": "width", "D": "depth", "L": "length"}
 
 
 @lru_cache(maxsize=4096)
@@ -603,6 +721,9 @@ def _fact_words(fact: Fact) -> _FactWords:
     key_concepts = frozenset(c for w in key_words for c in concepts_of(w))
     if value_words & {_fold(v) for v in _AUDIENCE_VALUES}:
         concepts |= {"audience"}
+    sides = {_SIDES[m.group(1).upper()] for m in _SIDE.finditer(fact.text)}
+    if len(sides) >= 2:  # 'H 20" x W 14" x D 12"': a height, a width and a depth
+        concepts |= sides | {"dimension"}
     if fact.kind == "price":
         key_concepts |= {"price"}
     if fact.kind == "brand":
@@ -611,7 +732,7 @@ def _fact_words(fact: Fact) -> _FactWords:
         key_concepts |= {"type"}
     if fact.key.lower().split()[-1:] == ["for"]:  # "Designed For", "Suitable For": who or what it is for, not a design
         key_concepts = frozenset({"audience"})
-    return _FactWords(words, key_words, value_words if fact.key else words, concepts, key_concepts)
+    return _FactWords(words, key_words, value_words if fact.key else words, concepts, key_concepts, bool(fact.key))
 
 
 def _covers(word: str, fact: _FactWords) -> bool:
@@ -629,6 +750,10 @@ def _covers(word: str, fact: _FactWords) -> bool:
         return True  # "neck" ~ "neckline", "wick" ~ "wicking"
     if any(len(w) >= 5 and word.startswith(w) and word[len(w):] in ("ed", "d", "s", "es", "ing", "er") for w in fact.words):
         return True  # "hallmarked" ~ "Hallmark"
+    if fact.named and not concepts_of(word) and any(
+            len(k) >= 4 and len(word) - len(k) >= 3 and word.startswith(k) and _is_noun(word[len(k):])
+            for k in fact.key_words):
+        return True  # "neckline" is the line of the attribute named "Neck"
     if concepts_of(word) & fact.concepts:
         return True
     # A word with a shopping concept is met through it: its loose WordNet senses ("smell" ~ "look") are not.
@@ -667,6 +792,11 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         described = set()
         if missing and question.yes_no and _describes_part(question, missing, fact):
             described, missing = missing, set()  # "Are the sleeves short?" against "Sleeve: Half Sleeve"
+        opposed = _opposed(question, missing, fact)
+        if opposed:  # "Is it digital?" against "Type: Analog": the fact says the opposite
+            shared, missing = shared | opposed, missing - opposed
+        if missing and question.yes_no and _resists(question, fact, shared) and _parts_only(question, missing):
+            missing = set()  # "Will the glass scratch?" against "Scratch Resistant: Yes": the watch's glass
         if not (shared - question.optional if covering_only else shared) and not value_asked and not (
                 shared and not missing and not (question.subject - question.optional)):
             continue  # covers nothing the shopper asked beyond naming the product
@@ -684,8 +814,10 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
                             for w in shared - question.optional if not w.startswith("~"))):
             continue  # a sentence met only through a concept ("age" ~ "same old comfort") must be about it
         if covering_only and shared and shared <= question.optional and not _said_outright(question, Match(
-                fact, 0.0, 0.0, shared)):
-            continue  # every word asked is in the title ("a sun shade?"): only a fact that says it answers
+                fact, 0.0, 0.0, shared)) and not (question.measure in _NUMBERED and fact.kind == "attribute"
+                                                  and _measures(question.measure) & words.key_concepts):
+            continue  # every word asked is in the title ("a sun shade?"): only a fact that says it answers (or an
+            #           attribute named for the measure asked: "How many boxes in the set?" / "Number of Containers")
         named = any(_names(w, words.key_words) or concepts_of(w) & words.key_concepts for w in shared
                     if not w.startswith("~"))
         named = named or bool(question.measure and _measures(question.measure) & words.key_concepts)
@@ -696,12 +828,68 @@ def retrieve(question: Question, facts: list[Fact], device: str = "cpu", top: in
         if covering_only and (structured or fact.kind == "category") and not question.yes_no and not named:
             continue  # "What sizes are there?" asks for the attribute named so, not one whose value says "size"
         floor = ATTRIBUTE_FLOOR if structured else SENTENCE_FLOOR
-        if covering_only and cosine < floor:
-            continue
+        if covering_only and cosine < floor and not _phrase_said(question, fact):
+            continue  # a long sentence covers words by chance; the shopper's own two words side by side, not
+        named = named or bool(opposed)  # "Is it a digital watch?": "Type: Analog" before a sentence naming it
         score = cosine + (KEY_BONUS if named and structured else 0.0) + (0.05 if structured else 0.0)
+        score -= 0.1 if fact.role == "sheet" else 0.0  # a spec sheet's line unnamed: after a named attribute
         score += _key_fit(question, fact)
-        matches.append(Match(fact, score, cosine, shared, missing, described))
+        matches.append(Match(fact, score, cosine, shared, missing, described, opposed))
     return sorted(matches, key=lambda m: (len(m.missing), _number_mismatch(question, m.fact), -m.score))[:top]
+
+
+def _opposed(question: Question, missing: set[str], fact: Fact) -> set[str]:
+    """Words of a yes/no question whose WordNet opposite is the fact's one value or in its sentence ("Is it hard
+    to install?" against "Quick and easy installation"). Not a word with a shopping concept (met through it), nor
+    against a list ("Climate: Cold, Cool" says nothing against "hot"), nor in the attribute's name ("Is it
+    plain?" is no question for "Pattern: Solid")."""
+    if not question.yes_no or not missing or "," in fact.value:
+        return set()
+    said = _fact_words(fact).value_words
+    opposed = {w for w in missing if not concepts_of(w) and w not in question.optional | question.verbs
+               and antonyms(w) & said}  # not "Can I *dim* it?" against "light"
+    if not opposed or _negated(fact.value or fact.text, {a for w in opposed for a in antonyms(w)}):
+        return set()
+    return opposed
+
+
+# A thing a fact says the product resists: "Scratch Resistant", "odor-resistant", "Corrosion Proof", "BPA Free",
+# "Anti-chafe", "Pre-shrunk". Asked whether it happens ("Will it scratch?"), the answer is no.
+_RESISTS_AFTER = {"resistant", "resistance", "resist", "resists", "proof", "repellent", "free"}
+_RESISTS_BEFORE = {"anti", "non", "pre"}
+_RESIST_ASKED = _RESISTS_AFTER | _RESISTS_BEFORE | {
+    "protect", "protects", "protected", "protection", "prevent", "prevents", "stop", "stops", "against", "without",
+    "block", "blocks", "shield", "shields", "repel", "repels", "withstand", "withstands", "handle", "handles",
+    "survive", "fight", "fights", "guard", "out", "off"}  # "Does it block the wind?", "keep the rain out?"
+
+
+def _resists(question: Question, fact: Fact, shared: set[str]) -> bool:
+    """The fact says the product resists a thing the question asks about as happening ("Will it shrink?"
+    against "Pre-shrunk"), not as resisted ("Is it scratch resistant?", "Does it protect against rust?")."""
+    if set(words_of(question.text)) & _RESIST_ASKED:
+        return False
+    asked = {w for w in shared if not w.startswith("~")} - question.optional
+    said = words_of(fact.text)
+    return any(_fold(word) in asked and ((i + 1 < len(said) and said[i + 1] in _RESISTS_AFTER)
+                                         or (i and said[i - 1] in _RESISTS_BEFORE))
+               for i, word in enumerate(said))
+
+
+def _parts_only(question: Question, missing: set[str]) -> bool:
+    """Every word left uncovered names a part of the product ("the glass", "its face")."""
+    said = words_of(_normalised(question.text))
+    parts = {_fold(b) for a, b in zip(said, said[1:]) if a in ("the", "its", "their")}
+    return bool(missing) and missing <= parts and all(_is_noun(w) for w in missing)
+
+
+def _phrase_said(question: Question, fact: Fact) -> bool:
+    """Two words asked side by side are said side by side ("machine wash" / "... Machine Washable ...")."""
+    asked = [_fold(w) for w in words_of(_normalised(question.text))]
+    said = [_fold(w) for w in words_of(fact.text)]
+    topic = question.subject - question.optional
+    pairs = {(a, b) for a, b in zip(asked, asked[1:]) if a in topic and b in topic}
+    return any(c == a and (d == b or (len(b) >= 4 and d.startswith(b))) for c, d in zip(said, said[1:])
+               for a, b in pairs)
 
 
 def _measures(measure: str) -> set[str]:
@@ -764,6 +952,10 @@ def _key_fit(question: Question, fact: Fact) -> float:
         return 0.4  # its name is the box, whatever it holds
     if key.startswith("number of") and question.measure != "count":
         fit -= 0.2
+    if question.genuine:  # "Is it real gold?": the material says, not "Color: Gold"; "Natural Diamond" says most
+        concepts = _fact_words(fact).key_concepts
+        fit -= 0.5 if "color" in concepts and "material" not in concepts else 0.0
+        fit += 0.2 if _fact_words(fact).words & _GENUINE_SAID else 0.0
     asked = question.subject | {"~" + c for w in question.subject for c in concepts_of(w)}
     extra = [w for w in _fact_words(fact).key_words
              if w not in asked and w not in _GENERIC_KEY_WORDS and not {"~" + c for c in concepts_of(w)} & asked]
@@ -1046,6 +1238,13 @@ def template_answer(question: Question, match: Match) -> Answer | None:
     if not question.yes_no or match.described:
         return plain  # "Are the sleeves short?" -> "It has half sleeves.": the kind, not a yes or no
     flag = fact.value.strip().lower()
+    if match.opposed or _resists(question, fact, match.shared):
+        # "Is it digital?" -> "No, it is Analog."; "Will it scratch?" -> "No, it is scratch resistant."; a fact
+        # saying No ("Scratch Resistant: No") does not say it will: said plainly
+        if flag in _NO:
+            return plain
+        return Answer(question.text, f"No, {said.rstrip('.')}" + ("" if said.endswith("\u201d") else "."),
+                      polarity="no", **found)
     settled = _settled(question, match)
     if settled == "plain":
         return plain
@@ -1057,6 +1256,8 @@ def template_answer(question: Question, match: Match) -> Answer | None:
         if asked and not asked & held and (fact.kind != "attribute" or not held):
             # "Is it USB 3?" against "System requirements: USB Port" or a title with other numbers: no telling
             return plain if fact.kind == "attribute" else None
+        if asked and held and not asked & held and not question.quantities and _quantities(fact.value or fact.text):
+            return None  # "In size 8?" against "Weight: 450 g ... may vary depending on size": a weight, no size
         no = no or bool(asked and held and not asked & held)  # "a set of two?" against "Sales Package: 1 mug"
         # "Do they have a heel?" against "Heel Height: 0 inch": none of the thing the name says (not "Are they flat?")
         no = no or (fact.kind == "attribute" and _zero(fact.value) and not question.numbers
@@ -1100,6 +1301,11 @@ def _measured(question: Question, fact: Fact) -> bool:
         return True
     if question.measure != "count" and fact.kind == "attribute" and question.measure in _fact_words(fact).key_concepts:
         return True  # "How long is the dress?" against "Length: Midi/Knee Length": the attribute named so says it
+    said = words_of(fact.text)
+    if question.measure == "count" and not fact.key and any(
+            word in _NUMBER_WORDS and word not in ("single", "pair", "couple", "one") and question.subject
+            & {_fold(w) for w in said[i + 1: i + 4]} for i, word in enumerate(said)):
+        return True  # "How many compartments?" against "it has two large zippered compartments"
     return question.measure == "count" and len(re.split(r",|\band\b|\bor\b|/", fact.value)) > 1
 
 
@@ -1402,7 +1608,7 @@ class Conversation:
     def __post_init__(self) -> None:
         if self.writer not in WRITERS:
             raise ValueError(f"unknown answer writer {self.writer!r} (accepted: {', '.join(WRITERS)})")
-        self.facts = product_facts(self.ingested, self.photo_labels)
+        self.facts = answer_facts(self.ingested, self.photo_labels)
         product = self.ingested.product
         self.product_words = {_fold(w) for w in words_of(f"{product.title} {product.category}")}
 
