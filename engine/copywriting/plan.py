@@ -337,7 +337,7 @@ def plan_content(ingested) -> ContentPlan:
 MAX_FACT_CHARS = 300  # a bullet or description sentence longer than this is cut (Q&A says it back whole)
 # A value that says nothing ("Novelty Feature: N/A"): not a fact.
 NOT_GIVEN = {"na", "n/a", "n.a.", "not applicable", "-", "nil", "unknown", ""}
-_LISTING_SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*[•\u2022;]\s*|\n+")
+LISTING_SENTENCE = re.compile(r"(?<=[.!?])\s+|\s*[•\u2022;]\s*|\n+")
 
 
 def shown_key(key: str) -> str:
@@ -375,7 +375,7 @@ def listing_facts(ingested, photo_labels: tuple[str, ...] = ()) -> list[Fact]:
     facts += [attribute("Product type", label, "photo label") for label in photo_labels]
     facts += [sentence(b[:MAX_FACT_CHARS], "bullet") for b in p.bullets if b.strip()]
     facts += [sentence(s.strip()[:MAX_FACT_CHARS], "description")
-              for s in _LISTING_SENTENCE.split(p.description or "") if len(s.strip()) > 2]
+              for s in LISTING_SENTENCE.split(p.description or "") if len(s.strip()) > 2]
     for kind, value in (("title", p.title), ("brand", p.brand), ("category", p.category)):
         if value.strip():
             facts.append(attribute(kind, value, kind))

@@ -51,8 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 
 # Fact and MAX_FACT_CHARS are read from here too (deprecated: import them from engine.copywriting.plan)
-from engine.copywriting.plan import MAX_FACT_CHARS, Fact, listing_facts, role_of, shown_key  # noqa: F401
-from engine.copywriting.plan import _LISTING_SENTENCE
+from engine.copywriting.plan import LISTING_SENTENCE, MAX_FACT_CHARS, Fact, listing_facts, role_of, shown_key  # noqa: F401
 from engine.copywriting.realise import series
 from engine.ingest import Ingested, ingest
 from engine.core.product import Product
@@ -405,7 +404,7 @@ def answer_facts(ingested: Ingested, photo_labels: tuple[str, ...] = ()) -> list
     facts = product_facts(ingested, photo_labels)
     keys = [f.key for f in facts if f.kind == "attribute"]
     attribute_words = [frozenset(_fold(w) for w in words_of(f.text)) for f in facts if f.kind == "attribute"]
-    sentences = [s.strip() for s in _LISTING_SENTENCE.split(ingested.product.description or "") if len(s.strip()) > 2]
+    sentences = [s.strip() for s in LISTING_SENTENCE.split(ingested.product.description or "") if len(s.strip()) > 2]
     kept, seen = [], {f.text.lower() for f in facts}
     for fact in facts:
         if fact.kind == "attribute" and _ANOTHER_ATTRIBUTE.search(fact.value):
