@@ -1004,20 +1004,22 @@ def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
                 and (m := pattern.fullmatch(p.rest))}
     # two words before a part ("a genuine leather strap") modify it as one does, unless they end in "shape"
     longer = re.compile(r"(?:a|an) ((?!(?:with|of|for|and|in) )[a-z-]+ [a-z-]+) ((?!shape$)[a-z]+)")
-    def modifier(p: Phrase) -> str:
-        return (pattern.fullmatch(p.rest) or longer.fullmatch(p.rest)).group(1)
-    def modified(p: Phrase) -> tuple[set[str], str] | None:
-        found = (pattern.fullmatch(p.rest) or longer.fullmatch(p.rest)) if p.singular == "has" else None
-        return (set(found.group(1).lower().split()), found.group(2)) if found else None
-    for p in list(phrases):  # "a leather strap" beside "a genuine leather strap": the fuller says both
-        mine = modified(p) if any(o is p for o in phrases) else None
-        q = next((q for q in phrases if mine and q is not p and (theirs := modified(q)) and theirs[1] == mine[1]
-                  and mine[0] < theirs[0]), None)
-        if q is not None:
-            phrases = [replace(q, also=q.also + (p.fact, *p.also)) if o is q else o for o in phrases if o is not p]
+
+    def part_of(p: Phrase) -> re.Match | None:  # group 1 the modifier, group 2 the part
+        return (pattern.fullmatch(p.rest) or longer.fullmatch(p.rest)) if p.singular == "has" else None
+
+    def subsumed(a: re.Match, b: re.Match) -> bool:
+        return a.group(2) == b.group(2) and set(a.group(1).lower().split()) < set(b.group(1).lower().split())
+
+    # "a leather strap" beside "a genuine leather strap": the fuller says both
+    while pair := next(((p, q) for p in phrases for q in phrases if p is not q and (a := part_of(p)) and
+                        (b := part_of(q)) and subsumed(a, b)), None):
+        shorter, fuller = pair
+        phrases = [replace(fuller, also=fuller.also + (shorter.fact, *shorter.also)) if o is fuller else o
+                   for o in phrases if o is not shorter]
     by_head: dict[str, list[Phrase]] = {}
     for phrase in phrases:
-        found = (pattern.fullmatch(phrase.rest) or longer.fullmatch(phrase.rest)) if phrase.singular == "has" else None
+        found = part_of(phrase)
         # "a round diamond shape" joins only a count ("26 round diamonds") or the thing said as one ("an oval
         # purple amethyst"): alone, "a round diamond" would count
         if found and found.group(1).lower() != found.group(2) and \
@@ -1027,7 +1029,7 @@ def _merge_heads(phrases: list[Phrase]) -> list[Phrase]:
     for head, group in by_head.items():
         # "Number of Diamonds: 26" beside "Diamond Shape: Round": "26 round diamonds", never "a round diamond"
         count = next((p for p in phrases if p.singular == "has" and re.fullmatch(rf"(\d+) {head}s", p.rest)), None)
-        modifiers = [modifier(p) for p in sorted(group, key=_adjective_rank)]
+        modifiers = [part_of(p).group(1) for p in sorted(group, key=_adjective_rank)]
         if len(group) + bool(count) < 2 or len({m.lower() for m in modifiers}) < len(modifiers):
             continue
         ordered = sorted(group, key=_adjective_rank) + ([count] if count else [])
@@ -1793,18 +1795,17 @@ def realise(plan: ContentPlan, tone: str = "neutral", seed: int = 0, length: str
     sentences = []
     does = purpose(plan, _kind(plan)) if f"name: {plan.name}" not in skip else ""
     if f"name: {plan.name}" not in skip:
-        state = rng.getstate()
+        trial = random.Random()
+        trial.setstate(rng.getstate())
         first, said = _opening(plan, phrases, voice, rng, does)
         if "," in plan.name and voice is VOICES["neutral"]:
-            # an opening that leaves a listing name to the title (``_from_the_brand``) says its facts as prose
-            rng.setstate(state)
+            # an opening that leaves a listing name to the title (``_from_the_brand``) says its facts as prose;
+            # tried from the same random state, so the text stays the seed's
             every = prepared(leave_out_said_by_name=False)
-            unnamed, unsaid = _opening(plan, every, voice, rng, does)
+            unnamed, unsaid = _opening(plan, every, voice, trial, does)
             if unnamed.text.startswith(("This ", "These ")) and f" from {plan.brand} " in unnamed.text:
                 first, said, phrases = unnamed, unsaid, every
-            else:
-                rng.setstate(state)
-                first, said = _opening(plan, phrases, voice, rng, does)
+                rng.setstate(trial.getstate())
         does = "" if does and does.partition(" ")[2] in first.text else does
         sentences.append(first)
         phrases = [p for p in phrases if p not in said]
